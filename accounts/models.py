@@ -1,0 +1,32 @@
+"""Users and their scope: the ministry (whole country), a province's department, or a school."""
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Role(models.TextChoices):
+    MINISTRY = "ministry", "Bộ Giáo dục và Đào tạo"
+    PROVINCE = "province", "Sở Giáo dục và Đào tạo"
+    SCHOOL = "school", "Quản trị nhà trường"
+
+
+class User(AbstractUser):
+    role = models.CharField("vai trò", max_length=10, choices=Role.choices, default=Role.SCHOOL)
+    province = models.ForeignKey("geo.Province", null=True, blank=True, on_delete=models.PROTECT,
+                                 verbose_name="tỉnh/thành phố")
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
+                               verbose_name="trường")
+    # Full personal ID numbers are personal data (Nghị định 13/2023/NĐ-CP): shown only to
+    # users granted this explicitly.
+    may_view_id_numbers = models.BooleanField("được xem đầy đủ số định danh", default=False)
+
+    class Meta:
+        verbose_name = "người dùng"
+        verbose_name_plural = "người dùng"
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.PROVINCE and not self.province_id:
+            raise ValidationError({"province": "Người dùng cấp Sở phải gắn với một tỉnh/thành phố."})
+        if self.role == Role.SCHOOL and not self.school_id:
+            raise ValidationError({"school": "Người dùng cấp trường phải gắn với một trường."})

@@ -1,0 +1,14 @@
+import django_filters
+from django import forms
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """Every FilterSet of the portal: Bootstrap-styled widgets for the HTML filter forms."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
+        return form

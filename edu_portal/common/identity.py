@@ -1,0 +1,104 @@
+"""Personal identity rules shared by forms, uploads, the API and verification.
+
+Số định danh cá nhân (Luật Căn cước 2023, Điều 12; Thông tư 59/2021/TT-BCA, Điều 7):
+12 digits = 3-digit code of the province where the birth was registered (the 63 pre-2025
+provinces, Thông tư 07/2016/TT-BCA) + 1 digit for century and gender + 2 digits for the year of
+birth + 6 random digits.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+LEGACY_PROVINCES_CSV = Path(__file__).resolve().parents[2] / "geo" / "data" / "legacy_provinces.csv"
+_WHITESPACE = re.compile(r"\s+")
+_DIGITS_12 = re.compile(r"\d{12}")
+
+# Century digit: even = male, odd = female; 0/1 = 1900s, 2/3 = 2000s, ... 8/9 = 1800s.
+_CENTURY_BASE = {0: 1900, 1: 2000, 2: 2100, 3: 2200, 4: 1800}
+
+
+@lru_cache(maxsize=1)
+def legacy_province_codes() -> frozenset[str]:
+    """The 3-digit prefixes of ID numbers: the 63 pre-2025 provinces (and any configured extras)."""
+    with LEGACY_PROVINCES_CSV.open(encoding="utf-8") as f:
+        codes = {"0" + row["legacy_code"] for row in csv.DictReader(f)}
+    # Births registered abroad carry a prefix set by the Ministry of Public Security; configurable
+    # because it is not published with the 63-province table.
+    codes.update(getattr(settings, "ID_BIRTH_ABROAD_PREFIXES", ()))
+    return frozenset(codes)
+
+
+def normalize_name(value: str) -> str:
+    """Names are stored in Unicode NFC (macOS writes NFD) with whitespace collapsed."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value or "")).strip()
+
+
+def century_gender_digit(date_of_birth: dt.date, gender: str) -> str:
+    """The 4th digit an ID number must carry for this birth year and gender ('M' or 'F')."""
+    century_index = {v: k for k, v in _CENTURY_BASE.items()}[date_of_birth.year // 100 * 100]
+    return str(century_index * 2 + (1 if gender == "F" else 0))
+
+
+def id_number_errors(id_number: str, *, date_of_birth: dt.date | None = None,
+                     gender: str | None = None) -> list[str]:
+    """Every reason this ID number is not valid for this person, as sentences for the user.
+
+    Returns an empty list for a valid number. Checks the structure, and where the date of birth
+    and gender are known, that digits 4-6 agree with them.
+    """
+    if not _DIGITS_12.fullmatch(id_number or ""):
+        if id_number and id_number.isdigit() and len(id_number) < 12:
+            return [_("Số định danh phải có 12 chữ số (có thể Excel đã bỏ số 0 ở đầu: thử '%(fixed)s').")
+                    % {"fixed": id_number.zfill(12)}]
+        return [_("Số định danh phải gồm đúng 12 chữ số.")]
+    errors = []
+    if id_number[:3] not in legacy_province_codes():
+        errors.append(_("Ba chữ số đầu '%(code)s' không phải là mã tỉnh nơi đăng ký khai sinh hợp lệ.")
+                      % {"code": id_number[:3]})
+    if date_of_birth is not None and gender in ("M", "F"):
+        if date_of_birth.year // 100 * 100 in _CENTURY_BASE.values():
+            expected = century_gender_digit(date_of_birth, gender)
+            if id_number[3] != expected:
+                errors.append(_("Chữ số thứ 4 (%(got)s) không khớp với giới tính và thế kỷ sinh (cần %(want)s).")
+                              % {"got": id_number[3], "want": expected})
+        if id_number[4:6] != f"{date_of_birth.year % 100:02d}":
+            errors.append(_("Chữ số thứ 5-6 (%(got)s) không khớp với năm sinh %(year)s.")
+                          % {"got": id_number[4:6], "year": date_of_birth.year})
+    return errors
+
+
+def validate_id_number(id_number: str, *, date_of_birth=None, gender=None) -> None:
+    """Raise Django's ValidationError (for model clean) when the number is invalid."""
+    from django.core.exceptions import ValidationError
+
+    errors = id_number_errors(id_number, date_of_birth=date_of_birth, gender=gender)
+    if errors:
+        raise ValidationError({"id_number": errors})
+
+
+def mask_id_number(id_number: str | None) -> str:
+    """001*******45: the province prefix and last two digits stay, for telling records apart."""
+    if not id_number:
+        return ""
+    if len(id_number) < 6:
+        return "*" * len(id_number)
+    return id_number[:3] + "*" * (len(id_number) - 5) + id_number[-2:]
+
+
+def identity_validate_or_raise(*, id_number: str | None, date_of_birth, gender) -> None:
+    """For services: an invalid ID number is refused with an AppError naming the field."""
+    if not id_number:
+        return
+    errors = id_number_errors(id_number, date_of_birth=date_of_birth, gender=gender)
+    if errors:
+        from .exceptions import AppError
+
+        raise AppError(f"Số định danh cá nhân: {errors[0]}", code="invalid", details={"id_number": errors})

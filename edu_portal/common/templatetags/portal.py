@@ -1,0 +1,20 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+_BADGES = {"verified": "success", "mismatch": "danger", "not_found": "warning", "invalid_id": "danger",
+           "error": "secondary", "queued": "info", "unverified": "light"}
+
+
+@register.simple_tag
+def id_number(value, scope):
+    """A personal ID number as this user's role may see it (masked unless allowed)."""
+    return scope.show_id_number(value)
+
+
+@register.simple_tag
+def verification_badge(person):
+    status = person.verification_status
+    return format_html('<span class="badge text-bg-{}" data-status="{}">{}</span>', _BADGES.get(status, "light"),
+                       status, person.get_verification_status_display())

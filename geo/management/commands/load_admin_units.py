@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from geo.services import admin_units_load
+
+
+class Command(BaseCommand):
+    help = "Load the 34 provinces, 3,321 communes and 63 pre-2025 provinces (idempotent)."
+
+    def handle(self, *args, **options):
+        counts = admin_units_load()
+        self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

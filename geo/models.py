@@ -1,0 +1,50 @@
+"""Administrative units after the 2025 reform (34 provinces, 3,321 communes; no districts),
+and the 63 pre-2025 provinces whose codes personal ID numbers still carry."""
+from django.db import models
+
+
+class Province(models.Model):
+    code = models.CharField("mã tỉnh", max_length=2, primary_key=True)
+    name = models.CharField("tên", max_length=100)
+    division_type = models.CharField("loại", max_length=40)
+    codename = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "tỉnh/thành phố"
+        verbose_name_plural = "tỉnh/thành phố"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    code = models.CharField("mã xã", max_length=5, primary_key=True)
+    name = models.CharField("tên", max_length=100)
+    division_type = models.CharField("loại", max_length=40)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="communes")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "xã/phường"
+        verbose_name_plural = "xã/phường"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegacyProvince(models.Model):
+    """A pre-2025 province: the first three digits of an ID number name the one of birth."""
+
+    code = models.CharField("mã cũ", max_length=3, primary_key=True)
+    name = models.CharField("tên", max_length=100)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="legacy_provinces",
+                                 verbose_name="tỉnh mới (sau 2025)")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "tỉnh cũ (trước 2025)"
+        verbose_name_plural = "tỉnh cũ (trước 2025)"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

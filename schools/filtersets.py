@@ -1,0 +1,24 @@
+"""One FilterSet for schools, shared by the HTML list, the API and the selectors."""
+import django_filters
+
+from edu_portal.common.filtersets import PortalFilterSet
+
+from edu_portal.common.search import search_q
+
+from .models import Ownership, School, SchoolLevel, SchoolStatus
+
+
+class SchoolFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Tìm kiếm (tên, mã)")
+    level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label="Cấp học")
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label="Loại hình")
+    status = django_filters.ChoiceFilter(choices=SchoolStatus.choices, label="Trạng thái")
+    province = django_filters.CharFilter(field_name="province_id", label="Mã tỉnh")
+    commune = django_filters.CharFilter(field_name="commune_id", label="Mã xã")
+
+    class Meta:
+        model = School
+        fields = ["q", "level", "ownership", "status", "province", "commune"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(search_q(value, code_field="code", name_field="name", id_field=None))

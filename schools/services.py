@@ -1,0 +1,54 @@
+"""Writes on schools. Every write validates in full and runs in one transaction."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError, full_clean_or_raise, NotInScope
+from edu_portal.common.identity import normalize_name
+
+from .models import School, SchoolStatus
+
+EDITABLE_FIELDS = ("name", "level", "ownership", "province_id", "commune_id", "address", "status",
+                   "merged_into_id")
+
+
+@transaction.atomic
+def school_create(*, scope: Scope, code: str, name: str, level: str, ownership: str, province_id: str,
+                  commune_id: str, address: str = "", status: str = SchoolStatus.OPEN,
+                  merged_into_id: int | None = None, last_synced_at: dt.datetime | None = None) -> School:
+    if scope.kind != "country" and not scope.contains_province(province_id):
+        raise NotInScope("Bạn chỉ có thể tạo trường trong tỉnh/thành phố của mình.")
+    if School.objects.filter(code=code.strip()).exists():
+        raise AppError(f"Mã trường '{code}' đã tồn tại.", details={"code": ["Mã trường đã tồn tại."]})
+    school = School(code=code.strip(), name=normalize_name(name), level=level, ownership=ownership,
+                    province_id=province_id, commune_id=commune_id, address=normalize_name(address),
+                    status=status, merged_into_id=merged_into_id, last_synced_at=last_synced_at)
+    full_clean_or_raise(school)
+    school.save()
+    return school
+
+
+@transaction.atomic
+def school_update(*, scope: Scope, school: School, **changes) -> School:
+    if not scope.contains_school(school):
+        raise NotInScope()
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
+    for field, value in changes.items():
+        setattr(school, field, normalize_name(value) if field in ("name", "address") else value)
+    if not scope.contains_school(school):
+        raise NotInScope("Không thể chuyển trường ra ngoài phạm vi của bạn.")
+    school.updated_at = timezone.now()
+    full_clean_or_raise(school)
+    school.save()
+    return school
+
+
+def school_mark_synchronized(*, school_id: int, at: dt.datetime | None = None) -> None:
+    """Record that a school's data arrived (upload, API write): it counts as connected for 30 days."""
+    School.objects.filter(pk=school_id).update(last_synced_at=at or timezone.now())

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from .models import AcademicResult, Enrollment, PhysicalRecord, Student
+
+
+class EnrollmentInline(admin.TabularInline):
+    model = Enrollment
+    raw_id_fields = ("school",)
+    extra = 0
+
+
+@admin.register(Student)
+class StudentAdmin(admin.ModelAdmin):
+    list_display = ("pupil_code", "full_name", "date_of_birth", "gender", "school", "verification_status")
+    list_filter = ("gender", "verification_status")
+    search_fields = ("=pupil_code", "=id_number", "full_name")
+    raw_id_fields = ("school", "birth_province")
+    list_select_related = ("school",)
+    inlines = [EnrollmentInline]
+    # Counting 24 million rows for every admin page would take seconds.
+    show_full_result_count = False
+
+
+@admin.register(AcademicResult)
+class AcademicResultAdmin(admin.ModelAdmin):
+    list_display = ("student", "school_year", "term", "learning_rating", "conduct_rating")
+    list_filter = ("school_year", "term", "learning_rating", "conduct_rating")
+    search_fields = ("=student__pupil_code",)
+    raw_id_fields = ("student", "school")
+    show_full_result_count = False
+
+
+@admin.register(PhysicalRecord)
+class PhysicalRecordAdmin(admin.ModelAdmin):
+    list_display = ("student", "measured_on", "height_cm", "weight_kg", "bmi", "nutrition_status")
+    list_filter = ("school_year", "nutrition_status")
+    search_fields = ("=student__pupil_code",)
+    raw_id_fields = ("student", "school")
+    show_full_result_count = False

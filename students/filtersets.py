@@ -1,0 +1,29 @@
+import django_filters
+
+from edu_portal.common.filtersets import PortalFilterSet
+
+from edu_portal.common.models import Gender
+from edu_portal.common.search import search_q
+from verification.models import VerificationStatus
+
+from .models import Student
+
+
+class StudentFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Tìm kiếm (tên, mã, số định danh)")
+    school = django_filters.NumberFilter(field_name="school_id", label="Trường (id)")
+    school_code = django_filters.CharFilter(field_name="school__code", label="Mã trường")
+    province = django_filters.CharFilter(field_name="school__province_id", label="Mã tỉnh")
+    commune = django_filters.CharFilter(field_name="school__commune_id", label="Mã xã")
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, label="Giới tính")
+    verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label="Xác thực")
+    born_after = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="gte", label="Sinh từ ngày")
+    born_before = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="lte", label="Sinh đến ngày")
+
+    class Meta:
+        model = Student
+        fields = ["q", "school", "school_code", "province", "commune", "gender", "verification_status",
+                  "born_after", "born_before"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(search_q(value, code_field="pupil_code"))

@@ -1,0 +1,134 @@
+"""Pupils, their enrollment per school year, academic results and physical records."""
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+from edu_portal.common.models import Gender, TimeStamped
+from verification.models import VerifiableIdentity
+
+
+class Student(TimeStamped, VerifiableIdentity):
+    # Mã định danh học sinh (MOET): opaque, unique, never reused even after a pupil leaves.
+    pupil_code = models.CharField("mã học sinh", max_length=20, unique=True)
+    id_number = models.CharField("số định danh cá nhân", max_length=12, unique=True, null=True, blank=True)
+    full_name = models.CharField("họ và tên", max_length=100)
+    date_of_birth = models.DateField("ngày sinh")
+    gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("dân tộc", max_length=40, default="Kinh")
+    birth_province = models.ForeignKey("geo.Province", null=True, blank=True, on_delete=models.PROTECT,
+                                       verbose_name="nơi sinh (tỉnh)")
+    # The school of the current enrollment, kept here so that scope filters need no join.
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="students",
+                               verbose_name="trường")
+
+    class Meta:
+        ordering = ["full_name", "pk"]
+        verbose_name = "học sinh"
+        verbose_name_plural = "học sinh"
+        indexes = [
+            models.Index(fields=["school", "full_name"]),
+            # Search by part of a name (ILIKE) without scanning millions of rows.
+            GinIndex(fields=["full_name"], name="student_name_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.pupil_code})"
+
+
+class EnrollmentStatus(models.TextChoices):
+    STUDYING = "studying", "Đang học"
+    TRANSFERRED_OUT = "transferred_out", "Đã chuyển trường"
+    DROPPED_OUT = "dropped_out", "Bỏ học"
+    COMPLETED = "completed", "Hoàn thành chương trình"
+
+
+class Enrollment(TimeStamped):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
+    school_year = models.PositiveSmallIntegerField("năm học")  # 2026 = 2026-2027
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="enrollments")
+    grade = models.PositiveSmallIntegerField("khối lớp")  # 0 = preschool, 1-12
+    class_name = models.CharField("lớp", max_length=20)
+    status = models.CharField("tình trạng", max_length=20, choices=EnrollmentStatus.choices,
+                              default=EnrollmentStatus.STUDYING)
+
+    class Meta:
+        verbose_name = "ghi danh"
+        verbose_name_plural = "ghi danh"
+        constraints = [models.UniqueConstraint(fields=["student", "school_year"], name="one_enrollment_per_year")]
+        indexes = [models.Index(fields=["school", "school_year"])]
+
+
+class Term(models.IntegerChoices):
+    WHOLE_YEAR = 0, "Cả năm"
+    FIRST = 1, "Học kỳ I"
+    SECOND = 2, "Học kỳ II"
+
+
+class LearningRating(models.TextChoices):
+    # Thông tư 22/2021/TT-BGDĐT (THCS, THPT): kết quả học tập.
+    GOOD = "tot", "Tốt"
+    FAIR = "kha", "Khá"
+    PASS = "dat", "Đạt"
+    FAIL = "chua_dat", "Chưa đạt"
+    # Thông tư 27/2020/TT-BGDĐT (tiểu học).
+    COMPLETED_WELL = "hoan_thanh_tot", "Hoàn thành tốt"
+    COMPLETED = "hoan_thanh", "Hoàn thành"
+    NOT_COMPLETED = "chua_hoan_thanh", "Chưa hoàn thành"
+
+
+class ConductRating(models.TextChoices):
+    # Thông tư 22/2021: kết quả rèn luyện; Thông tư 27/2020: phẩm chất (Tốt/Đạt/Cần cố gắng).
+    GOOD = "tot", "Tốt"
+    FAIR = "kha", "Khá"
+    PASS = "dat", "Đạt"
+    FAIL = "chua_dat", "Chưa đạt"
+    NEEDS_EFFORT = "can_co_gang", "Cần cố gắng"
+
+
+PRIMARY_LEARNING = {LearningRating.COMPLETED_WELL, LearningRating.COMPLETED, LearningRating.NOT_COMPLETED}
+SECONDARY_LEARNING = {LearningRating.GOOD, LearningRating.FAIR, LearningRating.PASS, LearningRating.FAIL}
+PRIMARY_CONDUCT = {ConductRating.GOOD, ConductRating.PASS, ConductRating.NEEDS_EFFORT}
+SECONDARY_CONDUCT = {ConductRating.GOOD, ConductRating.FAIR, ConductRating.PASS, ConductRating.FAIL}
+
+
+class AcademicResult(TimeStamped):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="results")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="results")
+    school_year = models.PositiveSmallIntegerField("năm học")
+    term = models.PositiveSmallIntegerField("học kỳ", choices=Term.choices)
+    learning_rating = models.CharField("kết quả học tập", max_length=20, choices=LearningRating.choices)
+    conduct_rating = models.CharField("kết quả rèn luyện", max_length=20, choices=ConductRating.choices)
+    # {"Toán": 8.5, "Ngữ văn": 7.0, "Giáo dục thể chất": "Đạt"}: score or pass/fail rating per subject.
+    subject_scores = models.JSONField("điểm/ mức đánh giá môn học", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "kết quả học tập"
+        verbose_name_plural = "kết quả học tập"
+        constraints = [models.UniqueConstraint(fields=["student", "school_year", "term"],
+                                               name="one_result_per_term")]
+        indexes = [models.Index(fields=["school", "school_year"])]
+
+
+class NutritionStatus(models.TextChoices):
+    # WHO BMI-for-age categories (WHO 2006 standards under 5, WHO 2007 reference 5-19 years).
+    UNDERWEIGHT = "underweight", "Suy dinh dưỡng thể gầy còm"
+    NORMAL = "normal", "Bình thường"
+    OVERWEIGHT = "overweight", "Thừa cân"
+    OBESE = "obese", "Béo phì"
+
+
+class PhysicalRecord(TimeStamped):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="physical_records")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="physical_records")
+    school_year = models.PositiveSmallIntegerField("năm học")
+    measured_on = models.DateField("ngày đo")
+    height_cm = models.DecimalField("chiều cao (cm)", max_digits=5, decimal_places=1)
+    weight_kg = models.DecimalField("cân nặng (kg)", max_digits=5, decimal_places=1)
+    bmi = models.DecimalField("BMI", max_digits=4, decimal_places=1)
+    bmi_z_score = models.DecimalField("BMI theo tuổi (z)", max_digits=4, decimal_places=2, null=True)
+    nutrition_status = models.CharField("tình trạng dinh dưỡng", max_length=12, choices=NutritionStatus.choices)
+
+    class Meta:
+        verbose_name = "thể lực"
+        verbose_name_plural = "thể lực"
+        constraints = [models.UniqueConstraint(fields=["student", "measured_on"], name="one_measure_per_day")]
+        indexes = [models.Index(fields=["school", "school_year"])]

@@ -1,0 +1,26 @@
+"""Reads on pupils, always through the caller's scope."""
+from django.db.models import Prefetch, QuerySet
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import NotInScope
+
+from .filtersets import StudentFilterSet
+from .models import AcademicResult, Enrollment, PhysicalRecord, Student
+
+
+def student_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[Student]:
+    qs = scope.filter(Student.objects.select_related("school", "school__province"))
+    return StudentFilterSet(filters, queryset=qs).qs
+
+
+def student_get(*, scope: Scope, pk: int) -> Student:
+    """A pupil with their enrollments, results and physical records (newest first)."""
+    qs = scope.filter(Student.objects.select_related("school", "school__province", "birth_province"))
+    student = qs.prefetch_related(
+        Prefetch("enrollments", queryset=Enrollment.objects.select_related("school").order_by("-school_year")),
+        Prefetch("results", queryset=AcademicResult.objects.order_by("-school_year", "term")),
+        Prefetch("physical_records", queryset=PhysicalRecord.objects.order_by("-measured_on")),
+    ).filter(pk=pk).first()
+    if student is None:
+        raise NotInScope()
+    return student

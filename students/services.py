@@ -1,0 +1,175 @@
+"""Writes on pupils: creation with enrollment, identity edits, transfers, results, measurements."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
+from edu_portal.common.identity import identity_validate_or_raise, normalize_name
+from edu_portal.common.models import current_school_year
+from schools.models import School
+from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
+
+from .models import (
+    AcademicResult, Enrollment, EnrollmentStatus, PhysicalRecord, Student,
+)
+from .nutrition import age_in_years, bmi_of, nutrition_classify
+
+EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "birth_province_id")
+
+
+def _validate(student: Student) -> None:
+    full_clean_or_raise(student)
+    identity_validate_or_raise(id_number=student.id_number, date_of_birth=student.date_of_birth,
+                               gender=student.gender)
+
+
+def _require(scope: Scope, school: School) -> None:
+    if not scope.contains_school(school):
+        raise NotInScope()
+
+
+@transaction.atomic
+def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: str,
+                   date_of_birth: dt.date, gender: str, grade: int, class_name: str,
+                   id_number: str | None = None, ethnicity: str = "Kinh",
+                   birth_province_id: str | None = None, school_year: int | None = None) -> Student:
+    """A new pupil enrolled at `school` for the school year (current by default)."""
+    _require(scope, school)
+    pupil_code = pupil_code.strip()
+    if Student.objects.filter(pupil_code=pupil_code).exists():
+        raise AppError(f"Mã học sinh '{pupil_code}' đã tồn tại.", details={"pupil_code": ["Mã đã tồn tại."]})
+    id_number = (id_number or "").strip() or None
+    if id_number and Student.objects.filter(id_number=id_number).exists():
+        raise AppError("Số định danh này đã thuộc một học sinh khác.", details={"id_number": ["Đã tồn tại."]})
+    student = Student(
+        pupil_code=pupil_code, id_number=id_number, full_name=normalize_name(full_name),
+        date_of_birth=date_of_birth, gender=gender, ethnicity=normalize_name(ethnicity),
+        birth_province_id=birth_province_id, school=school,
+        verification_status=identity_initial_status(id_number=id_number, date_of_birth=date_of_birth,
+                                                     gender=gender),
+    )
+    _validate(student)
+    student.save()
+    enrollment = Enrollment(student=student, school=school, school_year=school_year or current_school_year(),
+                            grade=grade, class_name=normalize_name(class_name))
+    full_clean_or_raise(enrollment, exclude=["student"])
+    enrollment.save()
+    identities_queue(kind="student", ids=[student.pk])
+    return student
+
+
+@transaction.atomic
+def student_update(*, scope: Scope, student: Student, **changes) -> Student:
+    """Edit personal data; a change to an identity field re-queues verification."""
+    _require(scope, student.school)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
+    before = {f: getattr(student, f) for f in IDENTITY_FIELDS}
+    for field, value in changes.items():
+        if field in ("full_name", "ethnicity"):
+            value = normalize_name(value)
+        if field == "id_number":
+            value = (value or "").strip() or None
+        setattr(student, field, value)
+    if student.id_number and student.id_number != before["id_number"] and \
+            Student.objects.filter(id_number=student.id_number).exclude(pk=student.pk).exists():
+        raise AppError("Số định danh này đã thuộc một học sinh khác.", details={"id_number": ["Đã tồn tại."]})
+    identity_changed = any(getattr(student, f) != before[f] for f in IDENTITY_FIELDS)
+    if identity_changed:
+        student.verification_status = identity_initial_status(
+            id_number=student.id_number, date_of_birth=student.date_of_birth, gender=student.gender)
+        student.verification_mismatch_fields = []
+    student.updated_at = timezone.now()
+    _validate(student)
+    student.save()
+    if identity_changed:
+        identities_queue(kind="student", ids=[student.pk])
+    return student
+
+
+@transaction.atomic
+def student_transfer(*, scope: Scope, student: Student, to_school: School, grade: int, class_name: str,
+                     school_year: int | None = None) -> Student:
+    """Move a pupil to another school: the old enrollment is closed as transferred out.
+
+    The sending side must be in scope (a school cannot take another school's pupil); the
+    receiving school must be in scope too.
+    """
+    _require(scope, student.school)
+    _require(scope, to_school)
+    if to_school.pk == student.school_id:
+        raise AppError("Học sinh đã học ở trường này.")
+    year = school_year or current_school_year()
+    # One enrollment per pupil and year: the receiving school takes over this year's row, and the
+    # old school keeps its history through the previous years' rows.
+    Enrollment.objects.update_or_create(
+        student=student, school_year=year,
+        defaults={"school": to_school, "grade": grade, "class_name": normalize_name(class_name),
+                  "status": EnrollmentStatus.STUDYING, "updated_at": timezone.now()},
+    )
+    student.school = to_school
+    student.updated_at = timezone.now()
+    student.save(update_fields=["school", "updated_at"])
+    return student
+
+
+@transaction.atomic
+def student_enrollment_set_status(*, scope: Scope, student: Student, status: str,
+                                  school_year: int | None = None) -> Enrollment:
+    _require(scope, student.school)
+    enrollment = Enrollment.objects.get(student=student, school_year=school_year or current_school_year())
+    enrollment.status = status
+    enrollment.updated_at = timezone.now()
+    full_clean_or_raise(enrollment)
+    enrollment.save()
+    return enrollment
+
+
+@transaction.atomic
+def academic_result_record(*, scope: Scope, student: Student, school_year: int, term: int,
+                           learning_rating: str, conduct_rating: str,
+                           subject_scores: dict | None = None) -> AcademicResult:
+    """Record (or correct) a pupil's result for one term; one row per pupil, year and term."""
+    _require(scope, student.school)
+    result, _ = AcademicResult.objects.get_or_create(
+        student=student, school_year=school_year, term=term,
+        defaults={"school": student.school, "learning_rating": learning_rating,
+                  "conduct_rating": conduct_rating, "subject_scores": subject_scores or {}},
+    )
+    result.school = student.school
+    result.learning_rating, result.conduct_rating = learning_rating, conduct_rating
+    result.subject_scores = subject_scores or {}
+    result.updated_at = timezone.now()
+    full_clean_or_raise(result)
+    result.save()
+    return result
+
+
+@transaction.atomic
+def physical_record_add(*, scope: Scope, student: Student, measured_on: dt.date, height_cm: Decimal,
+                        weight_kg: Decimal, school_year: int | None = None) -> PhysicalRecord:
+    """Record a measurement; BMI and the WHO nutrition category are derived here, never typed."""
+    _require(scope, student.school)
+    height_cm, weight_kg = Decimal(str(height_cm)), Decimal(str(weight_kg))
+    if not (Decimal(40) <= height_cm <= Decimal(230)) or not (Decimal(2) <= weight_kg <= Decimal(200)):
+        raise AppError("Chiều cao phải từ 40 đến 230 cm và cân nặng từ 2 đến 200 kg.",
+                       details={"height_cm": ["Ngoài khoảng hợp lệ."], "weight_kg": ["Ngoài khoảng hợp lệ."]})
+    if measured_on < student.date_of_birth or measured_on > timezone.localdate():
+        raise AppError("Ngày đo phải sau ngày sinh và không ở tương lai.", details={"measured_on": ["Không hợp lệ."]})
+    bmi = bmi_of(height_cm, weight_kg)
+    z, status = nutrition_classify(bmi=float(bmi), age_years=age_in_years(student.date_of_birth, measured_on),
+                                   gender=student.gender)
+    record, _ = PhysicalRecord.objects.update_or_create(
+        student=student, measured_on=measured_on,
+        defaults={"school": student.school, "school_year": school_year or current_school_year(measured_on),
+                  "height_cm": height_cm, "weight_kg": weight_kg, "bmi": bmi,
+                  "bmi_z_score": None if z is None else Decimal(str(z)), "nutrition_status": status,
+                  "updated_at": timezone.now()},
+    )
+    return record

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "students"
+urlpatterns = [
+    path("", views.student_list_view, name="list"),
+    path("<int:pk>/", views.student_detail_view, name="detail"),
+]

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from accounts.scope import Scope
+from edu_portal.common.views import render_list
+
+from .filtersets import StudentFilterSet
+from .selectors import student_get, student_list
+
+
+@login_required
+def student_list_view(request):
+    return render_list(request, selector=student_list, filterset_class=StudentFilterSet,
+                       template="students/student_list.html")
+
+
+@login_required
+def student_detail_view(request, pk: int):
+    scope = Scope.for_user(request.user)
+    return render(request, "students/student_detail.html",
+                  {"student": student_get(scope=scope, pk=pk), "scope": scope})

@@ -1,0 +1,30 @@
+import django_filters
+
+from edu_portal.common.filtersets import PortalFilterSet
+
+from edu_portal.common.models import Gender
+from edu_portal.common.search import search_q
+from verification.models import VerificationStatus
+
+from .models import EmploymentStatus, Position, Qualification, StaffMember
+
+
+class StaffFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="Tìm kiếm (tên, mã, số định danh)")
+    school = django_filters.NumberFilter(field_name="school_id", label="Trường (id)")
+    school_code = django_filters.CharFilter(field_name="school__code", label="Mã trường")
+    province = django_filters.CharFilter(field_name="school__province_id", label="Mã tỉnh")
+    position = django_filters.ChoiceFilter(choices=Position.choices, label="Chức vụ")
+    qualification = django_filters.ChoiceFilter(choices=Qualification.choices, label="Trình độ")
+    meets_qualification_standard = django_filters.BooleanFilter(label="Đạt chuẩn")
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, label="Giới tính")
+    employment_status = django_filters.ChoiceFilter(choices=EmploymentStatus.choices, label="Tình trạng")
+    verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label="Xác thực")
+
+    class Meta:
+        model = StaffMember
+        fields = ["q", "school", "school_code", "province", "position", "qualification",
+                  "meets_qualification_standard", "gender", "employment_status", "verification_status"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(search_q(value, code_field="staff_code"))

@@ -1,0 +1,59 @@
+"""Teachers and education managers (cán bộ quản lý, giáo viên, nhân viên)."""
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+from edu_portal.common.models import Gender, TimeStamped
+from verification.models import VerifiableIdentity
+
+
+class Position(models.TextChoices):
+    TEACHER = "teacher", "Giáo viên"
+    PRINCIPAL = "principal", "Hiệu trưởng"
+    VICE_PRINCIPAL = "vice_principal", "Phó hiệu trưởng"
+    OTHER = "other", "Nhân viên"
+
+
+class Qualification(models.TextChoices):
+    BELOW_COLLEGE = "below_college", "Trung cấp trở xuống"
+    COLLEGE = "college", "Cao đẳng"
+    BACHELOR = "bachelor", "Đại học"
+    MASTER = "master", "Thạc sĩ"
+    DOCTOR = "doctor", "Tiến sĩ"
+
+
+class EmploymentStatus(models.TextChoices):
+    WORKING = "working", "Đang công tác"
+    ON_LEAVE = "on_leave", "Nghỉ dài hạn"
+    TRANSFERRED = "transferred", "Đã chuyển công tác"
+    RETIRED = "retired", "Đã nghỉ hưu"
+    RESIGNED = "resigned", "Đã thôi việc"
+
+
+class StaffMember(TimeStamped, VerifiableIdentity):
+    staff_code = models.CharField("mã cán bộ", max_length=20, unique=True)
+    id_number = models.CharField("số định danh cá nhân", max_length=12, unique=True, null=True, blank=True)
+    full_name = models.CharField("họ và tên", max_length=100)
+    date_of_birth = models.DateField("ngày sinh")
+    gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("dân tộc", max_length=40, default="Kinh")
+    position = models.CharField("chức vụ", max_length=20, choices=Position.choices, default=Position.TEACHER)
+    main_subject = models.CharField("môn dạy chính", max_length=60, blank=True)
+    qualification = models.CharField("trình độ đào tạo", max_length=20, choices=Qualification.choices)
+    meets_qualification_standard = models.BooleanField("đạt chuẩn trình độ", default=False)
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="staff",
+                               verbose_name="trường")
+    employment_status = models.CharField("tình trạng", max_length=20, choices=EmploymentStatus.choices,
+                                         default=EmploymentStatus.WORKING, db_index=True)
+
+    class Meta:
+        ordering = ["full_name", "pk"]
+        verbose_name = "cán bộ, giáo viên"
+        verbose_name_plural = "cán bộ, giáo viên"
+        indexes = [
+            models.Index(fields=["school", "full_name"]),
+            # Search by part of a name (ILIKE) without scanning millions of rows.
+            GinIndex(fields=["full_name"], name="staffmember_name_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.staff_code})"

@@ -1,0 +1,20 @@
+"""Reads on staff members, always through the caller's scope."""
+from django.db.models import QuerySet
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import NotInScope
+
+from .filtersets import StaffFilterSet
+from .models import StaffMember
+
+
+def staff_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[StaffMember]:
+    qs = scope.filter(StaffMember.objects.select_related("school", "school__province"))
+    return StaffFilterSet(filters, queryset=qs).qs
+
+
+def staff_get(*, scope: Scope, pk: int) -> StaffMember:
+    staff = scope.filter(StaffMember.objects.select_related("school", "school__province")).filter(pk=pk).first()
+    if staff is None:
+        raise NotInScope()
+    return staff

@@ -1,0 +1,79 @@
+"""Writes on staff members: validated in full, atomic, identity changes queued for verification."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
+from edu_portal.common.identity import identity_validate_or_raise, normalize_name
+from schools.models import School
+from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
+
+from .models import StaffMember
+from .standards import meets_qualification_standard
+
+EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
+                   "main_subject", "qualification", "employment_status")
+
+
+def _validate(staff: StaffMember) -> None:
+    full_clean_or_raise(staff)
+    identity_validate_or_raise(id_number=staff.id_number, date_of_birth=staff.date_of_birth,
+                               gender=staff.gender)
+
+
+@transaction.atomic
+def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: str,
+                 date_of_birth: dt.date, gender: str, qualification: str, id_number: str | None = None,
+                 ethnicity: str = "Kinh", position: str = "teacher", main_subject: str = "",
+                 employment_status: str = "working") -> StaffMember:
+    if not scope.contains_school(school):
+        raise NotInScope()
+    if StaffMember.objects.filter(staff_code=staff_code.strip()).exists():
+        raise AppError(f"Mã cán bộ '{staff_code}' đã tồn tại.", details={"staff_code": ["Mã đã tồn tại."]})
+    staff = StaffMember(
+        staff_code=staff_code.strip(), id_number=(id_number or "").strip() or None,
+        full_name=normalize_name(full_name), date_of_birth=date_of_birth, gender=gender,
+        ethnicity=normalize_name(ethnicity), position=position, main_subject=normalize_name(main_subject),
+        qualification=qualification, school=school, employment_status=employment_status,
+        meets_qualification_standard=meets_qualification_standard(school_level=school.level,
+                                                                  qualification=qualification),
+    )
+    staff.verification_status = identity_initial_status(
+        id_number=staff.id_number, date_of_birth=date_of_birth, gender=gender)
+    _validate(staff)
+    staff.save()
+    identities_queue(kind="staff", ids=[staff.pk])
+    return staff
+
+
+@transaction.atomic
+def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
+    if not scope.contains_school(staff.school):
+        raise NotInScope()
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
+    before = {f: getattr(staff, f) for f in IDENTITY_FIELDS}
+    for field, value in changes.items():
+        if field in ("full_name", "ethnicity", "main_subject"):
+            value = normalize_name(value)
+        if field == "id_number":
+            value = (value or "").strip() or None
+        setattr(staff, field, value)
+    staff.meets_qualification_standard = meets_qualification_standard(
+        school_level=staff.school.level, qualification=staff.qualification)
+    identity_changed = any(getattr(staff, f) != before[f] for f in IDENTITY_FIELDS)
+    if identity_changed:
+        staff.verification_status = identity_initial_status(
+            id_number=staff.id_number, date_of_birth=staff.date_of_birth, gender=staff.gender)
+        staff.verification_mismatch_fields = []
+    staff.updated_at = timezone.now()
+    _validate(staff)
+    staff.save()
+    if identity_changed:
+        identities_queue(kind="staff", ids=[staff.pk])
+    return staff

@@ -1,0 +1,20 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from accounts.scope import Scope
+from edu_portal.common.views import render_list
+
+from .filtersets import StaffFilterSet
+from .selectors import staff_get, staff_list
+
+
+@login_required
+def staff_list_view(request):
+    return render_list(request, selector=staff_list, filterset_class=StaffFilterSet,
+                       template="teachers/staff_list.html")
+
+
+@login_required
+def staff_detail_view(request, pk: int):
+    scope = Scope.for_user(request.user)
+    return render(request, "teachers/staff_detail.html", {"staff": staff_get(scope=scope, pk=pk), "scope": scope})
