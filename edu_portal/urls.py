@@ -16,6 +16,10 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("staff/", include("teachers.urls")),
     path("students/", include("students.urls")),
+    path("verification/", include("verification.urls")),
+    path("uploads/", include("uploads.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -2,7 +2,6 @@
 import django_filters
 
 from edu_portal.common.filtersets import PortalFilterSet
-
 from edu_portal.common.search import search_q
 
 from .models import Ownership, School, SchoolLevel, SchoolStatus

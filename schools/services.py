@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.scope import Scope
-from edu_portal.common.exceptions import AppError, full_clean_or_raise, NotInScope
+from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import normalize_name
 
 from .models import School, SchoolStatus

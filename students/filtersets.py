@@ -1,7 +1,6 @@
 import django_filters
 
 from edu_portal.common.filtersets import PortalFilterSet
-
 from edu_portal.common.models import Gender
 from edu_portal.common.search import search_q
 from verification.models import VerificationStatus

@@ -15,7 +15,11 @@ from schools.models import School
 from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
 
 from .models import (
-    AcademicResult, Enrollment, EnrollmentStatus, PhysicalRecord, Student,
+    AcademicResult,
+    Enrollment,
+    EnrollmentStatus,
+    PhysicalRecord,
+    Student,
 )
 from .nutrition import age_in_years, bmi_of, nutrition_classify
 

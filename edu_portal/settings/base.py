@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "teachers",
     "students",
     "verification",
+    "uploads",
+    "dashboards",
+    "api",
 ]
 
 MIDDLEWARE = [
