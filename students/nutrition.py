@@ -4,7 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from rcpchgrowth.global_functions import sds_for_measurement
+from functools import lru_cache
+
+from rcpchgrowth.global_functions import (
+    fetch_lms, lms_value_array_for_measurement_for_reference, sds_for_measurement,
+)
 
 from .models import NutritionStatus
 
@@ -38,3 +42,20 @@ def nutrition_classify(*, bmi: float, age_years: float, gender: str) -> tuple[fl
     else:
         category = NutritionStatus.NORMAL
     return round(z, 2), category
+
+
+@lru_cache(maxsize=4096)
+def who_lms(measurement: str, gender: str, age_months: int) -> tuple[float, float, float]:
+    """WHO L, M, S for a measurement ('bmi' or 'height') at a whole month of age (24-228)."""
+    age = age_months / 12
+    sex = "female" if gender == "F" else "male"
+    table = lms_value_array_for_measurement_for_reference(reference="who", age=age,
+                                                          measurement_method=measurement, sex=sex)
+    values = fetch_lms(age=age, lms_value_array_for_measurement=table, interpolation_override=True)
+    return float(values["l"]), float(values["m"]), float(values["s"])
+
+
+def value_for_z(lms: tuple[float, float, float], z: float) -> float:
+    """The measurement at z standard deviations (the LMS method)."""
+    l, m, s = lms  # noqa: E741 - the LMS method's own letters
+    return m * (1 + l * s * z) ** (1 / l)

@@ -1,0 +1,299 @@
+"""seed_demo: a deterministic, realistic data set drawn from the demo population, loaded with COPY.
+
+The plan (schools, their sizes and id ranges) is made first from the seed alone; then each
+province is generated independently (its own random stream, its own id ranges), so the result
+is the same whether one process or several build it, and provinces load in parallel.
+
+Planted for verification: 2.5% of ID numbers are unknown to the registry (NOT_FOUND), 5.6% of the
+known ones have a name or date of birth that differs from the registry (MISMATCH), 0.5% of
+people have no ID number on file (invalid_id): about 91.6% MATCH, as the ministry reported.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+import zlib
+from dataclasses import dataclass, field
+
+from .names import ethnicity, full_name
+from .truth import citizen_for, id_number_for
+
+SCALES = {"demo": 80, "small": 600, "tenth": 5400, "national": 54000}
+MISMATCH_SHARE = 0.056
+NO_ID_SHARE = 0.005
+CONNECTED_SHARE = 17083 / 54000
+
+# level: (share of schools, mean pupils per school, pupils per teacher, grades)
+LEVELS = {
+    "preschool": (0.280, 200, 12, (0,)),
+    "primary": (0.280, 580, 20, (1, 2, 3, 4, 5)),
+    "lower_secondary": (0.190, 600, 17, (6, 7, 8, 9)),
+    "upper_secondary": (0.045, 1100, 18, (10, 11, 12)),
+    "multi_level": (0.040, 700, 16, tuple(range(1, 13))),
+    "continuing": (0.015, 400, 20, (10, 11, 12)),
+}
+LEVEL_NAMES = {"preschool": "Trường Mầm non", "primary": "Trường Tiểu học", "lower_secondary": "Trường THCS",
+               "upper_secondary": "Trường THPT", "multi_level": "Trường Liên cấp",
+               "continuing": "Trung tâm GDNN-GDTX"}
+SUBJECTS = ["Toán", "Ngữ văn", "Tiếng Anh", "Vật lý", "Hóa học", "Sinh học", "Lịch sử", "Địa lý", "Tin học",
+            "Giáo dục thể chất", "Âm nhạc", "Mỹ thuật"]
+CLASS_SIZE = 35
+
+
+@dataclass
+class SchoolPlan:
+    id: int
+    code: str
+    name: str
+    level: str
+    ownership: str
+    province: str
+    commune: str
+    pupils: int
+    staff: int
+    results_share: float  # data completeness: share of pupils with results this year
+    synced_days_ago: int | None
+    first_student_id: int = 0
+    first_staff_id: int = 0
+
+
+@dataclass
+class Geography:
+    provinces: list[str]
+    communes: dict[str, list[tuple[str, str]]]  # province -> [(code, name)]
+    legacy: dict[str, list[str]]  # province -> legacy 3-digit codes
+
+
+@dataclass
+class Plan:
+    schools: list[SchoolPlan] = field(default_factory=list)
+    students: int = 0
+    staff: int = 0
+
+
+def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def plan_make(*, n_schools: int, seed: int, geo: Geography, first_ids=(1, 1, 1)) -> Plan:
+    """Schools for the whole country: at least one per province, the rest by number of communes."""
+    rng = random.Random(f"{seed}:plan")
+    provinces = geo.provinces
+    total_communes = sum(len(geo.communes[p]) for p in provinces)
+    counts = {p: 1 for p in provinces}
+    rest = max(0, n_schools - len(provinces))
+    for p in provinces:
+        counts[p] += int(rest * len(geo.communes[p]) / total_communes)
+    for p in rng.sample(provinces, k=min(len(provinces), n_schools - sum(counts.values()))):
+        counts[p] += 1
+    plan = Plan()
+    school_id, student_id, staff_id = first_ids
+    level_weights = {k: v[0] for k, v in LEVELS.items()}
+    for p in provinces:
+        used_names: dict[str, int] = {}
+        for n in range(counts[p]):
+            # The first school of each province is a primary school: every province has one to show.
+            level = "primary" if n == 0 else _pick(rng, level_weights)
+            commune_code, commune_name = rng.choice(geo.communes[p])
+            short = commune_name.split(" ", 1)[1] if " " in commune_name else commune_name
+            base = f"{LEVEL_NAMES[level]} {short}"
+            used_names[base] = used_names.get(base, 0) + 1
+            name = base if used_names[base] == 1 else f"{base} số {used_names[base]}"
+            _, mean, ptr, _ = LEVELS[level]
+            pupils = max(40, int(mean * rng.uniform(0.45, 1.55)))
+            teachers = max(4, round(pupils / ptr * rng.uniform(0.85, 1.15)))
+            staff = teachers + 1 + rng.randint(1, 2) + rng.randint(2, 4)
+            roll = rng.random()
+            synced = rng.randint(0, 29) if roll < CONNECTED_SHARE else (
+                rng.randint(31, 400) if roll < 0.85 else None)
+            completeness = rng.random()
+            results_share = 1.0 if completeness < 0.7 else (rng.uniform(0.4, 0.95) if completeness < 0.92 else 0.0)
+            ownership = _pick(rng, {"public": 0.85, "private": 0.10, "people_founded": 0.05})
+            plan.schools.append(SchoolPlan(
+                id=school_id, code=f"{p}{n + 1:06d}", name=name, level=level, ownership=ownership,
+                province=p, commune=commune_code, pupils=pupils, staff=staff, results_share=results_share,
+                synced_days_ago=synced, first_student_id=student_id, first_staff_id=staff_id))
+            school_id += 1
+            student_id += pupils
+            staff_id += staff
+    plan.students = student_id - first_ids[1]
+    plan.staff = staff_id - first_ids[2]
+    return plan
+
+
+class _Serials:
+    """Unique serials per (legacy province, gender, birth year) bucket, in a scrambled order."""
+
+    def __init__(self) -> None:
+        self.next: dict[tuple, int] = {}
+
+    def take(self, key: tuple) -> int:
+        n = self.next.get(key, 0)
+        self.next[key] = n + 1
+        return (n * 7919 + zlib.crc32(repr(key).encode())) % 1_000_000
+
+
+def _identity(rng: random.Random, serials: _Serials, *, legacy: str, year: int, gender: str, seed: int,
+              birth_window: tuple[dt.date, dt.date] | None = None):
+    """(id_number or None, full_name, date_of_birth) as stored by the school, planted as designed."""
+    if rng.random() < NO_ID_SHARE:
+        return None, full_name(rng.getrandbits(40), gender), dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+    number = id_number_for(legacy_province_code=legacy, year_of_birth=year, gender=gender,
+                           serial=serials.take((legacy, gender, year)))
+    citizen = citizen_for(number, seed)
+    if citizen is None:  # NOT_FOUND: the school's data is whatever it is
+        return number, full_name(rng.getrandbits(40), gender), dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+    name, born = citizen.full_name, citizen.date_of_birth
+    if rng.random() < MISMATCH_SHARE:
+        kind = rng.random()
+        if kind < 0.6:  # a different given name or a typo in the family name
+            name = full_name(rng.getrandbits(40), gender)
+        if kind >= 0.4:  # day of birth entered wrongly (same year, so the ID stays consistent)
+            born = born.replace(day=1 + (born.day + rng.randint(1, 20)) % 28)
+    return number, name, born
+
+
+def _lms_tables():
+    from students.nutrition import value_for_z, who_lms
+
+    return who_lms, value_for_z
+
+
+def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, today: dt.date,
+                  legacy_codes: list[str]) -> dict[str, io.StringIO]:
+    """CSV buffers for every table, for the schools of one province."""
+    from teachers.standards import meets_qualification_standard
+
+    who_lms, value_for_z = _lms_tables()
+    rng = random.Random(f"{seed}:province:{province}")
+    serials = _Serials()
+    now = dt.datetime.combine(today, dt.time(8, 0), tzinfo=dt.UTC).isoformat()
+    bufs = {name: io.StringIO() for name in ("school", "student", "enrollment", "result", "physical", "staff")}
+    w = {name: csv.writer(buf, lineterminator="\n") for name, buf in bufs.items()}
+    schools = [s for s in plan.schools if s.province == province]
+    for school in schools:
+        synced = "" if school.synced_days_ago is None else (
+            dt.datetime.combine(today, dt.time(7, 0), tzinfo=dt.UTC) - dt.timedelta(days=school.synced_days_ago)
+        ).isoformat()
+        w["school"].writerow([school.id, school.code, school.name, school.level, school.ownership, province,
+                              school.commune, f"Số {rng.randint(1, 300)}, đường {rng.randint(1, 40)}", "open",
+                              synced, now, now])
+        grades = LEVELS[school.level][3]
+        per_grade: dict[int, int] = {}
+        for i in range(school.pupils):
+            sid = school.first_student_id + i
+            grade = grades[i * len(grades) // school.pupils]
+            gender = "F" if rng.random() < 0.485 else "M"
+            age = rng.randint(3, 5) if grade == 0 else grade + 6
+            year = school_year - age
+            legacy = rng.choice(legacy_codes)
+            number, name, born = _identity(rng, serials, legacy=legacy, year=year, gender=gender, seed=seed)
+            status = "invalid_id" if number is None else "unverified"
+            pupil_code = f"{(sid * 2_654_435_761 + 12_345) % 10**10:010d}"
+            w["student"].writerow([sid, pupil_code, number or "", name, born.isoformat(), gender,
+                                   ethnicity(rng.getrandbits(16)), province, school.id, status, 0, "", "{}",
+                                   now, now])
+            per_grade[grade] = per_grade.get(grade, 0) + 1
+            class_name = (f"MG{age}" if grade == 0 else str(grade)) + chr(65 + (per_grade[grade] - 1) // CLASS_SIZE)
+            enrollment_status = "dropped_out" if rng.random() < 0.004 else "studying"
+            w["enrollment"].writerow([sid, sid, school_year, school.id, grade, class_name, enrollment_status, now, now])
+            if grade >= 1 and rng.random() < school.results_share:
+                w["result"].writerow([sid, sid, school.id, school_year, 1, *_ratings(rng, grade), now, now])
+            if rng.random() < min(1.0, school.results_share + 0.15):
+                measured = dt.date(school_year, 9, 15) + dt.timedelta(days=rng.randint(0, 40))
+                measured = min(measured, today)
+                months = max(24, min(228, (measured - born).days * 12 // 365))
+                z_bmi = rng.gauss(0.15, 1.15)
+                height = round(value_for_z(who_lms("height", gender, months), rng.gauss(-0.2, 1.0)), 1)
+                bmi = round(value_for_z(who_lms("bmi", gender, months), z_bmi), 1)
+                weight = round(bmi * (height / 100) ** 2, 1)
+                bmi = round(weight / (height / 100) ** 2, 1)
+                z, category = _classify_fast(who_lms("bmi", gender, months), bmi, months)
+                w["physical"].writerow([sid, sid, school.id, school_year, measured.isoformat(), height, weight,
+                                        bmi, z if z is not None else "", str(category), now, now])
+        for j in range(school.staff):
+            position = "principal" if j == 0 else "vice_principal" if j <= 2 and school.staff > 12 else (
+                "other" if j >= school.staff - 3 else "teacher")
+            female_share = 0.98 if school.level == "preschool" else 0.72
+            gender = "F" if rng.random() < female_share else "M"
+            year = rng.randint(1966, 2002)
+            number, name, born = _identity(rng, serials, legacy=rng.choice(legacy_codes), year=year,
+                                           gender=gender, seed=seed)
+            qualification = _pick(rng, {"college": 0.55, "bachelor": 0.38, "below_college": 0.05, "master": 0.02}
+                                  if school.level == "preschool" else
+                                  {"bachelor": 0.80, "master": 0.10, "college": 0.08, "below_college": 0.02})
+            meets = meets_qualification_standard(school_level=school.level, qualification=qualification)
+            subject = "" if position == "other" else (
+                "Giáo dục mầm non" if school.level == "preschool" else
+                "Giáo viên tiểu học" if school.level == "primary" else rng.choice(SUBJECTS))
+            employment = _pick(rng, {"working": 0.97, "on_leave": 0.02, "retired": 0.01})
+            status = "invalid_id" if number is None else "unverified"
+            stid = school.first_staff_id + j
+            w["staff"].writerow([stid, f"CB{stid:09d}", number or "", name, born.isoformat(), gender,
+                                 ethnicity(rng.getrandbits(16)), position, subject, qualification,
+                                 "t" if meets else "f", school.id, employment, status, 0, "", "{}", now, now])
+    return bufs
+
+
+def _classify_fast(lms, bmi: float, months: int):
+    """The WHO category from the z-score of the stored (rounded) BMI, as nutrition_classify does."""
+    from students.nutrition import NutritionStatus
+
+    l, m, s = lms  # noqa: E741 - the LMS method's own letters
+    z = ((bmi / m) ** l - 1) / (l * s)
+    over, obese = (2, 3) if months < 60 else (1, 2)
+    category = (NutritionStatus.UNDERWEIGHT if z < -2 else NutritionStatus.OBESE if z > obese
+                else NutritionStatus.OVERWEIGHT if z > over else NutritionStatus.NORMAL)
+    return round(max(-9.99, min(9.99, z)), 2), category
+
+
+def _ratings(rng: random.Random, grade: int) -> tuple[str, str, str]:
+    if grade <= 5:  # Thông tư 27/2020
+        learning = _pick(rng, {"hoan_thanh_tot": 0.46, "hoan_thanh": 0.52, "chua_hoan_thanh": 0.02})
+        conduct = _pick(rng, {"tot": 0.70, "dat": 0.29, "can_co_gang": 0.01})
+        scores = {"Toán": rng.randint(5, 10), "Tiếng Việt": rng.randint(5, 10)}
+    else:  # Thông tư 22/2021
+        learning = _pick(rng, {"tot": 0.33, "kha": 0.42, "dat": 0.22, "chua_dat": 0.03})
+        conduct = _pick(rng, {"tot": 0.80, "kha": 0.15, "dat": 0.04, "chua_dat": 0.01})
+        scores = {s: round(rng.uniform(4.0, 10.0), 1) for s in ("Toán", "Ngữ văn", "Tiếng Anh")}
+    return learning, conduct, json.dumps(scores, ensure_ascii=False)
+
+
+COLUMNS = {
+    "school": ("schools_school", "id, code, name, level, ownership, province_id, commune_id, address, status, "
+               "last_synced_at, created_at, updated_at"),
+    "student": ("students_student", "id, pupil_code, id_number, full_name, date_of_birth, gender, ethnicity, "
+                "birth_province_id, school_id, verification_status, verification_attempts, verification_error, "
+                "verification_mismatch_fields, created_at, updated_at"),
+    "enrollment": ("students_enrollment", "id, student_id, school_year, school_id, grade, class_name, status, "
+                   "created_at, updated_at"),
+    "result": ("students_academicresult", "id, student_id, school_id, school_year, term, learning_rating, "
+               "conduct_rating, subject_scores, created_at, updated_at"),
+    "physical": ("students_physicalrecord", "id, student_id, school_id, school_year, measured_on, height_cm, "
+                 "weight_kg, bmi, bmi_z_score, nutrition_status, created_at, updated_at"),
+    "staff": ("teachers_staffmember", "id, staff_code, id_number, full_name, date_of_birth, gender, ethnicity, "
+              "position, main_subject, qualification, meets_qualification_standard, school_id, employment_status, "
+              "verification_status, verification_attempts, verification_error, verification_mismatch_fields, "
+              "created_at, updated_at"),
+}
+# Text columns where an empty field means "", not NULL.
+NOT_NULL_TEXT = {"school": "address", "student": "verification_error",
+                 "staff": "main_subject, verification_error"}
+# Parents before children, so foreign keys hold at every COPY.
+LOAD_ORDER = ("school", "student", "enrollment", "result", "physical", "staff")
+
+
+def copy_buffers(cursor, bufs: dict[str, io.StringIO]) -> dict[str, int]:
+    counts = {}
+    for name in LOAD_ORDER:
+        table, columns = COLUMNS[name]
+        buf = bufs[name]
+        counts[name] = buf.getvalue().count("\n")
+        buf.seek(0)
+        # NULL '' turns empty optional fields (id_number, last_synced_at, bmi_z_score) into NULL.
+        force = f", FORCE_NOT_NULL ({NOT_NULL_TEXT[name]})" if name in NOT_NULL_TEXT else ""
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL ''{force})", buf)
+    return counts
