@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-
 from functools import lru_cache
 
 from rcpchgrowth.global_functions import (
-    fetch_lms, lms_value_array_for_measurement_for_reference, sds_for_measurement,
+    fetch_lms,
+    lms_value_array_for_measurement_for_reference,
+    sds_for_measurement,
 )
 
 from .models import NutritionStatus
