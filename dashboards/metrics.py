@@ -1,0 +1,101 @@
+"""The statistics kept per school and school year: one definition per column.
+
+Each metric is a count over one source, with a SQL condition on that source's rows. The same
+list drives the table's columns (models.py), the refresh SQL (services.py), the sums the
+dashboards and the API show (selectors.py) and the CSV/Excel exports, so adding an indicator
+is one line here plus a migration.
+
+Sources and their SQL aliases:
+- "pupil":     students_enrollment e JOIN students_student s, rows of the school year; a pupil
+               counts at the school of their enrollment that year.
+- "staff":     teachers_staffmember m, the current snapshot (staff have no school year).
+- "result":    students_academicresult r of the school year, at the school that recorded it.
+- "nutrition": the latest students_physicalrecord p of each pupil in the school year.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schools.models import SchoolLevel
+from students.models import ConductRating, EnrollmentStatus, LearningRating, NutritionStatus, Term
+from teachers.models import EmploymentStatus, Position, Qualification
+from verification.models import VerificationStatus
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    source: str
+    condition: str
+    label: str
+
+
+STUDYING = f"e.status = '{EnrollmentStatus.STUDYING.value}'"
+WORKING = f"m.employment_status = '{EmploymentStatus.WORKING.value}'"
+HAS_RESULT = ("EXISTS (SELECT 1 FROM students_academicresult r WHERE r.student_id = e.student_id "
+              "AND r.school_year = e.school_year)")
+HAS_PHYSICAL = ("EXISTS (SELECT 1 FROM students_physicalrecord p WHERE p.student_id = e.student_id "
+                "AND p.school_year = e.school_year)")
+
+GRADES = range(0, 13)
+TERMS = [t.value for t in Term]
+
+
+def _metrics() -> list[Metric]:
+    out = [
+        Metric("pupils", "pupil", STUDYING, "Học sinh đang học"),
+        Metric("pupils_female", "pupil", f"{STUDYING} AND s.gender = 'F'", "Học sinh nữ"),
+        Metric("pupils_male", "pupil", f"{STUDYING} AND s.gender = 'M'", "Học sinh nam"),
+    ]
+    out += [Metric(f"pupils_grade_{g}", "pupil", f"{STUDYING} AND e.grade = {g}",
+                   "Mầm non" if g == 0 else f"Lớp {g}") for g in GRADES]
+    out += [Metric(f"enrol_{st.value}", "pupil", f"e.status = '{st.value}'", st.label)
+            for st in EnrollmentStatus if st != EnrollmentStatus.STUDYING]
+    out += [Metric(f"pupils_ver_{v.value}", "pupil", f"{STUDYING} AND s.verification_status = '{v.value}'",
+                   v.label) for v in VerificationStatus]
+    out += [
+        Metric("pupils_with_result", "pupil", f"{STUDYING} AND {HAS_RESULT}", "Có kết quả học tập"),
+        Metric("pupils_with_physical", "pupil", f"{STUDYING} AND {HAS_PHYSICAL}", "Có số liệu thể lực"),
+        Metric("pupils_complete", "pupil", f"{STUDYING} AND {HAS_RESULT} AND {HAS_PHYSICAL}",
+               "Có đủ kết quả và thể lực"),
+        Metric("staff", "staff", WORKING, "Cán bộ, giáo viên đang công tác"),
+        Metric("staff_female", "staff", f"{WORKING} AND m.gender = 'F'", "Cán bộ, giáo viên nữ"),
+    ]
+    out += [Metric(f"staff_{p.value}", "staff", f"{WORKING} AND m.position = '{p.value}'", p.label)
+            for p in Position]
+    out += [Metric("teachers_qualified", "staff",
+                   f"{WORKING} AND m.position = '{Position.TEACHER.value}' AND m.meets_qualification_standard",
+                   "Giáo viên đạt chuẩn trình độ")]
+    out += [Metric(f"staff_qual_{q.value}", "staff", f"{WORKING} AND m.qualification = '{q.value}'", q.label)
+            for q in Qualification]
+    out += [Metric(f"staff_ver_{v.value}", "staff", f"{WORKING} AND m.verification_status = '{v.value}'",
+                   v.label) for v in VerificationStatus]
+    for term in TERMS:
+        out += [Metric(f"learning_{term}_{r.value}", "result", f"r.term = {term} AND r.learning_rating = '{r.value}'",
+                       r.label) for r in LearningRating]
+        out += [Metric(f"conduct_{term}_{r.value}", "result", f"r.term = {term} AND r.conduct_rating = '{r.value}'",
+                       r.label) for r in ConductRating]
+    out += [Metric(f"nutrition_{n.value}", "nutrition", f"p.nutrition_status = '{n.value}'", n.label)
+            for n in NutritionStatus]
+    return out
+
+
+METRICS: list[Metric] = _metrics()
+METRIC_NAMES: list[str] = [m.name for m in METRICS]
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+
+# Levels whose pupils are taught by "teachers" in the pupil-teacher ratio (all of them).
+LEVELS = list(SchoolLevel)
+
+# Where each source's rows come from, and whether they are counted per school year.
+SOURCES: dict[str, dict] = {
+    "pupil": {"alias": "e", "by_year": True,
+              "from": "students_enrollment e JOIN students_student s ON s.id = e.student_id"},
+    "staff": {"alias": "m", "by_year": False, "from": "teachers_staffmember m"},
+    "result": {"alias": "r", "by_year": True, "from": "students_academicresult r"},
+    "nutrition": {"alias": "p", "by_year": True, "from": None},
+}
+# A pupil measured several times in a year counts once, with the latest measurement.
+NUTRITION_SOURCE = ("(SELECT DISTINCT ON (p0.student_id, p0.school_year) p0.school_id, p0.school_year,"
+                    " p0.nutrition_status FROM students_physicalrecord p0 WHERE TRUE {where}"
+                    " ORDER BY p0.student_id, p0.school_year, p0.measured_on DESC, p0.id DESC) p")

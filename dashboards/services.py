@@ -1,0 +1,122 @@
+"""Writes on the pre-aggregated statistics.
+
+Public entry points (other apps enqueue these after their writes commit):
+- `stats_refresh_all() -> int`: recompute every school's rows (INSERT ... SELECT ... GROUP BY in
+  PostgreSQL); run by Celery beat ("dashboards-refresh-all") and after large imports.
+- `stats_refresh_schools(*, school_ids: list[int]) -> int`: recompute the rows of these schools
+  only (an upload, a verification batch, a transfer: pass both the old and the new school).
+- Celery tasks in dashboards/tasks.py: `refresh_school_stats.delay(school_ids)` and
+  `refresh_all_stats.delay()`. From a service, enqueue with
+  `transaction.on_commit(lambda: refresh_school_stats.delay(ids))` or use
+  `stats_refresh_schools_on_commit(school_ids=ids)` below.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import connection, transaction
+
+from edu_portal.common.models import current_school_year
+
+from .metrics import METRICS, NUTRITION_SOURCE, SOURCES
+
+log = logging.getLogger(__name__)
+
+_TABLE = "dashboards_schoolstats"
+
+
+def _refresh_sql(*, only_schools: bool) -> str:
+    """One statement: delete the rows, then recompute them from the raw tables, GROUP BY school.
+
+    With `only_schools`, every source is limited by `school_id = ANY(%(ids)s)`, which the
+    (school, school_year) indexes serve, so one school takes milliseconds.
+    """
+    where = "AND {alias}.school_id = ANY(%(ids)s)" if only_schools else ""
+    school_where = "WHERE sc.id = ANY(%(ids)s)" if only_schools else ""
+    ctes, selects, joins = [], [], []
+    for source, spec in SOURCES.items():
+        metrics = [m for m in METRICS if m.source == source]
+        cols = ",\n    ".join(f"COUNT(*) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics)
+        by_year = spec["by_year"]
+        group = f"{spec['alias']}.school_id" + (f", {spec['alias']}.school_year" if by_year else "")
+        from_ = spec["from"] if source != "nutrition" else NUTRITION_SOURCE.format(where=where.format(alias="p0"))
+        ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE "
+                    f"{where.format(alias=spec['alias']) if source != 'nutrition' else ''}\n  GROUP BY {group})")
+        on = f"{source}_c.school_id = sc.id" + (f" AND {source}_c.school_year = y.school_year" if by_year else "")
+        joins.append(f"LEFT JOIN {source}_c ON {on}")
+        selects += [f"COALESCE({source}_c.{m.name}, 0)" for m in metrics]
+    ctes.append(
+        "pmm AS (SELECT school_id, school_year, jsonb_object_agg(field, n) AS fields FROM ("
+        " SELECT e.school_id, e.school_year, f AS field, COUNT(*) AS n"
+        " FROM students_enrollment e JOIN students_student s ON s.id = e.student_id,"
+        " unnest(s.verification_mismatch_fields) AS f"
+        f" WHERE e.status = 'studying' {where.format(alias='e')} GROUP BY 1, 2, 3) x GROUP BY 1, 2)")
+    ctes.append(
+        "smm AS (SELECT school_id, jsonb_object_agg(field, n) AS fields FROM ("
+        " SELECT m.school_id, f AS field, COUNT(*) AS n FROM teachers_staffmember m,"
+        " unnest(m.verification_mismatch_fields) AS f"
+        f" WHERE m.employment_status = 'working' {where.format(alias='m')} GROUP BY 1, 2) x GROUP BY 1)")
+    # The years: every year with an enrollment, and always the current one (so that every
+    # school has a row for it, even before its pupils are enrolled).
+    ctes.insert(0, "years AS (SELECT DISTINCT school_year FROM students_enrollment e WHERE TRUE "
+                   f"{where.format(alias='e')} UNION SELECT %(current)s)")
+    names = [m.name for m in METRICS]
+    return (
+        f"WITH {',\n'.join(ctes)}\n"  # noqa: S608 - only our constant metric definitions are interpolated
+        f"INSERT INTO {_TABLE} (school_id, school_year, province_id, commune_id, level, ownership, status,"
+        f" last_synced_at, pupil_mismatch_fields, staff_mismatch_fields, computed_at, {', '.join(names)})\n"
+        "SELECT sc.id, y.school_year, sc.province_id, sc.commune_id, sc.level, sc.ownership, sc.status,"
+        " sc.last_synced_at, COALESCE(pmm.fields, '{}'::jsonb), COALESCE(smm.fields, '{}'::jsonb), now(),\n"
+        f"  {', '.join(selects)}\n"
+        "FROM schools_school sc CROSS JOIN years y\n"
+        f"{chr(10).join(joins)}\n"
+        "LEFT JOIN pmm ON pmm.school_id = sc.id AND pmm.school_year = y.school_year\n"
+        "LEFT JOIN smm ON smm.school_id = sc.id\n"
+        f"{school_where}"
+    )
+
+
+_SQL_ALL = None
+_SQL_SOME = None
+
+
+def _sql(only_schools: bool) -> str:
+    global _SQL_ALL, _SQL_SOME
+    if only_schools:
+        _SQL_SOME = _SQL_SOME or _refresh_sql(only_schools=True)
+        return _SQL_SOME
+    _SQL_ALL = _SQL_ALL or _refresh_sql(only_schools=False)
+    return _SQL_ALL
+
+
+def stats_refresh_all() -> int:
+    """Recompute every school's statistics; readers see the old rows until the commit."""
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_TABLE}")  # noqa: S608 - constant table name
+        cursor.execute(_sql(False), {"current": current_school_year()})
+        rows = cursor.rowcount
+    log.info("stats_refresh_all: %s rows in %.1f s", rows, time.monotonic() - started)
+    return rows
+
+
+def stats_refresh_schools(*, school_ids: list[int]) -> int:
+    """Recompute these schools' statistics (all their school years)."""
+    ids = sorted({int(i) for i in school_ids})
+    if not ids:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
+        cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids})
+        return cursor.rowcount
+
+
+def stats_refresh_schools_on_commit(*, school_ids: list[int]) -> None:
+    """Ask a worker to refresh these schools once the caller's transaction has committed."""
+    ids = sorted({int(i) for i in school_ids})
+    if not ids:
+        return
+    from .tasks import refresh_school_stats
+
+    transaction.on_commit(lambda: refresh_school_stats.delay(ids))
