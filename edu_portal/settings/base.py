@@ -131,6 +131,23 @@ CELERY_BEAT_SCHEDULE: dict = {}
 POPULATION_API_URL = env("POPULATION_API_URL", default="http://127.0.0.1:8100")
 POPULATION_API_CLIENT_ID = env("POPULATION_API_CLIENT_ID", default="edu-portal")
 POPULATION_API_CLIENT_SECRET = env("POPULATION_API_CLIENT_SECRET", default="")
+POPULATION_API_TIMEOUT = env.float("POPULATION_API_TIMEOUT", default=10.0)  # seconds per HTTP call
+
+# Identity verification workers (verification app): batches, a rate limit shared by all workers
+# through Redis, retries with exponential backoff, and a circuit breaker (see verification/).
+VERIFICATION_BATCH_SIZE = env.int("VERIFICATION_BATCH_SIZE", default=1000)
+VERIFICATION_RATE_LIMIT = env.float("VERIFICATION_RATE_LIMIT", default=40.0)  # registry calls/s, all workers
+VERIFICATION_MAX_FAILURES = env.int("VERIFICATION_MAX_FAILURES", default=6)  # then records go to `error`
+VERIFICATION_BACKOFF_BASE = env.float("VERIFICATION_BACKOFF_BASE", default=2.0)  # seconds
+VERIFICATION_BACKOFF_MAX = env.float("VERIFICATION_BACKOFF_MAX", default=300.0)
+VERIFICATION_BREAKER_THRESHOLD = env.int("VERIFICATION_BREAKER_THRESHOLD", default=5)  # failures in a row
+VERIFICATION_BREAKER_COOLDOWN = env.float("VERIFICATION_BREAKER_COOLDOWN", default=30.0)  # seconds open
+VERIFICATION_STUCK_AFTER = env.int("VERIFICATION_STUCK_AFTER", default=1800)  # seconds before re-queueing
+VERIFICATION_ERROR_RETRY_AFTER = env.int("VERIFICATION_ERROR_RETRY_AFTER", default=600)  # seconds
+CELERY_BEAT_SCHEDULE.update({
+    "verification-sweep": {"task": "verification.tasks.verification_sweep", "schedule": 300.0},
+    "verification-enrichment-push": {"task": "verification.tasks.enrichment_push", "schedule": 3600.0},
+})
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
