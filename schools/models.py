@@ -58,7 +58,11 @@ class School(TimeStamped):
         return f"{self.name} ({self.code})"
 
     def clean(self):
-        if self.commune_id and self.province_id and self.commune.province_id != self.province_id:
+        from geo.models import Commune
+
+        # clean() runs even when the commune id failed field validation: look it up safely.
+        commune_province = Commune.objects.filter(pk=self.commune_id).values_list("province_id", flat=True).first()
+        if self.commune_id and commune_province and commune_province != self.province_id:
             raise ValidationError({"commune": "Xã/phường không thuộc tỉnh/thành phố đã chọn."})
         if self.status == SchoolStatus.MERGED and not self.merged_into_id:
             raise ValidationError({"merged_into": "Trường đã sáp nhập phải ghi trường tiếp nhận."})

@@ -1,0 +1,113 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError, NotInScope
+from students.models import Enrollment, EnrollmentStatus, Student
+from students.services import (
+    academic_result_record,
+    physical_record_add,
+    student_create,
+    student_transfer,
+    student_update,
+)
+from tests.factories import make_student, real_identity
+from verification.models import VerificationStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_normalises_the_name_and_queues_verification(school_a):
+    identity = real_identity(serial=11)
+    nfd = "  " + identity["full_name"].replace(" ", "   ")
+    import unicodedata
+
+    pupil = make_student(school_a, full_name=unicodedata.normalize("NFD", nfd))
+    assert pupil.full_name == identity["full_name"]
+    assert pupil.verification_status == VerificationStatus.QUEUED
+    assert Enrollment.objects.get(student=pupil).school == school_a
+
+
+@pytest.mark.parametrize("field, value, expected_field", [
+    ("id_number", "12345", "id_number"),
+    ("id_number", "999315000001", "id_number"),  # no such province code
+    ("gender", "X", "gender"),
+])
+def test_invalid_input_names_the_field_and_writes_nothing(school_a, field, value, expected_field):
+    with pytest.raises(AppError) as err:
+        make_student(school_a, **{field: value})
+    assert expected_field in err.value.details
+    assert not Student.objects.exists()
+
+
+def test_id_number_must_agree_with_birth_year_and_gender(school_a):
+    identity = real_identity(serial=12)
+    with pytest.raises(AppError) as err:
+        make_student(school_a, **{**identity, "date_of_birth": dt.date(2014, 5, 5)})
+    assert "năm sinh" in err.value.message
+
+
+def test_duplicate_pupil_code_and_id_number_are_refused(school_a):
+    pupil = make_student(school_a)
+    with pytest.raises(AppError):
+        make_student(school_a, pupil_code=pupil.pupil_code)
+    with pytest.raises(AppError):
+        make_student(school_a, id_number=pupil.id_number, full_name=pupil.full_name,
+                     date_of_birth=pupil.date_of_birth, gender=pupil.gender)
+    assert Student.objects.count() == 1
+
+
+def test_school_admin_cannot_create_in_another_school(school_a, school_b, school_user):
+    with pytest.raises(NotInScope):
+        student_create(scope=Scope.for_user(school_user), school=school_b, pupil_code="X1", grade=1,
+                       class_name="1A", **real_identity(serial=13))
+
+
+def test_identity_change_requeues_and_other_changes_do_not(school_a):
+    pupil = make_student(school_a)
+    Student.objects.filter(pk=pupil.pk).update(verification_status=VerificationStatus.VERIFIED)
+    pupil.refresh_from_db()
+    pupil = student_update(scope=Scope.country(), student=pupil, ethnicity="Tày")
+    assert pupil.verification_status == VerificationStatus.VERIFIED
+    pupil = student_update(scope=Scope.country(), student=pupil, full_name="Nguyễn Văn Khác")
+    assert pupil.verification_status == VerificationStatus.QUEUED
+
+
+def test_transfer_moves_the_pupil_and_needs_both_schools_in_scope(school_a, school_b, school_other_province,
+                                                                  province_user):
+    pupil = make_student(school_a)
+    scope = Scope.for_user(province_user)
+    with pytest.raises(NotInScope):
+        student_transfer(scope=scope, student=pupil, to_school=school_other_province, grade=3, class_name="3B")
+    student_transfer(scope=scope, student=pupil, to_school=school_b, grade=3, class_name="3B")
+    pupil.refresh_from_db()
+    assert pupil.school == school_b
+    assert Enrollment.objects.get(student=pupil).status == EnrollmentStatus.STUDYING
+
+
+def test_results_are_one_row_per_term_and_correctable(school_a):
+    pupil = make_student(school_a)
+    academic_result_record(scope=Scope.country(), student=pupil, school_year=2026, term=1,
+                           learning_rating="hoan_thanh", conduct_rating="tot", subject_scores={"Toán": 8})
+    result = academic_result_record(scope=Scope.country(), student=pupil, school_year=2026, term=1,
+                                    learning_rating="hoan_thanh_tot", conduct_rating="tot")
+    assert pupil.results.count() == 1 and result.learning_rating == "hoan_thanh_tot"
+    with pytest.raises(AppError):
+        academic_result_record(scope=Scope.country(), student=pupil, school_year=2026, term=1,
+                               learning_rating="xuat_sac", conduct_rating="tot")
+
+
+def test_physical_record_derives_bmi_and_who_category(school_a):
+    pupil = make_student(school_a)  # born 2015
+    measured = dt.date(2025, 10, 1)
+    normal = physical_record_add(scope=Scope.country(), student=pupil, measured_on=measured,
+                                 height_cm=Decimal("135"), weight_kg=Decimal("29"))
+    assert normal.bmi == Decimal("15.9") and normal.nutrition_status == "normal"
+    obese = physical_record_add(scope=Scope.country(), student=pupil, measured_on=measured + dt.timedelta(days=1),
+                                height_cm=Decimal("135"), weight_kg=Decimal("48"))
+    assert obese.nutrition_status == "obese"
+    with pytest.raises(AppError):
+        physical_record_add(scope=Scope.country(), student=pupil, measured_on=measured,
+                            height_cm=Decimal("500"), weight_kg=Decimal("29"))

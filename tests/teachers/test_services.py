@@ -1,0 +1,32 @@
+import pytest
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError
+from teachers.models import StaffMember
+from teachers.services import staff_update
+from tests.factories import SchoolFactory, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("level, qualification, meets", [
+    ("preschool", "college", True), ("preschool", "below_college", False),
+    ("primary", "college", False), ("primary", "bachelor", True), ("upper_secondary", "master", True),
+])
+def test_qualification_standard_follows_the_2019_education_law(level, qualification, meets):
+    school = SchoolFactory(level=level)
+    assert make_staff(school, qualification=qualification).meets_qualification_standard is meets
+
+
+def test_changing_qualification_recomputes_the_standard(school_a):
+    staff = make_staff(school_a, qualification="college")
+    assert not staff.meets_qualification_standard
+    staff = staff_update(scope=Scope.country(), staff=staff, qualification="bachelor")
+    assert staff.meets_qualification_standard
+
+
+def test_duplicate_staff_code_is_refused(school_a):
+    staff = make_staff(school_a)
+    with pytest.raises(AppError):
+        make_staff(school_a, staff_code=staff.staff_code)
+    assert StaffMember.objects.count() == 1
