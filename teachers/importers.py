@@ -1,0 +1,162 @@
+"""Row schema and validation for uploads (and API writes) of staff members.
+
+One definition of the rules, shared by the file upload (uploads/) and the REST API:
+
+    from teachers.importers import STAFF, validate_row
+    from uploads.schema import ImportContext
+    ctx = ImportContext(scope=scope, school=school)
+    cleaned, errors = validate_row({"staff_code": "CB1", "full_name": "...", ...}, context=ctx)
+    [(rownum, cleaned, state, errors)] = STAFF.resolve([(0, cleaned)], context=ctx)
+
+`validate_row` never touches the database; `resolve` checks a batch (staff member at another
+school: a transfer is needed; ID number owned by someone else) and classifies it new, changed or
+unchanged. The qualification standard (Luật Giáo dục 2019, Điều 72) is derived from the
+qualification and the school's level, never typed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+
+from edu_portal.common.models import Gender
+from uploads.schema import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    Column,
+    ImportContext,
+    RecordImporter,
+    RowError,
+    as_text,
+    is_formula,
+    other_school_phrase,
+    parse_choice,
+    parse_code,
+    parse_date,
+    parse_id_number,
+    parse_name,
+    parse_text,
+)
+
+from .models import EmploymentStatus, Position, Qualification
+from .standards import meets_qualification_standard
+
+GENDERS = tuple(Gender.choices)
+
+
+class StaffImporter(RecordImporter):
+    kind = "staff"
+    label = "Cán bộ, giáo viên, nhân viên"
+    columns = (
+        Column("staff_code", "Mã cán bộ", help="Mã định danh cán bộ do Bộ GD&ĐT cấp", example="CB0000000001"),
+        Column("id_number", "Số định danh cá nhân", required=False,
+               help="12 chữ số; định dạng ô là Văn bản để Excel không bỏ số 0 ở đầu", example="001085001234"),
+        Column("full_name", "Họ và tên", example="Trần Văn Bình"),
+        Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="02/09/1985"),
+        Column("gender", "Giới tính", choices=GENDERS, example="Nam"),
+        Column("ethnicity", "Dân tộc", required=False, help="Để trống nếu là Kinh", example="Kinh"),
+        Column("position", "Chức vụ", choices=tuple(Position.choices), example="Giáo viên"),
+        Column("main_subject", "Môn dạy chính", required=False, example="Toán"),
+        Column("qualification", "Trình độ đào tạo", choices=tuple(Qualification.choices), example="Đại học"),
+        Column("employment_status", "Tình trạng", required=False, choices=tuple(EmploymentStatus.choices),
+               help="Để trống là Đang công tác", example="Đang công tác"),
+    )
+    key_fields = ("staff_code",)
+    unique_fields = ("id_number",)
+    stage_columns = (("staff_code", "varchar(20)"), ("id_number", "varchar(12)"), ("full_name", "varchar(100)"),
+                     ("date_of_birth", "date"), ("gender", "varchar(1)"), ("ethnicity", "varchar(40)"),
+                     ("position", "varchar(20)"), ("main_subject", "varchar(60)"), ("qualification", "varchar(20)"),
+                     ("meets_qualification_standard", "boolean"), ("employment_status", "varchar(20)"))
+
+    def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
+        errors = [RowError(k, str(v), "là công thức Excel; hãy nhập giá trị (công thức không được tính)")
+                  for k, v in row.items() if is_formula(v)]
+        if errors:
+            return None, errors
+        get = row.get
+
+        def check(key, result):
+            value, why = result
+            if why:
+                errors.append(RowError(key, as_text(get(key)), why))
+            return value
+
+        code = check("staff_code", parse_code(get("staff_code")))
+        name = check("full_name", parse_name(get("full_name")))
+        today = context.today
+        # Staff are of working age: Bộ luật Lao động 2019 (from 15; retirement by 62 at the latest).
+        dob = check("date_of_birth", parse_date(get("date_of_birth"), earliest=dt.date(today.year - 80, 1, 1),
+                                                latest=dt.date(today.year - 15, 12, 31)))
+        gender = check("gender", parse_choice(get("gender"), GENDERS))
+        id_number = check("id_number", parse_id_number(get("id_number"), date_of_birth=dob, gender=gender))
+        ethnicity = check("ethnicity", parse_text(get("ethnicity"), max_length=40, required=False))
+        position = check("position", parse_choice(get("position"), tuple(Position.choices)))
+        subject = check("main_subject", parse_text(get("main_subject"), max_length=60, required=False))
+        qualification = check("qualification", parse_choice(get("qualification"), tuple(Qualification.choices)))
+        status = check("employment_status", parse_choice(get("employment_status"), tuple(EmploymentStatus.choices),
+                                                         required=False))
+        if errors:
+            return None, errors
+        level = getattr(context.school, "level", None)
+        return {"staff_code": code, "id_number": id_number, "full_name": name, "date_of_birth": dob,
+                "gender": str(gender), "ethnicity": ethnicity or "Kinh", "position": str(position),
+                "main_subject": subject or "", "qualification": str(qualification),
+                "meets_qualification_standard": bool(level) and meets_qualification_standard(
+                    school_level=level, qualification=qualification),
+                "employment_status": str(status or EmploymentStatus.WORKING)}, []
+
+    def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:
+        codes = [c["staff_code"] for _, c in rows]
+        id_numbers = [c["id_number"] for _, c in rows if c["id_number"]]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT m.staff_code, m.school_id, sc.province_id, sc.name, sc.code, m.id_number, m.full_name,
+                          m.date_of_birth, m.gender, m.ethnicity, m.position, m.main_subject, m.qualification,
+                          m.meets_qualification_standard, m.employment_status
+                   FROM teachers_staffmember m JOIN schools_school sc ON sc.id = m.school_id
+                   WHERE m.staff_code = ANY(%s)""", [codes])
+            existing = {r[0]: r for r in cursor.fetchall()}
+            owners = {}
+            if id_numbers:
+                cursor.execute("SELECT id_number, staff_code FROM teachers_staffmember WHERE id_number = ANY(%s)",
+                               [id_numbers])
+                owners = dict(cursor.fetchall())
+        out = []
+        for rownum, c in rows:
+            errors = []
+            old = existing.get(c["staff_code"])
+            owner = owners.get(c["id_number"]) if c["id_number"] else None
+            if owner is not None and owner != c["staff_code"]:
+                errors.append(RowError("id_number", c["id_number"],
+                                       "đã thuộc một cán bộ khác; kiểm tra lại mã cán bộ hoặc số định danh"))
+            if old is None:
+                out.append((rownum, c, NEW, errors))
+                continue
+            if old[1] != context.school.pk:
+                where = other_school_phrase(scope=context.scope, school_id=old[1], province_id=old[2],
+                                            name=old[3], code=old[4])
+                errors.append(RowError("staff_code", c["staff_code"],
+                                       f"là cán bộ đang công tác tại {where}: cần làm thủ tục điều chuyển "
+                                       "trước khi tải lên"))
+            elif old[5] and c["id_number"] and old[5] != c["id_number"]:
+                errors.append(RowError("id_number", c["id_number"],
+                                       "khác với số định danh đã có của cán bộ này; hãy kiểm tra lại"))
+            if errors:
+                out.append((rownum, c, None, errors))
+                continue
+            if c["id_number"] is None:
+                c["id_number"] = old[5]
+            new = (c["id_number"], c["full_name"], c["date_of_birth"], c["gender"], c["ethnicity"], c["position"],
+                   c["main_subject"], c["qualification"], c["meets_qualification_standard"], c["employment_status"])
+            out.append((rownum, c, UNCHANGED if tuple(old[5:]) == new else CHANGED, []))
+        return out
+
+
+STAFF = StaffImporter()
+IMPORTERS = {STAFF.kind: STAFF}
+
+
+def validate_row(row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
+    """A staff row: the rules the upload and the API share."""
+    return STAFF.validate_row(row, context=context)

@@ -1,0 +1,325 @@
+"""The pieces every importer is built from: columns, row errors, the context of an import, and
+parsers that accept values as people's files really carry them.
+
+A parser takes a raw value (text from a CSV cell, a number/date/text from an Excel cell, or a
+JSON value from the API) and returns `(value, None)` or `(None, reason)`, where `reason` is the
+end of a sentence in plain Vietnamese that follows the quoted value:
+"Dòng 12, cột Ngày sinh: '31/02/2015' không phải là ngày hợp lệ".
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+
+from edu_portal.common.identity import id_number_errors, normalize_name
+
+# Excel's 1900 date system counts days from 1899-12-30 (the 1900 leap-year bug included).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?")
+_SERIAL = re.compile(r"\d{4,5}(?:\.0+)?")
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+# A personal name: letters (any script, with diacritics) separated by spaces, apostrophes,
+# hyphens or dots. Digits and symbols such as = + @ are refused, so a formula cannot hide here.
+_NAME = re.compile(r"[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem in one cell. `column` is the field key; `row` is the spreadsheet row number
+    (the header is row 1), filled in by the upload engine (None for an API write)."""
+
+    column: str
+    value: str
+    reason: str
+    row: int | None = None
+
+    def message(self, header: str | None = None) -> str:
+        where = f"Dòng {self.row}, cột {header or self.column}: " if self.row else f"{header or self.column}: "
+        shown = f"'{self.value}' " if self.value not in ("", None) else ""
+        return f"{where}{shown}{self.reason}"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str               # the Vietnamese header of the template
+    required: bool = True
+    help: str = ""            # what the column holds, shown in the template's code sheet
+    choices: tuple = ()       # (code, label) pairs accepted (either form), listed in the template
+    example: str = ""
+    aliases: tuple = ()
+
+
+@dataclass
+class ImportContext:
+    """What a row is validated against: who imports, for which school, and which year."""
+
+    scope: object                              # accounts.scope.Scope
+    school: object | None = None               # schools.School the records belong to
+    school_year: int = 0
+    today: dt.date = field(default_factory=dt.date.today)
+
+    @cached_property
+    def province_codes(self) -> frozenset[str]:
+        from geo.models import Province
+
+        return frozenset(Province.objects.values_list("code", flat=True))
+
+    @cached_property
+    def commune_provinces(self) -> dict[str, str]:
+        from geo.models import Commune
+
+        return dict(Commune.objects.values_list("code", "province_id"))
+
+
+def header_key(text) -> str:
+    """Headers compare without case, accents' encoding form, stray spaces or a trailing '*'."""
+    text = unicodedata.normalize("NFC", str(text or "")).strip().rstrip("*").strip()
+    return _SPACES.sub(" ", text).casefold()
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def as_text(value) -> str:
+    """A cell as text for messages and error files (Excel numbers without a spurious '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y") if not (value.hour or value.minute) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def neutralise(value) -> str:
+    """A value written to an exported CSV/Excel file can never run as a formula (OWASP CSV
+    injection): text starting with = + - @ tab or CR gets a leading apostrophe."""
+    text = as_text(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def is_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith("=") and len(value) > 1
+
+
+# --- parsers ----------------------------------------------------------------------------------
+
+def parse_date(value, *, earliest: dt.date = dt.date(1900, 1, 1), latest: dt.date | None = None):
+    """dd/mm/yyyy (also with '.' or '-'), yyyy-mm-dd, an Excel date cell, or an Excel serial
+    number (what a date becomes when its cell loses the date format)."""
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        day = _from_serial(value)
+        if day is None:
+            return None, "không phải là ngày hợp lệ (dùng dạng dd/mm/yyyy)"
+    else:
+        text = str(value).strip()
+        m = _DMY.fullmatch(text)
+        try:
+            if m:
+                day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            elif (m := _YMD.fullmatch(text)):
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            elif _SERIAL.fullmatch(text):
+                day = _from_serial(float(text))
+                if day is None:
+                    return None, "không phải là ngày hợp lệ (dùng dạng dd/mm/yyyy)"
+            else:
+                return None, "không phải là ngày hợp lệ (dùng dạng dd/mm/yyyy)"
+        except ValueError:
+            return None, "không phải là ngày hợp lệ"
+    if day < earliest or (latest is not None and day > latest):
+        return None, "nằm ngoài khoảng thời gian cho phép"
+    return day, None
+
+
+def _from_serial(number: float) -> dt.date | None:
+    if not 1 <= number < 2_958_466 or number != int(number):
+        return None
+    return EXCEL_EPOCH + dt.timedelta(days=int(number))
+
+
+def parse_text(value, *, max_length: int, required: bool = True):
+    text = normalize_name(as_text(value))
+    if not text:
+        return (None, "không được để trống") if required else ("", None)
+    if len(text) > max_length:
+        return None, f"dài quá {max_length} ký tự"
+    return text, None
+
+
+def parse_name(value, *, max_length: int = 100):
+    """Full names in NFC (macOS writes NFD), single spaces, letters only."""
+    text, reason = parse_text(value, max_length=max_length)
+    if reason:
+        return None, reason
+    if not _NAME.fullmatch(text):
+        return None, "không phải là họ tên hợp lệ (chỉ gồm chữ cái và dấu cách)"
+    return text, None
+
+
+def parse_code(value, *, max_length: int = 20):
+    """A MOET code: letters and digits, as typed (Excel numbers lose no leading zeros here
+    because codes start with letters or are kept as text in the template)."""
+    text = _SPACES.sub("", as_text(value))
+    if not text:
+        return None, "không được để trống"
+    if len(text) > max_length or not text.isalnum() or not text.isascii():
+        return None, f"không phải là mã hợp lệ (chỉ gồm chữ và số, tối đa {max_length} ký tự)"
+    return text, None
+
+
+def parse_id_number(value, *, date_of_birth: dt.date | None, gender: str | None):
+    """Số định danh cá nhân, 12 digits. Excel turns it into a number and drops the leading
+    zeros: the message says so and proposes the fixed number (id_number_errors)."""
+    if is_blank(value):
+        return None, None
+    text = _SPACES.sub("", as_text(value))
+    errors = id_number_errors(text, date_of_birth=date_of_birth, gender=gender)
+    if errors:
+        return None, "không hợp lệ: " + " ".join(errors)
+    return text, None
+
+
+def parse_choice(value, choices, *, required: bool = True):
+    """A code or its Vietnamese label (either form, any case); returns the code."""
+    text = header_key(as_text(value))
+    if not text:
+        return (None, "không được để trống") if required else ("", None)
+    lookup = _choice_lookup(tuple(choices))
+    if text in lookup:
+        return lookup[text], None
+    shown = ", ".join(str(label) for _, label in choices)
+    return None, f"không phải là giá trị hợp lệ (chọn một trong: {shown})"
+
+
+_CHOICE_CACHE: dict = {}
+
+
+def _choice_lookup(choices: tuple) -> dict:
+    lookup = _CHOICE_CACHE.get(choices)
+    if lookup is None:
+        lookup = {}
+        for code, label in choices:
+            lookup[header_key(code)] = code
+            lookup[header_key(label)] = code
+        _CHOICE_CACHE[choices] = lookup
+    return lookup
+
+
+def parse_int(value, *, low: int, high: int, required: bool = True):
+    if is_blank(value):
+        return (None, "không được để trống") if required else (None, None)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = as_text(value).strip()
+    if not _DIGITS.fullmatch(text):
+        return None, "không phải là số nguyên"
+    number = int(text)
+    if not low <= number <= high:
+        return None, f"phải từ {low} đến {high}"
+    return number, None
+
+
+def parse_decimal(value, *, low: Decimal, high: Decimal, places: int = 1, required: bool = True):
+    """A decimal number; the Vietnamese decimal comma (8,5) is accepted."""
+    if is_blank(value):
+        return (None, "không được để trống") if required else (None, None)
+    text = as_text(value).strip().replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None, "không phải là số"
+    if not number.is_finite():
+        return None, "không phải là số"
+    if not low <= number <= high:
+        return None, f"phải từ {low} đến {high}"
+    return number.quantize(Decimal(1).scaleb(-places)), None
+
+
+def parse_school_year(value, *, current: int):
+    """'2025-2026', '2025 - 2026' or 2025; empty means the current school year."""
+    if is_blank(value):
+        return current, None
+    text = _SPACES.sub("", as_text(value))
+    m = re.fullmatch(r"(\d{4})(?:[-/](\d{4}))?", text)
+    if not m or (m.group(2) and int(m.group(2)) != int(m.group(1)) + 1):
+        return None, "không phải là năm học hợp lệ (dạng 2025-2026)"
+    year = int(m.group(1))
+    if not current - 20 <= year <= current:
+        return None, "nằm ngoài khoảng năm học cho phép"
+    return year, None
+
+
+# --- the importer shape ------------------------------------------------------------------------
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+class RecordImporter:
+    """One kind of record that can be uploaded. Subclasses (in each app's importers.py) declare
+    the columns and implement:
+
+    - `validate_row(row, *, context) -> (cleaned | None, [RowError])`: one row on its own, no
+      database access; `row` maps column keys to raw values (text, Excel values or JSON values).
+    - `resolve(rows, *, context) -> [(rownum, cleaned, state, [RowError])]`: a batch of valid
+      rows checked against the database in a few queries (records at other schools, ID numbers
+      owned by someone else) and classified NEW, CHANGED or UNCHANGED.
+    - `stage_row(cleaned) -> list`: the values written to the staging file, in `stage_columns`
+      order, that uploads.writers copies into the real tables in one transaction.
+    """
+
+    kind: str = ""
+    label: str = ""
+    columns: tuple[Column, ...] = ()
+    key_fields: tuple[str, ...] = ()
+    unique_fields: tuple[str, ...] = ()
+    stage_columns: tuple[tuple[str, str], ...] = ()
+    needs_school: bool = True
+
+    @cached_property
+    def headers(self) -> dict[str, str]:
+        return {c.key: c.header for c in self.columns}
+
+    @cached_property
+    def header_lookup(self) -> dict[str, str]:
+        lookup = {}
+        for c in self.columns:
+            for name in (c.header, c.key, *c.aliases):
+                lookup[header_key(name)] = c.key
+        return lookup
+
+    def key(self, cleaned: dict) -> tuple:
+        return tuple(cleaned[f] for f in self.key_fields)
+
+    def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
+        raise NotImplementedError
+
+    def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:
+        raise NotImplementedError
+
+    def stage_row(self, cleaned: dict) -> list:
+        return [cleaned[name] for name, _ in self.stage_columns]
+
+
+def other_school_phrase(*, scope, school_id: int, province_id: str, name: str, code: str) -> str:
+    """The other school is named only to users whose scope contains it."""
+    from types import SimpleNamespace
+
+    if scope.contains_school(SimpleNamespace(pk=school_id, province_id=province_id)):
+        return f"{name} ({code})"
+    return "một trường khác"
