@@ -32,10 +32,9 @@ class Metric:
 
 STUDYING = f"e.status = '{EnrollmentStatus.STUDYING.value}'"
 WORKING = f"m.employment_status = '{EmploymentStatus.WORKING.value}'"
-HAS_RESULT = ("EXISTS (SELECT 1 FROM students_academicresult r WHERE r.student_id = e.student_id "
-              "AND r.school_year = e.school_year)")
-HAS_PHYSICAL = ("EXISTS (SELECT 1 FROM students_physicalrecord p WHERE p.student_id = e.student_id "
-                "AND p.school_year = e.school_year)")
+# hr/hp: the (pupil, year) pairs with any result / physical record (joined in SOURCES["pupil"]).
+HAS_RESULT = "hr.student_id IS NOT NULL"
+HAS_PHYSICAL = "hp.student_id IS NOT NULL"
 
 GRADES = range(0, 13)
 TERMS = [t.value for t in Term]
@@ -90,7 +89,11 @@ LEVELS = list(SchoolLevel)
 # Where each source's rows come from, and whether they are counted per school year.
 SOURCES: dict[str, dict] = {
     "pupil": {"alias": "e", "by_year": True,
-              "from": "students_enrollment e JOIN students_student s ON s.id = e.student_id"},
+              "from": "students_enrollment e JOIN students_student s ON s.id = e.student_id"
+                      " LEFT JOIN (SELECT DISTINCT student_id, school_year FROM students_academicresult"
+                      " {pupils_where}) hr ON hr.student_id = e.student_id AND hr.school_year = e.school_year"
+                      " LEFT JOIN (SELECT DISTINCT student_id, school_year FROM students_physicalrecord"
+                      " {pupils_where}) hp ON hp.student_id = e.student_id AND hp.school_year = e.school_year"},
     "staff": {"alias": "m", "by_year": False, "from": "teachers_staffmember m"},
     "result": {"alias": "r", "by_year": True, "from": "students_academicresult r"},
     "nutrition": {"alias": "p", "by_year": True, "from": None},

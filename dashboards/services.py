@@ -1,3 +1,5 @@
+# ruff: noqa: S608 - the SQL below is assembled only from the constant metric definitions in
+# metrics.py; every value (school ids, the year) is passed as a query parameter.
 """Writes on the pre-aggregated statistics.
 
 Public entry points (other apps enqueue these after their writes commit):
@@ -40,7 +42,12 @@ def _refresh_sql(*, only_schools: bool) -> str:
         cols = ",\n    ".join(f"COUNT(*) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics)
         by_year = spec["by_year"]
         group = f"{spec['alias']}.school_id" + (f", {spec['alias']}.school_year" if by_year else "")
-        from_ = spec["from"] if source != "nutrition" else NUTRITION_SOURCE.format(where=where.format(alias="p0"))
+        if source == "nutrition":
+            from_ = NUTRITION_SOURCE.format(where=where.format(alias="p0"))
+        else:
+            from_ = spec["from"].format(pupils_where=(
+                "WHERE student_id IN (SELECT student_id FROM students_enrollment WHERE school_id = ANY(%(ids)s))"
+                if only_schools else ""))
         ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE "
                     f"{where.format(alias=spec['alias']) if source != 'nutrition' else ''}\n  GROUP BY {group})")
         on = f"{source}_c.school_id = sc.id" + (f" AND {source}_c.school_year = y.school_year" if by_year else "")
@@ -62,15 +69,17 @@ def _refresh_sql(*, only_schools: bool) -> str:
     ctes.insert(0, "years AS (SELECT DISTINCT school_year FROM students_enrollment e WHERE TRUE "
                    f"{where.format(alias='e')} UNION SELECT %(current)s)")
     names = [m.name for m in METRICS]
+    cte_sql = ",\n".join(ctes)
+    join_sql = "\n".join(joins)
     return (
-        f"WITH {',\n'.join(ctes)}\n"  # noqa: S608 - only our constant metric definitions are interpolated
+        f"WITH {cte_sql}\n"  # noqa: S608 - only our constant metric definitions are interpolated
         f"INSERT INTO {_TABLE} (school_id, school_year, province_id, commune_id, level, ownership, status,"
         f" last_synced_at, pupil_mismatch_fields, staff_mismatch_fields, computed_at, {', '.join(names)})\n"
         "SELECT sc.id, y.school_year, sc.province_id, sc.commune_id, sc.level, sc.ownership, sc.status,"
         " sc.last_synced_at, COALESCE(pmm.fields, '{}'::jsonb), COALESCE(smm.fields, '{}'::jsonb), now(),\n"
         f"  {', '.join(selects)}\n"
         "FROM schools_school sc CROSS JOIN years y\n"
-        f"{chr(10).join(joins)}\n"
+        f"{join_sql}\n"
         "LEFT JOIN pmm ON pmm.school_id = sc.id AND pmm.school_year = y.school_year\n"
         "LEFT JOIN smm ON smm.school_id = sc.id\n"
         f"{school_where}"

@@ -1,0 +1,197 @@
+"""Dashboard pages: thin doors onto the selectors, plus CSV/Excel export of every table."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from accounts.scope import PROVINCE, SCHOOL, Scope
+from edu_portal.common.exceptions import NotInScope
+from students.models import Term
+
+from .exports import table_export
+from .filtersets import SchoolStatsFilterSet
+from .selectors import Summary, Table, completeness_by_school, indicator_tables, school_stats_get, stats_summary
+
+FILTER_KEYS = ("school_year", "level", "ownership")
+
+UNIT_COLUMNS = [("name", "Đơn vị"), ("schools", "Trường"), ("connected", "Trường kết nối"),
+                ("staff", "Cán bộ, giáo viên"), ("pupils", "Học sinh"), ("verified_pct", "% định danh đã xác thực"),
+                ("pupils_per_teacher", "HS/GV"), ("teachers_qualified_pct", "% GV đạt chuẩn"),
+                ("completeness_pct", "% đầy đủ dữ liệu")]
+SORTABLE = {key for key, _ in UNIT_COLUMNS}
+
+
+def _kept_filters(request) -> str:
+    """The filters that carry over to a drill-down link (the area itself is in the path)."""
+    return urlencode({k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)})
+
+
+def _sorted(rows: list[dict], sort: str | None) -> list[dict]:
+    key = (sort or "").lstrip("-")
+    if key not in SORTABLE:
+        return rows
+    return sorted(rows, key=lambda r: (r.get(key) is None, r.get(key) or 0) if key != "name" else str(r[key]),
+                  reverse=sort.startswith("-"))
+
+
+def _respond(request, template: str, context: dict, tables: list[Table]):
+    """Render the page, or one of its tables as CSV/Excel when ?export=csv|xlsx&table=<name>."""
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        wanted = request.GET.get("table") or tables[0].name
+        for table in tables:
+            if table.name == wanted:
+                return table_export(table, fmt)
+    query = request.GET.copy()
+    for k in ("export", "table"):
+        query.pop(k, None)
+    context.update({"tables": tables, "query": query.urlencode(), "kept": _kept_filters(request),
+                    "filter": SchoolStatsFilterSet(request.GET)})
+    return render(request, template, context)
+
+
+def _area_tables(summary: Summary, unit: str, sort: str | None, link) -> list[Table]:
+    total = summary.total
+    units = _sorted(summary.groups[unit], sort)
+    for row in units:
+        row["url"] = link(row["key"])
+    by = [("name", "Nhóm"), ("schools", "Trường"), ("connected", "Trường kết nối"), ("staff", "Cán bộ, giáo viên"),
+          ("pupils", "Học sinh"), ("verified", "Định danh đã xác thực"), ("verified_pct", "% đã xác thực")]
+    unit_title = {"province": "Tỉnh/thành phố", "commune": "Xã/phường", "school": "Trường"}[unit]
+    return [
+        Table("units", f"Theo {unit_title.lower()}", [("name", unit_title)] + UNIT_COLUMNS[1:], units,
+              {"type": "bar", "labels": [r["name"] for r in units],
+               "datasets": [{"label": "Học sinh", "data": [r["pupils"] for r in units]},
+                            {"label": "Cán bộ, giáo viên", "data": [r["staff"] for r in units]}]}),
+        Table("by_level", "Theo cấp học", by, summary.groups["level"] + [{"name": "Tổng", **total}]),
+        Table("by_ownership", "Theo loại hình", by, summary.groups["ownership"] + [{"name": "Tổng", **total}]),
+        Table("verification", "Định danh theo trạng thái xác thực",
+              [("label", "Trạng thái"), ("pupils", "Học sinh"), ("staff", "Cán bộ, giáo viên"), ("count", "Tổng")],
+              _verification_rows(total),
+              {"type": "doughnut", "labels": [r["label"] for r in _verification_rows(total)],
+               "datasets": [{"label": "Tổng", "data": [r["count"] for r in _verification_rows(total)]}]}),
+    ]
+
+
+def _verification_rows(total: dict) -> list[dict]:
+    from verification.models import VerificationStatus
+
+    return [{"label": v.label, "state": v.value, "pupils": total[f"pupils_ver_{v.value}"],
+             "staff": total[f"staff_ver_{v.value}"], "count": total["verification"][v.value]}
+            for v in VerificationStatus]
+
+
+def _area(request, *, scope: Scope, filters: dict, unit: str, link, title: str, crumbs: list):
+    summary = stats_summary(scope=scope, filters=filters, groups=(unit, "level", "ownership"))
+    tables = _area_tables(summary, unit, request.GET.get("sort"), link)
+    return _respond(request, "dashboards/area.html",
+                    {"title": title, "summary": summary, "total": summary.total, "crumbs": crumbs, "unit": unit,
+                     "sort": request.GET.get("sort", ""), "indicator_query": urlencode(summary.filters)},
+                    tables)
+
+
+@login_required
+def overview_view(request):
+    scope = Scope.for_user(request.user)
+    kept = _kept_filters(request)
+    if scope.kind == SCHOOL:
+        return redirect(reverse("dashboards:school", args=[scope.school_id]) + (f"?{kept}" if kept else ""))
+    if scope.kind == PROVINCE:
+        return redirect(reverse("dashboards:province", args=[scope.province_code]) + (f"?{kept}" if kept else ""))
+    filters = {k: request.GET.get(k) for k in FILTER_KEYS}
+    return _area(request, scope=scope, filters=filters, unit="province",
+                 link=lambda code: reverse("dashboards:province", args=[code]) + (f"?{kept}" if kept else ""),
+                 title="Toàn quốc", crumbs=[])
+
+
+@login_required
+def province_view(request, code: str):
+    from geo.models import Province
+
+    scope = Scope.for_user(request.user)
+    province = get_object_or_404(Province, pk=code)
+    if not scope.contains_province(code):
+        raise NotInScope()
+    kept = _kept_filters(request)
+    filters = {k: request.GET.get(k) for k in FILTER_KEYS} | {"province": code}
+    return _area(request, scope=scope, filters=filters, unit="commune",
+                 link=lambda c: reverse("dashboards:commune", args=[c]) + (f"?{kept}" if kept else ""),
+                 title=province.name, crumbs=_crumbs(scope, kept))
+
+
+@login_required
+def commune_view(request, code: str):
+    from geo.models import Commune
+
+    scope = Scope.for_user(request.user)
+    commune = get_object_or_404(Commune.objects.select_related("province"), pk=code)
+    if not scope.contains_province(commune.province_id):
+        raise NotInScope()
+    kept = _kept_filters(request)
+    filters = {k: request.GET.get(k) for k in FILTER_KEYS} | {"province": commune.province_id, "commune": code}
+    crumbs = _crumbs(scope, kept) + [(commune.province.name, reverse("dashboards:province", args=[commune.province_id])
+                                      + (f"?{kept}" if kept else ""))]
+    return _area(request, scope=scope, filters=filters, unit="school",
+                 link=lambda pk: reverse("dashboards:school", args=[pk]) + (f"?{kept}" if kept else ""),
+                 title=f"{commune.name}, {commune.province.name}", crumbs=crumbs)
+
+
+def _crumbs(scope: Scope, kept: str) -> list:
+    if scope.kind == PROVINCE or scope.kind == SCHOOL:
+        return []
+    return [("Toàn quốc", reverse("dashboards:overview") + (f"?{kept}" if kept else ""))]
+
+
+@login_required
+def school_view(request, pk: int):
+    from schools.models import School
+
+    scope = Scope.for_user(request.user)
+    filters = {k: request.GET.get(k) for k in ("school_year",)}
+    summary = school_stats_get(scope=scope, pk=pk, filters=filters)
+    school = School.objects.select_related("province", "commune").get(pk=pk)
+    _, tables = _indicators_from(summary, scope=Scope(SCHOOL, school_id=pk, province_code=school.province_id),
+                                 filters=filters, term=request.GET.get("term"))
+    kept = _kept_filters(request)
+    crumbs = _crumbs(scope, kept)
+    if scope.kind != SCHOOL:
+        crumbs += [(school.province.name, reverse("dashboards:province", args=[school.province_id]) + f"?{kept}"),
+                   (school.commune.name, reverse("dashboards:commune", args=[school.commune_id]) + f"?{kept}")]
+    return _respond(request, "dashboards/school.html",
+                    {"school": school, "summary": summary, "total": summary.total, "crumbs": crumbs,
+                     "title": school.name, "terms": Term.choices}, tables)
+
+
+def _indicators_from(summary, *, scope, filters, term):
+    try:
+        term = int(term) if term not in (None, "") else None
+    except ValueError:
+        term = None
+    if term is not None and term not in Term.values:
+        term = None
+    return indicator_tables(scope=scope, filters=filters, term=term)
+
+
+@login_required
+def indicators_view(request):
+    scope = Scope.for_user(request.user)
+    filters = {k: request.GET.get(k) for k in ("school_year", "level", "ownership", "province", "commune")}
+    summary, tables = _indicators_from(None, scope=scope, filters=filters, term=request.GET.get("term"))
+    return _respond(request, "dashboards/indicators.html",
+                    {"summary": summary, "total": summary.total, "title": "Các chỉ số", "terms": Term.choices,
+                     "term": summary.term}, tables)
+
+
+@login_required
+def completeness_view(request):
+    scope = Scope.for_user(request.user)
+    filters = {k: request.GET.get(k) for k in ("school_year", "level", "ownership", "province", "commune")}
+    summary, table = completeness_by_school(scope=scope, filters=filters)
+    for row in table.rows:
+        row["url"] = reverse("dashboards:school", args=[row["key"]])
+    return _respond(request, "dashboards/completeness.html",
+                    {"summary": summary, "total": summary.total, "title": "Mức độ đầy đủ dữ liệu",
+                     "shown": table.rows[:200]}, [table])
