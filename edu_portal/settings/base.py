@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     # Our apps, one per part of the domain.
     "edu_portal.common",
@@ -148,16 +149,37 @@ CELERY_BEAT_SCHEDULE.update({
     "verification-sweep": {"task": "verification.tasks.verification_sweep", "schedule": 300.0},
     "verification-enrichment-push": {"task": "verification.tasks.enrichment_push", "schedule": 3600.0},
 })
+# Dashboards: a full recompute of the statistics (incremental refreshes follow uploads and verification).
+CELERY_BEAT_SCHEDULE["dashboards-refresh-all"] = {
+    "task": "dashboards.tasks.refresh_all_stats", "schedule": env.float("STATS_REFRESH_SECONDS", default=900.0)}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
+# Per API token (per user for browser sessions); the bench raises it through the environment.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "edu_portal API",
     "DESCRIPTION": "Statistics and records of the national education database.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
 }
 
 # Demo data: the seed that the demo population and the mock registry's truth share.
