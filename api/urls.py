@@ -1,5 +1,20 @@
 """Everything under /api/v1/: each app's api/urls.py is included here."""
-from django.urls import path  # noqa: F401
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+from .exceptions import not_found
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("tokens/", views.token_list_view, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token-revoke"),
+    path("schools/", include("schools.api.urls")),
+    path("staff/", include("teachers.api.urls")),
+    path("students/", include("students.api.urls")),
+    # The statistics (dashboards/api/) go here, before the catch-all below.
+    # Keep last: any other address under /api/v1/ answers 404 in the API's error shape.
+    re_path(r"^", not_found),
+]

@@ -180,6 +180,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {"SchoolStatusEnum": "schools.models.SchoolStatus",
+                            "EnrollmentStatusEnum": "students.models.EnrollmentStatus",
+                            "EmploymentStatusEnum": "teachers.models.EmploymentStatus"},
 }
 
 # Demo data: the seed that the demo population and the mock registry's truth share.

@@ -1,0 +1,53 @@
+"""`Authorization: Token <secret>`: the token's hash is looked up, never the secret itself."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from accounts.scope import Scope
+
+from .models import ApiToken, token_hash
+
+# Writing last_used_at on every request would turn every read into a write; a minute is precise
+# enough to tell an operator whether a client system is still in use.
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+MAX_TOKEN_LENGTH = 200
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2 or len(header[1]) > MAX_TOKEN_LENGTH:
+            raise exceptions.AuthenticationFailed("Tiêu đề Authorization phải có dạng 'Token <mã truy cập>'.")
+        try:
+            secret = header[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed("Mã truy cập không hợp lệ.") from exc
+        token = (ApiToken.objects.select_related("user", "user__school", "school")
+                 .filter(key_hash=token_hash(secret), revoked_at__isnull=True).first())
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("Mã truy cập không hợp lệ hoặc đã bị thu hồi.")
+        if not _still_within_user_scope(token):
+            raise exceptions.AuthenticationFailed("Phạm vi của mã truy cập không còn nằm trong phạm vi của "
+                                                  "người dùng; hãy cấp mã mới.")
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+def _still_within_user_scope(token: ApiToken) -> bool:
+    """A user moved to another province or school must not keep reading the old one's records."""
+    from .services import scope_within
+
+    return scope_within(token.scope(), Scope.for_user(token.user))

@@ -1,0 +1,212 @@
+"""What every record endpoint shares: scope, strict query parameters, keyset pages, write rules.
+
+Each app's api/views.py declares its selectors, FilterSet, serializers and services; the
+behaviour (and the tests in tests/api/) is the same for schools, staff and pupils.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.response import Response
+
+from edu_portal.common.exceptions import AppError
+
+from .models import ApiToken, DeletedRecord
+from .pagination import KeysetPagination
+from .scope import request_scope
+
+PAGING_PARAMS = {"cursor", "page_size", "updated_since"}
+
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since", OpenApiTypes.DATETIME, required=False,
+    description="Chỉ các bản ghi cập nhật từ thời điểm này (ISO 8601, gồm cả thời điểm đó). Bản ghi đã xoá: "
+                "xem địa chỉ deleted/ của cùng loại bản ghi.")
+
+
+class ReadOnlyUnlessWriteToken(permissions.BasePermission):
+    """Reads for any authenticated client; writes only with a read-write API token."""
+
+    message = "Mã truy cập này chỉ được đọc; cần mã có quyền ghi."
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return isinstance(request.auth, ApiToken) and request.auth.can_write
+
+
+def parse_updated_since(raw: str | None) -> dt.datetime | None:
+    if raw in (None, ""):
+        return None
+    moment = None
+    try:
+        moment = parse_datetime(raw.strip().replace(" ", "+"))  # a '+' arrives as a space if not escaped
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise AppError("updated_since: Phải là thời điểm ISO 8601, ví dụ 2026-09-05T08:00:00+07:00.",
+                       details={"updated_since": ["Không phải thời điểm ISO 8601 hợp lệ."]})
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)  # without an offset: Vietnam time (TIME_ZONE)
+    return moment
+
+
+def check_query_params(request, allowed: set[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise AppError(f"Tham số không được hỗ trợ: {', '.join(unknown)}.", code="unknown_parameter",
+                       details={name: ["Tham số không được hỗ trợ."] for name in unknown}
+                       | {"allowed": sorted(allowed)})
+
+
+def validated_filters(request, filterset_class) -> dict:
+    """The page's FilterSet validates the API's query string too; invalid values are a 400."""
+    check_query_params(request, set(filterset_class.base_filters) | PAGING_PARAMS)
+    params = request.query_params.copy()
+    for name in PAGING_PARAMS:
+        params.pop(name, None)
+    filterset = filterset_class(params)
+    if not filterset.is_valid():
+        errors = {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
+        first = next(iter(errors.items()))
+        raise AppError(f"{first[0]}: {first[1][0]}", code="invalid", details=errors)
+    return params
+
+
+def school_for_write(scope, pk: int | None, *, field: str = "school"):
+    """The school a written record points to; one outside the scope is refused the same way as
+    one that does not exist, so a client learns nothing about other scopes."""
+    from schools.models import School
+
+    school = scope.filter(School.objects.all(), school_field="").filter(pk=pk).first() if pk else None
+    if school is None:
+        raise AppError(f"{field}: Không có trường này trong phạm vi của mã truy cập.",
+                       details={field: ["Không có trường này trong phạm vi của mã truy cập."]})
+    return school
+
+
+class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """List + detail (+ create, partial update, delete where the subclass names a service)."""
+
+    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
+    pagination_class = KeysetPagination
+    filter_backends = [DjangoFilterBackend]  # for the OpenAPI description; filtering runs in the selector
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filterset_class = None
+    model = None
+    detail_serializer_class = None
+    write_serializer_class = None
+    update_serializer_class = None
+
+    # Subclasses implement these as one-line calls to their app's selectors and services.
+    def select_list(self, *, scope, filters):
+        raise NotImplementedError
+
+    def select_one(self, *, scope, pk):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.model.objects.none()  # only for the schema generator: data comes from selectors
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["scope"] = request_scope(self.request)
+        return context
+
+    def list(self, request, *args, **kwargs):
+        scope = request_scope(request)
+        filters = validated_filters(request, self.filterset_class)
+        since = parse_updated_since(request.query_params.get("updated_since"))
+        queryset = self.select_list(scope=scope, filters=filters)
+        if since is not None:
+            queryset = queryset.filter(updated_at__gte=since)
+        rows = self.paginator.paginate_queryset(queryset, request, view=self)
+        serializer = self.get_serializer(rows, many=True, context={"scope": scope, "request": request})
+        return self.paginator.get_paginated_response(serializer.data)
+
+    def retrieve(self, request, pk=None, *args, **kwargs):
+        check_query_params(request, set())
+        scope = request_scope(request)
+        record = self.select_one(scope=scope, pk=self._pk(pk))
+        return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
+
+    def create(self, request, *args, **kwargs):
+        check_query_params(request, set())
+        scope = request_scope(request)
+        serializer = self.write_serializer_class(data=request.data, context={"scope": scope, "request": request})
+        serializer.is_valid(raise_exception=True)
+        record = self.perform_write(scope=scope, data=serializer.validated_data)
+        record = self.select_one(scope=scope, pk=record.pk)
+        return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None, *args, **kwargs):
+        check_query_params(request, set())
+        scope = request_scope(request)
+        record = self.select_one(scope=scope, pk=self._pk(pk))
+        serializer = self.update_serializer_class(data=request.data, partial=True,
+                                                  context={"scope": scope, "request": request, "instance": record})
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise AppError("Không có thông tin nào để sửa.", details={"__all__": ["Thân yêu cầu trống."]})
+        self.perform_update(scope=scope, record=record, data=serializer.validated_data)
+        record = self.select_one(scope=scope, pk=record.pk)
+        return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
+
+    def destroy(self, request, pk=None, *args, **kwargs):
+        check_query_params(request, set())
+        scope = request_scope(request)
+        record = self.select_one(scope=scope, pk=self._pk(pk))
+        self.perform_delete(scope=scope, record=record)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @staticmethod
+    def _pk(pk) -> int:
+        # The URL pattern only admits digits; an id beyond bigint cannot exist.
+        value = int(pk)
+        if value >= 2**63:
+            from edu_portal.common.exceptions import NotInScope
+
+            raise NotInScope()
+        return value
+
+
+class DeletedRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="record_id", help_text="id của bản ghi đã xoá")
+    code = serializers.CharField(help_text="mã của bản ghi đã xoá")
+    deleted_at = serializers.DateTimeField()
+
+
+def deleted_feed_view(kind: str, *, summary: str):
+    """GET <records>/deleted/?updated_since=...: tombstones of this kind, within the scope."""
+
+    class DeletedFeed(viewsets.GenericViewSet):
+        permission_classes = [permissions.IsAuthenticated]
+        pagination_class = KeysetPagination
+        serializer_class = DeletedRecordSerializer
+        queryset = DeletedRecord.objects.none()
+        updated_field = "deleted_at"
+
+        @extend_schema(summary=summary, parameters=[UPDATED_SINCE])
+        def list(self, request, *args, **kwargs):
+            check_query_params(request, PAGING_PARAMS)
+            scope = request_scope(request)
+            queryset = DeletedRecord.objects.filter(kind=kind)
+            if scope.kind == "province":
+                queryset = queryset.filter(province_id=scope.province_code)
+            elif scope.kind == "school":
+                queryset = queryset.filter(school_id=scope.school_id)
+            since = parse_updated_since(request.query_params.get("updated_since"))
+            if since is not None:
+                queryset = queryset.filter(deleted_at__gte=since)
+            rows = self.paginator.paginate_queryset(queryset, request, view=self)
+            return self.paginator.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    DeletedFeed.__name__ = f"Deleted{kind.title()}Feed"
+    return DeletedFeed.as_view({"get": "list"})

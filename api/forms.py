@@ -1,0 +1,46 @@
+"""Issuing a token in the web UI: for whom, for which scope, read-only or read-write."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.scope import scope_parse
+from edu_portal.common.exceptions import AppError
+from geo.models import Province
+
+from .models import ScopeKind
+
+
+class ApiTokenForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"),
+                                  label=_("Người dùng sở hữu"))
+    name = forms.CharField(max_length=100, label=_("Tên (hệ thống sử dụng)"))
+    scope_kind = forms.ChoiceField(choices=ScopeKind.choices, label=_("Phạm vi"))
+    province = forms.ModelChoiceField(queryset=Province.objects.order_by("code"), required=False,
+                                      label=_("Tỉnh/thành phố"))
+    school_code = forms.CharField(max_length=20, required=False, label=_("Mã trường"))
+    can_write = forms.BooleanField(required=False, label=_("Được ghi dữ liệu (thêm, sửa)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "can_write" else (
+                "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+            field.widget.attrs["class"] = css
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("scope_kind")
+        if kind == ScopeKind.PROVINCE:
+            if not data.get("province"):
+                self.add_error("province", _("Hãy chọn tỉnh/thành phố."))
+                return data
+            value = f"province:{data['province'].code}"
+        elif kind == ScopeKind.SCHOOL:
+            value = f"school:{(data.get('school_code') or '').strip()}"
+        else:
+            value = "country"
+        try:
+            data["scope"] = scope_parse(value)
+        except AppError as exc:
+            self.add_error("school_code" if kind == ScopeKind.SCHOOL else None, exc.message)
+        return data

@@ -1,0 +1,101 @@
+"""API tokens for client systems, and tombstones that let clients sync deletions."""
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
+
+TOKEN_PREFIX = "ept_"  # noqa: S105 - not a secret: recognizable by secret scanners; the rest is random
+PREFIX_LENGTH = 12  # "ept_" + 8 random characters: enough to tell tokens apart, useless to guess
+
+
+def token_hash(token: str) -> str:
+    """Tokens are 240-bit random secrets, so one round of SHA-256 is enough (no password stretching)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class ScopeKind(models.TextChoices):
+    COUNTRY = COUNTRY, "Toàn quốc"
+    PROVINCE = PROVINCE, "Tỉnh/thành phố"
+    SCHOOL = SCHOOL, "Trường"
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name="người dùng")
+    name = models.CharField("tên (hệ thống sử dụng)", max_length=100)
+    scope_kind = models.CharField("phạm vi", max_length=10, choices=ScopeKind.choices)
+    province = models.ForeignKey("geo.Province", null=True, blank=True, on_delete=models.CASCADE,
+                                 verbose_name="tỉnh/thành phố")
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.CASCADE,
+                               verbose_name="trường")
+    can_write = models.BooleanField("được ghi dữ liệu", default=False)
+    key_prefix = models.CharField("tiền tố", max_length=PREFIX_LENGTH)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="người cấp")
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "mã truy cập API"
+        verbose_name_plural = "mã truy cập API"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def scope(self) -> Scope:
+        """The token's own scope; whether it may see full ID numbers comes from its user."""
+        see = bool(self.user.may_view_id_numbers)
+        if self.scope_kind == PROVINCE:
+            return Scope(PROVINCE, province_code=self.province_id, can_view_id_numbers=see)
+        if self.scope_kind == SCHOOL:
+            return Scope(SCHOOL, school_id=self.school_id, province_code=self.school.province_id,
+                         can_view_id_numbers=see)
+        return Scope.country(can_view_id_numbers=see)
+
+    def scope_label(self) -> str:
+        if self.scope_kind == PROVINCE:
+            return f"province:{self.province_id}"
+        if self.scope_kind == SCHOOL:
+            return f"school:{self.school.code}"
+        return "country"
+
+
+class RecordKind(models.TextChoices):
+    SCHOOL = "school", "Trường"
+    STAFF = "staff", "Cán bộ, giáo viên"
+    STUDENT = "student", "Học sinh"
+
+
+class DeletedRecord(models.Model):
+    """A tombstone: clients syncing with `updated_since` learn from it that a record is gone.
+
+    The school and province are copied at deletion time, so that the feed can be limited to the
+    reader's scope after the rows they pointed to are gone.
+    """
+
+    kind = models.CharField(max_length=10, choices=RecordKind.choices)
+    record_id = models.BigIntegerField()
+    code = models.CharField("mã", max_length=20)
+    school_id = models.BigIntegerField(null=True)
+    province_id = models.CharField(max_length=2)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "bản ghi đã xoá"
+        verbose_name_plural = "bản ghi đã xoá"
+        indexes = [models.Index(fields=["kind", "deleted_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} (xoá {self.deleted_at:%Y-%m-%d %H:%M})"

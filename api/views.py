@@ -1,0 +1,54 @@
+"""The tokens page: ministry users issue tokens to client systems and revoke them."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from edu_portal.common.exceptions import AppError
+
+from .forms import ApiTokenForm
+from .models import ApiToken
+from .services import api_token_create, api_token_revoke
+
+
+def _require_ministry(user) -> None:
+    if not (user.role == Role.MINISTRY or user.is_superuser):
+        raise PermissionDenied
+
+
+@login_required
+def token_list_view(request):
+    _require_ministry(request.user)
+    new_secret = new_token = None
+    if request.method == "POST":
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                new_token, new_secret = api_token_create(user=data["user"], name=data["name"], scope=data["scope"],
+                                                         can_write=data["can_write"], created_by=request.user)
+            except AppError as exc:
+                form.add_error(None, exc.message)
+            else:
+                form = ApiTokenForm(initial={"user": request.user.pk})
+    else:
+        form = ApiTokenForm(initial={"user": request.user.pk})
+    tokens = ApiToken.objects.select_related("user", "province", "school", "created_by")[:500]
+    # The secret is rendered in this response only (never stored, never redirected with it).
+    response = render(request, "api/token_list.html", {"form": form, "tokens": tokens, "new_token": new_token,
+                                                         "new_secret": new_secret})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, pk: int):
+    _require_ministry(request.user)
+    token = get_object_or_404(ApiToken, pk=pk)
+    api_token_revoke(token=token)
+    messages.success(request, _("Đã thu hồi mã truy cập %(name)s.") % {"name": token.name})
+    return redirect("api:tokens")

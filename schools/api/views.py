@@ -1,0 +1,52 @@
+"""/api/v1/schools/: schools within the token's scope (no deletion: a school is closed instead)."""
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from api.base import UPDATED_SINCE, RecordViewSet, school_for_write
+from api.importing import validate_like_upload
+from schools.filtersets import SchoolFilterSet
+from schools.models import School
+from schools.selectors import school_get, school_list
+from schools.services import school_create, school_update
+
+from .serializers import SchoolCreateSerializer, SchoolDetailSerializer, SchoolSerializer, SchoolUpdateSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Danh sách trường", parameters=[UPDATED_SINCE]),
+    retrieve=extend_schema(summary="Một trường (kèm số học sinh, cán bộ)", responses=SchoolDetailSerializer),
+    create=extend_schema(summary="Thêm trường (mã có quyền ghi, phạm vi toàn quốc hoặc tỉnh)",
+                         request=SchoolCreateSerializer, responses={201: SchoolDetailSerializer}),
+    partial_update=extend_schema(summary="Sửa thông tin trường (mã có quyền ghi)",
+                                 request=SchoolUpdateSerializer, responses=SchoolDetailSerializer),
+)
+class SchoolViewSet(RecordViewSet):
+    model = School
+    filterset_class = SchoolFilterSet
+    serializer_class = SchoolSerializer
+    detail_serializer_class = SchoolDetailSerializer
+    write_serializer_class = SchoolCreateSerializer
+    update_serializer_class = SchoolUpdateSerializer
+
+    def select_list(self, *, scope, filters):
+        return school_list(scope=scope, filters=filters)
+
+    def select_one(self, *, scope, pk):
+        return school_get(scope=scope, pk=pk)
+
+    @staticmethod
+    def _fields(scope, data: dict) -> dict:
+        for api_name, field in (("province", "province_id"), ("commune", "commune_id")):
+            if api_name in data:
+                data[field] = data.pop(api_name)
+        if "merged_into" in data:
+            merged = data.pop("merged_into")
+            data["merged_into_id"] = school_for_write(scope, merged, field="merged_into").pk if merged else None
+        return data
+
+    def perform_write(self, *, scope, data):
+        data = validate_like_upload("schools", data, scope=scope, school=None)
+        return school_create(scope=scope, **self._fields(scope, data))
+
+    def perform_update(self, *, scope, record, data):
+        data = validate_like_upload("schools", data, scope=scope, school=record, instance=record)
+        return school_update(scope=scope, school=record, **self._fields(scope, data))

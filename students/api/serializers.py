@@ -1,0 +1,92 @@
+"""Pupils in the API. ID numbers pass through the reader's scope (masked unless it may see them)."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from edu_portal.common.models import Gender
+from students.models import AcademicResult, Enrollment, PhysicalRecord, Student
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    school_code = serializers.CharField(source="school.code", read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = ["school_year", "school", "school_code", "grade", "class_name", "status", "updated_at"]
+
+
+class AcademicResultSerializer(serializers.ModelSerializer):
+    subject_scores = serializers.DictField(child=serializers.JSONField(), read_only=True)
+
+    class Meta:
+        model = AcademicResult
+        fields = ["school_year", "term", "school", "learning_rating", "conduct_rating", "subject_scores", "updated_at"]
+
+
+class PhysicalRecordSerializer(serializers.ModelSerializer):
+    height_cm = serializers.DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False)
+    weight_kg = serializers.DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False)
+    bmi = serializers.DecimalField(max_digits=4, decimal_places=1, coerce_to_string=False)
+    bmi_z_score = serializers.DecimalField(max_digits=4, decimal_places=2, coerce_to_string=False, allow_null=True)
+
+    class Meta:
+        model = PhysicalRecord
+        fields = ["measured_on", "school_year", "school", "height_cm", "weight_kg", "bmi", "bmi_z_score",
+                  "nutrition_status", "updated_at"]
+
+
+class StudentSerializer(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField(
+        help_text="Số định danh cá nhân; che (001*******45) nếu mã truy cập không được xem đầy đủ.")
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    province = serializers.CharField(source="school.province_id", read_only=True, help_text="Mã tỉnh của trường")
+
+    class Meta:
+        model = Student
+        fields = ["id", "pupil_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity",
+                  "birth_province", "school", "school_code", "province", "verification_status",
+                  "created_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_id_number(self, obj) -> str:
+        return self.context["scope"].show_id_number(obj.id_number)
+
+
+class StudentDetailSerializer(StudentSerializer):
+    enrollments = EnrollmentSerializer(many=True, read_only=True)
+    results = AcademicResultSerializer(many=True, read_only=True)
+    physical_records = PhysicalRecordSerializer(many=True, read_only=True)
+    verification_mismatch_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(StudentSerializer.Meta):
+        fields = [*StudentSerializer.Meta.fields, "verification_mismatch_fields", "enrollments", "results",
+                  "physical_records"]
+        read_only_fields = fields
+
+
+class StudentUpdateSerializer(serializers.Serializer):
+    """Personal data a client may correct (PATCH); changing an identity field re-queues verification."""
+
+    id_number = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
+    full_name = serializers.CharField(max_length=100, required=False)
+    date_of_birth = serializers.DateField(required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    ethnicity = serializers.CharField(max_length=40, required=False)
+    birth_province = serializers.CharField(max_length=2, required=False, allow_null=True, allow_blank=True,
+                                           help_text="Mã tỉnh nơi sinh")
+
+
+class StudentCreateSerializer(StudentUpdateSerializer):
+    """A new pupil enrolled at a school of the token's scope for a school year."""
+
+    pupil_code = serializers.CharField(max_length=20)
+    full_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    school = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id của trường")
+    grade = serializers.IntegerField(min_value=0, max_value=12, help_text="Khối lớp (0 = mầm non)")
+    class_name = serializers.CharField(max_length=20)
+    school_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False,
+                                           help_text="Năm bắt đầu năm học (2026 = 2026-2027); mặc định năm hiện tại")
+

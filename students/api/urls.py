@@ -1,0 +1,13 @@
+"""Included by api/urls.py under /api/v1/ (namespace "api")."""
+from django.urls import path
+
+from api.base import deleted_feed_view
+
+from .views import StudentViewSet
+
+urlpatterns = [
+    path("", StudentViewSet.as_view({"get": "list", "post": "create"}), name="student-list"),
+    path("deleted/", deleted_feed_view("student", summary="Bản ghi đã xoá (đồng bộ tăng dần)"), name="student-deleted"),
+    path("<int:pk>/", StudentViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
+         name="student-detail"),
+]

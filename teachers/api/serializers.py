@@ -1,0 +1,54 @@
+"""Staff members (cán bộ quản lý, giáo viên, nhân viên) in the API."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from edu_portal.common.models import Gender
+from teachers.models import EmploymentStatus, Position, Qualification, StaffMember
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField(
+        help_text="Số định danh cá nhân; che (001*******45) nếu mã truy cập không được xem đầy đủ.")
+    school_code = serializers.CharField(source="school.code", read_only=True)
+    province = serializers.CharField(source="school.province_id", read_only=True, help_text="Mã tỉnh của trường")
+
+    class Meta:
+        model = StaffMember
+        fields = ["id", "staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
+                  "main_subject", "qualification", "meets_qualification_standard", "employment_status", "school",
+                  "school_code", "province", "verification_status", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_id_number(self, obj) -> str:
+        return self.context["scope"].show_id_number(obj.id_number)
+
+
+class StaffDetailSerializer(StaffSerializer):
+    verification_mismatch_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(StaffSerializer.Meta):
+        fields = [*StaffSerializer.Meta.fields, "verification_mismatch_fields"]
+        read_only_fields = fields
+
+
+class StaffUpdateSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
+    full_name = serializers.CharField(max_length=100, required=False)
+    date_of_birth = serializers.DateField(required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    ethnicity = serializers.CharField(max_length=40, required=False)
+    position = serializers.ChoiceField(choices=Position.choices, required=False)
+    main_subject = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    qualification = serializers.ChoiceField(choices=Qualification.choices, required=False)
+    employment_status = serializers.ChoiceField(choices=EmploymentStatus.choices, required=False)
+
+
+class StaffCreateSerializer(StaffUpdateSerializer):
+    staff_code = serializers.CharField(max_length=20)
+    full_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    qualification = serializers.ChoiceField(choices=Qualification.choices)
+    school = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id của trường")

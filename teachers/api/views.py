@@ -1,0 +1,49 @@
+"""/api/v1/staff/: staff members within the token's scope."""
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from api.base import UPDATED_SINCE, RecordViewSet, school_for_write
+from api.importing import validate_like_upload
+from api.services import staff_delete
+from teachers.filtersets import StaffFilterSet
+from teachers.models import StaffMember
+from teachers.selectors import staff_get, staff_list
+from teachers.services import staff_create, staff_update
+
+from .serializers import StaffCreateSerializer, StaffDetailSerializer, StaffSerializer, StaffUpdateSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Danh sách cán bộ, giáo viên", parameters=[UPDATED_SINCE]),
+    retrieve=extend_schema(summary="Một cán bộ, giáo viên", responses=StaffDetailSerializer),
+    create=extend_schema(summary="Thêm cán bộ, giáo viên (mã có quyền ghi)", request=StaffCreateSerializer,
+                         responses={201: StaffDetailSerializer}),
+    partial_update=extend_schema(summary="Sửa thông tin cán bộ, giáo viên (mã có quyền ghi)",
+                                 request=StaffUpdateSerializer, responses=StaffDetailSerializer),
+    destroy=extend_schema(summary="Xoá cán bộ nhập nhầm (mã có quyền ghi); ghi vào danh sách đã xoá",
+                          responses={204: None}),
+)
+class StaffViewSet(RecordViewSet):
+    model = StaffMember
+    filterset_class = StaffFilterSet
+    serializer_class = StaffSerializer
+    detail_serializer_class = StaffDetailSerializer
+    write_serializer_class = StaffCreateSerializer
+    update_serializer_class = StaffUpdateSerializer
+
+    def select_list(self, *, scope, filters):
+        return staff_list(scope=scope, filters=filters)
+
+    def select_one(self, *, scope, pk):
+        return staff_get(scope=scope, pk=pk)
+
+    def perform_write(self, *, scope, data):
+        school = school_for_write(scope, data.pop("school"))
+        data = validate_like_upload("staff", data, scope=scope, school=school)
+        return staff_create(scope=scope, school=school, **data)
+
+    def perform_update(self, *, scope, record, data):
+        data = validate_like_upload("staff", data, scope=scope, school=record.school, instance=record)
+        return staff_update(scope=scope, staff=record, **data)
+
+    def perform_delete(self, *, scope, record):
+        staff_delete(scope=scope, staff=record)
