@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/", include("teachers.api.urls")),
     path("students/", include("students.api.urls")),
     # The statistics (dashboards/api/) go here, before the catch-all below.
+    path("stats/", include("dashboards.api.urls")),
     # Keep last: any other address under /api/v1/ answers 404 in the API's error shape.
     re_path(r"^", not_found),
 ]

@@ -92,6 +92,65 @@ def _scoped(scope: Scope) -> QuerySet[SchoolStats]:
     return qs.none()
 
 
+# --- A small cache: figures change only when a refresh commits, which bumps the version ---
+
+VERSION_KEY = "dashboards:stats_version"
+_LOCAL: dict = {"version": None, "entries": {}}
+_LOCAL_MAX = 512
+
+
+def stats_version() -> str | None:
+    """The version of the statistics (bumped by every refresh); None when Redis is unreachable."""
+    from django.core.cache import cache
+
+    try:
+        return cache.get(VERSION_KEY) or "0"
+    except Exception:  # noqa: BLE001 - without Redis the figures are computed every time
+        return None
+
+
+def stats_version_bump() -> None:
+    import uuid
+
+    from django.core.cache import cache
+
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
+        pass
+
+
+def _cache_key(scope: Scope, filters: dict | None, *parts) -> tuple:
+    return (scope.kind, scope.province_code, scope.school_id,
+            tuple(sorted((k, str(v)) for k, v in (filters or {}).items() if v not in (None, ""))), *parts)
+
+
+def cached(fn):
+    """Memoise a selector per process under the current statistics version."""
+    import copy
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*, scope: Scope, filters: dict | None = None, **kwargs):
+        version = stats_version()
+        if version is None:
+            return fn(scope=scope, filters=filters, **kwargs)
+        if _LOCAL["version"] != version:
+            _LOCAL["version"], _LOCAL["entries"] = version, {}
+        key = _cache_key(scope, filters, fn.__name__, *sorted((k, str(v)) for k, v in kwargs.items()))
+        hit = _LOCAL["entries"].get(key)
+        if hit is None:
+            hit = fn(scope=scope, filters=filters, **kwargs)
+            if len(_LOCAL["entries"]) >= _LOCAL_MAX:
+                _LOCAL["entries"].clear()
+            _LOCAL["entries"][key] = hit
+        return copy.deepcopy(hit)  # callers add links and sort rows
+
+    wrapper.uncached = fn
+    return wrapper
+
+
+@cached
 def stats_summary(*, scope: Scope, filters: dict | None = None, groups: tuple[str, ...] = (),
                   metrics: list[str] | None = None) -> Summary:
     """Sums of `metrics` over the selection, and per group ("province", "commune", "school",
@@ -176,6 +235,7 @@ def _label_groups(groups: dict[str, list[dict]]) -> None:
         rows.sort(key=lambda r: str(r["name"]) if g != "province" else r["key"])
 
 
+@cached
 def stats_mismatch_reasons(*, scope: Scope, filters: dict | None = None) -> list[tuple[str, int]]:
     """(field name, persons whose record differs from the registry on it), most common first."""
     qs, _ = stats_filter(scope=scope, filters=filters)

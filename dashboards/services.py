@@ -106,6 +106,7 @@ def stats_refresh_all() -> int:
         cursor.execute(f"DELETE FROM {_TABLE}")  # noqa: S608 - constant table name
         cursor.execute(_sql(False), {"current": current_school_year()})
         rows = cursor.rowcount
+    _bump()
     log.info("stats_refresh_all: %s rows in %.1f s", rows, time.monotonic() - started)
     return rows
 
@@ -118,7 +119,18 @@ def stats_refresh_schools(*, school_ids: list[int]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
         cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids})
-        return cursor.rowcount
+        rows = cursor.rowcount
+    _bump()
+    return rows
+
+
+def _bump() -> None:
+    """New figures: drop cached ones now (for this transaction's readers) and again at commit
+    (a reader between the two may have cached the old figures under the new version)."""
+    from .selectors import stats_version_bump
+
+    stats_version_bump()
+    transaction.on_commit(stats_version_bump)
 
 
 def stats_refresh_schools_on_commit(*, school_ids: list[int]) -> None:

@@ -1,0 +1,147 @@
+"""Statistics endpoints: the same selectors as the dashboard pages, scoped by the token or user.
+
+ETag and Last-Modified come from the statistics' version and computation time; a client that
+sends If-None-Match gets 304 without the figures being recomputed.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from django.utils.http import http_date, quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.scope import request_scope
+from dashboards.selectors import METRIC_NAMES, indicator_tables, stats_summary, stats_version
+from edu_portal.common.exceptions import AppError, NotInScope
+
+from .renderers import CSVRenderer
+from .serializers import AreaListSerializer, OverviewSerializer
+
+FILTERS = ("school_year", "level", "ownership", "province", "commune")
+FILTER_PARAMS = [
+    OpenApiParameter("school_year", OpenApiTypes.INT, description="Năm học (năm bắt đầu, vd. 2026 = 2026-2027)"),
+    OpenApiParameter("level", OpenApiTypes.STR, description="Cấp học"),
+    OpenApiParameter("ownership", OpenApiTypes.STR, description="Loại hình"),
+    OpenApiParameter("province", OpenApiTypes.STR, description="Mã tỉnh/thành phố"),
+    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+]
+MAX_PAGE = 5000
+_FIGURE_KEYS = set(OverviewSerializer().fields) | {"key", "name"}
+
+
+def _figures(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k in _FIGURE_KEYS}
+
+
+class StatsView(APIView):
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    allowed_filters = FILTERS
+
+    def filters(self, request) -> dict:
+        known = set(self.allowed_filters) | {"format", "page", "page_size"}
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise AppError("Tham số lọc không được hỗ trợ.", code="invalid_filter",
+                           details={k: ["Không được hỗ trợ."] for k in unknown})
+        return {k: request.query_params.get(k) for k in self.allowed_filters if request.query_params.get(k)}
+
+    def etag(self, request, scope, extra="") -> str | None:
+        version = stats_version()
+        if version is None:
+            return None
+        raw = f"{version}|{scope}|{request.get_full_path()}|{extra}|{request.accepted_renderer.format}"
+        return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
+
+    def respond(self, request, scope, build, extra=""):
+        etag = self.etag(request, scope, extra)
+        if etag and etag in request.headers.get("If-None-Match", ""):
+            return Response(status=304, headers={"ETag": etag})
+        data, updated_at = build()
+        response = Response(data)
+        if etag:
+            response["ETag"] = etag
+        if updated_at:
+            response["Last-Modified"] = http_date(updated_at.timestamp())
+        response["Cache-Control"] = "private, max-age=0, must-revalidate"
+        return response
+
+
+def _area_list(scope, filters, group, *, page=None, page_size=None):
+    summary = stats_summary(scope=scope, filters=filters, groups=(group,))
+    rows = summary.groups[group]
+    count = len(rows)
+    if page_size:
+        rows = rows[(page - 1) * page_size: page * page_size]
+    data = {"computed_at": summary.computed_at, "filters": summary.filters, "count": count,
+            "total": _figures(summary.total), "results": [_figures(r) for r in rows]}
+    return data, summary.updated_at
+
+
+class OverviewView(StatsView):
+    @extend_schema(summary="Số liệu tổng hợp của phạm vi", parameters=FILTER_PARAMS,
+                   responses={200: OverviewSerializer})
+    def get(self, request):
+        scope = request_scope(request)
+        filters = self.filters(request)
+
+        def build():
+            summary = stats_summary(scope=scope, filters=filters, groups=("level", "ownership"),
+                                    metrics=METRIC_NAMES)
+            _, tables = indicator_tables(scope=scope, filters=filters)
+            data = {"computed_at": summary.computed_at, "filters": summary.filters, **_figures(summary.total),
+                    "by_level": [_figures(r) for r in summary.groups["level"]],
+                    "by_ownership": [_figures(r) for r in summary.groups["ownership"]],
+                    "indicators": [{"name": t.name, "title": t.title,
+                                    "rows": [{k: r.get(k) for k, _ in t.columns} for r in t.rows]}
+                                   for t in tables]}
+            return data, summary.updated_at
+
+        return self.respond(request, scope, build)
+
+
+class ProvinceListView(StatsView):
+    @extend_schema(summary="Số liệu theo tỉnh/thành phố", parameters=FILTER_PARAMS,
+                   responses={200: AreaListSerializer})
+    def get(self, request):
+        scope = request_scope(request)
+        filters = self.filters(request)
+        return self.respond(request, scope, lambda: _area_list(scope, filters, "province"))
+
+
+class CommuneListView(StatsView):
+    allowed_filters = ("school_year", "level", "ownership")
+
+    @extend_schema(summary="Số liệu theo xã/phường của một tỉnh", parameters=FILTER_PARAMS[:3] + FILTER_PARAMS[4:],
+                   responses={200: AreaListSerializer})
+    def get(self, request, code: str):
+        from geo.models import Province
+
+        scope = request_scope(request)
+        if not scope.contains_province(code) or not Province.objects.filter(pk=code).exists():
+            raise NotInScope()
+        filters = self.filters(request) | {"province": code}
+        return self.respond(request, scope, lambda: _area_list(scope, filters, "commune"))
+
+
+class SchoolListView(StatsView):
+    @extend_schema(summary="Số liệu theo trường", responses={200: AreaListSerializer},
+                   parameters=FILTER_PARAMS + [
+                       OpenApiParameter("commune", OpenApiTypes.STR, description="Mã xã/phường"),
+                       OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)])
+    def get(self, request):
+        scope = request_scope(request)
+        filters = self.filters(request)
+        try:
+            page = int(request.query_params.get("page", 1))
+            default_size = MAX_PAGE if request.accepted_renderer.format != "csv" else 0
+            page_size = int(request.query_params.get("page_size", default_size))
+        except ValueError as exc:
+            raise AppError("page và page_size phải là số nguyên.", code="invalid_page") from exc
+        if page < 1 or page_size < 0 or page_size > MAX_PAGE:
+            raise AppError(f"page ≥ 1 và 0 ≤ page_size ≤ {MAX_PAGE}.", code="invalid_page")
+        return self.respond(request, scope,
+                            lambda: _area_list(scope, filters, "school", page=page, page_size=page_size or None))
