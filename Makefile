@@ -1,0 +1,68 @@
+# Developer entry points. On a fresh clone `make run` or `make test` is all it takes:
+# the venv, PostgreSQL, Redis and (for tests) Chromium are set up on the way.
+#   make run                     the app with its worker, beat and mock registry
+#   make test PYTEST_ARGS='-k x' lint, migration check, tests
+#   make bench QUICK=1           benchmarks
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+
+# Addresses of the backing services; the environment wins.
+export DATABASE_URL ?= postgres://edu_portal:edu_portal@127.0.0.1:5432/edu_portal
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+# Dev settings for the running app, unless the environment chooses others. Tests always use
+# the test settings (pytest-django lets the environment override pyproject.toml, so a
+# DJANGO_SETTINGS_MODULE left in the shell must not leak in); `make test
+# DJANGO_SETTINGS_MODULE=...` still overrides on purpose.
+setup run: export DJANGO_SETTINGS_MODULE ?= edu_portal.settings.dev
+test: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
+
+PYTEST_ARGS ?=
+
+.PHONY: help venv services chromium-ensure setup run test bench
+
+help:
+	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
+	@echo "make test     ruff, makemigrations --check, pytest (extra args: PYTEST_ARGS='...')"
+	@echo "make setup    venv, PostgreSQL, Redis, migrations, demo data and users"
+	@echo "make services start PostgreSQL and Redis if they are not running"
+	@echo "make bench    benchmarks (QUICK=1 for a short run)"
+
+venv:
+	@bash scripts/venv.sh
+
+services:
+	@bash scripts/ensure_postgres.sh
+	@bash scripts/ensure_redis.sh
+
+chromium-ensure:
+	@bash scripts/ensure_chromium.sh
+
+setup: venv services
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py load_admin_units
+	$(PYTHON) manage.py seed_demo --if-empty
+	$(PYTHON) manage.py create_demo_users
+
+run: setup
+	@bash scripts/run_all.sh
+
+test: venv services chromium-ensure
+	$(VENV)/bin/ruff check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# Runs bench/__main__.py (python -m bench) or else bench/run.py (as the module bench.run,
+# so the project root is importable). QUICK=1 reaches it as BENCH_QUICK=1.
+bench: venv services
+	@if [ -f bench/__main__.py ]; then \
+		set -x; $(if $(filter 1 yes true,$(QUICK)),BENCH_QUICK=1 )$(PYTHON) -m bench; \
+	elif [ -f bench/run.py ]; then \
+		set -x; $(if $(filter 1 yes true,$(QUICK)),BENCH_QUICK=1 )$(PYTHON) -m bench.run; \
+	else \
+		echo "bench: no bench/__main__.py or bench/run.py yet; nothing to run"; \
+	fi
