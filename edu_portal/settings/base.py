@@ -35,10 +35,14 @@ INSTALLED_APPS = [
     "uploads",
     "dashboards",
     "api",
+    "security",
 ]
 
 MIDDLEWARE = [
+    "security.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "security.middleware.SecurityHeadersMiddleware",
+    "security.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +84,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Every login (portal, admin, API session) is throttled: security/lockout.py.
+AUTHENTICATION_BACKENDS = ["security.backends.ThrottledModelBackend"]
+LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
+LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+SECURITY_TRUSTED_PROXY_COUNT = env.int("SECURITY_TRUSTED_PROXY_COUNT", default=0)  # proxies adding X-Forwarded-For
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -189,9 +199,24 @@ SPECTACULAR_SETTINGS = {
 DEMO_SEED = env.int("DEMO_SEED", default=2026)
 DEMO_LOGINS_ENABLED = False
 
+# Every line carries the request id (security/request_id.py); LOG_FORMAT=json for machines
+# (the default in production), "plain" for people.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "security.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                    "formatter": env("LOG_FORMAT", default="plain")},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

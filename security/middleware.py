@@ -1,0 +1,114 @@
+"""Request ids, security headers, and a friendly 503 when the database is unreachable."""
+from __future__ import annotations
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+from .request_id import HEADER, new_request_id, request_id_var
+
+logger = logging.getLogger("security.outage")
+
+RETRY_AFTER_SECONDS = 30
+
+# Scripts: our own files plus inline code. The templates still use a few inline event handlers
+# (onchange/onsubmit), which a nonce cannot allow, so 'unsafe-inline' stays in script-src until
+# they are moved into static files; everything else is closed to other origins.
+DEFAULT_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self' 'unsafe-inline'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+DEFAULT_PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+                              "microphone=(), payment=(), usb=(), interest-cohort=()")
+
+
+class RequestIdMiddleware:
+    """Outermost middleware: every log line of the request, and the response, carry the id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = new_request_id(request.headers.get(HEADER))
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response[HEADER] = request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (Django's own
+    SecurityMiddleware already sends X-Content-Type-Options, Referrer-Policy and COOP).
+
+    `request.csp_nonce` is offered for inline <script nonce="..."> blocks; a `{nonce}` in a
+    directive of settings.SECURITY_CSP is replaced by it, e.g. {"script-src": "'self' {nonce}"}
+    (note that browsers then ignore 'unsafe-inline', so inline event handlers stop working)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        policy = {**DEFAULT_CSP, **getattr(settings, "SECURITY_CSP", {})}
+        self.policy = policy
+        self.permissions_policy = getattr(settings, "SECURITY_PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        request.csp_nonce = secrets.token_urlsafe(16)
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            nonce = f"'nonce-{request.csp_nonce}'"
+            response["Content-Security-Policy"] = "; ".join(
+                f"{directive} {value.replace('{nonce}', nonce)}".strip() for directive, value in self.policy.items()
+            )
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When PostgreSQL cannot be reached, answer 503 with a plain Vietnamese page (or the API's
+    error shape under /api/) instead of a 500. Nothing to undo when the database comes back:
+    Django opens a fresh connection on the next request (CONN_HEALTH_CHECKS drops dead ones)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.error("database unavailable: %s", exception.__class__.__name__,
+                     extra={"path": request.path, "error": str(exception).strip()[:300]})
+        return database_unavailable_response(request)
+
+
+def database_unavailable_response(request) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"error": {"code": "service_unavailable",
+                       "message": "Cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại sau ít phút.",
+                       "details": {"retry_after": RETRY_AFTER_SECONDS}}},
+            status=503, json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        # Rendered without the request: context processors would query the database again.
+        response = HttpResponse(render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
