@@ -6,10 +6,11 @@ from django.urls import include, path
 
 from accounts.views import home_view
 from edu_portal.common.views import healthz
+from security.views import LoginView
 
 urlpatterns = [
     path("", home_view, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
