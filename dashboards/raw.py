@@ -1,0 +1,65 @@
+"""The overview's figures computed straight from the raw tables with GROUP BY (no statistics
+table). Slow at national scale by design: the benchmark reports it side by side with the
+pre-aggregated selectors, and the tests use it as an independent check of their figures."""
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.scope import COUNTRY, PROVINCE, Scope
+from edu_portal.common.models import current_school_year
+from schools.models import CONNECTED_WINDOW, School, SchoolStatus
+from students.models import Enrollment, EnrollmentStatus
+from teachers.models import EmploymentStatus, StaffMember
+from verification.models import VerificationStatus
+
+DIMS = {"province": "province_id", "commune": "commune_id", "level": "level", "ownership": "ownership",
+        "school": "id"}
+
+
+def _school_q(scope: Scope, filters: dict, prefix: str) -> Q:
+    q = Q()
+    if scope.kind == PROVINCE:
+        q &= Q(**{f"{prefix}province_id": scope.province_code})
+    elif scope.kind != COUNTRY:
+        q &= Q(**{f"{prefix}id": scope.school_id})
+    for key in ("level", "ownership"):
+        if filters.get(key):
+            q &= Q(**{f"{prefix}{key}": filters[key]})
+    if filters.get("province"):
+        q &= Q(**{f"{prefix}province_id": filters["province"]})
+    if filters.get("commune"):
+        q &= Q(**{f"{prefix}commune_id": filters["commune"]})
+    return q
+
+
+def raw_figures(*, scope: Scope, filters: dict | None = None, group: str | None = None) -> dict:
+    """{group key (or None for the total): {schools, connected, staff, pupils, pupils_ver_*, staff_ver_*}}."""
+    filters = filters or {}
+    year = int(filters.get("school_year") or current_school_year())
+    dim = DIMS[group] if group else None
+    out: dict = {}
+
+    def put(rows, key_field):
+        for row in rows:
+            key = row.pop(key_field) if key_field else None
+            out.setdefault(key, {}).update(row)
+
+    since = timezone.now() - CONNECTED_WINDOW
+    schools = School.objects.filter(_school_q(scope, filters, ""), status=SchoolStatus.OPEN)
+    agg = {"schools": Count("id"), "connected": Count("id", filter=Q(last_synced_at__gte=since))}
+    put(schools.values(dim).annotate(**agg).order_by() if dim else [schools.aggregate(**agg)], dim)
+
+    enrolled = Enrollment.objects.filter(_school_q(scope, filters, "school__"), school_year=year,
+                                         status=EnrollmentStatus.STUDYING)
+    agg = {"pupils": Count("id")} | {f"pupils_ver_{v}": Count("id", filter=Q(student__verification_status=v))
+                                     for v in VerificationStatus.values}
+    key = f"school__{dim}" if dim else None
+    put(enrolled.values(key).annotate(**agg).order_by() if dim else [enrolled.aggregate(**agg)], key)
+
+    staff = StaffMember.objects.filter(_school_q(scope, filters, "school__"),
+                                       employment_status=EmploymentStatus.WORKING)
+    agg = {"staff": Count("id")} | {f"staff_ver_{v}": Count("id", filter=Q(verification_status=v))
+                                    for v in VerificationStatus.values}
+    put(staff.values(key).annotate(**agg).order_by() if dim else [staff.aggregate(**agg)], key)
+    return out

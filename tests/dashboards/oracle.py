@@ -1,0 +1,51 @@
+"""An independent computation of every statistic, by walking the raw rows in Python.
+
+It shares nothing with the refresh SQL but the definitions written in the issue, so a wrong
+condition in dashboards/metrics.py shows up as a difference.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from students.models import AcademicResult, Enrollment, PhysicalRecord
+from teachers.models import StaffMember
+
+
+def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int, Counter]]:
+    """(per school: Counter of metric -> count, pupil mismatch fields, staff mismatch fields)."""
+    rows: dict[int, Counter] = defaultdict(Counter)
+    pupil_mm: dict[int, Counter] = defaultdict(Counter)
+    staff_mm: dict[int, Counter] = defaultdict(Counter)
+    with_result = set(AcademicResult.objects.filter(school_year=year).values_list("student_id", flat=True))
+    with_physical = set(PhysicalRecord.objects.filter(school_year=year).values_list("student_id", flat=True))
+    for e in Enrollment.objects.filter(school_year=year).select_related("student"):
+        row, s = rows[e.school_id], e.student
+        if e.status != "studying":
+            row[f"enrol_{e.status}"] += 1
+            continue
+        row["pupils"] += 1
+        row["pupils_female" if s.gender == "F" else "pupils_male"] += 1
+        row[f"pupils_grade_{e.grade}"] += 1
+        row[f"pupils_ver_{s.verification_status}"] += 1
+        row["pupils_with_result"] += s.pk in with_result
+        row["pupils_with_physical"] += s.pk in with_physical
+        row["pupils_complete"] += s.pk in with_result and s.pk in with_physical
+        pupil_mm[e.school_id].update(s.verification_mismatch_fields)
+    for m in StaffMember.objects.filter(employment_status="working"):
+        row = rows[m.school_id]
+        row["staff"] += 1
+        row["staff_female"] += m.gender == "F"
+        row[f"staff_{m.position}"] += 1
+        row["teachers_qualified"] += m.position == "teacher" and m.meets_qualification_standard
+        row[f"staff_qual_{m.qualification}"] += 1
+        row[f"staff_ver_{m.verification_status}"] += 1
+        staff_mm[m.school_id].update(m.verification_mismatch_fields)
+    for r in AcademicResult.objects.filter(school_year=year):
+        rows[r.school_id][f"learning_{r.term}_{r.learning_rating}"] += 1
+        rows[r.school_id][f"conduct_{r.term}_{r.conduct_rating}"] += 1
+    latest = {}
+    for p in PhysicalRecord.objects.filter(school_year=year).order_by("measured_on", "id"):
+        latest[p.student_id] = p
+    for p in latest.values():
+        rows[p.school_id][f"nutrition_{p.nutrition_status}"] += 1
+    return rows, pupil_mm, staff_mm

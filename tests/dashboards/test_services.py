@@ -1,0 +1,143 @@
+"""The refresh (full and per school) against an independent computation over the raw rows,
+after random changes made through the services."""
+import random
+
+import pytest
+
+from accounts.scope import Scope
+from dashboards.metrics import METRIC_NAMES
+from dashboards.models import SchoolStats
+from dashboards.services import stats_refresh_all, stats_refresh_schools
+from dashboards.tasks import refresh_school_stats
+from edu_portal.common.models import current_school_year
+from schools.models import School
+from students import services as student_services
+from students.models import Enrollment, Student
+from teachers.models import StaffMember
+from tests.factories import make_staff
+
+from .conftest import measure_day, pupil
+from .oracle import oracle
+
+
+def assert_stats_match_raw(year: int) -> int:
+    """Every metric of every school's row equals the oracle; returns the number of rows checked."""
+    expected, pupil_mm, staff_mm = oracle(year)
+    rows = {r.school_id: r for r in SchoolStats.objects.filter(school_year=year)}
+    assert set(rows) == set(School.objects.values_list("pk", flat=True))
+    for school_id, row in rows.items():
+        got = {m: getattr(row, m) for m in METRIC_NAMES}
+        want = {m: expected.get(school_id, {}).get(m, 0) for m in METRIC_NAMES}
+        assert got == want, {m: (got[m], want[m]) for m in METRIC_NAMES if got[m] != want[m]}
+        assert row.pupil_mismatch_fields == dict(pupil_mm.get(school_id, {}))
+        assert row.staff_mismatch_fields == dict(staff_mm.get(school_id, {}))
+        school = School.objects.get(pk=school_id)
+        assert (row.province_id, row.commune_id, row.level, row.ownership) == (
+            school.province_id, school.commune_id, school.level, school.ownership)
+    return len(rows)
+
+
+def random_changes(rng: random.Random, schools: list[School], rounds: int = 12) -> set[int]:
+    """Uploads, transfers, verification results, results and measurements, at random. Returns
+    the ids of the schools touched."""
+    scope, year = Scope.country(), current_school_year()
+    touched: set[int] = set()
+    for _ in range(rounds):
+        action = rng.choice(["create", "transfer", "verify", "mismatch", "result", "measure", "drop", "staff"])
+        students = list(Student.objects.order_by("pk"))
+        student = rng.choice(students)
+        if action == "create":
+            school = rng.choice(schools)
+            pupil(school, rng=rng, grade=rng.randint(1, 5))
+            touched.add(school.pk)
+        elif action == "transfer":
+            target = rng.choice([s for s in schools if s.pk != student.school_id])
+            touched |= {student.school_id, target.pk}
+            student_services.student_transfer(scope=scope, student=student, to_school=target,
+                                              grade=rng.randint(1, 9), class_name="9B")
+        elif action in ("verify", "mismatch"):
+            # What the verification workers write once the registry has answered.
+            fields = rng.sample(["full_name", "date_of_birth", "gender"], rng.randint(1, 2)) if action == "mismatch" else []
+            Student.objects.filter(pk=student.pk).update(
+                verification_status="mismatch" if fields else rng.choice(["verified", "not_found", "error"]),
+                verification_mismatch_fields=fields)
+            touched.add(student.school_id)
+        elif action == "result":
+            student_services.academic_result_record(
+                scope=scope, student=student, school_year=year, term=rng.choice([0, 1, 2]),
+                learning_rating=rng.choice(["tot", "chua_dat", "hoan_thanh_tot"]),
+                conduct_rating=rng.choice(["kha", "can_co_gang"]))
+            touched.add(student.school_id)
+        elif action == "measure":
+            student_services.physical_record_add(scope=scope, student=student, measured_on=measure_day(year),
+                                                 height_cm=rng.randint(100, 170), weight_kg=rng.randint(15, 80))
+            touched.add(student.school_id)
+        elif action == "drop":
+            student_services.student_enrollment_set_status(scope=scope, student=student,
+                                                           status=rng.choice(["dropped_out", "completed"]))
+            touched.add(student.school_id)
+        else:
+            school = rng.choice(schools)
+            make_staff(school, qualification=rng.choice(["college", "master"]),
+                       position=rng.choice(["teacher", "other"]))
+            touched.add(school.pk)
+    return touched
+
+
+def test_full_refresh_equals_raw_aggregates(world):
+    assert stats_refresh_all() == len(world)
+    assert assert_stats_match_raw(current_school_year()) == len(world)
+    assert SchoolStats.objects.filter(school_id=world[-1].pk, staff__gt=0).exists()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_changes_then_full_refresh(world, seed):
+    stats_refresh_all()
+    random_changes(random.Random(seed), world)
+    stats_refresh_all()
+    assert_stats_match_raw(current_school_year())
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_incremental_refresh_of_the_touched_schools(world, seed):
+    stats_refresh_all()
+    touched = random_changes(random.Random(seed), world)
+    stats_refresh_schools(school_ids=sorted(touched))
+    assert_stats_match_raw(current_school_year())
+
+
+def test_incremental_refresh_leaves_other_schools_alone(world):
+    stats_refresh_all()
+    before = {r.school_id: r.computed_at for r in SchoolStats.objects.all()}
+    a, b = world[0], world[1]
+    pupil(a, rng=random.Random(9))
+    assert stats_refresh_schools(school_ids=[a.pk]) == 1
+    after = SchoolStats.objects.get(school=a)
+    assert after.pupils == Enrollment.objects.filter(school=a, status="studying").count()
+    assert SchoolStats.objects.get(school=b).computed_at == before[b.pk]
+    assert stats_refresh_schools(school_ids=[]) == 0
+
+
+def test_previous_years_get_their_own_rows(world):
+    last_year = current_school_year() - 1
+    student = Student.objects.filter(school=world[0]).first()
+    Enrollment.objects.create(student=student, school=world[1], school_year=last_year, grade=2, class_name="2A")
+    stats_refresh_all()
+    assert SchoolStats.objects.filter(school_year=last_year).count() == len(world)
+    assert assert_stats_match_raw(last_year) == len(world)
+
+
+def test_celery_task_refreshes_the_given_schools(world):
+    result = refresh_school_stats.apply(args=[[world[0].pk, world[2].pk]])
+    assert result.get() == 2
+    assert set(SchoolStats.objects.values_list("school_id", flat=True)) == {world[0].pk, world[2].pk}
+
+
+def test_mismatch_reasons_counted_per_field(world):
+    StaffMember.objects.update(verification_status="verified", verification_mismatch_fields=[])
+    Student.objects.filter(pk__in=Student.objects.filter(school=world[0]).values("pk")[:2]).update(
+        verification_status="mismatch", verification_mismatch_fields=["full_name", "gender"])
+    stats_refresh_all()
+    row = SchoolStats.objects.get(school=world[0])
+    assert row.pupil_mismatch_fields == {"full_name": 2, "gender": 2}
+    assert row.pupils_ver_mismatch == 2
