@@ -23,7 +23,7 @@ test: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv services chromium-ensure setup run test bench
+.PHONY: help venv services chromium-ensure setup run test bench backup restore
 
 help:
 	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
@@ -31,6 +31,8 @@ help:
 	@echo "make setup    venv, PostgreSQL, Redis, migrations, demo data and users"
 	@echo "make services start PostgreSQL and Redis if they are not running"
 	@echo "make bench    benchmarks (QUICK=1 for a short run)"
+	@echo "make backup   pg_dump DATABASE_URL to backups/<time>.dump (OUT=file to choose)"
+	@echo "make restore FILE=backups/x.dump [TARGET_URL=...]  restore a dump (default: into DATABASE_URL)"
 
 venv:
 	@bash scripts/venv.sh
@@ -53,6 +55,7 @@ run: setup
 
 test: venv services chromium-ensure
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r . -x ./.venv,./tests,./.local,./staticfiles -lll
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
@@ -66,3 +69,11 @@ bench: venv services
 	else \
 		echo "bench: no bench/__main__.py or bench/run.py yet; nothing to run"; \
 	fi
+
+# Backups of PostgreSQL (docs/deploy.md): custom-format pg_dump, restored with pg_restore --clean.
+backup:
+	@bash scripts/backup.sh $(OUT)
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<time>.dump [TARGET_URL=postgres://...]"; exit 2; }
+	@bash scripts/restore.sh "$(FILE)" $(TARGET_URL)
