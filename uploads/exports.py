@@ -1,0 +1,99 @@
+"""Files the portal writes for people to open in a spreadsheet: templates and error files.
+
+Every cell value goes through `neutralise`, so that nothing written here can run as a formula
+when opened (text starting with = + - @ gets a leading apostrophe).
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from uploads.schema import RecordImporter, neutralise
+
+ERROR_HEADER = "Lỗi"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_csv(importer: RecordImporter) -> bytes:
+    """A header row only, UTF-8 with BOM so that Excel shows the Vietnamese headers correctly."""
+    out = io.StringIO()
+    csv.writer(out).writerow([neutralise(c.header) for c in importer.columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx(importer: RecordImporter, *, context=None) -> bytes:
+    """Sheet 'Dữ liệu' with the Vietnamese headers (text-formatted so that ID numbers keep their
+    leading zeros), and sheet 'Mã hợp lệ' listing every column and its allowed codes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    data = book.active
+    data.title = "Dữ liệu"
+    bold = Font(bold=True)
+    for i, column in enumerate(importer.columns, start=1):
+        cell = data.cell(row=1, column=i, value=neutralise(column.header))
+        cell.font = bold
+        if column.required:
+            cell.fill = PatternFill("solid", fgColor="FFF2CC")
+        letter = get_column_letter(i)
+        data.column_dimensions[letter].width = max(14, len(column.header) + 4)
+        # Text format for the whole column: Excel would otherwise drop leading zeros.
+        data.column_dimensions[letter].number_format = "@"
+        for row in range(2, 1002):
+            data.cell(row=row, column=i).number_format = "@"
+    data.freeze_panes = "A2"
+
+    codes = book.create_sheet("Mã hợp lệ")
+    codes.append(["Cột", "Bắt buộc", "Mô tả", "Giá trị hợp lệ", "Ví dụ"])
+    for cell in codes[1]:
+        cell.font = bold
+    for column in importer.columns:
+        allowed = "; ".join(f"{label}" for _, label in column.choices)
+        codes.append([neutralise(column.header), "Có" if column.required else "Không", neutralise(column.help),
+                      neutralise(allowed), neutralise(column.example)])
+    if any(c.key in ("birth_province", "province") for c in importer.columns):
+        from geo.models import Province
+
+        codes.append([])
+        codes.append(["Mã tỉnh/thành phố", "", "", ""])
+        for code, name in Province.objects.order_by("code").values_list("code", "name"):
+            codes.append([code, name])
+    for letter, width in zip("ABCDE", (24, 10, 50, 60, 24), strict=True):
+        codes.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+class ErrorFileWriter:
+    """The failing rows as the user wrote them, plus a column with every error of the row."""
+
+    def __init__(self, path, *, header: list, file_format: str, delimiter: str = ",") -> None:
+        self.path, self.file_format, self.rows = path, file_format, 0
+        header = [neutralise(h) for h in header] + [ERROR_HEADER]
+        if file_format == "xlsx":
+            from openpyxl import Workbook
+
+            self.book = Workbook(write_only=True)
+            self.sheet = self.book.create_sheet("Dòng lỗi")
+            self.sheet.append(header)
+        else:
+            self.file = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by close()
+            self.writer = csv.writer(self.file, delimiter=delimiter)
+            self.writer.writerow(header)
+
+    def write(self, values: list, messages: list[str]) -> None:
+        self.rows += 1
+        row = [neutralise(v) for v in values] + [neutralise("; ".join(messages))]
+        if self.file_format == "xlsx":
+            self.sheet.append(row)
+        else:
+            self.writer.writerow(row)
+
+    def close(self) -> None:
+        if self.file_format == "xlsx":
+            self.book.save(self.path)
+        else:
+            self.file.close()

@@ -1,0 +1,87 @@
+"""Every uploaded file is kept: who, when, what, for which school, the counts and the outcome."""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class UploadKind(models.TextChoices):
+    PUPILS = "pupils", "Học sinh (kèm ghi danh năm học)"
+    RESULTS = "results", "Kết quả học tập"
+    PHYSICAL = "physical", "Thể lực (chiều cao, cân nặng)"
+    STAFF = "staff", "Cán bộ, giáo viên, nhân viên"
+    SCHOOLS = "schools", "Trường học"
+
+
+class UploadStatus(models.TextChoices):
+    PENDING = "pending", "Đang chờ kiểm tra"
+    VALIDATING = "validating", "Đang kiểm tra"
+    REJECTED = "rejected", "Tệp không hợp lệ"
+    INVALID = "invalid", "Có lỗi, chưa ghi"
+    VALIDATED = "validated", "Sẵn sàng ghi"
+    COMMITTING = "committing", "Đang ghi"
+    COMMITTED = "committed", "Đã ghi"
+    FAILED = "failed", "Không ghi được"
+
+
+IN_PROGRESS = (UploadStatus.PENDING, UploadStatus.VALIDATING, UploadStatus.COMMITTING)
+
+
+def upload_path(instance, filename: str) -> str:
+    return timezone.now().strftime("uploads/original/%Y/%m/") + filename
+
+
+class Upload(models.Model):
+    kind = models.CharField("loại dữ liệu", max_length=10, choices=UploadKind.choices)
+    status = models.CharField("trạng thái", max_length=12, choices=UploadStatus.choices,
+                              default=UploadStatus.PENDING, db_index=True)
+    # The school the records belong to (none for an upload of schools), and the province that
+    # scopes who may see the upload (none only for a ministry upload of schools nationwide).
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="uploads", verbose_name="trường")
+    province = models.ForeignKey("geo.Province", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="uploads", verbose_name="tỉnh/thành phố")
+    school_year = models.PositiveSmallIntegerField("năm học")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads",
+                                    verbose_name="người tải lên")
+    created_at = models.DateTimeField("tải lên lúc", default=timezone.now, db_index=True)
+    file = models.FileField("tệp gốc", upload_to=upload_path, max_length=255)
+    file_name = models.CharField("tên tệp", max_length=255)
+    file_size = models.PositiveBigIntegerField("dung lượng (byte)", default=0)
+    file_format = models.CharField("định dạng", max_length=4, blank=True)
+    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
+    total_rows = models.PositiveIntegerField("số dòng", default=0)
+    new_count = models.PositiveIntegerField("mới", default=0)
+    changed_count = models.PositiveIntegerField("thay đổi", default=0)
+    unchanged_count = models.PositiveIntegerField("không đổi", default=0)
+    error_count = models.PositiveIntegerField("số lỗi", default=0)
+    error_row_count = models.PositiveIntegerField("số dòng lỗi", default=0)
+    # The first errors, for the preview: [{"row", "column", "value", "reason", "message"}].
+    errors = models.JSONField("lỗi (đầu danh sách)", default=list, blank=True)
+    message = models.TextField("thông báo", blank=True)
+    error_file = models.FileField("tệp các dòng lỗi", blank=True, max_length=255)
+    staged_file = models.FileField("dữ liệu đã kiểm tra", blank=True, max_length=255)
+    validated_at = models.DateTimeField("kiểm tra xong lúc", null=True, blank=True)
+    committed_at = models.DateTimeField("ghi lúc", null=True, blank=True)
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="người xác nhận")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "lần tải lên"
+        verbose_name_plural = "lần tải lên"
+        indexes = [models.Index(fields=["school", "-created_at"]), models.Index(fields=["province", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in IN_PROGRESS
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == UploadStatus.VALIDATED and self.error_count == 0
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.error_count > len(self.errors)

@@ -1,0 +1,350 @@
+"""Uploads: receive a file, validate it in the background, preview, then commit all or nothing.
+
+    upload_create   store the original file and queue validation (after the transaction commits)
+    upload_validate stream the file, validate every row (importers), check the database in
+                    batches, write the staged rows and the error file; count new/changed/unchanged
+    upload_confirm  the user accepts the preview of an error-free file: queue the commit
+    upload_commit   one transaction: COPY the staged rows and upsert them (uploads.writers), mark
+                    the school synchronized, queue changed identities for verification
+
+The web form, the Celery tasks, the management command and the benchmark all go through these.
+"""
+from __future__ import annotations
+
+import csv
+import logging
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.scope import SCHOOL, Scope
+from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.models import current_school_year
+
+from .exports import ERROR_HEADER, ErrorFileWriter
+from .models import Upload, UploadStatus
+from .readers import FileRejected, detect_format, open_table
+from .registry import importer_for, kinds_for
+from .schema import UNCHANGED, ImportContext, RecordImporter, RowError, header_key
+from .writers import QUEUE_KIND, WRITERS, StaleUpload
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = getattr(settings, "UPLOADS_MAX_BYTES", 50 * 1024 * 1024)
+MAX_ROWS = getattr(settings, "UPLOADS_MAX_ROWS", 200_000)
+EXTENSIONS = (".csv", ".txt", ".xlsx")
+BATCH = 5000               # rows checked against the database per query
+STORED_ERRORS = 1000       # errors kept for the preview; all of them are in the error file
+QUEUE_CHUNK = 1000         # identities per verification task
+
+
+def limits_text() -> str:
+    return (f"Tệp CSV (UTF-8) hoặc Excel (.xlsx), tối đa {MAX_BYTES // (1024 * 1024)} MB "
+            f"và {MAX_ROWS:,} dòng dữ liệu.".replace(",", "."))
+
+
+# --- create ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def upload_create(*, user, kind: str, file, school=None, enqueue: bool = True) -> Upload:
+    """Keep the original file and queue its validation. School users upload for their school;
+    province and ministry users choose a school in their scope (or upload schools)."""
+    scope = Scope.for_user(user)
+    if kind not in kinds_for(scope):
+        raise AppError("Bạn không được tải lên loại dữ liệu này.", code="kind_not_allowed", status_code=403)
+    importer = importer_for(kind)
+    province_id = None
+    if importer.needs_school:
+        if scope.kind == SCHOOL:
+            school = user.school
+        if school is None:
+            raise AppError("Hãy chọn trường của dữ liệu tải lên.", details={"school": ["Bắt buộc."]})
+        if not scope.contains_school(school):
+            raise NotInScope("Trường này không thuộc phạm vi của bạn.")
+        province_id = school.province_id
+    else:
+        school = None
+        province_id = scope.province_code if scope.kind != "country" else None
+    name = os.path.basename(getattr(file, "name", "") or "tep")[:200]
+    if not name.lower().endswith(EXTENSIONS):
+        raise AppError("Chỉ nhận tệp CSV (.csv) hoặc Excel (.xlsx).", code="bad_extension",
+                       details={"file": [limits_text()]})
+    size = file.size
+    if size > MAX_BYTES:
+        raise AppError(f"Tệp lớn {size / 1024 / 1024:.1f} MB, vượt giới hạn {MAX_BYTES // (1024 * 1024)} MB. "
+                       "Hãy chia thành nhiều tệp nhỏ hơn.", code="too_big", details={"file": [limits_text()]})
+    if size == 0:
+        raise AppError("Tệp trống.", code="empty_file")
+    upload = Upload(kind=kind, school=school, province_id=province_id, school_year=current_school_year(),
+                    uploaded_by=user, file_name=name, file_size=size)
+    upload.file.save(name, file, save=False)
+    upload.save()
+    if enqueue:
+        from .tasks import upload_validate_task
+
+        upload_id = upload.pk
+        transaction.on_commit(lambda: upload_validate_task.delay(upload_id))
+    return upload
+
+
+# --- validate -------------------------------------------------------------------------------
+
+def _context(upload: Upload) -> ImportContext:
+    return ImportContext(scope=Scope.for_user(upload.uploaded_by), school=upload.school,
+                         school_year=upload.school_year, today=timezone.localdate())
+
+
+def _work_name(upload: Upload, name: str) -> str:
+    return f"uploads/work/{upload.pk}/{name}"
+
+
+def _media_path(name: str) -> Path:
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def map_header(header: list, importer: RecordImporter) -> list[tuple[str, int]]:
+    """(field key, column index) for each template column found; missing required columns and
+    columns the template does not have are named in the refusal."""
+    found: dict[str, int] = {}
+    unknown, repeated = [], []
+    ignored = {header_key(ERROR_HEADER)}
+    for index, raw in enumerate(header):
+        text = header_key(raw)
+        if not text or text in ignored:
+            continue
+        key = importer.header_lookup.get(text)
+        if key is None:
+            unknown.append(str(raw).strip())
+        elif key in found:
+            repeated.append(str(raw).strip())
+        else:
+            found[key] = index
+    missing = [c.header for c in importer.columns if c.required and c.key not in found]
+    problems = []
+    if missing:
+        problems.append("thiếu cột: " + ", ".join(f"'{m}'" for m in missing))
+    if unknown:
+        problems.append("có cột không có trong mẫu: " + ", ".join(f"'{u}'" for u in unknown))
+    if repeated:
+        problems.append("có cột lặp lại: " + ", ".join(f"'{r}'" for r in repeated))
+    if problems:
+        raise FileRejected(f"Tệp không đúng mẫu '{importer.label}': " + "; ".join(problems) +
+                           ". Hãy tải tệp mẫu và giữ nguyên dòng tiêu đề.")
+    return list(found.items())
+
+
+class _Run:
+    """One validation pass over a file."""
+
+    def __init__(self, upload: Upload, importer: RecordImporter, *, max_rows: int) -> None:
+        self.upload, self.importer, self.max_rows = upload, importer, max_rows
+        self.context = _context(upload)
+        self.counts = {"new": 0, "changed": 0, "unchanged": 0}
+        self.rows = self.error_count = self.error_rows = 0
+        self.stored: list[dict] = []
+        self.seen: dict = {}
+        self.seen_unique: dict[str, dict] = {f: {} for f in importer.unique_fields}
+        self.batch: list[tuple[int, dict]] = []
+        self.raw: dict[int, list] = {}
+
+    def run(self, table, *, staged_path: Path, errors_path: Path) -> None:
+        importer, context = self.importer, self.context
+        mapping = map_header(table.header, importer)
+        validate_row, key_of = importer.validate_row, importer.key
+        key_column = importer.key_fields[0]
+        delimiter = getattr(table, "delimiter", ",")
+        self.errors_file = ErrorFileWriter(errors_path, header=list(table.header), file_format=self.upload.file_format,
+                                           delimiter=delimiter)
+        try:
+            with open(staged_path, "w", encoding="utf-8", newline="") as staged_file:
+                self.staged = csv.writer(staged_file)
+                for rownum, values in table.rows():
+                    self.rows += 1
+                    if self.rows > self.max_rows:
+                        raise FileRejected(f"Tệp có hơn {self.max_rows:,} dòng dữ liệu, vượt giới hạn. Hãy chia "
+                                           "thành nhiều tệp nhỏ hơn.".replace(",", "."))
+                    width = len(values)
+                    row = {key: (values[i] if i < width else None) for key, i in mapping}
+                    cleaned, errors = validate_row(row, context=context)
+                    if not errors:
+                        key = key_of(cleaned)
+                        first = self.seen.get(key)
+                        if first is not None:
+                            errors = [RowError(key_column, str(cleaned[key_column]),
+                                               f"trùng với dòng {first} trong tệp")]
+                        else:
+                            self.seen[key] = rownum
+                            for field, seen in self.seen_unique.items():
+                                value = cleaned.get(field)
+                                if value:
+                                    if value in seen:
+                                        errors = [RowError(field, value, f"trùng với dòng {seen[value]} trong tệp")]
+                                    else:
+                                        seen[value] = rownum
+                    if errors:
+                        self._record(rownum, values, errors)
+                        continue
+                    self.batch.append((rownum, cleaned))
+                    self.raw[rownum] = values
+                    if len(self.batch) >= BATCH:
+                        self._flush()
+                        Upload.objects.filter(pk=self.upload.pk).update(
+                            progress=min(int(table.fraction_read() * 100), 99), total_rows=self.rows)
+                self._flush()
+        finally:
+            self.errors_file.close()
+        if self.rows == 0:
+            raise FileRejected("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
+
+    def _flush(self) -> None:
+        if not self.batch:
+            return
+        writerow, stage_row = self.staged.writerow, self.importer.stage_row
+        counts = self.counts
+        for rownum, cleaned, state, errors in self.importer.resolve(self.batch, context=self.context):
+            if errors:
+                self._record(rownum, self.raw[rownum], errors)
+                continue
+            counts[state] += 1
+            if state != UNCHANGED:
+                writerow([*stage_row(cleaned), rownum])
+        self.batch, self.raw = [], {}
+
+    def _record(self, rownum: int, values: list, errors: list[RowError]) -> None:
+        headers = self.importer.headers
+        messages = []
+        for error in errors:
+            error = RowError(error.column, error.value, error.reason, rownum)
+            header = headers.get(error.column, error.column)
+            message = error.message(header)
+            messages.append(message)
+            self.error_count += 1
+            if len(self.stored) < STORED_ERRORS:
+                self.stored.append({"row": rownum, "column": header, "value": error.value, "reason": error.reason,
+                                    "message": message})
+        self.error_rows += 1
+        self.errors_file.write(values, messages)
+
+
+def upload_validate(*, upload_id: int, max_rows: int | None = None) -> Upload:
+    """Validate the stored file. Safe to run twice: a finished validation is not redone, an
+    interrupted one starts again from the first row."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if upload.status not in (UploadStatus.PENDING, UploadStatus.VALIDATING):
+            return upload
+        upload.status, upload.progress, upload.message = UploadStatus.VALIDATING, 0, ""
+        upload.save(update_fields=["status", "progress", "message"])
+    upload = Upload.objects.select_related("school", "uploaded_by", "uploaded_by__school").get(pk=upload_id)
+    importer = importer_for(upload.kind)
+    ext = "csv"
+    try:
+        path = Path(upload.file.path)
+        upload.file_format = detect_format(path, upload.file_name)
+        ext = upload.file_format
+        staged_name, errors_name = _work_name(upload, "staged.csv"), _work_name(upload, f"errors.{ext}")
+        run = _Run(upload, importer, max_rows=max_rows or MAX_ROWS)
+        with open_table(path, upload.file_format) as table:
+            run.run(table, staged_path=_media_path(staged_name), errors_path=_media_path(errors_name))
+    except FileRejected as exc:
+        _discard_work(upload, ext)
+        Upload.objects.filter(pk=upload_id).update(status=UploadStatus.REJECTED, message=exc.message, progress=100,
+                                                   file_format=upload.file_format, validated_at=timezone.now())
+        return Upload.objects.get(pk=upload_id)
+    except Exception:
+        logger.exception("upload %s: validation failed", upload_id)
+        _discard_work(upload, ext)
+        Upload.objects.filter(pk=upload_id).update(
+            status=UploadStatus.FAILED, progress=100,
+            message="Lỗi hệ thống khi kiểm tra tệp; không có gì được ghi. Hãy thử lại sau.")
+        raise
+    upload.total_rows = run.rows
+    upload.new_count, upload.changed_count, upload.unchanged_count = (run.counts["new"], run.counts["changed"],
+                                                                      run.counts["unchanged"])
+    upload.error_count, upload.error_row_count, upload.errors = run.error_count, run.error_rows, run.stored
+    upload.staged_file.name = staged_name
+    upload.error_file.name = errors_name if run.error_rows else ""
+    if not run.error_rows:
+        _media_path(errors_name).unlink(missing_ok=True)
+    upload.status = UploadStatus.INVALID if run.error_count else UploadStatus.VALIDATED
+    upload.progress, upload.validated_at = 100, timezone.now()
+    upload.message = (f"{run.error_rows} dòng có lỗi: sửa tệp rồi tải lên lại. Không có gì được ghi."
+                      if run.error_count else "Tệp hợp lệ: kiểm tra số liệu rồi bấm Ghi dữ liệu.")
+    upload.save()
+    return upload
+
+
+def _discard_work(upload: Upload, ext: str) -> None:
+    for name in ("staged.csv", f"errors.{ext}"):
+        (Path(settings.MEDIA_ROOT) / _work_name(upload, name)).unlink(missing_ok=True)
+
+
+# --- confirm and commit ---------------------------------------------------------------------
+
+@transaction.atomic
+def upload_confirm(*, user, upload_id: int, enqueue: bool = True) -> Upload:
+    """Accept the preview: only an error-free, validated file can be committed."""
+    from .selectors import upload_get
+
+    upload = upload_get(scope=Scope.for_user(user), pk=upload_id, for_update=True)
+    if upload.status == UploadStatus.COMMITTED:
+        raise AppError("Tệp này đã được ghi.", code="already_committed", status_code=409)
+    if not upload.can_commit:
+        raise AppError("Chỉ ghi được tệp đã kiểm tra xong và không có lỗi.", code="not_committable", status_code=409)
+    upload.status, upload.committed_by, upload.progress = UploadStatus.COMMITTING, user, 0
+    upload.save(update_fields=["status", "committed_by", "progress"])
+    if enqueue:
+        from .tasks import upload_commit_task
+
+        transaction.on_commit(lambda: upload_commit_task.delay(upload_id))
+    return upload
+
+
+def upload_commit(*, upload_id: int) -> Upload:
+    """Write every staged row in one transaction, or nothing. Safe to run twice: the status
+    changes to committed in the same transaction as the records."""
+    try:
+        with transaction.atomic():
+            upload = Upload.objects.select_for_update().select_related("school", "uploaded_by").get(pk=upload_id)
+            if upload.status != UploadStatus.COMMITTING:
+                return upload
+            importer = importer_for(upload.kind)
+            context = _context(upload)
+            if upload.school_id:
+                # One upload at a time per school: the checks below stay true until commit.
+                type(upload.school).objects.select_for_update().filter(pk=upload.school_id).exists()
+            now = timezone.now()
+            result = WRITERS[upload.kind](context=context, now=now, importer=importer,
+                                          staged_path=Path(settings.MEDIA_ROOT) / upload.staged_file.name)
+            valid = upload.new_count + upload.changed_count + upload.unchanged_count
+            upload.new_count, upload.changed_count = result["new"], result["changed"]
+            upload.unchanged_count = max(valid - result["new"] - result["changed"], 0)
+            upload.status, upload.committed_at, upload.progress = UploadStatus.COMMITTED, now, 100
+            upload.message = (f"Đã ghi: {upload.new_count} mới, {upload.changed_count} thay đổi, "
+                              f"{upload.unchanged_count} không đổi.")
+            upload.save()
+            if upload.school_id:
+                from schools.services import school_mark_synchronized
+
+                school_mark_synchronized(school_id=upload.school_id, at=now)
+            queue_kind = QUEUE_KIND.get(upload.kind)
+            if queue_kind and result["queued"]:
+                from verification.services import identities_queue
+
+                ids = result["queued"]
+                for start in range(0, len(ids), QUEUE_CHUNK):
+                    identities_queue(kind=queue_kind, ids=ids[start:start + QUEUE_CHUNK])
+    except (StaleUpload, IntegrityError) as exc:
+        message = exc.message if isinstance(exc, StaleUpload) else (
+            "Không ghi được vì dữ liệu trùng với bản ghi khác (ví dụ hai học sinh đổi số định danh cho nhau). "
+            "Không có gì được ghi.")
+        logger.info("upload %s: commit refused: %s", upload_id, exc)
+        Upload.objects.filter(pk=upload_id, status=UploadStatus.COMMITTING).update(
+            status=UploadStatus.FAILED, message=message, progress=100)
+    return Upload.objects.get(pk=upload_id)
+

@@ -1,0 +1,110 @@
+"""Pages of uploads: thin doors onto uploads.services and uploads.selectors."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.scope import SCHOOL, Scope
+from edu_portal.common.exceptions import AppError
+from edu_portal.common.views import render_list
+from schools.models import School
+
+from . import services
+from .exports import XLSX_TYPE, template_csv, template_xlsx
+from .filtersets import UploadFilterSet
+from .forms import UploadForm
+from .models import UploadKind
+from .registry import importer_for, kinds_for
+from .selectors import upload_get, upload_list
+
+
+@login_required
+def upload_list_view(request):
+    return render_list(request, selector=upload_list, filterset_class=UploadFilterSet,
+                       template="uploads/upload_list.html")
+
+
+@login_required
+def upload_new_view(request):
+    scope = Scope.for_user(request.user)
+    kinds = kinds_for(scope)
+    on_behalf = scope.kind != SCHOOL
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds, on_behalf=on_behalf,
+                      initial={"kind": request.GET.get("kind", "pupils")})
+    if request.method == "POST" and form.is_valid():
+        school = None
+        code = form.cleaned_data.get("school_code", "").strip()
+        if code:
+            school = scope.filter(School.objects.all(), school_field="").filter(code=code).first()
+        try:
+            if on_behalf and code and school is None:
+                raise AppError(f"Không có trường mã '{code}' trong phạm vi của bạn.")
+            upload = services.upload_create(user=request.user, kind=form.cleaned_data["kind"],
+                                            file=form.cleaned_data["file"], school=school)
+        except AppError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("uploads:detail", pk=upload.pk)
+    templates = [(k, UploadKind(k).label) for k in kinds]
+    return render(request, "uploads/upload_new.html",
+                  {"form": form, "templates": templates, "limits": services.limits_text(), "scope": scope})
+
+
+@login_required
+def upload_detail_view(request, pk: int):
+    scope = Scope.for_user(request.user)
+    upload = upload_get(scope=scope, pk=pk)
+    importer = importer_for(upload.kind)
+    return render(request, "uploads/upload_detail.html", {"upload": upload, "scope": scope, "importer": importer})
+
+
+@login_required
+def upload_status_view(request, pk: int):
+    """The progress bar, polled by htmx; once the work is done the page reloads to show the preview."""
+    upload = upload_get(scope=Scope.for_user(request.user), pk=pk)
+    response = render(request, "uploads/_progress.html", {"upload": upload})
+    if not upload.in_progress:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def upload_confirm_view(request, pk: int):
+    try:
+        services.upload_confirm(user=request.user, upload_id=pk)
+    except AppError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    return redirect("uploads:detail", pk=pk)
+
+
+@login_required
+def upload_error_file_view(request, pk: int):
+    upload = upload_get(scope=Scope.for_user(request.user), pk=pk)
+    if not upload.error_file:
+        raise Http404
+    ext = upload.error_file.name.rsplit(".", 1)[-1]
+    stem = upload.file_name.rsplit(".", 1)[0]
+    return FileResponse(upload.error_file.open("rb"), as_attachment=True, filename=f"{stem}_loi.{ext}")
+
+
+@login_required
+def upload_original_view(request, pk: int):
+    upload = upload_get(scope=Scope.for_user(request.user), pk=pk)
+    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.file_name)
+
+
+@login_required
+def template_view(request, kind: str, fmt: str):
+    if kind not in kinds_for(Scope.for_user(request.user)) or fmt not in ("csv", "xlsx"):
+        raise Http404
+    importer = importer_for(kind)
+    if fmt == "csv":
+        response = HttpResponse(template_csv(importer), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(template_xlsx(importer), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="mau_{kind}.{fmt}"'
+    return response

@@ -1,0 +1,253 @@
+"""Set-based writes of validated rows: COPY into a temporary table, then one INSERT ... ON CONFLICT
+or UPDATE ... FROM per table, inside the caller's transaction. Only rows whose values differ are
+touched, so `updated_at` (which drives incremental sync) moves for changed records only.
+
+Each writer re-checks, under the transaction, what validation found in the database (a record
+moved to another school, an ID number taken) and raises StaleUpload if the data changed since.
+"""
+from __future__ import annotations
+
+from django.db import connection
+
+from edu_portal.common.exceptions import AppError
+from uploads.schema import RecordImporter
+
+
+class StaleUpload(AppError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"Dữ liệu đã thay đổi kể từ lúc kiểm tra tệp ({detail}). Không có gì được ghi; hãy tải "
+                         "tệp lên lại để kiểm tra lần nữa.", code="stale_upload", status_code=409)
+
+
+def copy_stage(cursor, importer: RecordImporter, staged_path) -> int:
+    """The staged rows (CSV written by validation) into the temporary table upload_stage."""
+    columns = ", ".join(f"{name} {sqltype}" for name, sqltype in importer.stage_columns)
+    cursor.execute(f"CREATE TEMP TABLE upload_stage ({columns}, rownum integer) ON COMMIT DROP")  # noqa: S608
+    # Empty text is '' except in the columns that may be NULL.
+    nullable = {"id_number", "birth_province_id"}
+    text_columns = [name for name, sqltype in importer.stage_columns
+                    if sqltype.startswith("varchar") and name not in nullable]
+    not_null = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
+    with open(staged_path, encoding="utf-8") as f:
+        cursor.copy_expert(f"COPY upload_stage FROM STDIN WITH (FORMAT csv{not_null})", f)
+    cursor.execute("SELECT count(*) FROM upload_stage")
+    return cursor.fetchone()[0]
+
+
+def _first(cursor, sql: str, params) -> int | None:
+    cursor.execute(sql, params)
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def write_pupils(*, context, now, staged_path, importer) -> dict:
+    """Pupils and their enrollment for the school year at this school."""
+    school_id, year = context.school.pk, context.school_year
+    with connection.cursor() as c:
+        cur = c.cursor
+        staged = copy_stage(cur, importer, staged_path)
+        if not staged:
+            return {"new": 0, "changed": 0, "queued": []}
+        cur.execute("ANALYZE upload_stage")
+        row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
+                             WHERE s.school_id <> %s LIMIT 1""", [school_id])
+        if row:
+            raise StaleUpload(f"dòng {row}: học sinh đã ở trường khác")
+        row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN students_student s ON s.id_number = t.id_number
+                             WHERE s.pupil_code <> t.pupil_code LIMIT 1""", [])
+        if row:
+            raise StaleUpload(f"dòng {row}: số định danh đã thuộc học sinh khác")
+        # Identity changes send the record back to verification (queued, or invalid_id without a number).
+        cur.execute("""SELECT s.id FROM students_student s JOIN upload_stage t ON s.pupil_code = t.pupil_code
+                       WHERE (s.id_number, s.full_name, s.date_of_birth, s.gender)
+                             IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)""")
+        identity_changed = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            """UPDATE students_student s SET
+                   verification_status = CASE WHEN (s.id_number, s.full_name, s.date_of_birth, s.gender)
+                         IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)
+                       THEN CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END
+                       ELSE s.verification_status END,
+                   verification_mismatch_fields = CASE WHEN (s.id_number, s.full_name, s.date_of_birth, s.gender)
+                         IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)
+                       THEN '{}' ELSE s.verification_mismatch_fields END,
+                   id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
+                   gender = t.gender, ethnicity = t.ethnicity, birth_province_id = t.birth_province_id,
+                   updated_at = %s
+               FROM upload_stage t
+               WHERE s.pupil_code = t.pupil_code
+                 AND (s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id)
+                     IS DISTINCT FROM
+                     (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.birth_province_id)""",
+            [now])
+        cur.execute(
+            """INSERT INTO students_student (created_at, updated_at, verification_status, verification_attempts,
+                   verification_error, verification_mismatch_fields, pupil_code, id_number, full_name,
+                   date_of_birth, gender, ethnicity, birth_province_id, school_id)
+               SELECT %s, %s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END, 0, '', '{}',
+                      t.pupil_code, t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity,
+                      t.birth_province_id, %s
+               FROM upload_stage t
+               WHERE NOT EXISTS (SELECT 1 FROM students_student s WHERE s.pupil_code = t.pupil_code)
+               RETURNING id, verification_status""", [now, now, school_id])
+        inserted = cur.fetchall()
+        cur.execute(
+            """INSERT INTO students_enrollment (created_at, updated_at, student_id, school_year, school_id, grade,
+                   class_name, status)
+               SELECT %s, %s, s.id, %s, %s, t.grade, t.class_name, 'studying'
+               FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
+               ON CONFLICT (student_id, school_year) DO UPDATE SET grade = EXCLUDED.grade,
+                   class_name = EXCLUDED.class_name, school_id = EXCLUDED.school_id, updated_at = EXCLUDED.updated_at
+               WHERE (students_enrollment.grade, students_enrollment.class_name, students_enrollment.school_id)
+                     IS DISTINCT FROM (EXCLUDED.grade, EXCLUDED.class_name, EXCLUDED.school_id)""",
+            [now, now, year, school_id])
+    queued = [pk for pk, status in inserted if status == "queued"] + identity_changed
+    return {"new": len(inserted), "changed": staged - len(inserted), "queued": queued}
+
+
+def write_staff(*, context, now, staged_path, importer) -> dict:
+    school_id = context.school.pk
+    with connection.cursor() as c:
+        cur = c.cursor
+        staged = copy_stage(cur, importer, staged_path)
+        if not staged:
+            return {"new": 0, "changed": 0, "queued": []}
+        row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN teachers_staffmember s
+                             ON s.staff_code = t.staff_code WHERE s.school_id <> %s LIMIT 1""", [school_id])
+        if row:
+            raise StaleUpload(f"dòng {row}: cán bộ đã ở trường khác")
+        row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN teachers_staffmember s
+                             ON s.id_number = t.id_number WHERE s.staff_code <> t.staff_code LIMIT 1""", [])
+        if row:
+            raise StaleUpload(f"dòng {row}: số định danh đã thuộc cán bộ khác")
+        cur.execute("""SELECT s.id FROM teachers_staffmember s JOIN upload_stage t ON s.staff_code = t.staff_code
+                       WHERE (s.id_number, s.full_name, s.date_of_birth, s.gender)
+                             IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)""")
+        identity_changed = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            """UPDATE teachers_staffmember s SET
+                   verification_status = CASE WHEN (s.id_number, s.full_name, s.date_of_birth, s.gender)
+                         IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)
+                       THEN CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END
+                       ELSE s.verification_status END,
+                   verification_mismatch_fields = CASE WHEN (s.id_number, s.full_name, s.date_of_birth, s.gender)
+                         IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)
+                       THEN '{}' ELSE s.verification_mismatch_fields END,
+                   id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
+                   gender = t.gender, ethnicity = t.ethnicity, position = t.position, main_subject = t.main_subject,
+                   qualification = t.qualification, meets_qualification_standard = t.meets_qualification_standard,
+                   employment_status = t.employment_status, updated_at = %s
+               FROM upload_stage t
+               WHERE s.staff_code = t.staff_code
+                 AND (s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.position, s.main_subject,
+                      s.qualification, s.meets_qualification_standard, s.employment_status)
+                     IS DISTINCT FROM
+                     (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position, t.main_subject,
+                      t.qualification, t.meets_qualification_standard, t.employment_status)""", [now])
+        cur.execute(
+            """INSERT INTO teachers_staffmember (created_at, updated_at, verification_status, verification_attempts,
+                   verification_error, verification_mismatch_fields, staff_code, id_number, full_name, date_of_birth,
+                   gender, ethnicity, position, main_subject, qualification, meets_qualification_standard,
+                   school_id, employment_status)
+               SELECT %s, %s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END, 0, '', '{}',
+                      t.staff_code, t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position,
+                      t.main_subject, t.qualification, t.meets_qualification_standard, %s, t.employment_status
+               FROM upload_stage t
+               WHERE NOT EXISTS (SELECT 1 FROM teachers_staffmember s WHERE s.staff_code = t.staff_code)
+               RETURNING id, verification_status""", [now, now, school_id])
+        inserted = cur.fetchall()
+    queued = [pk for pk, status in inserted if status == "queued"] + identity_changed
+    return {"new": len(inserted), "changed": staged - len(inserted), "queued": queued}
+
+
+def _check_pupils_here(cur, school_id: int) -> None:
+    row = _first(cur, """SELECT t.rownum FROM upload_stage t LEFT JOIN students_student s
+                         ON s.pupil_code = t.pupil_code AND s.school_id = %s WHERE s.id IS NULL LIMIT 1""",
+                 [school_id])
+    if row:
+        raise StaleUpload(f"dòng {row}: học sinh không còn thuộc trường")
+
+
+def write_results(*, context, now, staged_path, importer) -> dict:
+    school_id = context.school.pk
+    with connection.cursor() as c:
+        cur = c.cursor
+        if not copy_stage(cur, importer, staged_path):
+            return {"new": 0, "changed": 0, "queued": []}
+        _check_pupils_here(cur, school_id)
+        cur.execute(
+            """INSERT INTO students_academicresult (created_at, updated_at, student_id, school_id, school_year, term,
+                   learning_rating, conduct_rating, subject_scores)
+               SELECT %s, %s, s.id, s.school_id, t.school_year, t.term, t.learning_rating, t.conduct_rating,
+                      t.subject_scores_json
+               FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
+               ON CONFLICT (student_id, school_year, term) DO UPDATE SET school_id = EXCLUDED.school_id,
+                   learning_rating = EXCLUDED.learning_rating, conduct_rating = EXCLUDED.conduct_rating,
+                   subject_scores = EXCLUDED.subject_scores, updated_at = EXCLUDED.updated_at
+               WHERE (students_academicresult.learning_rating, students_academicresult.conduct_rating,
+                      students_academicresult.subject_scores, students_academicresult.school_id)
+                     IS DISTINCT FROM
+                     (EXCLUDED.learning_rating, EXCLUDED.conduct_rating, EXCLUDED.subject_scores, EXCLUDED.school_id)
+               RETURNING (xmax = 0)""", [now, now])
+        flags = [r[0] for r in cur.fetchall()]
+    return {"new": sum(flags), "changed": len(flags) - sum(flags), "queued": []}
+
+
+def write_physical(*, context, now, staged_path, importer) -> dict:
+    school_id = context.school.pk
+    with connection.cursor() as c:
+        cur = c.cursor
+        if not copy_stage(cur, importer, staged_path):
+            return {"new": 0, "changed": 0, "queued": []}
+        _check_pupils_here(cur, school_id)
+        cur.execute(
+            """INSERT INTO students_physicalrecord (created_at, updated_at, student_id, school_id, school_year,
+                   measured_on, height_cm, weight_kg, bmi, bmi_z_score, nutrition_status)
+               SELECT %s, %s, s.id, s.school_id, t.school_year, t.measured_on, t.height_cm, t.weight_kg, t.bmi,
+                      t.bmi_z_score, t.nutrition_status
+               FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
+               ON CONFLICT (student_id, measured_on) DO UPDATE SET school_id = EXCLUDED.school_id,
+                   school_year = EXCLUDED.school_year, height_cm = EXCLUDED.height_cm,
+                   weight_kg = EXCLUDED.weight_kg, bmi = EXCLUDED.bmi, bmi_z_score = EXCLUDED.bmi_z_score,
+                   nutrition_status = EXCLUDED.nutrition_status, updated_at = EXCLUDED.updated_at
+               WHERE (students_physicalrecord.height_cm, students_physicalrecord.weight_kg,
+                      students_physicalrecord.school_id)
+                     IS DISTINCT FROM (EXCLUDED.height_cm, EXCLUDED.weight_kg, EXCLUDED.school_id)
+               RETURNING (xmax = 0)""", [now, now])
+        flags = [r[0] for r in cur.fetchall()]
+    return {"new": sum(flags), "changed": len(flags) - sum(flags), "queued": []}
+
+
+def write_schools(*, context, now, staged_path, importer) -> dict:
+    scope = context.scope
+    with connection.cursor() as c:
+        cur = c.cursor
+        if not copy_stage(cur, importer, staged_path):
+            return {"new": 0, "changed": 0, "queued": []}
+        if scope.kind != "country":
+            row = _first(cur, """SELECT t.rownum FROM upload_stage t LEFT JOIN schools_school s ON s.code = t.code
+                                 WHERE t.province_id <> %s OR s.province_id <> %s LIMIT 1""",
+                         [scope.province_code, scope.province_code])
+            if row:
+                raise StaleUpload(f"dòng {row}: trường nằm ngoài phạm vi")
+        cur.execute(
+            """INSERT INTO schools_school (created_at, updated_at, code, name, level, ownership, province_id,
+                   commune_id, address, status)
+               SELECT %s, %s, t.code, t.name, t.level, t.ownership, t.province_id, t.commune_id, t.address, t.status
+               FROM upload_stage t
+               ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, level = EXCLUDED.level,
+                   ownership = EXCLUDED.ownership, province_id = EXCLUDED.province_id,
+                   commune_id = EXCLUDED.commune_id, address = EXCLUDED.address, status = EXCLUDED.status,
+                   updated_at = EXCLUDED.updated_at
+               WHERE (schools_school.name, schools_school.level, schools_school.ownership, schools_school.province_id,
+                      schools_school.commune_id, schools_school.address, schools_school.status)
+                     IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.level, EXCLUDED.ownership, EXCLUDED.province_id,
+                      EXCLUDED.commune_id, EXCLUDED.address, EXCLUDED.status)
+               RETURNING (xmax = 0)""", [now, now])
+        flags = [r[0] for r in cur.fetchall()]
+    return {"new": sum(flags), "changed": len(flags) - sum(flags), "queued": []}
+
+
+WRITERS = {"pupils": write_pupils, "staff": write_staff, "results": write_results, "physical": write_physical,
+           "schools": write_schools}
+QUEUE_KIND = {"pupils": "student", "staff": "staff"}
