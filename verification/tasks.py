@@ -1,10 +1,77 @@
-"""Celery tasks of identity verification (batched calls to the population registry)."""
+"""Celery tasks of identity verification: thin doors onto services.py.
+
+Retries use Celery's own machinery (self.retry with a countdown): exponential backoff with jitter
+for failures, the registry's Retry-After for 429s. Late acknowledgement (CELERY_TASK_ACKS_LATE)
+means a worker killed mid-batch leaves the message to be delivered again; the batch re-reads which
+records are still queued, so a repeat changes nothing that is already answered.
+"""
+from __future__ import annotations
+
+import logging
+import random
+
 from celery import shared_task
+from django.conf import settings
+
+from . import services
+from .registry_client import RegistryError, RegistryRejected
+
+logger = logging.getLogger(__name__)
+# 429s and our own rate limit are waits, not failures; still, a batch gives up after this many.
+MAX_RETRIES = 200
 
 
-@shared_task(acks_late=True)
-def verify_records(kind: str, ids: list[int]) -> None:
-    """Verify these records against the registry. Implemented by the verification issue."""
-    # Intentionally empty until the registry client lands: records stay `queued` and the sweep
-    # of the verification issue picks them up.
-    return None
+def backoff(failures: int) -> float:
+    """Exponential backoff with full jitter: base * 2^(n-1), capped, times a random 0.5-1.5."""
+    base = settings.VERIFICATION_BACKOFF_BASE * 2 ** max(0, failures - 1)
+    return min(settings.VERIFICATION_BACKOFF_MAX, base) * random.uniform(0.5, 1.5)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, time_limit=300, soft_time_limit=270)
+def verify_records(self, kind: str, ids: list[int], run_id: int | None = None, failures: int = 0) -> dict:
+    """Verify the records `ids` of `kind` ("student" or "staff") in one call to the registry."""
+    services.batch_started(self.request.id)
+    try:
+        counts = services.batch_verify(kind=kind, ids=ids, run_id=run_id)
+    except RegistryRejected as exc:
+        logger.error("verification: registry rejected a batch of %s %s: %s", len(ids), kind, exc)
+        services.batch_give_up(kind=kind, ids=ids, run_id=run_id, message=str(exc))
+        services.batch_done(self.request.id)
+        return {"error": len(ids)}
+    except RegistryError as exc:
+        failures += int(exc.counts_as_failure)
+        if failures >= settings.VERIFICATION_MAX_FAILURES or self.request.retries >= MAX_RETRIES:
+            marked = services.batch_give_up(kind=kind, ids=ids, run_id=run_id, message=str(exc))
+            services.batch_done(self.request.id)
+            return {"error": marked}
+        if exc.counts_as_failure:
+            countdown = max(exc.retry_after or 0, backoff(failures))
+        else:
+            # Honour Retry-After, plus jitter so that the waiting batches do not return together.
+            countdown = (exc.retry_after or 1.0) + random.uniform(0, 1.0)
+        raise self.retry(args=(kind, ids), kwargs={"run_id": run_id, "failures": failures},
+                         countdown=countdown, exc=exc) from None
+    services.batch_done(self.request.id)
+    return dict(counts)
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
+def run_plan_task(run_id: int) -> int:
+    """Queue the records of a run in batches (a country holds millions: never in a web request)."""
+    return services.run_plan(run_id=run_id).total
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def verification_sweep() -> dict:
+    """Beat: re-queue `error` records, lost batches and queued records nobody carries."""
+    return services.verification_sweep()
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+def enrichment_push() -> int:
+    """Beat: push education data of verified pupils to the registry, in batches."""
+    try:
+        return services.enrichment_push()
+    except RegistryError as exc:
+        logger.warning("enrichment: registry unavailable, next beat continues: %s", exc)
+        return 0

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "verification"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.run_list_view, name="runs"),
+    path("runs/start/", views.run_start_view, name="run_start"),
+    path("runs/<int:pk>/", views.run_detail_view, name="run_detail"),
+    path("runs/<int:pk>/progress/", views.run_progress_view, name="run_progress"),
+    path("runs/<int:pk>/cancel/", views.run_cancel_view, name="run_cancel"),
+    path("failures/", views.failures_view, name="failures"),
+]

@@ -1,0 +1,95 @@
+"""Reads on verification: runs and their live progress, and the records that failed."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import COUNTRY, PROVINCE, Scope
+from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.identity import id_number_errors
+
+from . import services
+from .models import RunStatus, VerificationRun, VerificationStatus
+
+FAILED_STATES = (VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND, VerificationStatus.INVALID_ID,
+                 VerificationStatus.ERROR)
+FIELD_LABELS = {"full_name": "họ và tên", "date_of_birth": "ngày sinh", "gender": "giới tính",
+                "id_number": "số định danh"}
+
+
+def run_list(*, scope: Scope) -> QuerySet[VerificationRun]:
+    qs = VerificationRun.objects.select_related("started_by")
+    if scope.kind == COUNTRY:
+        return qs
+    if scope.kind == PROVINCE:
+        return qs.filter(province_id=scope.province_code)
+    return qs.filter(school_id=scope.school_id)
+
+
+def run_get(*, scope: Scope, pk: int) -> VerificationRun:
+    run = run_list(scope=scope).filter(pk=pk).first()
+    if run is None:
+        raise NotInScope()
+    return run
+
+
+def run_progress(*, run: VerificationRun) -> dict:
+    """Counts per state, share done, rate (records/s) and estimated time left, from the workers'
+    counters in Redis while the run is active and from the saved counts afterwards."""
+    live = services.run_live_counts(run.pk) if run.is_active else dict(run.counts or {})
+    if run.status == RunStatus.RUNNING:
+        run = services.run_finish_if_done(run=run, live=live)
+    processed = sum(live.values())
+    total = max(run.total, processed)
+    end = run.finished_at or timezone.now()
+    elapsed = max((end - run.created_at).total_seconds(), 0.001)
+    rate = processed / elapsed if processed else 0.0
+    remaining = max(total - processed, 0) if run.is_active else 0
+    eta = remaining / rate if rate and remaining else None
+    states = []
+    for status in (*services.FINAL_STATES, "cancelled"):
+        n = live.get(str(status), 0)
+        label = VerificationStatus(status).label if status != "cancelled" else _("Đã hủy, chưa kiểm tra")
+        if n or status in (VerificationStatus.VERIFIED, VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND):
+            states.append({"status": str(status), "label": label, "count": n,
+                           "percent": round(100 * n / total, 1) if total else 0})
+    in_scope = total + run.skipped_verified + run.skipped_invalid
+    verified_all = live.get(VerificationStatus.VERIFIED, 0) + run.skipped_verified
+    return {
+        "run": run, "total": total, "processed": processed, "remaining": remaining,
+        "percent": round(100 * processed / total, 1) if total else (100.0 if not run.is_active else 0.0),
+        "states": states, "rate": round(rate, 1), "eta_seconds": round(eta) if eta is not None else None,
+        "elapsed_seconds": round(elapsed), "in_scope": in_scope,
+        "verified_share": round(100 * verified_all / in_scope, 1) if in_scope else None,
+    }
+
+
+def failed_records(*, scope: Scope, kind: str, status: str | None = None) -> QuerySet:
+    """Pupils or staff in scope whose verification failed (or could not be done yet)."""
+    model = services.model_for(kind)
+    states = [status] if status in FAILED_STATES else list(FAILED_STATES)
+    return (scope.filter(model.objects.filter(verification_status__in=states), school_field="school")
+            .select_related("school").order_by("school__name", "full_name", "pk"))
+
+
+def failure_reason(person) -> str:
+    """Why this record failed, and what to do about it, in plain Vietnamese."""
+    status = person.verification_status
+    if status == VerificationStatus.MISMATCH:
+        fields = ", ".join(FIELD_LABELS.get(f, f) for f in person.verification_mismatch_fields) or _("thông tin")
+        return _("Thông tin chưa khớp với Cơ sở dữ liệu quốc gia về dân cư: %(fields)s. Hãy đối chiếu với giấy "
+                 "khai sinh hoặc thẻ căn cước rồi sửa hồ sơ; hệ thống sẽ tự kiểm tra lại.") % {"fields": fields}
+    if status == VerificationStatus.NOT_FOUND:
+        return _("Không tìm thấy số định danh này trong Cơ sở dữ liệu quốc gia về dân cư. Hãy kiểm tra lại từng "
+                 "chữ số với thẻ căn cước hoặc giấy khai sinh rồi sửa hồ sơ.")
+    if status == VerificationStatus.INVALID_ID:
+        if not person.id_number:
+            return _("Hồ sơ chưa có số định danh cá nhân. Hãy bổ sung số định danh 12 chữ số.")
+        errors = id_number_errors(person.id_number, date_of_birth=person.date_of_birth, gender=person.gender)
+        return _("Số định danh không hợp lệ nên chưa được gửi đi kiểm tra: %(why)s") % {
+            "why": " ".join(errors) or _("hãy kiểm tra lại số định danh.")}
+    if status == VerificationStatus.ERROR:
+        return _("Chưa kiểm tra được vì Cơ sở dữ liệu quốc gia về dân cư tạm thời không phản hồi. Hệ thống sẽ tự "
+                 "thử lại, bạn không cần làm gì.")
+    return ""

@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scope import SCHOOL, Scope, scope_parse
+from edu_portal.common.exceptions import AppError
+
+from . import selectors, services
+from .forms import RunStartForm
+from .models import VerificationStatus
+
+
+@login_required
+def run_list_view(request):
+    scope = Scope.for_user(request.user)
+    if scope.kind == SCHOOL:
+        # Schools do not start runs; what they need is the list of their records to fix.
+        return redirect("verification:failures")
+    page = Paginator(selectors.run_list(scope=scope), 25).get_page(request.GET.get("page"))
+    return render(request, "verification/run_list.html",
+                  {"page": page, "form": RunStartForm(user_scope=scope), "scope": scope, "query": ""})
+
+
+@login_required
+@require_POST
+def run_start_view(request):
+    scope = Scope.for_user(request.user)
+    form = RunStartForm(request.POST, user_scope=scope)
+    if not form.is_valid():
+        raise AppError(_("Phạm vi không hợp lệ."), details=form.errors)
+    run = services.run_start(scope=scope_parse(form.scope_string()), started_by=request.user,
+                             include_verified=form.cleaned_data["include_verified"], user_scope=scope)
+    messages.success(request, _("Đã bắt đầu đợt xác thực #%(pk)s.") % {"pk": run.pk})
+    return redirect("verification:run_detail", pk=run.pk)
+
+
+@login_required
+def run_detail_view(request, pk: int):
+    scope = Scope.for_user(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    return render(request, "verification/run_detail.html", {"progress": selectors.run_progress(run=run)})
+
+
+@login_required
+def run_progress_view(request, pk: int):
+    """The progress block alone, polled by htmx while the run is active."""
+    scope = Scope.for_user(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    return render(request, "verification/_progress.html", {"progress": selectors.run_progress(run=run)})
+
+
+@login_required
+@require_POST
+def run_cancel_view(request, pk: int):
+    scope = Scope.for_user(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    services.run_cancel(run=run, scope=scope)
+    messages.info(request, _("Đã hủy đợt xác thực #%(pk)s.") % {"pk": run.pk})
+    return redirect("verification:run_detail", pk=run.pk)
+
+
+@login_required
+def failures_view(request):
+    """Records in the user's scope that failed verification, each with the reason and a link."""
+    scope = Scope.for_user(request.user)
+    kind = request.GET.get("kind") if request.GET.get("kind") in services.KINDS else "student"
+    status = request.GET.get("status") or None
+    records = selectors.failed_records(scope=scope, kind=kind, status=status)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    for person in page:
+        person.reason = selectors.failure_reason(person)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "verification/failures.html", {
+        "page": page, "kind": kind, "status": status or "", "scope": scope, "query": query.urlencode(),
+        "statuses": [(s.value, s.label) for s in selectors.FAILED_STATES],
+        "kinds": [("student", _("Học sinh")), ("staff", _("Cán bộ, giáo viên"))],
+        "detail_url": "students:detail" if kind == "student" else "teachers:detail",
+        "VerificationStatus": VerificationStatus,
+    })
