@@ -6,3 +6,10 @@ class SecurityConfig(AppConfig):
 
     name = "security"
     verbose_name = "Bảo mật và vận hành"
+
+    def ready(self):
+        from django.core.signals import request_finished
+
+        from .request_id import clear_request_id
+
+        request_finished.connect(clear_request_id, dispatch_uid="security.clear_request_id")

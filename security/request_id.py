@@ -18,6 +18,10 @@ def current_request_id() -> str:
     return request_id_var.get()
 
 
+def clear_request_id(**kwargs) -> None:
+    request_id_var.set("-")
+
+
 def new_request_id(incoming: str | None = None) -> str:
     if incoming and SANE_REQUEST_ID.fullmatch(incoming):
         return incoming
