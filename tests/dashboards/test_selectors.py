@@ -1,0 +1,120 @@
+"""Rollups, scope and filters of the statistics selectors, checked against raw GROUP BY."""
+import pytest
+from django.utils import timezone
+
+from accounts.scope import PROVINCE, SCHOOL, Scope
+from dashboards.raw import raw_figures
+from dashboards.selectors import (
+    completeness_by_school,
+    indicator_tables,
+    school_stats_get,
+    stats_mismatch_reasons,
+    stats_summary,
+)
+from dashboards.services import stats_refresh_all, stats_refresh_schools
+from edu_portal.common.exceptions import AppError, NotInScope
+from schools.models import School
+from verification.models import VerificationStatus
+
+RAW_KEYS = ["schools", "connected", "pupils", "staff"] + [f"{p}_ver_{v}" for p in ("pupils", "staff")
+                                                            for v in VerificationStatus.values]
+
+
+def assert_same(figures: dict, raw: dict):
+    assert {k: figures[k] for k in RAW_KEYS} == {k: raw.get(k, 0) for k in RAW_KEYS}
+
+
+@pytest.fixture
+def refreshed(world):
+    School.objects.filter(pk=world[0].pk).update(last_synced_at=timezone.now())
+    stats_refresh_all()
+    return world
+
+
+@pytest.mark.parametrize("group", ["province", "commune", "level", "ownership", "school"])
+def test_rollups_equal_raw_group_by(refreshed, group):
+    scope = Scope.country()
+    summary = stats_summary(scope=scope, groups=(group,))
+    raw = raw_figures(scope=scope, group=group)
+    assert_same(summary.total, raw_figures(scope=scope)[None])
+    assert {r["key"] for r in summary.groups[group]} == set(raw)
+    for row in summary.groups[group]:
+        assert_same(row, raw[row["key"]])
+
+
+@pytest.mark.parametrize("filters", [{"level": "preschool"}, {"ownership": "private"}, {"province": "79"},
+                                     {"province": "01", "level": "primary"}])
+def test_filters_equal_raw(refreshed, filters):
+    summary = stats_summary(scope=Scope.country(), filters=filters)
+    assert_same(summary.total, raw_figures(scope=Scope.country(), filters=filters)[None])
+    assert summary.total["schools"] >= 1
+
+
+def test_connected_schools_counted(refreshed):
+    total = stats_summary(scope=Scope.country()).total
+    assert total["connected"] == 1
+    assert total["schools"] == len(refreshed)
+
+
+def test_province_scope_sees_only_its_province(refreshed):
+    scope = Scope(PROVINCE, province_code="01")
+    summary = stats_summary(scope=scope, groups=("province", "school"))
+    assert [r["key"] for r in summary.groups["province"]] == ["01"]
+    assert {r["key"] for r in summary.groups["school"]} == {refreshed[0].pk, refreshed[1].pk}
+    # Asking for another province's figures yields nothing, not even counts.
+    other = stats_summary(scope=scope, filters={"province": "79"})
+    assert other.total["schools"] == 0 and other.total["pupils"] == 0 and other.total["staff"] == 0
+    assert_same(summary.total, raw_figures(scope=scope)[None])
+
+
+def test_school_scope_sees_only_its_school(refreshed):
+    school = refreshed[0]
+    scope = Scope(SCHOOL, school_id=school.pk, province_code=school.province_id)
+    summary = stats_summary(scope=scope, groups=("school",))
+    assert [r["key"] for r in summary.groups["school"]] == [school.pk]
+    with pytest.raises(NotInScope):
+        school_stats_get(scope=scope, pk=refreshed[1].pk)
+    assert school_stats_get(scope=scope, pk=school.pk).total["pupils"] == summary.total["pupils"]
+
+
+@pytest.mark.parametrize("filters", [{"level": "university"}, {"school_year": "1990"}, {"province": "xx"}])
+def test_bad_filters_are_app_errors(refreshed, filters):
+    with pytest.raises(AppError) as err:
+        stats_summary(scope=Scope.country(), filters=filters)
+    assert err.value.code == "invalid_filter"
+
+
+def test_figures_follow_a_refresh(refreshed):
+    """The per-process cache is keyed by the statistics version: a refresh shows at once."""
+    from .conftest import pupil
+
+    before = stats_summary(scope=Scope.country()).total["pupils"]
+    import random
+
+    pupil(refreshed[0], rng=random.Random(1))
+    assert stats_summary(scope=Scope.country()).total["pupils"] == before
+    stats_refresh_schools(school_ids=[refreshed[0].pk])
+    assert stats_summary(scope=Scope.country()).total["pupils"] == before + 1
+
+
+def test_indicator_tables(refreshed):
+    summary, tables = indicator_tables(scope=Scope.country())
+    by_name = {t.name: t for t in tables}
+    total = summary.total
+    grades = by_name["enrollment_by_grade"]
+    assert sum(r["count"] for r in grades.rows) == total["pupils"]
+    ptr = by_name["pupils_per_teacher"].rows[-1]
+    assert ptr["pupils_per_teacher"] == round(total["pupils"] / total["staff_teacher"], 2)
+    assert summary.term == 1  # only first-term results so far: the latest term assessed
+    assert sum(r["count"] for r in by_name["learning_ratings"].rows) > 0
+    assert by_name["mismatch_reasons"].rows == [{"label": "Họ và tên", "count": 2}]
+    assert stats_mismatch_reasons(scope=Scope.country()) == [("full_name", 2)]
+    assert sum(r["count"] for r in by_name["staff_verification"].rows) == total["staff"]
+
+
+def test_completeness_weakest_first(refreshed):
+    _, table = completeness_by_school(scope=Scope.country())
+    pcts = [r["completeness_pct"] for r in table.rows]
+    assert pcts == sorted(pcts)
+    for row in table.rows:
+        assert row["completeness_pct"] == round(row["pupils_complete"] * 100 / row["pupils"], 2)

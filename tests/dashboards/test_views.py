@@ -1,0 +1,100 @@
+"""Dashboard pages: scope, drill-down, filters in the URL, exports."""
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dashboards.services import stats_refresh_all
+from schools.models import School
+
+
+@pytest.fixture
+def refreshed(world):
+    stats_refresh_all()
+    return world
+
+
+def test_pages_need_login(client, refreshed):
+    response = client.get(reverse("dashboards:overview"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_ministry_overview_and_drill_down(client, ministry_user, refreshed, django_assert_max_num_queries):
+    client.force_login(ministry_user)
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("dashboards:overview"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Số liệu tính đến" in html
+    assert reverse("dashboards:province", args=["79"]) in html
+    province = client.get(reverse("dashboards:province", args=["01"]))
+    assert province.status_code == 200
+    commune = client.get(reverse("dashboards:commune", args=[refreshed[0].commune_id]))
+    assert reverse("dashboards:school", args=[refreshed[0].pk]) in commune.content.decode()
+    school = client.get(reverse("dashboards:school", args=[refreshed[0].pk]))
+    body = school.content.decode()
+    assert f'/schools/{refreshed[0].pk}/' in body and f"/students/?school={refreshed[0].pk}" in body
+    for name in ("indicators", "completeness"):
+        assert client.get(reverse(f"dashboards:{name}"), {"province": "01", "level": "primary"}).status_code == 200
+
+
+def test_province_user_gets_their_province_only(client, province_user, refreshed):
+    client.force_login(province_user)
+    response = client.get(reverse("dashboards:overview"), {"school_year": ""})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("dashboards:province", args=["01"]))
+    assert client.get(reverse("dashboards:province", args=["79"])).status_code == 404
+    assert client.get(reverse("dashboards:commune", args=[refreshed[2].commune_id])).status_code == 404
+    assert client.get(reverse("dashboards:school", args=[refreshed[2].pk])).status_code == 404
+    # Filtering the indicators by another province gives that province's nothing.
+    page = client.get(reverse("dashboards:indicators"), {"province": "79"})
+    assert page.status_code == 200
+    assert page.context["total"]["pupils"] == 0
+
+
+def test_school_user_gets_their_school(client, school_user, refreshed):
+    client.force_login(school_user)
+    response = client.get(reverse("dashboards:overview"))
+    assert response["Location"].startswith(reverse("dashboards:school", args=[school_user.school_id]))
+    assert client.get(reverse("dashboards:school", args=[refreshed[1].pk])).status_code == 404
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_bad_filter_is_a_message_not_a_500(client, ministry_user, refreshed):
+    client.force_login(ministry_user)
+    assert client.get(reverse("dashboards:overview"), {"level": "x"}).status_code == 400
+
+
+def test_sortable_province_table(client, ministry_user, refreshed):
+    client.force_login(ministry_user)
+    page = client.get(reverse("dashboards:overview"), {"sort": "-pupils"})
+    units = page.context["tables"][0].rows
+    assert [r["pupils"] for r in units] == sorted((r["pupils"] for r in units), reverse=True)
+
+
+def test_csv_and_excel_exports_neutralise_formulas(client, ministry_user, refreshed):
+    School.objects.filter(pk=refreshed[0].pk).update(name="=HYPERLINK(\"http://x\")")
+    stats_refresh_all()
+    client.force_login(ministry_user)
+    url = reverse("dashboards:commune", args=[refreshed[0].commune_id])
+    csv_response = client.get(url, {"export": "csv", "table": "units"})
+    assert csv_response["Content-Type"].startswith("text/csv")
+    text = csv_response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
+    xlsx = client.get(url, {"export": "xlsx", "table": "units"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert any(n.startswith("'=HYPERLINK") for n in names)
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "Trường" and "Học sinh" in header
+
+
+def test_every_indicator_table_exports(client, ministry_user, refreshed):
+    client.force_login(ministry_user)
+    page = client.get(reverse("dashboards:indicators"))
+    for table in page.context["tables"]:
+        response = client.get(reverse("dashboards:indicators"), {"export": "xlsx", "table": table.name})
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet.max_row == len(table.rows) + 1
