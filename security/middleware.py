@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -12,6 +13,7 @@ from django.template.loader import render_to_string
 from .request_id import HEADER, new_request_id, request_id_var
 
 logger = logging.getLogger("security.outage")
+access_logger = logging.getLogger("security.access")
 
 RETRY_AFTER_SECONDS = 30
 
@@ -39,6 +41,7 @@ class RequestIdMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.access_log = getattr(settings, "SECURITY_ACCESS_LOG", False)
 
     def __call__(self, request):
         request_id = new_request_id(request.headers.get(HEADER))
@@ -46,8 +49,17 @@ class RequestIdMiddleware:
         # Not reset on the way out: Django logs 4xx responses after the middleware chain has
         # returned; the id is cleared when the request finishes (SecurityConfig.ready).
         request_id_var.set(request_id)
+        started = time.monotonic()
         response = self.get_response(request)
         response[HEADER] = request_id
+        if self.access_log:
+            access_logger.info("%s %s %s", request.method, request.path, response.status_code, extra={
+                "method": request.method, "path": request.path, "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                "client_ip": request.META.get("REMOTE_ADDR"),
+                "user_id": getattr(getattr(request, "user", None), "pk", None) if hasattr(request, "_cached_user")
+                else None,
+            })
         return response
 
 

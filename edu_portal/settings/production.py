@@ -46,3 +46,4 @@ STORAGES = {
 
 # Machine-readable logs: one JSON object per line, each with the request id.
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
+SECURITY_ACCESS_LOG = env.bool("DJANGO_ACCESS_LOG", default=True)  # one line per request

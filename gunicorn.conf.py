@@ -1,0 +1,42 @@
+"""Gunicorn settings for the portal's web process (`gunicorn -c gunicorn.conf.py`).
+
+Every knob can be changed from the environment (GUNICORN_*), so the same file serves a small
+province server and a large ministry machine. See docs/deploy.md.
+"""
+import multiprocessing
+import os
+
+wsgi_app = "edu_portal.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+
+# Threads cover waiting on PostgreSQL; processes cover CPU. 2 x cores + 1 processes, capped,
+# each with a few threads. Keep workers x threads below PostgreSQL's max_connections divided by
+# the number of web machines (each thread may hold one connection, CONN_MAX_AGE).
+workers = int(os.environ.get("GUNICORN_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 12)))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+
+# Slow exports must finish, a stuck request must not hold a worker forever.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
+# Recycle workers now and then, so that a slow memory leak never takes a machine down.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 200))
+
+# Only these addresses may tell us the original scheme/address (X-Forwarded-*): the reverse
+# proxy in front. Django reads X-Forwarded-Proto itself (SECURE_PROXY_SSL_HEADER).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Django writes one JSON access line per request, with the request id (security middleware),
+# so gunicorn's own access log is off unless asked for.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+capture_output = False
+
+# Heartbeat files in memory rather than on a possibly slow disk (Docker's overlay fs); gunicorn
+# creates them itself with mkstemp, so a shared directory is safe here.
+SHARED_MEMORY = "/dev/shm"  # noqa: S108
+if os.path.isdir(SHARED_MEMORY):
+    worker_tmp_dir = SHARED_MEMORY
