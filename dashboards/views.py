@@ -153,8 +153,9 @@ def school_view(request, pk: int):
     filters = {k: request.GET.get(k) for k in ("school_year",)}
     summary = school_stats_get(scope=scope, pk=pk, filters=filters)
     school = School.objects.select_related("province", "commune").get(pk=pk)
-    _, tables = _indicators_from(summary, scope=Scope(SCHOOL, school_id=pk, province_code=school.province_id),
-                                 filters=filters, term=request.GET.get("term"))
+    indicators, tables = _indicators_from(summary, scope=Scope(SCHOOL, school_id=pk, province_code=school.province_id),
+                                          filters=filters, term=request.GET.get("term"))
+    summary.term = indicators.term
     kept = _kept_filters(request)
     crumbs = _crumbs(scope, kept)
     if scope.kind != SCHOOL:
@@ -162,7 +163,7 @@ def school_view(request, pk: int):
                    (school.commune.name, reverse("dashboards:commune", args=[school.commune_id]) + f"?{kept}")]
     return _respond(request, "dashboards/school.html",
                     {"school": school, "summary": summary, "total": summary.total, "crumbs": crumbs,
-                     "title": school.name, "terms": Term.choices}, tables)
+                     "title": school.name, "terms": Term.choices, "only_year": True}, tables)
 
 
 def _indicators_from(summary, *, scope, filters, term):
