@@ -41,7 +41,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=STATIC_ROOT)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "security.storage.StaticFilesStorage"},
 }
 
 # Machine-readable logs: one JSON object per line, each with the request id.
