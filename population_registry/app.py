@@ -160,11 +160,11 @@ def create_app(config: Config | None = None) -> Starlette:
         return records, None
 
     async def verify(request: Request) -> Response:
-        client, refusal = await gateway(request, "verify")
-        if refusal:
-            return refusal
-        state.in_flight += 1
+        state.in_flight += 1  # counted from arrival: tests act while a call is being answered
         try:
+            client, refusal = await gateway(request, "verify")
+            if refusal:
+                return refusal
             try:
                 body = await request.json()
             except ValueError:

@@ -3,7 +3,6 @@ cached in Redis for all workers, the global rate limit and the circuit breaker o
 failures sorted into "retry later" (transient) and "give up" (our request is wrong)."""
 from __future__ import annotations
 
-import functools
 import logging
 
 import httpx
@@ -42,11 +41,22 @@ class RegistryRejected(RegistryError):
     """The registry refused the request itself (4xx other than 401/429): retrying will not help."""
 
 
-@functools.cache
+_clients: dict[tuple[str, float], httpx.Client] = {}
+
+
 def _http(base_url: str, timeout: float) -> httpx.Client:
     # One connection pool per worker process (created lazily, so after the prefork fork).
-    return httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-                        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10))
+    key = (base_url, timeout)
+    if key not in _clients:
+        _clients[key] = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+                                     limits=httpx.Limits(max_connections=20, max_keepalive_connections=10))
+    return _clients[key]
+
+
+def close_clients() -> None:
+    """Close the pooled connections (at process exit; tests)."""
+    while _clients:
+        _clients.popitem()[1].close()
 
 
 class RegistryClient:
