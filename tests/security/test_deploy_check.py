@@ -1,6 +1,7 @@
 """Production settings: `check --deploy` is clean, and the settings refuse to start without
 their secrets. Run in subprocesses with a clean environment (the test process has its own
 DJANGO_SECRET_KEY and settings module)."""
+import os
 import secrets
 import subprocess
 import sys
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def production_env(**overrides) -> dict:
     env = {
         "PATH": "/usr/bin:/bin",
-        "HOME": "/tmp",
+        "HOME": os.environ.get("HOME", ""),
         "DJANGO_SETTINGS_MODULE": "edu_portal.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "csdl.moet.example.vn",
