@@ -47,3 +47,4 @@ STORAGES = {
 # Machine-readable logs: one JSON object per line, each with the request id.
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
 SECURITY_ACCESS_LOG = env.bool("DJANGO_ACCESS_LOG", default=True)  # one line per request
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING too (JSON)
