@@ -1,0 +1,64 @@
+"""A worker process killed with SIGKILL in the middle of a batch loses nothing: the broker gives
+the unacknowledged message to another worker, which finishes the batch (late acknowledgement)."""
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from students.models import Student
+
+from .conftest import ROOT, bulk_pupils, statuses, wait_until
+from .test_tasks import finished, start_run
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def start_worker_process(name: str) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = {**os.environ,
+           "DJANGO_SETTINGS_MODULE": "tests.verification.worker_settings",
+           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+                           f"{db['NAME']}",
+           "VERIFICATION_BACKOFF_BASE": "0.05", "VERIFICATION_RATE_LIMIT": "1000"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "edu_portal", "worker", "--pool=solo", "--loglevel=WARNING",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_worker_killed_mid_batch_every_record_still_reaches_a_final_state(registry, school_a):
+    registry.set(latency_ms=2000)
+    pupils = bulk_pupils(school_a, 100)  # 2 batches of 50
+    first = start_worker_process("doomed")
+    second = None
+    try:
+        run = start_run(school_a)
+        wait_until(lambda: registry.stats().get("in_flight", 0) >= 1, timeout=30,
+                   message="the first batch to be in flight")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        assert Student.objects.filter(pk__in=pupils["ids"], verification_status="verified").count() == 0
+
+        registry.set(latency_ms=10)
+        second = start_worker_process("rescuer")
+        run = wait_until(lambda: finished(run), timeout=60, message="the run to finish on the second worker")
+
+        assert statuses(pupils["ids"]) == {"verified": 100}
+        assert sum(run.counts.values()) == 100
+    finally:
+        stop(first)
+        if second:
+            stop(second)
