@@ -28,12 +28,12 @@ CONNECTED_SHARE = 17083 / 54000
 
 # level: (share of schools, mean pupils per school, pupils per teacher, grades)
 LEVELS = {
-    "preschool": (0.280, 200, 12, (0,)),
-    "primary": (0.280, 580, 20, (1, 2, 3, 4, 5)),
-    "lower_secondary": (0.190, 600, 17, (6, 7, 8, 9)),
-    "upper_secondary": (0.045, 1100, 18, (10, 11, 12)),
-    "multi_level": (0.040, 700, 16, tuple(range(1, 13))),
-    "continuing": (0.015, 400, 20, (10, 11, 12)),
+    "preschool": (0.280, 180, 12, (0,)),
+    "primary": (0.280, 520, 20, (1, 2, 3, 4, 5)),
+    "lower_secondary": (0.190, 540, 17, (6, 7, 8, 9)),
+    "upper_secondary": (0.045, 1000, 18, (10, 11, 12)),
+    "multi_level": (0.040, 630, 16, tuple(range(1, 13))),
+    "continuing": (0.015, 360, 20, (10, 11, 12)),
 }
 LEVEL_NAMES = {"preschool": "Trường Mầm non", "primary": "Trường Tiểu học", "lower_secondary": "Trường THCS",
                "upper_secondary": "Trường THPT", "multi_level": "Trường Liên cấp",
@@ -72,6 +72,8 @@ class Plan:
     schools: list[SchoolPlan] = field(default_factory=list)
     students: int = 0
     staff: int = 0
+    # id of an enrollment/result/physical record = pupil id + offset (one of each per pupil)
+    child_id_offsets: dict[str, int] = field(default_factory=lambda: {"enrollment": 0, "result": 0, "physical": 0})
 
 
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
@@ -170,6 +172,7 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
     who_lms, value_for_z = _lms_tables()
     rng = random.Random(f"{seed}:province:{province}")
     serials = _Serials()
+    offsets = plan.child_id_offsets
     now = dt.datetime.combine(today, dt.time(8, 0), tzinfo=dt.UTC).isoformat()
     bufs = {name: io.StringIO() for name in ("school", "student", "enrollment", "result", "physical", "staff")}
     w = {name: csv.writer(buf, lineterminator="\n") for name, buf in bufs.items()}
@@ -199,9 +202,9 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
             per_grade[grade] = per_grade.get(grade, 0) + 1
             class_name = (f"MG{age}" if grade == 0 else str(grade)) + chr(65 + (per_grade[grade] - 1) // CLASS_SIZE)
             enrollment_status = "dropped_out" if rng.random() < 0.004 else "studying"
-            w["enrollment"].writerow([sid, sid, school_year, school.id, grade, class_name, enrollment_status, now, now])
+            w["enrollment"].writerow([sid + offsets["enrollment"], sid, school_year, school.id, grade, class_name, enrollment_status, now, now])
             if grade >= 1 and rng.random() < school.results_share:
-                w["result"].writerow([sid, sid, school.id, school_year, 1, *_ratings(rng, grade), now, now])
+                w["result"].writerow([sid + offsets["result"], sid, school.id, school_year, 1, *_ratings(rng, grade), now, now])
             if rng.random() < min(1.0, school.results_share + 0.15):
                 measured = dt.date(school_year, 9, 15) + dt.timedelta(days=rng.randint(0, 40))
                 measured = min(measured, today)
@@ -212,7 +215,7 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
                 weight = round(bmi * (height / 100) ** 2, 1)
                 bmi = round(weight / (height / 100) ** 2, 1)
                 z, category = _classify_fast(who_lms("bmi", gender, months), bmi, months)
-                w["physical"].writerow([sid, sid, school.id, school_year, measured.isoformat(), height, weight,
+                w["physical"].writerow([sid + offsets["physical"], sid, school.id, school_year, measured.isoformat(), height, weight,
                                         bmi, z if z is not None else "", str(category), now, now])
         for j in range(school.staff):
             position = "principal" if j == 0 else "vice_principal" if j <= 2 and school.staff > 12 else (

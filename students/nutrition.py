@@ -59,4 +59,6 @@ def who_lms(measurement: str, gender: str, age_months: int) -> tuple[float, floa
 def value_for_z(lms: tuple[float, float, float], z: float) -> float:
     """The measurement at z standard deviations (the LMS method)."""
     l, m, s = lms  # noqa: E741 - the LMS method's own letters
-    return m * (1 + l * s * z) ** (1 / l)
+    # Beyond about +-3.5 SD the LMS curve is not defined for strongly skewed L: clamp there.
+    z = max(-3.5, min(3.5, z))
+    return m * max(1e-3, 1 + l * s * z) ** (1 / l)

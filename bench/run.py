@@ -1,0 +1,113 @@
+"""Run every benchmark in one go and write one report (bench/results/<date>.md and .json).
+
+Each figure is measured side by side with its baseline in the same run. Benchmarks run against a
+database of their own (BENCH_DATABASE_URL, default the `edu_portal_bench` database on the dev
+server), seeded at one tenth of national scale (`QUICK=1`: a small data set), so that the dev
+database is never touched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+MODULES = ["seed", "uploads", "verification", "dashboards", "api"]
+
+
+def _setup_database(quick: bool) -> dict:
+    base = os.environ.get("DATABASE_URL", "postgres://edu_portal:edu_portal@127.0.0.1:5432/edu_portal")
+    url = os.environ.get("BENCH_DATABASE_URL", base.rsplit("/", 1)[0] + "/edu_portal_bench")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edu_portal.settings.dev")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    name = url.rsplit("/", 1)[1]
+    exists = subprocess.run(["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", admin, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_admin_units", verbosity=0)
+    return {"database": name}
+
+
+def _machine() -> dict:
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "?")
+    return {"cpus": os.cpu_count(), "memory_gib": round(int(mem) / 1024 / 1024, 1),
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def _run_module(name: str, quick: bool) -> dict:
+    started = time.monotonic()
+    try:
+        module = importlib.import_module(f"bench.{name}")
+    except ModuleNotFoundError as exc:
+        return {"status": "missing", "reason": f"bench.{name} not present ({exc})"}
+    try:
+        result = module.run(quick=quick)
+        result.setdefault("status", "ok")
+    except Exception as exc:  # noqa: BLE001 - a failed benchmark is reported, the others still run
+        result = {"status": "failed", "reason": f"{exc.__class__.__name__}: {exc}",
+                  "traceback": traceback.format_exc(limit=5)}
+    result["seconds"] = round(time.monotonic() - started, 1)
+    return result
+
+
+def _markdown(report: dict) -> str:
+    lines = [f"# edu_portal benchmark report — {report['date']}", "",
+             f"Mode: {'QUICK' if report['quick'] else 'full'}; machine: {report['machine']}", ""]
+    for name, result in report["benchmarks"].items():
+        lines += [f"## {name}", "", f"status: {result.get('status')} ({result.get('seconds')} s)", ""]
+        if result.get("reason"):
+            lines += [f"reason: {result['reason']}", ""]
+        lines += ["| figure | value |", "| --- | --- |"]
+        for key, value in _flatten(result):
+            if key in ("status", "seconds", "reason", "traceback", "plots"):
+                continue
+            lines.append(f"| {key} | {value} |")
+        for plot in result.get("plots", []):
+            lines += ["", f"![{name}]({Path(plot).name})"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _flatten(data, prefix=""):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _flatten(value, f"{prefix}{key}." if not isinstance(value, dict) else f"{prefix}{key}.")
+    else:
+        yield prefix.rstrip("."), data
+
+
+def main() -> None:
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    only = [m for m in os.environ.get("BENCH_ONLY", "").split(",") if m]
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    report = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "quick": quick,
+              "machine": _machine(), "setup": _setup_database(quick), "benchmarks": {}}
+    for name in only or MODULES:
+        print(f"== bench.{name} ...", flush=True)
+        report["benchmarks"][name] = _run_module(name, quick)
+        print(json.dumps(report["benchmarks"][name], ensure_ascii=False, default=str)[:2000], flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / dt.date.today().isoformat()
+    stem.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    stem.with_suffix(".md").write_text(_markdown(report))
+    print(f"Report: {stem}.md")
+
+
+if __name__ == "__main__":
+    main()
