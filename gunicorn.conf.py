@@ -40,3 +40,21 @@ capture_output = False
 SHARED_MEMORY = "/dev/shm"  # noqa: S108
 if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
+
+# Gunicorn's own messages (start, worker restarts, timeouts) as JSON lines too, like the app's.
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter", "timestamp": "time",
+                                "format": "%(levelname)s %(name)s %(message)s",
+                                "rename_fields": {"levelname": "level", "name": "logger"}}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+                     "error_console": {"class": "logging.StreamHandler", "formatter": "json",
+                                       "stream": "ext://sys.stderr"}},
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "loggers": {"gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
+                    # Silent unless GUNICORN_ACCESSLOG asks for it (Django writes the access lines).
+                    "gunicorn.access": {"level": "INFO" if accesslog else "CRITICAL", "handlers": ["console"],
+                                        "propagate": False}},
+    }
