@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,6 +23,7 @@ from .pagination import KeysetPagination
 from .scope import request_scope
 
 PAGING_PARAMS = {"cursor", "page_size", "updated_since"}
+BOOLEAN_VALUES = {"true", "false", "True", "False", "1", "0"}
 
 UPDATED_SINCE = OpenApiParameter(
     "updated_since", OpenApiTypes.DATETIME, required=False,
@@ -57,11 +59,18 @@ def parse_updated_since(raw: str | None) -> dt.datetime | None:
 
 
 def check_query_params(request, allowed: set[str]) -> None:
-    unknown = sorted(set(request.query_params) - allowed)
+    """Unknown, empty or repeated parameters are refused: a typo must not silently widen a query."""
+    params = request.query_params
+    unknown = sorted(set(params) - allowed)
     if unknown:
         raise AppError(f"Tham số không được hỗ trợ: {', '.join(unknown)}.", code="unknown_parameter",
                        details={name: ["Tham số không được hỗ trợ."] for name in unknown}
                        | {"allowed": sorted(allowed)})
+    bad = {name: ["Không được để trống."] for name in params if not params.get(name, "").strip()}
+    bad |= {name: ["Chỉ được ghi một lần."] for name in params if len(params.getlist(name)) > 1}
+    if bad:
+        name = next(iter(bad))
+        raise AppError(f"{name}: {bad[name][0]}", code="invalid", details=bad)
 
 
 def validated_filters(request, filterset_class) -> dict:
@@ -70,6 +79,10 @@ def validated_filters(request, filterset_class) -> dict:
     params = request.query_params.copy()
     for name in PAGING_PARAMS:
         params.pop(name, None)
+    # The pages' yes/no selects read anything unknown as "either"; the API says it is wrong.
+    for name, value in params.items():
+        if isinstance(filterset_class.base_filters[name], BooleanFilter) and value not in BOOLEAN_VALUES:
+            raise AppError(f"{name}: Phải là true hoặc false.", details={name: ["Phải là true hoặc false."]})
     filterset = filterset_class(params)
     if not filterset.is_valid():
         errors = {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}

@@ -4,8 +4,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 
 from edu_portal.common.exceptions import AppError, validation_error_to_app_error
 
@@ -52,10 +52,9 @@ def _first_message(details: dict) -> str:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, AppError):
-        return Response(exc.as_dict(), status=exc.status_code)
+        return _json(exc.as_dict(), exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        app_error = validation_error_to_app_error(exc)
-        return Response(app_error.as_dict(), status=400)
+        return _json(validation_error_to_app_error(exc).as_dict(), 400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -89,9 +88,19 @@ def api_exception_handler(exc, context):
                           details=_details(detail) if not isinstance(detail, str) else {})
     if code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in headers:
         headers["WWW-Authenticate"] = 'Token realm="api"'
-    return Response(body, status=code, headers=headers)
+    return _json(body, code, headers)
 
 
+def _json(body: dict, status_code: int, headers: dict | None = None) -> JsonResponse:
+    """Errors are JSON whatever format was asked for (?format=csv included): a plain Django
+    response, so DRF does not hand it to the negotiated renderer."""
+    response = JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@csrf_exempt  # answers every method with 404; a CSRF refusal would hide that behind an HTML 403
 def not_found(request, *args, **kwargs):
     """Unknown addresses under /api/v1/ answer in the API's error shape, not with an HTML page."""
     return JsonResponse(error_body(404, message="Không có địa chỉ API này; xem /api/v1/docs/."), status=404,

@@ -34,15 +34,24 @@ class TokenScheme(OpenApiAuthenticationExtension):
                                "create_api_token)."}
 
 
+RECORD_PATHS = ("/api/v1/schools/", "/api/v1/staff/", "/api/v1/students/")
+
+
 def add_error_responses(result, generator, request, public):
-    """Postprocessing hook: every operation documents the error shape for each 4xx it may answer."""
+    """Postprocessing hook: every operation documents the error shape for each 4xx it may answer;
+    the record endpoints refuse empty query parameters, which the schema says (minLength)."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
             if method not in ("get", "post", "put", "patch", "delete", "head", "options"):
                 continue
+            if path.startswith(RECORD_PATHS):
+                for parameter in operation.get("parameters", []):
+                    schema = parameter.get("schema", {})
+                    if parameter.get("in") == "query" and schema.get("type") == "string" and "enum" not in schema:
+                        schema.setdefault("minLength", 1)
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_RESPONSES.items():
                 responses.setdefault(code, {"description": description,
