@@ -42,12 +42,13 @@ class Behaviour:
         """Apply known fields from `changes`; return the names that were not understood."""
         known = {f.name: f.type for f in fields(self)}
         unknown = [k for k in changes if k not in known]
+        casts = {"float": float, "int": int, "bool": bool}
         for name, value in changes.items():
             if name in known:
-                current = getattr(self, name)
-                if isinstance(current, bool) and isinstance(value, str):
+                cast = casts[str(known[name])]
+                if cast is bool and isinstance(value, str):
                     value = value.strip().lower() in ("1", "true", "yes", "on")
-                setattr(self, name, type(current)(value))
+                setattr(self, name, cast(value))
         return unknown
 
     def as_dict(self) -> dict:
