@@ -13,3 +13,4 @@ class SecurityConfig(AppConfig):
         from .request_id import clear_request_id
 
         request_finished.connect(clear_request_id, dispatch_uid="security.clear_request_id")
+        from . import celery_context  # noqa: F401 - connects the Celery signal handlers

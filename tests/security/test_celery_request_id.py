@@ -1,0 +1,33 @@
+"""A task queued during a web request logs with that request's id, in a real worker."""
+import uuid
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from edu_portal.celery import app
+from security.request_id import request_id_var
+
+
+@app.task(name="tests.security.report_request_id")
+def report_request_id():
+    return request_id_var.get()
+
+
+@pytest.fixture
+def private_queue():
+    """A queue of our own: other tests' workers on the shared test broker never take our task."""
+    queue = f"security-test-{uuid.uuid4().hex}"
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[queue],
+                      shutdown_timeout=30):
+        yield queue
+
+
+def test_the_request_id_travels_with_the_task(private_queue):
+    token = request_id_var.set("web-req-0123456789")
+    try:
+        queued_in_request = report_request_id.apply_async(queue=private_queue)
+    finally:
+        request_id_var.reset(token)
+    queued_outside = report_request_id.apply_async(queue=private_queue)
+    assert queued_in_request.get(timeout=30) == "web-req-0123456789"
+    assert queued_outside.get(timeout=30) == "-"
