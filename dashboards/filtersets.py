@@ -10,11 +10,16 @@ from schools.models import Ownership, SchoolLevel
 
 from .models import SchoolStats
 
+_PROVINCES: list = []
+
 
 def _province_choices():
-    from geo.models import Province
+    """The 34 provinces change by law, not by day: read once per process."""
+    if not _PROVINCES:
+        from geo.models import Province
 
-    return list(Province.objects.order_by("code").values_list("code", "name"))
+        _PROVINCES.extend(Province.objects.order_by("code").values_list("code", "name"))
+    return _PROVINCES
 
 
 def _year_choices():

@@ -127,7 +127,6 @@ def _cache_key(scope: Scope, filters: dict | None, *parts) -> tuple:
 
 def cached(fn):
     """Memoise a selector per process under the current statistics version."""
-    import copy
     import functools
 
     @functools.wraps(fn)
@@ -144,10 +143,22 @@ def cached(fn):
             if len(_LOCAL["entries"]) >= _LOCAL_MAX:
                 _LOCAL["entries"].clear()
             _LOCAL["entries"][key] = hit
-        return copy.deepcopy(hit)  # callers add links and sort rows
+        return _copy(hit)  # callers add links and sort rows
 
     wrapper.uncached = fn
     return wrapper
+
+
+def _copy(value):
+    """A copy deep enough for callers to change rows (dicts of numbers, one level of nesting)."""
+    if isinstance(value, Summary):
+        return Summary(total=_copy(value.total), groups={g: [_copy(r) for r in rows] for g, rows in value.groups.items()},
+                       computed_at=value.computed_at, updated_at=value.updated_at, filters=dict(value.filters))
+    if isinstance(value, dict):
+        return {k: dict(v) if isinstance(v, dict) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    return value
 
 
 @cached

@@ -24,6 +24,13 @@ UNIT_COLUMNS = [("name", "Đơn vị"), ("schools", "Trường"), ("connected", 
 SORTABLE = {key for key, _ in UNIT_COLUMNS}
 
 
+def _linker(url_name: str, kept: str):
+    """A function key -> link, reversing once (a national table has thousands of rows)."""
+    base = reverse(url_name, args=["0"])[:-2]
+    suffix = f"/?{kept}" if kept else "/"
+    return lambda key: f"{base}{key}{suffix}"
+
+
 def _kept_filters(request) -> str:
     """The filters that carry over to a drill-down link (the area itself is in the path)."""
     return urlencode({k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)})
@@ -103,7 +110,7 @@ def overview_view(request):
         return redirect(reverse("dashboards:province", args=[scope.province_code]) + (f"?{kept}" if kept else ""))
     filters = {k: request.GET.get(k) for k in FILTER_KEYS}
     return _area(request, scope=scope, filters=filters, unit="province",
-                 link=lambda code: reverse("dashboards:province", args=[code]) + (f"?{kept}" if kept else ""),
+                 link=_linker("dashboards:province", kept),
                  title="Toàn quốc", crumbs=[])
 
 
@@ -118,7 +125,7 @@ def province_view(request, code: str):
     kept = _kept_filters(request)
     filters = {k: request.GET.get(k) for k in FILTER_KEYS} | {"province": code}
     return _area(request, scope=scope, filters=filters, unit="commune",
-                 link=lambda c: reverse("dashboards:commune", args=[c]) + (f"?{kept}" if kept else ""),
+                 link=_linker("dashboards:commune", kept),
                  title=province.name, crumbs=_crumbs(scope, kept))
 
 
@@ -135,7 +142,7 @@ def commune_view(request, code: str):
     crumbs = _crumbs(scope, kept) + [(commune.province.name, reverse("dashboards:province", args=[commune.province_id])
                                       + (f"?{kept}" if kept else ""))]
     return _area(request, scope=scope, filters=filters, unit="school",
-                 link=lambda pk: reverse("dashboards:school", args=[pk]) + (f"?{kept}" if kept else ""),
+                 link=_linker("dashboards:school", kept),
                  title=f"{commune.name}, {commune.province.name}", crumbs=crumbs)
 
 
@@ -191,8 +198,9 @@ def completeness_view(request):
     scope = Scope.for_user(request.user)
     filters = {k: request.GET.get(k) for k in ("school_year", "level", "ownership", "province", "commune")}
     summary, table = completeness_by_school(scope=scope, filters=filters)
+    link = _linker("dashboards:school", "")
     for row in table.rows:
-        row["url"] = reverse("dashboards:school", args=[row["key"]])
+        row["url"] = link(row["key"])
     return _respond(request, "dashboards/completeness.html",
                     {"summary": summary, "total": summary.total, "title": "Mức độ đầy đủ dữ liệu",
                      "shown": table.rows[:200]}, [table])

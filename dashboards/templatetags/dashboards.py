@@ -26,3 +26,60 @@ def vn_time(value):
     if not value:
         return "—"
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+
+
+@register.simple_tag
+def table_body(table, rows=None, sortable=False, sort="", kept=""):
+    """The <thead>/<tbody> of a dashboard table, built in Python: a national table has thousands
+    of cells and the template engine would spend most of the page's time on them."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    columns = table.columns
+    head = []
+    for key, label in columns:
+        if sortable:
+            direction = "-" if sort == key else ""
+            prefix = f"?{kept}&" if kept else "?"
+            head.append(f'<th><a href="{escape(prefix)}sort={direction}{escape(key)}">{escape(label)}</a></th>')
+        else:
+            head.append(f"<th>{escape(label)}</th>")
+    body = []
+    for row in table.rows if rows in (None, "") else rows:
+        cells = []
+        for i, (key, _) in enumerate(columns):
+            text = escape(cell(row, key))
+            if i == 0 and row.get("url"):
+                text = f'<a href="{escape(row["url"])}">{text}</a>'
+            cells.append(f'<td data-col="{key}">{text}</td>')
+        body.append(f'<tr data-key="{escape(row.get("key", ""))}">{"".join(cells)}</tr>')
+    if not body:
+        body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">Chưa có số liệu.</td></tr>')
+    return mark_safe(f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody>")  # noqa: S308 - every value is escaped above
+
+
+@register.simple_tag
+def filter_controls(filterset, only_year=False):
+    """The filter form's selects, built in Python (Django's widget templates cost ~1 ms per
+    select with a few dozen options; this page is on the 20 ms budget)."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    form = filterset.form
+    data = filterset.data
+    parts = []
+    for name, field in form.fields.items():
+        value = str(data.get(name) or "")
+        if only_year and name != "school_year":
+            continue
+        if not hasattr(field, "choices"):
+            if value:
+                parts.append(f'<input type="hidden" name="{name}" value="{escape(value)}">')
+            continue
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) == value else ""}>{escape(label)}</option>'
+            for v, label in field.choices)
+        parts.append(f'<div class="col-auto"><label class="form-label small mb-0" for="id_{name}">{escape(field.label)}'
+                     f'</label><select name="{name}" id="id_{name}" class="form-select form-select-sm">{options}'
+                     f"</select></div>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above

@@ -1,0 +1,141 @@
+"""Dashboards: server time of the overview and the province drill-down, side by side with the
+same figures computed by GROUP BY over the raw tables; full and incremental refresh times.
+
+    page         the Django view through the test Client (middleware, session, template):
+                 `cached` is the normal path (figures memoised per process until the next
+                 refresh), `uncached` recomputes them from the per-school statistics each time
+    selector     stats_summary() alone over the per-school rows (the SQL of the uncached path)
+    raw          dashboards.raw.raw_figures(): schools, connected, staff, pupils and the
+                 verification states, GROUP BY over schools/enrollments/staff (the baseline)
+    refresh      stats_refresh_all() (INSERT ... SELECT ... GROUP BY), and
+                 stats_refresh_schools() of the largest school (what follows an upload)
+
+Runs on whatever data the database holds (bench.run seeds one tenth of national scale first).
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def _p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000, 2)
+
+
+def _timed(fn, n: int) -> dict:
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return {"n": n, "p50_ms": _p(times, 0.5), "p95_ms": _p(times, 0.95), "max_ms": _p(times, 1.0)}
+
+
+def run(quick: bool) -> dict:
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from accounts.models import Role, User
+    from accounts.scope import Scope
+    from dashboards import selectors
+    from dashboards.raw import raw_figures
+    from dashboards.services import stats_refresh_all, stats_refresh_schools
+    from students.models import Enrollment
+
+    n_page, n_raw = (60, 3) if quick else (400, 10)
+    out: dict = {"iterations": {"page": n_page, "raw": n_raw}}
+
+    started = time.perf_counter()
+    out["full_refresh_rows"] = stats_refresh_all()
+    out["full_refresh_s"] = round(time.perf_counter() - started, 2)
+    out["full_refresh_target_s"] = 60
+
+    biggest = (Enrollment.objects.values("school_id").order_by().annotate(n=django.db.models.Count("id"))
+               .order_by("-n").first())
+    if biggest:
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            stats_refresh_schools(school_ids=[biggest["school_id"]])
+            runs.append(time.perf_counter() - started)
+        out["incremental_refresh_pupils"] = biggest["n"]
+        out["incremental_refresh_ms_median"] = round(statistics.median(runs) * 1000, 1)
+        out["incremental_refresh_ms_max"] = round(max(runs) * 1000, 1)
+        out["incremental_refresh_target_ms"] = 2000
+
+    user, _ = User.objects.get_or_create(username="bench_ministry", defaults={"role": Role.MINISTRY})
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    scope = Scope.country()
+    province = (selectors.stats_summary(scope=scope, groups=("province",)).groups["province"] or [{"key": "01"}])
+    province = max(province, key=lambda r: r.get("schools", 0))["key"]
+    out["drill_down_province"] = province
+
+    def page(url):
+        def get():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        return get
+
+    def uncached(fn):
+        def call():
+            selectors._LOCAL["entries"].clear()
+            fn()
+
+        return call
+
+    overview_url, province_url = "/dashboards/", f"/dashboards/provinces/{province}/"
+    page(overview_url)()
+    page(province_url)()
+    out["overview_page_cached"] = _timed(page(overview_url), n_page)
+    out["overview_page_uncached"] = _timed(uncached(page(overview_url)), n_page)
+    out["province_page_cached"] = _timed(page(province_url), n_page)
+    out["province_page_uncached"] = _timed(uncached(page(province_url)), n_page)
+    out["overview_selector_uncached"] = _timed(uncached(
+        lambda: selectors.stats_summary(scope=scope, groups=("province", "level", "ownership"))), n_page)
+    out["api_overview_cached"] = _timed(page("/api/v1/stats/overview/"), n_page)
+
+    def raw_overview():
+        for group in ("province", "level", "ownership"):
+            raw_figures(scope=scope, group=group)
+        return raw_figures(scope=scope)
+
+    def raw_province():
+        for group in ("commune", "level", "ownership"):
+            raw_figures(scope=scope, filters={"province": province}, group=group)
+        return raw_figures(scope=scope, filters={"province": province})
+
+    out["overview_raw_group_by"] = _timed(raw_overview, n_raw)
+    out["province_raw_group_by"] = _timed(raw_province, n_raw)
+
+    # The same figures both ways (a benchmark of wrong numbers would be worthless).
+    keys = ["schools", "connected", "pupils", "staff", "pupils_ver_verified", "staff_ver_verified"]
+    pre = selectors.stats_summary.uncached(scope=scope, filters={}, groups=("province",))
+    raw = raw_figures(scope=scope, group="province")
+    out["figures_equal"] = all(
+        {k: row[k] for k in keys} == {k: raw.get(row["key"], {}).get(k, 0) for k in keys}
+        for row in pre.groups["province"])
+
+    for name in ("overview", "province"):
+        raw_p95 = out[f"{name}_raw_group_by"]["p95_ms"]
+        out[f"{name}_ratio_raw_over_page_cached"] = round(raw_p95 / max(out[f"{name}_page_cached"]["p95_ms"], 0.01), 1)
+        out[f"{name}_ratio_raw_over_page_uncached"] = round(
+            raw_p95 / max(out[f"{name}_page_uncached"]["p95_ms"], 0.01), 1)
+    out["page_p95_target_ms"] = 20
+    from schools.models import School
+
+    out["data"] = {"schools": School.objects.count(), "enrollments": Enrollment.objects.count()}
+    return out
+
+
+if __name__ == "__main__":
+    import json
+    import os
+    import sys
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edu_portal.settings.dev")
+    print(json.dumps(run(quick="--quick" in sys.argv), indent=2, default=str))
