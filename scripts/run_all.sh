@@ -90,7 +90,8 @@ trap 'stop_all; exit 0' INT TERM HUP
 trap 'stop_all' EXIT
 
 start web      "$PY" manage.py runserver "$WEB_ADDR" --noreload
-start worker   "$PY" -m celery -A edu_portal worker -l info --concurrency 2
+# Every queue (edu_portal/settings/base.py, CELERY_SPLIT_QUEUES): one machine runs every kind of work.
+start worker   "$PY" -m celery -A edu_portal worker -l info --concurrency 2 -Q celery,verification,imports,statistics
 start beat     "$PY" -m celery -A edu_portal beat -l info --schedule .local/celerybeat-schedule
 if [[ -d population_registry ]]; then
     start registry "$PY" -m population_registry

@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "edu_portal.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -81,6 +82,14 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Optional streaming replica for the dashboards' and the API's reads (edu_portal/db_router.py,
+# docs/scaling.md). Tests mirror it onto `default`.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].update(CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True,
+                                TEST={"MIRROR": "default"})
+DATABASE_ROUTERS = ["edu_portal.db_router.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)  # read-your-writes
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -137,6 +146,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540
 # A task unacknowledged this long is handed to another worker (Redis visibility timeout).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_BEAT_SCHEDULE: dict = {}
+# One queue per kind of work, so each scales on machines of its own (docs/scaling.md). Off by
+# default in dev and tests (their workers consume the default queue only); on in production.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+TASK_QUEUES_BY_KIND = {"verification.*": {"queue": "verification"}, "uploads.*": {"queue": "imports"},
+                       "dashboards.*": {"queue": "statistics"}}
+CELERY_TASK_ROUTES = TASK_QUEUES_BY_KIND if env.bool("CELERY_SPLIT_QUEUES", default=False) else {}
 
 # The national population registry (our mock of it in dev and tests).
 POPULATION_API_URL = env("POPULATION_API_URL", default="http://127.0.0.1:8100")

@@ -48,3 +48,5 @@ STORAGES = {
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
 SECURITY_ACCESS_LOG = env.bool("DJANGO_ACCESS_LOG", default=True)  # one line per request
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING too (JSON)
+# Celery queues split by kind of work (verification, imports, statistics): docs/scaling.md.
+CELERY_TASK_ROUTES = TASK_QUEUES_BY_KIND if env.bool("CELERY_SPLIT_QUEUES", default=True) else {}
