@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 
 from edu_portal.common.filtersets import PortalFilterSet
 from edu_portal.common.models import current_school_year, school_year_label
@@ -34,8 +35,8 @@ class SchoolStatsFilterSet(PortalFilterSet):
                                             empty_label="Tất cả loại hình")
     province = django_filters.ChoiceFilter(field_name="province_id", choices=_province_choices,
                                            label="Tỉnh/thành phố", empty_label="Toàn quốc")
-    commune = django_filters.CharFilter(field_name="commune_id", label="Mã xã",
-                                        widget=forms.HiddenInput)
+    commune = django_filters.CharFilter(field_name="commune_id", label="Mã xã", widget=forms.HiddenInput,
+                                        validators=[RegexValidator(r"^\d{5}$", "Mã xã gồm 5 chữ số.")])
 
     class Meta:
         model = SchoolStats

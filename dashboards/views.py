@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -29,6 +30,13 @@ def _linker(url_name: str, kept: str):
     base = reverse(url_name, args=["0"])[:-2]
     suffix = f"/?{kept}" if kept else "/"
     return lambda key: f"{base}{key}{suffix}"
+
+
+def _digits(code: str) -> str:
+    """An administrative unit code from the URL: digits only (anything else is not found)."""
+    if not (code.isascii() and code.isdigit()):
+        raise Http404
+    return code
 
 
 def _kept_filters(request) -> str:
@@ -119,7 +127,7 @@ def province_view(request, code: str):
     from geo.models import Province
 
     scope = Scope.for_user(request.user)
-    province = get_object_or_404(Province, pk=code)
+    province = get_object_or_404(Province, pk=_digits(code))
     if not scope.contains_province(code):
         raise NotInScope()
     kept = _kept_filters(request)
@@ -134,7 +142,7 @@ def commune_view(request, code: str):
     from geo.models import Commune
 
     scope = Scope.for_user(request.user)
-    commune = get_object_or_404(Commune.objects.select_related("province"), pk=code)
+    commune = get_object_or_404(Commune.objects.select_related("province"), pk=_digits(code))
     if not scope.contains_province(commune.province_id):
         raise NotInScope()
     kept = _kept_filters(request)

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from api.scope import request_scope
 from dashboards.selectors import METRIC_NAMES, indicator_tables, stats_summary, stats_version
 from edu_portal.common.exceptions import AppError, NotInScope
+from schools.models import Ownership, SchoolLevel
 
 from .renderers import CSVRenderer
 from .serializers import AreaListSerializer, OverviewSerializer
@@ -24,8 +25,8 @@ from .serializers import AreaListSerializer, OverviewSerializer
 FILTERS = ("school_year", "level", "ownership", "province", "commune")
 FILTER_PARAMS = [
     OpenApiParameter("school_year", OpenApiTypes.INT, description="Năm học (năm bắt đầu, vd. 2026 = 2026-2027)"),
-    OpenApiParameter("level", OpenApiTypes.STR, description="Cấp học"),
-    OpenApiParameter("ownership", OpenApiTypes.STR, description="Loại hình"),
+    OpenApiParameter("level", OpenApiTypes.STR, description="Cấp học", enum=SchoolLevel.values),
+    OpenApiParameter("ownership", OpenApiTypes.STR, description="Loại hình", enum=Ownership.values),
     OpenApiParameter("province", OpenApiTypes.STR, description="Mã tỉnh/thành phố"),
     OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
 ]
@@ -40,6 +41,12 @@ def _figures(row: dict) -> dict:
 class StatsView(APIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
     allowed_filters = FILTERS
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors always in the API's JSON error shape, even when CSV was asked for.
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def filters(self, request) -> dict:
         known = set(self.allowed_filters) | {"format", "page", "page_size"}
@@ -121,7 +128,8 @@ class CommuneListView(StatsView):
         from geo.models import Province
 
         scope = request_scope(request)
-        if not scope.contains_province(code) or not Province.objects.filter(pk=code).exists():
+        if not code.isascii() or not code.isdigit() or not scope.contains_province(code) \
+                or not Province.objects.filter(pk=code).exists():
             raise NotInScope()
         filters = self.filters(request) | {"province": code}
         return self.respond(request, scope, lambda: _area_list(scope, filters, "commune"))

@@ -105,3 +105,16 @@ def test_session_users_share_the_page_scope(client, province_user, refreshed):
     client.force_login(province_user)
     data = client.get("/api/v1/stats/provinces/").json()
     assert [r["key"] for r in data["results"]] == ["01"]
+
+
+def test_errors_stay_json_when_csv_is_asked_for(refreshed, ministry_api):
+    response = ministry_api.get("/api/v1/stats/provinces/", {"format": "csv", "level": "x"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "invalid_filter"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/stats/provinces/0%001/communes/", "/api/v1/stats/provinces/abc/communes/",
+                                 "/api/v1/stats/schools/?commune=%00"])
+def test_odd_codes_are_4xx(refreshed, ministry_api, url):
+    assert ministry_api.get(url).status_code in (400, 404)

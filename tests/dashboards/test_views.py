@@ -98,3 +98,9 @@ def test_every_indicator_table_exports(client, ministry_user, refreshed):
         assert response.status_code == 200
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet.max_row == len(table.rows) + 1
+
+
+@pytest.mark.parametrize("url", ["/dashboards/provinces/012/", "/dashboards/provinces/x/", "/dashboards/communes/0%00/"])
+def test_odd_unit_codes_are_not_found(client, ministry_user, refreshed, url):
+    client.force_login(ministry_user)
+    assert client.get(url).status_code == 404
