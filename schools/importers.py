@@ -25,7 +25,7 @@ from uploads.schema import (
     RecordImporter,
     RowError,
     as_text,
-    is_formula,
+    formula_errors,
     parse_choice,
     parse_code,
     parse_text,
@@ -60,8 +60,7 @@ class SchoolImporter(RecordImporter):
                      ("address", "varchar(300)"), ("status", "varchar(10)"))
 
     def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
-        errors = [RowError(k, str(v), "là công thức Excel; hãy nhập giá trị (công thức không được tính)")
-                  for k, v in row.items() if is_formula(v)]
+        errors = formula_errors(row)
         if errors:
             return None, errors
         get = row.get

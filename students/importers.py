@@ -34,8 +34,8 @@ from uploads.schema import (
     RecordImporter,
     RowError,
     as_text,
+    formula_errors,
     is_blank,
-    is_formula,
     other_school_phrase,
     parse_choice,
     parse_code,
@@ -65,10 +65,7 @@ GRADES = {SchoolLevel.PRESCHOOL: (0, 0), SchoolLevel.PRIMARY: (1, 5), SchoolLeve
 GENDERS = tuple(Gender.choices) + (("M", "Nam"), ("F", "Nữ"))
 
 
-def _formula_errors(row: dict) -> list[RowError]:
-    """Excel formulas are never evaluated: a cell holding one is refused, not computed."""
-    return [RowError(k, str(v), "là công thức Excel; hãy nhập giá trị (công thức không được tính)")
-            for k, v in row.items() if is_formula(v)]
+_formula_errors = formula_errors
 
 
 class PupilImporter(RecordImporter):

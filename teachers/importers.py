@@ -29,7 +29,7 @@ from uploads.schema import (
     RecordImporter,
     RowError,
     as_text,
-    is_formula,
+    formula_errors,
     other_school_phrase,
     parse_choice,
     parse_code,
@@ -70,8 +70,7 @@ class StaffImporter(RecordImporter):
                      ("meets_qualification_standard", "boolean"), ("employment_status", "varchar(20)"))
 
     def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
-        errors = [RowError(k, str(v), "là công thức Excel; hãy nhập giá trị (công thức không được tính)")
-                  for k, v in row.items() if is_formula(v)]
+        errors = formula_errors(row)
         if errors:
             return None, errors
         get = row.get

@@ -212,7 +212,7 @@ class _Run:
                 continue
             counts[state] += 1
             if state != UNCHANGED:
-                writerow([*stage_row(cleaned), rownum])
+                writerow([*stage_row(cleaned), state, rownum])
         self.batch, self.raw = [], {}
 
     def _record(self, rownum: int, values: list, errors: list[RowError]) -> None:
@@ -310,7 +310,8 @@ def upload_commit(*, upload_id: int) -> Upload:
     changes to committed in the same transaction as the records."""
     try:
         with transaction.atomic():
-            upload = Upload.objects.select_for_update().select_related("school", "uploaded_by").get(pk=upload_id)
+            upload = Upload.objects.select_for_update(of=("self",)).select_related("school", "uploaded_by").get(
+                pk=upload_id)
             if upload.status != UploadStatus.COMMITTING:
                 return upload
             importer = importer_for(upload.kind)

@@ -7,10 +7,35 @@ moved to another school, an ID number taken) and raises StaleUpload if the data 
 """
 from __future__ import annotations
 
+import logging
+import time
+
 from django.db import connection
 
 from edu_portal.common.exceptions import AppError
 from uploads.schema import RecordImporter
+
+logger = logging.getLogger(__name__)
+
+
+class _Timed:
+    """A psycopg2 cursor whose statements log their duration (DEBUG), for tuning and the bench."""
+
+    def __init__(self, cursor) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql, params=None):
+        started = time.perf_counter()
+        self.cursor.execute(sql, params)
+        logger.debug("%.3f s  %s", time.perf_counter() - started, " ".join(sql.split())[:100])
+
+    def copy_expert(self, sql, file):
+        started = time.perf_counter()
+        self.cursor.copy_expert(sql, file)
+        logger.debug("%.3f s  %s", time.perf_counter() - started, sql[:100])
+
+    def __getattr__(self, name):
+        return getattr(self.cursor, name)
 
 
 class StaleUpload(AppError):
@@ -22,7 +47,8 @@ class StaleUpload(AppError):
 def copy_stage(cursor, importer: RecordImporter, staged_path) -> int:
     """The staged rows (CSV written by validation) into the temporary table upload_stage."""
     columns = ", ".join(f"{name} {sqltype}" for name, sqltype in importer.stage_columns)
-    cursor.execute(f"CREATE TEMP TABLE upload_stage ({columns}, rownum integer) ON COMMIT DROP")  # noqa: S608
+    cursor.execute("DROP TABLE IF EXISTS upload_stage")  # an earlier commit in this same transaction (tests)
+    cursor.execute(f"CREATE TEMP TABLE upload_stage ({columns}, state varchar(9), rownum integer) ON COMMIT DROP")  # noqa: S608
     # Empty text is '' except in the columns that may be NULL.
     nullable = {"id_number", "birth_province_id"}
     text_columns = [name for name, sqltype in importer.stage_columns
@@ -44,22 +70,22 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
     """Pupils and their enrollment for the school year at this school."""
     school_id, year = context.school.pk, context.school_year
     with connection.cursor() as c:
-        cur = c.cursor
+        cur = _Timed(c.cursor)
         staged = copy_stage(cur, importer, staged_path)
         if not staged:
             return {"new": 0, "changed": 0, "queued": []}
         cur.execute("ANALYZE upload_stage")
         row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
-                             WHERE s.school_id <> %s LIMIT 1""", [school_id])
+                             WHERE s.school_id <> %s OR t.state = 'new' LIMIT 1""", [school_id])
         if row:
-            raise StaleUpload(f"dòng {row}: học sinh đã ở trường khác")
+            raise StaleUpload(f"dòng {row}: học sinh đã được thêm hoặc đã ở trường khác")
         row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN students_student s ON s.id_number = t.id_number
                              WHERE s.pupil_code <> t.pupil_code LIMIT 1""", [])
         if row:
             raise StaleUpload(f"dòng {row}: số định danh đã thuộc học sinh khác")
         # Identity changes send the record back to verification (queued, or invalid_id without a number).
         cur.execute("""SELECT s.id FROM students_student s JOIN upload_stage t ON s.pupil_code = t.pupil_code
-                       WHERE (s.id_number, s.full_name, s.date_of_birth, s.gender)
+                       WHERE t.state = 'changed' AND (s.id_number, s.full_name, s.date_of_birth, s.gender)
                              IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)""")
         identity_changed = [r[0] for r in cur.fetchall()]
         cur.execute(
@@ -75,27 +101,36 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                    gender = t.gender, ethnicity = t.ethnicity, birth_province_id = t.birth_province_id,
                    updated_at = %s
                FROM upload_stage t
-               WHERE s.pupil_code = t.pupil_code
+               WHERE t.state = 'changed' AND s.pupil_code = t.pupil_code
                  AND (s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id)
                      IS DISTINCT FROM
                      (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.birth_province_id)""",
             [now])
+        # New pupils and their enrollment in one statement: the enrollment joins the rows just
+        # inserted, not the whole pupil table.
         cur.execute(
-            """INSERT INTO students_student (created_at, updated_at, verification_status, verification_attempts,
-                   verification_error, verification_mismatch_fields, pupil_code, id_number, full_name,
-                   date_of_birth, gender, ethnicity, birth_province_id, school_id)
-               SELECT %s, %s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END, 0, '', '{}',
-                      t.pupil_code, t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity,
-                      t.birth_province_id, %s
-               FROM upload_stage t
-               WHERE NOT EXISTS (SELECT 1 FROM students_student s WHERE s.pupil_code = t.pupil_code)
-               RETURNING id, verification_status""", [now, now, school_id])
+            """WITH ins AS (
+                   INSERT INTO students_student (created_at, updated_at, verification_status, verification_attempts,
+                       verification_error, verification_mismatch_fields, pupil_code, id_number, full_name,
+                       date_of_birth, gender, ethnicity, birth_province_id, school_id)
+                   SELECT %(now)s, %(now)s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END,
+                          0, '', '{}', t.pupil_code, t.id_number, t.full_name, t.date_of_birth, t.gender,
+                          t.ethnicity, t.birth_province_id, %(school)s
+                   FROM upload_stage t WHERE t.state = 'new'
+                   RETURNING id, pupil_code, verification_status),
+               enr AS (
+                   INSERT INTO students_enrollment (created_at, updated_at, student_id, school_year, school_id, grade,
+                       class_name, status)
+                   SELECT %(now)s, %(now)s, ins.id, %(year)s, %(school)s, t.grade, t.class_name, 'studying'
+                   FROM ins JOIN upload_stage t ON t.pupil_code = ins.pupil_code)
+               SELECT id, verification_status FROM ins""", {"now": now, "school": school_id, "year": year})
         inserted = cur.fetchall()
         cur.execute(
             """INSERT INTO students_enrollment (created_at, updated_at, student_id, school_year, school_id, grade,
                    class_name, status)
                SELECT %s, %s, s.id, %s, %s, t.grade, t.class_name, 'studying'
                FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
+               WHERE t.state = 'changed'
                ON CONFLICT (student_id, school_year) DO UPDATE SET grade = EXCLUDED.grade,
                    class_name = EXCLUDED.class_name, school_id = EXCLUDED.school_id, updated_at = EXCLUDED.updated_at
                WHERE (students_enrollment.grade, students_enrollment.class_name, students_enrollment.school_id)
@@ -108,20 +143,21 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
 def write_staff(*, context, now, staged_path, importer) -> dict:
     school_id = context.school.pk
     with connection.cursor() as c:
-        cur = c.cursor
+        cur = _Timed(c.cursor)
         staged = copy_stage(cur, importer, staged_path)
         if not staged:
             return {"new": 0, "changed": 0, "queued": []}
         row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN teachers_staffmember s
-                             ON s.staff_code = t.staff_code WHERE s.school_id <> %s LIMIT 1""", [school_id])
+                             ON s.staff_code = t.staff_code WHERE s.school_id <> %s OR t.state = 'new' LIMIT 1""",
+                     [school_id])
         if row:
-            raise StaleUpload(f"dòng {row}: cán bộ đã ở trường khác")
+            raise StaleUpload(f"dòng {row}: cán bộ đã được thêm hoặc đã ở trường khác")
         row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN teachers_staffmember s
                              ON s.id_number = t.id_number WHERE s.staff_code <> t.staff_code LIMIT 1""", [])
         if row:
             raise StaleUpload(f"dòng {row}: số định danh đã thuộc cán bộ khác")
         cur.execute("""SELECT s.id FROM teachers_staffmember s JOIN upload_stage t ON s.staff_code = t.staff_code
-                       WHERE (s.id_number, s.full_name, s.date_of_birth, s.gender)
+                       WHERE t.state = 'changed' AND (s.id_number, s.full_name, s.date_of_birth, s.gender)
                              IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)""")
         identity_changed = [r[0] for r in cur.fetchall()]
         cur.execute(
@@ -138,7 +174,7 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
                    qualification = t.qualification, meets_qualification_standard = t.meets_qualification_standard,
                    employment_status = t.employment_status, updated_at = %s
                FROM upload_stage t
-               WHERE s.staff_code = t.staff_code
+               WHERE t.state = 'changed' AND s.staff_code = t.staff_code
                  AND (s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.position, s.main_subject,
                       s.qualification, s.meets_qualification_standard, s.employment_status)
                      IS DISTINCT FROM
@@ -152,8 +188,7 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
                SELECT %s, %s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END, 0, '', '{}',
                       t.staff_code, t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position,
                       t.main_subject, t.qualification, t.meets_qualification_standard, %s, t.employment_status
-               FROM upload_stage t
-               WHERE NOT EXISTS (SELECT 1 FROM teachers_staffmember s WHERE s.staff_code = t.staff_code)
+               FROM upload_stage t WHERE t.state = 'new'
                RETURNING id, verification_status""", [now, now, school_id])
         inserted = cur.fetchall()
     queued = [pk for pk, status in inserted if status == "queued"] + identity_changed
@@ -171,7 +206,7 @@ def _check_pupils_here(cur, school_id: int) -> None:
 def write_results(*, context, now, staged_path, importer) -> dict:
     school_id = context.school.pk
     with connection.cursor() as c:
-        cur = c.cursor
+        cur = _Timed(c.cursor)
         if not copy_stage(cur, importer, staged_path):
             return {"new": 0, "changed": 0, "queued": []}
         _check_pupils_here(cur, school_id)
@@ -196,7 +231,7 @@ def write_results(*, context, now, staged_path, importer) -> dict:
 def write_physical(*, context, now, staged_path, importer) -> dict:
     school_id = context.school.pk
     with connection.cursor() as c:
-        cur = c.cursor
+        cur = _Timed(c.cursor)
         if not copy_stage(cur, importer, staged_path):
             return {"new": 0, "changed": 0, "queued": []}
         _check_pupils_here(cur, school_id)
@@ -221,7 +256,7 @@ def write_physical(*, context, now, staged_path, importer) -> dict:
 def write_schools(*, context, now, staged_path, importer) -> dict:
     scope = context.scope
     with connection.cursor() as c:
-        cur = c.cursor
+        cur = _Timed(c.cursor)
         if not copy_stage(cur, importer, staged_path):
             return {"new": 0, "changed": 0, "queued": []}
         if scope.kind != "country":
