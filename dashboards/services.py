@@ -66,8 +66,11 @@ def _refresh_sql(*, only_schools: bool) -> str:
         f" WHERE m.employment_status = 'working' {where.format(alias='m')} GROUP BY 1, 2) x GROUP BY 1)")
     # The years: every year with an enrollment, and always the current one (so that every
     # school has a row for it, even before its pupils are enrolled).
+    # A partial refresh also keeps the years other schools have rows for, so that every school
+    # has a row in every year (a school counts in a year even when none of its pupils does).
+    others = f" UNION SELECT DISTINCT school_year FROM {_TABLE}" if only_schools else ""
     ctes.insert(0, "years AS (SELECT DISTINCT school_year FROM students_enrollment e WHERE TRUE "
-                   f"{where.format(alias='e')} UNION SELECT %(current)s)")
+                   f"{where.format(alias='e')} UNION SELECT %(current)s{others})")
     names = [m.name for m in METRICS]
     cte_sql = ",\n".join(ctes)
     join_sql = "\n".join(joins)

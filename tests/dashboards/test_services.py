@@ -127,6 +127,18 @@ def test_previous_years_get_their_own_rows(world):
     assert assert_stats_match_raw(last_year) == len(world)
 
 
+def test_incremental_refresh_keeps_a_row_per_school_and_year(world):
+    last_year = current_school_year() - 1
+    student = Student.objects.filter(school=world[0]).first()
+    Enrollment.objects.create(student=student, school=world[1], school_year=last_year, grade=2, class_name="2A")
+    stats_refresh_all()
+    # The only pupil of last year leaves school 1's history: school 1 still has a row for that year.
+    Enrollment.objects.filter(school_year=last_year).update(school=world[2])
+    stats_refresh_schools(school_ids=[world[1].pk, world[2].pk])
+    assert SchoolStats.objects.filter(school_year=last_year).count() == len(world)
+    assert_stats_match_raw(last_year)
+
+
 def test_celery_task_refreshes_the_given_schools(world):
     result = refresh_school_stats.apply(args=[[world[0].pk, world[2].pk]])
     assert result.get() == 2
@@ -141,3 +153,12 @@ def test_mismatch_reasons_counted_per_field(world):
     row = SchoolStats.objects.get(school=world[0])
     assert row.pupil_mismatch_fields == {"full_name": 2, "gender": 2}
     assert row.pupils_ver_mismatch == 2
+
+
+def test_management_command(world):
+    from django.core.management import call_command
+
+    call_command("stats_refresh", verbosity=0)
+    assert SchoolStats.objects.count() == len(world)
+    call_command("stats_refresh", school=[world[0].pk], verbosity=0)
+    assert SchoolStats.objects.count() == len(world)

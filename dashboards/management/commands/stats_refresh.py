@@ -1,0 +1,18 @@
+"""Recompute the dashboards' statistics now (after seeding or a bulk load), all or some schools."""
+import time
+
+from django.core.management.base import BaseCommand
+
+from dashboards.services import stats_refresh_all, stats_refresh_schools
+
+
+class Command(BaseCommand):
+    help = "Tính lại số liệu tổng hợp của bảng số liệu (toàn bộ, hoặc các trường có id cho trước)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--school", type=int, action="append", default=[], help="id của trường (lặp lại được)")
+
+    def handle(self, *args, school: list[int], **options):
+        started = time.monotonic()
+        rows = stats_refresh_schools(school_ids=school) if school else stats_refresh_all()
+        self.stdout.write(f"{rows} dòng số liệu trong {time.monotonic() - started:.1f} s")
