@@ -1,0 +1,83 @@
+"""A school administrator uploads pupils in a real browser, with a real Celery worker."""
+import uuid
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from edu_portal.celery import app as celery_app
+from students.models import Student
+from tests.conftest import save_artifact
+
+from .conftest import PUPIL_HEADER, csv_bytes, pupil_rows
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+@pytest.fixture
+def upload_worker(transactional_db):
+    """A worker thread on a queue of our own, so that other tests' workers on the shared test
+    broker never take these tasks (and ours never take theirs)."""
+    queue = f"uploads-test-{uuid.uuid4().hex}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[queue],
+                          shutdown_timeout=30):
+            yield queue
+    finally:
+        celery_app.conf.task_default_queue = previous
+
+
+def _choose_file(page, name: str, content: bytes) -> None:
+    page.set_input_files("input[type=file]", files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_school_admin_fixes_errors_and_commits_pupils(upload_worker, page, login, live_server, school_user):
+    rows = pupil_rows(5)
+    rows[1][3] = "31/02/2016"       # spreadsheet row 3
+    rows[3][1] = "1316000004"       # row 5: Excel dropped the leading zeros
+    login(page, school_user)
+
+    page.goto(f"{live_server.url}/uploads/new/")
+    assert "MB" in page.inner_text("[data-testid=limits]")
+    page.select_option("#id_kind", "pupils")
+    _choose_file(page, "lop3.csv", csv_bytes(PUPIL_HEADER, rows, delimiter=";", encoding="utf-8-sig"))
+    page.click("[data-testid=upload-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=error-table]", timeout=30_000)
+    save_artifact(page, "uploads_preview_with_errors")
+    table = page.inner_text("[data-testid=error-table]")
+    assert "31/02/2016" in table and "không phải là ngày hợp lệ" in table
+    assert "001316000004" in table  # the proposed fix for the dropped zeros
+    assert page.inner_text("[data-testid=count-errors]") == "2"
+    assert page.locator("[data-testid=confirm]").count() == 0
+
+    with page.expect_download() as download:
+        page.click("[data-testid=error-file]")
+    error_file = download.value
+    text = open(error_file.path(), encoding="utf-8-sig").read()
+    assert error_file.suggested_filename == "lop3_loi.csv"
+    lines = text.splitlines()
+    assert lines[0].split(";")[-1] == "Lỗi" and len(lines) == 3
+    assert "Dòng 3, cột Ngày sinh: '31/02/2016' không phải là ngày hợp lệ" in text
+
+    rows[1][3] = "28/02/2016"
+    rows[3][1] = "001316000004"
+    page.goto(f"{live_server.url}/uploads/new/")
+    _choose_file(page, "lop3_da_sua.csv", csv_bytes(PUPIL_HEADER, rows, delimiter=";", encoding="utf-8-sig"))
+    page.click("[data-testid=upload-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=confirm]", timeout=30_000)
+    assert page.inner_text("[data-testid=count-new]") == "5"
+    save_artifact(page, "uploads_preview_valid")
+    page.click("[data-testid=confirm]")
+    page.wait_for_selector("[data-testid=upload-status][data-status=committed]", timeout=30_000)
+    save_artifact(page, "uploads_committed")
+    assert Student.objects.filter(school=school_user.school).count() == 5
+
+    page.goto(f"{live_server.url}/students/")
+    listed = page.inner_text("[data-testid=student-table]")
+    for row in rows:
+        assert row[0] in listed
+    save_artifact(page, "uploads_pupils_listed")
+    page.goto(f"{live_server.url}/uploads/")
+    assert "lop3_da_sua.csv" in page.inner_text("[data-testid=upload-table]")
