@@ -64,6 +64,33 @@ def _reserve_ids(counts: dict[str, int]) -> tuple[int, int, int]:
     return tuple(firsts)
 
 
+BULK_TABLES = ("students_student", "students_enrollment", "students_academicresult", "students_physicalrecord",
+               "teachers_staffmember")
+# Below this many pupils, index maintenance during COPY costs less than rebuilding the indexes.
+REBUILD_INDEXES_ABOVE = 200_000
+
+
+def _drop_secondary_indexes() -> list[str]:
+    """Drop the plain (non-constraint) indexes of the bulk tables and return their definitions:
+    building a GIN trigram or foreign-key index once over millions of rows is far cheaper than
+    maintaining it row by row during COPY. Constraint indexes (primary keys, unique) stay."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY(%s) "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)", [list(BULK_TABLES)])
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    return [definition for _, definition in indexes]
+
+
+def _create_indexes(definitions: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        for definition in definitions:
+            cursor.execute(definition)
+
+
 def seed_demo(*, schools: int, seed: int, workers: int = 1, log=print) -> dict:
     """Generate and COPY the data set; returns counts, seconds and rows per second.
 
@@ -88,17 +115,24 @@ def seed_demo(*, schools: int, seed: int, workers: int = 1, log=print) -> dict:
     # Largest provinces first, so parallel workers finish together.
     order = sorted(geo.provinces, key=lambda p: -sum(s.pupils for s in plan.schools if s.province == p))
     totals: dict[str, int] = {}
-    if workers > 1:
-        connections.close_all()  # each forked worker opens its own connection
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.imap_unordered(_load_province, order)
-            for counts in results:
-                for k, v in counts.items():
+    dropped = _drop_secondary_indexes() if plan.students > REBUILD_INDEXES_ABOVE else []
+    try:
+        if workers > 1:
+            connections.close_all()  # each forked worker opens its own connection
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.imap_unordered(_load_province, order)
+                for counts in results:
+                    for k, v in counts.items():
+                        totals[k] = totals.get(k, 0) + v
+        else:
+            for province in order:
+                for k, v in _load_province(province).items():
                     totals[k] = totals.get(k, 0) + v
-    else:
-        for province in order:
-            for k, v in _load_province(province).items():
-                totals[k] = totals.get(k, 0) + v
+    finally:
+        # Even a failed load must leave the schema whole.
+        if dropped:
+            log(f"Loaded in {time.monotonic() - started:.0f} s; rebuilding {len(dropped)} indexes")
+            _create_indexes(dropped)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     seconds = time.monotonic() - started
