@@ -23,7 +23,7 @@ test: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv services chromium-ensure setup run test bench backup restore
+.PHONY: help venv services chromium-ensure setup run test bench backup restore drill
 
 help:
 	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
@@ -31,6 +31,7 @@ help:
 	@echo "make setup    venv, PostgreSQL, Redis, migrations, demo data and users"
 	@echo "make services start PostgreSQL and Redis if they are not running"
 	@echo "make bench    benchmarks (QUICK=1 for a short run)"
+	@echo "make drill    drills with servers of their own (read replica: tests/scaling/)"
 	@echo "make backup   pg_dump DATABASE_URL to backups/<time>.dump (OUT=file to choose)"
 	@echo "make restore FILE=backups/x.dump [TARGET_URL=...]  restore a dump (default: into DATABASE_URL)"
 
@@ -69,6 +70,11 @@ bench: venv services
 	else \
 		echo "bench: no bench/__main__.py or bench/run.py yet; nothing to run"; \
 	fi
+
+# Drills start servers of their own (scripts/replica.sh: a PostgreSQL primary + streaming replica).
+drill: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
+drill: venv services
+	$(PYTHON) -m pytest -m drill $(PYTEST_ARGS)
 
 # Backups of PostgreSQL (docs/deploy.md): custom-format pg_dump, restored with pg_restore --clean.
 backup:

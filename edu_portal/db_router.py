@@ -9,8 +9,9 @@ A read goes to the replica only when ALL of these hold, otherwise it goes to the
 - the model belongs to an app whose data may be a second old (`DATABASE_REPLICA_APPS`: statistics,
   schools, staff, pupils, admin units). Users, sessions and API tokens are always read from the
   primary, so that a revoked token or a deactivated user is refused at once;
-- nothing has been written in this `use_replica()` block, and no transaction is open on the
-  primary: a read that follows a write in the same request or transaction sees that write;
+- no model of those apps has been written in this `use_replica()` block (through the ORM: raw SQL
+  is not seen, but a service runs it inside `transaction.atomic()`, see next), and no transaction
+  is open on the primary: a read that follows a write in the same request or transaction sees it;
 - the client did not write within the last `DATABASE_REPLICA_PIN_SECONDS` (read-your-writes across
   requests): after a POST/PATCH/PUT/DELETE, or a GET that wrote, the middleware pins the client's
   session or API token to the primary for that long (a key with a TTL in the shared cache).
@@ -84,7 +85,9 @@ class ReplicaRouter:
 
     def db_for_write(self, model, **hints):
         state = _reads.get()
-        if state is not None:
+        # Only a write to data the replica serves can make a later read stale; bookkeeping writes
+        # (a token's last_used_at, a session) are read from the primary anyway.
+        if state is not None and model._meta.app_label in _replica_apps():
             state.wrote = True
         return DEFAULT_DB_ALIAS
 
