@@ -21,7 +21,7 @@ from edu_portal.common.identity import id_number_errors, legacy_province_codes, 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?")
-_SERIAL = re.compile(r"\d{4,5}(?:\.0+)?")
+_SERIAL = re.compile(r"\d{1,5}(?:\.0+)?")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 # A personal name: letters (any script, with diacritics) separated by spaces, apostrophes,

@@ -1,0 +1,56 @@
+"""Staff row rules: shared by uploads and the API; the qualification standard is derived."""
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.scope import Scope
+from teachers.importers import STAFF, validate_row
+from tests.factories import make_staff
+from tests.uploads.conftest import commit, csv_bytes, media_root, run_upload  # noqa: F401 - fixture
+from uploads.schema import ImportContext
+
+TODAY = dt.date(2026, 11, 25)
+GOOD = {"staff_code": "CB1", "id_number": "001085000123", "full_name": "Trần Văn Bình", "date_of_birth": "02/09/1985",
+        "gender": "Nam", "position": "Giáo viên", "qualification": "Cao đẳng", "main_subject": "Toán"}
+
+
+def ctx(level):
+    return ImportContext(scope=Scope.country(), school=SimpleNamespace(pk=1, level=level), today=TODAY)
+
+
+@pytest.mark.parametrize("level,qualification,meets", [
+    ("preschool", "Cao đẳng", True), ("primary", "Cao đẳng", False), ("primary", "Đại học", True),
+    ("upper_secondary", "master", True), ("preschool", "Trung cấp trở xuống", False),
+])
+def test_qualification_standard_is_derived_from_level(level, qualification, meets):
+    cleaned, errors = validate_row({**GOOD, "qualification": qualification}, context=ctx(level))
+    assert errors == []
+    assert cleaned["meets_qualification_standard"] is meets
+    assert cleaned["employment_status"] == "working" and cleaned["gender"] == "M"
+
+
+@pytest.mark.parametrize("changes,column", [
+    ({"date_of_birth": "01/01/2015"}, "date_of_birth"),   # under working age
+    ({"position": "Bảo vệ"}, "position"),
+    ({"qualification": ""}, "qualification"),
+    ({"id_number": "001185000123"}, "id_number"),
+])
+def test_staff_rules(changes, column):
+    _, errors = validate_row({**GOOD, **changes}, context=ctx("primary"))
+    assert [e.column for e in errors] == [column]
+
+
+@pytest.mark.django_db
+def test_staff_upload_commits_and_refuses_staff_of_another_school(school_user, school_b):
+    other = make_staff(school_b)
+    header = [c.header for c in STAFF.columns]
+    rows = [["CB9000001", "001085000123", "Trần Văn Bình", "02/09/1985", "Nam", "", "Giáo viên", "Toán", "Đại học", ""],
+            [other.staff_code, "", "Lê Thị Khác", "01/01/1980", "Nữ", "", "Giáo viên", "", "Đại học", ""]]
+    upload = run_upload(school_user, csv_bytes(header, rows), kind="staff", name="cb.csv")
+    assert [e["row"] for e in upload.errors] == [3] and "điều chuyển" in upload.errors[0]["reason"]
+
+    upload = commit(school_user, run_upload(school_user, csv_bytes(header, rows[:1]), kind="staff", name="cb.csv"))
+    assert upload.status == "committed" and upload.new_count == 1
+    staff = school_user.school.staff.get(staff_code="CB9000001")
+    assert staff.meets_qualification_standard and staff.verification_status == "queued"
