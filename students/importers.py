@@ -282,7 +282,9 @@ class ResultImporter(RecordImporter):
                 """SELECT s.pupil_code, r.school_year, r.term, r.learning_rating, r.conduct_rating, r.subject_scores
                    FROM students_academicresult r JOIN students_student s ON s.id = r.student_id
                    WHERE s.pupil_code = ANY(%s) AND r.school_year = ANY(%s)""", [codes, years])
-            results = {(r[0], r[1], r[2]): r[3:] for r in cursor.fetchall()}
+            # Django's connection hands jsonb over as text.
+            results = {(r[0], r[1], r[2]): (r[3], r[4], json.loads(r[5]) if isinstance(r[5], str) else r[5])
+                       for r in cursor.fetchall()}
         return [_pupil_here(rownum, c, pupils, context) or
                 (rownum, c, _state(results.get(self.key(c)),
                                    (c["learning_rating"], c["conduct_rating"], c["subject_scores"])), [])
