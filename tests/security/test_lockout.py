@@ -80,3 +80,13 @@ def test_client_ip_trusts_only_the_configured_proxies(rf):
     assert lockout.client_ip(request) == "198.51.100.4"  # the address our proxy saw, not a forged one
     with override_settings(SECURITY_TRUSTED_PROXY_COUNT=0):
         assert lockout.client_ip(request) == "10.0.0.1"
+
+
+@pytest.mark.django_db
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": "redis://127.0.0.1:9/0"}})  # nothing listens there
+def test_logins_still_work_when_redis_is_down(client, caplog):
+    user = UserFactory(username="redis_down")
+    assert post_login(client, user.username, "wrong").status_code == 200
+    assert post_login(client, user.username, PASSWORD).status_code == 302
+    assert "login throttle: cache unavailable" in caplog.text
