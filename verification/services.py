@@ -142,7 +142,7 @@ def batch_verify(*, kind: str, ids: list[int], run_id: int | None = None, client
     if run_id and run is None:
         return counts  # the run was deleted
     pending = list(_batch_queryset(kind=kind, ids=ids, run=run).order_by("pk")
-                   .values("pk", *IDENTITY_FIELDS, "verification_status", "verification_checked_at"))
+                   .values("pk", *IDENTITY_FIELDS, "verification_status", "verification_checked_at", "school_id"))
     if not pending:
         return counts
     if run and run_is_cancelled(run.pk):
@@ -161,7 +161,42 @@ def batch_verify(*, kind: str, ids: list[int], run_id: int | None = None, client
         answer = (client or RegistryClient()).verify(payload)
         counts += results_apply(kind=kind, sent=sendable, results=answer["results"], run_id=run_id)
     run_count(run_id, counts)
+    schools_changed({r["school_id"] for r in pending})
     return counts
+
+
+DIRTY_SCHOOLS_KEY = PREFIX + "dirty_schools"
+DIRTY_SCHOOLS_LOCK = PREFIX + "dirty_schools:scheduled"
+STATS_DEBOUNCE_SECONDS = 5
+
+
+def schools_changed(school_ids: set[int]) -> None:
+    """The dashboards' statistics of these schools are stale: refresh them, at most once every
+    few seconds for all the batches that land meanwhile (a national run has tens of thousands)."""
+    if not school_ids:
+        return
+    client = redis_client()
+    client.sadd(DIRTY_SCHOOLS_KEY, *school_ids)
+    if client.set(DIRTY_SCHOOLS_LOCK, "1", nx=True, ex=STATS_DEBOUNCE_SECONDS * 6):
+        from .tasks import school_stats_refresh
+
+        school_stats_refresh.apply_async(countdown=STATS_DEBOUNCE_SECONDS)
+
+
+def school_stats_refresh() -> int:
+    """Refresh the statistics of the schools marked changed; returns how many."""
+    client = redis_client()
+    # Unlock first: a batch landing from now on schedules the next refresh itself.
+    client.delete(DIRTY_SCHOOLS_LOCK)
+    ids = [int(i) for i in client.spop(DIRTY_SCHOOLS_KEY, 100_000) or []]
+    if not ids:
+        return 0
+    try:
+        from dashboards.services import stats_refresh_schools
+    except ImportError:  # the dashboards app is optional for verification
+        return 0
+    stats_refresh_schools(school_ids=ids)
+    return len(ids)
 
 
 def results_apply(*, kind: str, sent: list[dict], results: list[dict], run_id: int | None = None) -> Counter:

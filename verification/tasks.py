@@ -67,6 +67,12 @@ def verification_sweep() -> dict:
     return services.verification_sweep()
 
 
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def school_stats_refresh() -> int:
+    """Refresh the dashboards' statistics of schools whose verification states changed."""
+    return services.school_stats_refresh()
+
+
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def enrichment_push() -> int:
     """Beat: push education data of verified pupils to the registry, in batches."""

@@ -201,3 +201,15 @@ def test_known_identity_helper_matches_registry(registry):
     identity = known_identity()
     answer = RegistryClient().verify([{**identity, "date_of_birth": identity["date_of_birth"].isoformat()}])
     assert answer["results"][0]["result"] == "MATCH"
+
+
+@pytest.mark.django_db
+def test_answers_mark_the_school_statistics_stale_once(registry, school_a):
+    pupils = bulk_pupils(school_a, 6)
+    Student.objects.filter(pk__in=pupils["ids"]).update(verification_status=VerificationStatus.QUEUED)
+    services.batch_verify(kind="student", ids=pupils["ids"][:3])
+    services.batch_verify(kind="student", ids=pupils["ids"][3:])
+
+    assert redis_client().smembers(services.DIRTY_SCHOOLS_KEY) == {str(school_a.pk).encode()}
+    assert services.school_stats_refresh() == 1
+    assert services.school_stats_refresh() == 0
