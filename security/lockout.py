@@ -10,6 +10,7 @@ of the cache should not lock the whole country out of the portal.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import time
 from dataclasses import dataclass
@@ -42,9 +43,18 @@ def _subjects(username: str | None, ip: str | None) -> list[tuple[str, int]]:
     subjects = []
     if username:
         subjects.append((f"user:{_digest(username)}", per_username))
-    if ip:
+    if ip and not _is_loopback(ip):
         subjects.append((f"ip:{ip}", per_ip))
     return subjects
+
+
+def _is_loopback(ip: str) -> bool:
+    """A loopback peer is a proxy on the same machine (or a test), not a client: locking it
+    would lock everybody out. Behind a proxy set SECURITY_TRUSTED_PROXY_COUNT instead."""
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,12 @@ def test_logins_still_work_when_redis_is_down(client, caplog):
     assert post_login(client, user.username, "wrong").status_code == 200
     assert post_login(client, user.username, PASSWORD).status_code == 302
     assert "login throttle: cache unavailable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_loopback_peer_is_never_locked_as_an_address(client):
+    """Without trusted proxy headers, a local reverse proxy is the peer of every request."""
+    user = UserFactory(username="sau_proxy")
+    for n in range(25):
+        post_login(client, f"khong_ton_tai_{n}", "wrong", ip="127.0.0.1")
+    assert post_login(client, user.username, PASSWORD, ip="127.0.0.1").status_code == 302
