@@ -115,6 +115,8 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     detail_serializer_class = None
     write_serializer_class = None
     update_serializer_class = None
+    list_order = ("school_id", "id")  # see api/pagination.py
+    list_select_related = ("school",)
 
     # Subclasses implement these as one-line calls to their app's selectors and services.
     def select_list(self, *, scope, filters):
@@ -136,10 +138,14 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         scope = request_scope(request)
         filters = validated_filters(request, self.filterset_class)
         since = parse_updated_since(request.query_params.get("updated_since"))
-        queryset = self.select_list(scope=scope, filters=filters)
+        # The selectors also join the province for the pages; the API needs only the school row.
+        queryset = self.select_list(scope=scope, filters=filters).select_related(None)
+        if self.list_select_related:
+            queryset = queryset.select_related(*self.list_select_related)
         if since is not None:
             queryset = queryset.filter(updated_at__gte=since)
-        rows = self.paginator.paginate_queryset(queryset, request, view=self)
+        order = ("updated_at", "id") if since is not None else self.list_order
+        rows = self.paginator.paginate_queryset(queryset, request, view=self, order=order)
         serializer = self.get_serializer(rows, many=True, context={"scope": scope, "request": request})
         return self.paginator.get_paginated_response(serializer.data)
 
@@ -204,7 +210,6 @@ def deleted_feed_view(kind: str, *, summary: str):
         pagination_class = KeysetPagination
         serializer_class = DeletedRecordSerializer
         queryset = DeletedRecord.objects.none()
-        updated_field = "deleted_at"
 
         @extend_schema(summary=summary, parameters=[UPDATED_SINCE])
         def list(self, request, *args, **kwargs):
@@ -218,8 +223,20 @@ def deleted_feed_view(kind: str, *, summary: str):
             since = parse_updated_since(request.query_params.get("updated_since"))
             if since is not None:
                 queryset = queryset.filter(deleted_at__gte=since)
-            rows = self.paginator.paginate_queryset(queryset, request, view=self)
+            rows = self.paginator.paginate_queryset(queryset, request, view=self, order=("deleted_at", "id"))
             return self.paginator.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     DeletedFeed.__name__ = f"Deleted{kind.title()}Feed"
     return DeletedFeed.as_view({"get": "list"})
+
+
+def iso_datetime(value) -> str | None:
+    """As DRF's DateTimeField writes it: local time (TIME_ZONE), ISO 8601."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_date(value) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,6 +1,13 @@
-"""Keyset ("cursor") pagination over (updated_at, id): fast at any depth, stable while records
-change, and the natural order for incremental sync: a client pages to the end and keeps the last
-`updated_at` it saw as its next `updated_since`.
+"""Keyset ("cursor") pagination: fast at any depth and stable while records change.
+
+Two orders, each served by an index the tables already have:
+
+- a plain listing goes school by school, (school_id, id): PostgreSQL walks the scope's schools
+  in order and sorts only one school's rows at a time (for schools themselves: id);
+- with `updated_since` (incremental sync) it goes by (updated_at, id), so that a client that
+  pages to the end can keep the last `updated_at` it saw as its next `updated_since`.
+
+A cursor records which order it belongs to; one used with the other kind of query is refused.
 """
 from __future__ import annotations
 
@@ -33,39 +40,57 @@ def parse_page_size(raw: str | None) -> int:
     return int(raw)
 
 
-def encode_cursor(updated_at: dt.datetime, pk: int) -> str:
-    raw = json.dumps([updated_at.isoformat(), pk], separators=(",", ":")).encode()
+def encode_cursor(order: tuple[str, ...], values: list) -> str:
+    keys = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
+    raw = json.dumps({"o": ",".join(order), "k": keys}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+def decode_cursor(cursor: str, order: tuple[str, ...]) -> list:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, pk = json.loads(raw)
-        moment = parse_datetime(stamp)
-        if moment is None or moment.tzinfo is None or type(pk) is not int or not (0 < pk < 2**63):
-            raise ValueError(cursor)
-        return moment, pk
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, AttributeError) as exc:
-        raise _bad("cursor", "Con trỏ trang không hợp lệ; hãy dùng nguyên giá trị 'next' đã nhận.") from exc
+        payload = json.loads(raw)
+        keys = payload["k"]
+        if payload["o"] != ",".join(order) or len(keys) != len(order):
+            raise ValueError("cursor of another query")
+        values = []
+        for field, key in zip(order, keys, strict=True):
+            if field.endswith("_at"):
+                moment = parse_datetime(key)
+                if moment is None or moment.tzinfo is None:
+                    raise ValueError(key)
+                values.append(moment)
+            elif type(key) is int and 0 < key < 2**63:
+                values.append(key)
+            else:
+                raise ValueError(key)
+        return values
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError, AttributeError) as exc:
+        raise _bad("cursor", "Con trỏ trang không hợp lệ; hãy dùng nguyên giá trị 'next' đã nhận "
+                             "(với cùng các tham số lọc).") from exc
+
+
+def after(order: tuple[str, ...], values: list) -> Q:
+    """Rows strictly after `values` in `order`: (a > x) or (a = x and b > y) ..., plus a >= x so
+    that the planner can start the index scan there."""
+    q = Q()
+    for i in range(len(order) - 1, -1, -1):
+        step = Q(**{f"{order[i]}__gt": values[i]})
+        q = step | (Q(**{order[i]: values[i]}) & q) if i < len(order) - 1 else step
+    return Q(**{f"{order[0]}__gte": values[0]}) & q
 
 
 class KeysetPagination(BasePagination):
-    """Pages of `page_size` records ordered by (updated_at, id); `next` is null on the last page."""
+    """Pages of `page_size` records in the view's `order`; `next` is null on the last page."""
 
-    updated_field = "updated_at"
-
-    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
-        updated_field = getattr(view, "updated_field", self.updated_field)
+    def paginate_queryset(self, queryset: QuerySet, request, view=None, *, order=("id",)) -> list:
         self.page_size = parse_page_size(request.query_params.get("page_size"))
         self.request = request
-        self.updated_field = updated_field
+        self.order = tuple(order)
         cursor = request.query_params.get("cursor")
         if cursor:
-            moment, pk = decode_cursor(cursor)
-            queryset = queryset.filter(Q(**{f"{updated_field}__gt": moment})
-                                       | Q(**{updated_field: moment, "pk__gt": pk}))
-        rows = list(queryset.order_by(updated_field, "pk")[: self.page_size + 1])
+            queryset = queryset.filter(after(self.order, decode_cursor(cursor, self.order)))
+        rows = list(queryset.order_by(*self.order)[: self.page_size + 1])
         self.has_next = len(rows) > self.page_size
         self.rows = rows[: self.page_size]
         return self.rows
@@ -75,7 +100,7 @@ class KeysetPagination(BasePagination):
             return None
         last = self.rows[-1]
         url = self.request.build_absolute_uri()
-        return replace_query_param(url, "cursor", encode_cursor(getattr(last, self.updated_field), last.pk))
+        return replace_query_param(url, "cursor", encode_cursor(self.order, [getattr(last, f) for f in self.order]))
 
     def get_paginated_response(self, data) -> Response:
         return Response({"next": self.next_link(), "results": data})

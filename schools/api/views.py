@@ -26,6 +26,8 @@ class SchoolViewSet(RecordViewSet):
     detail_serializer_class = SchoolDetailSerializer
     write_serializer_class = SchoolCreateSerializer
     update_serializer_class = SchoolUpdateSerializer
+    list_order = ("id",)
+    list_select_related = ()
 
     def select_list(self, *, scope, filters):
         return school_list(scope=scope, filters=filters)

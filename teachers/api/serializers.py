@@ -3,6 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.base import iso_date, iso_datetime
 from edu_portal.common.models import Gender
 from teachers.models import EmploymentStatus, Position, Qualification, StaffMember
 
@@ -24,6 +25,18 @@ class StaffSerializer(serializers.ModelSerializer):
     def get_id_number(self, obj) -> str:
         return self.context["scope"].show_id_number(obj.id_number)
 
+    def to_representation(self, obj) -> dict:
+        # Written out for speed (see students/api/serializers.py); the fields above describe it.
+        school = obj.school
+        return {"id": obj.pk, "staff_code": obj.staff_code,
+                "id_number": self.context["scope"].show_id_number(obj.id_number),
+                "full_name": obj.full_name, "date_of_birth": iso_date(obj.date_of_birth), "gender": obj.gender,
+                "ethnicity": obj.ethnicity, "position": obj.position, "main_subject": obj.main_subject,
+                "qualification": obj.qualification, "meets_qualification_standard": obj.meets_qualification_standard,
+                "employment_status": obj.employment_status, "school": obj.school_id, "school_code": school.code,
+                "province": school.province_id, "verification_status": obj.verification_status,
+                "created_at": iso_datetime(obj.created_at), "updated_at": iso_datetime(obj.updated_at)}
+
 
 class StaffDetailSerializer(StaffSerializer):
     verification_mismatch_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -31,6 +44,9 @@ class StaffDetailSerializer(StaffSerializer):
     class Meta(StaffSerializer.Meta):
         fields = [*StaffSerializer.Meta.fields, "verification_mismatch_fields"]
         read_only_fields = fields
+
+    def to_representation(self, obj) -> dict:
+        return serializers.ModelSerializer.to_representation(self, obj)
 
 
 class StaffUpdateSerializer(serializers.Serializer):

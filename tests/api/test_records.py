@@ -263,3 +263,31 @@ def test_a_user_without_may_view_cannot_see_numbers_it_wrote(api, school_a):
     payload = pupil_payload(school_a)
     status, body = client.post("/students/", payload)
     assert status == 201 and body["id_number"] != payload["id_number"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_list_rows_are_the_detail_without_its_extras(kind, world, api, school_user, school_a):
+    """The list rows are rendered by hand for speed: they must stay what the schema says."""
+    from schools.api.serializers import SchoolSerializer
+    from students.api.serializers import StudentSerializer
+    from teachers.api.serializers import StaffSerializer
+
+    declared = {"schools": SchoolSerializer, "staff": StaffSerializer, "students": StudentSerializer}[kind]
+    client = api(school_user, f"school:{school_a.code}")
+    row = client.get(f"/{kind}/")[1]["results"][0]
+    detail = client.get(f"/{kind}/{row['id']}/")[1]
+    assert list(row) == list(declared.Meta.fields)
+    assert row == {key: detail[key] for key in row}
+
+
+def test_a_cursor_only_serves_the_query_it_came_from(api, ministry_user, school_a):
+    for _ in range(3):
+        make_student(school_a)
+    client = api(ministry_user, "country")
+    plain_next = client.get("/students/", {"page_size": 1})[1]["next"]
+    cursor = plain_next.split("cursor=")[1].split("&")[0]
+    status, body = client.get("/students/", {"page_size": 1, "cursor": cursor,
+                                             "updated_since": "2000-01-01T00:00:00Z"})
+    assert status == 400 and "cursor" in body["error"]["details"]
+    sync = client.get("/students/", {"page_size": 1, "updated_since": "2000-01-01T00:00:00Z"})[1]["next"]
+    assert client.get(sync.split("/api/v1", 1)[1])[0] == 200
