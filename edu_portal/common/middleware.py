@@ -15,3 +15,27 @@ class AppErrorMiddleware:
         if isinstance(exception, AppError):
             return render(request, "error.html", {"error": exception}, status=exception.status_code)
         return None
+
+
+class PortalLocaleMiddleware:
+    """Vietnamese unless the user chose English with the language switch (the cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so a ministry
+    official on an English-language browser would get a half-English page; the portal's
+    language is a choice, not a guess.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "dashboards",
     "api",
     "security",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -44,10 +45,11 @@ MIDDLEWARE = [
     "security.middleware.SecurityHeadersMiddleware",
     "security.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "edu_portal.common.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",  # who writes, for the audit triggers
     "edu_portal.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

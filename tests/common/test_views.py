@@ -100,3 +100,11 @@ def test_home_page_shows_the_users_scope(client, school_user, province_user):
 def test_healthz_reports_database_and_redis(client):
     data = client.get("/healthz").json()
     assert data["database"] == "ok" and data["redis"] == "ok"
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_says(client, ministry_user):
+    client.force_login(ministry_user)
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "vi" and "Học sinh" in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get("/")["Content-Language"] == "en"
