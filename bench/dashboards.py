@@ -14,6 +14,7 @@ Runs on whatever data the database holds (bench.run seeds one tenth of national 
 """
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -128,13 +129,13 @@ def run(quick: bool) -> dict:
     out["page_p95_target_ms"] = 20
     from schools.models import School
 
+    out["load_average_1_5_15"] = [round(x, 1) for x in os.getloadavg()]
     out["data"] = {"schools": School.objects.count(), "enrollments": Enrollment.objects.count()}
     return out
 
 
 if __name__ == "__main__":
     import json
-    import os
     import sys
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edu_portal.settings.dev")

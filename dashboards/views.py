@@ -14,7 +14,15 @@ from students.models import Term
 
 from .exports import table_export
 from .filtersets import SchoolStatsFilterSet
-from .selectors import Summary, Table, completeness_by_school, indicator_tables, school_stats_get, stats_summary
+from .selectors import (
+    Summary,
+    Table,
+    completeness_by_school,
+    indicator_tables,
+    province_names,
+    school_stats_get,
+    stats_summary,
+)
 
 FILTER_KEYS = ("school_year", "level", "ownership")
 
@@ -124,17 +132,17 @@ def overview_view(request):
 
 @login_required
 def province_view(request, code: str):
-    from geo.models import Province
-
     scope = Scope.for_user(request.user)
-    province = get_object_or_404(Province, pk=_digits(code))
+    name = province_names().get(_digits(code))
+    if name is None:
+        raise Http404
     if not scope.contains_province(code):
         raise NotInScope()
     kept = _kept_filters(request)
     filters = {k: request.GET.get(k) for k in FILTER_KEYS} | {"province": code}
     return _area(request, scope=scope, filters=filters, unit="commune",
                  link=_linker("dashboards:commune", kept),
-                 title=province.name, crumbs=_crumbs(scope, kept))
+                 title=name, crumbs=_crumbs(scope, kept))
 
 
 @login_required

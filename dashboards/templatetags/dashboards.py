@@ -1,23 +1,33 @@
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 
 register = template.Library()
 
 
-@register.filter
-def cell(row: dict, key: str):
-    """A table cell: thousands separators for counts, a dash for figures that do not apply."""
-    value = row.get(key)
+def _separators() -> tuple[str, str]:
+    from django.utils.formats import get_format
+
+    return str(get_format("THOUSAND_SEPARATOR")), str(get_format("DECIMAL_SEPARATOR"))
+
+
+def format_cell(value, seps: tuple[str, str]) -> str:
+    """Counts with thousands separators, ratios with two decimals, in the active language's
+    format (1.234,5 in Vietnamese); a dash for figures that do not apply."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "✔" if value else "—"
     if isinstance(value, int):
-        return intcomma(value)
+        return f"{value:,}".replace(",", seps[0])
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return value
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return text.replace(",", "\0").replace(".", seps[1]).replace("\0", seps[0])
+    return str(value)
+
+
+@register.filter
+def cell(row: dict, key: str):
+    return format_cell(row.get(key), _separators())
 
 
 @register.filter
@@ -36,6 +46,7 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
     from django.utils.safestring import mark_safe
 
     columns = table.columns
+    seps = _separators()
     head = []
     for key, label in columns:
         if sortable:
@@ -48,7 +59,8 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
     for row in table.rows if rows in (None, "") else rows:
         cells = []
         for i, (key, _) in enumerate(columns):
-            text = escape(cell(row, key))
+            value = row.get(key)
+            text = format_cell(value, seps) if isinstance(value, int | float) or value is None else escape(value)
             if i == 0 and row.get("url"):
                 text = f'<a href="{escape(row["url"])}">{text}</a>'
             cells.append(f'<td data-col="{key}">{text}</td>')
