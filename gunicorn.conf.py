@@ -37,7 +37,7 @@ capture_output = False
 
 # Heartbeat files in memory rather than on a possibly slow disk (Docker's overlay fs); gunicorn
 # creates them itself with mkstemp, so a shared directory is safe here.
-SHARED_MEMORY = "/dev/shm"  # noqa: S108
+SHARED_MEMORY = "/dev/shm"  # noqa: S108  # nosec B108
 if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
 
