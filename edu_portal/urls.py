@@ -21,6 +21,7 @@ urlpatterns = [
     path("uploads/", include("uploads.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include("api.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.scope import Scope
+from audit.services import id_numbers_shown
 from edu_portal.common.views import render_list
 
 from .filtersets import StudentFilterSet
@@ -17,5 +18,6 @@ def student_list_view(request):
 @login_required
 def student_detail_view(request, pk: int):
     scope = Scope.for_user(request.user)
-    return render(request, "students/student_detail.html",
-                  {"student": student_get(scope=scope, pk=pk), "scope": scope})
+    student = student_get(scope=scope, pk=pk)
+    id_numbers_shown(request=request, scope=scope, records=[student])  # audit: full ID number shown
+    return render(request, "students/student_detail.html", {"student": student, "scope": scope})

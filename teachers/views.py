@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.scope import Scope
+from audit.services import id_numbers_shown
 from edu_portal.common.views import render_list
 
 from .filtersets import StaffFilterSet
@@ -17,4 +18,6 @@ def staff_list_view(request):
 @login_required
 def staff_detail_view(request, pk: int):
     scope = Scope.for_user(request.user)
-    return render(request, "teachers/staff_detail.html", {"staff": staff_get(scope=scope, pk=pk), "scope": scope})
+    staff = staff_get(scope=scope, pk=pk)
+    id_numbers_shown(request=request, scope=scope, records=[staff])  # audit: full ID number shown
+    return render(request, "teachers/staff_detail.html", {"staff": staff, "scope": scope})

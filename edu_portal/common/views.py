@@ -21,6 +21,10 @@ def render_list(request, *, selector, filterset_class, template: str, extra: dic
         per_page = 25
     per_page = per_page if per_page in PAGE_SIZES else 25
     page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    if scope.can_view_id_numbers and any(f.name == "id_number" for f in queryset.model._meta.fields):
+        from audit.services import id_numbers_shown
+
+        id_numbers_shown(request=request, scope=scope, records=page)  # audit: full ID numbers on this page
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "scope": scope, "query": query.urlencode(),

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    """Who wrote or saw what, through which door: an append-only trail kept by the database."""
+
+    name = "audit"
+    verbose_name = "Nhật ký truy cập"
+    nav_items = [("audit:events", "Nhật ký truy cập", ("ministry",))]
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from . import celery_signals  # noqa: F401 - connects the Celery signal handlers
+        from .context import install_wrapper
+
+        connection_created.connect(install_wrapper, dispatch_uid="audit.install_wrapper")

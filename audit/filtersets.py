@@ -1,0 +1,34 @@
+import django_filters
+from django.db.models import Q
+
+from edu_portal.common.filtersets import PortalFilterSet
+
+from .models import AUDITED_MODELS, Action, AuditEvent, Door
+
+MODEL_CHOICES = [(label, label) for label in AUDITED_MODELS]
+
+
+class AuditEventFilterSet(PortalFilterSet):
+    user = django_filters.CharFilter(method="filter_user", label="Người dùng")
+    model = django_filters.ChoiceFilter(choices=MODEL_CHOICES, label="Loại hồ sơ")
+    record = django_filters.NumberFilter(method="filter_record", label="Mã hồ sơ (id)")
+    since = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="gte", label="Từ (YYYY-MM-DD HH:MM)")
+    until = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="lt", label="Đến trước")
+    door = django_filters.ChoiceFilter(choices=Door.choices, label="Kênh")
+    action = django_filters.ChoiceFilter(choices=Action.choices, label="Hành động")
+    request_id = django_filters.CharFilter(field_name="request_id", label="Mã yêu cầu")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["user", "model", "record", "since", "until", "door", "action", "request_id"]
+
+    def filter_user(self, queryset, name, value):
+        """By username: rows written under that name, and tasks/uploads done on that user's behalf."""
+        from accounts.models import User
+
+        ids = list(User.objects.filter(username__iexact=value.strip()).values_list("pk", flat=True))
+        return queryset.filter(Q(actor__iexact=value.strip()) | Q(actor_id__in=ids))
+
+    def filter_record(self, queryset, name, value):
+        pk = int(value)
+        return queryset.filter(Q(record_id=pk) | Q(record_ids__contains=[pk]))

@@ -1,0 +1,43 @@
+"""Reads of the trail: the ministry's search, and one record's history for its page."""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from edu_portal.common.identity import mask_id_number
+
+from .models import AuditEvent
+
+# Personal ID numbers inside before/after are always shown masked in the trail's pages and
+# exports: the trail tells who changed or saw a number; the full number is on the record's page.
+MASKED_KEYS = ("id_number",)
+HISTORY_LIMIT = 50
+
+
+def event_list(*, filters=None) -> QuerySet[AuditEvent]:
+    """Every event, newest first, filtered by AuditEventFilterSet (ministry only: see views)."""
+    from .filtersets import AuditEventFilterSet
+
+    queryset = AuditEvent.objects.order_by("-id")
+    if filters:
+        queryset = AuditEventFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+def record_history(model_label: str, record_id: int, *, limit: int = HISTORY_LIMIT) -> list[AuditEvent]:
+    """The newest events about one record: its writes and the showings of its full ID number."""
+    return list(AuditEvent.objects.filter(Q(record_id=record_id) | Q(record_ids__contains=[record_id]),
+                                          model=model_label.lower()).order_by("-id")[:limit])
+
+
+def masked(values: dict | None) -> dict | None:
+    if not values:
+        return values
+    return {key: (mask_id_number(value) if key in MASKED_KEYS and value else value) for key, value in values.items()}
+
+
+def usernames(events) -> dict[int, str]:
+    """Usernames of the users named by id on these events (tasks carry the id of who queued them)."""
+    from accounts.models import User
+
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
