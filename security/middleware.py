@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 import time
 
 from django.conf import settings
@@ -99,7 +100,13 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, "database_unavailable", False):
+            # Raised outside the view (a middleware saving the session, say): Django has already
+            # turned it into a 500; mark_database_errors() noted the cause.
+            logger.error("database unavailable (outside the view)", extra={"path": request.path})
+            return database_unavailable_response(request)
+        return response
 
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
@@ -107,6 +114,14 @@ class DatabaseUnavailableMiddleware:
         logger.error("database unavailable: %s", exception.__class__.__name__,
                      extra={"path": request.path, "error": str(exception).strip()[:300]})
         return database_unavailable_response(request)
+
+
+def mark_database_errors(sender=None, request=None, **kwargs) -> None:
+    """got_request_exception receiver: note on the request that the 500 Django is about to send
+    comes from an unreachable database (it runs inside Django's `except` block)."""
+    exception = sys.exc_info()[1]
+    if request is not None and isinstance(exception, (OperationalError, InterfaceError)):
+        request.database_unavailable = True
 
 
 def database_unavailable_response(request) -> HttpResponse:

@@ -90,3 +90,34 @@ def test_login_page_shows_no_inline_script_blocks(client):
     <script> block without src sneaks into the login page (the page every visitor sees)."""
     body = client.get("/login/").content.decode()
     assert body.count("<script") == body.count("<script src=")
+
+
+class SessionStoreDown:
+    """Stands where SessionMiddleware saves the session: fails after the view has answered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        self.get_response(request)
+        raise OperationalError("server closed the connection unexpectedly")
+
+
+@override_settings(ROOT_URLCONF=__name__, MIDDLEWARE=[
+    "security.middleware.RequestIdMiddleware",
+    "security.middleware.DatabaseUnavailableMiddleware",
+    f"{__name__}.SessionStoreDown",
+])
+def test_database_errors_outside_the_view_become_a_503_too(client):
+    client.raise_request_exception = False
+    response = client.get("/login-free/")
+    assert response.status_code == 503 and "Hệ thống tạm thời gián đoạn" in response.content.decode()
+
+
+def _ok(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok")
+
+
+urlpatterns.append(path("login-free/", _ok))
