@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from defusedxml import ElementTree
 from django.conf import settings
 
 from edu_portal.common.exceptions import AppError
@@ -165,6 +168,271 @@ class XlsxTable(Table):
         self.book.close()
 
 
+class StreamingXlsxTable(Table):
+    """The first sheet of an .xlsx read straight from its XML, several times faster than
+    openpyxl's read-only mode: the sheet is decompressed and scanned in chunks, rows are cut out
+    with regular expressions, and only the shared strings (which Excel keeps in one table) are
+    held in memory, as openpyxl holds them too.
+
+    Values come out as openpyxl gives them with data_only=False: text, int/float, datetime for
+    date-formatted numbers, booleans, and "=<formula>" for formula cells (never evaluated).
+    A sheet written with namespace prefixes (rare generators) is read by openpyxl instead.
+    """
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, sheet_name: str) -> None:
+        self.zip = zf
+        self.shared = _shared_strings(zf)
+        self.date_styles = _date_styles(zf)
+        info = zf.getinfo(sheet_name)
+        self.total_bytes, self.read_bytes = max(info.file_size, 1), 0
+        self.stream = zf.open(info)
+        self._numbered = self._number()
+        try:
+            self.header_row, self.header = next(self._numbered)
+        except StopIteration as exc:
+            raise FileRejected("Trang tính đầu tiên trống: không có dòng tiêu đề.") from exc
+
+    def _chunks(self):
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        rest = ""
+        started = False
+        while True:
+            raw = self.stream.read(self.CHUNK)
+            self.read_bytes += len(raw)
+            text = rest + decoder.decode(raw, final=not raw)
+            if not started:
+                start = text.find("<sheetData")
+                if start < 0:
+                    if not raw:
+                        return
+                    rest = text[-64:]
+                    continue
+                text, started = text[start:], True
+            if not raw:
+                yield text
+                return
+            cut = text.rfind("</row>")
+            if cut < 0:
+                rest = text
+                continue
+            yield text[:cut + 6]
+            rest = text[cut + 6:]
+
+    def _number(self):
+        shared, date_styles = self.shared, self.date_styles
+        sequential = 0
+        for chunk in self._chunks():
+            for m in _ROW.finditer(chunk):
+                attrs, body = m.group(1) or m.group(3) or "", m.group(2) or ""
+                number = _ROW_NUMBER.search(attrs)
+                sequential = int(number.group(1)) if number else sequential + 1
+                if not body:
+                    continue
+                if _ROW_SIMPLE.fullmatch(body):
+                    values = self._simple_row(body)
+                    if values is not None:
+                        if any(v is not None and (v.__class__ is not str or v.strip()) for v in values):
+                            yield sequential, values
+                        continue
+                values: list = []
+                position = 0
+                for c in _CELL.finditer(body):
+                    cell_attrs = c.group(1)
+                    ref = _attr(cell_attrs, ' r="')
+                    if ref:
+                        position = _column_index(ref)
+                    value = _cell_value(c.group(2), cell_attrs, shared, date_styles)
+                    if value is not None:
+                        if position >= len(values):
+                            values.extend([None] * (position - len(values) + 1))
+                        values[position] = value
+                    position += 1
+                if any(v is not None and (v.__class__ is not str or v.strip()) for v in values):
+                    yield sequential, values
+
+    def _simple_row(self, body: str) -> list | None:
+        """Rows of plain cells (what Excel, LibreOffice and openpyxl write for typed values) in
+        one regular-expression pass; None sends anything unusual to the general path."""
+        values: list = []
+        shared, date_styles = self.shared, self.date_styles
+        for column, style, kind, v, inline in _CELL_SIMPLE.findall(body):
+            position = ord(column) - 65 if len(column) == 1 else _column_index(column)
+            if kind == "s":
+                if not v:
+                    continue
+                try:
+                    value = shared[int(v)]
+                except (ValueError, IndexError):
+                    return None
+            elif kind == "inlineStr":
+                if not inline:
+                    continue
+                value = html.unescape(inline) if "&" in inline else inline
+            elif kind in ("", "n"):
+                if not v:
+                    continue
+                try:
+                    number = float(v)
+                except ValueError:
+                    return None
+                if style and style in date_styles:
+                    return None
+                value = int(number) if number.is_integer() and v.isdigit() else number
+            else:
+                return None
+            if position >= len(values):
+                values.extend([None] * (position - len(values) + 1))
+            values[position] = value
+        return values
+
+    def rows(self):
+        return self._numbered
+
+    def fraction_read(self) -> float:
+        return min(self.read_bytes / self.total_bytes, 1.0)
+
+    def close(self) -> None:
+        self.stream.close()
+        self.zip.close()
+
+
+_ROW = re.compile(r"<row\b([^>]*)>(.*?)</row>|<row\b([^>]*)/>", re.S)
+_ROW_NUMBER = re.compile(r'\br="(\d+)"')
+_CELL_SIMPLE_TEXT = (r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")? ?'
+                     r'(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)</c>)')
+_CELL_SIMPLE = re.compile(_CELL_SIMPLE_TEXT)
+_ROW_SIMPLE = re.compile(f"(?:{_CELL_SIMPLE_TEXT})*")
+_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_V = re.compile(r"<v>(.*?)</v>", re.S)
+_F = re.compile(r"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_T = re.compile(r"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
+_RPH = re.compile(r"<rPh\b.*?</rPh>", re.S)
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def _attr(attrs: str, marker: str) -> str | None:
+    """The value of one attribute (marker is ' r="'), without building a dict per cell."""
+    start = attrs.find(marker)
+    if start < 0:
+        return None
+    start += len(marker)
+    return attrs[start:attrs.index('"', start)]
+
+
+def _column_index(ref: str) -> int:
+    index = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            index = index * 26 + ord(ch) - 64
+        else:
+            break
+    return index - 1
+
+
+def _cell_value(inner, attrs: str, shared: list, date_styles: frozenset):
+    if not inner:
+        return None
+    kind = _attr(attrs, ' t="') or "n"
+    if kind == "s" and inner.startswith("<v>") and inner.endswith("</v>"):
+        try:
+            return shared[int(inner[3:-4])]
+        except (ValueError, IndexError) as exc:
+            raise FileRejected("Tệp Excel bị hỏng: ô trỏ tới chuỗi không tồn tại.") from exc
+    if "<f" in inner:
+        f = _F.search(inner)
+        if f:
+            return "=" + (_unescape(f.group(1)) if f.group(1) else "<công thức dùng chung>")
+    if kind == "inlineStr":
+        return _unescape("".join(t or "" for t in _T.findall(_RPH.sub("", inner))))
+    v = _V.search(inner)
+    if v is None:
+        return None
+    raw = v.group(1)
+    if kind == "s":
+        try:
+            return shared[int(raw)]
+        except (ValueError, IndexError) as exc:
+            raise FileRejected("Tệp Excel bị hỏng: ô trỏ tới chuỗi không tồn tại.") from exc
+    if kind in ("str", "e"):
+        return _unescape(raw)
+    if kind == "b":
+        return raw == "1"
+    try:
+        number = float(raw)
+    except ValueError:
+        return _unescape(raw)
+    if date_styles and _attr(attrs, ' s="') in date_styles:
+        if 0 <= number < 2_958_466:
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(number)
+    return int(number) if number.is_integer() and "." not in raw and "E" not in raw.upper() else number
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    try:
+        info = zf.getinfo("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    strings = []
+    # iterparse keeps memory to the strings themselves; phonetic runs (rPh) are not text.
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zf.open(info) as f:
+        for _, element in ElementTree.iterparse(f, events=("end",)):
+            if element.tag == ns + "si":
+                parts = []
+                for child in element:
+                    if child.tag == ns + "t":
+                        parts.append(child.text or "")
+                    elif child.tag == ns + "r":
+                        parts.extend(t.text or "" for t in child.iter(ns + "t"))
+                strings.append("".join(parts))
+                element.clear()
+    return strings
+
+
+def _date_styles(zf: zipfile.ZipFile) -> frozenset:
+    """Indexes of the cell styles whose number format shows a date."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+    try:
+        root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+    except KeyError:
+        return frozenset()
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    formats = dict(BUILTIN_FORMATS)
+    for fmt in root.iter(ns + "numFmt"):
+        formats[int(fmt.get("numFmtId", -1))] = fmt.get("formatCode", "")
+    dates = set()
+    xfs = root.find(ns + "cellXfs")
+    for index, xf in enumerate(xfs if xfs is not None else []):
+        code = formats.get(int(xf.get("numFmtId", 0)), "")
+        if code and is_date_format(code):
+            dates.add(str(index))
+    return frozenset(dates)
+
+
+def _first_sheet(zf: zipfile.ZipFile) -> str:
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    sheet = next(book.iter(ns + "sheet"), None)
+    if sheet is None:
+        raise FileRejected("Tệp Excel không có trang tính nào.")
+    rid = sheet.get(rel_ns + "id")
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels:
+        if rel.get("Id") == rid:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    raise FileRejected("Tệp Excel bị hỏng: không tìm thấy trang tính đầu tiên.")
+
+
 def _check_zip(path: Path) -> None:
     """An .xlsx is a zip: refuse one that would expand beyond limits before anything reads it."""
     try:
@@ -183,4 +451,21 @@ def _check_zip(path: Path) -> None:
 
 
 def open_table(path: Path, file_format: str) -> Table:
-    return XlsxTable(path) if file_format == "xlsx" else CsvTable(path)
+    if file_format != "xlsx":
+        return CsvTable(path)
+    _check_zip(path)
+    zf = zipfile.ZipFile(path)
+    try:
+        sheet = _first_sheet(zf)
+        with zf.open(sheet) as f:
+            head = f.read(4096)
+        if b"<sheetData" in head or b"<row" in head or b"sheetData" not in head:
+            return StreamingXlsxTable(path, zf, sheet)
+    except FileRejected:
+        zf.close()
+        raise
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, ValueError) as exc:
+        zf.close()
+        raise FileRejected("Không đọc được tệp Excel (.xlsx): tệp bị hỏng hoặc không phải bảng tính.") from exc
+    zf.close()
+    return XlsxTable(path)  # namespace-prefixed XML: openpyxl reads it
