@@ -157,12 +157,21 @@ def _drive(n: int, naive_n: int) -> dict:
     _pupils(n)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE students_student")
+    # The workers must be up before the clock starts (they boot while the pupils are inserted).
+    from edu_portal.celery import app
+
+    deadline = time.monotonic() + 120
+    while not (app.control.inspect(timeout=1).ping() or {}):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the benchmark's Celery workers did not answer")
 
     # Batched: from starting the run to the run finished (every record answered).
     started = time.monotonic()
     run = services.run_start(scope=scope_parse(f"school:{SCHOOL_CODE}"))
+    timeline = []  # (seconds, answered): when the first answers land, and the steady rate
     while True:
         progress = run_progress(run=VerificationRun.objects.get(pk=run.pk))
+        timeline.append((round(time.monotonic() - started, 2), progress["processed"]))
         if not progress["run"].is_active:
             break
         if time.monotonic() - started > 1800:
@@ -188,11 +197,14 @@ def _drive(n: int, naive_n: int) -> dict:
     _cleanup()
 
     batched_rate = answered / batched_seconds
+    first = next((t for t, done in timeline if done), None)
+    half = next((t for t, done in timeline if done >= answered / 2), None)
     naive_rate = naive_n / naive_seconds
     return {
         "pupils": n, "latency_ms": 200, "worker_concurrency": WORKER_CONCURRENCY, "batch_size": 1000,
         "batched": {"seconds": round(batched_seconds, 2), "answered": answered,
-                    "verifications_per_second": round(batched_rate), "states": states},
+                    "verifications_per_second": round(batched_rate), "states": states,
+                    "first_answers_after_seconds": first, "half_answered_after_seconds": half},
         "naive": {"pupils": naive_n, "seconds": round(naive_seconds, 2),
                   "verifications_per_second": round(naive_rate, 1)},
         "ratio_batched_to_naive": round(batched_rate / naive_rate, 1),
