@@ -30,7 +30,8 @@ def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int,
         row["pupils_with_result"] += s.pk in with_result
         row["pupils_with_physical"] += s.pk in with_physical
         row["pupils_complete"] += s.pk in with_result and s.pk in with_physical
-        pupil_mm[e.school_id].update(s.verification_mismatch_fields)
+        if s.verification_status == "mismatch":
+            pupil_mm[e.school_id].update(s.verification_mismatch_fields)
     for m in StaffMember.objects.filter(employment_status="working"):
         row = rows[m.school_id]
         row["staff"] += 1
@@ -39,7 +40,8 @@ def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int,
         row["teachers_qualified"] += m.position == "teacher" and m.meets_qualification_standard
         row[f"staff_qual_{m.qualification}"] += 1
         row[f"staff_ver_{m.verification_status}"] += 1
-        staff_mm[m.school_id].update(m.verification_mismatch_fields)
+        if m.verification_status == "mismatch":
+            staff_mm[m.school_id].update(m.verification_mismatch_fields)
     for r in AcademicResult.objects.filter(school_year=year):
         rows[r.school_id][f"learning_{r.term}_{r.learning_rating}"] += 1
         rows[r.school_id][f"conduct_{r.term}_{r.conduct_rating}"] += 1
