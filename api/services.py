@@ -48,9 +48,12 @@ def api_token_create(*, user, name: str, scope: Scope, can_write: bool = False,
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    from .authentication import forget_token
+
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+    forget_token(token.key_hash)
     return token
 
 

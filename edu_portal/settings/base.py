@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -148,9 +149,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540
 # A task unacknowledged this long is handed to another worker (Redis visibility timeout).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 CELERY_BEAT_SCHEDULE: dict = {}
-# One queue per kind of work, so each scales on machines of its own (docs/scaling.md). Off by
-# default in dev and tests (their workers consume the default queue only); on in production.
+# One queue per kind of work, so each scales on machines of its own (docs/scaling.md). Routing is
+# off by default in dev and tests (tests point the default queue at private queues); on in
+# production. A worker started without -Q consumes every declared queue; -Q picks some.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "verification", "imports", "statistics")]
 TASK_QUEUES_BY_KIND = {"verification.*": {"queue": "verification"}, "uploads.*": {"queue": "imports"},
                        "dashboards.*": {"queue": "statistics"}}
 CELERY_TASK_ROUTES = TASK_QUEUES_BY_KIND if env.bool("CELERY_SPLIT_QUEUES", default=False) else {}
@@ -196,6 +199,8 @@ REST_FRAMEWORK = {
 }
 # Per API token (per user for browser sessions); the bench raises it through the environment.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/minute")
+# How long a worker process trusts a token it has read (revocation reaches other processes within it).
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=5)
 SPECTACULAR_SETTINGS = {
     "TITLE": "edu_portal API",
     "DESCRIPTION": "Statistics and records of the national education database.",

@@ -41,6 +41,7 @@ def test_a_province_user_may_hold_a_token_for_one_of_its_schools(province_user, 
         api_token_create(user=province_user, name="x", scope=scope_parse(f"school:{school_other_province.code}"))
 
 
+@override_settings(API_TOKEN_CACHE_SECONDS=0)
 def test_revoked_token_and_moved_user_are_refused(make_token, province_user, school_a):
     secret = make_token(province_user, "province:01")
     client = ApiClient(secret)
@@ -55,6 +56,18 @@ def test_revoked_token_and_moved_user_are_refused(make_token, province_user, sch
     assert status == 401 and body["error"]["code"] == "authentication_failed"
 
 
+def test_revocation_reaches_a_process_that_cached_the_token(make_token, ministry_user):
+    from api import authentication
+
+    secret = make_token(ministry_user, "country")
+    client = ApiClient(secret)
+    assert client.get("/schools/")[0] == 200  # now cached in this process
+    ApiToken.objects.filter(key_hash=token_hash(secret)).update(revoked_at=timezone.now())  # another process
+    authentication._TOKENS[token_hash(secret)] = (0.0, authentication._TOKENS[token_hash(secret)][1])  # expired
+    assert client.get("/schools/")[0] == 401
+
+
+@override_settings(API_TOKEN_CACHE_SECONDS=0)
 def test_last_use_is_written_at_most_once_a_minute(make_token, ministry_user, django_assert_max_num_queries):
     secret = make_token(ministry_user, "country")
     client = ApiClient(secret)
