@@ -60,3 +60,10 @@ def test_the_worker_of_make_run_consumes_every_queue():
     worker = next(line for line in script.splitlines() if re.match(r"start worker\s", line))
     consumed = set(re.search(r"-Q (\S+)", worker).group(1).split(","))
     assert consumed == {"celery", *KINDS.values()}
+
+
+def test_a_worker_started_without_q_consumes_every_queue_a_task_is_routed_to():
+    # docker-compose.yml and the systemd unit of docs/deploy.md start workers without -Q.
+    declared = {q.name for q in settings.CELERY_TASK_QUEUES}
+    assert declared == {"celery", *KINDS.values()}
+    assert {route["queue"] for route in settings.TASK_QUEUES_BY_KIND.values()} <= declared
