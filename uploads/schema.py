@@ -343,7 +343,11 @@ class RecordImporter:
                 lookup[header_key(name)] = c.key
         return lookup
 
-    def key(self, cleaned: dict) -> tuple:
+    def key(self, cleaned: dict):
+        """The natural key: one value, or a tuple when it has several parts (kept small because
+        validation remembers every key of a file to find duplicates)."""
+        if len(self.key_fields) == 1:
+            return cleaned[self.key_fields[0]]
         return tuple(cleaned[f] for f in self.key_fields)
 
     def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:

@@ -38,12 +38,11 @@ MAX_ROWS = getattr(settings, "UPLOADS_MAX_ROWS", 200_000)
 EXTENSIONS = (".csv", ".txt", ".xlsx")
 BATCH = 5000               # rows checked against the database per query
 STORED_ERRORS = 1000       # errors kept for the preview; all of them are in the error file
-QUEUE_CHUNK = 1000         # identities per verification task
 
 
 def limits_text() -> str:
-    return (f"Tệp CSV (UTF-8) hoặc Excel (.xlsx), tối đa {MAX_BYTES // (1024 * 1024)} MB "
-            f"và {MAX_ROWS:,} dòng dữ liệu.".replace(",", "."))
+    rows = f"{MAX_ROWS:,}".replace(",", ".")  # Vietnamese thousands separator
+    return f"Tệp CSV (UTF-8) hoặc Excel (.xlsx), tối đa {MAX_BYTES // (1024 * 1024)} MB và {rows} dòng dữ liệu."
 
 
 # --- create ---------------------------------------------------------------------------------
@@ -166,8 +165,9 @@ class _Run:
                 for rownum, values in table.rows():
                     self.rows += 1
                     if self.rows > self.max_rows:
-                        raise FileRejected(f"Tệp có hơn {self.max_rows:,} dòng dữ liệu, vượt giới hạn. Hãy chia "
-                                           "thành nhiều tệp nhỏ hơn.".replace(",", "."))
+                        limit = f"{self.max_rows:,}".replace(",", ".")
+                        raise FileRejected(f"Tệp có hơn {limit} dòng dữ liệu, vượt giới hạn. Hãy chia thành "
+                                           "nhiều tệp nhỏ hơn.")
                     width = len(values)
                     row = {key: (values[i] if i < width else None) for key, i in mapping}
                     cleaned, errors = validate_row(row, context=context)
@@ -318,7 +318,7 @@ def upload_commit(*, upload_id: int) -> Upload:
             context = _context(upload)
             if upload.school_id:
                 # One upload at a time per school: the checks below stay true until commit.
-                type(upload.school).objects.select_for_update().filter(pk=upload.school_id).exists()
+                list(type(upload.school).objects.select_for_update().filter(pk=upload.school_id).values_list("pk"))
             now = timezone.now()
             result = WRITERS[upload.kind](context=context, now=now, importer=importer,
                                           staged_path=Path(settings.MEDIA_ROOT) / upload.staged_file.name)
@@ -337,9 +337,8 @@ def upload_commit(*, upload_id: int) -> Upload:
             if queue_kind and result["queued"]:
                 from verification.services import identities_queue
 
-                ids = result["queued"]
-                for start in range(0, len(ids), QUEUE_CHUNK):
-                    identities_queue(kind=queue_kind, ids=ids[start:start + QUEUE_CHUNK])
+                # Handed to the workers in batches once this transaction commits.
+                identities_queue(kind=queue_kind, ids=result["queued"])
     except (StaleUpload, IntegrityError) as exc:
         message = exc.message if isinstance(exc, StaleUpload) else (
             "Không ghi được vì dữ liệu trùng với bản ghi khác (ví dụ hai học sinh đổi số định danh cho nhau). "

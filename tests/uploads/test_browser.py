@@ -18,14 +18,14 @@ def upload_worker(transactional_db):
     """A worker thread on a queue of our own, so that other tests' workers on the shared test
     broker never take these tasks (and ours never take theirs)."""
     queue = f"uploads-test-{uuid.uuid4().hex}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
+    previous = celery_app.conf.task_default_queue, celery_app.conf.task_routes
+    celery_app.conf.task_default_queue, celery_app.conf.task_routes = queue, {}
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[queue],
                           shutdown_timeout=30):
             yield queue
     finally:
-        celery_app.conf.task_default_queue = previous
+        celery_app.conf.task_default_queue, celery_app.conf.task_routes = previous
 
 
 def _choose_file(page, name: str, content: bytes) -> None:
