@@ -36,19 +36,18 @@ class SchoolViewSet(RecordViewSet):
         return school_get(scope=scope, pk=pk)
 
     @staticmethod
-    def _fields(scope, data: dict) -> dict:
-        for api_name, field in (("province", "province_id"), ("commune", "commune_id")):
-            if api_name in data:
-                data[field] = data.pop(api_name)
-        if "merged_into" in data:
-            merged = data.pop("merged_into")
-            data["merged_into_id"] = school_for_write(scope, merged, field="merged_into").pk if merged else None
-        return data
+    def _merged_into(scope, data: dict) -> dict:
+        # Not an upload column: a merger names the receiving school, which must be in scope too.
+        if "merged_into" not in data:
+            return {}
+        merged = data.pop("merged_into")
+        return {"merged_into_id": school_for_write(scope, merged, field="merged_into").pk if merged else None}
 
     def perform_write(self, *, scope, data):
-        data = validate_like_upload("schools", data, scope=scope, school=None)
-        return school_create(scope=scope, **self._fields(scope, data))
+        merged = self._merged_into(scope, data)
+        return school_create(scope=scope, **validate_like_upload("schools", data, scope=scope, school=None), **merged)
 
     def perform_update(self, *, scope, record, data):
-        data = validate_like_upload("schools", data, scope=scope, school=record, instance=record)
-        return school_update(scope=scope, school=record, **self._fields(scope, data))
+        merged = self._merged_into(scope, data)
+        changes = validate_like_upload("schools", data, scope=scope, school=record, instance=record) if data else {}
+        return school_update(scope=scope, school=record, **changes, **merged)

@@ -39,15 +39,12 @@ class StudentViewSet(RecordViewSet):
 
     def perform_write(self, *, scope, data):
         school = school_for_write(scope, data.pop("school"))
-        data = validate_like_upload("students", data, scope=scope, school=school)
-        data["birth_province_id"] = data.pop("birth_province", None) or None
-        return student_create(scope=scope, school=school, **data)
+        return student_create(scope=scope, school=school,
+                              **validate_like_upload("students", data, scope=scope, school=school))
 
     def perform_update(self, *, scope, record, data):
-        data = validate_like_upload("students", data, scope=scope, school=record.school, instance=record)
-        if "birth_province" in data:
-            data["birth_province_id"] = data.pop("birth_province") or None
-        return student_update(scope=scope, student=record, **data)
+        changes = validate_like_upload("students", data, scope=scope, school=record.school, instance=record)
+        return student_update(scope=scope, student=record, **changes)
 
     def perform_delete(self, *, scope, record):
         student_delete(scope=scope, student=record)

@@ -67,4 +67,5 @@ class StaffCreateSerializer(StaffUpdateSerializer):
     date_of_birth = serializers.DateField()
     gender = serializers.ChoiceField(choices=Gender.choices)
     qualification = serializers.ChoiceField(choices=Qualification.choices)
+    position = serializers.ChoiceField(choices=Position.choices)
     school = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id của trường")

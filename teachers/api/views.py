@@ -38,12 +38,12 @@ class StaffViewSet(RecordViewSet):
 
     def perform_write(self, *, scope, data):
         school = school_for_write(scope, data.pop("school"))
-        data = validate_like_upload("staff", data, scope=scope, school=school)
-        return staff_create(scope=scope, school=school, **data)
+        return staff_create(scope=scope, school=school,
+                            **validate_like_upload("staff", data, scope=scope, school=school))
 
     def perform_update(self, *, scope, record, data):
-        data = validate_like_upload("staff", data, scope=scope, school=record.school, instance=record)
-        return staff_update(scope=scope, staff=record, **data)
+        changes = validate_like_upload("staff", data, scope=scope, school=record.school, instance=record)
+        return staff_update(scope=scope, staff=record, **changes)
 
     def perform_delete(self, *, scope, record):
         staff_delete(scope=scope, staff=record)

@@ -248,7 +248,7 @@ def test_staff_and_schools_writes(api, province_user, school_a):
     client = api(province_user, "province:01", write=True)
     status, body = client.post("/staff/", {
         "staff_code": "CBAPI01", "full_name": "Lê Văn Bình", "date_of_birth": "1985-04-02", "gender": "M",
-        "qualification": "bachelor", "school": school_a.pk})
+        "qualification": "bachelor", "position": "teacher", "school": school_a.pk})
     assert status == 201 and body["meets_qualification_standard"] is True, body
     status, body = client.patch(f"/schools/{school_a.pk}/", {"name": "Trường Tiểu học A mới"})
     assert status == 200 and body["name"] == "Trường Tiểu học A mới"
@@ -291,3 +291,32 @@ def test_a_cursor_only_serves_the_query_it_came_from(api, ministry_user, school_
     assert status == 400 and "cursor" in body["error"]["details"]
     sync = client.get("/students/", {"page_size": 1, "updated_since": "2000-01-01T00:00:00Z"})[1]["next"]
     assert client.get(sync.split("/api/v1", 1)[1])[0] == 200
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"grade": 7}, "grade"),  # a primary school teaches grades 1-5 (the upload's rule)
+    ({"full_name": "=HYPERLINK(\"http://x\")"}, "full_name"),  # a formula, refused as in a spreadsheet
+    ({"full_name": "Nguyễn Văn 2"}, "full_name"),
+    ({"date_of_birth": "1980-01-01"}, "date_of_birth"),  # not of school age
+])
+def test_api_writes_follow_the_upload_rules(overrides, field, api, province_user, school_a):
+    from students.importers import validate_row
+    from uploads.schema import ImportContext
+
+    payload = pupil_payload(school_a, **overrides)
+    _, upload_errors = validate_row(payload | {"school": None},
+                                    context=ImportContext(scope=Scope.country(), school=school_a, school_year=2026))
+    assert field in {e.column for e in upload_errors}  # the upload refuses it ...
+    status, body = api(province_user, "province:01", write=True).post("/students/", payload)
+    assert status == 400 and field in body["error"]["details"], body  # ... and so does the API
+
+
+def test_a_partial_update_is_checked_against_the_rest_of_the_record(api, province_user, school_a):
+    pupil = make_student(school_a)  # born in 2015, ID number says so
+    client = api(province_user, "province:01", write=True)
+    status, body = client.patch(f"/students/{pupil.pk}/", {"date_of_birth": "2016-05-01"})
+    assert status == 400 and "id_number" in body["error"]["details"]
+    status, body = client.patch(f"/students/{pupil.pk}/", {"full_name": "  Lê   Thị  Hoa "})
+    assert status == 200 and body["full_name"] == "Lê Thị Hoa"
+    status, body = client.patch(f"/schools/{school_a.pk}/", {"province": "79"})
+    assert status == 400 and "province" in body["error"]["details"]
