@@ -1,5 +1,6 @@
 """Celery doors onto the statistics refresh: ids in, services do the work, safe to run twice."""
 from celery import shared_task
+from celery.signals import beat_init
 
 from . import services
 
@@ -12,3 +13,10 @@ def refresh_school_stats(school_ids: list[int]) -> int:
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def refresh_all_stats() -> int:
     return services.stats_refresh_all()
+
+
+@beat_init.connect
+def refresh_when_beat_starts(sender=None, **kwargs) -> None:
+    """Beat runs an interval entry first only after a whole interval: compute the figures once at
+    start, so that a freshly started portal (`make run` after `seed_demo`) shows them."""
+    refresh_all_stats.delay()

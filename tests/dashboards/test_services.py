@@ -37,7 +37,7 @@ def assert_stats_match_raw(year: int) -> int:
     return len(rows)
 
 
-def random_changes(rng: random.Random, schools: list[School], rounds: int = 12) -> set[int]:
+def random_changes(rng: random.Random, schools: list[School], rounds: int = 16) -> set[int]:
     """Uploads, transfers, verification results, results and measurements, at random. Returns
     the ids of the schools touched."""
     scope, year = Scope.country(), current_school_year()
@@ -90,7 +90,7 @@ def test_full_refresh_equals_raw_aggregates(world):
     assert SchoolStats.objects.filter(school_id=world[-1].pk, staff__gt=0).exists()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_random_changes_then_full_refresh(world, seed):
     stats_refresh_all()
     random_changes(random.Random(seed), world)
@@ -98,7 +98,7 @@ def test_random_changes_then_full_refresh(world, seed):
     assert_stats_match_raw(current_school_year())
 
 
-@pytest.mark.parametrize("seed", [4, 5])
+@pytest.mark.parametrize("seed", [4])
 def test_incremental_refresh_of_the_touched_schools(world, seed):
     stats_refresh_all()
     touched = random_changes(random.Random(seed), world)
