@@ -123,8 +123,9 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                        class_name, status)
                    SELECT %(now)s, %(now)s, ins.id, %(year)s, %(school)s, t.grade, t.class_name, 'studying'
                    FROM ins JOIN upload_stage t ON t.pupil_code = ins.pupil_code)
-               SELECT id, verification_status FROM ins""", {"now": now, "school": school_id, "year": year})
-        inserted = cur.fetchall()
+               SELECT (SELECT count(*) FROM ins), ARRAY(SELECT id FROM ins WHERE verification_status = 'queued')""",
+            {"now": now, "school": school_id, "year": year})
+        inserted, queued_new = cur.fetchone()
         cur.execute(
             """INSERT INTO students_enrollment (created_at, updated_at, student_id, school_year, school_id, grade,
                    class_name, status)
@@ -136,8 +137,7 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                WHERE (students_enrollment.grade, students_enrollment.class_name, students_enrollment.school_id)
                      IS DISTINCT FROM (EXCLUDED.grade, EXCLUDED.class_name, EXCLUDED.school_id)""",
             [now, now, year, school_id])
-    queued = [pk for pk, status in inserted if status == "queued"] + identity_changed
-    return {"new": len(inserted), "changed": staged - len(inserted), "queued": queued}
+    return {"new": inserted, "changed": staged - inserted, "queued": queued_new + identity_changed}
 
 
 def write_staff(*, context, now, staged_path, importer) -> dict:
