@@ -333,6 +333,12 @@ def upload_commit(*, upload_id: int) -> Upload:
                 from schools.services import school_mark_synchronized
 
                 school_mark_synchronized(school_id=upload.school_id, at=now)
+            # The dashboards' pre-aggregated figures of the schools touched, after commit.
+            touched = result.get("school_ids") or ([upload.school_id] if upload.school_id else [])
+            if touched and (result["new"] or result["changed"]):
+                from dashboards.services import stats_refresh_schools_on_commit
+
+                stats_refresh_schools_on_commit(school_ids=touched)
             queue_kind = QUEUE_KIND.get(upload.kind)
             if queue_kind and result["queued"]:
                 from verification.services import identities_queue

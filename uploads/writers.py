@@ -278,9 +278,10 @@ def write_schools(*, context, now, staged_path, importer) -> dict:
                       schools_school.commune_id, schools_school.address, schools_school.status)
                      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.level, EXCLUDED.ownership, EXCLUDED.province_id,
                       EXCLUDED.commune_id, EXCLUDED.address, EXCLUDED.status)
-               RETURNING (xmax = 0)""", [now, now])
-        flags = [r[0] for r in cur.fetchall()]
-    return {"new": sum(flags), "changed": len(flags) - sum(flags), "queued": []}
+               RETURNING id, (xmax = 0)""", [now, now])
+        rows = cur.fetchall()
+    new = sum(1 for _, inserted in rows if inserted)
+    return {"new": new, "changed": len(rows) - new, "queued": [], "school_ids": [pk for pk, _ in rows]}
 
 
 WRITERS = {"pupils": write_pupils, "staff": write_staff, "results": write_results, "physical": write_physical,

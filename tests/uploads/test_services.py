@@ -24,13 +24,19 @@ from .conftest import PUPIL_HEADER, commit, csv_bytes, pupil_rows, run_upload
 pytestmark = pytest.mark.django_db
 
 
-def test_valid_file_is_previewed_then_committed_with_enrollment(school_user, school_a):
+def test_valid_file_is_previewed_then_committed_with_enrollment(school_user, school_a,
+                                                                  django_capture_on_commit_callbacks):
     upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, pupil_rows(12)))
     assert upload.status == UploadStatus.VALIDATED
     assert (upload.total_rows, upload.new_count, upload.changed_count, upload.error_count) == (12, 12, 0, 0)
     assert not Student.objects.exists()  # nothing is written before the user confirms
 
-    upload = commit(school_user, upload)
+    with django_capture_on_commit_callbacks() as callbacks:
+        upload = commit(school_user, upload)
+
+    # After the commit: the new identities go to verification, the school's statistics are refreshed.
+    assert {c.__qualname__.split(".")[0] for c in callbacks} == {"identities_queue",
+                                                                 "stats_refresh_schools_on_commit"}
 
     assert upload.status == UploadStatus.COMMITTED
     assert Student.objects.filter(school=school_a).count() == 12
