@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from psycopg2.extras import execute_values
 
 from accounts.scope import COUNTRY, PROVINCE, Scope, scope_parse
 from edu_portal.common.exceptions import AppError
@@ -231,10 +230,14 @@ def results_apply(*, kind: str, sent: list[dict], results: list[dict], run_id: i
           AND t.verification_checked_at IS NOT DISTINCT FROM v.prev_checked
         RETURNING t.id, t.verification_status
     """  # noqa: S608 - the table name comes from our own model, values are parameters
+    template = "(%s, %s, %s, %s::date, %s, %s, %s::timestamptz, %s, %s::varchar[])"
     with transaction.atomic(), connection.cursor() as cursor:
-        returned = execute_values(
-            cursor.cursor, sql, rows, page_size=len(rows), fetch=True,
-            template="(%s, %s, %s, %s::date, %s, %s, %s::timestamptz, %s, %s::varchar[])")
+        # The values are quoted by psycopg2; the statement itself goes through Django's cursor, so
+        # that its execute wrappers (the audit trail's "who is writing") see it.
+        values = ",".join(cursor.cursor.mogrify(template, row).decode() for row in rows)
+        head, tail = sql.split("%s", 1)
+        cursor.execute(head + values + tail)
+        returned = cursor.fetchall()
     counts = Counter(status for _, status in returned)
     written = {pk for pk, _ in returned}
     stale = [row[0] for row in rows if row[0] not in written]
@@ -395,6 +398,9 @@ def run_cancel(*, run: VerificationRun, scope: Scope) -> VerificationRun:
         from edu_portal.common.exceptions import NotInScope
 
         raise NotInScope()
+    if scope.kind not in (COUNTRY, PROVINCE):
+        # Schools may follow a run on their school, but only those who start runs may stop them.
+        raise AppError("Chỉ Bộ và Sở Giáo dục mới hủy được đợt xác thực.", code="forbidden", status_code=403)
     if not run.is_active:
         raise AppError("Đợt xác thực này đã kết thúc.", code="conflict", status_code=409)
     redis_client().set(f"{PREFIX}run:{run.pk}:cancelled", "1", ex=7 * 86400)
