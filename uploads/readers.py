@@ -33,7 +33,11 @@ class FileRejected(AppError):
         super().__init__(message, code="file_rejected")
 
 
-XLSX_MAX_UNCOMPRESSED = getattr(settings, "UPLOADS_XLSX_MAX_UNCOMPRESSED", 1_500_000_000)
+# A 50 MB workbook of 200,000 rows expands to a few hundred MB of XML; more is refused before
+# anything is decompressed, and the shared-string table (held in memory) is capped on its own.
+XLSX_MAX_UNCOMPRESSED = getattr(settings, "UPLOADS_XLSX_MAX_UNCOMPRESSED", 800_000_000)
+XLSX_MAX_SHARED_STRINGS = getattr(settings, "UPLOADS_XLSX_MAX_SHARED_STRINGS", 150_000_000)
+XLSX_MAX_ROW_CHARS = 16_000_000  # one spreadsheet row this long is not a class list
 XLSX_MAX_RATIO = 200  # real sheets compress 5-30x; far more than this is a bomb
 
 
@@ -215,6 +219,8 @@ class StreamingXlsxTable(Table):
                 return
             cut = text.rfind("</row>")
             if cut < 0:
+                if len(text) > XLSX_MAX_ROW_CHARS:
+                    raise FileRejected("Tệp Excel có một dòng quá lớn (có thể là tệp độc hại); tệp không được xử lý.")
                 rest = text
                 continue
             yield text[:cut + 6]
@@ -445,7 +451,8 @@ def _check_zip(path: Path) -> None:
         raise FileRejected("Tệp nén này không phải là bảng tính Excel (.xlsx).")
     total = sum(m.file_size for m in members)
     worst = max((m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 1_000_000), default=0)
-    if total > XLSX_MAX_UNCOMPRESSED or worst > XLSX_MAX_RATIO:
+    shared = sum(m.file_size for m in members if m.filename == "xl/sharedStrings.xml")
+    if total > XLSX_MAX_UNCOMPRESSED or worst > XLSX_MAX_RATIO or shared > XLSX_MAX_SHARED_STRINGS:
         raise FileRejected("Tệp Excel có nội dung giải nén quá lớn so với dung lượng tệp (có thể là tệp độc hại); "
                            "tệp không được xử lý.")
 
