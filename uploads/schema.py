@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
+from django.utils import timezone
+
 from edu_portal.common.identity import id_number_errors, legacy_province_codes, normalize_name
+from edu_portal.common.models import current_school_year
 
 # Excel's 1900 date system counts days from 1899-12-30 (the 1900 leap-year bug included).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -63,8 +66,8 @@ class ImportContext:
 
     scope: object                              # accounts.scope.Scope
     school: object | None = None               # schools.School the records belong to
-    school_year: int = 0
-    today: dt.date = field(default_factory=dt.date.today)
+    school_year: int = field(default_factory=lambda: current_school_year())
+    today: dt.date = field(default_factory=lambda: timezone.localdate())  # Vietnam's date, not the server's
 
     @cached_property
     def province_codes(self) -> frozenset[str]:
