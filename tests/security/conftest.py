@@ -1,18 +1,20 @@
 import pytest
-from django.core.cache import cache
 
 from security import lockout
 
 
-@pytest.fixture(autouse=True)
-def clear_login_throttle():
-    """Lockout counters live in the (real, shared) test Redis: start and leave each test clean."""
+@pytest.fixture
+def throttle_subjects():
+    """forget(username=..., ip=...): clear a subject's lockout counters now and after the test.
 
-    def clear():
-        keys = cache._cache.get_client(write=True).keys(cache.make_key(f"{lockout.KEY_PREFIX}:*"))
-        if keys:
-            cache._cache.get_client(write=True).delete(*keys)
+    Counters live in the real test Redis, shared by parallel test processes, so each test
+    clears only the usernames and addresses it owns (never the whole store)."""
+    subjects = []
 
-    clear()
-    yield
-    clear()
+    def forget(*, username=None, ip=None):
+        subjects.append((username, ip))
+        lockout.unlock(username=username, ip=ip)
+
+    yield forget
+    for username, ip in subjects:
+        lockout.unlock(username=username, ip=ip)

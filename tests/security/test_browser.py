@@ -1,12 +1,18 @@
 """The lockout as a person meets it, in headless Chromium; and the CSP lets the pages work."""
 import pytest
 
+from accounts.models import Role
 from tests.conftest import save_artifact
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_lockout_message_on_the_login_page(page, live_server, ministry_user):
+def test_lockout_message_on_the_login_page(page, live_server, throttle_subjects):
+    # A username of its own: parallel tests log in as the shared fixtures' users, and a
+    # successful login resets that username's counter.
+    ministry_user = UserFactory(username="khoa_trong_trinh_duyet", role=Role.MINISTRY)
+    throttle_subjects(username=ministry_user.username)
     csp_violations = []
     page.on("console", lambda msg: csp_violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     for attempt in range(5):
