@@ -29,6 +29,7 @@ class StudentViewSet(RecordViewSet):
     serializer_class = StudentSerializer
     detail_serializer_class = StudentDetailSerializer
     write_serializer_class = StudentCreateSerializer
+    code_field = "pupil_code"
     update_serializer_class = StudentUpdateSerializer
 
     def select_list(self, *, scope, filters):

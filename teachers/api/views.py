@@ -28,6 +28,7 @@ class StaffViewSet(RecordViewSet):
     serializer_class = StaffSerializer
     detail_serializer_class = StaffDetailSerializer
     write_serializer_class = StaffCreateSerializer
+    code_field = "staff_code"
     update_serializer_class = StaffUpdateSerializer
 
     def select_list(self, *, scope, filters):
