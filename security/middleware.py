@@ -11,6 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from .lockout import client_ip
 from .request_id import HEADER, new_request_id, request_id_var
 
 logger = logging.getLogger("security.outage")
@@ -34,7 +35,7 @@ DEFAULT_CSP = {
     "frame-ancestors": "'none'",
 }
 DEFAULT_PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-                              "microphone=(), payment=(), usb=(), interest-cohort=()")
+                              "microphone=(), payment=(), usb=()")
 
 
 class RequestIdMiddleware:
@@ -57,7 +58,7 @@ class RequestIdMiddleware:
             access_logger.info("%s %s %s", request.method, request.path, response.status_code, extra={
                 "method": request.method, "path": request.path, "status": response.status_code,
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                "client_ip": request.META.get("REMOTE_ADDR"),
+                "client_ip": client_ip(request),
                 "user_id": getattr(getattr(request, "user", None), "pk", None) if hasattr(request, "_cached_user")
                 else None,
             })
