@@ -33,6 +33,9 @@ def adopt_actor(task_id=None, task=None, **kwargs):
         return
     door = Door.UPLOAD if task.name.startswith("uploads.") else Door.TASK
     _tokens[task_id] = context._actor.set(context.Actor(door=door, actor=task.name[:150], actor_id=_queued_by(task)))
+    # At once, not on the first write: tasks write through the raw psycopg2 cursor (the uploads'
+    # COPY and set-based upserts), which the execute wrapper does not see.
+    context.ensure_pushed()
 
 
 @task_postrun.connect(dispatch_uid="audit.actor.postrun")

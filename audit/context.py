@@ -14,7 +14,11 @@ door is "shell" and the actor is the operating-system user.
 
 Connections are persistent (CONN_MAX_AGE), so settings pushed for a request are cleared at its
 end (reset()), and a session setting made inside a transaction that later rolls back is undone
-by PostgreSQL: the wrapper then pushes again.
+by PostgreSQL: after any rollback the wrapper pushes again.
+
+Writes through the raw psycopg2 cursor (`cursor.cursor`, copy_expert) are not seen by the
+wrapper: code doing that outside a task must call ensure_pushed() first (tasks, form posts and
+set_actor() push at once).
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ import os
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections
 
 from .models import AUDITED_MODELS, Door
 
@@ -127,24 +131,14 @@ def pushed_state(connection=None):
 # --- the database side --------------------------------------------------------------------------
 
 class _Pushed:
-    """What this connection's session holds now: the values, and whether they are committed
-    (or still inside the transaction they were set in, tracked by an on_commit marker)."""
+    """What this connection's session holds now. A rollback (of the transaction or of a
+    savepoint) may undo a set_config made inside it, so any rollback forgets this (see
+    install_wrapper) and the next write to an audited table pushes again."""
 
-    __slots__ = ("values", "durable", "marker")
+    __slots__ = ("values",)
 
     def __init__(self, values: tuple) -> None:
         self.values = values
-        self.durable = False
-        self.marker = None
-
-    def holds(self, connection, values: tuple) -> bool:
-        if values != self.values:
-            return False
-        if self.durable:
-            return True
-        # Still in the transaction (or savepoint) that set them? Django drops the callbacks of
-        # a rolled-back transaction or savepoint, and so does PostgreSQL with the settings.
-        return any(entry[1] is self.marker for entry in connection.run_on_commit)
 
 
 def _push(connection, values: tuple) -> None:
@@ -157,16 +151,7 @@ def _push(connection, values: tuple) -> None:
             ["" if actor_id is None else str(actor_id), actor or "", door, request_id or "",
              "" if token_id is None else str(token_id)],
         )
-    pushed = _Pushed(values)
-    if connection.in_atomic_block:
-        def marker():
-            pushed.durable = True
-
-        pushed.marker = marker
-        transaction.on_commit(marker, using=connection.alias)
-    else:
-        pushed.durable = True
-    connection._audit_pushed = pushed
+    connection._audit_pushed = _Pushed(values)
 
 
 def ensure_pushed(connection=None) -> None:
@@ -174,7 +159,7 @@ def ensure_pushed(connection=None) -> None:
     connection = connection or connections["default"]
     values = current_actor().values()
     pushed = getattr(connection, "_audit_pushed", None)
-    if pushed is None or not pushed.holds(connection, values):
+    if pushed is None or pushed.values != values:
         _push(connection, values)
 
 
@@ -214,7 +199,21 @@ _WRAPPER = AuditWrapper()
 
 
 def install_wrapper(sender=None, connection=None, **kwargs) -> None:
-    """connection_created: a new session holds no settings; make sure the wrapper is in place."""
+    """connection_created: a new session holds no settings; make sure the wrapper is in place,
+    and that a rollback makes us forget what was pushed (PostgreSQL undoes a set_config made in
+    a rolled-back transaction or savepoint; Django offers no rollback signal, hence the hook)."""
     connection._audit_pushed = None
     if _WRAPPER not in connection.execute_wrappers:
         connection.execute_wrappers.append(_WRAPPER)
+    if not getattr(connection, "_audit_rollback_hooked", False):
+        for name in ("_rollback", "_savepoint_rollback"):
+            setattr(connection, name, _forgetting(connection, getattr(connection, name)))
+        connection._audit_rollback_hooked = True
+
+
+def _forgetting(connection, rollback):
+    def rollback_and_forget(*args, **kwargs):
+        connection._audit_pushed = None
+        return rollback(*args, **kwargs)
+
+    return rollback_and_forget
