@@ -137,6 +137,24 @@ def map_header(header: list, importer: RecordImporter) -> list[tuple[str, int]]:
     return list(found.items())
 
 
+def find_header(first: list, rows, importer: RecordImporter, *, look_ahead: int = 9):
+    """The header is the first non-empty row, or one of the next few when the sheet starts with
+    a title ("DANH SÁCH HỌC SINH LỚP 3A"); the rows above it are skipped. When none fits, the
+    refusal names what the first row lacks."""
+    try:
+        return first, map_header(first, importer)
+    except FileRejected as refusal:
+        for _ in range(look_ahead):
+            candidate = next(rows, None)
+            if candidate is None:
+                break
+            try:
+                return candidate[1], map_header(candidate[1], importer)
+            except FileRejected:
+                continue
+        raise refusal from None
+
+
 class _Run:
     """One validation pass over a file."""
 
@@ -153,16 +171,17 @@ class _Run:
 
     def run(self, table, *, staged_path: Path, errors_path: Path) -> None:
         importer, context = self.importer, self.context
-        mapping = map_header(table.header, importer)
+        rows = iter(table.rows())
+        header, mapping = find_header(table.header, rows, importer)
         validate_row, key_of = importer.validate_row, importer.key
         key_column = importer.key_fields[0]
         delimiter = getattr(table, "delimiter", ",")
-        self.errors_file = ErrorFileWriter(errors_path, header=list(table.header), file_format=self.upload.file_format,
+        self.errors_file = ErrorFileWriter(errors_path, header=list(header), file_format=self.upload.file_format,
                                            delimiter=delimiter)
         try:
             with open(staged_path, "w", encoding="utf-8", newline="") as staged_file:
                 self.staged = csv.writer(staged_file)
-                for rownum, values in table.rows():
+                for rownum, values in rows:
                     self.rows += 1
                     if self.rows > self.max_rows:
                         limit = f"{self.max_rows:,}".replace(",", ".")

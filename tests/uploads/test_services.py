@@ -181,6 +181,13 @@ def test_files_as_spreadsheets_write_them(school_user, encoding, delimiter):
     assert str(Student.objects.get(pupil_code="HSA0000002").date_of_birth) == "2016-03-15"
 
 
+def test_title_rows_above_the_header_are_skipped(school_user):
+    content = csv_bytes(["DANH SÁCH HỌC SINH LỚP 3A", "", "", "", "", "", "", "", ""],
+                        [["Năm học 2026-2027"] + [""] * 8, PUPIL_HEADER, *pupil_rows(2)])
+    upload = run_upload(school_user, content)
+    assert upload.status == UploadStatus.VALIDATED and upload.new_count == 2
+
+
 def test_wrong_template_names_missing_and_unknown_columns(school_user):
     header = ["Mã học sinh", "Họ tên", "Ngày sinh", "Giới tính", "Khối", "Lớp", "Ghi chú"]
     upload = run_upload(school_user, csv_bytes(header, [["HS1", "A", "01/01/2016", "Nữ", "3", "3A", ""]]))
