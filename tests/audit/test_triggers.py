@@ -112,3 +112,16 @@ def test_a_rolled_back_write_leaves_no_event_and_the_actor_is_pushed_again(schoo
     Student.objects.filter(pk=pupil.pk).update(ethnicity="Nùng")
     [event] = events("students.student", pupil.pk, action="update")
     assert event.actor == "t_school_a" and event.door == "web"
+
+
+def test_a_verification_retry_that_changes_only_bookkeeping_is_not_recorded(school_a):
+    from django.db.models import F
+    from django.utils import timezone
+
+    pupil = make_student(school_a)
+    Student.objects.filter(pk=pupil.pk).update(verification_attempts=F("verification_attempts") + 1,
+                                               verification_checked_at=timezone.now())
+    assert not events("students.student", pupil.pk, action="update")
+    Student.objects.filter(pk=pupil.pk).update(verification_status="verified", verification_checked_at=timezone.now())
+    [event] = events("students.student", pupil.pk, action="update")
+    assert event.changed_fields == ["verification_status"]
