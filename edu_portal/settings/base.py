@@ -91,6 +91,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"].update(CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True,
                                 TEST={"MIRROR": "default"})
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)  # then reads go to the primary
 DATABASE_ROUTERS = ["edu_portal.db_router.ReplicaRouter"]
 DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)  # read-your-writes
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
