@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -24,8 +25,7 @@ from verification.models import VerificationStatus
 from verification.resilience import redis_client
 
 ROOT = Path(__file__).resolve().parents[2]
-REGISTRY_PORT = 8199
-REGISTRY_URL = f"http://127.0.0.1:{REGISTRY_PORT}"
+REGISTRY_PORT = 8199  # the test settings' POPULATION_API_URL
 ADMIN_KEY = "test-registry-admin"
 SEED = 2026
 FINAL = {s.value for s in (VerificationStatus.VERIFIED, VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND,
@@ -55,18 +55,35 @@ class RegistryAdmin:
         return s.get("verify_requests", 0) + s.get("token_requests", 0)
 
 
+def _free_port(preferred: int) -> int:
+    """The test settings' port when it is free; another test session on this machine may hold
+    it (its registry would vanish when that session ends), so then any free port."""
+    for port in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError("no free port")
+
+
 @pytest.fixture(scope="session")
 def registry_server():
-    env = {**os.environ, "POPULATION_REGISTRY_HOST": "127.0.0.1", "POPULATION_REGISTRY_PORT": str(REGISTRY_PORT),
+    from django.test import override_settings
+
+    port = _free_port(REGISTRY_PORT)
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "POPULATION_REGISTRY_HOST": "127.0.0.1", "POPULATION_REGISTRY_PORT": str(port),
            "POPULATION_REGISTRY_CLIENT_SECRET": "test-registry-secret", "POPULATION_REGISTRY_ADMIN_KEY": ADMIN_KEY,
            "POPULATION_REGISTRY_LATENCY_MS": "10", "POPULATION_REGISTRY_RATE_LIMIT": "0", "DEMO_SEED": str(SEED)}
     proc = subprocess.Popen([sys.executable, "-m", "population_registry"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    admin = RegistryAdmin(REGISTRY_URL)
+    admin = RegistryAdmin(url)
     deadline = time.monotonic() + 15
     while True:
         try:
-            if httpx.get(f"{REGISTRY_URL}/healthz", timeout=1).status_code == 200 and proc.poll() is None:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200 and proc.poll() is None:
                 break
         except httpx.TransportError:
             pass
@@ -74,7 +91,10 @@ def registry_server():
             proc.kill()
             raise RuntimeError(f"mock registry did not start: {proc.stderr.read().decode()[-2000:]}")
         time.sleep(0.1)
+    using = override_settings(POPULATION_API_URL=url)
+    using.enable()
     yield admin
+    using.disable()
     from verification.registry_client import close_clients
 
     close_clients()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from students.models import Student
@@ -22,6 +23,7 @@ def start_worker_process(name: str) -> subprocess.Popen:
            "DJANGO_SETTINGS_MODULE": "tests.verification.worker_settings",
            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
                            f"{db['NAME']}",
+           "POPULATION_API_URL": settings.POPULATION_API_URL,
            "VERIFICATION_BACKOFF_BASE": "0.05", "VERIFICATION_RATE_LIMIT": "1000"}
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "edu_portal", "worker", "--pool=solo", "--loglevel=WARNING",
