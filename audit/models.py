@@ -72,5 +72,15 @@ class AuditEvent(models.Model):
             BrinIndex(fields=["occurred_at"], name="audit_occurred_brin"),
         ]
 
+    @property
+    def model_verbose_name(self) -> str:
+        """"học sinh", "ghi danh", ...: the record's kind as the pages name it."""
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(self.model)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.model
+
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.model}#{self.record_id or ''}"

@@ -23,10 +23,16 @@ def event_list(*, filters=None) -> QuerySet[AuditEvent]:
     return queryset
 
 
-def record_history(model_label: str, record_id: int, *, limit: int = HISTORY_LIMIT) -> list[AuditEvent]:
-    """The newest events about one record: its writes and the showings of its full ID number."""
-    return list(AuditEvent.objects.filter(Q(record_id=record_id) | Q(record_ids__contains=[record_id]),
-                                          model=model_label.lower()).order_by("-id")[:limit])
+def record_history(model_label: str, record_id: int, *, related: dict[str, list[int]] | None = None,
+                   limit: int = HISTORY_LIMIT) -> list[AuditEvent]:
+    """The newest events about one record: its writes and the showings of its full ID number,
+    and the writes of the records it holds (`related`: model label -> ids, e.g. a pupil's
+    enrollments, results and physical records)."""
+    where = Q(model=model_label.lower()) & (Q(record_id=record_id) | Q(record_ids__contains=[record_id]))
+    for label, ids in (related or {}).items():
+        if ids:
+            where |= Q(model=label, record_id__in=list(ids))
+    return list(AuditEvent.objects.filter(where).order_by("-id")[:limit])
 
 
 def masked(values: dict | None) -> dict | None:

@@ -125,7 +125,8 @@ def test_a_records_page_shows_its_history(client, school_a, school_user):
     client.force_login(school_user)
     html = client.get(f"/students/{pupil.pk}/").content.decode()
     assert 'data-testid="record-history"' in html
-    assert html.count('data-action="insert"') == 1 and html.count('data-action="update"') == 1
-    assert "Kinh" in html and "Tày" in html
+    # The pupil's row and the enrollment written with it, then the change of ethnicity.
+    assert html.count('data-action="insert"') == 2 and html.count('data-action="update"') == 1
+    assert "Kinh" in html and "Tày" in html and "ghi danh" in html
     html = client.get(f"/schools/{school_a.pk}/").content.decode()
     assert 'data-testid="record-history"' in html and 'data-action="insert"' in html
