@@ -304,7 +304,9 @@ def run(quick: bool) -> dict:
     n = N_QUICK if quick else N_FULL
     sample = IE_SAMPLE_QUICK if quick else IE_SAMPLE_FULL
     report: dict = {"rows": n, "web_limits": services.limits_text(),
-                    "sequences_moved": _sequences_catch_up()}
+                    "sequences_moved": _sequences_catch_up(),
+                    # Rates on a shared 2-core machine depend on what else runs: say how busy it was.
+                    "load_average_at_start": round(os.getloadavg()[0], 1)}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         csv_path, xlsx_path = workdir / "pupils.csv", workdir / "pupils.xlsx"
@@ -343,6 +345,7 @@ def run(quick: bool) -> dict:
         mem_n = MEM_QUICK if quick else MEM_FULL
         report["memory_small"] = _memory(mem_n // 10, workdir, taken)
         report["memory_large"] = _memory(mem_n, workdir, taken)
+    report["load_average_at_end"] = round(os.getloadavg()[0], 1)
     ours, raw, ie = report["ours_csv"]["rows_per_s"], report["raw_copy"]["rows_per_s"], \
         report["import_export"]["rows_per_s"]
     report["ratios"] = {
