@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from accounts.scope import PROVINCE, SCHOOL, Scope
+from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import NotInScope
 from students.models import Term
 
@@ -71,6 +71,8 @@ def _respond(request, template: str, context: dict, tables: list[Table]):
     query = request.GET.copy()
     for k in ("export", "table"):
         query.pop(k, None)
+    scope = Scope.for_user(request.user)
+    context.setdefault("hide_province", scope.kind != COUNTRY)
     context.update({"tables": tables, "query": query.urlencode(), "kept": _kept_filters(request),
                     "filter": SchoolStatsFilterSet(request.GET)})
     return render(request, template, context)
@@ -112,7 +114,8 @@ def _area(request, *, scope: Scope, filters: dict, unit: str, link, title: str, 
     tables = _area_tables(summary, unit, request.GET.get("sort"), link)
     return _respond(request, "dashboards/area.html",
                     {"title": title, "summary": summary, "total": summary.total, "crumbs": crumbs, "unit": unit,
-                     "sort": request.GET.get("sort", ""), "indicator_query": urlencode(summary.filters)},
+                     "sort": request.GET.get("sort", ""), "indicator_query": urlencode(summary.filters),
+                     "hide_province": unit != "province"},
                     tables)
 
 

@@ -31,6 +31,12 @@ def cell(row: dict, key: str):
 
 
 @register.filter
+def num(value):
+    """A figure in the active language's number format (43.060 in Vietnamese)."""
+    return format_cell(value, _separators())
+
+
+@register.filter
 def vn_time(value):
     """A timestamp on Vietnam time (the settings' TIME_ZONE), as the ministry reads it."""
     if not value:
@@ -71,7 +77,7 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
 
 
 @register.simple_tag
-def filter_controls(filterset, only_year=False):
+def filter_controls(filterset, only_year=False, hide_province=False):
     """The filter form's selects, built in Python (Django's widget templates cost ~1 ms per
     select with a few dozen options; this page is on the 20 ms budget)."""
     from django.utils.html import escape
@@ -82,7 +88,7 @@ def filter_controls(filterset, only_year=False):
     parts = []
     for name, field in form.fields.items():
         value = str(data.get(name) or "")
-        if only_year and name != "school_year":
+        if (only_year and name != "school_year") or (hide_province and name == "province"):
             continue
         if not hasattr(field, "choices"):
             if value:
