@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -76,22 +77,29 @@ def check_query_params(request, allowed: set[str]) -> None:
         raise AppError(f"{name}: {bad[name][0]}", code="invalid", details=bad)
 
 
-def validated_filters(request, filterset_class) -> dict:
-    """The page's FilterSet validates the API's query string too; invalid values are a 400."""
+def filter_params(request, filterset_class) -> dict:
+    """The query string minus paging: only the FilterSet's own names, no empty or repeated ones,
+    and yes/no filters that say yes or no (the pages' selects read anything else as "either")."""
     check_query_params(request, set(filterset_class.base_filters) | PAGING_PARAMS)
     params = request.query_params.copy()
     for name in PAGING_PARAMS:
         params.pop(name, None)
-    # The pages' yes/no selects read anything unknown as "either"; the API says it is wrong.
     for name, value in params.items():
         if isinstance(filterset_class.base_filters[name], BooleanFilter) and value not in BOOLEAN_VALUES:
             raise AppError(f"{name}: Phải là true hoặc false.", details={name: ["Phải là true hoặc false."]})
-    filterset = filterset_class(params)
+    return params
+
+
+def filtered(filterset_class, params, queryset):
+    """The page's FilterSet over the selector's scoped queryset; its form errors are a 400."""
+    if not params:
+        return queryset  # nothing to filter: no form to build
+    filterset = filterset_class(params, queryset=queryset)
     if not filterset.is_valid():
         errors = {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
         first = next(iter(errors.items()))
         raise AppError(f"{first[0]}: {first[1][0]}", code="invalid", details=errors)
-    return params
+    return filterset.qs
 
 
 def school_for_write(scope, pk: int | None, *, field: str = "school"):
@@ -140,11 +148,14 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         scope = request_scope(request)
-        filters = validated_filters(request, self.filterset_class)
+        filters = filter_params(request, self.filterset_class)
         since = parse_updated_since(request.query_params.get("updated_since"))
         code_only = self._id_search_as_code(scope, filters)
+        # The selector gives the scoped records; the FilterSet runs once, over them (the selector
+        # applies the same FilterSet when it is handed filters, as the pages do).
+        queryset = filtered(self.filterset_class, filters, self.select_list(scope=scope, filters=None))
         # The selectors also join the province for the pages; the API needs only the school row.
-        queryset = self.select_list(scope=scope, filters=filters).select_related(None)
+        queryset = queryset.select_related(None)
         if code_only:
             queryset = queryset.filter(**code_only)
         if self.list_select_related:
@@ -252,7 +263,14 @@ def iso_datetime(value) -> str | None:
     """As DRF's DateTimeField writes it: local time (TIME_ZONE), ISO 8601."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    return _iso_in(value, timezone.get_current_timezone())
+
+
+@lru_cache(maxsize=4096)
+def _iso_in(value: dt.datetime, zone) -> str:
+    # Memoised: records written by one upload share their timestamps, and the time-zone
+    # conversion is the dearest part of rendering a page of them.
+    text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

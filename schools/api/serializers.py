@@ -2,6 +2,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.base import iso_datetime
 from schools.models import Ownership, School, SchoolLevel, SchoolStatus
 
 
@@ -13,6 +14,14 @@ class SchoolSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "level", "ownership", "province", "commune", "address", "status",
                   "merged_into", "last_synced_at", "is_connected", "created_at", "updated_at"]
         read_only_fields = fields
+
+    def to_representation(self, obj) -> dict:
+        # Written out for speed (see students/api/serializers.py); the fields above describe it.
+        return {"id": obj.pk, "code": obj.code, "name": obj.name, "level": obj.level, "ownership": obj.ownership,
+                "province": obj.province_id, "commune": obj.commune_id, "address": obj.address,
+                "status": obj.status, "merged_into": obj.merged_into_id,
+                "last_synced_at": iso_datetime(obj.last_synced_at), "is_connected": obj.is_connected,
+                "created_at": iso_datetime(obj.created_at), "updated_at": iso_datetime(obj.updated_at)}
 
 
 class SchoolCountsSerializer(serializers.Serializer):
@@ -26,6 +35,9 @@ class SchoolDetailSerializer(SchoolSerializer):
     class Meta(SchoolSerializer.Meta):
         fields = [*SchoolSerializer.Meta.fields, "counts"]
         read_only_fields = fields
+
+    def to_representation(self, obj) -> dict:
+        return serializers.ModelSerializer.to_representation(self, obj)
 
     @extend_schema_field(SchoolCountsSerializer)
     def get_counts(self, obj) -> dict:
