@@ -72,6 +72,9 @@ class AuditEvent(models.Model):
             BrinIndex(fields=["occurred_at"], name="audit_occurred_brin"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.model}#{self.record_id or ''}"
+
     @property
     def model_verbose_name(self) -> str:
         """"học sinh", "ghi danh", ...: the record's kind as the pages name it."""
@@ -81,6 +84,3 @@ class AuditEvent(models.Model):
             return str(apps.get_model(self.model)._meta.verbose_name)
         except (LookupError, ValueError):
             return self.model
-
-    def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.model}#{self.record_id or ''}"
