@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.http import HttpResponse
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -64,17 +65,33 @@ class StatsView(APIView):
         return quote_etag(hashlib.sha256(raw.encode()).hexdigest()[:32])
 
     def respond(self, request, scope, build, extra=""):
+        """The figures, rendered once per statistics version: later requests for the same scope,
+        filters and format get the stored bytes (the ETag already names all of these)."""
         etag = self.etag(request, scope, extra)
         if etag and etag in request.headers.get("If-None-Match", ""):
             return Response(status=304, headers={"ETag": etag})
-        data, updated_at = build()
-        response = Response(data)
+        stored = _BODIES.get(etag) if etag else None
+        if stored is None:
+            data, updated_at = build()
+            renderer = request.accepted_renderer
+            content = renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+            media_type = renderer.media_type + (f"; charset={renderer.charset}" if renderer.charset else "")
+            stored = (content, media_type, http_date(updated_at.timestamp()) if updated_at else None)
+            if etag:
+                if len(_BODIES) >= _BODIES_MAX:
+                    _BODIES.clear()
+                _BODIES[etag] = stored
+        response = HttpResponse(stored[0], content_type=stored[1])
         if etag:
             response["ETag"] = etag
-        if updated_at:
-            response["Last-Modified"] = http_date(updated_at.timestamp())
+        if stored[2]:
+            response["Last-Modified"] = stored[2]
         response["Cache-Control"] = "private, max-age=0, must-revalidate"
         return response
+
+
+_BODIES: dict[str, tuple] = {}
+_BODIES_MAX = 512
 
 
 def _area_list(scope, filters, group, *, page=None, page_size=None):
