@@ -16,6 +16,9 @@ A read goes to the replica only when ALL of these hold, otherwise it goes to the
   requests): after a POST/PATCH/PUT/DELETE, or a GET that wrote, the middleware pins the client's
   session or API token to the primary for that long (a key with a TTL in the shared cache).
 
+If the replica does not answer, the middleware sends the reads to the primary for the next
+`REPLICA_RETRY_SECONDS` (per process) and logs it: a replica outage costs capacity, not pages.
+
 The trade-off: other clients' writes show up on the replica after the replication lag (normally
 milliseconds, seconds under a heavy load or a long VACUUM on the primary). The statistics are
 already minutes old by design (pre-aggregated, refreshed by Celery), so the dashboards do not
@@ -27,11 +30,12 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 REPLICA = "replica"
 DEFAULT_APPS = ("dashboards", "schools", "teachers", "students", "geo")
@@ -138,9 +142,36 @@ def _pinned(key: str | None) -> bool:
         return True
 
 
+REPLICA_RETRY_SECONDS = 30.0
+_replica_down_until = 0.0
+
+
+def replica_usable() -> bool:
+    """Whether the replica answers (connecting if needed); after a failure, False for a while
+    without trying again, so that an outage does not add a connect timeout to every request."""
+    global _replica_down_until
+    if time.monotonic() < _replica_down_until:
+        return False
+    replica = connections[REPLICA]
+    try:
+        # A persistent connection the replica dropped (restart, failover) is replaced: one
+        # `SELECT 1`, the check CONN_HEALTH_CHECKS would make at the first query anyway.
+        if replica.connection is not None and not replica.is_usable():
+            replica.close()
+        replica.ensure_connection()
+        replica.health_check_done = True
+    except DatabaseError:
+        _replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+        logger.warning("read replica unreachable; reading from the primary for %.0f s", REPLICA_RETRY_SECONDS,
+                       exc_info=True)
+        return False
+    return True
+
+
 class ReplicaReadsMiddleware:
     """Runs GET/HEAD requests to `DATABASE_REPLICA_PATHS` inside `use_replica()`, unless the
-    client wrote within the last DATABASE_REPLICA_PIN_SECONDS; pins a client that writes."""
+    client wrote within the last DATABASE_REPLICA_PIN_SECONDS or the replica does not answer;
+    pins a client that writes."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -154,7 +185,7 @@ class ReplicaReadsMiddleware:
             response = self.get_response(request)
             _pin(key)
             return response
-        if not request.path.startswith(paths) or _pinned(key):
+        if not request.path.startswith(paths) or _pinned(key) or not replica_usable():
             return self.get_response(request)
         with use_replica() as state:
             response = self.get_response(request)

@@ -6,6 +6,7 @@
 #                               replica (hot standby, pg_basebackup -R) on $REPLICA_TEST_REPLICA_PORT
 #                               (25433); prints PRIMARY_URL=... and REPLICA_URL=...
 #   scripts/replica.sh stop     stops both postmasters by the PIDs in their postmaster.pid, removes the data
+#   scripts/replica.sh stop-replica   stops the standby alone (the drill's replica outage)
 #   scripts/replica.sh status   which of the two runs
 #
 # Why not the project's cluster in .local/pgdata as the primary: it would only need a reload (a
@@ -128,9 +129,10 @@ SQL
 case "${1:-}" in
     start) start_pair ;;
     stop) stop_pair; say "stopped" ;;
+    stop-replica) stop_one "$BASE/replica" replica ;;  # an outage of the standby alone
     status)
         p="$(postmaster_pid "$BASE/primary")"; r="$(postmaster_pid "$BASE/replica")"
         echo "primary: ${p:-not running}"; echo "replica: ${r:-not running}"
         [[ -n "$p" && -n "$r" ]] ;;
-    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|stop-replica|status" >&2; exit 2 ;;
 esac

@@ -153,6 +153,15 @@ def main() -> dict:
         report["replica_write_error"] = None
     except Exception as exc:  # noqa: BLE001 - the hot standby refusing is the expected outcome
         report["replica_write_error"] = str(exc).splitlines()[0]
+
+    # The standby goes away: the same reads are answered by the primary.
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(["bash", "scripts/replica.sh", "stop-replica"], cwd=root, check=True, capture_output=True)
+    step("api_students_list_replica_down", lambda: reader.get("/api/v1/students/"))
+    step("dashboard_overview_replica_down", lambda: browser.get(reverse("dashboards:overview")))
     cache.clear()
     return report
 

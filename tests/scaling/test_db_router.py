@@ -3,13 +3,14 @@ never connect to it: the drill, test_replica_router.py, reads through a real one
 import uuid
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
 from accounts.models import User
 from api.models import ApiToken
 from dashboards.models import SchoolStats
+from edu_portal import db_router
 from edu_portal.db_router import ReplicaReadsMiddleware, ReplicaRouter, use_replica
 from schools.models import School
 from students.models import Student
@@ -19,10 +20,27 @@ router = ReplicaRouter()
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES:UserWarning")
 
 
-@pytest.fixture
-def with_replica(settings):
-    settings.DATABASES = {**settings.DATABASES, "replica": dict(settings.DATABASES["default"])}
+def declare_replica(settings, monkeypatch, **changes):
+    """A `replica` alias on the test database itself (or, with changes, somewhere else)."""
+    replica = {**connections.settings["default"], **changes}
+    settings.DATABASES = {**settings.DATABASES, "replica": replica}
     settings.DATABASE_REPLICA_PIN_SECONDS = 5
+    connections.settings["replica"] = replica
+    monkeypatch.setattr(db_router, "_replica_down_until", 0.0)
+
+
+@pytest.fixture
+def with_replica(settings, monkeypatch):
+    declare_replica(settings, monkeypatch)
+    yield
+    forget_replica()
+
+
+def forget_replica():
+    if "replica" in connections.settings:
+        connections["replica"].close()
+        del connections["replica"]
+        del connections.settings["replica"]
 
 
 def test_without_a_replica_everything_reads_from_the_primary(settings):
@@ -78,7 +96,13 @@ def reads_from(middleware, request) -> str:
     return seen["db"]
 
 
-def test_middleware_reads_dashboards_and_api_from_the_replica_until_the_client_writes(with_replica):
+@pytest.fixture
+def replica_answers(monkeypatch):
+    """Whether the replica answers is the drill's business (a real standby); here it does."""
+    monkeypatch.setattr(db_router, "replica_usable", lambda: True)
+
+
+def test_middleware_reads_dashboards_and_api_from_the_replica_until_the_client_writes(with_replica, replica_answers):
     rf = RequestFactory()
     token = f"Token drill-{uuid.uuid4().hex}"  # a client of its own: the pin lives in the shared cache
     get = lambda path: rf.get(path, HTTP_AUTHORIZATION=token)  # noqa: E731
@@ -91,7 +115,7 @@ def test_middleware_reads_dashboards_and_api_from_the_replica_until_the_client_w
     assert reads_from(ReplicaReadsMiddleware, other) == "replica"
 
 
-def test_middleware_pins_a_client_whose_get_wrote_records(with_replica):
+def test_middleware_pins_a_client_whose_get_wrote_records(with_replica, replica_answers):
     rf = RequestFactory()
     token = f"Token drill-{uuid.uuid4().hex}"
 
@@ -101,3 +125,16 @@ def test_middleware_pins_a_client_whose_get_wrote_records(with_replica):
 
     ReplicaReadsMiddleware(writing_view)(rf.get("/dashboards/", HTTP_AUTHORIZATION=token))
     assert reads_from(ReplicaReadsMiddleware, rf.get("/dashboards/", HTTP_AUTHORIZATION=token)) == "default"
+
+
+def test_a_replica_that_does_not_answer_sends_reads_to_the_primary_for_a_while(settings, monkeypatch,
+                                                                              django_db_blocker):
+    declare_replica(settings, monkeypatch, PORT=1)  # nothing listens there: connection refused
+    try:
+        with django_db_blocker.unblock():
+            request = RequestFactory().get("/dashboards/", HTTP_AUTHORIZATION=f"Token drill-{uuid.uuid4().hex}")
+            assert reads_from(ReplicaReadsMiddleware, request) == "default"
+        assert db_router._replica_down_until > 0
+        assert not db_router.replica_usable()  # no new attempt (the blocker would raise) until then
+    finally:
+        forget_replica()

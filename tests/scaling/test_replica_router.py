@@ -98,3 +98,12 @@ def test_inside_use_replica_a_write_or_a_transaction_sends_reads_back_to_the_pri
     student_reads = [q["db"] for q in queries if q["tables"] == ["students_student"]]
     assert student_reads == ["replica", "default"]
     assert {q["db"] for q in report["block_in_transaction"]} == {"default"}
+
+
+def test_when_the_replica_is_down_the_primary_answers(report):
+    for name in ("api_students_list_replica_down", "dashboard_overview_replica_down"):
+        step = report[name]
+        assert step["status"] == 200, name
+        assert {q["db"] for q in step["queries"]} == {"default"}, name
+    codes = {r["pupil_code"] for r in report["api_students_list_replica_down"]["body"]["results"]}
+    assert codes >= set(report["written_pupils"])
