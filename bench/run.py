@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-MODULES = ["seed", "uploads", "verification", "dashboards", "api"]
+MODULES = ["seed", "uploads", "verification", "dashboards", "api", "partitioning"]
 
 
 def _setup_database(quick: bool) -> dict:
