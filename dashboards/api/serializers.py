@@ -56,5 +56,6 @@ class AreaListSerializer(serializers.Serializer):
     computed_at = serializers.DateTimeField(allow_null=True)
     filters = serializers.DictField()
     count = serializers.IntegerField()
+    next_page = serializers.IntegerField(allow_null=True, help_text="Trang tiếp theo (null: hết)")
     total = FiguresSerializer()
     results = FiguresSerializer(many=True)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.scope import request_scope
+from dashboards.filtersets import _year_choices
 from dashboards.selectors import METRIC_NAMES, indicator_tables, stats_summary, stats_version
 from edu_portal.common.exceptions import AppError, NotInScope
 from schools.models import Ownership, SchoolLevel
@@ -25,10 +26,12 @@ from .serializers import AreaListSerializer, OverviewSerializer
 
 FILTERS = ("school_year", "level", "ownership", "province", "commune")
 FILTER_PARAMS = [
-    OpenApiParameter("school_year", OpenApiTypes.INT, description="Năm học (năm bắt đầu, vd. 2026 = 2026-2027)"),
+    OpenApiParameter("school_year", {"type": "integer", "enum": [y for y, _ in _year_choices()]},
+                     description="Năm học (năm bắt đầu, vd. 2026 = 2026-2027); mặc định năm học hiện tại"),
     OpenApiParameter("level", OpenApiTypes.STR, description="Cấp học", enum=SchoolLevel.values),
     OpenApiParameter("ownership", OpenApiTypes.STR, description="Loại hình", enum=Ownership.values),
-    OpenApiParameter("province", OpenApiTypes.STR, description="Mã tỉnh/thành phố"),
+    OpenApiParameter("province", {"type": "string", "pattern": "^[0-9]{2}$"},
+                     description="Mã tỉnh/thành phố (34 tỉnh sau 2025)"),
     OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
 ]
 MAX_PAGE = 5000
@@ -36,7 +39,10 @@ _FIGURE_KEYS = set(OverviewSerializer().fields) | {"key", "name"}
 
 
 def _figures(row: dict) -> dict:
-    return {k: v for k, v in row.items() if k in _FIGURE_KEYS}
+    out = {k: v for k, v in row.items() if k in _FIGURE_KEYS}
+    if "key" in out:
+        out["key"] = str(out["key"])  # a province or commune code, or a school's id
+    return out
 
 
 class StatsView(APIView):
@@ -100,7 +106,8 @@ def _area_list(scope, filters, group, *, page=None, page_size=None):
     count = len(rows)
     if page_size:
         rows = rows[(page - 1) * page_size: page * page_size]
-    data = {"computed_at": summary.computed_at, "filters": summary.filters, "count": count,
+    next_page = page + 1 if page_size and page * page_size < count else None
+    data = {"computed_at": summary.computed_at, "filters": summary.filters, "count": count, "next_page": next_page,
             "total": _figures(summary.total), "results": [_figures(r) for r in rows]}
     return data, summary.updated_at
 
@@ -155,8 +162,11 @@ class CommuneListView(StatsView):
 class SchoolListView(StatsView):
     @extend_schema(summary="Số liệu theo trường", responses={200: AreaListSerializer},
                    parameters=FILTER_PARAMS + [
-                       OpenApiParameter("commune", OpenApiTypes.STR, description="Mã xã/phường"),
-                       OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)])
+                       OpenApiParameter("commune", {"type": "string", "pattern": "^[0-9]{5}$"},
+                                        description="Mã xã/phường"),
+                       OpenApiParameter("page", {"type": "integer", "minimum": 1}),
+                       OpenApiParameter("page_size", {"type": "integer", "minimum": 0, "maximum": MAX_PAGE},
+                                        description="0: tất cả (mặc định với CSV)")])
     def get(self, request):
         scope = request_scope(request)
         filters = self.filters(request)

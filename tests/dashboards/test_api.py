@@ -61,7 +61,7 @@ def test_province_token_never_sees_other_provinces(refreshed, hanoi_api):
     assert other["schools"] == other["students"] == other["staff"] == 0
     assert hanoi_api.get("/api/v1/stats/provinces/79/communes/").status_code == 404
     schools = hanoi_api.get("/api/v1/stats/schools/").json()
-    assert {r["key"] for r in schools["results"]} == {refreshed[0].pk, refreshed[1].pk}
+    assert {r["key"] for r in schools["results"]} == {str(refreshed[0].pk), str(refreshed[1].pk)}
 
 
 def test_communes_and_schools(refreshed, ministry_api):
@@ -69,7 +69,9 @@ def test_communes_and_schools(refreshed, ministry_api):
     raw = raw_figures(scope=Scope.country(), filters={"province": "79"}, group="commune")
     assert {r["key"]: r["students"] for r in communes["results"]} == {k: v.get("pupils", 0) for k, v in raw.items()}
     page = ministry_api.get("/api/v1/stats/schools/", {"page_size": 2, "page": 2}).json()
-    assert page["count"] == len(refreshed) and len(page["results"]) == 2
+    assert page["count"] == len(refreshed) and len(page["results"]) == 2 and page["next_page"] == 3
+    last = ministry_api.get("/api/v1/stats/schools/", {"page_size": 2, "page": 3}).json()
+    assert len(last["results"]) == 1 and last["next_page"] is None
 
 
 def test_bad_input_is_a_4xx_in_the_error_shape(school_a, ministry_api):
