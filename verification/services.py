@@ -88,11 +88,20 @@ def batches_enqueue(*, kind: str, ids: list[int], run_id: int | None = None) -> 
     for start in range(0, len(ids), size):
         chunk = [int(i) for i in ids[start:start + size]]
         task_id = str(uuid.uuid4())
-        client.hset(INFLIGHT_KEY, task_id, json.dumps({"kind": kind, "ids": chunk, "run": run_id,
-                                                       "at": time.time(), "started": None}))
+        pipe = client.pipeline()
+        pipe.hset(INFLIGHT_KEY, task_id, json.dumps({"kind": kind, "ids": chunk, "run": run_id,
+                                                     "at": time.time(), "started": None}))
+        if run_id:
+            pipe.incr(_run_inflight_key(run_id))
+            pipe.expire(_run_inflight_key(run_id), 30 * 86400)
+        pipe.execute()
         verify_records.apply_async(args=(kind, chunk), kwargs={"run_id": run_id}, task_id=task_id)
         tasks += 1
     return tasks
+
+
+def _run_inflight_key(run_id: int) -> str:
+    return f"{PREFIX}run:{run_id}:inflight"
 
 
 def batch_started(task_id: str | None) -> None:
@@ -107,8 +116,14 @@ def batch_started(task_id: str | None) -> None:
 
 
 def batch_done(task_id: str | None) -> None:
-    if task_id:
-        redis_client().hdel(INFLIGHT_KEY, task_id)
+    if not task_id:
+        return
+    client = redis_client()
+    raw = client.hget(INFLIGHT_KEY, task_id)
+    if raw and client.hdel(INFLIGHT_KEY, task_id):
+        run_id = json.loads(raw).get("run")
+        if run_id:
+            client.decr(_run_inflight_key(run_id))
 
 
 # --- one batch -----------------------------------------------------------------------------------
@@ -346,49 +361,75 @@ def run_start(*, scope: Scope, started_by=None, include_verified: bool = False,
     return run
 
 
-def run_plan(*, run_id: int) -> VerificationRun:
-    """Hand every eligible record of the run's scope to the workers, in batches, in id order.
+PLAN_AHEAD_BATCHES = 200  # batches of one run waiting in the broker at most (bounds Redis memory)
+PLAN_STEP_SECONDS = 20.0
 
-    The records are not rewritten (a run over millions would double the writes): a batch of a
-    run takes the records not checked since the run began. Safe to repeat while planning.
+
+def run_plan(*, run_id: int, kind: str | None = None, after: int = 0, ahead: int = PLAN_AHEAD_BATCHES,
+             budget: float = PLAN_STEP_SECONDS) -> tuple[str, int] | None:
+    """One step of handing the run's eligible records to the workers, in batches, in id order.
+
+    A national run is 24,000 batches: they are not all put in the broker at once. A step hands
+    out batches while fewer than `ahead` of the run are in flight, for at most `budget` seconds,
+    and returns where the next step continues (kind, last id), or None when all is handed out.
+    The records are not rewritten (that would double the writes): a batch of a run takes the
+    records not checked since the run began. A repeated step only repeats batches, harmlessly.
     """
-    run = VerificationRun.objects.get(pk=run_id)
-    if run.status != RunStatus.PLANNING:
-        return run
+    run = VerificationRun.objects.filter(pk=run_id).first()
+    if run is None or run.status != RunStatus.PLANNING:
+        return None
+    client = redis_client()
+    # One planner at a time (the command and the task, or a redelivered step): the others stand down.
+    lock = f"{PREFIX}run:{run.pk}:planner"
+    token = str(uuid.uuid4())
+    if not client.set(lock, token, nx=True, px=int((budget + 60) * 1000)):
+        return None
+    try:
+        return _run_plan_step(run, client=client, kind=kind, after=after, ahead=ahead, budget=budget)
+    finally:
+        if client.get(lock) == token.encode():
+            client.delete(lock)
+
+
+def _run_plan_step(run: VerificationRun, *, client, kind: str | None, after: int, ahead: int,
+                   budget: float) -> tuple[str, int] | None:
     scope = scope_parse(run.scope)
+    handed_key = f"{PREFIX}run:{run.pk}:handed"
+    if kind is None:
+        totals = {"total": 0, "skipped_verified": 0, "skipped_invalid": 0}
+        for _kind, qs in _scope_querysets(scope):
+            totals["skipped_invalid"] += qs.filter(verification_status=VerificationStatus.INVALID_ID).count()
+            if not run.include_verified:
+                totals["skipped_verified"] += qs.filter(verification_status=VerificationStatus.VERIFIED).count()
+            totals["total"] += _eligible(qs, include_verified=run.include_verified).count()
+        VerificationRun.objects.filter(pk=run.pk).update(**totals)
+        client.set(handed_key, 0, ex=30 * 86400)
+        kind, after = KINDS[0], 0
     size = settings.VERIFICATION_BATCH_SIZE
-    totals = {"total": 0, "skipped_verified": 0, "skipped_invalid": 0}
-    for _kind, qs in _scope_querysets(scope):
-        totals["skipped_invalid"] += qs.filter(verification_status=VerificationStatus.INVALID_ID).count()
-        if not run.include_verified:
-            totals["skipped_verified"] += qs.filter(verification_status=VerificationStatus.VERIFIED).count()
-        totals["total"] += _eligible(qs, include_verified=run.include_verified).count()
-    VerificationRun.objects.filter(pk=run.pk).update(**totals)
-    handed = 0
-    for kind, qs in _scope_querysets(scope):
-        eligible = _eligible(qs, include_verified=run.include_verified).order_by("pk")
-        last = 0
-        while not run_is_cancelled(run.pk):
-            ids = list(eligible.filter(pk__gt=last).values_list("pk", flat=True)[:size])
-            if not ids:
-                break
-            last = ids[-1]
-            batches_enqueue(kind=kind, ids=ids, run_id=run.pk)
-            handed += len(ids)
+    deadline = time.monotonic() + budget
+    while not run_is_cancelled(run.pk):
+        if run_inflight(run.pk) >= ahead or time.monotonic() > deadline:
+            return kind, after
+        qs = scope.filter(model_for(kind).objects.all(), school_field="school")
+        ids = list(_eligible(qs, include_verified=run.include_verified).filter(pk__gt=after).order_by("pk")
+                   .values_list("pk", flat=True)[:size])
+        if not ids:
+            if KINDS.index(kind) + 1 < len(KINDS):
+                kind, after = KINDS[KINDS.index(kind) + 1], 0
+                continue
+            break
+        after = ids[-1]
+        batches_enqueue(kind=kind, ids=ids, run_id=run.pk)
+        client.incrby(handed_key, len(ids))
     # Records may have changed between counting and handing out: the total is what was handed out.
     VerificationRun.objects.filter(pk=run.pk, status=RunStatus.PLANNING).update(
-        status=RunStatus.RUNNING, total=handed)
-    run.refresh_from_db()
-    return run
+        status=RunStatus.RUNNING, total=int(client.get(handed_key) or 0))
+    return None
 
 
 def run_inflight(run_id: int) -> int:
-    """How many batches of this run are still registered as in flight."""
-    count = 0
-    for raw in redis_client().hvals(INFLIGHT_KEY):
-        if json.loads(raw).get("run") == run_id:
-            count += 1
-    return count
+    """How many batches of this run are still in flight (queued, running or waiting to retry)."""
+    return max(0, int(redis_client().get(_run_inflight_key(run_id)) or 0))
 
 
 def run_cancel(*, run: VerificationRun, scope: Scope) -> VerificationRun:
@@ -449,7 +490,7 @@ def verification_sweep() -> dict[str, int]:
     lost = {task_id: e for task_id, e in entries.items()
             if (e.get("started") and now - e["started"] > stuck_after) or now - e["at"] > NEVER_STARTED_AFTER}
     for task_id, entry in lost.items():
-        client.hdel(INFLIGHT_KEY, task_id)
+        batch_done(task_id)
         model = model_for(entry["kind"])
         ids = list(model.objects.filter(pk__in=entry["ids"], verification_status=VerificationStatus.QUEUED)
                    .values_list("pk", flat=True))

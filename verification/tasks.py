@@ -55,10 +55,13 @@ def verify_records(self, kind: str, ids: list[int], run_id: int | None = None, f
     return dict(counts)
 
 
-@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
-def run_plan_task(run_id: int) -> int:
-    """Queue the records of a run in batches (a country holds millions: never in a web request)."""
-    return services.run_plan(run_id=run_id).total
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def run_plan_task(run_id: int, kind: str | None = None, after: int = 0) -> None:
+    """Hand out a run's records in batches, one step at a time (a country holds millions: never
+    in a web request, and never all in the broker at once); each step schedules the next."""
+    following = services.run_plan(run_id=run_id, kind=kind, after=after)
+    if following:
+        run_plan_task.apply_async(args=(run_id, *following), countdown=1)
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)

@@ -20,6 +20,12 @@ from .conftest import bulk_pupils, known_identity
 pytestmark = pytest.mark.integration
 
 
+def planned(school) -> VerificationRun:
+    run = services.run_start(scope=scope_parse(f"school:{school.code}"))
+    assert services.run_plan(run_id=run.pk) is None
+    return VerificationRun.objects.get(pk=run.pk)
+
+
 def _pending(pk):
     return list(Student.objects.filter(pk=pk).values("pk", *services.IDENTITY_FIELDS, "verification_status",
                                                        "verification_checked_at"))
@@ -110,7 +116,8 @@ def test_run_plan_hands_out_batches_of_the_scope_only(registry, school_a, school
     Student.objects.filter(pk=pupils["ids"][1]).update(verification_status=VerificationStatus.INVALID_ID)
     run = services.run_start(scope=scope_parse("province:01"))
 
-    run = services.run_plan(run_id=run.pk)
+    assert services.run_plan(run_id=run.pk) is None
+    run.refresh_from_db()
 
     assert (run.status, run.total, run.skipped_verified, run.skipped_invalid) == (RunStatus.RUNNING, 118, 1, 1)
     entries = [json.loads(v) for v in redis_client().hvals(services.INFLIGHT_KEY)]
@@ -125,7 +132,7 @@ def test_run_progress_and_finish(registry, school_a):
     from verification.selectors import run_progress
 
     pupils = bulk_pupils(school_a, 60, mismatch_every=6)
-    run = services.run_plan(run_id=services.run_start(scope=scope_parse(f"school:{school_a.code}")).pk)
+    run = planned(school_a)
     for raw_id, raw in redis_client().hgetall(services.INFLIGHT_KEY).items():
         entry = json.loads(raw)
         services.batch_verify(kind=entry["kind"], ids=entry["ids"], run_id=entry["run"])
@@ -143,7 +150,7 @@ def test_run_progress_and_finish(registry, school_a):
 @pytest.mark.django_db
 def test_cancelled_run_sends_nothing_more(registry, school_a):
     pupils = bulk_pupils(school_a, 10)
-    run = services.run_plan(run_id=services.run_start(scope=scope_parse(f"school:{school_a.code}")).pk)
+    run = planned(school_a)
     services.run_cancel(run=run, scope=Scope.country())
 
     counts = services.batch_verify(kind="student", ids=pupils["ids"], run_id=run.pk)
@@ -213,3 +220,35 @@ def test_answers_mark_the_school_statistics_stale_once(registry, school_a):
     assert redis_client().smembers(services.DIRTY_SCHOOLS_KEY) == {str(school_a.pk).encode()}
     assert services.school_stats_refresh() == 1
     assert services.school_stats_refresh() == 0
+
+
+@pytest.mark.django_db
+def test_run_plan_keeps_only_a_bounded_number_of_batches_in_the_broker(registry, school_a):
+    bulk_pupils(school_a, 260)  # 6 batches of 50
+    run = services.run_start(scope=scope_parse(f"school:{school_a.code}"))
+
+    following = services.run_plan(run_id=run.pk, ahead=2)
+
+    assert following is not None and services.run_inflight(run.pk) == 2
+    # The workers finish those two; the next step hands out two more, and so on.
+    for task_id in list(redis_client().hkeys(services.INFLIGHT_KEY)):
+        services.batch_done(task_id.decode())
+    assert services.run_inflight(run.pk) == 0
+    while following:
+        following = services.run_plan(run_id=run.pk, kind=following[0], after=following[1], ahead=2)
+        for task_id in list(redis_client().hkeys(services.INFLIGHT_KEY)):
+            services.batch_done(task_id.decode())
+    run.refresh_from_db()
+    assert (run.status, run.total) == (RunStatus.RUNNING, 260)
+
+
+@pytest.mark.django_db
+def test_only_one_planner_works_on_a_run_at_a_time(registry, school_a):
+    bulk_pupils(school_a, 10)
+    run = services.run_start(scope=scope_parse(f"school:{school_a.code}"))
+    redis_client().set(f"verification:run:{run.pk}:planner", "another-planner", px=5000)
+
+    assert services.run_plan(run_id=run.pk) is None
+
+    assert services.run_inflight(run.pk) == 0
+    assert VerificationRun.objects.get(pk=run.pk).status == RunStatus.PLANNING

@@ -21,14 +21,13 @@ class Command(BaseCommand):
             run = services.run_start(scope=scope_parse(scope), include_verified=include_verified)
         except AppError as exc:
             raise CommandError(exc.message) from exc
-        # Plan here rather than in a task: the command shows the total at once (a repeat by the
-        # task that run_start enqueued finds the run planned and does nothing).
-        run = services.run_plan(run_id=run.pk)
-        self.stdout.write(f"Run #{run.pk} ({run.scope_label}): {run.total} records queued, "
-                          f"{run.skipped_verified} already verified, {run.skipped_invalid} invalid ID numbers.")
+        self.stdout.write(f"Run #{run.pk} started for {run.scope_label}; the workers hand out and verify "
+                          f"its records.")
         if not wait:
             return
         while True:
+            time.sleep(1)
+            run.refresh_from_db()
             progress = selectors.run_progress(run=run)
             run = progress["run"]
             states = ", ".join(f"{s['status']}={s['count']}" for s in progress["states"])
@@ -37,7 +36,6 @@ class Command(BaseCommand):
                               f"{progress['rate']}/s{f', ~{eta}s left' if eta is not None else ''}: {states}")
             if not run.is_active:
                 break
-            time.sleep(2)
-            run.refresh_from_db()
         self.stdout.write(self.style.SUCCESS(
-            f"Run #{run.pk} {run.status}; verified share in scope: {progress['verified_share']}%"))
+            f"Run #{run.pk} {run.status}: {run.total} records checked, {run.skipped_verified} already verified, "
+            f"{run.skipped_invalid} invalid ID numbers; verified share in scope: {progress['verified_share']}%"))
