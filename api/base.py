@@ -127,7 +127,6 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     write_serializer_class = None
     update_serializer_class = None
     list_order = ("school_id", "id")  # see api/pagination.py
-    list_select_related = ("school",)
     code_field = None  # the record's code, for `q` searches by digits (see _id_search_as_code)
 
     # Subclasses implement these as one-line calls to their app's selectors and services.
@@ -154,12 +153,10 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         # The selector gives the scoped records; the FilterSet runs once, over them (the selector
         # applies the same FilterSet when it is handed filters, as the pages do).
         queryset = filtered(self.filterset_class, filters, self.select_list(scope=scope, filters=None))
-        # The selectors also join the province for the pages; the API needs only the school row.
-        queryset = queryset.select_related(None)
         if code_only:
             queryset = queryset.filter(**code_only)
-        if self.list_select_related:
-            queryset = queryset.select_related(*self.list_select_related)
+        # Only the listed columns, as dicts: no model instances for a page of 100 records.
+        queryset = queryset.select_related(None).values(*self.serializer_class.LIST_VALUES)
         if since is not None:
             queryset = queryset.filter(updated_at__gte=since)
         order = ("updated_at", "id") if since is not None else self.list_order
@@ -260,10 +257,11 @@ def deleted_feed_view(kind: str, *, summary: str):
 
 
 def iso_datetime(value) -> str | None:
-    """As DRF's DateTimeField writes it: local time (TIME_ZONE), ISO 8601."""
+    """As DRF's DateTimeField writes it: local time (TIME_ZONE, which the portal never switches
+    per request), ISO 8601."""
     if value is None:
         return None
-    return _iso_in(value, timezone.get_current_timezone())
+    return _iso_in(value, timezone.get_default_timezone())
 
 
 @lru_cache(maxsize=4096)

@@ -100,7 +100,8 @@ class KeysetPagination(BasePagination):
             return None
         last = self.rows[-1]
         url = self.request.build_absolute_uri()
-        return replace_query_param(url, "cursor", encode_cursor(self.order, [getattr(last, f) for f in self.order]))
+        values = [last[f] if isinstance(last, dict) else getattr(last, f) for f in self.order]
+        return replace_query_param(url, "cursor", encode_cursor(self.order, values))
 
     def get_paginated_response(self, data) -> Response:
         return Response({"next": self.next_link(), "results": data})

@@ -1,9 +1,10 @@
 """Schools in the API."""
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.base import iso_datetime
-from schools.models import Ownership, School, SchoolLevel, SchoolStatus
+from schools.models import CONNECTED_WINDOW, Ownership, School, SchoolLevel, SchoolStatus
 
 
 class SchoolSerializer(serializers.ModelSerializer):
@@ -15,13 +16,18 @@ class SchoolSerializer(serializers.ModelSerializer):
                   "merged_into", "last_synced_at", "is_connected", "created_at", "updated_at"]
         read_only_fields = fields
 
-    def to_representation(self, obj) -> dict:
-        # Written out for speed (see students/api/serializers.py); the fields above describe it.
-        return {"id": obj.pk, "code": obj.code, "name": obj.name, "level": obj.level, "ownership": obj.ownership,
-                "province": obj.province_id, "commune": obj.commune_id, "address": obj.address,
-                "status": obj.status, "merged_into": obj.merged_into_id,
-                "last_synced_at": iso_datetime(obj.last_synced_at), "is_connected": obj.is_connected,
-                "created_at": iso_datetime(obj.created_at), "updated_at": iso_datetime(obj.updated_at)}
+    # A list page reads just these columns and renders them here (see students/api/serializers.py).
+    LIST_VALUES = ("id", "code", "name", "level", "ownership", "province_id", "commune_id", "address", "status",
+                   "merged_into_id", "last_synced_at", "created_at", "updated_at")
+
+    def to_representation(self, row: dict) -> dict:
+        synced = row["last_synced_at"]
+        return {"id": row["id"], "code": row["code"], "name": row["name"], "level": row["level"],
+                "ownership": row["ownership"], "province": row["province_id"], "commune": row["commune_id"],
+                "address": row["address"], "status": row["status"], "merged_into": row["merged_into_id"],
+                "last_synced_at": iso_datetime(synced),
+                "is_connected": bool(synced and timezone.now() - synced <= CONNECTED_WINDOW),
+                "created_at": iso_datetime(row["created_at"]), "updated_at": iso_datetime(row["updated_at"])}
 
 
 class SchoolCountsSerializer(serializers.Serializer):

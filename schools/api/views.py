@@ -27,7 +27,6 @@ class SchoolViewSet(RecordViewSet):
     write_serializer_class = SchoolCreateSerializer
     update_serializer_class = SchoolUpdateSerializer
     list_order = ("id",)
-    list_select_related = ()
 
     def select_list(self, *, scope, filters):
         return school_list(scope=scope, filters=filters)
