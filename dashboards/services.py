@@ -130,6 +130,7 @@ def stats_refresh_all() -> int:
     """Recompute every school's statistics; readers see the old rows until the commit."""
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
         # Enough memory for the hash joins and aggregates over millions of rows not to spill.
         cursor.execute("SET LOCAL work_mem = %s", [settings_work_mem()])
         cursor.execute(_sql(False), {"current": current_school_year()})
@@ -137,6 +138,16 @@ def stats_refresh_all() -> int:
     _bump()
     log.info("stats_refresh_all: %s rows in %.1f s", rows, time.monotonic() - started)
     return rows
+
+
+# One refresh at a time: two refreshes of the same rows would each delete what they can see and
+# then collide on inserting (the unique school/year constraint). A partial refresh waits for a
+# running full one, then recomputes from the newer data.
+_LOCK_KEY = 0x64617368  # "dash"
+
+
+def _lock(cursor) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
 def settings_work_mem() -> str:
@@ -151,6 +162,7 @@ def stats_refresh_schools(*, school_ids: list[int]) -> int:
     if not ids:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
         cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
         cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids})
         rows = cursor.rowcount

@@ -5,7 +5,8 @@ from celery.signals import beat_init
 from . import services
 
 
-@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
+# A partial refresh takes milliseconds but may wait for a running full refresh (advisory lock).
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def refresh_school_stats(school_ids: list[int]) -> int:
     return services.stats_refresh_schools(school_ids=list(school_ids))
 

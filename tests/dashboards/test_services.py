@@ -162,3 +162,36 @@ def test_management_command(world):
     assert SchoolStats.objects.count() == len(world)
     call_command("stats_refresh", school=[world[0].pk], verbosity=0)
     assert SchoolStats.objects.count() == len(world)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_do_not_collide(world):
+    """A partial refresh started while a full one runs waits for it instead of failing on the
+    unique (school, year) constraint."""
+    import threading
+
+    from django.db import connection
+
+    stats_refresh_all()
+    errors = []
+
+    def partial():
+        try:
+            stats_refresh_schools(school_ids=[world[0].pk])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    from django.db import transaction
+
+    with transaction.atomic():
+        stats_refresh_all()  # holds the lock until this block commits
+        thread = threading.Thread(target=partial)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive()  # waiting for the lock
+    thread.join(timeout=30)
+    assert not errors
+    assert SchoolStats.objects.filter(school_id=world[0].pk).count() == 1
+    assert_stats_match_raw(current_school_year())
