@@ -124,11 +124,14 @@ def _cleanup(school, user) -> None:
     from students.models import Student
     from uploads.models import Upload
 
+    # Set-based deletes: the ORM would load every scratch pupil into memory to cascade.
     with connection.cursor() as cur:
         cur.execute("DELETE FROM students_enrollment WHERE school_id = %s", [school.pk])
-        cur.execute("""DELETE FROM students_enrollment e USING students_student s
-                       WHERE e.student_id = s.id AND s.school_id = %s""", [school.pk])
-    Student.objects.filter(school=school).delete()
+        for table in ("students_enrollment", "students_academicresult", "students_physicalrecord"):
+            cur.execute(f"""DELETE FROM {table} x USING students_student s
+                            WHERE x.student_id = s.id AND s.school_id = %s""", [school.pk])  # noqa: S608
+        cur.execute("DELETE FROM students_student WHERE school_id = %s", [school.pk])
+    assert not Student.objects.filter(school=school).exists()
     for upload in Upload.objects.filter(school=school):
         for f in (upload.file, upload.error_file, upload.staged_file):
             if f:
