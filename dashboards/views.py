@@ -177,11 +177,10 @@ def school_view(request, pk: int):
 
     scope = Scope.for_user(request.user)
     filters = {k: request.GET.get(k) for k in ("school_year",)}
-    summary = school_stats_get(scope=scope, pk=pk, filters=filters)
+    school_stats_get(scope=scope, pk=pk, filters=filters)  # not found unless in the user's scope
     school = School.objects.select_related("province", "commune").get(pk=pk)
-    indicators, tables = _indicators_from(summary, scope=Scope(SCHOOL, school_id=pk, province_code=school.province_id),
-                                          filters=filters, term=request.GET.get("term"))
-    summary.term = indicators.term
+    summary, tables = _indicators(scope=Scope(SCHOOL, school_id=pk, province_code=school.province_id),
+                                  filters=filters, term=request.GET.get("term"))
     kept = _kept_filters(request)
     crumbs = _crumbs(scope, kept)
     if scope.kind != SCHOOL:
@@ -192,7 +191,8 @@ def school_view(request, pk: int):
                      "title": school.name, "terms": Term.choices, "only_year": True}, tables)
 
 
-def _indicators_from(summary, *, scope, filters, term):
+def _indicators(*, scope: Scope, filters: dict, term: str | None):
+    """The indicator tables, for the term asked for (?term=0|1|2) or the latest one assessed."""
     try:
         term = int(term) if term not in (None, "") else None
     except ValueError:
@@ -206,7 +206,7 @@ def _indicators_from(summary, *, scope, filters, term):
 def indicators_view(request):
     scope = Scope.for_user(request.user)
     filters = {k: request.GET.get(k) for k in ("school_year", "level", "ownership", "province", "commune")}
-    summary, tables = _indicators_from(None, scope=scope, filters=filters, term=request.GET.get("term"))
+    summary, tables = _indicators(scope=scope, filters=filters, term=request.GET.get("term"))
     return _respond(request, "dashboards/indicators.html",
                     {"summary": summary, "total": summary.total, "title": "Các chỉ số", "terms": Term.choices,
                      "term": summary.term}, tables)

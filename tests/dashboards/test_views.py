@@ -51,6 +51,7 @@ def test_province_user_gets_their_province_only(client, province_user, refreshed
     page = client.get(reverse("dashboards:indicators"), {"province": "79"})
     assert page.status_code == 200
     assert page.context["total"]["pupils"] == 0
+    assert 'name="province"' not in page.content.decode()  # no choice of province to offer
 
 
 def test_school_user_gets_their_school(client, school_user, refreshed):
