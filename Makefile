@@ -49,6 +49,7 @@ setup: venv services
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_admin_units
 	$(PYTHON) manage.py seed_demo --if-empty
+	$(PYTHON) manage.py stats_refresh --if-empty
 	$(PYTHON) manage.py create_demo_users
 
 run: setup
