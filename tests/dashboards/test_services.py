@@ -162,6 +162,9 @@ def test_management_command(world):
     assert SchoolStats.objects.count() == len(world)
     call_command("stats_refresh", school=[world[0].pk], verbosity=0)
     assert SchoolStats.objects.count() == len(world)
+    SchoolStats.objects.filter(school=world[0]).delete()
+    call_command("stats_refresh", if_empty=True, verbosity=0)  # rows exist: nothing done
+    assert SchoolStats.objects.count() == len(world) - 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,8 +11,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--school", type=int, action="append", default=[], help="id của trường (lặp lại được)")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="chỉ tính khi chưa có số liệu tổng hợp nào (dùng trong make setup)")
 
-    def handle(self, *args, school: list[int], **options):
+    def handle(self, *args, school: list[int], if_empty: bool, **options):
+        from dashboards.models import SchoolStats
+
+        if if_empty and SchoolStats.objects.exists():
+            self.stdout.write("Đã có số liệu tổng hợp; bỏ qua.")
+            return
         started = time.monotonic()
         rows = stats_refresh_schools(school_ids=school) if school else stats_refresh_all()
         self.stdout.write(f"{rows} dòng số liệu trong {time.monotonic() - started:.1f} s")
