@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -197,7 +197,8 @@ def stats_summary(*, scope: Scope, filters: dict | None = None, groups: tuple[st
         f" FROM ({combined}) c GROUP BY GROUPING SETS ({sets})"
     )
     since = timezone.now() - CONNECTED_WINDOW
-    with connection.cursor() as cursor:
+    # The database the router chose for this queryset (the read replica where one is configured).
+    with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, [SchoolStatus.OPEN, SchoolStatus.OPEN, since, *params])
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
@@ -266,7 +267,7 @@ def stats_mismatch_reasons(*, scope: Scope, filters: dict | None = None) -> list
            " LATERAL (SELECT * FROM jsonb_each_text(t.pupil_mismatch_fields)"
            " UNION ALL SELECT * FROM jsonb_each_text(t.staff_mismatch_fields)) AS kv(k, v)"
            " GROUP BY k ORDER BY 2 DESC, 1")
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         return [(k, int(n)) for k, n in cursor.fetchall()]
 

@@ -24,5 +24,9 @@ class StudentFilterSet(PortalFilterSet):
         fields = ["q", "school", "school_code", "province", "commune", "gender", "verification_status",
                   "born_after", "born_before"]
 
+    # Searching by a full ID number reveals whose it is: only for scopes that may see ID numbers
+    # (the selectors switch it on).
+    id_search = False
+
     def filter_q(self, queryset, name, value):
-        return queryset.filter(search_q(value, code_field="pupil_code"))
+        return queryset.filter(search_q(value, code_field="pupil_code", id_field="id_number" if self.id_search else None))

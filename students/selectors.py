@@ -10,7 +10,9 @@ from .models import AcademicResult, Enrollment, PhysicalRecord, Student
 
 def student_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[Student]:
     qs = scope.filter(Student.objects.select_related("school", "school__province"))
-    return StudentFilterSet(filters, queryset=qs).qs
+    filterset = StudentFilterSet(filters, queryset=qs)
+    filterset.id_search = scope.can_view_id_numbers
+    return filterset.qs
 
 
 def student_get(*, scope: Scope, pk: int) -> Student:

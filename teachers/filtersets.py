@@ -25,5 +25,9 @@ class StaffFilterSet(PortalFilterSet):
         fields = ["q", "school", "school_code", "province", "position", "qualification",
                   "meets_qualification_standard", "gender", "employment_status", "verification_status"]
 
+    # Searching by a full ID number reveals whose it is: only for scopes that may see ID numbers
+    # (the selectors switch it on).
+    id_search = False
+
     def filter_q(self, queryset, name, value):
-        return queryset.filter(search_q(value, code_field="staff_code"))
+        return queryset.filter(search_q(value, code_field="staff_code", id_field="id_number" if self.id_search else None))

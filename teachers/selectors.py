@@ -10,7 +10,9 @@ from .models import StaffMember
 
 def staff_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[StaffMember]:
     qs = scope.filter(StaffMember.objects.select_related("school", "school__province"))
-    return StaffFilterSet(filters, queryset=qs).qs
+    filterset = StaffFilterSet(filters, queryset=qs)
+    filterset.id_search = scope.can_view_id_numbers
+    return filterset.qs
 
 
 def staff_get(*, scope: Scope, pk: int) -> StaffMember:

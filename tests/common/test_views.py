@@ -82,12 +82,19 @@ def test_id_numbers_are_masked_for_roles_that_may_not_see_them(client, school_a,
     assert pupil.id_number in client.get(f"/students/{pupil.pk}/").content.decode()
 
 
-def test_search_by_name_code_and_id_number(client, school_a, ministry_user):
+def test_search_by_name_code_and_id_number(client, school_a, school_user):
     pupil = make_student(school_a)
-    client.force_login(ministry_user)
+    client.force_login(school_user)  # may see (and so search by) ID numbers
     for q in (pupil.full_name.split()[-1], pupil.pupil_code, pupil.id_number):
         rows = list(client.get("/students/", {"q": q, "per_page": 100}).context["page"])
         assert pupil in rows, q
+
+
+def test_who_may_not_see_id_numbers_cannot_find_a_person_by_one(client, school_a, ministry_user):
+    pupil = make_student(school_a)
+    client.force_login(ministry_user)  # ministry analysts see masked numbers
+    assert list(client.get("/students/", {"q": pupil.id_number}).context["page"]) == []
+    assert pupil in list(client.get("/students/", {"q": pupil.pupil_code}).context["page"])
 
 
 def test_home_page_shows_the_users_scope(client, school_user, province_user):

@@ -74,9 +74,6 @@ def test_dashboard_pages_read_schools_and_admin_units_from_the_replica(report):
         assert served_by(step["queries"], ("geo_", "schools_")) == {"replica"}, name
 
 
-@pytest.mark.xfail(strict=True, reason="dashboards/selectors.py runs its aggregates on `connection` (always the "
-                                       "primary): stats_summary and stats_mismatch_reasons need "
-                                       "`connections[qs.db].cursor()`")
 def test_dashboard_and_api_statistics_come_from_the_replica(report):
     for name in ("dashboard_overview", "dashboard_school", "api_stats_overview"):
         assert report[name]["status"] == 200
