@@ -32,6 +32,13 @@ def _validate(student: Student) -> None:
                                gender=student.gender)
 
 
+def _statistics_changed(*school_ids: int) -> None:
+    """The dashboards' per-school figures of these schools are refreshed after the commit."""
+    from dashboards.services import stats_refresh_schools_on_commit
+
+    stats_refresh_schools_on_commit(school_ids=list(school_ids))
+
+
 def _require(scope: Scope, school: School) -> None:
     if not scope.contains_school(school):
         raise NotInScope()
@@ -64,6 +71,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
     full_clean_or_raise(enrollment, exclude=["student"])
     enrollment.save()
     identities_queue(kind="student", ids=[student.pk])
+    _statistics_changed(school.pk)
     return student
 
 
@@ -117,9 +125,11 @@ def student_transfer(*, scope: Scope, student: Student, to_school: School, grade
         defaults={"school": to_school, "grade": grade, "class_name": normalize_name(class_name),
                   "status": EnrollmentStatus.STUDYING, "updated_at": timezone.now()},
     )
+    from_school_id = student.school_id
     student.school = to_school
     student.updated_at = timezone.now()
     student.save(update_fields=["school", "updated_at"])
+    _statistics_changed(from_school_id, to_school.pk)
     return student
 
 
@@ -132,6 +142,7 @@ def student_enrollment_set_status(*, scope: Scope, student: Student, status: str
     enrollment.updated_at = timezone.now()
     full_clean_or_raise(enrollment)
     enrollment.save()
+    _statistics_changed(enrollment.school_id)
     return enrollment
 
 
@@ -152,6 +163,7 @@ def academic_result_record(*, scope: Scope, student: Student, school_year: int, 
     result.updated_at = timezone.now()
     full_clean_or_raise(result)
     result.save()
+    _statistics_changed(result.school_id)
     return result
 
 
@@ -176,4 +188,5 @@ def physical_record_add(*, scope: Scope, student: Student, measured_on: dt.date,
                   "bmi_z_score": None if z is None else Decimal(str(z)), "nutrition_status": status,
                   "updated_at": timezone.now()},
     )
+    _statistics_changed(record.school_id)
     return record

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.scope import Scope
+from dashboards.services import stats_refresh_schools_on_commit
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import identity_validate_or_raise, normalize_name
 from schools.models import School
@@ -47,6 +48,7 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
     _validate(staff)
     staff.save()
     identities_queue(kind="staff", ids=[staff.pk])
+    stats_refresh_schools_on_commit(school_ids=[school.pk])
     return staff
 
 
@@ -76,4 +78,5 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
     staff.save()
     if identity_changed:
         identities_queue(kind="staff", ids=[staff.pk])
+    stats_refresh_schools_on_commit(school_ids=[staff.school_id])
     return staff
