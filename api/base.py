@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -90,11 +91,13 @@ def filter_params(request, filterset_class) -> dict:
     return params
 
 
-def filtered(filterset_class, params, queryset):
+def filtered(filterset_class, params, queryset, *, scope=None):
     """The page's FilterSet over the selector's scoped queryset; its form errors are a 400."""
     if not params:
         return queryset  # nothing to filter: no form to build
     filterset = filterset_class(params, queryset=queryset)
+    # As on the pages: a full ID number finds its owner only for scopes that may see ID numbers.
+    filterset.id_search = bool(scope and scope.can_view_id_numbers)
     if not filterset.is_valid():
         errors = {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
         first = next(iter(errors.items()))
@@ -152,7 +155,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         code_only = self._id_search_as_code(scope, filters)
         # The selector gives the scoped records; the FilterSet runs once, over them (the selector
         # applies the same FilterSet when it is handed filters, as the pages do).
-        queryset = filtered(self.filterset_class, filters, self.select_list(scope=scope, filters=None))
+        queryset = filtered(self.filterset_class, filters, self.select_list(scope=scope, filters=None), scope=scope)
         if code_only:
             queryset = queryset.filter(**code_only)
         # Only the listed columns, as dicts: no model instances for a page of 100 records.
@@ -162,12 +165,26 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         order = ("updated_at", "id") if since is not None else self.list_order
         rows = self.paginator.paginate_queryset(queryset, request, view=self, order=order)
         serializer = self.get_serializer(rows, many=True, context={"scope": scope, "request": request})
+        self._audit_id_numbers(request, scope, [SimpleNamespace(pk=r["id"], id_number=r.get("id_number"))
+                                                for r in rows])
         return self.paginator.get_paginated_response(serializer.data)
+
+    def _audit_id_numbers(self, request, scope, records) -> None:
+        """Full ID numbers in a response are personal data shown: the audit trail records it."""
+        if not any(f.name == "id_number" for f in self.model._meta.fields):
+            return
+        from audit.models import Action
+        from audit.services import id_numbers_shown
+
+        exported = request.query_params.get("format") == "csv"
+        id_numbers_shown(request=request, scope=scope, records=records, model=self.model,
+                         action=Action.EXPORT_ID if exported else Action.VIEW_ID)
 
     def retrieve(self, request, pk=None, *args, **kwargs):
         check_query_params(request, set())
         scope = request_scope(request)
         record = self.select_one(scope=scope, pk=self._pk(pk))
+        self._audit_id_numbers(request, scope, [record])
         return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
 
     def create(self, request, *args, **kwargs):

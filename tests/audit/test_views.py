@@ -130,3 +130,20 @@ def test_a_records_page_shows_its_history(client, school_a, school_user):
     assert "Kinh" in html and "Tày" in html and "ghi danh" in html
     html = client.get(f"/schools/{school_a.pk}/").content.decode()
     assert 'data-testid="record-history"' in html and 'data-action="insert"' in html
+
+
+def test_api_responses_with_full_id_numbers_are_recorded(school_a, school_user):
+    pupil = make_student(school_a)
+    _, secret = api_token_create(user=school_user, name="sms", scope=scope_parse(f"school:{school_a.code}"))
+    client = ApiClient(secret)
+    assert client.get(f"/students/{pupil.pk}/")[0] == 200
+    assert client.get("/students/")[0] == 200
+    events = AuditEvent.objects.filter(action="view_id", door="api", model="students.student")
+    assert events.count() == 2 and all(pupil.pk in e.record_ids for e in events)
+
+
+def test_api_responses_with_masked_id_numbers_are_not_recorded(school_a, province_user):
+    pupil = make_student(school_a)
+    _, secret = api_token_create(user=province_user, name="stats", scope=scope_parse("province:01"))
+    assert ApiClient(secret).get(f"/students/{pupil.pk}/")[0] == 200
+    assert not AuditEvent.objects.filter(action__in=["view_id", "export_id"]).exists()
