@@ -12,7 +12,6 @@ import importlib
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 import traceback
@@ -29,10 +28,15 @@ def _setup_database(quick: bool) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edu_portal.settings.dev")
     admin = url.rsplit("/", 1)[0] + "/postgres"
     name = url.rsplit("/", 1)[1]
-    exists = subprocess.run(["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
-                            capture_output=True, text=True, check=True).stdout.strip()
-    if not exists:
-        subprocess.run(["psql", admin, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+    import psycopg2
+    from psycopg2 import sql
+
+    with psycopg2.connect(admin) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if not cursor.fetchone():
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     import django
 
     django.setup()
@@ -103,7 +107,7 @@ def main() -> None:
         report["benchmarks"][name] = _run_module(name, quick)
         print(json.dumps(report["benchmarks"][name], ensure_ascii=False, default=str)[:2000], flush=True)
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / dt.date.today().isoformat()
+    stem = RESULTS / dt.datetime.now().astimezone().date().isoformat()
     stem.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     stem.with_suffix(".md").write_text(_markdown(report))
     print(f"Report: {stem}.md")
