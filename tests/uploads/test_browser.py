@@ -1,6 +1,4 @@
 """A school administrator uploads pupils in a real browser, with a real Celery worker."""
-import uuid
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -15,17 +13,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 @pytest.fixture
 def upload_worker(transactional_db):
-    """A worker thread on a queue of our own, so that other tests' workers on the shared test
-    broker never take these tasks (and ours never take theirs)."""
-    queue = f"uploads-test-{uuid.uuid4().hex}"
-    previous = celery_app.conf.task_default_queue, celery_app.conf.task_routes
-    celery_app.conf.task_default_queue, celery_app.conf.task_routes = queue, {}
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[queue],
-                          shutdown_timeout=30):
-            yield queue
-    finally:
-        celery_app.conf.task_default_queue, celery_app.conf.task_routes = previous
+    """A real worker thread consuming the test broker's default queue.
+
+    (Pointing the app at a private queue and back does not work: Celery caches its queue
+    objects on first use, and later tests' tasks would go to a queue nobody consumes.)"""
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+        yield
 
 
 def _choose_file(page, name: str, content: bytes) -> None:
