@@ -32,7 +32,8 @@ def test_lockout_message_on_the_login_page(page, live_server, throttle_subjects)
     save_artifact(page, "security-login-locked")
 
     # The language switcher (an inline handler, allowed by the CSP) still works.
-    page.select_option("select[name=language]", "en")
+    with page.expect_navigation(url="**/login/**"):
+        page.select_option("select[name=language]", "en")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert csp_violations == []
