@@ -241,6 +241,7 @@ def _import_export(path: Path, sample: int, school) -> dict:
         def before_save_instance(self, instance, row, **kwargs):
             instance.school = school
             instance.ethnicity = instance.ethnicity or "Kinh"
+            instance.id_number = instance.id_number or None  # no ID number on file: NULL, not ""
 
         def after_save_instance(self, instance, row, **kwargs):
             Enrollment.objects.update_or_create(
