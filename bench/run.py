@@ -108,6 +108,14 @@ def main() -> None:
         print(json.dumps(report["benchmarks"][name], ensure_ascii=False, default=str)[:2000], flush=True)
     RESULTS.mkdir(exist_ok=True)
     stem = RESULTS / dt.datetime.now().astimezone().date().isoformat()
+    previous = stem.with_suffix(".json")
+    if only and previous.exists():
+        # A partial run (BENCH_ONLY) updates today's report instead of replacing it.
+        merged = json.loads(previous.read_text())
+        if merged.get("quick") == quick:
+            merged["benchmarks"].update(report["benchmarks"])
+            merged.setdefault("updated", []).append({"date": report["date"], "modules": only})
+            report = merged
     stem.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     stem.with_suffix(".md").write_text(_markdown(report))
     print(f"Report: {stem}.md")
