@@ -59,7 +59,7 @@ test: venv services chromium-ensure
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r . -x ./.venv,./tests,./.local,./staticfiles -lll
 	$(PYTHON) manage.py makemigrations --check --dry-run
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest --create-db $(PYTEST_ARGS)
 
 # Runs bench/__main__.py (python -m bench) or else bench/run.py (as the module bench.run,
 # so the project root is importable). QUICK=1 reaches it as BENCH_QUICK=1.
