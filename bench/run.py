@@ -85,6 +85,7 @@ def _markdown(report: dict) -> str:
         for plot in result.get("plots", []):
             lines += ["", f"![{name}]({Path(plot).name})"]
         lines.append("")
+    lines += [f"![{Path(plot).stem}]({Path(plot).name})" for plot in report.get("plots", [])]
     return "\n".join(lines)
 
 
@@ -116,6 +117,9 @@ def main() -> None:
             merged["benchmarks"].update(report["benchmarks"])
             merged.setdefault("updated", []).append({"date": report["date"], "modules": only})
             report = merged
+    from bench.plots import make_plots
+
+    report["plots"] = make_plots(report, stem)
     stem.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     stem.with_suffix(".md").write_text(_markdown(report))
     print(f"Report: {stem}.md")
