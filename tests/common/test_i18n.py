@@ -182,15 +182,21 @@ def test_every_source_string_has_a_translation(tmp_path, settings, monkeypatch):
             (work / item.name).symlink_to(item)
     locale = tmp_path / "src" / "locale" / "en" / "LC_MESSAGES"
     locale.mkdir(parents=True)
-    shutil.copy(PO, locale / "django.po")
+    # The copy lacks one entry: it must come back from the source, proving the scan ran.
+    blocks = PO.read_text(encoding="utf-8").split("\n\n")
+    kept = [b for b in blocks if 'msgid "Đăng nhập"\n' not in b + "\n"]
+    assert len(kept) == len(blocks) - 1
+    (locale / "django.po").write_text("\n\n".join(kept), encoding="utf-8")
     settings.LOCALE_PATHS = [str(work / "locale")]
     monkeypatch.chdir(work)
     call_command("makemessages", locale=["en"], symlinks=True, verbosity=0,
                  ignore_patterns=sorted(IGNORED - {"locale"}))
     merged = parse_po(locale / "django.po")
     missing = untranslated(merged)
+    assert "Đăng nhập" in missing
+    missing.remove("Đăng nhập")
     assert missing == [], (
         "New UI strings without an English translation. Run makemessages -l en (see README), "
         f"translate them in {PO.relative_to(BASE)}, then compilemessages: {missing}")
-    login = next(e for e in merged if e["msgid"] == "Đăng nhập")  # merged, translations kept
-    assert login["msgstr"] == ["Log in"]
+    logout = next(e for e in merged if e["msgid"] == "Đăng xuất")  # merged: translations kept
+    assert logout["msgstr"] == ["Log out"]
