@@ -66,6 +66,24 @@ def _first(cursor, sql: str, params) -> int | None:
     return row[0] if row else None
 
 
+# A person whose identity (ID number, name, date of birth, gender) changes goes back to
+# verification: queued, or invalid_id without a number; the registry's old answer is dropped.
+IDENTITY_DIFFERS = ("(s.id_number, s.full_name, s.date_of_birth, s.gender)"
+                    " IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)")
+VERIFICATION_RESET = (
+    f"verification_status = CASE WHEN {IDENTITY_DIFFERS}"
+    " THEN CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END ELSE s.verification_status END,"
+    f" verification_mismatch_fields = CASE WHEN {IDENTITY_DIFFERS} THEN '{{}}' ELSE s.verification_mismatch_fields END"
+)
+
+
+def _identity_changed_ids(cur, *, table: str, code: str) -> list[int]:
+    """Ids of the staged 'changed' people whose identity fields differ from the stored ones."""
+    cur.execute(f"SELECT s.id FROM {table} s JOIN upload_stage t ON s.{code} = t.{code}"  # noqa: S608 - fixed names
+                f" WHERE t.state = 'changed' AND {IDENTITY_DIFFERS}")
+    return [r[0] for r in cur.fetchall()]
+
+
 def write_pupils(*, context, now, staged_path, importer) -> dict:
     """Pupils and their enrollment for the school year at this school."""
     school_id, year = context.school.pk, context.school_year
@@ -84,19 +102,9 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
         if row:
             raise StaleUpload(f"dòng {row}: số định danh đã thuộc học sinh khác")
         # Identity changes send the record back to verification (queued, or invalid_id without a number).
-        cur.execute("""SELECT s.id FROM students_student s JOIN upload_stage t ON s.pupil_code = t.pupil_code
-                       WHERE t.state = 'changed' AND (s.id_number, s.full_name, s.date_of_birth, s.gender)
-                             IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)""")
-        identity_changed = [r[0] for r in cur.fetchall()]
+        identity_changed = _identity_changed_ids(cur, table="students_student", code="pupil_code")
         cur.execute(
-            """UPDATE students_student s SET
-                   verification_status = CASE WHEN (s.id_number, s.full_name, s.date_of_birth, s.gender)
-                         IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)
-                       THEN CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END
-                       ELSE s.verification_status END,
-                   verification_mismatch_fields = CASE WHEN (s.id_number, s.full_name, s.date_of_birth, s.gender)
-                         IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)
-                       THEN '{}' ELSE s.verification_mismatch_fields END,
+            f"""UPDATE students_student s SET {VERIFICATION_RESET},
                    id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
                    gender = t.gender, ethnicity = t.ethnicity, birth_province_id = t.birth_province_id,
                    updated_at = %s
@@ -104,7 +112,7 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                WHERE t.state = 'changed' AND s.pupil_code = t.pupil_code
                  AND (s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id)
                      IS DISTINCT FROM
-                     (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.birth_province_id)""",
+                     (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.birth_province_id)""",  # noqa: S608
             [now])
         # New pupils and their enrollment in one statement: the enrollment joins the rows just
         # inserted, not the whole pupil table.
@@ -156,19 +164,9 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
                              ON s.id_number = t.id_number WHERE s.staff_code <> t.staff_code LIMIT 1""", [])
         if row:
             raise StaleUpload(f"dòng {row}: số định danh đã thuộc cán bộ khác")
-        cur.execute("""SELECT s.id FROM teachers_staffmember s JOIN upload_stage t ON s.staff_code = t.staff_code
-                       WHERE t.state = 'changed' AND (s.id_number, s.full_name, s.date_of_birth, s.gender)
-                             IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)""")
-        identity_changed = [r[0] for r in cur.fetchall()]
+        identity_changed = _identity_changed_ids(cur, table="teachers_staffmember", code="staff_code")
         cur.execute(
-            """UPDATE teachers_staffmember s SET
-                   verification_status = CASE WHEN (s.id_number, s.full_name, s.date_of_birth, s.gender)
-                         IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)
-                       THEN CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END
-                       ELSE s.verification_status END,
-                   verification_mismatch_fields = CASE WHEN (s.id_number, s.full_name, s.date_of_birth, s.gender)
-                         IS DISTINCT FROM (t.id_number, t.full_name, t.date_of_birth, t.gender)
-                       THEN '{}' ELSE s.verification_mismatch_fields END,
+            f"""UPDATE teachers_staffmember s SET {VERIFICATION_RESET},
                    id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
                    gender = t.gender, ethnicity = t.ethnicity, position = t.position, main_subject = t.main_subject,
                    qualification = t.qualification, meets_qualification_standard = t.meets_qualification_standard,
@@ -179,7 +177,7 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
                       s.qualification, s.meets_qualification_standard, s.employment_status)
                      IS DISTINCT FROM
                      (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position, t.main_subject,
-                      t.qualification, t.meets_qualification_standard, t.employment_status)""", [now])
+                      t.qualification, t.meets_qualification_standard, t.employment_status)""", [now])  # noqa: S608 - fixed SQL
         cur.execute(
             """INSERT INTO teachers_staffmember (created_at, updated_at, verification_status, verification_attempts,
                    verification_error, verification_mismatch_fields, staff_code, id_number, full_name, date_of_birth,
