@@ -177,7 +177,8 @@ VERIFICATION_BREAKER_COOLDOWN = env.float("VERIFICATION_BREAKER_COOLDOWN", defau
 VERIFICATION_STUCK_AFTER = env.int("VERIFICATION_STUCK_AFTER", default=1800)  # seconds before re-queueing
 VERIFICATION_ERROR_RETRY_AFTER = env.int("VERIFICATION_ERROR_RETRY_AFTER", default=600)  # seconds
 CELERY_BEAT_SCHEDULE.update({
-    "verification-sweep": {"task": "verification.tasks.verification_sweep", "schedule": 300.0},
+    "verification-sweep": {"task": "verification.tasks.verification_sweep",
+                           "schedule": env.float("VERIFICATION_SWEEP_SECONDS", default=300.0)},
     "verification-enrichment-push": {"task": "verification.tasks.enrichment_push", "schedule": 3600.0},
 })
 # Dashboards: a full recompute of the statistics (incremental refreshes follow uploads and verification).
