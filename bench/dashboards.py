@@ -53,6 +53,7 @@ def run(quick: bool) -> dict:
     from students.models import Enrollment
 
     n_page, n_raw = (60, 3) if quick else (400, 10)
+    n_raw = int(os.environ.get("BENCH_RAW_ITERATIONS", n_raw))  # GROUP BY at national size takes seconds each
     out: dict = {"iterations": {"page": n_page, "raw": n_raw}}
 
     started = time.perf_counter()
@@ -83,6 +84,9 @@ def run(quick: bool) -> dict:
     province = (selectors.stats_summary(scope=scope, groups=("province",)).groups["province"] or [{"key": "01"}])
     province = max(province, key=lambda r: r.get("schools", 0))["key"]
     out["drill_down_province"] = province
+    communes = selectors.stats_summary(scope=scope, filters={"province": province}, groups=("commune",)).groups["commune"]
+    commune = max(communes, key=lambda r: r.get("schools", 0))["key"] if communes else None
+    out["drill_down_commune"] = commune
 
     def page(url):
         def get():
@@ -105,6 +109,15 @@ def run(quick: bool) -> dict:
     out["overview_page_uncached"] = _timed(uncached(page(overview_url)), n_page)
     out["province_page_cached"] = _timed(page(province_url), n_page)
     out["province_page_uncached"] = _timed(uncached(page(province_url)), n_page)
+    if commune:
+        commune_url = f"/dashboards/communes/{commune}/"
+        page(commune_url)()
+        out["commune_page_cached"] = _timed(page(commune_url), n_page)
+        out["commune_page_uncached"] = _timed(uncached(page(commune_url)), n_page)
+    if biggest:
+        school_url = f"/dashboards/schools/{biggest['school_id']}/"
+        page(school_url)()
+        out["school_page"] = _timed(page(school_url), n_page)
     out["overview_selector_uncached"] = _timed(uncached(
         lambda: selectors.stats_summary(scope=scope, groups=("province", "level", "ownership"))), n_page)
     out["api_overview_cached"] = _timed(page("/api/v1/stats/overview/"), n_page)

@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-MODULES = ["seed", "uploads", "verification", "dashboards", "api", "partitioning"]
+MODULES = ["seed", "uploads", "school_upload", "verification", "dashboards", "api", "partitioning"]
 
 
 def _setup_database(quick: bool) -> dict:
@@ -108,7 +108,10 @@ def main() -> None:
         report["benchmarks"][name] = _run_module(name, quick)
         print(json.dumps(report["benchmarks"][name], ensure_ascii=False, default=str)[:2000], flush=True)
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / dt.datetime.now().astimezone().date().isoformat()
+    # BENCH_LABEL names a report of its own (e.g. `national`: the modules run on the national
+    # database, BENCH_DATABASE_URL, next to the tenth-scale report of the same day).
+    label = os.environ.get("BENCH_LABEL", "") or ("quick" if quick else "")
+    stem = RESULTS / "-".join(filter(None, [dt.datetime.now().astimezone().date().isoformat(), label]))
     previous = stem.with_suffix(".json")
     if only and previous.exists():
         # A partial run (BENCH_ONLY) updates today's report instead of replacing it.
