@@ -2,12 +2,13 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    MINISTRY = "ministry", "Bộ Giáo dục và Đào tạo"
-    PROVINCE = "province", "Sở Giáo dục và Đào tạo"
-    SCHOOL = "school", "Quản trị nhà trường"
+    MINISTRY = "ministry", _("Bộ Giáo dục và Đào tạo")
+    PROVINCE = "province", _("Sở Giáo dục và Đào tạo")
+    SCHOOL = "school", _("Quản trị nhà trường")
 
 
 class User(AbstractUser):

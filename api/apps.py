@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "api"
-    verbose_name = "REST API"
-    nav_items = [("api:tokens", "Mã truy cập API", ("ministry",))]
+    verbose_name = _("REST API")
+    nav_items = [("api:tokens", _("Mã truy cập API"), ("ministry",))]
 
     def ready(self):
         from . import schema  # noqa: F401  registers the token scheme with drf-spectacular

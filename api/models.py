@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 
@@ -73,9 +74,9 @@ class ApiToken(models.Model):
 
 
 class RecordKind(models.TextChoices):
-    SCHOOL = "school", "Trường"
-    STAFF = "staff", "Cán bộ, giáo viên"
-    STUDENT = "student", "Học sinh"
+    SCHOOL = "school", _("Trường")
+    STAFF = "staff", _("Cán bộ, giáo viên")
+    STUDENT = "student", _("Học sinh")
 
 
 class DeletedRecord(models.Model):

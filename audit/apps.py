@@ -1,12 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     """Who wrote or saw what, through which door: an append-only trail kept by the database."""
 
     name = "audit"
-    verbose_name = "Nhật ký truy cập"
-    nav_items = [("audit:events", "Nhật ký truy cập", ("ministry",))]
+    verbose_name = _("Nhật ký truy cập")
+    nav_items = [("audit:events", _("Nhật ký truy cập"), ("ministry",))]
 
     def ready(self):
         from django.db.backends.signals import connection_created

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import PortalFilterSet
 
@@ -9,14 +10,14 @@ MODEL_CHOICES = [(label, label) for label in AUDITED_MODELS]
 
 
 class AuditEventFilterSet(PortalFilterSet):
-    user = django_filters.CharFilter(method="filter_user", label="Người dùng")
-    model = django_filters.ChoiceFilter(choices=MODEL_CHOICES, label="Loại hồ sơ")
-    record = django_filters.NumberFilter(method="filter_record", label="Mã hồ sơ (id)")
-    since = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="gte", label="Từ (YYYY-MM-DD HH:MM)")
-    until = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="lt", label="Đến trước")
-    door = django_filters.ChoiceFilter(choices=Door.choices, label="Kênh")
-    action = django_filters.ChoiceFilter(choices=Action.choices, label="Hành động")
-    request_id = django_filters.CharFilter(field_name="request_id", label="Mã yêu cầu")
+    user = django_filters.CharFilter(method="filter_user", label=_("Người dùng"))
+    model = django_filters.ChoiceFilter(choices=MODEL_CHOICES, label=_("Loại hồ sơ"))
+    record = django_filters.NumberFilter(method="filter_record", label=_("Mã hồ sơ (id)"))
+    since = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="gte", label=_("Từ (YYYY-MM-DD HH:MM)"))
+    until = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="lt", label=_("Đến trước"))
+    door = django_filters.ChoiceFilter(choices=Door.choices, label=_("Kênh"))
+    action = django_filters.ChoiceFilter(choices=Action.choices, label=_("Hành động"))
+    request_id = django_filters.CharFilter(field_name="request_id", label=_("Mã yêu cầu"))
 
     class Meta:
         model = AuditEvent

@@ -9,22 +9,23 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Door(models.TextChoices):
-    WEB = "web", "Trang web"
-    API = "api", "API"
-    UPLOAD = "upload", "Tải tệp lên"
-    TASK = "task", "Tác vụ nền"
-    SHELL = "shell", "Dòng lệnh/CSDL"
+    WEB = "web", _("Trang web")
+    API = "api", _("API")
+    UPLOAD = "upload", _("Tải tệp lên")
+    TASK = "task", _("Tác vụ nền")
+    SHELL = "shell", _("Dòng lệnh/CSDL")
 
 
 class Action(models.TextChoices):
-    INSERT = "insert", "Thêm mới"
-    UPDATE = "update", "Sửa"
-    DELETE = "delete", "Xóa"
-    VIEW_ID = "view_id", "Xem số định danh đầy đủ"
-    EXPORT_ID = "export_id", "Xuất số định danh đầy đủ"
+    INSERT = "insert", _("Thêm mới")
+    UPDATE = "update", _("Sửa")
+    DELETE = "delete", _("Xóa")
+    VIEW_ID = "view_id", _("Xem số định danh đầy đủ")
+    EXPORT_ID = "export_id", _("Xuất số định danh đầy đủ")
 
 
 # The records whose writes are captured, as model label -> table (the triggers are installed on these).

@@ -3,7 +3,11 @@ same figures computed by GROUP BY over the raw tables; full and incremental refr
 
     page         the Django view through the test Client (middleware, session, template):
                  `cached` is the normal path (figures memoised per process until the next
-                 refresh), `uncached` recomputes them from the per-school statistics each time
+                 refresh), `shared_cache` a process with an empty memo reading the figures
+                 another process computed (Redis), `uncached` recomputes them from the
+                 per-school statistics each time (a new statistics version before each request),
+                 `first_after_refresh` the first request after an incremental refresh done the
+                 way the worker does it (refresh, then warm the overview and that province)
     selector     stats_summary() alone over the per-school rows (the SQL of the uncached path)
     raw          dashboards.raw.raw_figures(): schools, connected, staff, pupils and the
                  verification states, GROUP BY over schools/enrollments/staff (the baseline)
@@ -96,6 +100,15 @@ def run(quick: bool) -> dict:
         return get
 
     def uncached(fn):
+        """The cold path: a new statistics version (as after a refresh nobody warmed)."""
+        def call():
+            selectors.stats_version_bump()
+            fn()
+
+        return call
+
+    def shared(fn):
+        """A web process whose own memo is empty, reading what another process computed (Redis)."""
         def call():
             selectors._LOCAL["entries"].clear()
             fn()
@@ -107,8 +120,10 @@ def run(quick: bool) -> dict:
     page(province_url)()
     out["overview_page_cached"] = _timed(page(overview_url), n_page)
     out["overview_page_uncached"] = _timed(uncached(page(overview_url)), n_page)
+    out["overview_page_shared_cache"] = _timed(shared(page(overview_url)), n_page)
     out["province_page_cached"] = _timed(page(province_url), n_page)
     out["province_page_uncached"] = _timed(uncached(page(province_url)), n_page)
+    out["province_page_shared_cache"] = _timed(shared(page(province_url)), n_page)
     if commune:
         commune_url = f"/dashboards/communes/{commune}/"
         page(commune_url)()
@@ -118,6 +133,29 @@ def run(quick: bool) -> dict:
         school_url = f"/dashboards/schools/{biggest['school_id']}/"
         page(school_url)()
         out["school_page"] = _timed(page(school_url), n_page)
+    # What a user sees right after an upload: the worker refreshed the school and warmed the
+    # shared cache (dashboards.tasks.refresh_school_stats, called here in-process), then the
+    # first request of a web process whose own memo is empty.
+    if biggest:
+        from dashboards.tasks import refresh_school_stats
+
+        def after_refresh(url):
+            def call():
+                refresh_school_stats(school_ids=[biggest["school_id"]])
+                selectors._LOCAL["entries"].clear()
+                started = time.perf_counter()
+                page(url)()
+                return time.perf_counter() - started
+            return call
+
+        from schools.models import School as _School
+
+        # Warmed: the overview and the refreshed school's province; any other province is cold.
+        out["refreshed_school_province"] = _School.objects.get(pk=biggest["school_id"]).province_id
+        for name, url in (("overview", overview_url), ("province", province_url)):
+            firsts = [after_refresh(url)() for _ in range(max(10, n_page // 10))]
+            out[f"{name}_page_first_after_refresh"] = {"n": len(firsts), "p50_ms": _p(firsts, 0.5),
+                                                       "p95_ms": _p(firsts, 0.95), "max_ms": _p(firsts, 1.0)}
     out["overview_selector_uncached"] = _timed(uncached(
         lambda: selectors.stats_summary(scope=scope, groups=("province", "level", "ownership"))), n_page)
     out["api_overview_cached"] = _timed(page("/api/v1/stats/overview/"), n_page)

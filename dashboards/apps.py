@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardsConfig(AppConfig):
     name = "dashboards"
-    verbose_name = "Bảng số liệu"
-    nav_items = [("dashboards:overview", "Số liệu tổng hợp", None)]
+    verbose_name = _("Bảng số liệu")
+    nav_items = [("dashboards:overview", _("Số liệu tổng hợp"), None)]

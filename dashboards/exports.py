@@ -5,6 +5,7 @@ import csv
 import io
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 
 from .selectors import Table
 
@@ -13,7 +14,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value):
     """Neutralise spreadsheet formulas (CSV/formula injection): text starting with = + - @ gets a
-    leading apostrophe. Numbers stay numbers."""
+    leading apostrophe. Numbers stay numbers; translated labels become text in the reader's language."""
+    if isinstance(value, Promise):
+        value = str(value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return "" if value is None else value

@@ -4,6 +4,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import PortalFilterSet
 from edu_portal.common.models import current_school_year, school_year_label
@@ -29,13 +30,13 @@ def _year_choices():
 
 
 class SchoolStatsFilterSet(PortalFilterSet):
-    school_year = django_filters.TypedChoiceFilter(choices=_year_choices, coerce=int, label="Năm học")
-    level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label="Cấp học", empty_label="Tất cả cấp học")
-    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label="Loại hình",
-                                            empty_label="Tất cả loại hình")
+    school_year = django_filters.TypedChoiceFilter(choices=_year_choices, coerce=int, label=_("Năm học"))
+    level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label=_("Cấp học"), empty_label=_("Tất cả cấp học"))
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Loại hình"),
+                                            empty_label=_("Tất cả loại hình"))
     province = django_filters.ChoiceFilter(field_name="province_id", choices=_province_choices,
-                                           label="Tỉnh/thành phố", empty_label="Toàn quốc")
-    commune = django_filters.CharFilter(field_name="commune_id", label="Mã xã", widget=forms.HiddenInput,
+                                           label=_("Tỉnh/thành phố"), empty_label=_("Toàn quốc"))
+    commune = django_filters.CharFilter(field_name="commune_id", label=_("Mã xã"), widget=forms.HiddenInput,
                                         validators=[RegexValidator(r"^\d{5}$", "Mã xã gồm 5 chữ số.")])
 
     class Meta:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from schools.models import SchoolLevel
 from students.models import ConductRating, EnrollmentStatus, LearningRating, NutritionStatus, Term
 from teachers.models import EmploymentStatus, Position, Qualification
@@ -42,9 +44,9 @@ TERMS = [t.value for t in Term]
 
 def _metrics() -> list[Metric]:
     out = [
-        Metric("pupils", "pupil", STUDYING, "Học sinh đang học"),
-        Metric("pupils_female", "pupil", f"{STUDYING} AND s.gender = 'F'", "Học sinh nữ"),
-        Metric("pupils_male", "pupil", f"{STUDYING} AND s.gender = 'M'", "Học sinh nam"),
+        Metric("pupils", "pupil", STUDYING, _("Học sinh đang học")),
+        Metric("pupils_female", "pupil", f"{STUDYING} AND s.gender = 'F'", _("Học sinh nữ")),
+        Metric("pupils_male", "pupil", f"{STUDYING} AND s.gender = 'M'", _("Học sinh nam")),
     ]
     out += [Metric(f"pupils_grade_{g}", "pupil", f"{STUDYING} AND e.grade = {g}",
                    "Mầm non" if g == 0 else f"Lớp {g}") for g in GRADES]
@@ -53,18 +55,18 @@ def _metrics() -> list[Metric]:
     out += [Metric(f"pupils_ver_{v.value}", "pupil", f"{STUDYING} AND s.verification_status = '{v.value}'",
                    v.label) for v in VerificationStatus]
     out += [
-        Metric("pupils_with_result", "pupil", f"{STUDYING} AND {HAS_RESULT}", "Có kết quả học tập"),
-        Metric("pupils_with_physical", "pupil", f"{STUDYING} AND {HAS_PHYSICAL}", "Có số liệu thể lực"),
+        Metric("pupils_with_result", "pupil", f"{STUDYING} AND {HAS_RESULT}", _("Có kết quả học tập")),
+        Metric("pupils_with_physical", "pupil", f"{STUDYING} AND {HAS_PHYSICAL}", _("Có số liệu thể lực")),
         Metric("pupils_complete", "pupil", f"{STUDYING} AND {HAS_RESULT} AND {HAS_PHYSICAL}",
-               "Có đủ kết quả và thể lực"),
-        Metric("staff", "staff", WORKING, "Cán bộ, giáo viên đang công tác"),
-        Metric("staff_female", "staff", f"{WORKING} AND m.gender = 'F'", "Cán bộ, giáo viên nữ"),
+               _("Có đủ kết quả và thể lực")),
+        Metric("staff", "staff", WORKING, _("Cán bộ, giáo viên đang công tác")),
+        Metric("staff_female", "staff", f"{WORKING} AND m.gender = 'F'", _("Cán bộ, giáo viên nữ")),
     ]
     out += [Metric(f"staff_{p.value}", "staff", f"{WORKING} AND m.position = '{p.value}'", p.label)
             for p in Position]
     out += [Metric("teachers_qualified", "staff",
                    f"{WORKING} AND m.position = '{Position.TEACHER.value}' AND m.meets_qualification_standard",
-                   "Giáo viên đạt chuẩn trình độ")]
+                   _("Giáo viên đạt chuẩn trình độ"))]
     out += [Metric(f"staff_qual_{q.value}", "staff", f"{WORKING} AND m.qualification = '{q.value}'", q.label)
             for q in Qualification]
     out += [Metric(f"staff_ver_{v.value}", "staff", f"{WORKING} AND m.verification_status = '{v.value}'",

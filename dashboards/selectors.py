@@ -125,9 +125,26 @@ def _cache_key(scope: Scope, filters: dict | None, *parts) -> tuple:
             tuple(sorted((k, str(v)) for k, v in (filters or {}).items() if v not in (None, ""))), *parts)
 
 
+SHARED_TTL = 3600  # seconds; a new version makes old entries unreachable long before
+
+
+def _shared_key(version: str, key: tuple) -> str:
+    import hashlib
+
+    from django.db import connection
+
+    # The database's name too: several databases may share one Redis (test workers, staging).
+    digest = hashlib.sha256(repr((connection.settings_dict["NAME"], key)).encode()).hexdigest()[:40]
+    return f"dashboards:s:{version}:{digest}"
+
+
 def cached(fn):
-    """Memoise a selector per process under the current statistics version."""
+    """Memoise a selector under the current statistics version: per process, and shared by every
+    process through Redis, so that after a refresh one process computes a selection (national
+    size: ~50 ms for the overview) and the others read it (~1 ms)."""
     import functools
+
+    from django.core.cache import cache
 
     @functools.wraps(fn)
     def wrapper(*, scope: Scope, filters: dict | None = None, **kwargs):
@@ -139,7 +156,17 @@ def cached(fn):
         key = _cache_key(scope, filters, fn.__name__, *sorted((k, str(v)) for k, v in kwargs.items()))
         hit = _LOCAL["entries"].get(key)
         if hit is None:
-            hit = fn(scope=scope, filters=filters, **kwargs)
+            shared = _shared_key(version, key)
+            try:
+                hit = cache.get(shared)
+            except Exception:  # noqa: BLE001 - Redis gone since the version was read: compute
+                hit = None
+            if hit is None:
+                hit = fn(scope=scope, filters=filters, **kwargs)
+                try:
+                    cache.set(shared, hit, SHARED_TTL)
+                except Exception:  # noqa: BLE001, S110 - the local copy still serves this process
+                    pass
             if len(_LOCAL["entries"]) >= _LOCAL_MAX:
                 _LOCAL["entries"].clear()
             _LOCAL["entries"][key] = hit
@@ -147,6 +174,23 @@ def cached(fn):
 
     wrapper.uncached = fn
     return wrapper
+
+
+def provinces_of(*, school_ids: list[int]) -> list[str]:
+    from schools.models import School
+
+    return list(School.objects.filter(pk__in=school_ids).order_by().values_list("province_id", flat=True).distinct())
+
+
+def stats_warm(*, province_codes=()) -> None:
+    """Compute the most read selections right after a refresh (in the worker that refreshed), so
+    that no user waits for them: the national overview of the pages and of the API, and the
+    pages of the provinces whose schools changed."""
+    country = Scope.country()
+    stats_summary(scope=country, filters={}, groups=("province", "level", "ownership"))
+    stats_summary(scope=country, filters={}, groups=("level", "ownership"), metrics=METRIC_NAMES)
+    for code in sorted(set(province_codes)):
+        stats_summary(scope=country, filters={"province": code}, groups=("commune", "level", "ownership"))
 
 
 def _copy(value):

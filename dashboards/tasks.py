@@ -2,18 +2,22 @@
 from celery import shared_task
 from celery.signals import beat_init
 
-from . import services
+from . import selectors, services
 
 
 # A partial refresh takes milliseconds but may wait for a running full refresh (advisory lock).
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def refresh_school_stats(school_ids: list[int]) -> int:
-    return services.stats_refresh_schools(school_ids=list(school_ids))
+    rows = services.stats_refresh_schools(school_ids=list(school_ids))
+    selectors.stats_warm(province_codes=selectors.provinces_of(school_ids=list(school_ids)))
+    return rows
 
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def refresh_all_stats() -> int:
-    return services.stats_refresh_all()
+    rows = services.stats_refresh_all()
+    selectors.stats_warm()
+    return rows
 
 
 @beat_init.connect

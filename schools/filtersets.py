@@ -1,5 +1,6 @@
 """One FilterSet for schools, shared by the HTML list, the API and the selectors."""
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import PortalFilterSet
 from edu_portal.common.search import search_q
@@ -8,12 +9,12 @@ from .models import Ownership, School, SchoolLevel, SchoolStatus
 
 
 class SchoolFilterSet(PortalFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Tìm kiếm (tên, mã)")
-    level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label="Cấp học")
-    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label="Loại hình")
-    status = django_filters.ChoiceFilter(choices=SchoolStatus.choices, label="Trạng thái")
-    province = django_filters.CharFilter(field_name="province_id", label="Mã tỉnh")
-    commune = django_filters.CharFilter(field_name="commune_id", label="Mã xã")
+    q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm (tên, mã)"))
+    level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label=_("Cấp học"))
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Loại hình"))
+    status = django_filters.ChoiceFilter(choices=SchoolStatus.choices, label=_("Trạng thái"))
+    province = django_filters.CharFilter(field_name="province_id", label=_("Mã tỉnh"))
+    commune = django_filters.CharFilter(field_name="commune_id", label=_("Mã xã"))
 
     class Meta:
         model = School

@@ -4,6 +4,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import TimeStamped
 
@@ -12,24 +13,24 @@ CONNECTED_WINDOW = dt.timedelta(days=30)
 
 
 class SchoolLevel(models.TextChoices):
-    PRESCHOOL = "preschool", "Mầm non"
-    PRIMARY = "primary", "Tiểu học"
-    LOWER_SECONDARY = "lower_secondary", "Trung học cơ sở"
-    UPPER_SECONDARY = "upper_secondary", "Trung học phổ thông"
-    MULTI_LEVEL = "multi_level", "Liên cấp"
-    CONTINUING = "continuing", "Giáo dục thường xuyên"
+    PRESCHOOL = "preschool", _("Mầm non")
+    PRIMARY = "primary", _("Tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
+    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
+    MULTI_LEVEL = "multi_level", _("Liên cấp")
+    CONTINUING = "continuing", _("Giáo dục thường xuyên")
 
 
 class Ownership(models.TextChoices):
-    PUBLIC = "public", "Công lập"
-    PRIVATE = "private", "Tư thục"
-    PEOPLE_FOUNDED = "people_founded", "Dân lập"
+    PUBLIC = "public", _("Công lập")
+    PRIVATE = "private", _("Tư thục")
+    PEOPLE_FOUNDED = "people_founded", _("Dân lập")
 
 
 class SchoolStatus(models.TextChoices):
-    OPEN = "open", "Đang hoạt động"
-    CLOSED = "closed", "Đã đóng cửa"
-    MERGED = "merged", "Đã sáp nhập"
+    OPEN = "open", _("Đang hoạt động")
+    CLOSED = "closed", _("Đã đóng cửa")
+    MERGED = "merged", _("Đã sáp nhập")
 
 
 class School(TimeStamped):

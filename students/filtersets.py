@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import PortalFilterSet
 from edu_portal.common.models import Gender
@@ -9,15 +10,15 @@ from .models import Student
 
 
 class StudentFilterSet(PortalFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Tìm kiếm (tên, mã, số định danh)")
-    school = django_filters.NumberFilter(field_name="school_id", label="Trường (id)")
-    school_code = django_filters.CharFilter(field_name="school__code", label="Mã trường")
-    province = django_filters.CharFilter(field_name="school__province_id", label="Mã tỉnh")
-    commune = django_filters.CharFilter(field_name="school__commune_id", label="Mã xã")
-    gender = django_filters.ChoiceFilter(choices=Gender.choices, label="Giới tính")
-    verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label="Xác thực")
-    born_after = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="gte", label="Sinh từ ngày")
-    born_before = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="lte", label="Sinh đến ngày")
+    q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm (tên, mã, số định danh)"))
+    school = django_filters.NumberFilter(field_name="school_id", label=_("Trường (id)"))
+    school_code = django_filters.CharFilter(field_name="school__code", label=_("Mã trường"))
+    province = django_filters.CharFilter(field_name="school__province_id", label=_("Mã tỉnh"))
+    commune = django_filters.CharFilter(field_name="school__commune_id", label=_("Mã xã"))
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Giới tính"))
+    verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label=_("Xác thực"))
+    born_after = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="gte", label=_("Sinh từ ngày"))
+    born_before = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="lte", label=_("Sinh đến ngày"))
 
     class Meta:
         model = Student

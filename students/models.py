@@ -1,6 +1,7 @@
 """Pupils, their enrollment per school year, academic results and physical records."""
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, TimeStamped
 from verification.models import VerifiableIdentity
@@ -35,10 +36,10 @@ class Student(TimeStamped, VerifiableIdentity):
 
 
 class EnrollmentStatus(models.TextChoices):
-    STUDYING = "studying", "Đang học"
-    TRANSFERRED_OUT = "transferred_out", "Đã chuyển trường"
-    DROPPED_OUT = "dropped_out", "Bỏ học"
-    COMPLETED = "completed", "Hoàn thành chương trình"
+    STUDYING = "studying", _("Đang học")
+    TRANSFERRED_OUT = "transferred_out", _("Đã chuyển trường")
+    DROPPED_OUT = "dropped_out", _("Bỏ học")
+    COMPLETED = "completed", _("Hoàn thành chương trình")
 
 
 class Enrollment(TimeStamped):
@@ -58,30 +59,30 @@ class Enrollment(TimeStamped):
 
 
 class Term(models.IntegerChoices):
-    WHOLE_YEAR = 0, "Cả năm"
-    FIRST = 1, "Học kỳ I"
-    SECOND = 2, "Học kỳ II"
+    WHOLE_YEAR = 0, _("Cả năm")
+    FIRST = 1, _("Học kỳ I")
+    SECOND = 2, _("Học kỳ II")
 
 
 class LearningRating(models.TextChoices):
     # Thông tư 22/2021/TT-BGDĐT (THCS, THPT): kết quả học tập.
-    GOOD = "tot", "Tốt"
-    FAIR = "kha", "Khá"
-    PASS = "dat", "Đạt"
-    FAIL = "chua_dat", "Chưa đạt"
+    GOOD = "tot", _("Tốt")
+    FAIR = "kha", _("Khá")
+    PASS = "dat", _("Đạt")
+    FAIL = "chua_dat", _("Chưa đạt")
     # Thông tư 27/2020/TT-BGDĐT (tiểu học).
-    COMPLETED_WELL = "hoan_thanh_tot", "Hoàn thành tốt"
-    COMPLETED = "hoan_thanh", "Hoàn thành"
-    NOT_COMPLETED = "chua_hoan_thanh", "Chưa hoàn thành"
+    COMPLETED_WELL = "hoan_thanh_tot", _("Hoàn thành tốt")
+    COMPLETED = "hoan_thanh", _("Hoàn thành")
+    NOT_COMPLETED = "chua_hoan_thanh", _("Chưa hoàn thành")
 
 
 class ConductRating(models.TextChoices):
     # Thông tư 22/2021: kết quả rèn luyện; Thông tư 27/2020: phẩm chất (Tốt/Đạt/Cần cố gắng).
-    GOOD = "tot", "Tốt"
-    FAIR = "kha", "Khá"
-    PASS = "dat", "Đạt"
-    FAIL = "chua_dat", "Chưa đạt"
-    NEEDS_EFFORT = "can_co_gang", "Cần cố gắng"
+    GOOD = "tot", _("Tốt")
+    FAIR = "kha", _("Khá")
+    PASS = "dat", _("Đạt")
+    FAIL = "chua_dat", _("Chưa đạt")
+    NEEDS_EFFORT = "can_co_gang", _("Cần cố gắng")
 
 
 PRIMARY_LEARNING = {LearningRating.COMPLETED_WELL, LearningRating.COMPLETED, LearningRating.NOT_COMPLETED}
@@ -110,10 +111,10 @@ class AcademicResult(TimeStamped):
 
 class NutritionStatus(models.TextChoices):
     # WHO BMI-for-age categories (WHO 2006 standards under 5, WHO 2007 reference 5-19 years).
-    UNDERWEIGHT = "underweight", "Suy dinh dưỡng thể gầy còm"
-    NORMAL = "normal", "Bình thường"
-    OVERWEIGHT = "overweight", "Thừa cân"
-    OBESE = "obese", "Béo phì"
+    UNDERWEIGHT = "underweight", _("Suy dinh dưỡng thể gầy còm")
+    NORMAL = "normal", _("Bình thường")
+    OVERWEIGHT = "overweight", _("Thừa cân")
+    OBESE = "obese", _("Béo phì")
 
 
 class PhysicalRecord(TimeStamped):

@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import PortalFilterSet
 from edu_portal.common.models import Gender
@@ -9,16 +10,16 @@ from .models import EmploymentStatus, Position, Qualification, StaffMember
 
 
 class StaffFilterSet(PortalFilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Tìm kiếm (tên, mã, số định danh)")
-    school = django_filters.NumberFilter(field_name="school_id", label="Trường (id)")
-    school_code = django_filters.CharFilter(field_name="school__code", label="Mã trường")
-    province = django_filters.CharFilter(field_name="school__province_id", label="Mã tỉnh")
-    position = django_filters.ChoiceFilter(choices=Position.choices, label="Chức vụ")
-    qualification = django_filters.ChoiceFilter(choices=Qualification.choices, label="Trình độ")
-    meets_qualification_standard = django_filters.BooleanFilter(label="Đạt chuẩn")
-    gender = django_filters.ChoiceFilter(choices=Gender.choices, label="Giới tính")
-    employment_status = django_filters.ChoiceFilter(choices=EmploymentStatus.choices, label="Tình trạng")
-    verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label="Xác thực")
+    q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm (tên, mã, số định danh)"))
+    school = django_filters.NumberFilter(field_name="school_id", label=_("Trường (id)"))
+    school_code = django_filters.CharFilter(field_name="school__code", label=_("Mã trường"))
+    province = django_filters.CharFilter(field_name="school__province_id", label=_("Mã tỉnh"))
+    position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Chức vụ"))
+    qualification = django_filters.ChoiceFilter(choices=Qualification.choices, label=_("Trình độ"))
+    meets_qualification_standard = django_filters.BooleanFilter(label=_("Đạt chuẩn"))
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Giới tính"))
+    employment_status = django_filters.ChoiceFilter(choices=EmploymentStatus.choices, label=_("Tình trạng"))
+    verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label=_("Xác thực"))
 
     class Meta:
         model = StaffMember

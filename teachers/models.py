@@ -1,32 +1,33 @@
 """Teachers and education managers (cán bộ quản lý, giáo viên, nhân viên)."""
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, TimeStamped
 from verification.models import VerifiableIdentity
 
 
 class Position(models.TextChoices):
-    TEACHER = "teacher", "Giáo viên"
-    PRINCIPAL = "principal", "Hiệu trưởng"
-    VICE_PRINCIPAL = "vice_principal", "Phó hiệu trưởng"
-    OTHER = "other", "Nhân viên"
+    TEACHER = "teacher", _("Giáo viên")
+    PRINCIPAL = "principal", _("Hiệu trưởng")
+    VICE_PRINCIPAL = "vice_principal", _("Phó hiệu trưởng")
+    OTHER = "other", _("Nhân viên")
 
 
 class Qualification(models.TextChoices):
-    BELOW_COLLEGE = "below_college", "Trung cấp trở xuống"
-    COLLEGE = "college", "Cao đẳng"
-    BACHELOR = "bachelor", "Đại học"
-    MASTER = "master", "Thạc sĩ"
-    DOCTOR = "doctor", "Tiến sĩ"
+    BELOW_COLLEGE = "below_college", _("Trung cấp trở xuống")
+    COLLEGE = "college", _("Cao đẳng")
+    BACHELOR = "bachelor", _("Đại học")
+    MASTER = "master", _("Thạc sĩ")
+    DOCTOR = "doctor", _("Tiến sĩ")
 
 
 class EmploymentStatus(models.TextChoices):
-    WORKING = "working", "Đang công tác"
-    ON_LEAVE = "on_leave", "Nghỉ dài hạn"
-    TRANSFERRED = "transferred", "Đã chuyển công tác"
-    RETIRED = "retired", "Đã nghỉ hưu"
-    RESIGNED = "resigned", "Đã thôi việc"
+    WORKING = "working", _("Đang công tác")
+    ON_LEAVE = "on_leave", _("Nghỉ dài hạn")
+    TRANSFERRED = "transferred", _("Đã chuyển công tác")
+    RETIRED = "retired", _("Đã nghỉ hưu")
+    RESIGNED = "resigned", _("Đã thôi việc")
 
 
 class StaffMember(TimeStamped, VerifiableIdentity):

@@ -25,6 +25,16 @@ def admin_units(request):
         call_command("load_admin_units", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def fresh_statistics_cache():
+    """Each test's database starts over, but Redis (and the dashboards' cache in it, keyed by the
+    statistics version) outlives it: a new version per test, as a refresh would."""
+    from dashboards.selectors import _LOCAL, stats_version_bump
+
+    stats_version_bump()
+    _LOCAL["entries"].clear()
+
+
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from uploads.schema import RecordImporter, neutralise
+from uploads.schema import RecordImporter, choice_labels, neutralise
 
 ERROR_HEADER = "Lỗi"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,7 +50,7 @@ def template_xlsx(importer: RecordImporter, *, context=None) -> bytes:
     for cell in codes[1]:
         cell.font = bold
     for column in importer.columns:
-        allowed = "; ".join(f"{label}" for _, label in column.choices)
+        allowed = choice_labels(column.choices, "; ")
         codes.append([neutralise(column.header), "Có" if column.required else "Không", neutralise(column.help),
                       neutralise(allowed), neutralise(column.example)])
     if any(c.key in ("birth_province", "province") for c in importer.columns):

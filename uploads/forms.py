@@ -1,15 +1,16 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import UploadKind
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label="Loại dữ liệu", widget=forms.Select(attrs={"class": "form-select"}))
-    school_code = forms.CharField(label="Mã trường", max_length=20, required=False,
+    kind = forms.ChoiceField(label=_("Loại dữ liệu"), widget=forms.Select(attrs={"class": "form-select"}))
+    school_code = forms.CharField(label=_("Mã trường"), max_length=20, required=False,
                                   widget=forms.TextInput(attrs={"class": "form-control"}),
                                   help_text="Khi tải lên thay cho một trường trong phạm vi của bạn "
                                             "(không cần với dữ liệu Trường học).")
-    file = forms.FileField(label="Tệp dữ liệu", widget=forms.ClearableFileInput(
+    file = forms.FileField(label=_("Tệp dữ liệu"), widget=forms.ClearableFileInput(
         attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}))
 
     def __init__(self, *args, kinds: list[str], on_behalf: bool, **kwargs):

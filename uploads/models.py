@@ -2,25 +2,26 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UploadKind(models.TextChoices):
-    PUPILS = "pupils", "Học sinh (kèm ghi danh năm học)"
-    RESULTS = "results", "Kết quả học tập"
-    PHYSICAL = "physical", "Thể lực (chiều cao, cân nặng)"
-    STAFF = "staff", "Cán bộ, giáo viên, nhân viên"
-    SCHOOLS = "schools", "Trường học"
+    PUPILS = "pupils", _("Học sinh (kèm ghi danh năm học)")
+    RESULTS = "results", _("Kết quả học tập")
+    PHYSICAL = "physical", _("Thể lực (chiều cao, cân nặng)")
+    STAFF = "staff", _("Cán bộ, giáo viên, nhân viên")
+    SCHOOLS = "schools", _("Trường học")
 
 
 class UploadStatus(models.TextChoices):
-    PENDING = "pending", "Đang chờ kiểm tra"
-    VALIDATING = "validating", "Đang kiểm tra"
-    REJECTED = "rejected", "Tệp không hợp lệ"
-    INVALID = "invalid", "Có lỗi, chưa ghi"
-    VALIDATED = "validated", "Sẵn sàng ghi"
-    COMMITTING = "committing", "Đang ghi"
-    COMMITTED = "committed", "Đã ghi"
-    FAILED = "failed", "Không ghi được"
+    PENDING = "pending", _("Đang chờ kiểm tra")
+    VALIDATING = "validating", _("Đang kiểm tra")
+    REJECTED = "rejected", _("Tệp không hợp lệ")
+    INVALID = "invalid", _("Có lỗi, chưa ghi")
+    VALIDATED = "validated", _("Sẵn sàng ghi")
+    COMMITTING = "committing", _("Đang ghi")
+    COMMITTED = "committed", _("Đã ghi")
+    FAILED = "failed", _("Không ghi được")
 
 
 IN_PROGRESS = (UploadStatus.PENDING, UploadStatus.VALIDATING, UploadStatus.COMMITTING)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from edu_portal.common.identity import id_number_errors, legacy_province_codes, normalize_name
 from edu_portal.common.models import current_school_year
@@ -243,22 +243,34 @@ def parse_choice(value, choices, *, required: bool = True):
         return (None, "không được để trống") if required else ("", None)
     if text in lookup:
         return lookup[text], None
-    shown = ", ".join(str(label) for _, label in choices)
-    return None, f"không phải là giá trị hợp lệ (chọn một trong: {shown})"
+    return None, f"không phải là giá trị hợp lệ (chọn một trong: {choice_labels(choices, ', ')})"
 
 
 _CHOICE_CACHE: dict = {}
 
 
+def choice_labels(choices, sep: str) -> str:
+    """The labels as the files spell them: Vietnamese, whatever language the page is in."""
+    with translation.override(UPLOAD_LANGUAGE):
+        return sep.join(str(label) for _, label in choices)
+
+
+UPLOAD_LANGUAGE = "vi"  # the ministry's file format; the English UI translates labels on screen only
+
+
 def _choice_lookup(choices: tuple) -> dict:
-    lookup = _CHOICE_CACHE.get(choices)
+    # Keyed by the codes alone (cheap per row; hashing lazy labels would translate each one):
+    # every choice tuple of the same codes carries the same labels.
+    codes = tuple(code for code, _ in choices)
+    lookup = _CHOICE_CACHE.get(codes)
     if lookup is None:
         lookup = {}
-        for code, label in choices:
-            for form in (str(code), str(label)):
-                for variant in (form, form.lower(), form.upper(), form.capitalize(), header_key(form)):
-                    lookup[variant] = code
-        _CHOICE_CACHE[choices] = lookup
+        with translation.override(UPLOAD_LANGUAGE):
+            for code, label in choices:
+                for form in (str(code), str(label)):
+                    for variant in (form, form.lower(), form.upper(), form.capitalize(), header_key(form)):
+                        lookup[variant] = code
+        _CHOICE_CACHE[codes] = lookup
     return lookup
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VerificationConfig(AppConfig):
     name = "verification"
-    verbose_name = "Xác thực định danh"
-    nav_items = [("verification:runs", "Xác thực định danh", None)]
+    verbose_name = _("Xác thực định danh")
+    nav_items = [("verification:runs", _("Xác thực định danh"), None)]

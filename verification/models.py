@@ -1,16 +1,17 @@
 """Identity verification against the national population database: states kept on each person."""
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class VerificationStatus(models.TextChoices):
-    UNVERIFIED = "unverified", "Chưa xác thực"
-    QUEUED = "queued", "Đang chờ xác thực"
-    VERIFIED = "verified", "Đã xác thực"
-    MISMATCH = "mismatch", "Sai lệch thông tin"
-    NOT_FOUND = "not_found", "Không có trong CSDL dân cư"
-    INVALID_ID = "invalid_id", "Số định danh không hợp lệ"
-    ERROR = "error", "Lỗi, sẽ thử lại"
+    UNVERIFIED = "unverified", _("Chưa xác thực")
+    QUEUED = "queued", _("Đang chờ xác thực")
+    VERIFIED = "verified", _("Đã xác thực")
+    MISMATCH = "mismatch", _("Sai lệch thông tin")
+    NOT_FOUND = "not_found", _("Không có trong CSDL dân cư")
+    INVALID_ID = "invalid_id", _("Số định danh không hợp lệ")
+    ERROR = "error", _("Lỗi, sẽ thử lại")
 
 
 class VerifiableIdentity(models.Model):
@@ -32,10 +33,10 @@ class VerifiableIdentity(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    PLANNING = "planning", "Đang chuẩn bị"
-    RUNNING = "running", "Đang xác thực"
-    FINISHED = "finished", "Hoàn thành"
-    CANCELLED = "cancelled", "Đã hủy"
+    PLANNING = "planning", _("Đang chuẩn bị")
+    RUNNING = "running", _("Đang xác thực")
+    FINISHED = "finished", _("Hoàn thành")
+    CANCELLED = "cancelled", _("Đã hủy")
 
 
 class VerificationRun(models.Model):

@@ -3,11 +3,12 @@ import datetime as dt
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Gender(models.TextChoices):
-    MALE = "M", "Nam"
-    FEMALE = "F", "Nữ"
+    MALE = "M", _("Nam")
+    FEMALE = "F", _("Nữ")
 
 
 class TimeStamped(models.Model):

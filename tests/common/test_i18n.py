@@ -58,6 +58,23 @@ def test_home_page_is_english_when_chosen_and_vietnamese_by_default(client):
 
 
 @pytest.mark.django_db
+def test_choice_labels_filters_and_menu_are_english_when_chosen(client):
+    from schools.models import SchoolLevel
+    from tests.factories import SchoolFactory
+
+    SchoolFactory(level=SchoolLevel.PRIMARY, name="Trường Thử Nghiệm")
+    client.force_login(UserFactory(role=Role.MINISTRY))
+    vi = client.get("/schools/").content.decode()
+    for text in ("Tiểu học", "Công lập", "Cấp học", "Số liệu tổng hợp", "Tải lên"):
+        assert text in vi
+    en = _english(client).get("/schools/").content.decode()
+    for text in ("Primary", "Public", "Level", "Dashboards", "Uploads"):
+        assert text in en
+    for text in ("Tiểu học", "Công lập", "Cấp học", "Số liệu tổng hợp"):
+        assert text not in en
+
+
+@pytest.mark.django_db
 def test_language_selector_switches_to_english_and_back(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     assert response.status_code == 302 and response["Location"] == "/login/"

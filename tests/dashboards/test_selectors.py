@@ -119,3 +119,25 @@ def test_completeness_weakest_first(refreshed):
     assert pcts == sorted(pcts)
     for row in table.rows:
         assert row["completeness_pct"] == round(row["pupils_complete"] * 100 / row["pupils"], 2)
+
+
+def test_refresh_task_warms_the_shared_cache_for_every_process(refreshed, django_assert_num_queries):
+    """After the worker's refresh, a web process with an empty memo reads the overview from Redis
+    instead of summing the per-school rows again, and sees the new figures."""
+    import random
+
+    from dashboards import selectors
+    from dashboards.tasks import refresh_school_stats
+
+    from .conftest import pupil
+
+    before = stats_summary(scope=Scope.country(), filters={}, groups=("province", "level", "ownership")).total
+    pupil(refreshed[0], rng=random.Random(2))
+    refresh_school_stats(school_ids=[refreshed[0].pk])  # what the worker runs after an upload
+    selectors._LOCAL["entries"].clear()  # another process
+    with django_assert_num_queries(0):
+        after = stats_summary(scope=Scope.country(), filters={}, groups=("province", "level", "ownership")).total
+    assert after["pupils"] == before["pupils"] + 1
+    with django_assert_num_queries(0):  # the refreshed school's province page too
+        stats_summary(scope=Scope.country(), filters={"province": refreshed[0].province_id},
+                      groups=("commune", "level", "ownership"))

@@ -111,3 +111,23 @@ def test_results_and_measurements_for_the_schools_pupils(school_user, school_a):
                                                                              "26"]]), kind="physical"))
     record = PhysicalRecord.objects.get(student=pupil)
     assert upload.new_count == 1 and str(record.bmi) == "15.7" and record.nutrition_status
+
+
+def test_english_ui_keeps_the_files_vietnamese(client, school_user):
+    """Choice labels are translated on screen, but a file's values and its template stay in the
+    ministry's Vietnamese format whatever language the administrator reads the portal in."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    client.force_login(school_user)
+    response = client.get(reverse("uploads:template", args=["pupils", "xlsx"]))
+    codes = {row[0]: row[3] for row in load_workbook(io.BytesIO(response.content))["Mã hợp lệ"].iter_rows(
+        values_only=True) if row}
+    assert codes["Giới tính"] == "Nam; Nữ"
+
+    with translation.override("en"):
+        upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, pupil_rows(1) + [
+            ["HSA0000099", "001316000099", "Nguyễn Thị Thử", "15/03/2016", "Female", "", "01", "3", "3A"]]))
+    assert upload.status == UploadStatus.INVALID
+    assert [e["row"] for e in upload.errors] == [3]  # "Nữ" is accepted, the English "Female" is not
+    assert "Nam, Nữ" in upload.errors[0]["message"]
