@@ -45,10 +45,13 @@ class Scope:
         """Limit a queryset to this scope; `school_field` is the path to the school ('' = School)."""
         if self.kind == COUNTRY:
             return qs
-        prefix = f"{school_field}__" if school_field else ""
         if self.kind == PROVINCE:
-            return qs.filter(**{f"{prefix}province_id": self.province_code})
-        return qs.filter(**{f"{prefix}pk" if not school_field else f"{school_field}_id": self.school_id})
+            if not school_field:
+                return qs.filter(province_id=self.province_code)
+            from schools.selectors import school_ids_in_area
+
+            return qs.filter(**{f"{school_field}_id__in": school_ids_in_area(province_code=self.province_code)})
+        return qs.filter(**{"pk" if not school_field else f"{school_field}_id": self.school_id})
 
     def contains_school(self, school) -> bool:
         if self.kind == COUNTRY:

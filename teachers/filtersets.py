@@ -13,7 +13,7 @@ class StaffFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm (tên, mã, số định danh)"))
     school = django_filters.NumberFilter(field_name="school_id", label=_("Trường (id)"))
     school_code = django_filters.CharFilter(field_name="school__code", label=_("Mã trường"))
-    province = django_filters.CharFilter(field_name="school__province_id", label=_("Mã tỉnh"))
+    province = django_filters.CharFilter(method="filter_area", label=_("Mã tỉnh"))
     position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Chức vụ"))
     qualification = django_filters.ChoiceFilter(choices=Qualification.choices, label=_("Trình độ"))
     meets_qualification_standard = django_filters.BooleanFilter(label=_("Đạt chuẩn"))

@@ -12,3 +12,10 @@ class PortalFilterSet(django_filters.FilterSet):
             css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)
         return form
+
+    def filter_area(self, queryset, name, value):
+        """Pupils or staff of a province's (`province`) or commune's (`commune`) schools, by the
+        literal list of those schools' ids (why: schools.selectors.school_ids_in_area)."""
+        from schools.selectors import school_ids_in_area
+
+        return queryset.filter(school_id__in=school_ids_in_area(**{f"{name}_code": value}))
