@@ -50,7 +50,7 @@ class Scope:
                 return qs.filter(province_id=self.province_code)
             from schools.selectors import school_ids_in_area
 
-            return qs.filter(**{f"{school_field}_id__in": school_ids_in_area(province_code=self.province_code)})
+            return qs.filter(**{f"{school_field}__any_of": school_ids_in_area(province_code=self.province_code)})
         return qs.filter(**{"pk" if not school_field else f"{school_field}_id": self.school_id})
 
     def contains_school(self, school) -> bool:

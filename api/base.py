@@ -36,6 +36,18 @@ UPDATED_SINCE = OpenApiParameter(
                 "xem địa chỉ deleted/ của cùng loại bản ghi.")
 
 
+def attach_schools(rows: list[dict]) -> None:
+    """The page's schools (code, province) by a second small query instead of a join: joined,
+    PostgreSQL may read the schools' primary key from its start to merge it with one area's
+    pupils (national size: 5 ms of a 7 ms page of Hồ Chí Minh City's pupils)."""
+    from schools.models import School
+
+    schools = {pk: (code, province) for pk, code, province in
+               School.objects.filter(pk__in={r["school_id"] for r in rows}).values_list("pk", "code", "province_id")}
+    for row in rows:
+        row["school__code"], row["school__province_id"] = schools[row["school_id"]]
+
+
 class ReadOnlyUnlessWriteToken(permissions.BasePermission):
     """Reads for any authenticated client; writes only with a read-write API token."""
 
@@ -164,6 +176,8 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             queryset = queryset.filter(updated_at__gte=since)
         order = ("updated_at", "id") if since is not None else self.list_order
         rows = self.paginator.paginate_queryset(queryset, request, view=self, order=order)
+        if "school_id" in self.serializer_class.LIST_VALUES:
+            attach_schools(rows)
         serializer = self.get_serializer(rows, many=True, context={"scope": scope, "request": request})
         self._audit_id_numbers(request, scope, [SimpleNamespace(pk=r["id"], id_number=r.get("id_number"))
                                                 for r in rows])

@@ -14,8 +14,8 @@ class PortalFilterSet(django_filters.FilterSet):
         return form
 
     def filter_area(self, queryset, name, value):
-        """Pupils or staff of a province's (`province`) or commune's (`commune`) schools, by the
-        literal list of those schools' ids (why: schools.selectors.school_ids_in_area)."""
+        """Pupils or staff of a province's (`province`) or commune's (`commune`) schools (why not by
+        a join: edu_portal.common.lookups)."""
         from schools.selectors import school_ids_in_area
 
-        return queryset.filter(school_id__in=school_ids_in_area(**{f"{name}_code": value}))
+        return queryset.filter(school__any_of=school_ids_in_area(**{f"{name}_code": value}))

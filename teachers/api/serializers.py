@@ -28,7 +28,7 @@ class StaffSerializer(serializers.ModelSerializer):
     # A list page reads just these columns and renders them here (see students/api/serializers.py).
     LIST_VALUES = ("id", "staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
                    "main_subject", "qualification", "meets_qualification_standard", "employment_status",
-                   "school_id", "school__code", "school__province_id", "verification_status", "created_at",
+                   "school_id", "verification_status", "created_at",
                    "updated_at")
 
     def to_representation(self, row: dict) -> dict:
