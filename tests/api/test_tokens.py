@@ -1,6 +1,7 @@
 """API tokens: issued within the user's scope, stored hashed, revocable, last use recorded."""
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -145,4 +146,7 @@ def test_schema_and_docs_are_public_and_served_without_a_cdn():
     spec = schema.json()
     assert "/api/v1/students/" in spec["paths"] and "tokenAuth" in spec["components"]["securitySchemes"]
     docs = client.get("/api/v1/docs/").content.decode()
-    assert "swagger-ui" in docs and "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
+    assert "swagger-ui" in docs and "/static/drf_spectacular_sidecar/" in docs
+    # Every script and stylesheet from this server (a closed network has no CDN). Not a search
+    # for "cdn" in the page: the CSRF token in it is random text and sometimes contains it.
+    assert not re.findall(r'(?:src|href)\s*=\s*["\'](?:https?:)?//', docs), "an external asset"
