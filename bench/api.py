@@ -78,10 +78,12 @@ def __getattr__(name: str):
 def bench_application():
     """gunicorn 'bench.api:bench_application()': the portal plus the bench-only address."""
     from django.conf import settings
-    from django.core.wsgi import get_wsgi_application
+    from django.urls import get_resolver
 
-    application = get_wsgi_application()
+    from edu_portal.wsgi import application  # the production entry point, views imported at boot
+
     settings.ROOT_URLCONF = "bench.api"
+    get_resolver().url_patterns  # noqa: B018 - this configuration's views, at boot too
     return application
 
 
