@@ -23,7 +23,7 @@ test: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv services chromium-ensure setup run test bench backup restore drill
+.PHONY: help venv services chromium-ensure setup run test bench bench-national backup restore drill
 
 help:
 	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
@@ -31,6 +31,7 @@ help:
 	@echo "make setup    venv, PostgreSQL, Redis, migrations, demo data and users"
 	@echo "make services start PostgreSQL and Redis if they are not running"
 	@echo "make bench    benchmarks (QUICK=1 for a short run)"
+	@echo "make bench-national  the benchmarks on the whole country (loads it once: ~20 min, 28 GB)"
 	@echo "make drill    drills with servers of their own (read replica: tests/scaling/)"
 	@echo "make backup   pg_dump DATABASE_URL to backups/<time>.dump (OUT=file to choose)"
 	@echo "make restore FILE=backups/x.dump [TARGET_URL=...]  restore a dump (default: into DATABASE_URL)"
@@ -71,6 +72,19 @@ bench: venv services
 	else \
 		echo "bench: no bench/__main__.py or bench/run.py yet; nothing to run"; \
 	fi
+
+# The national run of docs/scaling.md §1a: its own database, loaded once (seed_demo --if-empty),
+# then the modules that measure the portal at that size into bench/results/<date>-national.*.
+NATIONAL_URL ?= $(shell echo "$(DATABASE_URL)" | sed 's#/[^/]*$$#/edu_portal_national#')
+bench-national: venv services
+	psql "$(shell echo "$(NATIONAL_URL)" | sed 's#/[^/]*$$#/postgres#')" -tAc "SELECT 1 FROM pg_database WHERE datname = 'edu_portal_national'" | grep -q 1 \
+		|| psql "$(shell echo "$(NATIONAL_URL)" | sed 's#/[^/]*$$#/postgres#')" -c "CREATE DATABASE edu_portal_national"
+	DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py migrate --noinput
+	DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py load_admin_units
+	DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py seed_demo --scale national --workers 2 --if-empty
+	DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py stats_refresh --if-empty
+	BENCH_DATABASE_URL="$(NATIONAL_URL)" BENCH_LABEL=national BENCH_ONLY=dashboards,api,school_upload,verification \
+		BENCH_VERIFY_PUPILS=1000000 BENCH_RAW_ITERATIONS=2 LOG_LEVEL=WARNING $(PYTHON) -m bench.run
 
 # Drills start servers of their own (scripts/replica.sh: a PostgreSQL primary + streaming replica).
 drill: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
