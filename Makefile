@@ -76,13 +76,15 @@ bench: venv services
 # The national run of docs/scaling.md §1a: its own database, loaded once (seed_demo --if-empty),
 # then the modules that measure the portal at that size into bench/results/<date>-national.*.
 NATIONAL_URL ?= $(shell echo "$(DATABASE_URL)" | sed 's#/[^/]*$$#/edu_portal_national#')
+NATIONAL_ADMIN_URL = $(shell echo "$(NATIONAL_URL)" | sed 's#/[^/]*$$#/postgres#')
+NATIONAL_MANAGE = DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py
 bench-national: venv services
-	psql "$(shell echo "$(NATIONAL_URL)" | sed 's#/[^/]*$$#/postgres#')" -tAc "SELECT 1 FROM pg_database WHERE datname = 'edu_portal_national'" | grep -q 1 \
-		|| psql "$(shell echo "$(NATIONAL_URL)" | sed 's#/[^/]*$$#/postgres#')" -c "CREATE DATABASE edu_portal_national"
-	DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py migrate --noinput
-	DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py load_admin_units
-	DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py seed_demo --scale national --workers 2 --if-empty
-	DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py stats_refresh --if-empty
+	psql "$(NATIONAL_ADMIN_URL)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'edu_portal_national'" | grep -q 1 \
+		|| psql "$(NATIONAL_ADMIN_URL)" -c "CREATE DATABASE edu_portal_national"
+	$(NATIONAL_MANAGE) migrate --noinput
+	$(NATIONAL_MANAGE) load_admin_units
+	$(NATIONAL_MANAGE) seed_demo --scale national --workers 2 --if-empty
+	$(NATIONAL_MANAGE) stats_refresh --if-empty
 	BENCH_DATABASE_URL="$(NATIONAL_URL)" BENCH_LABEL=national BENCH_ONLY=dashboards,api,school_upload,verification \
 		BENCH_VERIFY_PUPILS=1000000 BENCH_RAW_ITERATIONS=2 LOG_LEVEL=WARNING $(PYTHON) -m bench.run
 

@@ -54,6 +54,7 @@ def run(quick: bool) -> dict:
     from dashboards import selectors
     from dashboards.raw import raw_figures
     from dashboards.services import stats_refresh_all, stats_refresh_schools
+    from schools.models import School
     from students.models import Enrollment
 
     n_page, n_raw = (60, 3) if quick else (400, 10)
@@ -148,10 +149,8 @@ def run(quick: bool) -> dict:
                 return time.perf_counter() - started
             return call
 
-        from schools.models import School as _School
-
         # Warmed: the overview and the refreshed school's province; any other province is cold.
-        out["refreshed_school_province"] = _School.objects.get(pk=biggest["school_id"]).province_id
+        out["refreshed_school_province"] = School.objects.get(pk=biggest["school_id"]).province_id
         for name, url in (("overview", overview_url), ("province", province_url)):
             firsts = [after_refresh(url)() for _ in range(max(10, n_page // 10))]
             out[f"{name}_page_first_after_refresh"] = {"n": len(firsts), "p50_ms": _p(firsts, 0.5),
@@ -187,8 +186,6 @@ def run(quick: bool) -> dict:
         out[f"{name}_ratio_raw_over_page_uncached"] = round(
             raw_p95 / max(out[f"{name}_page_uncached"]["p95_ms"], 0.01), 1)
     out["page_p95_target_ms"] = 20
-    from schools.models import School
-
     out["load_average_1_5_15"] = [round(x, 1) for x in os.getloadavg()]
     out["cpus"] = os.cpu_count()
     out["data"] = {"schools": School.objects.count(), "enrollments": Enrollment.objects.count()}

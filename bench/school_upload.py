@@ -110,7 +110,7 @@ def _drive(rows: int) -> dict:
     from django.utils import timezone
 
     from accounts.models import Role, User
-    from bench.uploads import _QueueCounter, _raw_copy, taken_id_numbers, write_csv
+    from bench.uploads import _QueueCounter, _raw_copy, delete_uploads, taken_id_numbers, write_csv
     from dashboards.services import stats_refresh_schools
     from edu_portal.celery import app
     from uploads import services
@@ -164,11 +164,7 @@ def _drive(rows: int) -> dict:
     finally:
         _delete_scratch(school)
         stats_refresh_schools(school_ids=[school.pk])
-        for upload in Upload.objects.filter(uploaded_by=user):
-            for f in (upload.file, upload.error_file, upload.staged_file):
-                if f:
-                    f.storage.delete(f.name)
-            upload.delete()
+        delete_uploads(Upload.objects.filter(uploaded_by=user))
     total = out["new_pupils"]["commit_and_refresh_s"]
     out["ratio_commit_vs_raw_copy"] = round(out["raw_copy"]["seconds"] / max(out["new_pupils"]["commit_s"], 0.001), 2)
     out["target"] = {"commit_and_refresh_s<=2": total <= TARGET_S}

@@ -132,14 +132,19 @@ def _cleanup(school, user) -> None:
                             WHERE x.student_id = s.id AND s.school_id = %s""", [school.pk])  # noqa: S608
         cur.execute("DELETE FROM students_student WHERE school_id = %s", [school.pk])
     assert not Student.objects.filter(school=school).exists()
-    for upload in Upload.objects.filter(school=school):
+    delete_uploads(Upload.objects.filter(school=school))
+    user.delete()
+    school.delete()
+    _vacuum()
+
+
+def delete_uploads(uploads) -> None:
+    """Scratch uploads with their stored files (original, error file, staged rows)."""
+    for upload in uploads:
         for f in (upload.file, upload.error_file, upload.staged_file):
             if f:
                 f.storage.delete(f.name)
         upload.delete()
-    user.delete()
-    school.delete()
-    _vacuum()
 
 
 def _vacuum() -> None:

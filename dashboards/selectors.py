@@ -138,6 +138,15 @@ def _shared_key(version: str, key: tuple) -> str:
     return f"dashboards:s:{version}:{digest}"
 
 
+def _redis_call(method, *args):
+    """A call on the shared cache; None if Redis went away since the version was read (the
+    selection is then computed, and the local copy still serves this process)."""
+    try:
+        return method(*args)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def cached(fn):
     """Memoise a selector under the current statistics version: per process, and shared by every
     process through Redis, so that after a refresh one process computes a selection (national
@@ -157,16 +166,10 @@ def cached(fn):
         hit = _LOCAL["entries"].get(key)
         if hit is None:
             shared = _shared_key(version, key)
-            try:
-                hit = cache.get(shared)
-            except Exception:  # noqa: BLE001 - Redis gone since the version was read: compute
-                hit = None
+            hit = _redis_call(cache.get, shared)
             if hit is None:
                 hit = fn(scope=scope, filters=filters, **kwargs)
-                try:
-                    cache.set(shared, hit, SHARED_TTL)
-                except Exception:  # noqa: BLE001, S110 - the local copy still serves this process
-                    pass
+                _redis_call(cache.set, shared, hit, SHARED_TTL)
             if len(_LOCAL["entries"]) >= _LOCAL_MAX:
                 _LOCAL["entries"].clear()
             _LOCAL["entries"][key] = hit

@@ -8,8 +8,9 @@ from . import selectors, services
 # A partial refresh takes milliseconds but may wait for a running full refresh (advisory lock).
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def refresh_school_stats(school_ids: list[int]) -> int:
-    rows = services.stats_refresh_schools(school_ids=list(school_ids))
-    selectors.stats_warm(province_codes=selectors.provinces_of(school_ids=list(school_ids)))
+    school_ids = list(school_ids)
+    rows = services.stats_refresh_schools(school_ids=school_ids)
+    selectors.stats_warm(province_codes=selectors.provinces_of(school_ids=school_ids))
     return rows
 
 

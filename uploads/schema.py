@@ -249,13 +249,18 @@ def parse_choice(value, choices, *, required: bool = True):
 _CHOICE_CACHE: dict = {}
 
 
-def choice_labels(choices, sep: str) -> str:
-    """The labels as the files spell them: Vietnamese, whatever language the page is in."""
-    with translation.override(UPLOAD_LANGUAGE):
-        return sep.join(str(label) for _, label in choices)
-
-
 UPLOAD_LANGUAGE = "vi"  # the ministry's file format; the English UI translates labels on screen only
+
+
+def _file_labels(choices) -> list[tuple]:
+    """(code, label) with the labels as the files spell them: Vietnamese, whatever language the
+    page is in."""
+    with translation.override(UPLOAD_LANGUAGE):
+        return [(code, str(label)) for code, label in choices]
+
+
+def choice_labels(choices, sep: str) -> str:
+    return sep.join(label for _, label in _file_labels(choices))
 
 
 def _choice_lookup(choices: tuple) -> dict:
@@ -265,11 +270,10 @@ def _choice_lookup(choices: tuple) -> dict:
     lookup = _CHOICE_CACHE.get(codes)
     if lookup is None:
         lookup = {}
-        with translation.override(UPLOAD_LANGUAGE):
-            for code, label in choices:
-                for form in (str(code), str(label)):
-                    for variant in (form, form.lower(), form.upper(), form.capitalize(), header_key(form)):
-                        lookup[variant] = code
+        for code, label in _file_labels(choices):
+            for form in (str(code), label):
+                for variant in (form, form.lower(), form.upper(), form.capitalize(), header_key(form)):
+                    lookup[variant] = code
         _CHOICE_CACHE[codes] = lookup
     return lookup
 
