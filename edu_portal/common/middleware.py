@@ -34,8 +34,11 @@ class PortalLocaleMiddleware:
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # For this request only: the thread goes back to its language afterwards, so nothing that
+        # runs next in it (another request's code before its middleware, a thread-pool worker, a
+        # test) inherits an English user's choice.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
