@@ -60,6 +60,26 @@ class Scope:
             return school.province_id == self.province_code
         return school.pk == self.school_id
 
+    def covers(self, *, school_id: int | None, province_id: str | None) -> bool:
+        """contains_school for a school known only by its id and province (no query)."""
+        if self.kind == COUNTRY:
+            return True
+        if self.kind == PROVINCE:
+            return province_id == self.province_code
+        return school_id == self.school_id
+
+    # --- full ID numbers: one rule for every door (pages, files, uploads, API, forms) ---------
+    # Whoever may not read a full number may not type one either: each answer to a typed number
+    # (taken, unchanged, different) would tell them something about the numbers they may not see.
+    @property
+    def may_enter_id_numbers(self) -> bool:
+        return self.can_view_id_numbers
+
+    def may_learn_owner(self, *, school_id: int | None, province_id: str | None) -> bool:
+        """Whether a refusal may say "this number belongs to another record" (that record's own
+        number is visible to this scope); otherwise the claim is held (common/models.py)."""
+        return self.can_view_id_numbers and self.covers(school_id=school_id, province_id=province_id)
+
     def contains_province(self, province_code: str) -> bool:
         return self.kind == COUNTRY or (self.kind == PROVINCE and province_code == self.province_code)
 

@@ -60,6 +60,9 @@ def validate_like_upload(app: str, data: dict, *, scope, school, instance=None) 
     context = ImportContext(scope=scope, school=school,
                             school_year=data.get("school_year") or current_school_year())
     row = _current_row(app, instance) if instance is not None else {}
+    if instance is not None and not scope.may_enter_id_numbers and "id_number" in row:
+        # The stored number is not this client's to check (nor to hear about): the service keeps it.
+        row["id_number"] = None
     row.update({key: value for key, value in data.items() if key != "school_year"})
     cleaned, errors = importer.validate_row(row, context=context)
     if instance is not None:
@@ -69,7 +72,7 @@ def validate_like_upload(app: str, data: dict, *, scope, school, instance=None) 
         headers = {column.key: column.header for column in importer.columns}
         details: dict[str, list[str]] = {}
         for error in errors:
-            shown = f"'{error.value}' " if error.value not in ("", None) else ""
+            shown = f"'{error.value}' " if error.value not in ("", None) and error.column != "id_number" else ""
             details.setdefault(error.column, []).append(f"{shown}{error.reason}".strip())
         raise AppError(errors[0].message(headers.get(errors[0].column)), code="invalid", details=details)
     if cleaned is None:  # only errors about fields not being changed: the service re-checks the rest

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.admin import IdNumberAdminMixin
+
 from .models import AcademicResult, Enrollment, PhysicalRecord, Student
 
 
@@ -10,10 +12,12 @@ class EnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(IdNumberAdminMixin, admin.ModelAdmin):
+    """ID numbers: masked, unsearchable and out of the form without the right; audited with it."""
+
     list_display = ("pupil_code", "full_name", "date_of_birth", "gender", "school", "verification_status")
     list_filter = ("gender", "verification_status")
-    search_fields = ("=pupil_code", "=id_number", "full_name")
+    search_fields = ("=pupil_code", "full_name")  # + "=id_number" for users with the right (the mixin)
     raw_id_fields = ("school", "birth_province")
     list_select_related = ("school",)
     inlines = [EnrollmentInline]

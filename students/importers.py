@@ -25,6 +25,7 @@ from django.db import connection
 
 from edu_portal.common.models import Gender, current_school_year
 from schools.models import SchoolLevel
+from uploads.id_cells import id_number_cell, id_number_shown
 from uploads.schema import (
     CHANGED,
     NEW,
@@ -41,7 +42,6 @@ from uploads.schema import (
     parse_code,
     parse_date,
     parse_decimal,
-    parse_id_number,
     parse_int,
     parse_name,
     parse_school_year,
@@ -108,9 +108,9 @@ class PupilImporter(RecordImporter):
         gender, why = parse_choice(get("gender"), GENDERS)
         if why:
             errors.append(RowError("gender", as_text(get("gender")), why))
-        id_number, why = parse_id_number(get("id_number"), date_of_birth=dob, gender=gender)
+        id_number, why = id_number_cell(get("id_number"), date_of_birth=dob, gender=gender, context=context)
         if why:
-            errors.append(RowError("id_number", as_text(get("id_number")), why))
+            errors.append(RowError("id_number", id_number_shown(get("id_number"), context), why))
         ethnicity, why = parse_text(get("ethnicity"), max_length=40, required=False)
         if why:
             errors.append(RowError("ethnicity", as_text(get("ethnicity")), why))
@@ -148,18 +148,22 @@ class PupilImporter(RecordImporter):
             existing = {r[0]: r for r in cursor.fetchall()}
             owners = {}
             if id_numbers:
-                cursor.execute("SELECT id_number, pupil_code FROM students_student WHERE id_number = ANY(%s)",
-                               [id_numbers])
-                owners = dict(cursor.fetchall())
+                cursor.execute("""SELECT s.id_number, s.pupil_code, s.school_id, sc.province_id
+                                  FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
+                                  WHERE s.id_number = ANY(%s) AND s.id_number_hold = 0""", [id_numbers])
+                owners = {r[0]: r[1:] for r in cursor.fetchall()}
         school_id = context.school.pk
         out = []
         for rownum, c in rows:
             errors = []
             old = existing.get(c["pupil_code"])
             owner = owners.get(c["id_number"]) if c["id_number"] else None
-            if owner is not None and owner != c["pupil_code"]:
+            # Told only to who could see the owner's number anyway; otherwise the claim is held at
+            # commit and this answer is the one an unclaimed number gets (accounts/scope.py).
+            if owner is not None and owner[0] != c["pupil_code"] and \
+                    context.scope.may_learn_owner(school_id=owner[1], province_id=owner[2]):
                 errors.append(RowError("id_number", c["id_number"],
-                                       "đã thuộc một học sinh khác; kiểm tra lại mã học sinh hoặc số định danh"))
+                                       f"đã thuộc học sinh mã {owner[0]}; kiểm tra lại mã học sinh hoặc số định danh"))
             if old is None:
                 out.append((rownum, c, NEW, errors))
                 continue

@@ -3,14 +3,13 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.models import Gender, TimeStamped
+from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, id_number_unique
 from verification.models import VerifiableIdentity
 
 
-class Student(TimeStamped, VerifiableIdentity):
+class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
     # Mã định danh học sinh (MOET): opaque, unique, never reused even after a pupil leaves.
     pupil_code = models.CharField("mã học sinh", max_length=20, unique=True)
-    id_number = models.CharField("số định danh cá nhân", max_length=12, unique=True, null=True, blank=True)
     full_name = models.CharField("họ và tên", max_length=100)
     date_of_birth = models.DateField("ngày sinh")
     gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
@@ -30,6 +29,7 @@ class Student(TimeStamped, VerifiableIdentity):
             # Search by part of a name (ILIKE) without scanning millions of rows.
             GinIndex(fields=["full_name"], name="student_name_trgm", opclasses=["gin_trgm_ops"]),
         ]
+        constraints = [id_number_unique("student_id_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.pupil_code})"

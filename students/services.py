@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import identity_validate_or_raise, normalize_name
-from edu_portal.common.models import current_school_year
+from edu_portal.common.models import current_school_year, id_number_claim_settle, id_number_entry_check
 from schools.models import School
 from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
 
@@ -55,8 +55,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
     if Student.objects.filter(pupil_code=pupil_code).exists():
         raise AppError(f"Mã học sinh '{pupil_code}' đã tồn tại.", details={"pupil_code": ["Mã đã tồn tại."]})
     id_number = (id_number or "").strip() or None
-    if id_number and Student.objects.filter(id_number=id_number).exists():
-        raise AppError("Số định danh này đã thuộc một học sinh khác.", details={"id_number": ["Đã tồn tại."]})
+    id_number_entry_check(scope=scope, typed=id_number is not None)
     student = Student(
         pupil_code=pupil_code, id_number=id_number, full_name=normalize_name(full_name),
         date_of_birth=date_of_birth, gender=gender, ethnicity=normalize_name(ethnicity),
@@ -64,6 +63,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
         verification_status=identity_initial_status(id_number=id_number, date_of_birth=date_of_birth,
                                                      gender=gender),
     )
+    id_number_claim_settle(scope=scope, record=student, noun="học sinh", code_field="pupil_code")
     _validate(student)
     student.save()
     enrollment = Enrollment(student=student, school=school, school_year=school_year or current_school_year(),
@@ -82,6 +82,7 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
+    id_number_entry_check(scope=scope, typed="id_number" in changes)
     before = {f: getattr(student, f) for f in IDENTITY_FIELDS}
     for field, value in changes.items():
         if field in ("full_name", "ethnicity"):
@@ -89,9 +90,8 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
         if field == "id_number":
             value = (value or "").strip() or None
         setattr(student, field, value)
-    if student.id_number and student.id_number != before["id_number"] and \
-            Student.objects.filter(id_number=student.id_number).exclude(pk=student.pk).exists():
-        raise AppError("Số định danh này đã thuộc một học sinh khác.", details={"id_number": ["Đã tồn tại."]})
+    if student.id_number != before["id_number"]:
+        id_number_claim_settle(scope=scope, record=student, noun="học sinh", code_field="pupil_code")
     identity_changed = any(getattr(student, f) != before[f] for f in IDENTITY_FIELDS)
     if identity_changed:
         student.verification_status = identity_initial_status(

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.filtersets import PortalFilterSet
+from edu_portal.common.filtersets import IdFilter, PortalFilterSet
 from edu_portal.common.models import Gender
 from edu_portal.common.search import search_q
 from verification.models import VerificationStatus
@@ -11,7 +11,7 @@ from .models import EmploymentStatus, Position, Qualification, StaffMember
 
 class StaffFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm (tên, mã, số định danh)"))
-    school = django_filters.NumberFilter(field_name="school_id", label=_("Trường (id)"))
+    school = IdFilter(field_name="school_id", label=_("Trường (id)"))
     school_code = django_filters.CharFilter(field_name="school__code", label=_("Mã trường"))
     province = django_filters.CharFilter(method="filter_area", label=_("Mã tỉnh"))
     position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Chức vụ"))

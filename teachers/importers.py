@@ -20,6 +20,7 @@ import datetime as dt
 from django.db import connection
 
 from edu_portal.common.models import Gender
+from uploads.id_cells import id_number_cell, id_number_shown
 from uploads.schema import (
     CHANGED,
     NEW,
@@ -34,7 +35,6 @@ from uploads.schema import (
     parse_choice,
     parse_code,
     parse_date,
-    parse_id_number,
     parse_name,
     parse_text,
 )
@@ -78,7 +78,8 @@ class StaffImporter(RecordImporter):
         def check(key, result):
             value, why = result
             if why:
-                errors.append(RowError(key, as_text(get(key)), why))
+                shown = id_number_shown(get(key), context) if key == "id_number" else as_text(get(key))
+                errors.append(RowError(key, shown, why))
             return value
 
         code = check("staff_code", parse_code(get("staff_code")))
@@ -88,7 +89,8 @@ class StaffImporter(RecordImporter):
         dob = check("date_of_birth", parse_date(get("date_of_birth"), earliest=dt.date(today.year - 80, 1, 1),
                                                 latest=dt.date(today.year - 15, 12, 31)))
         gender = check("gender", parse_choice(get("gender"), GENDERS))
-        id_number = check("id_number", parse_id_number(get("id_number"), date_of_birth=dob, gender=gender))
+        id_number = check("id_number", id_number_cell(get("id_number"), date_of_birth=dob, gender=gender,
+                                                      context=context))
         ethnicity = check("ethnicity", parse_text(get("ethnicity"), max_length=40, required=False))
         position = check("position", parse_choice(get("position"), tuple(Position.choices)))
         subject = check("main_subject", parse_text(get("main_subject"), max_length=60, required=False))
@@ -118,17 +120,20 @@ class StaffImporter(RecordImporter):
             existing = {r[0]: r for r in cursor.fetchall()}
             owners = {}
             if id_numbers:
-                cursor.execute("SELECT id_number, staff_code FROM teachers_staffmember WHERE id_number = ANY(%s)",
-                               [id_numbers])
-                owners = dict(cursor.fetchall())
+                cursor.execute("""SELECT m.id_number, m.staff_code, m.school_id, sc.province_id
+                                  FROM teachers_staffmember m JOIN schools_school sc ON sc.id = m.school_id
+                                  WHERE m.id_number = ANY(%s) AND m.id_number_hold = 0""", [id_numbers])
+                owners = {r[0]: r[1:] for r in cursor.fetchall()}
         out = []
         for rownum, c in rows:
             errors = []
             old = existing.get(c["staff_code"])
             owner = owners.get(c["id_number"]) if c["id_number"] else None
-            if owner is not None and owner != c["staff_code"]:
+            # Told only to who could see the owner's number anyway; otherwise held at commit.
+            if owner is not None and owner[0] != c["staff_code"] and \
+                    context.scope.may_learn_owner(school_id=owner[1], province_id=owner[2]):
                 errors.append(RowError("id_number", c["id_number"],
-                                       "đã thuộc một cán bộ khác; kiểm tra lại mã cán bộ hoặc số định danh"))
+                                       f"đã thuộc cán bộ mã {owner[0]}; kiểm tra lại mã cán bộ hoặc số định danh"))
             if old is None:
                 out.append((rownum, c, NEW, errors))
                 continue

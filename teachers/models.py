@@ -3,7 +3,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.models import Gender, TimeStamped
+from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, id_number_unique
 from verification.models import VerifiableIdentity
 
 
@@ -30,9 +30,8 @@ class EmploymentStatus(models.TextChoices):
     RESIGNED = "resigned", _("Đã thôi việc")
 
 
-class StaffMember(TimeStamped, VerifiableIdentity):
+class StaffMember(TimeStamped, VerifiableIdentity, HeldIdNumber):
     staff_code = models.CharField("mã cán bộ", max_length=20, unique=True)
-    id_number = models.CharField("số định danh cá nhân", max_length=12, unique=True, null=True, blank=True)
     full_name = models.CharField("họ và tên", max_length=100)
     date_of_birth = models.DateField("ngày sinh")
     gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
@@ -55,6 +54,7 @@ class StaffMember(TimeStamped, VerifiableIdentity):
             # Search by part of a name (ILIKE) without scanning millions of rows.
             GinIndex(fields=["full_name"], name="staffmember_name_trgm", opclasses=["gin_trgm_ops"]),
         ]
+        constraints = [id_number_unique("staffmember_id_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.staff_code})"

@@ -10,6 +10,7 @@ from accounts.scope import Scope
 from dashboards.services import stats_refresh_schools_on_commit
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import identity_validate_or_raise, normalize_name
+from edu_portal.common.models import id_number_claim_settle, id_number_entry_check
 from schools.models import School
 from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
 
@@ -33,6 +34,7 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
                  employment_status: str = "working") -> StaffMember:
     if not scope.contains_school(school):
         raise NotInScope()
+    id_number_entry_check(scope=scope, typed=bool((id_number or "").strip()))
     if StaffMember.objects.filter(staff_code=staff_code.strip()).exists():
         raise AppError(f"Mã cán bộ '{staff_code}' đã tồn tại.", details={"staff_code": ["Mã đã tồn tại."]})
     staff = StaffMember(
@@ -45,6 +47,7 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
     )
     staff.verification_status = identity_initial_status(
         id_number=staff.id_number, date_of_birth=date_of_birth, gender=gender)
+    id_number_claim_settle(scope=scope, record=staff, noun="cán bộ", code_field="staff_code")
     _validate(staff)
     staff.save()
     identities_queue(kind="staff", ids=[staff.pk])
@@ -59,6 +62,7 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
+    id_number_entry_check(scope=scope, typed="id_number" in changes)
     before = {f: getattr(staff, f) for f in IDENTITY_FIELDS}
     for field, value in changes.items():
         if field in ("full_name", "ethnicity", "main_subject"):
@@ -68,6 +72,8 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
         setattr(staff, field, value)
     staff.meets_qualification_standard = meets_qualification_standard(
         school_level=staff.school.level, qualification=staff.qualification)
+    if staff.id_number != before["id_number"]:
+        id_number_claim_settle(scope=scope, record=staff, noun="cán bộ", code_field="staff_code")
     identity_changed = any(getattr(staff, f) != before[f] for f in IDENTITY_FIELDS)
     if identity_changed:
         staff.verification_status = identity_initial_status(

@@ -75,14 +75,14 @@ def make_student(school: School, **overrides):
     identity = real_identity(serial=next(_serials) * 7)
     data = dict(pupil_code=next_code("HS"), grade=3, class_name="3A", **identity)
     data.update(overrides)
-    return student_services.student_create(scope=Scope.country(), school=school, **data)
+    return student_services.student_create(scope=Scope.country(can_view_id_numbers=True), school=school, **data)
 
 
 def make_staff(school: School, **overrides):
     identity = real_identity(serial=next(_serials) * 7, year=1985, gender="M")
     data = dict(staff_code=next_code("CB"), qualification="bachelor", **identity)
     data.update(overrides)
-    return staff_services.staff_create(scope=Scope.country(), school=school, **data)
+    return staff_services.staff_create(scope=Scope.country(can_view_id_numbers=True), school=school, **data)
 
 
 def ymd(s: str) -> dt.date:

@@ -22,6 +22,8 @@ class UploadStatus(models.TextChoices):
     COMMITTING = "committing", _("Đang ghi")
     COMMITTED = "committed", _("Đã ghi")
     FAILED = "failed", _("Không ghi được")
+    CANCELLED = "cancelled", _("Đã huỷ")
+    EXPIRED = "expired", _("Hết hạn, chưa ghi")
 
 
 IN_PROGRESS = (UploadStatus.PENDING, UploadStatus.VALIDATING, UploadStatus.COMMITTING)

@@ -12,6 +12,7 @@ The web form, the Celery tasks, the management command and the benchmark all go 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import logging
 import os
 from pathlib import Path
@@ -298,9 +299,60 @@ def upload_validate(*, upload_id: int, max_rows: int | None = None) -> Upload:
     return upload
 
 
-def _discard_work(upload: Upload, ext: str) -> None:
-    for name in ("staged.csv", f"errors.{ext}"):
-        (Path(settings.MEDIA_ROOT) / _work_name(upload, name)).unlink(missing_ok=True)
+def _discard_work(upload: Upload, ext: str | None = None) -> None:
+    """The work files (staged rows, error file) hold the file's ID numbers in the clear: they live
+    only while the upload may still be committed or corrected (issue 12)."""
+    folder = Path(settings.MEDIA_ROOT) / _work_name(upload, "")
+    names = ("staged.csv", f"errors.{ext}") if ext else ("staged.csv", "errors.csv", "errors.xlsx")
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty (another file) or already gone
+
+
+# Uploads whose work files may be discarded, and what they become then.
+EXPIRING = {UploadStatus.VALIDATED: UploadStatus.EXPIRED, UploadStatus.INVALID: UploadStatus.EXPIRED,
+            UploadStatus.REJECTED: UploadStatus.REJECTED, UploadStatus.FAILED: UploadStatus.FAILED}
+WORK_FILE_DAYS = getattr(settings, "UPLOADS_WORK_FILE_DAYS", 7)
+
+
+@transaction.atomic
+def upload_cancel(*, user, upload_id: int) -> Upload:
+    """The user drops a checked file instead of committing it: its work files go at once."""
+    from .selectors import upload_get
+
+    upload = upload_get(scope=Scope.for_user(user), pk=upload_id, for_update=True)
+    if upload.status not in (UploadStatus.VALIDATED, UploadStatus.INVALID):
+        raise AppError("Chỉ huỷ được tệp đã kiểm tra xong và chưa ghi.", code="not_cancellable", status_code=409)
+    upload.status, upload.message = UploadStatus.CANCELLED, "Đã huỷ; không có gì được ghi."
+    upload.staged_file.name, upload.error_file.name = "", ""
+    upload.save(update_fields=["status", "message", "staged_file", "error_file"])
+    transaction.on_commit(lambda: _discard_work(upload))
+    return upload
+
+
+def upload_expire_work(*, now=None, days: int | None = None) -> int:
+    """Uploads left uncommitted for `days` lose their work files (a validated one can no longer be
+    committed: it is expired). Returns how many were expired."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=WORK_FILE_DAYS if days is None else days)
+    expired = 0
+    for upload in Upload.objects.filter(status__in=list(EXPIRING), created_at__lt=cutoff).exclude(
+            staged_file="", error_file="").iterator():
+        with transaction.atomic():
+            locked = Upload.objects.select_for_update().filter(pk=upload.pk, status=upload.status).first()
+            if locked is None:
+                continue
+            locked.status = EXPIRING[locked.status]
+            if locked.status == UploadStatus.EXPIRED:
+                locked.message = "Hết hạn: tệp đã kiểm tra nhưng không được ghi trong thời hạn; hãy tải lên lại."
+            locked.staged_file.name, locked.error_file.name = "", ""
+            locked.save(update_fields=["status", "message", "staged_file", "error_file"])
+            transaction.on_commit(lambda u=locked: _discard_work(u))
+            expired += 1
+    return expired
 
 
 # --- confirm and commit ---------------------------------------------------------------------
@@ -358,6 +410,13 @@ def upload_commit(*, upload_id: int) -> Upload:
                 from dashboards.services import stats_refresh_schools_on_commit
 
                 stats_refresh_schools_on_commit(school_ids=touched)
+            # The staged rows are written: the work files go once this transaction commits.
+            upload.staged_file.name = upload.error_file.name = ""
+            upload.save(update_fields=["staged_file", "error_file"])
+            transaction.on_commit(lambda: _discard_work(upload))
+            if result.get("held"):
+                logger.warning("upload %s by user %s: %d ID number(s) held for review", upload.pk,
+                               upload.uploaded_by_id, result["held"])
             queue_kind = QUEUE_KIND.get(upload.kind)
             if queue_kind and result["queued"]:
                 from verification.services import identities_queue
@@ -369,7 +428,9 @@ def upload_commit(*, upload_id: int) -> Upload:
             "Không ghi được vì dữ liệu trùng với bản ghi khác (ví dụ hai học sinh đổi số định danh cho nhau). "
             "Không có gì được ghi.")
         logger.info("upload %s: commit refused: %s", upload_id, exc)
-        Upload.objects.filter(pk=upload_id, status=UploadStatus.COMMITTING).update(
-            status=UploadStatus.FAILED, message=message, progress=100)
+        failed = Upload.objects.filter(pk=upload_id, status=UploadStatus.COMMITTING).update(
+            status=UploadStatus.FAILED, message=message, progress=100, staged_file="", error_file="")
+        if failed:  # the user uploads again: nothing of this one is needed any more
+            _discard_work(Upload.objects.get(pk=upload_id))
     return Upload.objects.get(pk=upload_id)
 

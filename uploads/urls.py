@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.upload_detail_view, name="detail"),
     path("<int:pk>/status/", views.upload_status_view, name="status"),
     path("<int:pk>/confirm/", views.upload_confirm_view, name="confirm"),
+    path("<int:pk>/cancel/", views.upload_cancel_view, name="cancel"),
     path("<int:pk>/errors/", views.upload_error_file_view, name="error_file"),
     path("<int:pk>/original/", views.upload_original_view, name="original"),
 ]

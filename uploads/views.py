@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.scope import SCHOOL, Scope
+from audit.models import Action, Door
+from audit.services import id_numbers_viewed
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.views import render_list
 from schools.models import School
@@ -16,7 +18,7 @@ from .filtersets import UploadFilterSet
 from .forms import UploadForm
 from .models import UploadKind
 from .registry import importer_for, kinds_for
-from .selectors import upload_get, upload_list
+from .selectors import upload_file_get, upload_get, upload_list, upload_view
 
 
 @login_required
@@ -54,7 +56,7 @@ def upload_new_view(request):
 @login_required
 def upload_detail_view(request, pk: int):
     scope = Scope.for_user(request.user)
-    upload = upload_get(scope=scope, pk=pk)
+    upload = upload_view(scope=scope, user=request.user, pk=pk)
     importer = importer_for(upload.kind)
     return render(request, "uploads/upload_detail.html", {"upload": upload, "scope": scope, "importer": importer})
 
@@ -81,20 +83,42 @@ def upload_confirm_view(request, pk: int):
     return redirect("uploads:detail", pk=pk)
 
 
+def _file_response(request, upload, field, filename: str) -> FileResponse:
+    """A file of an upload holds full ID numbers: the download is audited like a view of them,
+    and never cached (selectors.upload_file_get decides who may have it)."""
+    if not field or not field.storage.exists(field.name):
+        raise Http404  # work files are deleted once the upload is committed, cancelled or expired
+    id_numbers_viewed(user=request.user, model="uploads.upload", record_ids=[upload.pk],
+                      door=Door.WEB, request_id=getattr(request, "request_id", ""), action=Action.EXPORT_ID)
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def upload_cancel_view(request, pk: int):
+    try:
+        services.upload_cancel(user=request.user, upload_id=pk)
+    except AppError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    return redirect("uploads:detail", pk=pk)
+
+
 @login_required
 def upload_error_file_view(request, pk: int):
-    upload = upload_get(scope=Scope.for_user(request.user), pk=pk)
-    if not upload.error_file:
-        raise Http404
-    ext = upload.error_file.name.rsplit(".", 1)[-1]
+    upload = upload_file_get(scope=Scope.for_user(request.user), user=request.user, pk=pk)
+    ext = upload.error_file.name.rsplit(".", 1)[-1] if upload.error_file else ""
     stem = upload.file_name.rsplit(".", 1)[0]
-    return FileResponse(upload.error_file.open("rb"), as_attachment=True, filename=f"{stem}_loi.{ext}")
+    return _file_response(request, upload, upload.error_file, f"{stem}_loi.{ext}")
 
 
 @login_required
 def upload_original_view(request, pk: int):
-    upload = upload_get(scope=Scope.for_user(request.user), pk=pk)
-    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.file_name)
+    upload = upload_file_get(scope=Scope.for_user(request.user), user=request.user, pk=pk)
+    return _file_response(request, upload, upload.file, upload.file_name)
 
 
 @login_required

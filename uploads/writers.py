@@ -77,6 +77,34 @@ VERIFICATION_RESET = (
 )
 
 
+def _hold_claims(cur, *, table: str, code: str, context, noun: str) -> list[int]:
+    """Staged ID numbers already confirmed on another person's record: refused when the uploader
+    could see that record's number, else held (edu_portal/common/models.py), in column `hold`
+    of the stage (0 = confirmed). Returns the row numbers held."""
+    cur.execute("ALTER TABLE upload_stage ADD COLUMN hold bigint NOT NULL DEFAULT 0")
+    cur.execute(f"""SELECT t.rownum, s.school_id, sc.province_id FROM upload_stage t
+                    JOIN {table} s ON s.id_number = t.id_number AND s.id_number_hold = 0
+                    JOIN schools_school sc ON sc.id = s.school_id
+                    WHERE s.{code} <> t.{code}""")  # noqa: S608 - fixed names
+    held = []
+    for rownum, school_id, province_id in cur.fetchall():
+        if context.scope.may_learn_owner(school_id=school_id, province_id=province_id):
+            raise StaleUpload(f"dòng {rownum}: số định danh đã thuộc {noun} khác")
+        held.append(rownum)
+    if held:
+        cur.execute("UPDATE upload_stage SET hold = 1 + floor(random() * 4e18)::bigint WHERE rownum = ANY(%s)",
+                    [held])
+        logger.warning("upload for school %s: %d ID number(s) held for review (claimed by another record)",
+                       context.school.pk, len(held))
+    return held
+
+
+# A held claim keeps its ticket while it stays held; a claim no longer contested is confirmed.
+HOLD_SET = ("id_number_hold = CASE WHEN (s.id_number_hold = 0) = (t.hold = 0) AND s.id_number = t.id_number"
+            " THEN s.id_number_hold ELSE t.hold END")
+HOLD_DIFFERS = "(s.id_number_hold = 0) IS DISTINCT FROM (t.hold = 0)"
+
+
 def _identity_changed_ids(cur, *, table: str, code: str) -> list[int]:
     """Ids of the staged 'changed' people whose identity fields differ from the stored ones."""
     cur.execute(f"SELECT s.id FROM {table} s JOIN upload_stage t ON s.{code} = t.{code}"  # noqa: S608 - fixed names
@@ -97,32 +125,30 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                              WHERE s.school_id <> %s OR t.state = 'new' LIMIT 1""", [school_id])
         if row:
             raise StaleUpload(f"dòng {row}: học sinh đã được thêm hoặc đã ở trường khác")
-        row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN students_student s ON s.id_number = t.id_number
-                             WHERE s.pupil_code <> t.pupil_code LIMIT 1""", [])
-        if row:
-            raise StaleUpload(f"dòng {row}: số định danh đã thuộc học sinh khác")
+        held = _hold_claims(cur, table="students_student", code="pupil_code", context=context, noun="học sinh")
         # Identity changes send the record back to verification (queued, or invalid_id without a number).
         identity_changed = _identity_changed_ids(cur, table="students_student", code="pupil_code")
         cur.execute(
-            f"""UPDATE students_student s SET {VERIFICATION_RESET},
+            f"""UPDATE students_student s SET {VERIFICATION_RESET}, {HOLD_SET},
                    id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
                    gender = t.gender, ethnicity = t.ethnicity, birth_province_id = t.birth_province_id,
                    updated_at = %s
                FROM upload_stage t
                WHERE t.state = 'changed' AND s.pupil_code = t.pupil_code
-                 AND (s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id)
-                     IS DISTINCT FROM
-                     (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.birth_province_id)""",  # noqa: S608
+                 AND ((s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id)
+                      IS DISTINCT FROM
+                      (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.birth_province_id)
+                      OR {HOLD_DIFFERS})""",  # noqa: S608
             [now])
         # New pupils and their enrollment in one statement: the enrollment joins the rows just
         # inserted, not the whole pupil table.
         cur.execute(
             """WITH ins AS (
                    INSERT INTO students_student (created_at, updated_at, verification_status, verification_attempts,
-                       verification_error, verification_mismatch_fields, pupil_code, id_number, full_name,
-                       date_of_birth, gender, ethnicity, birth_province_id, school_id)
+                       verification_error, verification_mismatch_fields, pupil_code, id_number, id_number_hold,
+                       full_name, date_of_birth, gender, ethnicity, birth_province_id, school_id)
                    SELECT %(now)s, %(now)s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END,
-                          0, '', '{}', t.pupil_code, t.id_number, t.full_name, t.date_of_birth, t.gender,
+                          0, '', '{}', t.pupil_code, t.id_number, t.hold, t.full_name, t.date_of_birth, t.gender,
                           t.ethnicity, t.birth_province_id, %(school)s
                    FROM upload_stage t WHERE t.state = 'new'
                    RETURNING id, pupil_code, verification_status),
@@ -145,7 +171,8 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                WHERE (students_enrollment.grade, students_enrollment.class_name, students_enrollment.school_id)
                      IS DISTINCT FROM (EXCLUDED.grade, EXCLUDED.class_name, EXCLUDED.school_id)""",
             [now, now, year, school_id])
-    return {"new": inserted, "changed": staged - inserted, "queued": queued_new + identity_changed}
+    return {"new": inserted, "changed": staged - inserted, "queued": queued_new + identity_changed,
+            "held": len(held)}
 
 
 def write_staff(*, context, now, staged_path, importer) -> dict:
@@ -160,37 +187,35 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
                      [school_id])
         if row:
             raise StaleUpload(f"dòng {row}: cán bộ đã được thêm hoặc đã ở trường khác")
-        row = _first(cur, """SELECT t.rownum FROM upload_stage t JOIN teachers_staffmember s
-                             ON s.id_number = t.id_number WHERE s.staff_code <> t.staff_code LIMIT 1""", [])
-        if row:
-            raise StaleUpload(f"dòng {row}: số định danh đã thuộc cán bộ khác")
+        held = _hold_claims(cur, table="teachers_staffmember", code="staff_code", context=context, noun="cán bộ")
         identity_changed = _identity_changed_ids(cur, table="teachers_staffmember", code="staff_code")
         cur.execute(
-            f"""UPDATE teachers_staffmember s SET {VERIFICATION_RESET},
+            f"""UPDATE teachers_staffmember s SET {VERIFICATION_RESET}, {HOLD_SET},
                    id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
                    gender = t.gender, ethnicity = t.ethnicity, position = t.position, main_subject = t.main_subject,
                    qualification = t.qualification, meets_qualification_standard = t.meets_qualification_standard,
                    employment_status = t.employment_status, updated_at = %s
                FROM upload_stage t
                WHERE t.state = 'changed' AND s.staff_code = t.staff_code
-                 AND (s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.position, s.main_subject,
-                      s.qualification, s.meets_qualification_standard, s.employment_status)
-                     IS DISTINCT FROM
-                     (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position, t.main_subject,
-                      t.qualification, t.meets_qualification_standard, t.employment_status)""", [now])  # noqa: S608 - fixed SQL
+                 AND ((s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.position, s.main_subject,
+                       s.qualification, s.meets_qualification_standard, s.employment_status)
+                      IS DISTINCT FROM
+                      (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position, t.main_subject,
+                       t.qualification, t.meets_qualification_standard, t.employment_status)
+                      OR {HOLD_DIFFERS})""", [now])  # noqa: S608 - fixed SQL
         cur.execute(
             """INSERT INTO teachers_staffmember (created_at, updated_at, verification_status, verification_attempts,
-                   verification_error, verification_mismatch_fields, staff_code, id_number, full_name, date_of_birth,
-                   gender, ethnicity, position, main_subject, qualification, meets_qualification_standard,
+                   verification_error, verification_mismatch_fields, staff_code, id_number, id_number_hold, full_name,
+                   date_of_birth, gender, ethnicity, position, main_subject, qualification, meets_qualification_standard,
                    school_id, employment_status)
                SELECT %s, %s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END, 0, '', '{}',
-                      t.staff_code, t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position,
+                      t.staff_code, t.id_number, t.hold, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position,
                       t.main_subject, t.qualification, t.meets_qualification_standard, %s, t.employment_status
                FROM upload_stage t WHERE t.state = 'new'
                RETURNING id, verification_status""", [now, now, school_id])
         inserted = cur.fetchall()
     queued = [pk for pk, status in inserted if status == "queued"] + identity_changed
-    return {"new": len(inserted), "changed": staged - len(inserted), "queued": queued}
+    return {"new": len(inserted), "changed": staged - len(inserted), "queued": queued, "held": len(held)}
 
 
 def _check_pupils_here(cur, school_id: int) -> None:

@@ -102,3 +102,18 @@ def identity_validate_or_raise(*, id_number: str | None, date_of_birth, gender) 
         from .exceptions import AppError
 
         raise AppError(f"Số định danh cá nhân: {errors[0]}", code="invalid", details={"id_number": errors})
+
+
+# Said to a user who may not see full ID numbers and typed one (an upload cell, an API field, a
+# form): whatever the number, the same words, so that the answer tells nothing about it.
+ID_NUMBER_NOT_ALLOWED = ("không được nhập: chỉ người dùng được xem đầy đủ số định danh mới được nhập hoặc sửa số "
+                         "định danh; hãy để trống cột này (số đã có trên hồ sơ được giữ nguyên)")
+# Nine digits or more in a row: an ID number, perhaps with its leading zeros lost or a digit too many
+# (a pupil code such as HS0000000001 is masked too: better than a number let through).
+_LONG_DIGITS = re.compile(r"\d{9,}")
+
+
+def mask_digits(text: str | None) -> str:
+    """Every ID-number-like run of digits in a free text (a typed value, a message quoting it) masked as an
+    ID number is: for showing uploads and messages to users who may not see full numbers."""
+    return _LONG_DIGITS.sub(lambda m: mask_id_number(m.group(0)), text or "")

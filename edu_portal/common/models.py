@@ -30,3 +30,82 @@ def current_school_year(today: dt.date | None = None) -> int:
 
 def school_year_label(year: int) -> str:
     return f"{year}-{year + 1}"
+
+
+# --- one ID number, one person; a claim that may not be disclosed is held, not refused ----------
+#
+# A full ID number already on another person's record is refused with that fact only when the
+# writer could see the other record's number anyway (the right to see full numbers, and the other
+# record in scope). Anyone else would learn from the refusal that the number exists: an oracle
+# for the 4 masked digits (issue 12). Their claim is written as typed but *held*: `id_number_hold`
+# is a random ticket instead of 0, so the unique key (id_number, id_number_hold) admits it beside
+# the confirmed owner, and the writer sees exactly what an unclaimed number gives. Reviewers
+# with the right over both records settle it (verification/ held-number queue).
+CONFIRMED = 0
+
+
+def new_hold_ticket() -> int:
+    """A random non-zero ticket: two holds of the same number never collide in practice."""
+    import secrets
+
+    return secrets.randbelow(2**62) + 1
+
+
+def id_number_unique(name: str) -> models.UniqueConstraint:
+    # The message never names the number or its owner (a race between two writers ends here).
+    return models.UniqueConstraint(
+        fields=["id_number", "id_number_hold"], name=name,
+        violation_error_message=_("Không ghi được số định danh lúc này; hãy thử lại."))
+
+
+class HeldIdNumber(models.Model):
+    """The id_number/id_number_hold pair of a pupil or staff member (see the comment above)."""
+
+    id_number = models.CharField("số định danh cá nhân", max_length=12, null=True, blank=True)
+    id_number_hold = models.BigIntegerField("mã giữ số định danh (0 = đã xác nhận)", default=CONFIRMED,
+                                            db_default=CONFIRMED, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def id_number_held(self) -> bool:
+        return self.id_number_hold != CONFIRMED
+
+
+def id_number_claim_settle(*, scope, record, noun: str, code_field: str) -> None:
+    """Before a service saves `record` (a pupil or staff member with a possibly new id_number):
+    refuse a number confirmed on another record when this scope may learn that, hold it when it
+    may not, and confirm a held number nobody else holds any longer."""
+    import logging
+
+    from .exceptions import AppError
+
+    model = type(record)
+    if not record.id_number:
+        record.id_number_hold = CONFIRMED
+        return
+    owner = (model.objects.filter(id_number=record.id_number, id_number_hold=CONFIRMED)
+             .exclude(pk=record.pk).select_related("school").first())
+    if owner is None:
+        record.id_number_hold = CONFIRMED
+    elif scope.may_learn_owner(school_id=owner.school_id, province_id=owner.school.province_id):
+        raise AppError(_("Số định danh này đã thuộc %(noun)s mã %(code)s.")
+                       % {"noun": noun, "code": getattr(owner, code_field)},
+                       code="id_number_taken", status_code=409, details={"id_number": [_("Đã tồn tại.")]})
+    elif record.id_number_hold == CONFIRMED:
+        record.id_number_hold = new_hold_ticket()
+        logging.getLogger(__name__).warning("%s %s: ID number held for review (claimed by another record)",
+                                            model._meta.label_lower, getattr(record, code_field))
+
+
+def id_number_entry_check(*, scope, typed: bool) -> None:
+    """A scope that may not see full ID numbers may not type one (accounts/scope.py): the same
+    refusal whatever the value, so that it tells nothing about the number."""
+    from .exceptions import AppError
+
+    if typed and not scope.may_enter_id_numbers:
+        raise AppError(_("Bạn không có quyền xem đầy đủ số định danh nên không được nhập hoặc sửa số định danh; "
+                         "hãy để trống (số đã có trên hồ sơ được giữ nguyên)."),
+                       code="id_number_not_allowed", status_code=403,
+                       details={"id_number": [_("Không được nhập.")]})

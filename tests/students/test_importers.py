@@ -16,7 +16,7 @@ from uploads.schema import EXCEL_EPOCH, ImportContext, neutralise, parse_date, p
 
 TODAY = dt.date(2026, 11, 25)
 PRIMARY = SimpleNamespace(pk=1, level="primary", province_id="01")
-CTX = ImportContext(scope=Scope.country(), school=PRIMARY, school_year=2026, today=TODAY)
+CTX = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=PRIMARY, school_year=2026, today=TODAY)
 CTX.__dict__["province_codes"] = frozenset({"01", "79"})  # reference data without a database
 
 GOOD = {"pupil_code": "HS0001", "id_number": "001316000001", "full_name": "Nguyễn Thị An",
@@ -124,7 +124,7 @@ def test_result_ratings_follow_the_school_level():
 @pytest.mark.django_db
 def test_measurements_derive_bmi_and_nutrition_for_the_pupil(school_a):
     pupil = make_student(school_a)
-    ctx = ImportContext(scope=Scope.country(), school=school_a, school_year=2026, today=TODAY)
+    ctx = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school_a, school_year=2026, today=TODAY)
     row = {"pupil_code": pupil.pupil_code, "measured_on": "15/09/2025", "height_cm": "128,5", "weight_kg": "26"}
     cleaned, errors = PHYSICAL.validate_row(row, context=ctx)
     assert errors == [] and cleaned["bmi"] == Decimal("15.7")
@@ -137,13 +137,13 @@ def test_measurements_derive_bmi_and_nutrition_for_the_pupil(school_a):
 @pytest.mark.django_db
 def test_resolve_classifies_against_the_database(school_a, school_b):
     existing = make_student(school_a)
-    ctx = ImportContext(scope=Scope.country(), school=school_a, school_year=2026, today=TODAY)
+    ctx = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school_a, school_year=2026, today=TODAY)
     row = {"pupil_code": existing.pupil_code, "id_number": "", "full_name": existing.full_name,
            "date_of_birth": existing.date_of_birth, "gender": existing.gender, "grade": 3, "class_name": "3A"}
     cleaned, errors = PUPILS.validate_row(row, context=ctx)
     [(_, cleaned, state, errors)] = PUPILS.resolve([(2, cleaned)], context=ctx)
     assert (state, errors) == ("unchanged", [])
     assert cleaned["id_number"] == existing.id_number  # an empty cell keeps the number on record
-    other = ImportContext(scope=Scope.country(), school=school_b, school_year=2026, today=TODAY)
+    other = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school_b, school_year=2026, today=TODAY)
     [(_, _, state, errors)] = PUPILS.resolve([(2, dict(cleaned))], context=other)
     assert state is None and "chuyển trường" in errors[0].reason and school_a.name in errors[0].reason

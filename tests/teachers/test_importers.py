@@ -16,7 +16,7 @@ GOOD = {"staff_code": "CB1", "id_number": "001085000123", "full_name": "Trần V
 
 
 def ctx(level):
-    return ImportContext(scope=Scope.country(), school=SimpleNamespace(pk=1, level=level), today=TODAY)
+    return ImportContext(scope=Scope.country(can_view_id_numbers=True), school=SimpleNamespace(pk=1, level=level), today=TODAY)
 
 
 @pytest.mark.parametrize("level,qualification,meets", [
