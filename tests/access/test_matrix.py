@@ -73,8 +73,10 @@ RULES: dict[str, Rule] = {
     "uploads:detail": Rule(kwargs=lambda o: {"pk": o["upload_a"].pk}, scoped=True),
     "uploads:status": Rule(kwargs=lambda o: {"pk": o["upload_a"].pk}, scoped=True),
     "uploads:confirm": Rule(kwargs=lambda o: {"pk": o["upload_a"].pk}, scoped=True, method="post", ok=POSTED),
-    "uploads:error_file": Rule(kwargs=lambda o: {"pk": o["upload_a"].pk}, scoped=True, ok=(200, 404)),
-    "uploads:original": Rule(kwargs=lambda o: {"pk": o["upload_a"].pk}, scoped=True),
+    # The files of an upload hold full ID numbers: only its uploader and users with the right (none here).
+    "uploads:error_file": Rule(roles=frozenset(), kwargs=lambda o: {"pk": o["upload_a"].pk}, scoped=True),
+    "uploads:original": Rule(roles=frozenset(), kwargs=lambda o: {"pk": o["upload_a"].pk}, scoped=True),
+    "uploads:cancel": Rule(kwargs=lambda o: {"pk": o["upload_a"].pk}, scoped=True, method="post", ok=POSTED),
     # Dashboards: every role gets its own scope's figures; drill-downs name province X / school A.
     "dashboards:overview": Rule(ok=(200, 302)),  # a school lands on its own dashboard
     "dashboards:province": Rule(kwargs=lambda o: {"code": "01"}, scoped=True, roles=STAFF),
@@ -139,20 +141,44 @@ def _run_and_upload_and_token(objects) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from api.services import api_token_create
-    from uploads.services import upload_create
+    from uploads.services import upload_create, upload_validate
     from verification.services import run_start
 
     users = objects["users"]
     school_a = objects["school_a"]
     objects["run_a"] = run_start(scope=Scope("school", school_id=school_a.pk, province_code="01"),
                                  started_by=users["province_x"])
-    csv = "Mã học sinh;Họ và tên\n".encode()
-    objects["upload_a"] = upload_create(user=users["school_a"], kind="pupils", enqueue=False,
+    # An upload of school A by a clerk who may see full numbers: its page, original and error file
+    # carry them (a valid number, one whose leading zeros Excel dropped: the hint quotes it fixed).
+    clerk = UserFactory(username="m_clerk_a", role=Role.SCHOOL, school=school_a, may_view_id_numbers=True)
+    pupil = objects["pupil_a"]
+    rows = [f"HSU0000001;{UPLOAD_IDS[0]};Trần Thị Tải;15/03/2016;Nữ;;01;3;3A",
+            f"HSU0000002;{UPLOAD_IDS[1].lstrip('0')};Trần Văn Tải;15/03/2016;Nam;;01;3;3A",
+            f"HSU0000003;{pupil.id_number};Trần Văn Trùng;{pupil.date_of_birth:%d/%m/%Y};Nam;;01;3;3A"]
+    csv = ("Mã học sinh;Số định danh cá nhân;Họ và tên;Ngày sinh;Giới tính;Dân tộc;Nơi sinh (mã tỉnh);Khối;Lớp\n"
+           + "\n".join(rows) + "\n").encode()
+    objects["upload_a"] = upload_create(user=clerk, kind="pupils", enqueue=False,
                                         file=SimpleUploadedFile("hs.csv", csv, content_type="text/csv"))
+    upload_validate(upload_id=objects["upload_a"].pk)
     objects["token_a"] = api_token_create(user=users["school_a"], name="sms", scope=Scope.for_user(users["school_a"]))[0]
 
 
 OBJECT_HOOKS: list = [_run_and_upload_and_token]
+
+
+UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
+
+
+def full_id_numbers(o) -> list[str]:
+    """Full ID numbers none of the matrix's users or tokens may receive (none has the right): every
+    person's, of any school, and those typed into school A's upload by another user."""
+    people = [o[k] for k in ("pupil_a", "staff_a", "pupil_b", "pupil_c")]
+    return [p.id_number for p in people if p.id_number] + list(UPLOAD_IDS) + [UPLOAD_IDS[1].lstrip("0")]
+
+
+def assert_no_full_id_number(text: str, o, where) -> None:
+    leaked = [n for n in full_id_numbers(o) if n in text]
+    assert not leaked, (where, "full ID numbers", leaked)
 
 
 def secrets_of_a(o) -> list[str]:
@@ -182,9 +208,10 @@ def test_web_url_against_every_role(client, world, url_name):
             assert response.status_code == 302 and "/login/" in response["Location"], (url, role)
         else:
             assert response.status_code in (403, 404), (url, role, response.status_code)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode(errors="replace")
+        assert_no_full_id_number(text, world, (url, role))
         if not SEES_A[role]:
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-            text = body.decode(errors="replace")
             leaked = [s for s in secrets_of_a(world) if s and s in text]
             assert not leaked, (url, role, leaked)
 
@@ -264,8 +291,9 @@ def test_api_url_against_every_token(client, world, url_name):
         else:
             assert response.status_code in (403, 404), (url, role, response.status_code)
             assert "error" in response.json()
+        text = response.content.decode(errors="replace")
+        assert_no_full_id_number(text, world, (url, role))
         if not TOKEN_SEES_A[role]:
-            text = response.content.decode(errors="replace")
             leaked = [s for s in secrets_of_a(world) if s and s in text]
             assert not leaked, (url, role, leaked)
 
