@@ -56,7 +56,7 @@ def _valid_token(key_hash: str) -> ApiToken:
     cached = _TOKENS.get(key_hash)
     if cached is not None and now - cached[0] < ttl:
         return cached[1]
-    token = (ApiToken.objects.select_related("user", "user__school", "school")
+    token = (ApiToken.objects.select_related("user", "user__school", "school", "created_by", "created_by__school")
              .filter(key_hash=key_hash, revoked_at__isnull=True).first())
     if token is None or not token.user.is_active:
         _TOKENS.pop(key_hash, None)
@@ -77,7 +77,12 @@ def forget_token(key_hash: str) -> None:
 
 
 def _still_within_user_scope(token: ApiToken) -> bool:
-    """A user moved to another province or school must not keep reading the old one's records."""
+    """A user moved to another province or school must not keep reading the old one's records;
+    nor may the user who issued the token for someone else (they received its secret)."""
     from .services import scope_within
 
-    return scope_within(token.scope(), Scope.for_user(token.user))
+    scope = token.scope()
+    if not scope_within(scope, Scope.for_user(token.user)):
+        return False
+    issuer = token.created_by if token.issued_by_other else None
+    return issuer is None or (issuer.is_active and scope_within(scope, Scope.for_user(issuer)))

@@ -1,4 +1,5 @@
-"""Issuing a token in the web UI: for whom, for which scope, read-only or read-write."""
+"""Issuing a token in the web UI: for whom, for which scope, read-only or read-write, masked or full ID
+numbers (never more than the issuer holds: api_token_create)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,11 +20,13 @@ class ApiTokenForm(forms.Form):
                                       label=_("Tỉnh/thành phố"))
     school_code = forms.CharField(max_length=20, required=False, label=_("Mã trường"))
     can_write = forms.BooleanField(required=False, label=_("Được ghi dữ liệu (thêm, sửa)"))
+    # Granted only if both the owner and the issuer hold the right (api_token_create).
+    can_view_id_numbers = forms.BooleanField(required=False, label=_("Được xem đầy đủ số định danh"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            css = "form-check-input" if name == "can_write" else (
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field, forms.BooleanField) else (
                 "form-select" if isinstance(field.widget, forms.Select) else "form-control")
             field.widget.attrs["class"] = css
 

@@ -35,6 +35,10 @@ class ApiToken(models.Model):
     school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.CASCADE,
                                verbose_name="trường")
     can_write = models.BooleanField("được ghi dữ liệu", default=False)
+    # Fixed when issued: the owner's right AND the issuer's (api_token_create), so that a token
+    # never lends its holder a right the issuer lacks. Checked again against both users' current
+    # flags on every request (scope()), so withdrawing the right also stops the token.
+    can_view_id_numbers = models.BooleanField("được xem đầy đủ số định danh", default=False)
     key_prefix = models.CharField("tiền tố", max_length=PREFIX_LENGTH)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
@@ -55,9 +59,19 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def issued_by_other(self) -> bool:
+        return self.created_by_id is not None and self.created_by_id != self.user_id
+
+    def may_view_id_numbers(self) -> bool:
+        """Its own flag, and the owner's and the issuer's rights as they are now."""
+        if not (self.can_view_id_numbers and self.user.may_view_id_numbers):
+            return False
+        return not self.issued_by_other or bool(self.created_by.may_view_id_numbers)
+
     def scope(self) -> Scope:
-        """The token's own scope; whether it may see full ID numbers comes from its user."""
-        see = bool(self.user.may_view_id_numbers)
+        """The token's own scope; full ID numbers only under may_view_id_numbers()."""
+        see = self.may_view_id_numbers()
         if self.scope_kind == PROVINCE:
             return Scope(PROVINCE, province_code=self.province_id, can_view_id_numbers=see)
         if self.scope_kind == SCHOOL:

@@ -23,11 +23,17 @@ def scope_within(inner: Scope, outer: Scope) -> bool:
 
 @transaction.atomic
 def api_token_create(*, user, name: str, scope: Scope, can_write: bool = False,
-                     created_by=None) -> tuple[ApiToken, str]:
-    """A new token limited to `scope`, which must lie within the user's own scope.
+                     can_view_id_numbers: bool | None = None, created_by=None) -> tuple[ApiToken, str]:
+    """A new token for `user` (its owner), issued by `created_by` (None: the owner, or the
+    operator at the shell). Returns the token row and the secret; only the secret's hash is
+    stored, so the secret is shown once and cannot be recovered.
 
-    Returns the token row and the secret; only the secret's hash is stored, so the secret is
-    shown once and cannot be recovered.
+    Whoever issues a token receives its secret, so a token never holds more than its owner NOR
+    more than its issuer: its scope (and with it the right to write there) lies within both
+    users' scopes, and it shows full ID numbers only if both may see them. Otherwise a ministry
+    user could issue a token in the name of a user with the right and read full numbers as them.
+    `can_view_id_numbers`: None = whatever both rights allow; True = required (refused if not
+    allowed); False = masked numbers only.
     """
     name = (name or "").strip()
     if not name:
@@ -37,8 +43,20 @@ def api_token_create(*, user, name: str, scope: Scope, can_write: bool = False,
     if not scope_within(scope, Scope.for_user(user)):
         raise AppError("Phạm vi của mã truy cập phải nằm trong phạm vi của người dùng.",
                        code="invalid_scope", details={"scope": ["Vượt quá phạm vi của người dùng."]})
+    issued_by_other = created_by is not None and created_by.pk != user.pk
+    if issued_by_other and not (created_by.is_active and scope_within(scope, Scope.for_user(created_by))):
+        raise AppError("Phạm vi của mã truy cập phải nằm trong phạm vi của người cấp mã.",
+                       code="invalid_scope", details={"scope": ["Vượt quá phạm vi của người cấp mã."]})
+    allowed = bool(user.may_view_id_numbers) and (not issued_by_other or bool(created_by.may_view_id_numbers))
+    if can_view_id_numbers is None:
+        can_view_id_numbers = allowed
+    elif can_view_id_numbers and not allowed:
+        raise AppError("Chỉ cấp được mã xem đầy đủ số định danh khi cả người sở hữu và người cấp mã đều có "
+                       "quyền này.", code="id_numbers_not_allowed",
+                       details={"can_view_id_numbers": ["Người sở hữu hoặc người cấp mã không có quyền này."]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(30)
     token = ApiToken(user=user, name=name[:100], scope_kind=scope.kind, can_write=can_write,
+                     can_view_id_numbers=bool(can_view_id_numbers),
                      province_id=scope.province_code if scope.kind == PROVINCE else None,
                      school_id=scope.school_id if scope.kind == SCHOOL else None,
                      key_prefix=secret[:PREFIX_LENGTH], key_hash=token_hash(secret), created_by=created_by)

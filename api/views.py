@@ -28,8 +28,11 @@ def token_list_view(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                # Capped at the issuer's own rights: whoever issues a token receives its secret.
                 new_token, new_secret = api_token_create(user=data["user"], name=data["name"], scope=data["scope"],
-                                                         can_write=data["can_write"], created_by=request.user)
+                                                         can_write=data["can_write"],
+                                                         can_view_id_numbers=data["can_view_id_numbers"],
+                                                         created_by=request.user)
             except AppError as exc:
                 form.add_error(None, exc.message)
             else:

@@ -1,5 +1,8 @@
 """Tasks write as door "task" ("upload" for the uploads app's tasks) under the task's name, with
-the id of the user whose request (or task) queued them, carried in a message header."""
+the id of the user (and API token) whose request (or task) queued them, carried in a message
+header; the request id travels in its own header (security/celery_context.py) and is read when
+the actor is pushed. An upload commit is queued by the confirm request, so its rows name the user
+who committed and that request."""
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
 from . import context
@@ -13,18 +16,29 @@ _tokens: dict[str, object] = {}
 def add_actor_header(headers=None, **kwargs):
     if headers is None:
         return
-    actor_id, actor, _door, _request_id, _token_id = context.current_actor().values()
+    actor_id, actor, _door, _request_id, token_id = context.current_actor().values()
     if actor_id is not None:
-        headers.setdefault(HEADER, {"id": actor_id, "name": actor})
+        value = {"id": actor_id, "name": actor}
+        if token_id is not None:
+            value["token_id"] = token_id
+        headers.setdefault(HEADER, value)
 
 
-def _queued_by(task) -> int | None:
+def _queued_by(task) -> tuple[int | None, int | None]:
+    """(user id, API token id) of whoever queued the task."""
     request = getattr(task, "request", None)
     value = getattr(request, HEADER, None) or (getattr(request, "headers", None) or {}).get(HEADER)
+    if not isinstance(value, dict):
+        return None, None
     try:
-        return int(value["id"]) if isinstance(value, dict) else None
+        actor_id = int(value["id"])
     except (KeyError, TypeError, ValueError):
-        return None
+        return None, None
+    try:
+        token_id = int(value["token_id"]) if value.get("token_id") is not None else None
+    except (TypeError, ValueError):
+        token_id = None
+    return actor_id, token_id
 
 
 @task_prerun.connect(dispatch_uid="audit.actor.prerun")
@@ -32,9 +46,13 @@ def adopt_actor(task_id=None, task=None, **kwargs):
     if task is None:
         return
     door = Door.UPLOAD if task.name.startswith("uploads.") else Door.TASK
-    _tokens[task_id] = context._actor.set(context.Actor(door=door, actor=task.name[:150], actor_id=_queued_by(task)))
+    actor_id, token_id = _queued_by(task)
+    _tokens[task_id] = context._actor.set(context.Actor(door=door, actor=task.name[:150], actor_id=actor_id,
+                                                        token_id=token_id))
     # At once, not on the first write: tasks write through the raw psycopg2 cursor (the uploads'
-    # COPY and set-based upserts), which the execute wrapper does not see.
+    # COPY and set-based upserts), which the execute wrapper does not see. (Celery's Django
+    # fix-up may close this connection right after us; the next one is pushed when it opens:
+    # context.install_wrapper.)
     context.ensure_pushed()
 
 

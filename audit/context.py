@@ -18,7 +18,10 @@ by PostgreSQL: after any rollback the wrapper pushes again.
 
 Writes through the raw psycopg2 cursor (`cursor.cursor`, copy_expert) are not seen by the
 wrapper: code doing that outside a task must call ensure_pushed() first (tasks, form posts and
-set_actor() push at once).
+set_actor() push at once). An explicit actor (a task's, set_actor()'s) is also pushed on every new
+connection: Celery's Django fix-up closes the connection before each task, after our task_prerun
+handler has pushed, so an upload commit's COPY used to run on a fresh session that named nobody
+(recorded as "db:<role>", door shell).
 """
 from __future__ import annotations
 
@@ -209,6 +212,11 @@ def install_wrapper(sender=None, connection=None, **kwargs) -> None:
         for name in ("_rollback", "_savepoint_rollback"):
             setattr(connection, name, _forgetting(connection, getattr(connection, name)))
         connection._audit_rollback_hooked = True
+    actor = current_actor()
+    if isinstance(actor, Actor) and actor is not _SHELL:
+        # A task (or set_actor()) may write through the raw cursor first, which the wrapper does
+        # not see: name it now on this new session (one query; requests and the shell stay lazy).
+        _push(connection, actor.values())
 
 
 def _forgetting(connection, rollback):

@@ -1,8 +1,9 @@
 """Reads of the trail: the ministry's search, and one record's history for its page."""
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from api.models import ApiToken
 from edu_portal.common.identity import mask_id_number
 
 from .models import AuditEvent
@@ -17,7 +18,7 @@ def event_list(*, filters=None) -> QuerySet[AuditEvent]:
     """Every event, newest first, filtered by AuditEventFilterSet (ministry only: see views)."""
     from .filtersets import AuditEventFilterSet
 
-    queryset = AuditEvent.objects.order_by("-id")
+    queryset = with_token_holders(AuditEvent.objects.order_by("-id"))
     if filters:
         queryset = AuditEventFilterSet(filters, queryset=queryset).qs
     return queryset
@@ -32,7 +33,17 @@ def record_history(model_label: str, record_id: int, *, related: dict[str, list[
     for label, ids in (related or {}).items():
         if ids:
             where |= Q(model=label, record_id__in=list(ids))
-    return list(AuditEvent.objects.filter(where).order_by("-id")[:limit])
+    return list(with_token_holders(AuditEvent.objects.filter(where).order_by("-id"))[:limit])
+
+
+def with_token_holders(queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """Each event done with an API token also names the token's owner and the user who issued it
+    (`token_owner`, `token_issuer`: usernames). Whoever issues a token for someone else receives
+    its secret, so the trail must tell them apart; the token row records both and is never
+    edited after issue (only revoked), so the event's token_id is enough to find them."""
+    tokens = ApiToken.objects.filter(pk=OuterRef("token_id"))
+    return queryset.annotate(token_owner=Subquery(tokens.values("user__username")[:1]),
+                             token_issuer=Subquery(tokens.values("created_by__username")[:1]))
 
 
 def masked(values: dict | None) -> dict | None:

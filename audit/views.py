@@ -15,7 +15,7 @@ from .selectors import event_list, masked, usernames
 
 PER_PAGE = 50
 CSV_COLUMNS = ["id", "occurred_at", "actor_id", "actor", "door", "token_id", "request_id", "action", "model",
-               "record_id", "record_ids", "changed_fields", "before", "after"]
+               "record_id", "record_ids", "changed_fields", "before", "after", "token_owner", "token_issuer"]
 
 
 def _ministry_only(user) -> None:
@@ -38,6 +38,7 @@ def _csv_rows(queryset):
             " ".join(e.changed_fields or []),
             json.dumps(masked(e.before), ensure_ascii=False) if e.before is not None else "",
             json.dumps(masked(e.after), ensure_ascii=False) if e.after is not None else "",
+            e.token_owner or "", e.token_issuer or "",
         ])
 
 

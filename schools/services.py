@@ -6,7 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.scope import Scope
+from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import normalize_name
 
@@ -16,10 +16,22 @@ EDITABLE_FIELDS = ("name", "level", "ownership", "province_id", "commune_id", "a
                    "merged_into_id")
 
 
+def school_edit_check(*, scope: Scope) -> None:
+    """A school's master record (name, level, ownership, commune, address, status) is kept by the
+    province's Department of Education or the ministry, never by the school itself: its level, for
+    one, decides which grades its pupils may be enrolled in (Điều lệ trường tiểu học/trung học),
+    so a school that could change it could relax the rules its own data is checked against.
+    Checked here, in the services, so that every door (pages, API, tokens, uploads) obeys it."""
+    if scope.kind not in (COUNTRY, PROVINCE):
+        raise AppError("Chỉ Sở Giáo dục và Đào tạo hoặc Bộ Giáo dục và Đào tạo được thêm hoặc sửa thông tin "
+                       "của trường.", code="permission_denied", status_code=403)
+
+
 @transaction.atomic
 def school_create(*, scope: Scope, code: str, name: str, level: str, ownership: str, province_id: str,
                   commune_id: str, address: str = "", status: str = SchoolStatus.OPEN,
                   merged_into_id: int | None = None, last_synced_at: dt.datetime | None = None) -> School:
+    school_edit_check(scope=scope)
     if scope.kind != "country" and not scope.contains_province(province_id):
         raise NotInScope("Bạn chỉ có thể tạo trường trong tỉnh/thành phố của mình.")
     if School.objects.filter(code=code.strip()).exists():
@@ -36,6 +48,7 @@ def school_create(*, scope: Scope, code: str, name: str, level: str, ownership: 
 def school_update(*, scope: Scope, school: School, **changes) -> School:
     if not scope.contains_school(school):
         raise NotInScope()
+    school_edit_check(scope=scope)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")

@@ -6,7 +6,7 @@ from api.importing import validate_like_upload
 from schools.filtersets import SchoolFilterSet
 from schools.models import School
 from schools.selectors import school_get, school_list
-from schools.services import school_create, school_update
+from schools.services import school_create, school_edit_check, school_update
 
 from .serializers import SchoolCreateSerializer, SchoolDetailSerializer, SchoolSerializer, SchoolUpdateSerializer
 
@@ -16,7 +16,7 @@ from .serializers import SchoolCreateSerializer, SchoolDetailSerializer, SchoolS
     retrieve=extend_schema(summary="Một trường (kèm số học sinh, cán bộ)", responses=SchoolDetailSerializer),
     create=extend_schema(summary="Thêm trường (mã có quyền ghi, phạm vi toàn quốc hoặc tỉnh)",
                          request=SchoolCreateSerializer, responses={201: SchoolDetailSerializer}),
-    partial_update=extend_schema(summary="Sửa thông tin trường (mã có quyền ghi)",
+    partial_update=extend_schema(summary="Sửa thông tin trường (mã có quyền ghi, phạm vi toàn quốc hoặc tỉnh)",
                                  request=SchoolUpdateSerializer, responses=SchoolDetailSerializer),
 )
 class SchoolViewSet(RecordViewSet):
@@ -43,10 +43,12 @@ class SchoolViewSet(RecordViewSet):
         return {"merged_into_id": school_for_write(scope, merged, field="merged_into").pk if merged else None}
 
     def perform_write(self, *, scope, data):
+        school_edit_check(scope=scope)  # before validating: a school token is refused, whatever it sends
         merged = self._merged_into(scope, data)
         return school_create(scope=scope, **validate_like_upload("schools", data, scope=scope, school=None), **merged)
 
     def perform_update(self, *, scope, record, data):
+        school_edit_check(scope=scope)  # before validating: a school token is refused, whatever it sends
         merged = self._merged_into(scope, data)
         changes = validate_like_upload("schools", data, scope=scope, school=record, instance=record) if data else {}
         return school_update(scope=scope, school=record, **changes, **merged)

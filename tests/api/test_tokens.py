@@ -150,3 +150,103 @@ def test_schema_and_docs_are_public_and_served_without_a_cdn():
     # Every script and stylesheet from this server (a closed network has no CDN). Not a search
     # for "cdn" in the page: the CSRF token in it is random text and sometimes contains it.
     assert not re.findall(r'(?:src|href)\s*=\s*["\'](?:https?:)?//', docs), "an external asset"
+
+
+# --- No borrowed rights: a token holds no more than its owner AND its issuer ------------------
+
+def test_a_token_issued_for_someone_else_shows_no_more_than_the_issuer_may_see(client, ministry_user, school_user,
+                                                                             school_a):
+    """The attack: a ministry user without the ID right issues a token in the name of a user who
+    has it, receives the secret and reads full numbers as that user."""
+    from tests.factories import make_student
+
+    pupil = make_student(school_a)
+    assert school_user.may_view_id_numbers and not ministry_user.may_view_id_numbers
+    client.force_login(ministry_user)
+    form = {"user": school_user.pk, "name": "borrowed", "scope_kind": "school", "school_code": school_a.code}
+    # Asking for the right outright is refused, nothing issued.
+    response = client.post("/api/v1/tokens/", form | {"can_view_id_numbers": "on"})
+    assert not ApiToken.objects.filter(name="borrowed").exists()
+    assert "số định danh" in response.content.decode()
+    # Without asking: issued, but masked.
+    secret = client.post("/api/v1/tokens/", form).context["new_secret"]
+    token = ApiToken.objects.get(key_hash=token_hash(secret))
+    assert token.created_by == ministry_user and token.user == school_user and not token.can_view_id_numbers
+    status, body = ApiClient(secret).get(f"/students/{pupil.pk}/")
+    assert status == 200 and body["id_number"] != pupil.id_number and pupil.id_number not in str(body)
+
+
+def test_a_token_scope_lies_within_the_issuers_scope(province_user, ministry_user, school_other_province):
+    with pytest.raises(AppError) as err:
+        api_token_create(user=ministry_user, name="x", scope=scope_parse("country"), created_by=province_user)
+    assert err.value.code == "invalid_scope"
+    with pytest.raises(AppError):
+        api_token_create(user=ministry_user, name="x", scope=scope_parse(f"school:{school_other_province.code}"),
+                         can_write=True, created_by=province_user)
+    token, _ = api_token_create(user=ministry_user, name="ok", scope=scope_parse("province:01"), created_by=province_user)
+    assert token.scope_label() == "province:01"
+
+
+def test_the_id_number_right_is_capped_at_the_issuers_and_checked_on_every_request(ministry_user, school_user,
+                                                                                   school_a):
+    from tests.factories import UserFactory, make_student
+
+    pupil = make_student(school_a)
+    issuer = UserFactory(username="t_ministry_full", may_view_id_numbers=True)
+    # Owner and issuer both hold the right: the token may show full numbers.
+    token, secret = api_token_create(user=school_user, name="full", scope=scope_parse(f"school:{school_a.code}"),
+                                     created_by=issuer)
+    assert token.can_view_id_numbers
+    with override_settings(API_TOKEN_CACHE_SECONDS=0):
+        assert ApiClient(secret).get(f"/students/{pupil.pk}/")[1]["id_number"] == pupil.id_number
+        # The issuer loses the right: the token they hold the secret of shows masked numbers.
+        issuer.may_view_id_numbers = False
+        issuer.save()
+        assert ApiClient(secret).get(f"/students/{pupil.pk}/")[1]["id_number"] != pupil.id_number
+        issuer.may_view_id_numbers = True
+        issuer.save()
+        # So does the owner's losing it.
+        school_user.may_view_id_numbers = False
+        school_user.save()
+        assert ApiClient(secret).get(f"/students/{pupil.pk}/")[1]["id_number"] != pupil.id_number
+    # An issuer without the right gets a masked token by default, a refusal when asking for more.
+    school_user.may_view_id_numbers = True
+    school_user.save()
+    token, _ = api_token_create(user=school_user, name="m", scope=scope_parse(f"school:{school_a.code}"),
+                                created_by=ministry_user)
+    assert not token.can_view_id_numbers
+    with pytest.raises(AppError) as err:
+        api_token_create(user=school_user, name="m", scope=scope_parse(f"school:{school_a.code}"),
+                         can_view_id_numbers=True, created_by=ministry_user)
+    assert err.value.code == "id_numbers_not_allowed"
+
+
+def test_command_grants_full_id_numbers_only_when_asked_and_held(school_user, province_user, school_a):
+    def issue(user, *flags):
+        out = io.StringIO()
+        call_command("create_api_token", "--user", user.username, "--scope", f"school:{school_a.code}", *flags,
+                     stdout=out, stderr=io.StringIO())
+        return ApiToken.objects.get(key_hash=token_hash(out.getvalue().strip()))
+
+    assert not issue(school_user).can_view_id_numbers  # the owner has the right, but it was not asked for
+    assert issue(school_user, "--id-numbers").can_view_id_numbers
+    with pytest.raises(CommandError):
+        issue(province_user, "--id-numbers")  # may_view_id_numbers is off
+
+
+def test_the_audit_trail_names_the_issuer_of_a_token_used_by_someone_else(client, school_user, school_a):
+    from audit.models import Action, AuditEvent
+    from tests.factories import UserFactory, make_student
+
+    pupil = make_student(school_a)
+    issuer = UserFactory(username="t_ministry_full", may_view_id_numbers=True)
+    token, secret = api_token_create(user=school_user, name="sms", scope=scope_parse(f"school:{school_a.code}"),
+                                     created_by=issuer)
+    assert ApiClient(secret).get(f"/students/{pupil.pk}/")[1]["id_number"] == pupil.id_number
+    event = AuditEvent.objects.get(action=Action.VIEW_ID, token_id=token.pk)
+    assert event.actor_id == school_user.pk
+    client.force_login(issuer)
+    page = client.get("/audit/", {"record": pupil.pk}).content.decode()
+    assert f"token #{token.pk}" in page and "mã do t_ministry_full cấp" in page
+    csv_text = b"".join(client.get("/audit/", {"record": pupil.pk, "format": "csv"}).streaming_content).decode()
+    assert "t_school_a,t_ministry_full" in csv_text

@@ -58,3 +58,24 @@ def test_connected_means_synchronized_within_30_days(school_a):
     school_mark_synchronized(school_id=school_a.pk, at=timezone.now() - dt.timedelta(days=31))
     school_a.refresh_from_db()
     assert not school_a.is_connected
+
+
+def test_a_school_cannot_change_its_own_master_record(school_user, school_a):
+    """Level, status, commune, address: kept by the province or the ministry (the level decides
+    which grades the school's pupils may be in)."""
+    scope = Scope.for_user(school_user)
+    before = School.objects.values().get(pk=school_a.pk)
+    for changes in ({"level": "lower_secondary"}, {"status": "closed"}, {"address": "2 Phố Khác"},
+                    {"commune_id": commune_of("01")}, {"name": "Trường Mới"}):
+        with pytest.raises(AppError) as err:
+            school_update(scope=scope, school=school_a, **changes)
+        assert (err.value.status_code, err.value.code) == (403, "permission_denied")
+    with pytest.raises(AppError) as err:
+        school_create(scope=scope, **_data(code="01000998", province_id="01", commune_id=commune_of("01")))
+    assert err.value.status_code == 403
+    assert School.objects.values().get(pk=school_a.pk) == before
+    # The province and the ministry still may.
+    school_update(scope=Scope(kind="province", province_code="01"), school=school_a, address="2 Phố Khác")
+    school_update(scope=Scope.country(), school=school_a, level="lower_secondary")
+    school_a.refresh_from_db()
+    assert (school_a.address, school_a.level) == ("2 Phố Khác", "lower_secondary")
