@@ -31,7 +31,7 @@ COPY --chown=portal:0 . .
 # so build-only placeholders are given here; none of them reaches the running containers).
 RUN DJANGO_SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@127.0.0.1:9/build REDIS_URL=redis://127.0.0.1:9/0 \
-    POPULATION_API_CLIENT_SECRET=build \
+    POPULATION_API_URL=https://build.invalid POPULATION_API_CLIENT_SECRET=build \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown -R portal:0 /app/media /app/staticfiles
 

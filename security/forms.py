@@ -15,16 +15,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        ip = lockout.client_ip(self.request)
-        state = lockout.lock_state(username=username, ip=ip)
-        if not state.locked:
-            try:
-                return super().clean()
-            except forms.ValidationError:
-                state = lockout.lock_state(username=username, ip=ip)
-                if not state.locked:
-                    raise
+        # The backend decides (it reserves the attempt before the password is checked); the
+        # form only reads the lock afterwards, to say why and for how long.
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            state = lockout.lock_state(username=self.cleaned_data.get("username"), ip=lockout.client_ip(self.request))
+            if not state.locked:
+                raise
         raise forms.ValidationError(self.locked_message(state.minutes), code="locked_out")
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""Request ids, security headers, and a friendly 503 when the database is unreachable."""
+"""Request ids, security headers, no-store for full ID numbers, and a friendly 503 when the
+database is unreachable."""
 from __future__ import annotations
 
 import logging
@@ -8,8 +9,11 @@ import time
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+
+from api.scope import request_scope
+from edu_portal.common.exceptions import NotInScope
 
 from .lockout import client_ip
 from .request_id import HEADER, new_request_id, request_id_var
@@ -90,6 +94,42 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+class IdNumberNoStoreMiddleware:
+    """`Cache-Control: no-store` on every response that may carry full ID numbers, so that no
+    browser, proxy or shared disk cache keeps a copy: every response to a user or API token whose
+    scope may see full numbers, and every file download (uploaded originals and error files hold
+    the numbers as they were typed, whoever asks). Other responses stay cacheable as before.
+
+    Placed after AuthenticationMiddleware; it decides once the response is made, because DRF
+    authenticates the token inside the view (it copies request.user and request.auth onto the
+    Django request). Static files never reach it (whitenoise answers further out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_download(response) or may_see_full_id_numbers(request):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+def is_download(response) -> bool:
+    return isinstance(response, FileResponse) or response.get("Content-Disposition", "").startswith("attachment")
+
+
+def may_see_full_id_numbers(request) -> bool:
+    """The rule of the scope that served the request: the token's for token clients, the user's
+    for sessions (api.scope.request_scope). In doubt (the database is gone, say), yes."""
+    try:
+        return request_scope(request).can_view_id_numbers
+    except NotInScope:  # anonymous
+        return False
+    except Exception:  # noqa: BLE001 - no-store costs little, a cached full number costs much
+        logging.getLogger(__name__).exception("no-store: could not tell the request's scope; not cacheable")
+        return True
 
 
 class DatabaseUnavailableMiddleware:

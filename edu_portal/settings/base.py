@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "security.middleware.IdNumberNoStoreMiddleware",  # no-store where full ID numbers may be
     "audit.middleware.AuditContextMiddleware",  # who writes, for the audit triggers
     "edu_portal.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -219,6 +220,9 @@ SPECTACULAR_SETTINGS = {
                             "EnrollmentStatusEnum": "students.models.EnrollmentStatus",
                             "EmploymentStatusEnum": "teachers.models.EmploymentStatus"},
 }
+
+# Django's error page (DEBUG, `make run`) hides every address and credential, not only keys.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "security.debug.SecretSafeExceptionReporterFilter"
 
 # Demo data: the seed that the demo population and the mock registry's truth share.
 DEMO_SEED = env.int("DEMO_SEED", default=2026)

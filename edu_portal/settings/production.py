@@ -1,13 +1,19 @@
 """Production: refuses to start without its secrets; secure cookies and headers."""
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
 
 for required in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL",
-                 "POPULATION_API_CLIENT_SECRET"):
+                 "POPULATION_API_URL", "POPULATION_API_CLIENT_SECRET"):
     if not env.str(required, default=""):
         raise ImproperlyConfigured(f"{required} must be set in the environment for production.")
+# Pupils' and staff ID numbers travel to the registry and back: never in clear text.
+if urlsplit(POPULATION_API_URL).scheme != "https" or not urlsplit(POPULATION_API_URL).hostname:
+    raise ImproperlyConfigured("POPULATION_API_URL must be an https:// address in production "
+                               "(the population registry receives and returns personal ID numbers).")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or "insecure" in SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is too weak for production: use 50+ random characters "
                                "(python -c 'import secrets; print(secrets.token_urlsafe(64))').")

@@ -44,7 +44,7 @@ def test_production_splits_the_queues_unless_turned_off(flag, expected):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "edu_portal.settings.production",
            "DJANGO_SECRET_KEY": "k" * 20 + "Q9w8E7r6T5y4U3i2O1p0AaSsDdFfGgHhJj", "DJANGO_ALLOWED_HOSTS": "portal.example",
            "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/x", "REDIS_URL": "redis://127.0.0.1:6379/0",
-           "POPULATION_API_CLIENT_SECRET": "s"}
+           "POPULATION_API_URL": "https://registry.example", "POPULATION_API_CLIENT_SECRET": "s"}
     env.pop("CELERY_SPLIT_QUEUES", None)
     if flag is not None:
         env["CELERY_SPLIT_QUEUES"] = flag

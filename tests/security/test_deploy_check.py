@@ -22,6 +22,7 @@ def production_env(**overrides) -> dict:
         # Nothing listens on port 9: `check` must not need the services.
         "DATABASE_URL": "postgres://portal:dummy@127.0.0.1:9/portal",
         "REDIS_URL": "redis://127.0.0.1:9/0",
+        "POPULATION_API_URL": "https://registry-gateway.example.vn",
         "POPULATION_API_CLIENT_SECRET": "dummy-registry-secret",
     }
     env.update(overrides)
@@ -47,7 +48,7 @@ def test_check_deploy_reports_nothing():
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL",
-                                     "POPULATION_API_CLIENT_SECRET"])
+                                     "POPULATION_API_URL", "POPULATION_API_CLIENT_SECRET"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     result = start_settings(production_env(**{missing: None}))
     assert result.returncode != 0
@@ -58,6 +59,15 @@ def test_production_refuses_to_start_without_its_secrets(missing):
 def test_production_refuses_a_weak_secret_key(weak):
     result = start_settings(production_env(DJANGO_SECRET_KEY=weak))
     assert result.returncode != 0 and "DJANGO_SECRET_KEY is too weak" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["http://registry-gateway.example.vn", "HTTP://registry:8100/", "registry:8100",
+                                 "https://", "ftp://registry.example.vn"])
+def test_production_refuses_a_registry_url_that_is_not_https(url):
+    """ID numbers go to the registry and come back: never over plain HTTP."""
+    result = start_settings(production_env(POPULATION_API_URL=url))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "POPULATION_API_URL must be an https://" in result.stderr
 
 
 def test_production_settings_start_with_all_secrets():

@@ -101,6 +101,7 @@ def production_env(tmp_path, settings):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@127.0.0.1:{relay.port}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
+        "POPULATION_API_URL": "https://127.0.0.1:9",  # production insists on https; not called here
         "POPULATION_API_CLIENT_SECRET": "dummy",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "DB_CONN_MAX_AGE": "60",  # keep connections open, so the outage breaks live ones too
