@@ -11,7 +11,7 @@ its digits must agree with the date of birth and gender).
 from __future__ import annotations
 
 from edu_portal.common.exceptions import AppError
-from edu_portal.common.models import current_school_year
+from edu_portal.common.models import current_school_year, id_number_entry_check
 
 IDENTITY = {"id_number", "date_of_birth", "gender"}
 # API field -> service argument, where they differ.
@@ -56,6 +56,9 @@ def validate_like_upload(app: str, data: dict, *, scope, school, instance=None) 
     """The upload's row rules on API data; returns the keyword arguments for the app's service."""
     from uploads.schema import ImportContext
 
+    # Refused before any rule looks at the value (the same 403 the services give).
+    typed = "id_number" in data and (instance is not None or data["id_number"] not in (None, ""))
+    id_number_entry_check(scope=scope, typed=typed)
     importer = _importer(app)
     context = ImportContext(scope=scope, school=school,
                             school_year=data.get("school_year") or current_school_year())

@@ -216,12 +216,18 @@ def pupil_payload(school, **overrides):
     return data
 
 
-def test_write_token_creates_and_updates_a_pupil(api, province_user, school_a):
-    client = api(province_user, "province:01", write=True)
+@pytest.fixture
+def officer(db):
+    """A provincial officer with the right to see (and so to type) full ID numbers."""
+    return UserFactory(username="t_hanoi_id", role="province", province_id="01", may_view_id_numbers=True)
+
+
+def test_write_token_creates_and_updates_a_pupil(api, officer, school_a):
+    client = api(officer, "province:01", write=True)
     status, body = client.post("/students/", pupil_payload(school_a))
     assert status == 201, body
     assert body["school"] == school_a.pk and body["enrollments"][0]["grade"] == 3
-    assert body["id_number"] == mask_id_number(pupil_payload(school_a)["id_number"])
+    assert body["id_number"] == pupil_payload(school_a)["id_number"]
     assert body["verification_status"] == "queued"
     status, body = client.patch(f"/students/{body['id']}/", {"ethnicity": "  Tày "})
     assert status == 200 and body["ethnicity"] == "Tày"
@@ -236,9 +242,9 @@ def test_write_token_creates_and_updates_a_pupil(api, province_user, school_a):
     ({"pupil_code": ""}, "pupil_code"),
     ({"birth_province": "99"}, "birth_province"),
 ])
-def test_invalid_pupil_is_refused_with_field_errors(overrides, field, api, province_user, school_a):
-    status, body = api(province_user, "province:01", write=True).post("/students/",
-                                                                      pupil_payload(school_a, **overrides))
+def test_invalid_pupil_is_refused_with_field_errors(overrides, field, api, officer, school_a):
+    status, body = api(officer, "province:01", write=True).post("/students/",
+                                                                pupil_payload(school_a, **overrides))
     assert status == 400 and field in body["error"]["details"], body
     assert not Student.objects.filter(pupil_code="HSAPI0001").exists()
 
@@ -266,12 +272,15 @@ def test_staff_and_schools_writes(api, province_user, school_a):
     assert status in (400, 404) and "SCHAPI1" not in str(body)
 
 
-def test_a_user_without_may_view_cannot_see_numbers_it_wrote(api, school_a):
+def test_a_user_without_may_view_may_not_type_numbers_but_writes_the_rest(api, school_a):
     user = UserFactory(role="province", province_id="01", may_view_id_numbers=False)
     client = api(user, "province:01", write=True)
     payload = pupil_payload(school_a)
     status, body = client.post("/students/", payload)
-    assert status == 201 and body["id_number"] != payload["id_number"]
+    assert status == 403 and body["error"]["code"] == "id_number_not_allowed"
+    assert payload["id_number"] not in str(body) and not Student.objects.filter(pupil_code="HSAPI0001").exists()
+    status, body = client.post("/students/", pupil_payload(school_a, id_number=None))
+    assert status == 201 and body["id_number"] == "" and body["verification_status"] == "invalid_id"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -308,15 +317,16 @@ def test_a_cursor_only_serves_the_query_it_came_from(api, ministry_user, school_
     ({"full_name": "Nguyễn Văn 2"}, "full_name"),
     ({"date_of_birth": "1980-01-01"}, "date_of_birth"),  # not of school age
 ])
-def test_api_writes_follow_the_upload_rules(overrides, field, api, province_user, school_a):
+def test_api_writes_follow_the_upload_rules(overrides, field, api, officer, school_a):
     from students.importers import validate_row
     from uploads.schema import ImportContext
 
     payload = pupil_payload(school_a, **overrides)
     _, upload_errors = validate_row(payload | {"school": None},
-                                    context=ImportContext(scope=Scope.country(), school=school_a, school_year=2026))
+                                    context=ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school_a,
+                                                                         school_year=2026))
     assert field in {e.column for e in upload_errors}  # the upload refuses it ...
-    status, body = api(province_user, "province:01", write=True).post("/students/", payload)
+    status, body = api(officer, "province:01", write=True).post("/students/", payload)
     assert status == 400 and field in body["error"]["details"], body  # ... and so does the API
 
 
