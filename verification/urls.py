@@ -10,4 +10,5 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", views.run_progress_view, name="run_progress"),
     path("runs/<int:pk>/cancel/", views.run_cancel_view, name="run_cancel"),
     path("failures/", views.failures_view, name="failures"),
+    path("held/", views.held_view, name="held"),
 ]

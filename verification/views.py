@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scope import SCHOOL, Scope, scope_parse
+from audit.services import id_numbers_shown
 from edu_portal.common.exceptions import AppError
 
-from . import selectors, services
+from . import held, selectors, services
 from .forms import RunStartForm
 from .models import VerificationStatus
 
@@ -81,3 +82,34 @@ def failures_view(request):
         "detail_url": "students:detail" if kind == "student" else "teachers:detail",
         "VerificationStatus": VerificationStatus,
     })
+
+
+@login_required
+def held_view(request):
+    """Held ID numbers (verification/held.py): reviewers with the right settle who keeps each."""
+    scope = Scope.for_user(request.user)
+    if request.method == "POST":
+        try:
+            held.held_id_number_settle(scope=scope, kind=request.POST.get("kind", ""),
+                                       pk=_int(request.POST.get("pk")), keep=request.POST.get("keep", ""))
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã xử lý số định danh trùng."))
+        return redirect("verification:held")
+    claims = held.held_id_numbers(scope=scope)
+    for kind, model in (("student", held.Student), ("staff", held.StaffMember)):
+        shown = [c.claim for c in claims if c.kind == kind] + [c.owner for c in claims if c.kind == kind and c.owner]
+        id_numbers_shown(request=request, scope=scope, records=shown, model=model)
+    response = render(request, "verification/held.html", {"claims": claims})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

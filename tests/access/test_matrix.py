@@ -66,6 +66,8 @@ RULES: dict[str, Rule] = {
     "verification:run_progress": Rule( kwargs=lambda o: {"pk": o["run_a"].pk}, scoped=True),
     "verification:run_cancel": Rule(roles=STAFF, kwargs=lambda o: {"pk": o["run_a"].pk}, scoped=True, method="post", ok=POSTED),
     "verification:failures": Rule(),
+    # Held ID numbers: reviewers who may see full numbers (none of the matrix's users may).
+    "verification:held": Rule(roles=frozenset()),
     # Uploads: the uploader (school A's administrator) and the users above them.
     "uploads:list": Rule(),
     "uploads:new": Rule(),
