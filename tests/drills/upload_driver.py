@@ -23,7 +23,7 @@ def main() -> None:
     if action == "prepare":
         school = SchoolFactory(province_id="01")
         user = user_create(username=f"drill-{school.pk}", password="drill-password-2026", role=Role.SCHOOL,
-                           school_id=school.pk)
+                           school_id=school.pk, may_view_id_numbers=True)
         content = csv_bytes(PUPIL_HEADER, pupil_rows(arg))
         upload = upload_create(user=user, kind="pupils", enqueue=False,
                                file=SimpleUploadedFile("drill.csv", content, content_type="text/csv"))
