@@ -23,7 +23,7 @@ from edu_portal.common.exceptions import AppError
 from edu_portal.common.identity import normalize_name
 
 from .models import ApiToken, DeletedRecord
-from .pagination import KeysetPagination
+from .pagination import EARLIEST, LATEST, KeysetPagination, in_range
 from .scope import request_scope
 
 ID_LIKE = re.compile(r"\d{9,12}")  # what edu_portal.common.search treats as an ID number
@@ -72,6 +72,9 @@ def parse_updated_since(raw: str | None) -> dt.datetime | None:
                        details={"updated_since": ["Không phải thời điểm ISO 8601 hợp lệ."]})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)  # without an offset: Vietnam time (TIME_ZONE)
+    if not in_range(moment):
+        message = f"Phải từ năm {EARLIEST.year} đến trước năm {LATEST.year}."
+        raise AppError(f"updated_since: {message}", details={"updated_since": [message]})
     return moment
 
 

@@ -26,6 +26,12 @@ from edu_portal.common.exceptions import AppError
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+MAX_CURSOR_LENGTH = 512  # a real cursor is under 100 characters
+# Timestamps a client may send (updated_since, a cursor's updated_at): every record was written
+# between these, and a moment far outside them (year 1 at +14:00, 9999-12-31 at -14:00) does not
+# even convert to UTC in Python.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
 def _bad(field: str, message: str) -> AppError:
@@ -40,6 +46,14 @@ def parse_page_size(raw: str | None) -> int:
     return int(raw)
 
 
+def in_range(moment: dt.datetime) -> bool:
+    """An aware moment within [EARLIEST, LATEST)."""
+    try:
+        return EARLIEST <= moment.astimezone(dt.UTC) < LATEST
+    except (OverflowError, ValueError):
+        return False
+
+
 def encode_cursor(order: tuple[str, ...], values: list) -> str:
     keys = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
     raw = json.dumps({"o": ",".join(order), "k": keys}, separators=(",", ":")).encode()
@@ -48,6 +62,8 @@ def encode_cursor(order: tuple[str, ...], values: list) -> str:
 
 def decode_cursor(cursor: str, order: tuple[str, ...]) -> list:
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("cursor too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
         keys = payload["k"]
@@ -57,7 +73,7 @@ def decode_cursor(cursor: str, order: tuple[str, ...]) -> list:
         for field, key in zip(order, keys, strict=True):
             if field.endswith("_at"):
                 moment = parse_datetime(key)
-                if moment is None or moment.tzinfo is None:
+                if moment is None or moment.tzinfo is None or not in_range(moment):
                     raise ValueError(key)
                 values.append(moment)
             elif type(key) is int and 0 < key < 2**63:
@@ -65,7 +81,8 @@ def decode_cursor(cursor: str, order: tuple[str, ...]) -> list:
             else:
                 raise ValueError(key)
         return values
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError, AttributeError,
+            RecursionError) as exc:
         raise _bad("cursor", "Con trỏ trang không hợp lệ; hãy dùng nguyên giá trị 'next' đã nhận "
                              "(với cùng các tham số lọc).") from exc
 

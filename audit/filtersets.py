@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.filtersets import PortalFilterSet
+from edu_portal.common.filtersets import IdFilter, PortalFilterSet
 
 from .models import AUDITED_MODELS, Action, AuditEvent, Door
 
@@ -12,7 +12,7 @@ MODEL_CHOICES = [(label, label) for label in AUDITED_MODELS]
 class AuditEventFilterSet(PortalFilterSet):
     user = django_filters.CharFilter(method="filter_user", label=_("Người dùng"))
     model = django_filters.ChoiceFilter(choices=MODEL_CHOICES, label=_("Loại hồ sơ"))
-    record = django_filters.NumberFilter(method="filter_record", label=_("Mã hồ sơ (id)"))
+    record = IdFilter(method="filter_record", label=_("Mã hồ sơ (id)"))
     since = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="gte", label=_("Từ (YYYY-MM-DD HH:MM)"))
     until = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="lt", label=_("Đến trước"))
     door = django_filters.ChoiceFilter(choices=Door.choices, label=_("Kênh"))
