@@ -33,6 +33,16 @@ _NAME = re.compile(r"[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+# A row error is stored (the first thousand on the upload) and shown: the cell it quotes and the
+# reason are cut to what a table can show, whatever the file held (a cell may be 32,767 characters).
+MAX_VALUE_CHARS = 200
+MAX_REASON_CHARS = 500
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One problem in one cell. `column` is the field key; `row` is the spreadsheet row number
@@ -42,6 +52,12 @@ class RowError:
     value: str
     reason: str
     row: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.value.__class__ is str and len(self.value) > MAX_VALUE_CHARS:
+            object.__setattr__(self, "value", truncate(self.value, MAX_VALUE_CHARS))
+        if self.reason.__class__ is str and len(self.reason) > MAX_REASON_CHARS:
+            object.__setattr__(self, "reason", truncate(self.reason, MAX_REASON_CHARS))
 
     def message(self, header: str | None = None) -> str:
         where = f"Dòng {self.row}, cột {header or self.column}: " if self.row else f"{header or self.column}: "

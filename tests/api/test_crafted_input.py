@@ -90,11 +90,6 @@ def test_numbers_beyond_bigint_in_filters_are_a_400(client, kind, params):
     assert "school" in body["error"]["details"]
 
 
-@pytest.mark.parametrize("kind", ["students", "staff"])
-def test_a_detail_id_beyond_bigint_is_not_found(client, kind):
-    _assert_error_shape(*client.get(f"/{kind}/{'9' * 30}/"), expected={404})
-
-
 @pytest.mark.parametrize("body", [
     "[" * 100_000 + "]" * 100_000,
     '{"a":' * 50_000 + "1" + "}" * 50_000,
@@ -108,13 +103,10 @@ def test_deeply_nested_json_is_a_400(client, school_a, method, body):
     response = getattr(client.client, method)(url, body, content_type="application/json", headers=client.headers)
     _assert_error_shape(response.status_code, response.json(), expected={400})
     assert "sâu" in response.json()["error"]["message"]
-
-
-def test_a_body_nested_a_few_levels_is_still_read(client, school_a):
-    """The cap refuses only depth: brackets inside strings do not count, and a normal body passes on
-    to validation (its errors are the serializer's, not the parser's)."""
-    status, body = client.post("/students/", {"full_name": "[[[[" * 100, "x": [[[[1]]]]})
-    assert status == 400 and "sâu" not in body["error"]["message"]
+    # Only depth is refused: brackets inside strings do not count, and a body nested a few levels
+    # goes on to validation (its errors are the serializer's, not the parser's).
+    status, answer = client.post("/students/", {"full_name": "[[[[" * 100, "x": [[[[1]]]]})
+    assert status == 400 and "sâu" not in answer["error"]["message"]
 
 
 @settings(max_examples=60)
