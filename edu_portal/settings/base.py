@@ -182,6 +182,9 @@ CELERY_BEAT_SCHEDULE.update({
                            "schedule": env.float("VERIFICATION_SWEEP_SECONDS", default=300.0)},
     "verification-enrichment-push": {"task": "verification.tasks.enrichment_push", "schedule": 3600.0},
 })
+# Uploads: work files of uploads left uncommitted are deleted after UPLOADS_WORK_FILE_DAYS.
+UPLOADS_WORK_FILE_DAYS = env.int("UPLOADS_WORK_FILE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["uploads-expire-work-files"] = {"task": "uploads.expire_work_files", "schedule": 86400.0}
 # Dashboards: a full recompute of the statistics (incremental refreshes follow uploads and verification).
 CELERY_BEAT_SCHEDULE["dashboards-refresh-all"] = {
     "task": "dashboards.tasks.refresh_all_stats", "schedule": env.float("STATS_REFRESH_SECONDS", default=900.0)}
