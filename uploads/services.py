@@ -312,6 +312,13 @@ def _discard_work(upload: Upload, ext: str | None = None) -> None:
         pass  # not empty (another file) or already gone
 
 
+def upload_give_up(*, upload_id: int, statuses: tuple, message: str) -> None:
+    """A task that kept dying on this upload (uploads/tasks.py): failed, with its work files gone."""
+    if Upload.objects.filter(pk=upload_id, status__in=statuses).update(
+            status=UploadStatus.FAILED, progress=100, message=message, staged_file="", error_file=""):
+        _discard_work(Upload.objects.get(pk=upload_id))
+
+
 # Uploads whose work files may be discarded, and what they become then.
 EXPIRING = {UploadStatus.VALIDATED: UploadStatus.EXPIRED, UploadStatus.INVALID: UploadStatus.EXPIRED,
             UploadStatus.REJECTED: UploadStatus.REJECTED, UploadStatus.FAILED: UploadStatus.FAILED}

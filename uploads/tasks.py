@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 
 from . import services
-from .models import Upload, UploadStatus
+from .models import UploadStatus
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +46,7 @@ def _given_up(task, upload_id: int, *, statuses: tuple, message: str) -> bool:
     if count <= MAX_DELIVERIES:
         return False
     logger.error("upload %s: task %s delivered %s times; marked failed", upload_id, task.name, count)
-    Upload.objects.filter(pk=upload_id, status__in=statuses).update(status=UploadStatus.FAILED, progress=100,
-                                                                   message=message)
+    services.upload_give_up(upload_id=upload_id, statuses=statuses, message=message)
     return True
 
 
