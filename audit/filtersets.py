@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from api.models import ApiToken
 from edu_portal.common.filtersets import IdFilter, PortalFilterSet
 
 from .models import AUDITED_MODELS, Action, AuditEvent, Door
@@ -25,10 +27,10 @@ class AuditEventFilterSet(PortalFilterSet):
 
     def filter_user(self, queryset, name, value):
         """By username: rows written under that name, and tasks/uploads done on that user's behalf."""
-        from accounts.models import User
-
         ids = list(User.objects.filter(username__iexact=value.strip()).values_list("pk", flat=True))
-        return queryset.filter(Q(actor__iexact=value.strip()) | Q(actor_id__in=ids))
+        # Also what was done with tokens this user issued to someone else (they hold the secret).
+        issued = list(ApiToken.objects.filter(created_by_id__in=ids).values_list("pk", flat=True)) if ids else []
+        return queryset.filter(Q(actor__iexact=value.strip()) | Q(actor_id__in=ids) | Q(token_id__in=issued))
 
     def filter_record(self, queryset, name, value):
         pk = int(value)

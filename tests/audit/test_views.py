@@ -147,3 +147,16 @@ def test_api_responses_with_masked_id_numbers_are_not_recorded(school_a, provinc
     _, secret = api_token_create(user=province_user, name="stats", scope=scope_parse("province:01"))
     assert ApiClient(secret).get(f"/students/{pupil.pk}/")[0] == 200
     assert not AuditEvent.objects.filter(action__in=["view_id", "export_id"]).exists()
+
+
+def test_searching_a_user_finds_reads_with_tokens_they_issued_to_others(client, ministry_user, school_a):
+    """A token issued for someone else is used by whoever holds its secret: its issuer's search shows it."""
+    owner = UserFactory(username="t_owner", role=Role.SCHOOL, school=school_a, may_view_id_numbers=True)
+    issuer = UserFactory(username="t_issuer", role=Role.MINISTRY, may_view_id_numbers=True)
+    make_student(school_a)
+    token, secret = api_token_create(user=owner, name="sms", scope=scope_parse(f"school:{school_a.code}"),
+                                     created_by=issuer)
+    assert ApiClient(secret).get("/students/")[0] == 200
+    client.force_login(ministry_user)
+    events = client.get(reverse("audit:events"), {"user": "t_issuer"}).context["events"]
+    assert [(e.action, e.token_id) for e in events] == [("view_id", token.pk)]
