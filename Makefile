@@ -23,7 +23,7 @@ test: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv services chromium-ensure setup run test bench bench-national backup restore drill
+.PHONY: help venv services chromium-ensure wrk-ensure setup run test bench bench-national backup restore drill
 
 help:
 	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
@@ -63,8 +63,12 @@ test: venv services chromium-ensure
 	$(PYTHON) -m pytest --create-db $(PYTEST_ARGS)
 
 # Runs bench/__main__.py (python -m bench) or else bench/run.py (as the module bench.run,
-# so the project root is importable). QUICK=1 reaches it as BENCH_QUICK=1.
-bench: venv services
+# so the project root is importable). QUICK=1 reaches it as BENCH_QUICK=1. bench/api.py loads
+# the API with wrk, which scripts/ensure_wrk.sh installs (apt, as root) when it is missing.
+wrk-ensure:
+	@bash scripts/ensure_wrk.sh
+
+bench: venv services wrk-ensure
 	@if [ -f bench/__main__.py ]; then \
 		set -x; $(if $(filter 1 yes true,$(QUICK)),BENCH_QUICK=1 )$(PYTHON) -m bench; \
 	elif [ -f bench/run.py ]; then \
@@ -78,7 +82,7 @@ bench: venv services
 NATIONAL_URL ?= $(shell echo "$(DATABASE_URL)" | sed 's#/[^/]*$$#/edu_portal_national#')
 NATIONAL_ADMIN_URL = $(shell echo "$(NATIONAL_URL)" | sed 's#/[^/]*$$#/postgres#')
 NATIONAL_MANAGE = DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py
-bench-national: venv services
+bench-national: venv services wrk-ensure
 	psql "$(NATIONAL_ADMIN_URL)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'edu_portal_national'" | grep -q 1 \
 		|| psql "$(NATIONAL_ADMIN_URL)" -c "CREATE DATABASE edu_portal_national"
 	$(NATIONAL_MANAGE) migrate --noinput
@@ -91,7 +95,7 @@ bench-national: venv services
 # Drills start servers of their own (scripts/replica.sh: a PostgreSQL primary + streaming replica).
 drill: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
 drill: venv services
-	$(PYTHON) -m pytest -m drill $(PYTEST_ARGS)
+	$(PYTHON) -m pytest --create-db -m drill $(PYTEST_ARGS)
 
 # Backups of PostgreSQL (docs/deploy.md): custom-format pg_dump, restored with pg_restore --clean.
 backup:

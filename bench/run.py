@@ -15,6 +15,7 @@ import platform
 import sys
 import time
 import traceback
+from contextlib import closing
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -31,7 +32,9 @@ def _setup_database(quick: bool) -> dict:
     import psycopg2
     from psycopg2 import sql
 
-    with psycopg2.connect(admin) as conn:
+    # Not `with psycopg2.connect(...) as conn`: since psycopg2 2.9 that block opens a transaction
+    # even on an autocommit connection, and CREATE DATABASE refuses to run inside one.
+    with closing(psycopg2.connect(admin)) as conn:
         conn.autocommit = True
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
