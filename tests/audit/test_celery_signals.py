@@ -1,7 +1,6 @@
 """An upload committed on the web and written by a real worker is recorded under the user who
 committed it, through the upload door, with the id of the commit request."""
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.test import Client
 
 from audit import celery_signals
@@ -9,6 +8,7 @@ from audit.context import clear, set_actor
 from audit.models import AuditEvent
 from edu_portal.celery import app as celery_app
 from students.models import Student
+from tests.processes import thread_worker
 from tests.uploads.conftest import PUPIL_HEADER, csv_bytes, pupil_rows, run_upload
 from uploads.models import Upload, UploadStatus
 
@@ -24,7 +24,7 @@ def media_root(settings, tmp_path):
 def upload_worker(transactional_db):
     """A real worker (solo pool, in a thread of this process) with Celery's Django fix-up, which
     closes the database connection before every task, as the production worker does."""
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+    with thread_worker():
         yield
     celery_app.control.purge()  # the verification batches the commit queued: not for the next test's worker
 

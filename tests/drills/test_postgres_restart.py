@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from tests.verification.conftest import ROOT, wait_until
+from tests.processes import ROOT
+from tests.verification.conftest import wait_until
 
 pytestmark = [pytest.mark.drill]
 PUPILS = 60_000

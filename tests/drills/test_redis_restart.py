@@ -15,24 +15,18 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
-from tests.verification.conftest import ROOT, all_final, bulk_pupils, statuses, wait_until
+from tests.processes import ROOT, database_url, free_port, start_worker, stop
+from tests.verification.conftest import all_final, bulk_pupils, statuses, wait_until
 from tests.verification.test_tasks import finished
 from verification.models import RunStatus, VerificationRun
 
 pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrivateRedis:
     def __init__(self, directory: Path) -> None:
-        self.dir, self.port, self.proc = directory, _free_port(), None
+        self.dir, self.port, self.proc = directory, free_port(), None
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
@@ -56,10 +50,7 @@ class PrivateRedis:
 
 
 def _env(redis_url: str) -> dict:
-    db = connection.settings_dict
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.verification.worker_settings",
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 5432}/{db['NAME']}",
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.verification.worker_settings", "DATABASE_URL": database_url(),
             "TEST_REDIS_URL": redis_url, "POPULATION_API_URL": settings.POPULATION_API_URL,
             "VERIFICATION_BATCH_SIZE": "50", "VERIFICATION_RATE_LIMIT": "1000", "VERIFICATION_BACKOFF_BASE": "0.2",
             "VERIFICATION_BACKOFF_MAX": "2", "VERIFICATION_MAX_FAILURES": "20"}
@@ -71,10 +62,7 @@ def test_redis_restart_during_a_verification_run(registry, school_a, tmp_path, s
     shared_redis = settings.REDIS_URL
     settings.REDIS_URL = redis.url  # the run's live counters are read from the drill's Redis
     env = _env(redis.url)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "edu_portal", "worker", "--pool=threads", "--concurrency=4",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "-n", "drill@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = start_worker("drill", env=env, pool="threads", concurrency=4)
     try:
         registry.set(latency_ms=400)
         pupils = bulk_pupils(school_a, 1000)  # 20 batches of 50, four at a time: several seconds of work
@@ -93,10 +81,6 @@ def test_redis_restart_during_a_verification_run(registry, school_a, tmp_path, s
         run = wait_until(lambda: finished(VerificationRun.objects.get()), timeout=60, message="the run to end")
         assert run.status == RunStatus.FINISHED and sum(run.counts.values()) >= 1000
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)
         redis.stop()
         settings.REDIS_URL = shared_redis  # the registry fixture's teardown uses the shared Redis

@@ -8,14 +8,13 @@ back the beat's sweep re-queues them until every record is verified. `make drill
 """
 import os
 import subprocess
-import sys
 import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
-from tests.verification.conftest import ROOT, all_final, bulk_pupils, statuses, wait_until
+from tests.processes import database_url, start_worker, stop
+from tests.verification.conftest import all_final, bulk_pupils, statuses, wait_until
 from tests.verification.test_tasks import finished, start_run
 
 pytestmark = [pytest.mark.drill, pytest.mark.django_db(transaction=True)]
@@ -25,10 +24,7 @@ COOLDOWN = 5.0  # the breaker's cool-down: while the registry is down, one probe
 
 
 def _worker_with_beat(schedule_file) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.verification.worker_settings",
-           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-                           f"{db['PORT'] or 5432}/{db['NAME']}",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.verification.worker_settings", "DATABASE_URL": database_url(),
            "POPULATION_API_URL": settings.POPULATION_API_URL,
            # Production's shape, on a shorter clock: give up on a batch after 4 failures, retry
            # errors 10 s later, sweep every 5 s (production: 6 failures, 600 s, 300 s).
@@ -37,10 +33,7 @@ def _worker_with_beat(schedule_file) -> subprocess.Popen:
            "VERIFICATION_BREAKER_THRESHOLD": "3", "VERIFICATION_BREAKER_COOLDOWN": str(COOLDOWN),
            "VERIFICATION_ERROR_RETRY_AFTER": "10", "VERIFICATION_SWEEP_SECONDS": "5",
            "STATS_REFRESH_SECONDS": "3600"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "edu_portal", "worker", "--beat", "--schedule", str(schedule_file),
-         "--pool=threads", "--concurrency=4", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-         "-n", "outage@%h"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return start_worker("outage", env=env, pool="threads", concurrency=4, beat_schedule=schedule_file)
 
 
 def test_registry_down_for_a_minute_every_record_reaches_a_final_state(registry, school_a, tmp_path):
@@ -72,9 +65,4 @@ def test_registry_down_for_a_minute_every_record_reaches_a_final_state(registry,
         assert statuses(pupils["ids"]) == {"verified": 450, "mismatch": 50}
         assert time.monotonic() - came_back < 120
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker)

@@ -2,10 +2,10 @@
 import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from edu_portal.celery import app
 from security.request_id import request_id_var
+from tests.processes import thread_worker
 
 
 @app.task(name="tests.security.report_request_id")
@@ -17,8 +17,7 @@ def report_request_id():
 def private_queue():
     """A queue of our own: other tests' workers on the shared test broker never take our task."""
     queue = f"security-test-{uuid.uuid4().hex}"
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[queue],
-                      shutdown_timeout=30):
+    with thread_worker(app, queues=[queue]):
         yield queue
 
 

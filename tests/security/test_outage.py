@@ -12,8 +12,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,14 +20,7 @@ from django.test import Client
 
 from accounts.models import Role
 from tests.factories import SchoolFactory, UserFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.processes import ROOT, free_port, start_gunicorn, stop, wait_until_ready
 
 
 class TcpRelay:
@@ -127,21 +118,11 @@ def test_database_outage_answers_503_and_recovers_by_itself(production_env, tmp_
     relay.up()
     port = free_port()
     log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--threads", "2"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = start_gunicorn(port, env=env, args=["--workers", "1", "--threads", "2"], log=log_path)
     try:
         http = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies=cookies, timeout=30,
                             headers={"X-Forwarded-Proto": "https"})  # as behind the TLS proxy
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                http.get("/healthz")
-                break
-            except httpx.TransportError:
-                assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.3)
+        wait_until_ready(f"http://127.0.0.1:{port}/healthz", server, status=None)  # any answer: it is up
 
         page = http.get("/schools/")
         assert page.status_code == 200 and school.name in page.text
@@ -164,8 +145,7 @@ def test_database_outage_answers_503_and_recovers_by_itself(production_env, tmp_
             assert page.status_code == 200 and school.name in page.text
         assert http.get("/healthz").json()["database"] == "ok"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server, timeout=30)
         relay.down() if relay._server else None
 
     # Structured logs: the outage was logged as JSON, with the request id the client saw.

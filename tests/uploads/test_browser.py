@@ -1,10 +1,9 @@
 """A school administrator uploads pupils in a real browser, with a real Celery worker."""
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from edu_portal.celery import app as celery_app
 from students.models import Student
 from tests.conftest import save_artifact
+from tests.processes import thread_worker
 
 from .conftest import PUPIL_HEADER, csv_bytes, pupil_rows
 
@@ -17,7 +16,7 @@ def upload_worker(transactional_db):
 
     (Pointing the app at a private queue and back does not work: Celery caches its queue
     objects on first use, and later tests' tasks would go to a queue nobody consumes.)"""
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+    with thread_worker():
         yield
 
 

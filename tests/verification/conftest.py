@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from demo_population.truth import citizen_for, id_number_for
-from edu_portal.celery import app as celery_app
 from students.models import Enrollment, Student
+from tests.processes import free_port, start_registry, stop, thread_worker
 from verification.models import VerificationStatus
 from verification.resilience import redis_client
 
-ROOT = Path(__file__).resolve().parents[2]
 REGISTRY_PORT = 8199  # the test settings' POPULATION_API_URL
 ADMIN_KEY = "test-registry-admin"
 SEED = 2026
@@ -55,42 +49,17 @@ class RegistryAdmin:
         return s.get("verify_requests", 0) + s.get("token_requests", 0)
 
 
-def _free_port(preferred: int) -> int:
-    """The test settings' port when it is free; another test session on this machine may hold
-    it (its registry would vanish when that session ends), so then any free port."""
-    for port in (preferred, 0):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise RuntimeError("no free port")
-
-
 @pytest.fixture(scope="session")
 def registry_server():
     from django.test import override_settings
 
-    port = _free_port(REGISTRY_PORT)
+    port = free_port(REGISTRY_PORT)
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "POPULATION_REGISTRY_HOST": "127.0.0.1", "POPULATION_REGISTRY_PORT": str(port),
-           "POPULATION_REGISTRY_CLIENT_SECRET": "test-registry-secret", "POPULATION_REGISTRY_ADMIN_KEY": ADMIN_KEY,
-           "POPULATION_REGISTRY_LATENCY_MS": "10", "POPULATION_REGISTRY_RATE_LIMIT": "0", "DEMO_SEED": str(SEED)}
-    proc = subprocess.Popen([sys.executable, "-m", "population_registry"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = start_registry(port, env={
+        "POPULATION_REGISTRY_CLIENT_SECRET": "test-registry-secret", "POPULATION_REGISTRY_ADMIN_KEY": ADMIN_KEY,
+        "POPULATION_REGISTRY_LATENCY_MS": "10", "POPULATION_REGISTRY_RATE_LIMIT": "0", "DEMO_SEED": str(SEED)},
+        timeout=15)
     admin = RegistryAdmin(url)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200 and proc.poll() is None:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"mock registry did not start: {proc.stderr.read().decode()[-2000:]}")
-        time.sleep(0.1)
     using = override_settings(POPULATION_API_URL=url)
     using.enable()
     yield admin
@@ -99,12 +68,7 @@ def registry_server():
 
     close_clients()
     admin.http.close()
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop(proc, timeout=5)
 
 
 def clear_verification_redis() -> None:
@@ -135,10 +99,7 @@ def registry(registry_server, settings):
 @pytest.fixture
 def worker(registry, transactional_db):
     """A Celery worker thread in this process (solo pool), consuming the test broker."""
-    from celery.contrib.testing.worker import start_worker
-
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING",
-                      shutdown_timeout=30):
+    with thread_worker():
         yield
 
 

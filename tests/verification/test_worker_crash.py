@@ -3,42 +3,24 @@ the unacknowledged message to another worker, which finishes the batch (late ack
 import os
 import signal
 import subprocess
-import sys
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from students.models import Student
+from tests.processes import database_url, start_worker, stop
 
-from .conftest import ROOT, bulk_pupils, statuses, wait_until
+from .conftest import bulk_pupils, statuses, wait_until
 from .test_tasks import finished, start_run
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def start_worker_process(name: str) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {**os.environ,
-           "DJANGO_SETTINGS_MODULE": "tests.verification.worker_settings",
-           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-                           f"{db['NAME']}",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.verification.worker_settings", "DATABASE_URL": database_url(),
            "POPULATION_API_URL": settings.POPULATION_API_URL,
            "VERIFICATION_BACKOFF_BASE": "0.05", "VERIFICATION_RATE_LIMIT": "1000"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "edu_portal", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return start_worker(name, env=env, heartbeat=False)
 
 
 def test_worker_killed_mid_batch_every_record_still_reaches_a_final_state(registry, school_a):
@@ -61,6 +43,6 @@ def test_worker_killed_mid_batch_every_record_still_reaches_a_final_state(regist
         assert statuses(pupils["ids"]) == {"verified": 100}
         assert sum(run.counts.values()) == 100
     finally:
-        stop(first)
+        stop(first, timeout=10)
         if second:
-            stop(second)
+            stop(second, timeout=10)
