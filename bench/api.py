@@ -20,15 +20,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import start_gunicorn, stop, wait_until_ready
+
 HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_API_PORT", "8300"))
 BASE = f"http://{HOST}:{PORT}"
 RAW_PATH = "/bench/api/raw-overview/"
@@ -88,19 +86,6 @@ def bench_application():
 
 
 # --- the client side --------------------------------------------------------------------------
-
-def _wait_up(proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=2)  # noqa: S310 - loopback
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
 
 def _get(path: str, token: str) -> tuple[int, dict]:
     request = urllib.request.Request(BASE + path, headers={"Authorization": f"Token {token}"})  # noqa: S310
@@ -182,17 +167,14 @@ def run(quick: bool) -> dict:
                GUNICORN_BIND=f"{HOST}:{PORT}", GUNICORN_WORKERS=os.environ.get("BENCH_API_WORKERS", "4"),
                GUNICORN_THREADS=os.environ.get("BENCH_API_THREADS", "1"), GUNICORN_MAX_REQUESTS="0",
                GUNICORN_LOGLEVEL="warning", LOG_LEVEL="WARNING")
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "bench.api:bench_application()"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    proc = start_gunicorn(PORT, env=env, app="bench.api:bench_application()")
     refreshed = _statistics_ready()
     out: dict = {"statistics_refreshed_first": refreshed, "server": {"workers": env["GUNICORN_WORKERS"], "threads": env["GUNICORN_THREADS"],
                             "pid": proc.pid},
                  "data": {"schools": School.objects.count(), "students": Student.objects.count(),
                           "pupils_page_province": province}}
     try:
-        _wait_up(proc)
+        wait_until_ready(f"{BASE}/healthz", proc)
         status, overview = _get("/api/v1/stats/overview/", secret)
         _, raw = _get(RAW_PATH, secret)
         _, page = _get(pupils_path, secret)
@@ -215,13 +197,7 @@ def run(quick: bool) -> dict:
             "pupils_page_rps": out["pupils_page"]["requests_per_s"] >= 300,
         }
     finally:
-        proc.send_signal(signal.SIGTERM)  # the gunicorn master started above stops its workers
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop(proc, timeout=30)  # SIGTERM: the gunicorn master started above stops its workers
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     return out
 

@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.processes import ROOT, start_worker, stop
+
 BENCH_REDIS = os.environ.get("BENCH_SCHOOL_UPLOAD_REDIS_URL", "redis://127.0.0.1:6379/12")
 PREFIX = "ZBU"  # pupil codes ZBU00000000...: no seeded or uploaded code starts so
 TARGET_S = 2.0
@@ -37,10 +38,7 @@ def _env() -> dict:
 def run(quick: bool) -> dict:
     rows = int(os.environ.get("BENCH_SCHOOL_UPLOAD_ROWS", "300" if quick else "1000"))
     env = _env()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "edu_portal", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "-n", f"bench-school-upload-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = start_worker(f"bench-school-upload-{os.getpid()}", env=env)
     try:
         driver = subprocess.run([sys.executable, "-m", "bench.school_upload", "--driver", str(rows)], cwd=ROOT,
                                 env=env, capture_output=True, text=True, timeout=1800)
@@ -48,12 +46,7 @@ def run(quick: bool) -> dict:
             raise RuntimeError(f"driver failed: {driver.stderr[-3000:]}")
         return json.loads(driver.stdout.strip().splitlines()[-1])
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker, timeout=30)
 
 
 # --- the driver --------------------------------------------------------------------------------

@@ -24,11 +24,9 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import httpx
+from tests.processes import ROOT, start_registry, start_worker, stop
 
-ROOT = Path(__file__).resolve().parents[1]
 N_FULL, N_QUICK = 100_000, 10_000
 NAIVE_FULL, NAIVE_QUICK = 2_000, 600
 WORKER_CONCURRENCY = 8
@@ -46,16 +44,6 @@ def _env() -> dict:
             "POPULATION_REGISTRY_ADMIN_KEY": SECRET, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def run(quick: bool) -> dict:
     n, naive_n = (N_QUICK, NAIVE_QUICK) if quick else (N_FULL, NAIVE_FULL)
     n = int(os.environ.get("BENCH_VERIFY_PUPILS", n))  # the national run measures 1,000,000
@@ -65,23 +53,10 @@ def run(quick: bool) -> dict:
     logs.mkdir(parents=True, exist_ok=True)
     procs = []
     try:
-        procs.append(subprocess.Popen([py, "-m", "population_registry"], cwd=ROOT, env=env,
-                                      stdout=subprocess.DEVNULL, stderr=open(logs / "registry.log", "w")))  # noqa: SIM115
-        procs.append(subprocess.Popen(
-            [py, "-m", "celery", "-A", "edu_portal", "worker", "-I", "bench.naive_tasks", "--pool=prefork",
-             f"--concurrency={WORKER_CONCURRENCY}", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-             "-n", f"bench-verification-{os.getpid()}@%h"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(logs / "worker.log", "w")))  # noqa: SIM115
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{REGISTRY_PORT}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("mock registry did not start (see .local/bench-verification/registry.log)")
-            time.sleep(0.2)
+        procs.append(start_worker(f"bench-verification-{os.getpid()}", env=env, pool="prefork",
+                                  concurrency=WORKER_CONCURRENCY, include=["bench.naive_tasks"],
+                                  log=logs / "worker.log"))
+        procs.append(start_registry(REGISTRY_PORT, env=env, log=logs / "registry.log"))
         driver = subprocess.run([py, "-m", "bench.verification", "--driver", str(n), str(naive_n)], cwd=ROOT,
                                 env=env, capture_output=True, text=True, timeout=3600)
         if driver.returncode != 0:
@@ -89,7 +64,7 @@ def run(quick: bool) -> dict:
         result = json.loads(driver.stdout.strip().splitlines()[-1])
     finally:
         for proc in reversed(procs):
-            _stop(proc)
+            stop(proc)
     result["target"] = {"verifications_per_second": 5000, "ratio_to_naive": 50}
     return result
 
