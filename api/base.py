@@ -21,8 +21,9 @@ from rest_framework.response import Response
 
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.identity import normalize_name
+from edu_portal.common.tombstones import DeletedRecord
 
-from .models import ApiToken, DeletedRecord
+from .models import ApiToken
 from .pagination import EARLIEST, LATEST, KeysetPagination, in_range
 from .scope import request_scope
 

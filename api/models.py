@@ -1,4 +1,4 @@
-"""API tokens for client systems, and tombstones that let clients sync deletions."""
+"""API tokens for client systems. Tombstones of deleted records: edu_portal.common.tombstones."""
 from __future__ import annotations
 
 import hashlib
@@ -6,7 +6,6 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 
@@ -85,32 +84,3 @@ class ApiToken(models.Model):
         if self.scope_kind == SCHOOL:
             return f"school:{self.school.code}"
         return "country"
-
-
-class RecordKind(models.TextChoices):
-    SCHOOL = "school", _("Trường")
-    STAFF = "staff", _("Cán bộ, giáo viên")
-    STUDENT = "student", _("Học sinh")
-
-
-class DeletedRecord(models.Model):
-    """A tombstone: clients syncing with `updated_since` learn from it that a record is gone.
-
-    The school and province are copied at deletion time, so that the feed can be limited to the
-    reader's scope after the rows they pointed to are gone.
-    """
-
-    kind = models.CharField(max_length=10, choices=RecordKind.choices)
-    record_id = models.BigIntegerField()
-    code = models.CharField("mã", max_length=20)
-    school_id = models.BigIntegerField(null=True)
-    province_id = models.CharField(max_length=2)
-    deleted_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = "bản ghi đã xoá"
-        verbose_name_plural = "bản ghi đã xoá"
-        indexes = [models.Index(fields=["kind", "deleted_at", "id"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.code} (xoá {self.deleted_at:%Y-%m-%d %H:%M})"

@@ -1,4 +1,4 @@
-"""Writes of the API app: issuing and revoking tokens, and deleting records with a tombstone."""
+"""Writes of the API app: issuing and revoking tokens (record deletes live in the records apps)."""
 from __future__ import annotations
 
 import secrets
@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
-from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.exceptions import AppError
 
-from .models import PREFIX_LENGTH, TOKEN_PREFIX, ApiToken, DeletedRecord, RecordKind, token_hash
+from .models import PREFIX_LENGTH, TOKEN_PREFIX, ApiToken, token_hash
 
 
 def scope_within(inner: Scope, outer: Scope) -> bool:
@@ -73,46 +73,3 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
     forget_token(token.key_hash)
     return token
-
-
-def _tombstone(*, kind: str, record_id: int, code: str, school_id: int | None, province_id: str) -> None:
-    DeletedRecord.objects.create(kind=kind, record_id=record_id, code=code, school_id=school_id,
-                                 province_id=province_id)
-
-
-@transaction.atomic
-def student_delete(*, scope: Scope, student) -> None:
-    """Delete a pupil (entered by mistake, a duplicate) with their enrollments, results and
-    measurements; the tombstone tells syncing clients."""
-    if not scope.contains_school(student.school):
-        raise NotInScope()
-    _tombstone(kind=RecordKind.STUDENT, record_id=student.pk, code=student.pupil_code,
-               school_id=student.school_id, province_id=student.school.province_id)
-    student.delete()
-
-
-@transaction.atomic
-def staff_delete(*, scope: Scope, staff) -> None:
-    if not scope.contains_school(staff.school):
-        raise NotInScope()
-    _tombstone(kind=RecordKind.STAFF, record_id=staff.pk, code=staff.staff_code,
-               school_id=staff.school_id, province_id=staff.school.province_id)
-    staff.delete()
-
-
-@transaction.atomic
-def school_delete(*, scope: Scope, school) -> None:
-    """Only a school with no pupils, staff or users left can be deleted (a closed school keeps
-    its row with status 'closed')."""
-    from django.db.models import ProtectedError
-
-    if not scope.contains_school(school):
-        raise NotInScope()
-    _tombstone(kind=RecordKind.SCHOOL, record_id=school.pk, code=school.code, school_id=school.pk,
-               province_id=school.province_id)
-    try:
-        with transaction.atomic():
-            school.delete()
-    except ProtectedError as exc:
-        raise AppError("Không thể xoá trường còn học sinh, cán bộ hoặc tài khoản; hãy chuyển trạng thái "
-                       "sang 'Đã đóng cửa'.", code="protected", status_code=409) from exc

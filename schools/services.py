@@ -4,11 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import normalize_name
+from edu_portal.common.tombstones import RecordKind, tombstone_create
 
 from .models import School, SchoolStatus
 
@@ -60,6 +62,25 @@ def school_update(*, scope: Scope, school: School, **changes) -> School:
     full_clean_or_raise(school)
     school.save()
     return school
+
+
+@transaction.atomic
+def school_delete(*, scope: Scope, school: School) -> None:
+    """Only a school with no pupils, staff or users left can be deleted (a closed school keeps its row
+    with status 'closed'); entered by mistake, in short. Like any edit of a school's master record,
+    only the province or the ministry may do it. The tombstone tells clients syncing with
+    `updated_since`, whichever door (API, Django admin) deleted it."""
+    if not scope.contains_school(school):
+        raise NotInScope()
+    school_edit_check(scope=scope)
+    tombstone_create(kind=RecordKind.SCHOOL, record_id=school.pk, code=school.code, school_id=school.pk,
+                     province_id=school.province_id)
+    try:
+        with transaction.atomic():  # a savepoint: the refusal below leaves the outer transaction usable
+            school.delete()
+    except ProtectedError as exc:
+        raise AppError("Không thể xoá trường còn học sinh, cán bộ hoặc tài khoản; hãy chuyển trạng thái "
+                       "sang 'Đã đóng cửa'.", code="protected", status_code=409) from exc
 
 
 def school_mark_synchronized(*, school_id: int, at: dt.datetime | None = None) -> None:

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.db import transaction
 
+from accounts.scope import Scope
 from audit.admin import IdNumberAdminMixin
 
 from .models import AcademicResult, Enrollment, PhysicalRecord, Student
+from .services import student_delete
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -23,6 +26,18 @@ class StudentAdmin(IdNumberAdminMixin, admin.ModelAdmin):
     inlines = [EnrollmentInline]
     # Counting 24 million rows for every admin page would take seconds.
     show_full_result_count = False
+
+    # Deletes go through the service, as the API's do: it checks the user's scope and writes the
+    # tombstone that tells clients syncing with `updated_since` (the deleted/ feed); a plain delete
+    # would leave them holding a record that no longer exists.
+    def delete_model(self, request, obj):
+        student_delete(scope=Scope.for_user(request.user), student=obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        scope = Scope.for_user(request.user)
+        for record in queryset.select_related("school"):
+            student_delete(scope=scope, student=record)
 
 
 @admin.register(AcademicResult)

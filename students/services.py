@@ -11,6 +11,7 @@ from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import identity_validate_or_raise, normalize_name
 from edu_portal.common.models import current_school_year, id_number_claim_settle, id_number_entry_check
+from edu_portal.common.tombstones import RecordKind, tombstone_create
 from schools.models import School
 from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
 
@@ -190,3 +191,16 @@ def physical_record_add(*, scope: Scope, student: Student, measured_on: dt.date,
     )
     _statistics_changed(record.school_id)
     return record
+
+
+@transaction.atomic
+def student_delete(*, scope: Scope, student: Student) -> None:
+    """Delete a pupil (entered by mistake, a duplicate) with their enrollments, results and
+    measurements. Every door (API, Django admin) deletes through here, so the tombstone always tells
+    clients syncing with `updated_since`."""
+    _require(scope, student.school)
+    school_id = student.school_id
+    tombstone_create(kind=RecordKind.STUDENT, record_id=student.pk, code=student.pupil_code,
+                     school_id=school_id, province_id=student.school.province_id)
+    student.delete()
+    _statistics_changed(school_id)

@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.db import transaction
 
+from accounts.scope import Scope
 from audit.admin import IdNumberAdminMixin
 
 from .models import StaffMember
+from .services import staff_delete
 
 
 @admin.register(StaffMember)
@@ -17,3 +20,15 @@ class StaffMemberAdmin(IdNumberAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("school",)
     list_select_related = ("school",)
     show_full_result_count = False
+
+    # Deletes go through the service, as the API's do: it checks the user's scope and writes the
+    # tombstone that tells clients syncing with `updated_since` (the deleted/ feed); a plain delete
+    # would leave them holding a record that no longer exists.
+    def delete_model(self, request, obj):
+        staff_delete(scope=Scope.for_user(request.user), staff=obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        scope = Scope.for_user(request.user)
+        for record in queryset.select_related("school"):
+            staff_delete(scope=scope, staff=record)

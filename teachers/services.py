@@ -11,6 +11,7 @@ from dashboards.services import stats_refresh_schools_on_commit
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import identity_validate_or_raise, normalize_name
 from edu_portal.common.models import id_number_claim_settle, id_number_entry_check
+from edu_portal.common.tombstones import RecordKind, tombstone_create
 from schools.models import School
 from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
 
@@ -86,3 +87,16 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
         identities_queue(kind="staff", ids=[staff.pk])
     stats_refresh_schools_on_commit(school_ids=[staff.school_id])
     return staff
+
+
+@transaction.atomic
+def staff_delete(*, scope: Scope, staff: StaffMember) -> None:
+    """Delete a staff member entered by mistake. Every door (API, Django admin) deletes through here,
+    so the tombstone always tells clients syncing with `updated_since`."""
+    if not scope.contains_school(staff.school):
+        raise NotInScope()
+    school_id = staff.school_id
+    tombstone_create(kind=RecordKind.STAFF, record_id=staff.pk, code=staff.staff_code,
+                     school_id=school_id, province_id=staff.school.province_id)
+    staff.delete()
+    stats_refresh_schools_on_commit(school_ids=[school_id])

@@ -109,3 +109,7 @@ def id_number_entry_check(*, scope, typed: bool) -> None:
                          "hãy để trống (số đã có trên hồ sơ được giữ nguyên)."),
                        code="id_number_not_allowed", status_code=403,
                        details={"id_number": [_("Không được nhập.")]})
+
+
+# The tombstone model lives in its own module; importing it here registers it with the app.
+from .tombstones import DeletedRecord, RecordKind  # noqa: E402, F401

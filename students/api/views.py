@@ -3,11 +3,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from api.base import UPDATED_SINCE, RecordViewSet, school_for_write
 from api.importing import validate_like_upload
-from api.services import student_delete
 from students.filtersets import StudentFilterSet
 from students.models import Student
 from students.selectors import student_get, student_list
-from students.services import student_create, student_update
+from students.services import student_create, student_delete, student_update
 
 from .serializers import StudentCreateSerializer, StudentDetailSerializer, StudentSerializer, StudentUpdateSerializer
 

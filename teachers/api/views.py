@@ -3,11 +3,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from api.base import UPDATED_SINCE, RecordViewSet, school_for_write
 from api.importing import validate_like_upload
-from api.services import staff_delete
 from teachers.filtersets import StaffFilterSet
 from teachers.models import StaffMember
 from teachers.selectors import staff_get, staff_list
-from teachers.services import staff_create, staff_update
+from teachers.services import staff_create, staff_delete, staff_update
 
 from .serializers import StaffCreateSerializer, StaffDetailSerializer, StaffSerializer, StaffUpdateSerializer
 

@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.scope import Scope
-from api.models import DeletedRecord
 from edu_portal.common.identity import mask_id_number
+from edu_portal.common.tombstones import DeletedRecord
 from students.models import Student
 from students.services import student_update
 from tests.factories import UserFactory, make_staff, make_student, real_identity

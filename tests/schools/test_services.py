@@ -5,9 +5,10 @@ from django.utils import timezone
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.tombstones import DeletedRecord
 from schools.models import School
-from schools.services import school_create, school_mark_synchronized, school_update
-from tests.factories import commune_of
+from schools.services import school_create, school_delete, school_mark_synchronized, school_update
+from tests.factories import commune_of, make_student
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,21 @@ def test_a_school_cannot_change_its_own_master_record(school_user, school_a):
     school_update(scope=Scope.country(), school=school_a, level="lower_secondary")
     school_a.refresh_from_db()
     assert (school_a.address, school_a.level) == ("2 Phố Khác", "lower_secondary")
+
+
+def test_delete_leaves_a_tombstone_and_refuses_a_school_with_pupils(school_a, school_b):
+    make_student(school_b)
+    with pytest.raises(AppError) as refused:
+        school_delete(scope=Scope.country(), school=school_b)
+    assert refused.value.status_code == 409
+    assert School.objects.filter(pk=school_b.pk).exists() and not DeletedRecord.objects.exists()
+    with pytest.raises(NotInScope):
+        school_delete(scope=Scope("province", province_code="79"), school=school_a)
+    with pytest.raises(AppError):  # a school never deletes (nor edits) its own master record
+        school_delete(scope=Scope("school", province_code="01", school_id=school_a.pk), school=school_a)
+    pk = school_a.pk
+    school_delete(scope=Scope("province", province_code="01"), school=school_a)
+    tombstone = DeletedRecord.objects.get()
+    assert (tombstone.kind, tombstone.record_id, tombstone.code, tombstone.province_id) == (
+        "school", pk, school_a.code, "01")
+    assert not School.objects.filter(pk=pk).exists()

@@ -1,8 +1,13 @@
 """Django admin of staff: the right to see full ID numbers holds there too, and is audited."""
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from audit.models import Action, AuditEvent
+from teachers.models import StaffMember
+from tests.deleted_feed import deleted_ids
 from tests.factories import UserFactory, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +42,19 @@ def test_staff_admin_shows_full_numbers_to_the_right_and_audits_it(client, schoo
                                      record_id=member.pk).count() == 1
     assert member.staff_code in client.get(URL, {"q": member.id_number}).content.decode()
     assert member.staff_code not in client.get(URL, {"q": member.id_number[:8]}).content.decode()
+
+
+# --- Deletes: through the service, so the API's deleted feed tells syncing clients ------------
+
+def test_admin_deletes_of_staff_single_and_bulk_reach_the_api_deleted_feed(client, school_a, school_b):
+    single, bulk, kept = make_staff(school_a), [make_staff(school_a), make_staff(school_b)], make_staff(school_b)
+    since = (timezone.now() - dt.timedelta(seconds=1)).isoformat()
+    client.force_login(UserFactory(role="ministry", is_staff=True, is_superuser=True))
+    assert client.post(f"{URL}{single.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert deleted_ids("staff", since=since) == {single.pk}
+    response = client.post(URL, {"action": "delete_selected", "post": "yes",
+                                 "_selected_action": [m.pk for m in bulk]})
+    assert response.status_code == 302
+    assert deleted_ids("staff", since=since) == {single.pk, *(m.pk for m in bulk)}
+    assert list(StaffMember.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert deleted_ids("students", since=since) == set()  # each kind has its own feed

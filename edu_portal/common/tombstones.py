@@ -1,0 +1,49 @@
+"""Tombstones: how API clients syncing with `updated_since` learn that a record is gone.
+
+The platform owns the model (not the api app) because every door that deletes a record (the API,
+Django admin, later the pages) goes through the records apps' delete services, and those must not
+import a feature app above them. The table keeps its old name, `api_deletedrecord`: the model moved,
+the rows did not.
+"""
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordKind(models.TextChoices):
+    SCHOOL = "school", _("Trường")
+    STAFF = "staff", _("Cán bộ, giáo viên")
+    STUDENT = "student", _("Học sinh")
+
+
+class DeletedRecord(models.Model):
+    """A tombstone: clients syncing with `updated_since` learn from it that a record is gone.
+
+    The school and province are copied at deletion time, so that the feed can be limited to the
+    reader's scope after the rows they pointed to are gone.
+    """
+
+    kind = models.CharField(max_length=10, choices=RecordKind.choices)
+    record_id = models.BigIntegerField()
+    code = models.CharField("mã", max_length=20)
+    school_id = models.BigIntegerField(null=True)
+    province_id = models.CharField(max_length=2)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "api_deletedrecord"
+        verbose_name = "bản ghi đã xoá"
+        verbose_name_plural = "bản ghi đã xoá"
+        indexes = [models.Index(fields=["kind", "deleted_at", "id"], name="api_deleted_kind_cf7319_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} (xoá {self.deleted_at:%Y-%m-%d %H:%M})"
+
+
+def tombstone_create(*, kind: str, record_id: int, code: str, school_id: int | None,
+                     province_id: str) -> DeletedRecord:
+    """Record a deletion; the caller deletes the row in the same transaction."""
+    return DeletedRecord.objects.create(kind=kind, record_id=record_id, code=code, school_id=school_id,
+                                        province_id=province_id)
