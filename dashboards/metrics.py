@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from edu_portal.common.identity import VerificationStatus
 from schools.models import SchoolLevel
 from students.models import ConductRating, EnrollmentStatus, LearningRating, NutritionStatus, Term
 from teachers.models import EmploymentStatus, Position, Qualification
-from verification.models import VerificationStatus
 
 
 @dataclass(frozen=True)

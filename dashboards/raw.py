@@ -7,11 +7,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
+from edu_portal.common.identity import VerificationStatus
 from edu_portal.common.models import current_school_year
 from schools.models import CONNECTED_WINDOW, School, SchoolStatus
 from students.models import Enrollment, EnrollmentStatus
 from teachers.models import EmploymentStatus, StaffMember
-from verification.models import VerificationStatus
 
 DIMS = {"province": "province_id", "commune": "commune_id", "level": "level", "ownership": "ownership",
         "school": "id"}

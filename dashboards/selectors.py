@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
-from schools.models import CONNECTED_WINDOW, Ownership, SchoolLevel, SchoolStatus
+from edu_portal.common.identity import VerificationStatus
+from geo.models import Commune, Province
+from schools.models import CONNECTED_WINDOW, Ownership, School, SchoolLevel, SchoolStatus
 from students.models import ConductRating, LearningRating, NutritionStatus, Term
 from teachers.models import Position, Qualification
-from verification.models import VerificationStatus
 
 from .filtersets import SchoolStatsFilterSet
 from .metrics import GRADES, METRIC_NAMES
@@ -180,8 +181,6 @@ def cached(fn):
 
 
 def provinces_of(*, school_ids: list[int]) -> list[str]:
-    from schools.models import School
-
     return list(School.objects.filter(pk__in=school_ids).order_by().values_list("province_id", flat=True).distinct())
 
 
@@ -280,8 +279,6 @@ _PROVINCE_NAMES: dict[str, str] = {}
 
 def province_names() -> dict[str, str]:
     if not _PROVINCE_NAMES:
-        from geo.models import Province
-
         _PROVINCE_NAMES.update(Province.objects.values_list("code", "name"))
     return _PROVINCE_NAMES
 
@@ -292,12 +289,8 @@ def _label_groups(groups: dict[str, list[dict]]) -> None:
         if g == "province":
             labels[g] = province_names()
         elif g == "commune" and rows:
-            from geo.models import Commune
-
             labels[g] = dict(Commune.objects.filter(pk__in=[r["key"] for r in rows]).values_list("code", "name"))
         elif g == "school" and rows:
-            from schools.models import School
-
             schools = School.objects.filter(pk__in=[r["key"] for r in rows]).values_list("pk", "code", "name")
             labels[g] = {pk: f"{name} ({code})" for pk, code, name in schools}
         for row in rows:
@@ -418,8 +411,6 @@ def completeness_by_school(*, scope: Scope, filters: dict | None = None) -> tupl
 
 def school_stats_get(*, scope: Scope, pk: int, filters: dict | None = None) -> Summary:
     """One school's figures; a school outside the scope is not found."""
-    from schools.models import School
-
     school = School.objects.filter(pk=pk).only("pk", "province_id").first()
     if school is None or not scope.contains_school(school):
         raise NotInScope()

@@ -7,10 +7,11 @@ Public entry points (other apps enqueue these after their writes commit):
   PostgreSQL); run by Celery beat ("dashboards-refresh-all") and after large imports.
 - `stats_refresh_schools(*, school_ids: list[int]) -> int`: recompute the rows of these schools
   only (an upload, a verification batch, a transfer: pass both the old and the new school).
-- Celery tasks in dashboards/tasks.py: `refresh_school_stats.delay(school_ids)` and
-  `refresh_all_stats.delay()`. From a service, enqueue with
-  `transaction.on_commit(lambda: refresh_school_stats.delay(ids))` or use
-  `stats_refresh_schools_on_commit(school_ids=ids)` below.
+- Celery tasks in dashboards/tasks.py, enqueued by name (edu_portal.common.queue), so that the
+  records apps and the other features need not import this app: `"dashboards.refresh_schools"`
+  (school ids; the one task that refreshes schools, whoever changed them) and
+  `"dashboards.tasks.refresh_all_stats"`. From a write, after it commits:
+  `enqueue_on_commit("dashboards.refresh_schools", ids)`.
 """
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ import time
 from django.db import connection, transaction
 
 from edu_portal.common.models import current_school_year
+from edu_portal.common.queue import enqueue_on_commit
 
 from .metrics import METRICS, NUTRITION_SOURCE, SOURCES
+from .selectors import stats_version_bump
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +176,6 @@ def stats_refresh_schools(*, school_ids: list[int]) -> int:
 def _bump() -> None:
     """New figures: drop cached ones now (for this transaction's readers) and again at commit
     (a reader between the two may have cached the old figures under the new version)."""
-    from .selectors import stats_version_bump
-
     stats_version_bump()
     transaction.on_commit(stats_version_bump)
 
@@ -182,8 +183,5 @@ def _bump() -> None:
 def stats_refresh_schools_on_commit(*, school_ids: list[int]) -> None:
     """Ask a worker to refresh these schools once the caller's transaction has committed."""
     ids = sorted({int(i) for i in school_ids})
-    if not ids:
-        return
-    from .tasks import refresh_school_stats
-
-    transaction.on_commit(lambda: refresh_school_stats.delay(ids))
+    if ids:
+        enqueue_on_commit("dashboards.refresh_schools", ids)

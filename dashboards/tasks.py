@@ -1,4 +1,9 @@
-"""Celery doors onto the statistics refresh: ids in, services do the work, safe to run twice."""
+"""Celery doors onto the statistics refresh: ids in, services do the work, safe to run twice.
+
+Enqueued by name (edu_portal.common.queue): "dashboards.refresh_schools" after any write that changes
+a school's figures (a record edited, an upload committed, verification answers landing), and
+"dashboards.tasks.refresh_all_stats" by beat (its name is the one the beat schedule uses).
+"""
 from celery import shared_task
 from celery.signals import beat_init
 
@@ -6,7 +11,7 @@ from . import selectors, services
 
 
 # A partial refresh takes milliseconds but may wait for a running full refresh (advisory lock).
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+@shared_task(name="dashboards.refresh_schools", acks_late=True, time_limit=600, soft_time_limit=540)
 def refresh_school_stats(school_ids: list[int]) -> int:
     school_ids = list(school_ids)
     rows = services.stats_refresh_schools(school_ids=school_ids)
@@ -14,7 +19,7 @@ def refresh_school_stats(school_ids: list[int]) -> int:
     return rows
 
 
-@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+@shared_task(name="dashboards.tasks.refresh_all_stats", acks_late=True, time_limit=1800, soft_time_limit=1700)
 def refresh_all_stats() -> int:
     rows = services.stats_refresh_all()
     selectors.stats_warm()

@@ -2,9 +2,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import IdFilter, PortalFilterSet
+from edu_portal.common.identity import VerificationStatus
 from edu_portal.common.models import Gender
 from edu_portal.common.search import search_q
-from verification.models import VerificationStatus
 
 from .models import Student
 

@@ -3,8 +3,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, id_number_unique
-from verification.models import VerifiableIdentity
+from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, VerifiableIdentity, id_number_unique
 
 
 class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):

@@ -9,11 +9,16 @@ from django.utils import timezone
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
-from edu_portal.common.identity import identity_validate_or_raise, normalize_name
+from edu_portal.common.identity import (
+    IDENTITY_FIELDS,
+    identity_initial_status,
+    identity_validate_or_raise,
+    normalize_name,
+)
 from edu_portal.common.models import current_school_year, id_number_claim_settle, id_number_entry_check
+from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, tombstone_create
 from schools.models import School
-from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
 
 from .models import (
     AcademicResult,
@@ -34,10 +39,14 @@ def _validate(student: Student) -> None:
 
 
 def _statistics_changed(*school_ids: int) -> None:
-    """The dashboards' per-school figures of these schools are refreshed after the commit."""
-    from dashboards.services import stats_refresh_schools_on_commit
+    """The dashboards' per-school figures of these schools are refreshed after the commit (by task
+    name: the records apps do not import the dashboards)."""
+    enqueue_on_commit("dashboards.refresh_schools", sorted({int(i) for i in school_ids}))
 
-    stats_refresh_schools_on_commit(school_ids=list(school_ids))
+
+def _identity_changed(student: Student) -> None:
+    """Verification against the population registry, after the commit (by task name, as above)."""
+    enqueue_on_commit("verification.identities_verify", "student", [student.pk])
 
 
 def _require(scope: Scope, school: School) -> None:
@@ -71,7 +80,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
                             grade=grade, class_name=normalize_name(class_name))
     full_clean_or_raise(enrollment, exclude=["student"])
     enrollment.save()
-    identities_queue(kind="student", ids=[student.pk])
+    _identity_changed(student)
     _statistics_changed(school.pk)
     return student
 
@@ -102,7 +111,9 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
     _validate(student)
     student.save()
     if identity_changed:
-        identities_queue(kind="student", ids=[student.pk])
+        _identity_changed(student)
+    # Names, genders, ethnicities and verification states are all counted in the statistics.
+    _statistics_changed(student.school_id)
     return student
 
 

@@ -7,13 +7,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.scope import Scope
-from dashboards.services import stats_refresh_schools_on_commit
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
-from edu_portal.common.identity import identity_validate_or_raise, normalize_name
+from edu_portal.common.identity import (
+    IDENTITY_FIELDS,
+    identity_initial_status,
+    identity_validate_or_raise,
+    normalize_name,
+)
 from edu_portal.common.models import id_number_claim_settle, id_number_entry_check
+from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, tombstone_create
 from schools.models import School
-from verification.services import IDENTITY_FIELDS, identities_queue, identity_initial_status
 
 from .models import StaffMember
 from .standards import meets_qualification_standard
@@ -26,6 +30,17 @@ def _validate(staff: StaffMember) -> None:
     full_clean_or_raise(staff)
     identity_validate_or_raise(id_number=staff.id_number, date_of_birth=staff.date_of_birth,
                                gender=staff.gender)
+
+
+def _statistics_changed(*school_ids: int) -> None:
+    """The dashboards' per-school figures of these schools are refreshed after the commit (by task
+    name: the records apps do not import the dashboards)."""
+    enqueue_on_commit("dashboards.refresh_schools", sorted({int(i) for i in school_ids}))
+
+
+def _identity_changed(staff: StaffMember) -> None:
+    """Verification against the population registry, after the commit (by task name, as above)."""
+    enqueue_on_commit("verification.identities_verify", "staff", [staff.pk])
 
 
 @transaction.atomic
@@ -51,8 +66,8 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
     id_number_claim_settle(scope=scope, record=staff, noun="cán bộ", code_field="staff_code")
     _validate(staff)
     staff.save()
-    identities_queue(kind="staff", ids=[staff.pk])
-    stats_refresh_schools_on_commit(school_ids=[school.pk])
+    _identity_changed(staff)
+    _statistics_changed(school.pk)
     return staff
 
 
@@ -84,8 +99,8 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
     _validate(staff)
     staff.save()
     if identity_changed:
-        identities_queue(kind="staff", ids=[staff.pk])
-    stats_refresh_schools_on_commit(school_ids=[staff.school_id])
+        _identity_changed(staff)
+    _statistics_changed(staff.school_id)
     return staff
 
 
@@ -99,4 +114,4 @@ def staff_delete(*, scope: Scope, staff: StaffMember) -> None:
     tombstone_create(kind=RecordKind.STAFF, record_id=staff.pk, code=staff.staff_code,
                      school_id=school_id, province_id=staff.school.province_id)
     staff.delete()
-    stats_refresh_schools_on_commit(school_ids=[school_id])
+    _statistics_changed(school_id)

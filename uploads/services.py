@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year
+from edu_portal.common.queue import enqueue_on_commit
 
 from .exports import ERROR_HEADER, ErrorFileWriter
 from .models import Upload, UploadStatus
@@ -83,10 +84,7 @@ def upload_create(*, user, kind: str, file, school=None, enqueue: bool = True) -
     upload.file.save(name, file, save=False)
     upload.save()
     if enqueue:
-        from .tasks import upload_validate_task
-
-        upload_id = upload.pk
-        transaction.on_commit(lambda: upload_validate_task.delay(upload_id))
+        enqueue_on_commit("uploads.tasks.upload_validate_task", upload.pk)
     return upload
 
 
@@ -377,9 +375,7 @@ def upload_confirm(*, user, upload_id: int, enqueue: bool = True) -> Upload:
     upload.status, upload.committed_by, upload.progress = UploadStatus.COMMITTING, user, 0
     upload.save(update_fields=["status", "committed_by", "progress"])
     if enqueue:
-        from .tasks import upload_commit_task
-
-        transaction.on_commit(lambda: upload_commit_task.delay(upload_id))
+        enqueue_on_commit("uploads.tasks.upload_commit_task", upload_id)
     return upload
 
 
@@ -414,9 +410,7 @@ def upload_commit(*, upload_id: int) -> Upload:
             # The dashboards' pre-aggregated figures of the schools touched, after commit.
             touched = result.get("school_ids") or ([upload.school_id] if upload.school_id else [])
             if touched and (result["new"] or result["changed"]):
-                from dashboards.services import stats_refresh_schools_on_commit
-
-                stats_refresh_schools_on_commit(school_ids=touched)
+                enqueue_on_commit("dashboards.refresh_schools", sorted({int(i) for i in touched}))
             # The staged rows are written: the work files go once this transaction commits.
             upload.staged_file.name = upload.error_file.name = ""
             upload.save(update_fields=["staged_file", "error_file"])

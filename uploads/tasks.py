@@ -50,7 +50,10 @@ def _given_up(task, upload_id: int, *, statuses: tuple, message: str) -> bool:
     return True
 
 
-@shared_task(bind=True, acks_late=True, time_limit=1800, soft_time_limit=1740, **DATABASE_GONE)
+# Explicit names (the services enqueue by name and never import this module); these keep the names
+# Celery gave them, which the audit trail records and messages already queued carry.
+@shared_task(name="uploads.tasks.upload_validate_task", bind=True, acks_late=True, time_limit=1800,
+             soft_time_limit=1740, **DATABASE_GONE)
 def upload_validate_task(self, upload_id: int) -> None:
     if _given_up(self, upload_id, statuses=(UploadStatus.PENDING, UploadStatus.VALIDATING),
                  message="Việc kiểm tra tệp này bị gián đoạn nhiều lần (tệp có thể quá lớn hoặc được tạo bất "
@@ -60,7 +63,8 @@ def upload_validate_task(self, upload_id: int) -> None:
     services.upload_validate(upload_id=upload_id)
 
 
-@shared_task(bind=True, acks_late=True, time_limit=1800, soft_time_limit=1740, **DATABASE_GONE)
+@shared_task(name="uploads.tasks.upload_commit_task", bind=True, acks_late=True, time_limit=1800,
+             soft_time_limit=1740, **DATABASE_GONE)
 def upload_commit_task(self, upload_id: int) -> None:
     if _given_up(self, upload_id, statuses=(UploadStatus.COMMITTING,),
                  message="Việc ghi dữ liệu bị gián đoạn nhiều lần; không có gì được ghi. Hãy tải tệp lên lại "

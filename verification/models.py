@@ -1,35 +1,13 @@
 """Identity verification against the national population database: states kept on each person."""
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The states and the fields kept on each person live in the platform, so that the records apps
+# (students, teachers) need not import this feature; re-exported here for verification's own code.
+from edu_portal.common.identity import VerificationStatus
+from edu_portal.common.models import VerifiableIdentity
 
-class VerificationStatus(models.TextChoices):
-    UNVERIFIED = "unverified", _("Chưa xác thực")
-    QUEUED = "queued", _("Đang chờ xác thực")
-    VERIFIED = "verified", _("Đã xác thực")
-    MISMATCH = "mismatch", _("Sai lệch thông tin")
-    NOT_FOUND = "not_found", _("Không có trong CSDL dân cư")
-    INVALID_ID = "invalid_id", _("Số định danh không hợp lệ")
-    ERROR = "error", _("Lỗi, sẽ thử lại")
-
-
-class VerifiableIdentity(models.Model):
-    """The verification state of a person's identity (pupil or staff member)."""
-
-    verification_status = models.CharField(
-        "trạng thái xác thực", max_length=12, choices=VerificationStatus.choices,
-        default=VerificationStatus.UNVERIFIED, db_index=True,
-    )
-    verification_checked_at = models.DateTimeField("lần kiểm tra cuối", null=True, blank=True)
-    verification_attempts = models.PositiveIntegerField("số lần thử", default=0)
-    verification_error = models.TextField("lỗi gần nhất", blank=True, default="")
-    verification_mismatch_fields = ArrayField(
-        models.CharField(max_length=20), default=list, blank=True, verbose_name="trường sai lệch",
-    )
-
-    class Meta:
-        abstract = True
+__all__ = ["EnrichmentCursor", "RunStatus", "VerifiableIdentity", "VerificationRun", "VerificationStatus"]
 
 
 class RunStatus(models.TextChoices):

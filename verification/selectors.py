@@ -10,7 +10,7 @@ from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.identity import id_number_errors
 
 from . import services
-from .models import RunStatus, VerificationRun, VerificationStatus
+from .models import VerificationRun, VerificationStatus
 
 FAILED_STATES = (VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND, VerificationStatus.INVALID_ID,
                  VerificationStatus.ERROR)
@@ -36,10 +36,10 @@ def run_get(*, scope: Scope, pk: int) -> VerificationRun:
 
 def run_progress(*, run: VerificationRun) -> dict:
     """Counts per state, share done, rate (records/s) and estimated time left, from the workers'
-    counters in Redis while the run is active and from the saved counts afterwards."""
+    counters in Redis while the run is active and from the saved counts afterwards.
+
+    Only reads: the worker that ends a run's last batch closes the run (services.batch_done)."""
     live = services.run_live_counts(run.pk) if run.is_active else dict(run.counts or {})
-    if run.status == RunStatus.RUNNING:
-        run = services.run_finish_if_done(run=run, live=live)
     processed = sum(live.values())
     total = max(run.total, processed)
     end = run.finished_at or timezone.now()

@@ -23,14 +23,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.scope import COUNTRY, PROVINCE, Scope, scope_parse
-from edu_portal.common.exceptions import AppError
-from edu_portal.common.identity import id_number_errors
+from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.identity import IDENTITY_FIELDS, id_number_errors, identity_initial_status
+from edu_portal.common.models import current_school_year
+from edu_portal.common.queue import enqueue, enqueue_on_commit
+from students.models import Enrollment, Student
+from teachers.models import StaffMember
 
-from .models import RunStatus, VerificationRun, VerificationStatus
+from .models import EnrichmentCursor, RunStatus, VerificationRun, VerificationStatus
+from .registry_client import RegistryClient
 from .resilience import PREFIX, redis_client
 
 logger = logging.getLogger(__name__)
-IDENTITY_FIELDS = ("id_number", "full_name", "date_of_birth", "gender")
 KINDS = ("student", "staff")
 INFLIGHT_KEY = PREFIX + "inflight"  # task id -> {"kind", "ids", "run", "at", "started"}
 FINAL_STATES = (VerificationStatus.VERIFIED, VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND,
@@ -43,21 +47,13 @@ NEVER_STARTED_AFTER = 6 * 3600
 
 def model_for(kind: str):
     if kind == "student":
-        from students.models import Student
-
         return Student
     if kind == "staff":
-        from teachers.models import StaffMember
-
         return StaffMember
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def identity_initial_status(*, id_number: str | None, date_of_birth, gender) -> str:
-    """A record without a valid ID number is never sent to the registry (invalid_id)."""
-    if not id_number or id_number_errors(id_number, date_of_birth=date_of_birth, gender=gender):
-        return VerificationStatus.INVALID_ID
-    return VerificationStatus.QUEUED
+__all__ = ["IDENTITY_FIELDS", "identity_initial_status"]  # kept importable from here (platform rules)
 
 
 # --- queueing ------------------------------------------------------------------------------------
@@ -67,11 +63,11 @@ def identities_queue(*, kind: str, ids: list[int]) -> None:
 
     `kind` is "student" or "staff". Called by every service that creates a person or changes
     identity fields (they have already set the status: queued, or invalid_id which the task skips).
+    The records apps, which may not import this app, enqueue the same task by name themselves.
     """
     if not ids:
         return
-    ids = list(ids)
-    transaction.on_commit(lambda: batches_enqueue(kind=kind, ids=ids))
+    enqueue_on_commit("verification.identities_verify", kind, [int(i) for i in ids])
 
 
 def batches_enqueue(*, kind: str, ids: list[int], run_id: int | None = None) -> int:
@@ -80,8 +76,6 @@ def batches_enqueue(*, kind: str, ids: list[int], run_id: int | None = None) -> 
     Each batch is registered as in flight in Redis until its task reaches an end, so that the
     sweep can tell a lost batch from a slow one.
     """
-    from .tasks import verify_records
-
     size = settings.VERIFICATION_BATCH_SIZE
     tasks = 0
     client = redis_client()
@@ -95,7 +89,7 @@ def batches_enqueue(*, kind: str, ids: list[int], run_id: int | None = None) -> 
             pipe.incr(_run_inflight_key(run_id))
             pipe.expire(_run_inflight_key(run_id), 30 * 86400)
         pipe.execute()
-        verify_records.apply_async(args=(kind, chunk), kwargs={"run_id": run_id}, task_id=task_id)
+        enqueue("verification.tasks.verify_records", kind, chunk, run_id=run_id, task_options={"task_id": task_id})
         tasks += 1
     return tasks
 
@@ -116,6 +110,9 @@ def batch_started(task_id: str | None) -> None:
 
 
 def batch_done(task_id: str | None) -> None:
+    """The batch reached an end (answered, given up, or lost and handed out again): it is no longer
+    in flight, and its run is closed if that was the last of it (the workers close runs, so
+    that reading a run's progress writes nothing)."""
     if not task_id:
         return
     client = redis_client()
@@ -124,6 +121,9 @@ def batch_done(task_id: str | None) -> None:
         run_id = json.loads(raw).get("run")
         if run_id:
             client.decr(_run_inflight_key(run_id))
+            run = VerificationRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).first()
+            if run is not None:
+                run_finish_if_done(run=run)
 
 
 # --- one batch -----------------------------------------------------------------------------------
@@ -149,8 +149,6 @@ def batch_verify(*, kind: str, ids: list[int], run_id: int | None = None, client
     Raises the registry client's errors (RegistryUnavailable, RegistryRateLimited, ...) for the
     task to retry; nothing is written in that case.
     """
-    from .registry_client import RegistryClient
-
     counts: Counter = Counter()
     run = VerificationRun.objects.filter(pk=run_id).first() if run_id else None
     if run_id and run is None:
@@ -192,24 +190,19 @@ def schools_changed(school_ids: set[int]) -> None:
     client = redis_client()
     client.sadd(DIRTY_SCHOOLS_KEY, *school_ids)
     if client.set(DIRTY_SCHOOLS_LOCK, "1", nx=True, ex=STATS_DEBOUNCE_SECONDS * 6):
-        from .tasks import school_stats_refresh
-
-        school_stats_refresh.apply_async(countdown=STATS_DEBOUNCE_SECONDS)
+        enqueue("verification.schools_changed_flush", task_options={"countdown": STATS_DEBOUNCE_SECONDS})
 
 
-def school_stats_refresh() -> int:
-    """Refresh the statistics of the schools marked changed; returns how many."""
+def schools_changed_flush() -> int:
+    """Hand the schools marked changed to the dashboards' one refresh task ("dashboards.refresh_schools",
+    by name: verification does not import dashboards); returns how many."""
     client = redis_client()
     # Unlock first: a batch landing from now on schedules the next refresh itself.
     client.delete(DIRTY_SCHOOLS_LOCK)
-    ids = [int(i) for i in client.spop(DIRTY_SCHOOLS_KEY, 100_000) or []]
+    ids = sorted(int(i) for i in client.spop(DIRTY_SCHOOLS_KEY, 100_000) or [])
     if not ids:
         return 0
-    try:
-        from dashboards.services import stats_refresh_schools
-    except ImportError:  # the dashboards app is optional for verification
-        return 0
-    stats_refresh_schools(school_ids=ids)
+    enqueue("dashboards.refresh_schools", ids)
     return len(ids)
 
 
@@ -355,9 +348,7 @@ def run_start(*, scope: Scope, started_by=None, include_verified: bool = False,
         school_id=scope.school_id, include_verified=include_verified,
         started_by=started_by if started_by and started_by.is_authenticated else None,
     )
-    from .tasks import run_plan_task
-
-    run_plan_task.delay_on_commit(run.pk)
+    enqueue_on_commit("verification.tasks.run_plan_task", run.pk)
     return run
 
 
@@ -424,6 +415,9 @@ def _run_plan_step(run: VerificationRun, *, client, kind: str | None, after: int
     # Records may have changed between counting and handing out: the total is what was handed out.
     VerificationRun.objects.filter(pk=run.pk, status=RunStatus.PLANNING).update(
         status=RunStatus.RUNNING, total=int(client.get(handed_key) or 0))
+    # Every batch may have been answered before the run was marked running (a small school).
+    run.refresh_from_db()
+    run_finish_if_done(run=run)
     return None
 
 
@@ -436,8 +430,6 @@ def run_cancel(*, run: VerificationRun, scope: Scope) -> VerificationRun:
     """Stop a run: batches not yet sent give their records back (unverified); answers already
     received stay."""
     if not run_visible_to(run, scope):
-        from edu_portal.common.exceptions import NotInScope
-
         raise NotInScope()
     if scope.kind not in (COUNTRY, PROVINCE):
         # Schools may follow a run on their school, but only those who start runs may stop them.
@@ -490,7 +482,6 @@ def verification_sweep() -> dict[str, int]:
     lost = {task_id: e for task_id, e in entries.items()
             if (e.get("started") and now - e["started"] > stuck_after) or now - e["at"] > NEVER_STARTED_AFTER}
     for task_id, entry in lost.items():
-        batch_done(task_id)
         model = model_for(entry["kind"])
         ids = list(model.objects.filter(pk__in=entry["ids"], verification_status=VerificationStatus.QUEUED)
                    .values_list("pk", flat=True))
@@ -498,6 +489,8 @@ def verification_sweep() -> dict[str, int]:
         report["requeued_lost"] += len(ids)
         if ids:
             batches_enqueue(kind=entry["kind"], ids=ids, run_id=entry.get("run"))
+        # Only now: the lost batch leaving first could close its run while its records are re-handed.
+        batch_done(task_id)
     nothing_in_flight = len(entries) == len(lost)
     cutoff = timezone.now() - dt.timedelta(seconds=settings.VERIFICATION_ERROR_RETRY_AFTER)
     for kind in KINDS:
@@ -527,12 +520,6 @@ def verification_sweep() -> dict[str, int]:
 def enrichment_push(*, max_batches: int = 50, client=None) -> int:
     """Send the education data of verified pupils for the current school year to the registry, in
     batches, continuing where the last push stopped. Returns the number of records sent."""
-    from edu_portal.common.models import current_school_year
-    from students.models import Enrollment
-
-    from .models import EnrichmentCursor
-    from .registry_client import RegistryClient
-
     year = current_school_year()
     cursor, _ = EnrichmentCursor.objects.get_or_create(school_year=year)
     repass_hours = getattr(settings, "ENRICHMENT_REPASS_HOURS", 24)

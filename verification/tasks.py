@@ -4,6 +4,10 @@ Retries use Celery's own machinery (self.retry with a countdown): exponential ba
 for failures, the registry's Retry-After for 429s. Late acknowledgement (CELERY_TASK_ACKS_LATE)
 means a worker killed mid-batch leaves the message to be delivered again; the batch re-reads which
 records are still queued, so a repeat changes nothing that is already answered.
+
+Every task has an explicit name: services and other apps enqueue them by that name
+(edu_portal.common.queue) and never import this module. The older ones keep the names Celery gave
+them (beat schedules, routes and messages already in the broker use them).
 """
 from __future__ import annotations
 
@@ -27,7 +31,14 @@ def backoff(failures: int) -> float:
     return min(settings.VERIFICATION_BACKOFF_MAX, base) * random.uniform(0.5, 1.5)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, time_limit=300, soft_time_limit=270)
+@shared_task(name="verification.identities_verify", acks_late=True, time_limit=300, soft_time_limit=270)
+def identities_verify(kind: str, ids: list[int]) -> int:
+    """Hand these records ("student" or "staff" ids, just created or edited) to the workers in batches."""
+    return services.batches_enqueue(kind=kind, ids=list(ids))
+
+
+@shared_task(name="verification.tasks.verify_records", bind=True, acks_late=True, max_retries=MAX_RETRIES,
+             time_limit=300, soft_time_limit=270)
 def verify_records(self, kind: str, ids: list[int], run_id: int | None = None, failures: int = 0) -> dict:
     """Verify the records `ids` of `kind` ("student" or "staff") in one call to the registry."""
     services.batch_started(self.request.id)
@@ -55,7 +66,7 @@ def verify_records(self, kind: str, ids: list[int], run_id: int | None = None, f
     return dict(counts)
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+@shared_task(name="verification.tasks.run_plan_task", acks_late=True, time_limit=300, soft_time_limit=270)
 def run_plan_task(run_id: int, kind: str | None = None, after: int = 0) -> None:
     """Hand out a run's records in batches, one step at a time (a country holds millions: never
     in a web request, and never all in the broker at once); each step schedules the next."""
@@ -64,19 +75,19 @@ def run_plan_task(run_id: int, kind: str | None = None, after: int = 0) -> None:
         run_plan_task.apply_async(args=(run_id, *following), countdown=1)
 
 
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+@shared_task(name="verification.tasks.verification_sweep", acks_late=True, time_limit=600, soft_time_limit=540)
 def verification_sweep() -> dict:
     """Beat: re-queue `error` records, lost batches and queued records nobody carries."""
     return services.verification_sweep()
 
 
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
-def school_stats_refresh() -> int:
-    """Refresh the dashboards' statistics of schools whose verification states changed."""
-    return services.school_stats_refresh()
+@shared_task(name="verification.schools_changed_flush", acks_late=True, time_limit=60, soft_time_limit=50)
+def schools_changed_flush() -> int:
+    """Hand the schools whose verification states changed to the dashboards' refresh task."""
+    return services.schools_changed_flush()
 
 
-@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+@shared_task(name="verification.tasks.enrichment_push", acks_late=True, time_limit=1800, soft_time_limit=1700)
 def enrichment_push() -> int:
     """Beat: push education data of verified pupils to the registry, in batches."""
     try:

@@ -1,7 +1,7 @@
 """The statistics API's shapes: figures of an area (country, province, commune, school)."""
 from rest_framework import serializers
 
-from verification.models import VerificationStatus
+from edu_portal.common.identity import VerificationStatus
 
 
 class VerificationCountsSerializer(serializers.Serializer):

@@ -15,7 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 LEGACY_PROVINCES_CSV = Path(__file__).resolve().parents[2] / "geo" / "data" / "legacy_provinces.csv"
 _WHITESPACE = re.compile(r"\s+")
@@ -23,6 +25,22 @@ _DIGITS_12 = re.compile(r"\d{12}")
 
 # Century digit: even = male, odd = female; 0/1 = 1900s, 2/3 = 2000s, ... 8/9 = 1800s.
 _CENTURY_BASE = {0: 1900, 1: 2000, 2: 2100, 3: 2200, 4: 1800}
+
+# The fields the national population registry compares: a change to any of them means the
+# person's identity must be verified again.
+IDENTITY_FIELDS = ("id_number", "full_name", "date_of_birth", "gender")
+
+
+class VerificationStatus(models.TextChoices):
+    """Where a person's identity stands against the population registry (verification app)."""
+
+    UNVERIFIED = "unverified", gettext_lazy("Chưa xác thực")
+    QUEUED = "queued", gettext_lazy("Đang chờ xác thực")
+    VERIFIED = "verified", gettext_lazy("Đã xác thực")
+    MISMATCH = "mismatch", gettext_lazy("Sai lệch thông tin")
+    NOT_FOUND = "not_found", gettext_lazy("Không có trong CSDL dân cư")
+    INVALID_ID = "invalid_id", gettext_lazy("Số định danh không hợp lệ")
+    ERROR = "error", gettext_lazy("Lỗi, sẽ thử lại")
 
 
 @lru_cache(maxsize=1)
@@ -117,3 +135,11 @@ def mask_digits(text: str | None) -> str:
     """Every ID-number-like run of digits in a free text (a typed value, a message quoting it) masked as an
     ID number is: for showing uploads and messages to users who may not see full numbers."""
     return _LONG_DIGITS.sub(lambda m: mask_id_number(m.group(0)), text or "")
+
+
+def identity_initial_status(*, id_number: str | None, date_of_birth, gender) -> str:
+    """The status of a new or re-identified person: a record without a valid ID number is never
+    sent to the registry (invalid_id); the others wait for it (queued)."""
+    if not id_number or id_number_errors(id_number, date_of_birth=date_of_birth, gender=gender):
+        return VerificationStatus.INVALID_ID
+    return VerificationStatus.QUEUED

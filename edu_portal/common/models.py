@@ -1,14 +1,36 @@
 """Small pieces every record shares."""
 import datetime as dt
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .identity import VerificationStatus
 
 
 class Gender(models.TextChoices):
     MALE = "M", _("Nam")
     FEMALE = "F", _("Nữ")
+
+
+class VerifiableIdentity(models.Model):
+    """The verification state of a person's identity (pupil or staff member), written by the
+    verification app's workers; the records apps only set it to queued or invalid_id on an edit."""
+
+    verification_status = models.CharField(
+        "trạng thái xác thực", max_length=12, choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED, db_index=True,
+    )
+    verification_checked_at = models.DateTimeField("lần kiểm tra cuối", null=True, blank=True)
+    verification_attempts = models.PositiveIntegerField("số lần thử", default=0)
+    verification_error = models.TextField("lỗi gần nhất", blank=True, default="")
+    verification_mismatch_fields = ArrayField(
+        models.CharField(max_length=20), default=list, blank=True, verbose_name="trường sai lệch",
+    )
+
+    class Meta:
+        abstract = True
 
 
 class TimeStamped(models.Model):

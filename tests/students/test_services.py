@@ -5,6 +5,7 @@ import pytest
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.identity import VerificationStatus
 from students.models import Enrollment, EnrollmentStatus, Student
 from students.services import (
     academic_result_record,
@@ -14,7 +15,6 @@ from students.services import (
     student_update,
 )
 from tests.factories import make_student, real_identity
-from verification.models import VerificationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,24 @@ def test_physical_record_derives_bmi_and_who_category(school_a):
     with pytest.raises(AppError):
         physical_record_add(scope=Scope.country(), student=pupil, measured_on=measured,
                             height_cm=Decimal("500"), weight_kg=Decimal("29"))
+
+
+def test_every_edit_refreshes_statistics_and_identity_edits_verification_after_commit(
+        school_a, django_capture_on_commit_callbacks):
+    """The follow-up work reaches the workers by task name once the edit commits: the school's
+    statistics after any edit (they count names, genders, ethnicities), verification only after an
+    identity change."""
+    from tests import queued
+
+    pupil = make_student(school_a)
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        student_update(scope=Scope.country(), student=pupil, ethnicity="Tày")
+    assert queued.queued_tasks() == [("dashboards.refresh_schools", [[school_a.pk]], {})]
+
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        student_update(scope=Scope.country(), student=pupil, full_name="Nguyễn Văn Khác")
+    assert queued.queued_tasks() == [("verification.identities_verify", ["student", [pupil.pk]], {}),
+                                     ("dashboards.refresh_schools", [[school_a.pk]], {})]
+    queued.clear()

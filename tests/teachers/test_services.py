@@ -30,3 +30,21 @@ def test_duplicate_staff_code_is_refused(school_a):
     with pytest.raises(AppError):
         make_staff(school_a, staff_code=staff.staff_code)
     assert StaffMember.objects.count() == 1
+
+
+def test_edits_ask_for_statistics_and_verification_by_task_name_after_commit(
+        school_a, django_capture_on_commit_callbacks):
+    from tests import queued
+
+    staff = make_staff(school_a)
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_update(scope=Scope.country(), staff=staff, qualification="bachelor")
+    assert queued.queued_tasks() == [("dashboards.refresh_schools", [[school_a.pk]], {})]
+
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_update(scope=Scope.country(), staff=staff, full_name="Trần Thị Khác")
+    assert queued.queued_tasks() == [("verification.identities_verify", ["staff", [staff.pk]], {}),
+                                     ("dashboards.refresh_schools", [[school_a.pk]], {})]
+    queued.clear()

@@ -14,6 +14,7 @@ from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year
 from schools.models import School
 from students.models import Enrollment, Student
+from tests import queued
 from tests.factories import make_student
 from uploads import services
 from uploads.models import UploadStatus
@@ -31,12 +32,16 @@ def test_valid_file_is_previewed_then_committed_with_enrollment(school_user, sch
     assert (upload.total_rows, upload.new_count, upload.changed_count, upload.error_count) == (12, 12, 0, 0)
     assert not Student.objects.exists()  # nothing is written before the user confirms
 
-    with django_capture_on_commit_callbacks() as callbacks:
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
         upload = commit(school_user, upload)
 
     # After the commit: the new identities go to verification, the school's statistics are refreshed.
-    assert {c.__qualname__.split(".")[0] for c in callbacks} >= {"identities_queue",
-                                                                 "stats_refresh_schools_on_commit"}
+    tasks = {name: args for name, args, _ in queued.queued_tasks()}
+    assert tasks["dashboards.refresh_schools"] == [[school_a.pk]]
+    kind, ids = tasks["verification.identities_verify"]
+    assert kind == "student" and sorted(ids) == sorted(Student.objects.values_list("pk", flat=True))
+    queued.clear()
 
     assert upload.status == UploadStatus.COMMITTED
     assert Student.objects.filter(school=school_a).count() == 12

@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from students.models import AcademicResult, PhysicalRecord
+from tests import queued
 from tests.factories import make_student
 from uploads.models import Upload, UploadStatus
 
@@ -78,9 +79,12 @@ def test_preview_confirm_and_scope_of_pages(client, school_user, school_user_b, 
     page = client.get(reverse("uploads:detail", args=[upload.pk])).content.decode()
     assert 'data-testid="confirm"' in page and 'data-testid="count-new">3<' in page
     assert upload.file_name in client.get(reverse("uploads:list")).content.decode()
-    with django_capture_on_commit_callbacks() as callbacks:
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("uploads:confirm", args=[upload.pk]))
-    assert len(callbacks) == 1  # the commit task, queued once the confirmation is stored
+    # The commit task, queued once the confirmation is stored.
+    assert queued.queued_tasks() == [("uploads.tasks.upload_commit_task", [upload.pk], {})]
+    queued.clear()
     upload.refresh_from_db()
     assert upload.status == UploadStatus.COMMITTING and upload.committed_by == school_user
     response = client.get(reverse("uploads:status", args=[upload.pk]))

@@ -10,6 +10,7 @@ from accounts.scope import Scope, scope_parse
 from edu_portal.common.exceptions import AppError
 from students import services as student_services
 from students.models import Student
+from tests import queued
 from tests.factories import make_student
 from verification import services
 from verification.models import EnrichmentCursor, RunStatus, VerificationRun, VerificationStatus
@@ -138,6 +139,8 @@ def test_run_progress_and_finish(registry, school_a):
         services.batch_verify(kind=entry["kind"], ids=entry["ids"], run_id=entry["run"])
         services.batch_done(raw_id.decode())
 
+    # The last batch's end closed the run; reading the progress only reads it.
+    assert VerificationRun.objects.get(pk=run.pk).status == RunStatus.FINISHED
     progress = run_progress(run=VerificationRun.objects.get(pk=run.pk))
 
     assert progress["run"].status == RunStatus.FINISHED
@@ -218,8 +221,12 @@ def test_answers_mark_the_school_statistics_stale_once(registry, school_a):
     services.batch_verify(kind="student", ids=pupils["ids"][3:])
 
     assert redis_client().smembers(services.DIRTY_SCHOOLS_KEY) == {str(school_a.pk).encode()}
-    assert services.school_stats_refresh() == 1
-    assert services.school_stats_refresh() == 0
+    queued.clear()
+    assert services.schools_changed_flush() == 1
+    assert services.schools_changed_flush() == 0
+    # Handed once to the dashboards' one refresh task, the same one every write of a school uses.
+    assert queued.queued_tasks() == [("dashboards.refresh_schools", [[school_a.pk]], {})]
+    queued.clear()
 
 
 @pytest.mark.django_db
@@ -239,7 +246,8 @@ def test_run_plan_keeps_only_a_bounded_number_of_batches_in_the_broker(registry,
         for task_id in list(redis_client().hkeys(services.INFLIGHT_KEY)):
             services.batch_done(task_id.decode())
     run.refresh_from_db()
-    assert (run.status, run.total) == (RunStatus.RUNNING, 260)
+    # Every batch had ended when the last step handed out the rest: that step closed the run.
+    assert (run.status, run.total) == (RunStatus.FINISHED, 260)
 
 
 @pytest.mark.django_db
@@ -252,3 +260,19 @@ def test_only_one_planner_works_on_a_run_at_a_time(registry, school_a):
 
     assert services.run_inflight(run.pk) == 0
     assert VerificationRun.objects.get(pk=run.pk).status == RunStatus.PLANNING
+
+
+@pytest.mark.django_db
+def test_reading_a_runs_progress_writes_nothing(registry, school_a):
+    """The progress page polls every second: a read never closes a run, the workers do."""
+    from verification.selectors import run_progress
+
+    run = VerificationRun.objects.create(scope=f"school:{school_a.code}", school=school_a,
+                                         status=RunStatus.RUNNING, total=0)
+
+    progress = run_progress(run=VerificationRun.objects.get(pk=run.pk))
+
+    assert progress["run"].status == RunStatus.RUNNING
+    assert VerificationRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
+    services.verification_sweep()  # the beat's sweep closes a run with nothing left in flight
+    assert VerificationRun.objects.get(pk=run.pk).status == RunStatus.FINISHED
