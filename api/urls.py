@@ -2,8 +2,9 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from edu_portal.common.api.exceptions import not_found
+
 from . import views
-from .exceptions import not_found
 
 app_name = "api"
 urlpatterns = [

@@ -3,7 +3,7 @@
 One definition of the rules, shared by the file upload (uploads/) and the REST API:
 
     from schools.importers import SCHOOLS, validate_row
-    from uploads.schema import ImportContext
+    from edu_portal.common.importing import ImportContext
     ctx = ImportContext(scope=scope)              # no school: the rows name their province
     cleaned, errors = validate_row({"code": "...", "name": "...", ...}, context=ctx)
     [(rownum, cleaned, state, errors)] = SCHOOLS.resolve([(0, cleaned)], context=ctx)
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from uploads.schema import (
+from edu_portal.common.importing import (
     CHANGED,
     NEW,
     UNCHANGED,
@@ -30,8 +30,10 @@ from uploads.schema import (
     parse_code,
     parse_text,
 )
+from geo.selectors import commune_provinces, province_codes
 
 from .models import Ownership, SchoolLevel, SchoolStatus
+from .writers import write_schools
 
 # A merged school must name the school that took it over, which a file row cannot check well:
 # merging is done on the school's page.
@@ -41,6 +43,7 @@ UPLOAD_STATUSES = ((SchoolStatus.OPEN.value, SchoolStatus.OPEN.label),
 
 class SchoolImporter(RecordImporter):
     kind = "schools"
+    writer = staticmethod(write_schools)
     label = "Trường học"
     needs_school = False
     columns = (
@@ -78,13 +81,13 @@ class SchoolImporter(RecordImporter):
         address = check("address", parse_text(get("address"), max_length=300, required=False))
         status = check("status", parse_choice(get("status"), UPLOAD_STATUSES, required=False))
         province = as_text(get("province")).strip().zfill(2)
-        if province not in context.province_codes:
+        if province not in context.reference("province_codes", province_codes):
             errors.append(RowError("province", as_text(get("province")),
                                    "không phải là mã tỉnh/thành phố hợp lệ (2 chữ số, xem trang Mã hợp lệ)"))
         elif not context.scope.contains_province(province):
             errors.append(RowError("province", province, "nằm ngoài phạm vi quản lý của bạn"))
         commune = as_text(get("commune")).strip().zfill(5)
-        commune_province = context.commune_provinces.get(commune)
+        commune_province = context.reference("commune_provinces", commune_provinces).get(commune)
         if commune_province is None:
             errors.append(RowError("commune", as_text(get("commune")),
                                    "không phải là mã xã/phường hợp lệ (5 chữ số)"))

@@ -3,7 +3,7 @@
 One definition of the rules, shared by the file upload (uploads/) and the REST API:
 
     from students.importers import PUPILS, validate_row
-    from uploads.schema import ImportContext
+    from edu_portal.common.importing import ImportContext
     ctx = ImportContext(scope=scope, school=school, school_year=current_school_year())
     cleaned, errors = validate_row({"pupil_code": "HS1", "full_name": "...", ...}, context=ctx)
     # errors: [RowError(column, value, reason)]; RowError.message(header) is the Vietnamese text.
@@ -23,10 +23,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from edu_portal.common.models import Gender, current_school_year
-from schools.models import SchoolLevel
-from uploads.id_cells import id_number_cell, id_number_shown
-from uploads.schema import (
+from edu_portal.common.importing import (
     CHANGED,
     NEW,
     UNCHANGED,
@@ -36,6 +33,8 @@ from uploads.schema import (
     RowError,
     as_text,
     formula_errors,
+    id_number_cell,
+    id_number_shown,
     is_blank,
     other_school_phrase,
     parse_choice,
@@ -47,6 +46,9 @@ from uploads.schema import (
     parse_school_year,
     parse_text,
 )
+from edu_portal.common.models import Gender, current_school_year
+from geo.selectors import province_codes
+from schools.models import SchoolLevel
 
 from .models import (
     PRIMARY_CONDUCT,
@@ -58,6 +60,7 @@ from .models import (
     Term,
 )
 from .nutrition import age_in_years, bmi_of, nutrition_classify
+from .writers import write_physical, write_pupils, write_results
 
 # Grades each level teaches (Luật Giáo dục 2019, Điều 28: tiểu học lớp 1-5, THCS 6-9, THPT 10-12).
 GRADES = {SchoolLevel.PRESCHOOL: (0, 0), SchoolLevel.PRIMARY: (1, 5), SchoolLevel.LOWER_SECONDARY: (6, 9),
@@ -70,6 +73,8 @@ _formula_errors = formula_errors
 
 class PupilImporter(RecordImporter):
     kind = "pupils"
+    verification_kind = "student"
+    writer = staticmethod(write_pupils)
     label = "Học sinh (kèm ghi danh năm học)"
     columns = (
         Column("pupil_code", "Mã học sinh", help="Mã định danh học sinh do Bộ GD&ĐT cấp", example="HS0000000001"),
@@ -118,7 +123,7 @@ class PupilImporter(RecordImporter):
         raw_province = get("birth_province")
         if not is_blank(raw_province):
             province = as_text(raw_province).strip().zfill(2)
-            if province not in context.province_codes:
+            if province not in context.reference("province_codes", province_codes):
                 errors.append(RowError("birth_province", as_text(raw_province),
                                        "không phải là mã tỉnh/thành phố hợp lệ (2 chữ số, xem trang Mã hợp lệ)"))
         low, high = GRADES.get(getattr(context.school, "level", None), (0, 12))
@@ -225,6 +230,7 @@ def parse_subject_scores(value):
 
 class ResultImporter(RecordImporter):
     kind = "results"
+    writer = staticmethod(write_results)
     label = "Kết quả học tập"
     columns = (
         Column("pupil_code", "Mã học sinh", example="HS0000000001"),
@@ -324,6 +330,7 @@ def _state(old, new) -> str:
 
 class PhysicalImporter(RecordImporter):
     kind = "physical"
+    writer = staticmethod(write_physical)
     label = "Thể lực (chiều cao, cân nặng)"
     columns = (
         Column("pupil_code", "Mã học sinh", example="HS0000000001"),

@@ -3,7 +3,7 @@
 One definition of the rules, shared by the file upload (uploads/) and the REST API:
 
     from teachers.importers import STAFF, validate_row
-    from uploads.schema import ImportContext
+    from edu_portal.common.importing import ImportContext
     ctx = ImportContext(scope=scope, school=school)
     cleaned, errors = validate_row({"staff_code": "CB1", "full_name": "...", ...}, context=ctx)
     [(rownum, cleaned, state, errors)] = STAFF.resolve([(0, cleaned)], context=ctx)
@@ -19,9 +19,7 @@ import datetime as dt
 
 from django.db import connection
 
-from edu_portal.common.models import Gender
-from uploads.id_cells import id_number_cell, id_number_shown
-from uploads.schema import (
+from edu_portal.common.importing import (
     CHANGED,
     NEW,
     UNCHANGED,
@@ -31,6 +29,8 @@ from uploads.schema import (
     RowError,
     as_text,
     formula_errors,
+    id_number_cell,
+    id_number_shown,
     other_school_phrase,
     parse_choice,
     parse_code,
@@ -38,15 +38,19 @@ from uploads.schema import (
     parse_name,
     parse_text,
 )
+from edu_portal.common.models import Gender
 
 from .models import EmploymentStatus, Position, Qualification
 from .standards import meets_qualification_standard
+from .writers import write_staff
 
 GENDERS = tuple(Gender.choices)
 
 
 class StaffImporter(RecordImporter):
     kind = "staff"
+    verification_kind = "staff"
+    writer = staticmethod(write_staff)
     label = "Cán bộ, giáo viên, nhân viên"
     columns = (
         Column("staff_code", "Mã cán bộ", help="Mã định danh cán bộ do Bộ GD&ĐT cấp", example="CB0000000001"),

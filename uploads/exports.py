@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from uploads.schema import RecordImporter, choice_labels, neutralise
+from edu_portal.common.importing import RecordImporter, choice_labels, neutralise
 
 ERROR_HEADER = "Lỗi"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

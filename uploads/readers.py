@@ -28,8 +28,7 @@ from defusedxml import ElementTree
 from django.conf import settings
 
 from edu_portal.common.exceptions import AppError
-
-from .schema import truncate
+from edu_portal.common.importing import truncate
 
 csv.field_size_limit(1_000_000)
 

@@ -4,7 +4,7 @@
     upload_validate stream the file, validate every row (importers), check the database in
                     batches, write the staged rows and the error file; count new/changed/unchanged
     upload_confirm  the user accepts the preview of an error-free file: queue the commit
-    upload_commit   one transaction: COPY the staged rows and upsert them (uploads.writers), mark
+    upload_commit   one transaction: COPY the staged rows and upsert them (<app>/writers.py), mark
                     the school synchronized, queue changed identities for verification
 
 The web form, the Celery tasks, the management command and the benchmark all go through these.
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.importing import UNCHANGED, ImportContext, RecordImporter, RowError, StaleUpload, header_key
 from edu_portal.common.models import current_school_year
 from edu_portal.common.queue import enqueue_on_commit
 
@@ -30,8 +31,6 @@ from .exports import ERROR_HEADER, ErrorFileWriter
 from .models import Upload, UploadStatus
 from .readers import FileRejected, detect_format, open_table
 from .registry import importer_for, kinds_for
-from .schema import UNCHANGED, ImportContext, RecordImporter, RowError, header_key
-from .writers import QUEUE_KIND, WRITERS, StaleUpload
 
 logger = logging.getLogger(__name__)
 
@@ -394,8 +393,8 @@ def upload_commit(*, upload_id: int) -> Upload:
                 # One upload at a time per school: the checks below stay true until commit.
                 list(type(upload.school).objects.select_for_update().filter(pk=upload.school_id).values_list("pk"))
             now = timezone.now()
-            result = WRITERS[upload.kind](context=context, now=now, importer=importer,
-                                          staged_path=Path(settings.MEDIA_ROOT) / upload.staged_file.name)
+            result = importer.write(context=context, now=now,
+                                    staged_path=Path(settings.MEDIA_ROOT) / upload.staged_file.name)
             valid = upload.new_count + upload.changed_count + upload.unchanged_count
             upload.new_count, upload.changed_count = result["new"], result["changed"]
             upload.unchanged_count = max(valid - result["new"] - result["changed"], 0)
@@ -418,7 +417,7 @@ def upload_commit(*, upload_id: int) -> Upload:
             if result.get("held"):
                 logger.warning("upload %s by user %s: %d ID number(s) held for review", upload.pk,
                                upload.uploaded_by_id, result["held"])
-            queue_kind = QUEUE_KIND.get(upload.kind)
+            queue_kind = importer.verification_kind
             if queue_kind and result["queued"]:
                 from verification.services import identities_queue
 

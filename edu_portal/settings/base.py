@@ -197,12 +197,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["edu_portal.common.api.throttling.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.DepthLimitedJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.StrictContentNegotiation",
-    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["edu_portal.common.api.parsers.DepthLimitedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "edu_portal.common.api.negotiation.StrictContentNegotiation",
+    "EXCEPTION_HANDLER": "edu_portal.common.api.exceptions.api_exception_handler",
 }
+# The scope of an API request (tokens belong to the api app, above the API base that asks for it).
+API_SCOPE_RESOLVER = "api.scope.request_scope"
 # Per API token (per user for browser sessions); the bench raises it through the environment.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/minute")
 # How long a worker process trusts a token it has read (revocation reaches other processes within it).

@@ -3,7 +3,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.base import iso_datetime
+from edu_portal.common.api.base import iso_datetime
 from schools.models import CONNECTED_WINDOW, Ownership, School, SchoolLevel, SchoolStatus
 
 

@@ -1,13 +1,14 @@
 """/api/v1/schools/: schools within the token's scope (no deletion: a school is closed instead)."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from api.base import UPDATED_SINCE, RecordViewSet, school_for_write
-from api.importing import validate_like_upload
+from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet
 from schools.filtersets import SchoolFilterSet
+from schools.importers import SCHOOLS
 from schools.models import School
 from schools.selectors import school_get, school_list
 from schools.services import school_create, school_edit_check, school_update
 
+from .lookups import school_for_write
 from .serializers import SchoolCreateSerializer, SchoolDetailSerializer, SchoolSerializer, SchoolUpdateSerializer
 
 
@@ -27,12 +28,19 @@ class SchoolViewSet(RecordViewSet):
     write_serializer_class = SchoolCreateSerializer
     update_serializer_class = SchoolUpdateSerializer
     list_order = ("id",)
+    importer = SCHOOLS
+    not_for_update = frozenset({"code"})
 
     def select_list(self, *, scope, filters):
         return school_list(scope=scope, filters=filters)
 
     def select_one(self, *, scope, pk):
         return school_get(scope=scope, pk=pk)
+
+    def current_row(self, record) -> dict:
+        return {"code": record.code, "name": record.name, "level": record.level, "ownership": record.ownership,
+                "province": record.province_id, "commune": record.commune_id, "address": record.address,
+                "status": record.status}
 
     @staticmethod
     def _merged_into(scope, data: dict) -> dict:
@@ -45,10 +53,10 @@ class SchoolViewSet(RecordViewSet):
     def perform_write(self, *, scope, data):
         school_edit_check(scope=scope)  # before validating: a school token is refused, whatever it sends
         merged = self._merged_into(scope, data)
-        return school_create(scope=scope, **validate_like_upload("schools", data, scope=scope, school=None), **merged)
+        return school_create(scope=scope, **self.validated(data, scope=scope, school=None), **merged)
 
     def perform_update(self, *, scope, record, data):
         school_edit_check(scope=scope)  # before validating: a school token is refused, whatever it sends
         merged = self._merged_into(scope, data)
-        changes = validate_like_upload("schools", data, scope=scope, school=record, instance=record) if data else {}
+        changes = self.validated(data, scope=scope, school=record, record=record) if data else {}
         return school_update(scope=scope, school=record, **changes, **merged)

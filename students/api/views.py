@@ -1,9 +1,10 @@
 """/api/v1/students/: pupils within the token's scope."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from api.base import UPDATED_SINCE, RecordViewSet, school_for_write
-from api.importing import validate_like_upload
+from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet
+from schools.api.lookups import attach_schools, school_for_write
 from students.filtersets import StudentFilterSet
+from students.importers import PUPILS
 from students.models import Student
 from students.selectors import student_get, student_list
 from students.services import student_create, student_delete, student_update
@@ -30,6 +31,8 @@ class StudentViewSet(RecordViewSet):
     write_serializer_class = StudentCreateSerializer
     code_field = "pupil_code"
     update_serializer_class = StudentUpdateSerializer
+    importer = PUPILS
+    not_for_update = frozenset({"pupil_code", "grade", "class_name"})  # the enrollment is not edited here
 
     def select_list(self, *, scope, filters):
         return student_list(scope=scope, filters=filters)
@@ -37,13 +40,24 @@ class StudentViewSet(RecordViewSet):
     def select_one(self, *, scope, pk):
         return student_get(scope=scope, pk=pk)
 
+    def add_related(self, rows):
+        attach_schools(rows)
+
+    def current_row(self, record) -> dict:
+        enrollment = record.enrollments.order_by("-school_year").first()
+        return {"pupil_code": record.pupil_code, "id_number": record.id_number, "full_name": record.full_name,
+                "date_of_birth": record.date_of_birth, "gender": record.gender, "ethnicity": record.ethnicity,
+                "birth_province": record.birth_province_id,
+                "grade": enrollment.grade if enrollment else None,
+                "class_name": enrollment.class_name if enrollment else None}
+
     def perform_write(self, *, scope, data):
         school = school_for_write(scope, data.pop("school"))
         return student_create(scope=scope, school=school,
-                              **validate_like_upload("students", data, scope=scope, school=school))
+                              **self.validated(data, scope=scope, school=school))
 
     def perform_update(self, *, scope, record, data):
-        changes = validate_like_upload("students", data, scope=scope, school=record.school, instance=record)
+        changes = self.validated(data, scope=scope, school=record.school, record=record)
         return student_update(scope=scope, student=record, **changes)
 
     def perform_delete(self, *, scope, record):

@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.base import iso_date, iso_datetime
+from edu_portal.common.api.base import iso_date, iso_datetime
 from edu_portal.common.models import Gender
 from teachers.models import EmploymentStatus, Position, Qualification, StaffMember
 

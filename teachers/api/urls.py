@@ -1,7 +1,7 @@
 """Included by api/urls.py under /api/v1/ (namespace "api")."""
 from django.urls import path
 
-from api.base import deleted_feed_view
+from edu_portal.common.api.base import deleted_feed_view
 
 from .views import StaffViewSet
 

@@ -1,9 +1,10 @@
 """/api/v1/staff/: staff members within the token's scope."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from api.base import UPDATED_SINCE, RecordViewSet, school_for_write
-from api.importing import validate_like_upload
+from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet
+from schools.api.lookups import attach_schools, school_for_write
 from teachers.filtersets import StaffFilterSet
+from teachers.importers import STAFF
 from teachers.models import StaffMember
 from teachers.selectors import staff_get, staff_list
 from teachers.services import staff_create, staff_delete, staff_update
@@ -29,6 +30,8 @@ class StaffViewSet(RecordViewSet):
     write_serializer_class = StaffCreateSerializer
     code_field = "staff_code"
     update_serializer_class = StaffUpdateSerializer
+    importer = STAFF
+    not_for_update = frozenset({"staff_code"})
 
     def select_list(self, *, scope, filters):
         return staff_list(scope=scope, filters=filters)
@@ -36,13 +39,21 @@ class StaffViewSet(RecordViewSet):
     def select_one(self, *, scope, pk):
         return staff_get(scope=scope, pk=pk)
 
+    def add_related(self, rows):
+        attach_schools(rows)
+
+    def current_row(self, record) -> dict:
+        return {key: getattr(record, key) for key in (
+            "staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
+            "main_subject", "qualification", "employment_status")}
+
     def perform_write(self, *, scope, data):
         school = school_for_write(scope, data.pop("school"))
         return staff_create(scope=scope, school=school,
-                            **validate_like_upload("staff", data, scope=scope, school=school))
+                            **self.validated(data, scope=scope, school=school))
 
     def perform_update(self, *, scope, record, data):
-        changes = validate_like_upload("staff", data, scope=scope, school=record.school, instance=record)
+        changes = self.validated(data, scope=scope, school=record.school, record=record)
         return staff_update(scope=scope, staff=record, **changes)
 
     def perform_delete(self, *, scope, record):

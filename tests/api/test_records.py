@@ -199,7 +199,7 @@ def test_list_queries_do_not_grow_with_the_page(api, ministry_user, school_a, dj
         make_student(school_a)
     client = api(ministry_user, "country")
     client.get("/students/")  # warm: last_used_at is written once per minute
-    with django_assert_max_num_queries(4):  # token, page, the page's schools (api.base.attach_schools), audit
+    with django_assert_max_num_queries(4):  # token, page, the page's schools (schools.api.lookups.attach_schools), audit
         status, body = client.get("/students/")
     assert status == 200 and len(body["results"]) == 12
     assert {r["school_code"] for r in body["results"]} == {school_a.code}
@@ -318,8 +318,8 @@ def test_a_cursor_only_serves_the_query_it_came_from(api, ministry_user, school_
     ({"date_of_birth": "1980-01-01"}, "date_of_birth"),  # not of school age
 ])
 def test_api_writes_follow_the_upload_rules(overrides, field, api, officer, school_a):
+    from edu_portal.common.importing import ImportContext
     from students.importers import validate_row
-    from uploads.schema import ImportContext
 
     payload = pupil_payload(school_a, **overrides)
     _, upload_errors = validate_row(payload | {"school": None},

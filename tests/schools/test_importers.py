@@ -2,9 +2,9 @@
 import pytest
 
 from accounts.scope import Scope
+from edu_portal.common.importing import ImportContext
 from schools.importers import validate_row
 from tests.factories import commune_of
-from uploads.schema import ImportContext
 
 pytestmark = pytest.mark.django_db
 

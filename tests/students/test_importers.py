@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 
 from accounts.scope import Scope
 from edu_portal.common.identity import century_gender_digit
+from edu_portal.common.importing import EXCEL_EPOCH, ImportContext, neutralise, parse_date, parse_id_number
 from students.importers import PHYSICAL, PUPILS, RESULTS, parse_subject_scores, validate_row
 from tests.factories import make_student
-from uploads.schema import EXCEL_EPOCH, ImportContext, neutralise, parse_date, parse_id_number
 
 TODAY = dt.date(2026, 11, 25)
 PRIMARY = SimpleNamespace(pk=1, level="primary", province_id="01")
-CTX = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=PRIMARY, school_year=2026, today=TODAY)
-CTX.__dict__["province_codes"] = frozenset({"01", "79"})  # reference data without a database
+CTX = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=PRIMARY, school_year=2026, today=TODAY,
+                    references={"province_codes": frozenset({"01", "79"})})  # reference data without a database
 
 GOOD = {"pupil_code": "HS0001", "id_number": "001316000001", "full_name": "Nguyễn Thị An",
         "date_of_birth": "15/03/2016", "gender": "Nữ", "ethnicity": "", "birth_province": "1",

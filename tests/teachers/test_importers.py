@@ -5,10 +5,10 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.scope import Scope
+from edu_portal.common.importing import ImportContext
 from teachers.importers import STAFF, validate_row
 from tests.factories import make_staff
 from tests.uploads.conftest import commit, csv_bytes, media_root, run_upload  # noqa: F401 - fixture
-from uploads.schema import ImportContext
 
 TODAY = dt.date(2026, 11, 25)
 GOOD = {"staff_code": "CB1", "id_number": "001085000123", "full_name": "Trần Văn Bình", "date_of_birth": "02/09/1985",

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from edu_portal.common.importing import MAX_REASON_CHARS, MAX_VALUE_CHARS
 from tests.uploads.conftest import PUPIL_HEADER, csv_bytes, pupil_rows, run_upload
 from uploads.models import UploadStatus
 from uploads.readers import (
@@ -24,7 +25,6 @@ from uploads.readers import (
     XlsxTable,
     open_table,
 )
-from uploads.schema import MAX_REASON_CHARS, MAX_VALUE_CHARS
 
 cells = st.one_of(
     st.none(),

@@ -1,6 +1,6 @@
 """The ID-number cell of a person row (pupils, staff), the same for uploads, the API and forms.
 
-A user who may not see full ID numbers may not type one (accounts/scope.py): any non-empty cell
+A user who may not see full ID numbers may not type one (Scope.may_enter_id_numbers): any non-empty cell
 gets the same refusal whatever it holds, and the value is shown back masked, so that neither the
 answer nor the error table or file tells anything about the number.
 """
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from edu_portal.common.identity import ID_NUMBER_NOT_ALLOWED, mask_digits
 
-from .schema import ImportContext, as_text, is_blank, parse_id_number
+from .context import ImportContext
+from .parsers import as_text, is_blank, parse_id_number
 
 
 def id_number_cell(value, *, date_of_birth, gender, context: ImportContext):

@@ -75,7 +75,7 @@ def decode_cursor(cursor: str, order: tuple[str, ...]) -> list:
                 moment = parse_datetime(key)
                 if moment is None or moment.tzinfo is None or not in_range(moment):
                     raise ValueError(key)
-                values.append(moment)
+                values.append(moment.astimezone(dt.UTC))  # PostgreSQL refuses offsets beyond ±15:59
             elif type(key) is int and 0 < key < 2**63:
                 values.append(key)
             else:

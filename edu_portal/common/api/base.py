@@ -2,6 +2,10 @@
 
 Each app's api/views.py declares its selectors, FilterSet, serializers and services; the
 behaviour (and the tests in tests/api/) is the same for schools, staff and pupils.
+
+The platform knows no app: the scope of a request comes from the resolver the api app names in
+settings.API_SCOPE_RESOLVER (tokens live there), and full ID numbers shown are announced with the
+signal edu_portal.common.signals.id_numbers_shown (the audit app records them).
 """
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ import re
 from functools import lru_cache
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.module_loading import import_string
 from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -19,13 +25,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
-from edu_portal.common.exceptions import AppError
+from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import normalize_name
+from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.tombstones import DeletedRecord
 
-from .models import ApiToken
+from .importing import validate_like_upload
 from .pagination import EARLIEST, LATEST, KeysetPagination, in_range
-from .scope import request_scope
 
 ID_LIKE = re.compile(r"\d{9,12}")  # what edu_portal.common.search treats as an ID number
 PAGING_PARAMS = {"cursor", "page_size", "updated_since"}
@@ -37,27 +43,22 @@ UPDATED_SINCE = OpenApiParameter(
                 "xem địa chỉ deleted/ của cùng loại bản ghi.")
 
 
-def attach_schools(rows: list[dict]) -> None:
-    """The page's schools (code, province) by a second small query instead of a join: joined,
-    PostgreSQL may read the schools' primary key from its start to merge it with one area's
-    pupils (national size: 5 ms of a 7 ms page of Hồ Chí Minh City's pupils)."""
-    from schools.models import School
-
-    schools = {pk: (code, province) for pk, code, province in
-               School.objects.filter(pk__in={r["school_id"] for r in rows}).values_list("pk", "code", "province_id")}
-    for row in rows:
-        row["school__code"], row["school__province_id"] = schools[row["school_id"]]
+def request_scope(request):
+    """The scope of an API request (accounts.scope.Scope), as settings.API_SCOPE_RESOLVER gives it:
+    the token's scope for token clients, the user's for sessions."""
+    return import_string(settings.API_SCOPE_RESOLVER)(request)
 
 
 class ReadOnlyUnlessWriteToken(permissions.BasePermission):
-    """Reads for any authenticated client; writes only with a read-write API token."""
+    """Reads for any authenticated client; writes only with a read-write API token (the api
+    app's ApiToken, the only authentication that sets `request.auth` to an object with `can_write`)."""
 
     message = "Mã truy cập này chỉ được đọc; cần mã có quyền ghi."
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return isinstance(request.auth, ApiToken) and request.auth.can_write
+        return getattr(request.auth, "can_write", False) is True
 
 
 def parse_updated_since(raw: str | None) -> dt.datetime | None:
@@ -76,7 +77,8 @@ def parse_updated_since(raw: str | None) -> dt.datetime | None:
     if not in_range(moment):
         message = f"Phải từ năm {EARLIEST.year} đến trước năm {LATEST.year}."
         raise AppError(f"updated_since: {message}", details={"updated_since": [message]})
-    return moment
+    # The same moment in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (-23:59).
+    return moment.astimezone(dt.UTC)
 
 
 def check_query_params(request, allowed: set[str]) -> None:
@@ -121,18 +123,6 @@ def filtered(filterset_class, params, queryset, *, scope=None):
     return filterset.qs
 
 
-def school_for_write(scope, pk: int | None, *, field: str = "school"):
-    """The school a written record points to; one outside the scope is refused the same way as
-    one that does not exist, so a client learns nothing about other scopes."""
-    from schools.models import School
-
-    school = scope.filter(School.objects.all(), school_field="").filter(pk=pk).first() if pk else None
-    if school is None:
-        raise AppError(f"{field}: Không có trường này trong phạm vi của mã truy cập.",
-                       details={field: ["Không có trường này trong phạm vi của mã truy cập."]})
-    return school
-
-
 class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """List + detail (+ create, partial update, delete where the subclass names a service)."""
 
@@ -145,8 +135,10 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     detail_serializer_class = None
     write_serializer_class = None
     update_serializer_class = None
-    list_order = ("school_id", "id")  # see api/pagination.py
+    list_order = ("school_id", "id")  # see pagination.py
     code_field = None  # the record's code, for `q` searches by digits (see _id_search_as_code)
+    importer = None  # the app's RecordImporter: API writes follow the upload's row rules (importing.py)
+    not_for_update: frozenset[str] = frozenset()  # importer fields an update leaves alone (importing.py)
 
     # Subclasses implement these as one-line calls to their app's selectors and services.
     def select_list(self, *, scope, filters):
@@ -154,6 +146,20 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def select_one(self, *, scope, pk):
         raise NotImplementedError
+
+    def current_row(self, record) -> dict:
+        """The stored record as an upload row of `importer` carries it (for partial updates)."""
+        raise NotImplementedError
+
+    def validated(self, data: dict, *, scope, school, record=None) -> dict:
+        """`data` through the upload's row rules: the keyword arguments for the app's service."""
+        return validate_like_upload(self.importer, data, scope=scope, school=school, instance=record,
+                                    current_row=self.current_row(record) if record is not None else None,
+                                    not_for_update=self.not_for_update)
+
+    def add_related(self, rows: list[dict]) -> None:
+        """Values a page's rows take from other tables (their schools' codes, say), which a
+        subclass adds with a small second query rather than a join."""
 
     def get_queryset(self):
         return self.model.objects.none()  # only for the schema generator: data comes from selectors
@@ -180,8 +186,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             queryset = queryset.filter(updated_at__gte=since)
         order = ("updated_at", "id") if since is not None else self.list_order
         rows = self.paginator.paginate_queryset(queryset, request, view=self, order=order)
-        if "school_id" in self.serializer_class.LIST_VALUES:
-            attach_schools(rows)
+        self.add_related(rows)
         serializer = self.get_serializer(rows, many=True, context={"scope": scope, "request": request})
         self._audit_id_numbers(request, scope, [SimpleNamespace(pk=r["id"], id_number=r.get("id_number"))
                                                 for r in rows])
@@ -191,12 +196,8 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Full ID numbers in a response are personal data shown: the audit trail records it."""
         if not any(f.name == "id_number" for f in self.model._meta.fields):
             return
-        from audit.models import Action
-        from audit.services import id_numbers_shown
-
-        exported = request.query_params.get("format") == "csv"
-        id_numbers_shown(request=request, scope=scope, records=records, model=self.model,
-                         action=Action.EXPORT_ID if exported else Action.VIEW_ID)
+        id_numbers_shown.send(sender=self.model, request=request, scope=scope, records=records,
+                              exported=request.query_params.get("format") == "csv")
 
     def retrieve(self, request, pk=None, *args, **kwargs):
         check_query_params(request, set())
@@ -251,8 +252,6 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         # The URL pattern only admits digits; an id beyond bigint cannot exist.
         value = int(pk)
         if value >= 2**63:
-            from edu_portal.common.exceptions import NotInScope
-
             raise NotInScope()
         return value
 

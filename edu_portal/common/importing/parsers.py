@@ -1,5 +1,4 @@
-"""The pieces every importer is built from: columns, row errors, the context of an import, and
-parsers that accept values as people's files really carry them.
+"""Parsers that accept values as people's files really carry them.
 
 A parser takes a raw value (text from a CSV cell, a number/date/text from an Excel cell, or a
 JSON value from the API) and returns `(value, None)` or `(None, reason)`, where `reason` is the
@@ -11,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
 
-from django.utils import timezone, translation
+from django.utils import translation
 
-from edu_portal.common.identity import id_number_errors, legacy_province_codes, normalize_name
-from edu_portal.common.models import current_school_year
+from edu_portal.common.identity import CENTURY_INDEX, id_number_errors, legacy_province_codes, normalize_name
+
+from .errors import RowError
 
 # Excel's 1900 date system counts days from 1899-12-30 (the 1900 leap-year bug included).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -31,71 +29,6 @@ _SPACES = re.compile(r"\s+")
 # hyphens or dots. Digits and symbols such as = + @ are refused, so a formula cannot hide here.
 _NAME = re.compile(r"[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-# A row error is stored (the first thousand on the upload) and shown: the cell it quotes and the
-# reason are cut to what a table can show, whatever the file held (a cell may be 32,767 characters).
-MAX_VALUE_CHARS = 200
-MAX_REASON_CHARS = 500
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem in one cell. `column` is the field key; `row` is the spreadsheet row number
-    (the header is row 1), filled in by the upload engine (None for an API write)."""
-
-    column: str
-    value: str
-    reason: str
-    row: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.value.__class__ is str and len(self.value) > MAX_VALUE_CHARS:
-            object.__setattr__(self, "value", truncate(self.value, MAX_VALUE_CHARS))
-        if self.reason.__class__ is str and len(self.reason) > MAX_REASON_CHARS:
-            object.__setattr__(self, "reason", truncate(self.reason, MAX_REASON_CHARS))
-
-    def message(self, header: str | None = None) -> str:
-        where = f"Dòng {self.row}, cột {header or self.column}: " if self.row else f"{header or self.column}: "
-        shown = f"'{self.value}' " if self.value not in ("", None) else ""
-        return f"{where}{shown}{self.reason}"
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str               # the Vietnamese header of the template
-    required: bool = True
-    help: str = ""            # what the column holds, shown in the template's code sheet
-    choices: tuple = ()       # (code, label) pairs accepted (either form), listed in the template
-    example: str = ""
-    aliases: tuple = ()
-
-
-@dataclass
-class ImportContext:
-    """What a row is validated against: who imports, for which school, and which year."""
-
-    scope: object                              # accounts.scope.Scope
-    school: object | None = None               # schools.School the records belong to
-    school_year: int = field(default_factory=lambda: current_school_year())
-    today: dt.date = field(default_factory=lambda: timezone.localdate())  # Vietnam's date, not the server's
-
-    @cached_property
-    def province_codes(self) -> frozenset[str]:
-        from geo.models import Province
-
-        return frozenset(Province.objects.values_list("code", flat=True))
-
-    @cached_property
-    def commune_provinces(self) -> dict[str, str]:
-        from geo.models import Commune
-
-        return dict(Commune.objects.values_list("code", "province_id"))
 
 
 def header_key(text) -> str:
@@ -238,15 +171,11 @@ def _id_number_fine(text: str, date_of_birth, gender) -> bool:
         return False
     if date_of_birth is None or gender not in ("M", "F"):
         return True
-    century = _CENTURY_INDEX.get(date_of_birth.year // 100)
+    century = CENTURY_INDEX.get(date_of_birth.year // 100)
     if century is None:
         return False
     return (int(text[3]) == century * 2 + (gender == "F")
             and text[4:6] == f"{date_of_birth.year % 100:02d}")
-
-
-# Century index of the 4th digit (Thông tư 59/2021/TT-BCA): 1900s 0, 2000s 1, 2100s 2, 2200s 3, 1800s 4.
-_CENTURY_INDEX = {19: 0, 20: 1, 21: 2, 22: 3, 18: 4}
 
 
 def parse_choice(value, choices, *, required: bool = True):
@@ -340,65 +269,3 @@ def parse_school_year(value, *, current: int):
     return year, None
 
 
-# --- the importer shape ------------------------------------------------------------------------
-
-NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
-
-
-class RecordImporter:
-    """One kind of record that can be uploaded. Subclasses (in each app's importers.py) declare
-    the columns and implement:
-
-    - `validate_row(row, *, context) -> (cleaned | None, [RowError])`: one row on its own, no
-      database access; `row` maps column keys to raw values (text, Excel values or JSON values).
-    - `resolve(rows, *, context) -> [(rownum, cleaned, state, [RowError])]`: a batch of valid
-      rows checked against the database in a few queries (records at other schools, ID numbers
-      owned by someone else) and classified NEW, CHANGED or UNCHANGED.
-    - `stage_row(cleaned) -> list`: the values written to the staging file, in `stage_columns`
-      order, that uploads.writers copies into the real tables in one transaction.
-    """
-
-    kind: str = ""
-    label: str = ""
-    columns: tuple[Column, ...] = ()
-    key_fields: tuple[str, ...] = ()
-    unique_fields: tuple[str, ...] = ()
-    stage_columns: tuple[tuple[str, str], ...] = ()
-    needs_school: bool = True
-
-    @cached_property
-    def headers(self) -> dict[str, str]:
-        return {c.key: c.header for c in self.columns}
-
-    @cached_property
-    def header_lookup(self) -> dict[str, str]:
-        lookup = {}
-        for c in self.columns:
-            for name in (c.header, c.key, *c.aliases):
-                lookup[header_key(name)] = c.key
-        return lookup
-
-    def key(self, cleaned: dict):
-        """The natural key: one value, or a tuple when it has several parts (kept small because
-        validation remembers every key of a file to find duplicates)."""
-        if len(self.key_fields) == 1:
-            return cleaned[self.key_fields[0]]
-        return tuple(cleaned[f] for f in self.key_fields)
-
-    def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
-        raise NotImplementedError
-
-    def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:
-        raise NotImplementedError
-
-    def stage_row(self, cleaned: dict) -> list:
-        return [cleaned[name] for name, _ in self.stage_columns]
-
-
-def other_school_phrase(*, scope, school_id: int, province_id: str, name: str, code: str) -> str:
-    """The other school is named only to users whose scope contains it."""
-    from types import SimpleNamespace
-
-    if scope.contains_school(SimpleNamespace(pk=school_id, province_id=province_id)):
-        return f"{name} ({code})"
-    return "một trường khác"

@@ -1,0 +1,10 @@
+"""Signals the platform sends for the apps above it, which it may not import.
+
+id_numbers_shown: a response shows records' full ID numbers (personal data, Nghị định 13/2023/NĐ-CP):
+the audit app records it (audit/apps.py connects the receiver). Sent with `sender` the model and
+keyword arguments `request`, `scope`, `records` (objects with `pk` and `id_number`) and `exported`
+(True for a CSV export). A receiver that fails fails the response: the trail is not optional.
+"""
+from django.dispatch import Signal
+
+id_numbers_shown = Signal()

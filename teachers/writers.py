@@ -1,0 +1,60 @@
+"""Set-based writes of validated upload rows of staff members (see
+edu_portal/common/importing/writing.py); the SQL is benchmarked (bench/uploads.py): keep it set-based."""
+from __future__ import annotations
+
+from django.db import connection
+
+from edu_portal.common.importing.writing import (
+    HOLD_DIFFERS,
+    HOLD_SET,
+    VERIFICATION_RESET,
+    StaleUpload,
+    Timed,
+    copy_stage,
+    first_value,
+    hold_claims,
+    identity_changed_ids,
+)
+
+
+def write_staff(*, context, now, staged_path, importer) -> dict:
+    school_id = context.school.pk
+    with connection.cursor() as c:
+        cur = Timed(c.cursor)
+        staged = copy_stage(cur, importer, staged_path)
+        if not staged:
+            return {"new": 0, "changed": 0, "queued": []}
+        row = first_value(cur, """SELECT t.rownum FROM upload_stage t JOIN teachers_staffmember s
+                             ON s.staff_code = t.staff_code WHERE s.school_id <> %s OR t.state = 'new' LIMIT 1""",
+                     [school_id])
+        if row:
+            raise StaleUpload(f"dòng {row}: cán bộ đã được thêm hoặc đã ở trường khác")
+        held = hold_claims(cur, table="teachers_staffmember", code="staff_code", context=context, noun="cán bộ")
+        identity_changed = identity_changed_ids(cur, table="teachers_staffmember", code="staff_code")
+        cur.execute(
+            f"""UPDATE teachers_staffmember s SET {VERIFICATION_RESET}, {HOLD_SET},
+                   id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
+                   gender = t.gender, ethnicity = t.ethnicity, position = t.position, main_subject = t.main_subject,
+                   qualification = t.qualification, meets_qualification_standard = t.meets_qualification_standard,
+                   employment_status = t.employment_status, updated_at = %s
+               FROM upload_stage t
+               WHERE t.state = 'changed' AND s.staff_code = t.staff_code
+                 AND ((s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.position, s.main_subject,
+                       s.qualification, s.meets_qualification_standard, s.employment_status)
+                      IS DISTINCT FROM
+                      (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position, t.main_subject,
+                       t.qualification, t.meets_qualification_standard, t.employment_status)
+                      OR {HOLD_DIFFERS})""", [now])  # noqa: S608 - fixed SQL
+        cur.execute(
+            """INSERT INTO teachers_staffmember (created_at, updated_at, verification_status, verification_attempts,
+                   verification_error, verification_mismatch_fields, staff_code, id_number, id_number_hold, full_name,
+                   date_of_birth, gender, ethnicity, position, main_subject, qualification, meets_qualification_standard,
+                   school_id, employment_status)
+               SELECT %s, %s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END, 0, '', '{}',
+                      t.staff_code, t.id_number, t.hold, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position,
+                      t.main_subject, t.qualification, t.meets_qualification_standard, %s, t.employment_status
+               FROM upload_stage t WHERE t.state = 'new'
+               RETURNING id, verification_status""", [now, now, school_id])
+        inserted = cur.fetchall()
+    queued = [pk for pk, status in inserted if status == "queued"] + identity_changed
+    return {"new": len(inserted), "changed": staged - len(inserted), "queued": queued, "held": len(held)}
