@@ -1,16 +1,19 @@
 """A scope is what a user or an API token may see: the country, one province, or one school.
 
 Every selector that returns records takes a Scope and filters through it, so that no page,
-endpoint or export can forget the check.
+endpoint or export can forget the check. A Scope is a plain value: it builds filters and answers
+"does it cover this?" but never queries; naming a scope or reading one from text needs the schools
+and provinces, and lives with them (schools.selectors: scope_describe, scope_as_string, scope_parse).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.identity import mask_id_number
+from edu_portal.common.lookups import school_ids_in_area
 
 COUNTRY, PROVINCE, SCHOOL = "country", "province", "school"
 
@@ -41,17 +44,27 @@ class Scope:
                    province_code=user.school.province_id if user.school_id else None,
                    can_view_id_numbers=see)
 
-    def filter(self, qs: QuerySet, school_field: str = "school") -> QuerySet:
-        """Limit a queryset to this scope; `school_field` is the path to the school ('' = School)."""
+    def filter(self, qs: QuerySet, school_field: str = "school", *, province_field: str | None = None) -> QuerySet:
+        """Limit a queryset to this scope (the arguments are those of `q`)."""
         if self.kind == COUNTRY:
             return qs
-        if self.kind == PROVINCE:
-            if not school_field:
-                return qs.filter(province_id=self.province_code)
-            from schools.selectors import school_ids_in_area
+        return qs.filter(self.q(school_field, province_field=province_field))
 
-            return qs.filter(**{f"{school_field}__any_of": school_ids_in_area(province_code=self.province_code)})
-        return qs.filter(**{"pk" if not school_field else f"{school_field}_id": self.school_id})
+    def q(self, school_field: str = "school", *, province_field: str | None = None) -> Q:
+        """The condition rows in this scope meet.
+
+        `school_field` is the path to the school ('' = the School itself). `province_field`, for
+        rows that keep their own copy of the province (uploads, runs, statistics, tombstones), is
+        the path to it: a province then filters on that column instead of on its schools."""
+        if self.kind == COUNTRY:
+            return Q()
+        if self.kind == PROVINCE:
+            if province_field is None and not school_field:
+                province_field = "province"
+            if province_field is not None:
+                return Q(**{f"{province_field}_id": self.province_code})
+            return Q(**{f"{school_field}__any_of": school_ids_in_area(province_code=self.province_code)})
+        return Q(**{"pk" if not school_field else f"{school_field}_id": self.school_id})
 
     def contains_school(self, school) -> bool:
         if self.kind == COUNTRY:
@@ -67,6 +80,15 @@ class Scope:
         if self.kind == PROVINCE:
             return province_id == self.province_code
         return school_id == self.school_id
+
+    def includes(self, other: Scope) -> bool:
+        """Whether everything `other` covers is also covered by this scope (a token's scope within its
+        owner's and its issuer's)."""
+        if self.kind == COUNTRY:
+            return True
+        if self.kind == PROVINCE:
+            return other.kind in (PROVINCE, SCHOOL) and other.province_code == self.province_code
+        return other.kind == SCHOOL and other.school_id == self.school_id
 
     # --- full ID numbers: one rule for every door (pages, files, uploads, API, forms) ---------
     # Whoever may not read a full number may not type one either: each answer to a typed number
@@ -85,44 +107,3 @@ class Scope:
 
     def show_id_number(self, id_number: str | None) -> str:
         return (id_number or "") if self.can_view_id_numbers else mask_id_number(id_number)
-
-    def describe(self) -> str:
-        if self.kind == COUNTRY:
-            return "Toàn quốc"
-        if self.kind == PROVINCE:
-            from geo.models import Province
-
-            return Province.objects.filter(pk=self.province_code).values_list("name", flat=True).first() or ""
-        from schools.models import School
-
-        return School.objects.filter(pk=self.school_id).values_list("name", flat=True).first() or ""
-
-    def as_string(self) -> str:
-        """country | province:<code> | school:<MOET code> (the form the commands take)."""
-        if self.kind == COUNTRY:
-            return "country"
-        if self.kind == PROVINCE:
-            return f"province:{self.province_code}"
-        from schools.models import School
-
-        return f"school:{School.objects.values_list('code', flat=True).get(pk=self.school_id)}"
-
-
-def scope_parse(value: str, *, can_view_id_numbers: bool = False) -> Scope:
-    """Parse 'country', 'province:<code>' or 'school:<MOET code>' into a Scope (for commands)."""
-    from edu_portal.common.exceptions import AppError
-    from geo.models import Province
-    from schools.models import School
-
-    kind, _, code = value.partition(":")
-    if kind == COUNTRY and not code:
-        return Scope.country(can_view_id_numbers=can_view_id_numbers)
-    if kind == PROVINCE and Province.objects.filter(pk=code).exists():
-        return Scope(PROVINCE, province_code=code, can_view_id_numbers=can_view_id_numbers)
-    if kind == SCHOOL:
-        school = School.objects.filter(code=code).only("pk", "province_id").first()
-        if school:
-            return Scope(SCHOOL, school_id=school.pk, province_code=school.province_id,
-                         can_view_id_numbers=can_view_id_numbers)
-    raise AppError(f"Phạm vi không hợp lệ: '{value}' (dùng country, province:<mã> hoặc school:<mã trường>).",
-                   code="invalid_scope")

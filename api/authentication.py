@@ -79,10 +79,8 @@ def forget_token(key_hash: str) -> None:
 def _still_within_user_scope(token: ApiToken) -> bool:
     """A user moved to another province or school must not keep reading the old one's records;
     nor may the user who issued the token for someone else (they received its secret)."""
-    from .services import scope_within
-
     scope = token.scope()
-    if not scope_within(scope, Scope.for_user(token.user)):
+    if not Scope.for_user(token.user).includes(scope):
         return False
     issuer = token.created_by if token.issued_by_other else None
-    return issuer is None or (issuer.is_active and scope_within(scope, Scope.for_user(issuer)))
+    return issuer is None or (issuer.is_active and Scope.for_user(issuer).includes(scope))

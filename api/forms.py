@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.scope import scope_parse
 from edu_portal.common.exceptions import AppError
 from geo.models import Province
+from schools.selectors import scope_parse
 
 from .models import ScopeKind
 

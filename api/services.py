@@ -6,19 +6,10 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
+from accounts.scope import PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError
 
 from .models import PREFIX_LENGTH, TOKEN_PREFIX, ApiToken, token_hash
-
-
-def scope_within(inner: Scope, outer: Scope) -> bool:
-    """Whether everything `inner` covers is also covered by `outer`."""
-    if outer.kind == COUNTRY:
-        return True
-    if outer.kind == PROVINCE:
-        return inner.kind in (PROVINCE, SCHOOL) and inner.province_code == outer.province_code
-    return inner.kind == SCHOOL and inner.school_id == outer.school_id
 
 
 @transaction.atomic
@@ -40,11 +31,11 @@ def api_token_create(*, user, name: str, scope: Scope, can_write: bool = False,
         raise AppError("Hãy đặt tên cho mã truy cập (ví dụ: tên hệ thống sử dụng).", details={"name": ["Bắt buộc."]})
     if not user.is_active:
         raise AppError("Người dùng này đã bị khoá.", details={"user": ["Đã bị khoá."]})
-    if not scope_within(scope, Scope.for_user(user)):
+    if not Scope.for_user(user).includes(scope):
         raise AppError("Phạm vi của mã truy cập phải nằm trong phạm vi của người dùng.",
                        code="invalid_scope", details={"scope": ["Vượt quá phạm vi của người dùng."]})
     issued_by_other = created_by is not None and created_by.pk != user.pk
-    if issued_by_other and not (created_by.is_active and scope_within(scope, Scope.for_user(created_by))):
+    if issued_by_other and not (created_by.is_active and Scope.for_user(created_by).includes(scope)):
         raise AppError("Phạm vi của mã truy cập phải nằm trong phạm vi của người cấp mã.",
                        code="invalid_scope", details={"scope": ["Vượt quá phạm vi của người cấp mã."]})
     allowed = bool(user.may_view_id_numbers) and (not issued_by_other or bool(created_by.may_view_id_numbers))

@@ -125,8 +125,8 @@ def _drive(n: int, naive_n: int) -> dict:
     from django.db import connection
     from django.db.models import Count
 
-    from accounts.scope import scope_parse
     from bench.naive_tasks import verify_one_naive
+    from schools.selectors import scope_parse
     from students.models import Student
     from verification import services
     from verification.models import VerificationRun

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.scope import COUNTRY, PROVINCE, Scope
+from accounts.scope import Scope
 from edu_portal.common.identity import VerificationStatus
 from edu_portal.common.models import current_school_year
 from schools.models import CONNECTED_WINDOW, School, SchoolStatus
@@ -18,11 +18,8 @@ DIMS = {"province": "province_id", "commune": "commune_id", "level": "level", "o
 
 
 def _school_q(scope: Scope, filters: dict, prefix: str) -> Q:
-    q = Q()
-    if scope.kind == PROVINCE:
-        q &= Q(**{f"{prefix}province_id": scope.province_code})
-    elif scope.kind != COUNTRY:
-        q &= Q(**{f"{prefix}id": scope.school_id})
+    # The school's own province column (a join for pupils and staff), as the figures were measured.
+    q = scope.q(prefix.removesuffix("__"), province_field=f"{prefix}province")
     for key in ("level", "ownership"):
         if filters.get(key):
             q &= Q(**{f"{prefix}{key}": filters[key]})

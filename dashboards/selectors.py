@@ -13,7 +13,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
+from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import VerificationStatus
 from geo.models import Commune, Province
@@ -83,14 +83,7 @@ def stats_filter(*, scope: Scope, filters: dict | None = None) -> tuple[QuerySet
 
 
 def _scoped(scope: Scope) -> QuerySet[SchoolStats]:
-    qs = SchoolStats.objects.all()
-    if scope.kind == COUNTRY:
-        return qs
-    if scope.kind == PROVINCE:
-        return qs.filter(province_id=scope.province_code)
-    if scope.kind == SCHOOL:
-        return qs.filter(school_id=scope.school_id)
-    return qs.none()
+    return scope.filter(SchoolStats.objects.all(), province_field="province")
 
 
 # --- A small cache: figures change only when a refresh commits, which bumps the version ---

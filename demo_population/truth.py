@@ -10,11 +10,12 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from edu_portal.common.identity import CENTURY_INDEX, CENTURY_START
+
 from .names import full_name
 
 # Share of well-formed ID numbers the registry has no citizen for (NOT_FOUND), per mille.
 NOT_FOUND_PER_MILLE = 25
-_CENTURY = {0: 1900, 1: 2000, 2: 2100, 3: 2200, 4: 1800}
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def citizen_for(id_number: str, seed: int) -> Citizen | None:
         return None
     digit = int(id_number[3])
     gender = "F" if digit % 2 else "M"
-    year = _CENTURY[digit // 2] + int(id_number[4:6])
+    year = CENTURY_START[digit // 2] + int(id_number[4:6])
     month = 1 + (h >> 24) % 12
     day = 1 + (h >> 32) % 28
     return Citizen(id_number, full_name(h >> 10, gender), dt.date(year, month, day), gender)
@@ -51,6 +52,6 @@ def citizen_for(id_number: str, seed: int) -> Citizen | None:
 
 def id_number_for(*, legacy_province_code: str, year_of_birth: int, gender: str, serial: int) -> str:
     """Compose a well-formed ID number; `serial` (0-999999) makes it unique within its bucket."""
-    century_index = {v: k for k, v in _CENTURY.items()}[year_of_birth // 100 * 100]
+    century_index = CENTURY_INDEX[year_of_birth // 100]
     digit = century_index * 2 + (1 if gender == "F" else 0)
     return f"{legacy_province_code}{digit}{year_of_birth % 100:02d}{serial:06d}"

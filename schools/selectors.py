@@ -1,22 +1,12 @@
 """Reads on schools, always through the caller's scope."""
 from django.db.models import QuerySet
 
-from accounts.scope import Scope
-from edu_portal.common.exceptions import NotInScope
+from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
+from edu_portal.common.exceptions import AppError, NotInScope
+from geo.models import Province
 
 from .filtersets import SchoolFilterSet
 from .models import School
-
-
-def school_ids_in_area(*, province_code: str | None = None, commune_code: str | None = None) -> QuerySet:
-    """The ids of an area's schools, as a subquery for `school__any_of` (edu_portal.common.lookups
-    says why pupils and staff of an area are not found by a join)."""
-    qs = School.objects.order_by()
-    if province_code is not None:
-        qs = qs.filter(province_id=province_code)
-    if commune_code is not None:
-        qs = qs.filter(commune_id=commune_code)
-    return qs.values("pk")
 
 
 def school_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[School]:
@@ -39,3 +29,39 @@ def school_counts(*, school: School) -> dict:
 
     return {"students": Student.objects.filter(school=school).count(),
             "staff": StaffMember.objects.filter(school=school).count()}
+
+
+# --- scopes in words and in text: a Scope is a plain value; naming one needs the schools ----------
+
+def scope_describe(scope: Scope) -> str:
+    """The scope's name for people: "Toàn quốc", the province's or the school's name."""
+    if scope.kind == COUNTRY:
+        return "Toàn quốc"
+    if scope.kind == PROVINCE:
+        return Province.objects.filter(pk=scope.province_code).values_list("name", flat=True).first() or ""
+    return School.objects.filter(pk=scope.school_id).values_list("name", flat=True).first() or ""
+
+
+def scope_as_string(scope: Scope) -> str:
+    """country | province:<code> | school:<MOET code> (the form the commands take; scope_parse reads it)."""
+    if scope.kind == COUNTRY:
+        return "country"
+    if scope.kind == PROVINCE:
+        return f"province:{scope.province_code}"
+    return f"school:{School.objects.values_list('code', flat=True).get(pk=scope.school_id)}"
+
+
+def scope_parse(value: str, *, can_view_id_numbers: bool = False) -> Scope:
+    """Parse 'country', 'province:<code>' or 'school:<MOET code>' into a Scope (for commands)."""
+    kind, _, code = value.partition(":")
+    if kind == COUNTRY and not code:
+        return Scope.country(can_view_id_numbers=can_view_id_numbers)
+    if kind == PROVINCE and Province.objects.filter(pk=code).exists():
+        return Scope(PROVINCE, province_code=code, can_view_id_numbers=can_view_id_numbers)
+    if kind == SCHOOL:
+        school = School.objects.filter(code=code).only("pk", "province_id").first()
+        if school:
+            return Scope(SCHOOL, school_id=school.pk, province_code=school.province_id,
+                         can_view_id_numbers=can_view_id_numbers)
+    raise AppError(f"Phạm vi không hợp lệ: '{value}' (dùng country, province:<mã> hoặc school:<mã trường>).",
+                   code="invalid_scope")

@@ -402,11 +402,3 @@ IMPORTERS = {i.kind: i for i in (PUPILS, RESULTS, PHYSICAL)}
 def validate_row(row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
     """A pupil row (with enrollment): the rules the upload and the API share."""
     return PUPILS.validate_row(row, context=context)
-
-
-def validate_result_row(row: dict, *, context: ImportContext):
-    return RESULTS.validate_row(row, context=context)
-
-
-def validate_physical_row(row: dict, *, context: ImportContext):
-    return PHYSICAL.validate_row(row, context=context)

@@ -1,7 +1,7 @@
 """Reads on uploads: who sees an upload is decided by its school (or province, for schools)."""
 from django.db.models import QuerySet
 
-from accounts.scope import COUNTRY, PROVINCE, Scope
+from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import mask_digits
 
@@ -9,12 +9,7 @@ from .models import Upload
 
 
 def _scoped(scope: Scope) -> QuerySet[Upload]:
-    qs = Upload.objects.select_related("school", "uploaded_by")
-    if scope.kind == COUNTRY:
-        return qs
-    if scope.kind == PROVINCE:
-        return qs.filter(province_id=scope.province_code)
-    return qs.filter(school_id=scope.school_id)
+    return scope.filter(Upload.objects.select_related("school", "uploaded_by"), province_field="province")
 
 
 def upload_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[Upload]:

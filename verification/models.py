@@ -21,7 +21,7 @@ class VerificationRun(models.Model):
     """One verification of every person in a scope (country, province or school), started by a user
     or from the shell. Live progress is counted in Redis by the workers and copied here at the end."""
 
-    scope = models.CharField("phạm vi", max_length=40)  # Scope.as_string(): country | province:01 | school:<code>
+    scope = models.CharField("phạm vi", max_length=40)  # schools.selectors.scope_as_string(): country | province:01 | school:<code>
     scope_label = models.CharField("tên phạm vi", max_length=200, blank=True)
     # Kept so that a province user sees the runs of their province and its schools.
     province = models.ForeignKey("geo.Province", null=True, blank=True, on_delete=models.PROTECT,

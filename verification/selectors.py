@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import COUNTRY, PROVINCE, Scope
+from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.identity import id_number_errors
 
@@ -19,12 +19,7 @@ FIELD_LABELS = {"full_name": "họ và tên", "date_of_birth": "ngày sinh", "ge
 
 
 def run_list(*, scope: Scope) -> QuerySet[VerificationRun]:
-    qs = VerificationRun.objects.select_related("started_by")
-    if scope.kind == COUNTRY:
-        return qs
-    if scope.kind == PROVINCE:
-        return qs.filter(province_id=scope.province_code)
-    return qs.filter(school_id=scope.school_id)
+    return scope.filter(VerificationRun.objects.select_related("started_by"), province_field="province")
 
 
 def run_get(*, scope: Scope, pk: int) -> VerificationRun:

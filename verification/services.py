@@ -15,18 +15,18 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.scope import COUNTRY, PROVINCE, Scope, scope_parse
+from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import IDENTITY_FIELDS, id_number_errors, identity_initial_status
 from edu_portal.common.models import current_school_year
 from edu_portal.common.queue import enqueue, enqueue_on_commit
+from schools.selectors import scope_as_string, scope_describe, scope_parse
 from students.models import Enrollment, Student
 from teachers.models import StaffMember
 
@@ -158,7 +158,8 @@ def batch_verify(*, kind: str, ids: list[int], run_id: int | None = None, client
     if not pending:
         return counts
     if run and run_is_cancelled(run.pk):
-        counts["cancelled"] = records_release(kind=kind, ids=[r["pk"] for r in pending])
+        # Nothing to undo: a run does not mark its records, and those queued by an edit stay queued.
+        counts["cancelled"] = len(pending)
         run_count(run_id, counts)
         return counts
     invalid = {r["pk"] for r in pending if not r["id_number"] or id_number_errors(
@@ -279,12 +280,6 @@ def batch_give_up(*, kind: str, ids: list[int], run_id: int | None, message: str
     return marked
 
 
-def records_release(*, kind: str, ids: list[int]) -> int:
-    """A cancelled run's unchecked records: those queued (by an edit) stay queued; nothing else to
-    undo, since a run does not mark its records. Returns how many were left unchecked."""
-    return len(ids)
-
-
 # --- runs ----------------------------------------------------------------------------------------
 
 def _run_key(run_id: int) -> str:
@@ -338,13 +333,13 @@ def run_start(*, scope: Scope, started_by=None, include_verified: bool = False,
             raise AppError("Bạn chỉ được xác thực trong phạm vi tỉnh của mình.", code="forbidden", status_code=403)
         if scope.province_code and not user_scope.contains_province(scope.province_code):
             raise AppError("Bạn chỉ được xác thực trong phạm vi tỉnh của mình.", code="forbidden", status_code=403)
-    active = VerificationRun.objects.filter(scope=scope.as_string(),
+    active = VerificationRun.objects.filter(scope=scope_as_string(scope),
                                             status__in=(RunStatus.PLANNING, RunStatus.RUNNING)).first()
     if active:
         raise AppError(f"Đợt xác thực #{active.pk} cho phạm vi này đang chạy; hãy chờ hoặc hủy đợt đó.",
                        code="conflict", status_code=409)
     run = VerificationRun.objects.create(
-        scope=scope.as_string(), scope_label=scope.describe(), province_id=scope.province_code,
+        scope=scope_as_string(scope), scope_label=scope_describe(scope), province_id=scope.province_code,
         school_id=scope.school_id, include_verified=include_verified,
         started_by=started_by if started_by and started_by.is_authenticated else None,
     )
@@ -445,11 +440,7 @@ def run_cancel(*, run: VerificationRun, scope: Scope) -> VerificationRun:
 
 
 def run_visible_to(run: VerificationRun, scope: Scope) -> bool:
-    if scope.kind == COUNTRY:
-        return True
-    if scope.kind == PROVINCE:
-        return run.province_id == scope.province_code
-    return run.school_id == scope.school_id
+    return scope.covers(school_id=run.school_id, province_id=run.province_id)
 
 
 def run_finish_if_done(*, run: VerificationRun, live: dict[str, int] | None = None) -> VerificationRun:
@@ -549,10 +540,3 @@ def enrichment_push(*, max_batches: int = 50, client=None) -> int:
         cursor.save()
     cursor.save()
     return sent
-
-
-def pending_counts(ids_by_kind: dict[str, Iterable[int]]) -> dict[str, int]:
-    """How many of these records are still queued (for commands and tests)."""
-    return {kind: model_for(kind).objects.filter(pk__in=list(ids),
-                                                 verification_status=VerificationStatus.QUEUED).count()
-            for kind, ids in ids_by_kind.items()}

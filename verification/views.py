@@ -5,9 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scope import SCHOOL, Scope, scope_parse
+from accounts.scope import SCHOOL, Scope
 from audit.services import id_numbers_shown
 from edu_portal.common.exceptions import AppError
+from schools.selectors import scope_parse
 
 from . import held, selectors, services
 from .forms import RunStartForm

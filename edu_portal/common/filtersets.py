@@ -3,6 +3,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from .lookups import school_ids_in_area
+
 # PostgreSQL's bigint: an id or number beyond it cannot match anything, and sent as a query value
 # it fails in the database (a 500) instead of being refused as a bad filter.
 BIGINT_MAX = 2**63 - 1
@@ -40,6 +42,4 @@ class PortalFilterSet(django_filters.FilterSet):
     def filter_area(self, queryset, name, value):
         """Pupils or staff of a province's (`province`) or commune's (`commune`) schools (why not by
         a join: edu_portal.common.lookups)."""
-        from schools.selectors import school_ids_in_area
-
         return queryset.filter(school__any_of=school_ids_in_area(**{f"{name}_code": value}))

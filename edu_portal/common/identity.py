@@ -23,8 +23,11 @@ LEGACY_PROVINCES_CSV = Path(__file__).resolve().parents[2] / "geo" / "data" / "l
 _WHITESPACE = re.compile(r"\s+")
 _DIGITS_12 = re.compile(r"\d{12}")
 
-# Century digit: even = male, odd = female; 0/1 = 1900s, 2/3 = 2000s, ... 8/9 = 1800s.
-_CENTURY_BASE = {0: 1900, 1: 2000, 2: 2100, 3: 2200, 4: 1800}
+# Century digit (Thông tư 59/2021/TT-BCA, Điều 7): 2 × the century's index, + 1 for a woman;
+# 0/1 = 1900s, 2/3 = 2000s, 4/5 = 2100s, 6/7 = 2200s, 8/9 = 1800s. The one table of it: the
+# importers and the demo registry read it from here.
+CENTURY_START = {0: 1900, 1: 2000, 2: 2100, 3: 2200, 4: 1800}  # century index -> first year
+CENTURY_INDEX = {start // 100: index for index, start in CENTURY_START.items()}  # year // 100 -> index
 
 # The fields the national population registry compares: a change to any of them means the
 # person's identity must be verified again.
@@ -61,7 +64,7 @@ def normalize_name(value: str) -> str:
 
 def century_gender_digit(date_of_birth: dt.date, gender: str) -> str:
     """The 4th digit an ID number must carry for this birth year and gender ('M' or 'F')."""
-    century_index = {v: k for k, v in _CENTURY_BASE.items()}[date_of_birth.year // 100 * 100]
+    century_index = CENTURY_INDEX[date_of_birth.year // 100]
     return str(century_index * 2 + (1 if gender == "F" else 0))
 
 
@@ -82,7 +85,7 @@ def id_number_errors(id_number: str, *, date_of_birth: dt.date | None = None,
         errors.append(_("Ba chữ số đầu '%(code)s' không phải là mã tỉnh nơi đăng ký khai sinh hợp lệ.")
                       % {"code": id_number[:3]})
     if date_of_birth is not None and gender in ("M", "F"):
-        if date_of_birth.year // 100 * 100 in _CENTURY_BASE.values():
+        if date_of_birth.year // 100 in CENTURY_INDEX:
             expected = century_gender_digit(date_of_birth, gender)
             if id_number[3] != expected:
                 errors.append(_("Chữ số thứ 4 (%(got)s) không khớp với giới tính và thế kỷ sinh (cần %(want)s).")

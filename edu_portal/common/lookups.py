@@ -6,7 +6,8 @@ PostgreSQL then walks the schools' primary key from the first school to merge wi
 (8 ms). `= ANY(ARRAY(SELECT ...))` runs the subquery once and reads the pupils' school index from
 the area's first school on, in order (1 ms).
 """
-from django.db.models import ForeignKey, Lookup
+from django.db.models import ForeignKey, IntegerField, Lookup
+from django.db.models.expressions import RawSQL
 
 
 class AnyOf(Lookup):
@@ -23,3 +24,23 @@ class AnyOf(Lookup):
 
 def register() -> None:
     ForeignKey.register_lookup(AnyOf)
+
+
+# Fixed text, values passed as parameters.
+_AREA_SCHOOL_IDS = {
+    "province": "SELECT id FROM schools_school WHERE province_id = %s",
+    "commune": "SELECT id FROM schools_school WHERE commune_id = %s",
+}
+
+
+def school_ids_in_area(*, province_code: str | None = None, commune_code: str | None = None) -> RawSQL:
+    """The ids of one area's schools (a province's or a commune's), as a subquery for
+    `school__any_of` (the module docstring says why pupils and staff of an area are not found by
+    a join).
+
+    Written in SQL on the schools' table so that the platform (filtersets) and the base layer
+    (accounts.scope) need not import the schools app: imports point down only (STYLE.md)."""
+    if (province_code is None) == (commune_code is None):
+        raise TypeError("school_ids_in_area takes one area: province_code or commune_code")
+    area, code = ("province", province_code) if province_code is not None else ("commune", commune_code)
+    return RawSQL(_AREA_SCHOOL_IDS[area], [code], output_field=IntegerField())  # noqa: S611 (fixed text)

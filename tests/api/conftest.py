@@ -2,8 +2,8 @@
 import pytest
 from django.test import Client
 
-from accounts.scope import scope_parse
 from api.services import api_token_create
+from schools.selectors import scope_parse
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from accounts.scope import scope_parse
 from api.services import api_token_create
+from schools.selectors import scope_parse
 from tests.factories import make_staff, make_student
 
 

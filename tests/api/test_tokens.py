@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from accounts.scope import scope_parse
 from api.models import ApiToken, token_hash
 from api.services import api_token_create, api_token_revoke
 from edu_portal.common.exceptions import AppError
+from schools.selectors import scope_parse
 
 from .conftest import ApiClient
 

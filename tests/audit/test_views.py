@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.scope import scope_parse
 from api.services import api_token_create
 from audit.models import AuditEvent
+from schools.selectors import scope_parse
 from students.models import Student
 from tests.api.conftest import ApiClient
 from tests.factories import UserFactory, make_staff, make_student, real_identity

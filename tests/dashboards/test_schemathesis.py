@@ -5,9 +5,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
-from accounts.scope import scope_parse
 from api.services import api_token_create
 from dashboards.services import stats_refresh_all
+from schools.selectors import scope_parse
 
 
 def _wsgi_app():

@@ -1,9 +1,9 @@
 """/api/v1/schools/: a school's own write token cannot change the school's master record."""
 import pytest
 
-from accounts.scope import scope_parse
 from api.services import api_token_create
 from schools.models import School
+from schools.selectors import scope_parse
 from tests.api.conftest import ApiClient
 from tests.factories import commune_of
 

@@ -6,8 +6,9 @@ import time
 import pytest
 from django.utils import timezone
 
-from accounts.scope import Scope, scope_parse
+from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
+from schools.selectors import scope_parse
 from students import services as student_services
 from students.models import Student
 from tests import queued

@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from accounts.scope import Scope, scope_parse
+from accounts.scope import Scope
+from schools.selectors import scope_parse
 from students import services as student_services
 from students.models import Student
 from tests.factories import make_student

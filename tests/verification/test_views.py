@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.scope import scope_parse
+from schools.selectors import scope_parse
 from students.models import Student
 from teachers.models import StaffMember
 from tests.factories import make_staff, make_student

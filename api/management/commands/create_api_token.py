@@ -7,9 +7,9 @@ only for an owner with that right)."""
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from accounts.scope import scope_parse
 from api.services import api_token_create
 from edu_portal.common.exceptions import AppError
+from schools.selectors import scope_parse
 
 
 class Command(BaseCommand):

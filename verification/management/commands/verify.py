@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.scope import scope_parse
 from edu_portal.common.exceptions import AppError
+from schools.selectors import scope_parse
 from verification import selectors, services
 
 
