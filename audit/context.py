@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, connections
 
+from edu_portal.common.request_id import current_request_id
+
 from .models import AUDITED_MODELS, Door
 
 SETTINGS = ("edu_portal.actor_id", "edu_portal.actor", "edu_portal.door", "edu_portal.request_id",
@@ -85,10 +87,6 @@ _actor: ContextVar[Actor | RequestActor] = ContextVar("audit_actor", default=_SH
 
 
 def _current_request_id() -> str:
-    try:
-        from security.request_id import current_request_id
-    except ImportError:  # pragma: no cover - the security app is part of the project
-        return ""
     value = current_request_id()
     return "" if value == "-" else value
 

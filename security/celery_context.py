@@ -2,7 +2,7 @@
 queued it (e.g. an upload confirmed on the web, processed by a worker on another machine)."""
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
-from .request_id import SANE_REQUEST_ID, request_id_var
+from edu_portal.common.request_id import SANE_REQUEST_ID, request_id_var
 
 HEADER = "portal_request_id"
 

@@ -14,9 +14,9 @@ from django.template.loader import render_to_string
 
 from api.scope import request_scope
 from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.request_id import HEADER, new_request_id, request_id_var
 
 from .lockout import client_ip
-from .request_id import HEADER, new_request_id, request_id_var
 
 logger = logging.getLogger("security.outage")
 access_logger = logging.getLogger("security.access")

@@ -233,12 +233,12 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "security.debug.SecretSafeExceptionReporterF
 DEMO_SEED = env.int("DEMO_SEED", default=2026)
 DEMO_LOGINS_ENABLED = False
 
-# Every line carries the request id (security/request_id.py); LOG_FORMAT=json for machines
+# Every line carries the request id (edu_portal/common/request_id.py); LOG_FORMAT=json for machines
 # (the default in production), "plain" for people.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "security.request_id.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "edu_portal.common.request_id.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {

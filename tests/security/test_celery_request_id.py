@@ -4,7 +4,7 @@ import uuid
 import pytest
 
 from edu_portal.celery import app
-from security.request_id import request_id_var
+from edu_portal.common.request_id import request_id_var
 from tests.processes import thread_worker
 
 

@@ -7,8 +7,8 @@ from django.db import OperationalError
 from django.test import override_settings
 from django.urls import path
 
+from edu_portal.common.request_id import RequestIdFilter, request_id_var
 from security.middleware import DatabaseUnavailableMiddleware
-from security.request_id import RequestIdFilter, request_id_var
 
 
 def test_every_response_carries_a_request_id_and_security_headers(client):
