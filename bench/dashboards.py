@@ -51,7 +51,7 @@ def run(quick: bool) -> dict:
 
     from accounts.models import Role, User
     from accounts.scope import Scope
-    from dashboards import selectors
+    from dashboards import cache, selectors
     from dashboards.raw import raw_figures
     from dashboards.services import stats_refresh_all, stats_refresh_schools
     from schools.models import School
@@ -103,7 +103,7 @@ def run(quick: bool) -> dict:
     def uncached(fn):
         """The cold path: a new statistics version (as after a refresh nobody warmed)."""
         def call():
-            selectors.stats_version_bump()
+            cache.stats_version_bump()
             fn()
 
         return call
@@ -111,7 +111,7 @@ def run(quick: bool) -> dict:
     def shared(fn):
         """A web process whose own memo is empty, reading what another process computed (Redis)."""
         def call():
-            selectors._LOCAL["entries"].clear()
+            cache._LOCAL["entries"].clear()
             fn()
 
         return call
@@ -143,7 +143,7 @@ def run(quick: bool) -> dict:
         def after_refresh(url):
             def call():
                 refresh_school_stats(school_ids=[biggest["school_id"]])
-                selectors._LOCAL["entries"].clear()
+                cache._LOCAL["entries"].clear()
                 started = time.perf_counter()
                 page(url)()
                 return time.perf_counter() - started

@@ -7,7 +7,7 @@ import io
 from django.http import HttpResponse
 from django.utils.functional import Promise
 
-from .selectors import Table
+from .presentation import Table
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from edu_portal.common.models import current_school_year
 from edu_portal.common.queue import enqueue_on_commit
 
+from .cache import stats_version_bump
 from .metrics import METRICS, NUTRITION_SOURCE, SOURCES
-from .selectors import stats_version_bump
 
 log = logging.getLogger(__name__)
 

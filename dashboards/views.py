@@ -14,11 +14,9 @@ from students.models import Term
 
 from .exports import table_export
 from .filtersets import SchoolStatsFilterSet
+from .presentation import Table, completeness_by_school, indicator_tables
 from .selectors import (
     Summary,
-    Table,
-    completeness_by_school,
-    indicator_tables,
     province_names,
     school_stats_get,
     stats_summary,

@@ -29,7 +29,7 @@ def admin_units(request):
 def fresh_statistics_cache():
     """Each test's database starts over, but Redis (and the dashboards' cache in it, keyed by the
     statistics version) outlives it: a new version per test, as a refresh would."""
-    from dashboards.selectors import _LOCAL, stats_version_bump
+    from dashboards.cache import _LOCAL, stats_version_bump
 
     stats_version_bump()
     _LOCAL["entries"].clear()

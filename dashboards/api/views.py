@@ -16,8 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.scope import request_scope
+from dashboards.cache import stats_version
 from dashboards.filtersets import _year_choices
-from dashboards.selectors import METRIC_NAMES, indicator_tables, stats_summary, stats_version
+from dashboards.presentation import indicator_tables
+from dashboards.selectors import METRIC_NAMES, stats_summary
 from edu_portal.common.exceptions import AppError, NotInScope
 from schools.models import Ownership, SchoolLevel
 

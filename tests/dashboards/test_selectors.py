@@ -3,14 +3,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.scope import PROVINCE, SCHOOL, Scope
+from dashboards.presentation import completeness_by_school, indicator_tables
 from dashboards.raw import raw_figures
-from dashboards.selectors import (
-    completeness_by_school,
-    indicator_tables,
-    school_stats_get,
-    stats_mismatch_reasons,
-    stats_summary,
-)
+from dashboards.selectors import school_stats_get, stats_mismatch_reasons, stats_summary
 from dashboards.services import stats_refresh_all, stats_refresh_schools
 from edu_portal.common.exceptions import AppError, NotInScope
 from schools.models import School
@@ -126,7 +121,7 @@ def test_refresh_task_warms_the_shared_cache_for_every_process(refreshed, django
     instead of summing the per-school rows again, and sees the new figures."""
     import random
 
-    from dashboards import selectors
+    from dashboards import cache
     from dashboards.tasks import refresh_school_stats
 
     from .conftest import pupil
@@ -134,7 +129,7 @@ def test_refresh_task_warms_the_shared_cache_for_every_process(refreshed, django
     before = stats_summary(scope=Scope.country(), filters={}, groups=("province", "level", "ownership")).total
     pupil(refreshed[0], rng=random.Random(2))
     refresh_school_stats(school_ids=[refreshed[0].pk])  # what the worker runs after an upload
-    selectors._LOCAL["entries"].clear()  # another process
+    cache._LOCAL["entries"].clear()  # another process
     with django_assert_num_queries(0):
         after = stats_summary(scope=Scope.country(), filters={}, groups=("province", "level", "ownership")).total
     assert after["pupils"] == before["pupils"] + 1

@@ -1,0 +1,108 @@
+"""The indicators as people read them: each figure with the table behind its chart (titles,
+column labels, chart data), over the statistics the selectors read."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.scope import Scope
+from edu_portal.common.identity import VerificationStatus
+from students.models import ConductRating, LearningRating, NutritionStatus, Term
+from teachers.models import Position, Qualification
+
+from .metrics import GRADES, METRIC_NAMES
+from .selectors import Summary, ratio, stats_mismatch_reasons, stats_summary
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[dict]
+    chart: dict | None = None  # {"type", "labels", "datasets": [{"label", "data"}]}
+
+
+def _dist(name, title, total, items, *, chart_type="bar") -> Table:
+    count = sum(total.get(k, 0) for k, _ in items)
+    rows = [{"label": label, "count": total.get(k, 0), "pct": ratio(total.get(k, 0), count, 100)}
+            for k, label in items]
+    return Table(name, title, [("label", "Phân loại"), ("count", "Số lượng"), ("pct", "Tỉ lệ (%)")], rows,
+                 {"type": chart_type, "labels": [r["label"] for r in rows],
+                  "datasets": [{"label": title, "data": [r["count"] for r in rows]}]})
+
+
+def default_term(total: dict) -> int:
+    """The term to show ratings for: the whole year once it is assessed, else the latest term."""
+    for term in (Term.WHOLE_YEAR, Term.SECOND, Term.FIRST):
+        if any(total.get(f"learning_{term}_{r}", 0) for r in LearningRating.values):
+            return int(term)
+    return int(Term.WHOLE_YEAR)
+
+
+def indicator_tables(*, scope: Scope, filters: dict | None = None, term: int | None = None) -> tuple[Summary, list[Table]]:
+    """Every indicator of the dashboards with the table behind its chart."""
+    summary = stats_summary(scope=scope, filters=filters, groups=("level",), metrics=METRIC_NAMES)
+    total = summary.total
+    term = default_term(total) if term is None else term
+    by_level = summary.groups["level"]
+    tables = [
+        Table("pupils_per_teacher", "Số học sinh trên một giáo viên theo cấp học",
+              [("name", "Cấp học"), ("pupils", "Học sinh"), ("staff_teacher", "Giáo viên"),
+               ("pupils_per_teacher", "HS/GV")],
+              by_level + [{"name": "Tất cả", **total}],
+              {"type": "bar", "labels": [r["name"] for r in by_level],
+               "datasets": [{"label": "HS/GV", "data": [r["pupils_per_teacher"] for r in by_level]}]}),
+        Table("teachers_qualified", "Giáo viên đạt chuẩn trình độ đào tạo (Luật Giáo dục 2019, Điều 72)",
+              [("name", "Cấp học"), ("staff_teacher", "Giáo viên"), ("teachers_qualified", "Đạt chuẩn"),
+               ("teachers_qualified_pct", "Tỉ lệ (%)")],
+              by_level + [{"name": "Tất cả", **total}],
+              {"type": "bar", "labels": [r["name"] for r in by_level],
+               "datasets": [{"label": "% đạt chuẩn", "data": [r["teachers_qualified_pct"] for r in by_level]}]}),
+        Table("gender_parity", "Chỉ số bình đẳng giới (nữ/nam) theo cấp học",
+              [("name", "Cấp học"), ("pupils_female", "Nữ"), ("pupils_male", "Nam"),
+               ("gender_parity_index", "Nữ/Nam")],
+              by_level + [{"name": "Tất cả", **total}],
+              {"type": "bar", "labels": [r["name"] for r in by_level],
+               "datasets": [{"label": "Nữ/Nam", "data": [r["gender_parity_index"] for r in by_level]}]}),
+        _dist("enrollment_by_grade", "Học sinh theo khối lớp", total,
+              [(f"pupils_grade_{g}", "Mầm non" if g == 0 else f"Lớp {g}") for g in GRADES]),
+        _dist("learning_ratings", f"Kết quả học tập ({Term(term).label}; TT 22/2021 và TT 27/2020)", total,
+              [(f"learning_{term}_{r.value}", r.label) for r in LearningRating]),
+        _dist("conduct_ratings", f"Kết quả rèn luyện / phẩm chất ({Term(term).label})", total,
+              [(f"conduct_{term}_{r.value}", r.label) for r in ConductRating]),
+        _dist("nutrition", "Tình trạng dinh dưỡng (BMI theo tuổi, WHO)", total,
+              [(f"nutrition_{n.value}", n.label) for n in NutritionStatus], chart_type="doughnut"),
+        _dist("pupil_verification", "Xác thực định danh học sinh", total,
+              [(f"pupils_ver_{v.value}", v.label) for v in VerificationStatus], chart_type="doughnut"),
+        _dist("staff_verification", "Xác thực định danh cán bộ, giáo viên", total,
+              [(f"staff_ver_{v.value}", v.label) for v in VerificationStatus], chart_type="doughnut"),
+        _dist("staff_positions", "Cán bộ, giáo viên theo chức vụ", total,
+              [(f"staff_{p.value}", p.label) for p in Position]),
+        _dist("staff_qualifications", "Cán bộ, giáo viên theo trình độ đào tạo", total,
+              [(f"staff_qual_{q.value}", q.label) for q in Qualification]),
+    ]
+    reasons = stats_mismatch_reasons(scope=scope, filters=filters)
+    labels = {"id_number": "Số định danh", "full_name": "Họ và tên", "date_of_birth": "Ngày sinh",
+              "gender": "Giới tính"}
+    tables.append(Table("mismatch_reasons", "Lý do sai lệch thường gặp nhất (so với CSDL dân cư)",
+                        [("label", "Thông tin sai lệch"), ("count", "Số người")],
+                        [{"label": labels.get(k, k), "count": n} for k, n in reasons],
+                        {"type": "bar", "labels": [labels.get(k, k) for k, _ in reasons],
+                         "datasets": [{"label": "Số người", "data": [n for _, n in reasons]}]}))
+    summary.term = term
+    return summary, tables
+
+
+COMPLETENESS_COLUMNS = [("name", "Trường"), ("pupils", "Học sinh"), ("pupils_with_result", "Có kết quả"),
+                        ("results_pct", "% kết quả"), ("pupils_with_physical", "Có thể lực"),
+                        ("physical_pct", "% thể lực"), ("completeness_pct", "% đầy đủ")]
+
+
+def completeness_by_school(*, scope: Scope, filters: dict | None = None) -> tuple[Summary, Table]:
+    """Schools ordered by data completeness, weakest first (schools with pupils only)."""
+    summary = stats_summary(scope=scope, filters=filters, groups=("school",),
+                            metrics=["pupils", "pupils_with_result", "pupils_with_physical", "pupils_complete"])
+    rows = [r for r in summary.groups["school"] if r["pupils"]]
+    rows.sort(key=lambda r: (r["completeness_pct"] or 0, r["name"]))
+    return summary, Table("completeness", "Mức độ đầy đủ dữ liệu theo trường (yếu nhất trước)",
+                          COMPLETENESS_COLUMNS, rows)
