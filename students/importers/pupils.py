@@ -1,0 +1,169 @@
+"""Pupils with their enrollment for the school year: the rules the upload and the API share."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+
+from edu_portal.common.importing import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    Column,
+    ImportContext,
+    RecordImporter,
+    RowError,
+    as_text,
+    formula_errors,
+    id_number_cell,
+    id_number_shown,
+    is_blank,
+    other_school_phrase,
+    parse_choice,
+    parse_code,
+    parse_date,
+    parse_int,
+    parse_name,
+    parse_text,
+)
+from edu_portal.common.models import Gender
+from geo.selectors import province_codes
+from schools.models import SchoolLevel
+
+from ..writers import write_pupils
+
+# Grades each level teaches (Luật Giáo dục 2019, Điều 28: tiểu học lớp 1-5, THCS 6-9, THPT 10-12).
+GRADES = {SchoolLevel.PRESCHOOL: (0, 0), SchoolLevel.PRIMARY: (1, 5), SchoolLevel.LOWER_SECONDARY: (6, 9),
+          SchoolLevel.UPPER_SECONDARY: (10, 12), SchoolLevel.MULTI_LEVEL: (0, 12), SchoolLevel.CONTINUING: (6, 12)}
+GENDERS = tuple(Gender.choices) + (("M", "Nam"), ("F", "Nữ"))
+
+
+class PupilImporter(RecordImporter):
+    kind = "pupils"
+    verification_kind = "student"
+    writer = staticmethod(write_pupils)
+    label = "Học sinh (kèm ghi danh năm học)"
+    columns = (
+        Column("pupil_code", "Mã học sinh", help="Mã định danh học sinh do Bộ GD&ĐT cấp", example="HS0000000001"),
+        Column("id_number", "Số định danh cá nhân", required=False,
+               help="12 chữ số; định dạng ô là Văn bản để Excel không bỏ số 0 ở đầu", example="001215001234"),
+        Column("full_name", "Họ và tên", example="Nguyễn Thị An"),
+        Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="15/03/2015"),
+        Column("gender", "Giới tính", choices=(("M", "Nam"), ("F", "Nữ")), example="Nữ"),
+        Column("ethnicity", "Dân tộc", required=False, help="Để trống nếu là Kinh", example="Kinh"),
+        Column("birth_province", "Nơi sinh (mã tỉnh)", required=False,
+               help="Mã tỉnh/thành phố 2 chữ số (sau sáp nhập 2025)", example="01"),
+        Column("grade", "Khối", help="0 (mầm non) đến 12", example="3"),
+        Column("class_name", "Lớp", example="3A"),
+    )
+    key_fields = ("pupil_code",)
+    unique_fields = ("id_number",)
+    stage_columns = (("pupil_code", "varchar(20)"), ("id_number", "varchar(12)"), ("full_name", "varchar(100)"),
+                     ("date_of_birth", "date"), ("gender", "varchar(1)"), ("ethnicity", "varchar(40)"),
+                     ("birth_province_id", "varchar(2)"), ("grade", "smallint"), ("class_name", "varchar(20)"))
+
+    def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
+        errors = formula_errors(row)
+        if errors:
+            return None, errors
+        get = row.get
+        code, why = parse_code(get("pupil_code"))
+        if why:
+            errors.append(RowError("pupil_code", as_text(get("pupil_code")), why))
+        name, why = parse_name(get("full_name"))
+        if why:
+            errors.append(RowError("full_name", as_text(get("full_name")), why))
+        today = context.today
+        dob, why = parse_date(get("date_of_birth"), earliest=dt.date(today.year - 30, 1, 1), latest=today)
+        if why:
+            errors.append(RowError("date_of_birth", as_text(get("date_of_birth")), why))
+        gender, why = parse_choice(get("gender"), GENDERS)
+        if why:
+            errors.append(RowError("gender", as_text(get("gender")), why))
+        id_number, why = id_number_cell(get("id_number"), date_of_birth=dob, gender=gender, context=context)
+        if why:
+            errors.append(RowError("id_number", id_number_shown(get("id_number"), context), why))
+        ethnicity, why = parse_text(get("ethnicity"), max_length=40, required=False)
+        if why:
+            errors.append(RowError("ethnicity", as_text(get("ethnicity")), why))
+        province = None
+        raw_province = get("birth_province")
+        if not is_blank(raw_province):
+            province = as_text(raw_province).strip().zfill(2)
+            if province not in context.reference("province_codes", province_codes):
+                errors.append(RowError("birth_province", as_text(raw_province),
+                                       "không phải là mã tỉnh/thành phố hợp lệ (2 chữ số, xem trang Mã hợp lệ)"))
+        low, high = GRADES.get(getattr(context.school, "level", None), (0, 12))
+        grade, why = parse_int(get("grade"), low=low, high=high)
+        if why:
+            errors.append(RowError("grade", as_text(get("grade")),
+                                   why + (" với cấp học của trường" if "phải từ" in why else "")))
+        class_name, why = parse_text(get("class_name"), max_length=20)
+        if why:
+            errors.append(RowError("class_name", as_text(get("class_name")), why))
+        if errors:
+            return None, errors
+        return {"pupil_code": code, "id_number": id_number, "full_name": name, "date_of_birth": dob,
+                "gender": gender, "ethnicity": ethnicity or "Kinh", "birth_province_id": province,
+                "grade": grade, "class_name": class_name}, []
+
+    def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:
+        codes = [c["pupil_code"] for _, c in rows]
+        id_numbers = [c["id_number"] for _, c in rows if c["id_number"]]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT s.pupil_code, s.school_id, sc.province_id, sc.name, sc.code, s.id_number, s.full_name,
+                          s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id, e.grade, e.class_name
+                   FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
+                   LEFT JOIN students_enrollment e ON e.student_id = s.id AND e.school_year = %s
+                   WHERE s.pupil_code = ANY(%s)""", [context.school_year, codes])
+            existing = {r[0]: r for r in cursor.fetchall()}
+            owners = {}
+            if id_numbers:
+                cursor.execute("""SELECT s.id_number, s.pupil_code, s.school_id, sc.province_id
+                                  FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
+                                  WHERE s.id_number = ANY(%s) AND s.id_number_hold = 0""", [id_numbers])
+                owners = {r[0]: r[1:] for r in cursor.fetchall()}
+        school_id = context.school.pk
+        out = []
+        for rownum, c in rows:
+            errors = []
+            old = existing.get(c["pupil_code"])
+            owner = owners.get(c["id_number"]) if c["id_number"] else None
+            # Told only to who could see the owner's number anyway; otherwise the claim is held at
+            # commit and this answer is the one an unclaimed number gets (accounts/scope.py).
+            if owner is not None and owner[0] != c["pupil_code"] and \
+                    context.scope.may_learn_owner(school_id=owner[1], province_id=owner[2]):
+                errors.append(RowError("id_number", c["id_number"],
+                                       f"đã thuộc học sinh mã {owner[0]}; kiểm tra lại mã học sinh hoặc số định danh"))
+            if old is None:
+                out.append((rownum, c, NEW, errors))
+                continue
+            if old[1] != school_id:
+                where = other_school_phrase(scope=context.scope, school_id=old[1], province_id=old[2],
+                                            name=old[3], code=old[4])
+                errors.append(RowError("pupil_code", c["pupil_code"],
+                                       f"là học sinh đang học tại {where}: cần làm thủ tục chuyển trường "
+                                       "trước khi tải lên"))
+            elif old[5] and c["id_number"] and old[5] != c["id_number"]:
+                errors.append(RowError("id_number", c["id_number"],
+                                       "khác với số định danh đã có của học sinh này; hãy kiểm tra lại "
+                                       "(sửa số định danh trên trang của học sinh nếu cần)"))
+            if errors:
+                out.append((rownum, c, None, errors))
+                continue
+            if c["id_number"] is None:
+                c["id_number"] = old[5]  # an empty cell keeps the number already on record
+            same = (old[5] == c["id_number"] and old[6] == c["full_name"] and old[7] == c["date_of_birth"]
+                    and old[8] == c["gender"] and old[9] == c["ethnicity"] and old[10] == c["birth_province_id"]
+                    and old[11] == c["grade"] and old[12] == c["class_name"])
+            out.append((rownum, c, UNCHANGED if same else CHANGED, []))
+        return out
+
+
+PUPILS = PupilImporter()
+
+
+def validate_row(row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
+    """A pupil row (with enrollment): the rules the upload and the API share."""
+    return PUPILS.validate_row(row, context=context)
