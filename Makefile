@@ -27,7 +27,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
-	@echo "make test     ruff, makemigrations --check, pytest (extra args: PYTEST_ARGS='...')"
+	@echo "make test     ruff, import layers (lint-imports), makemigrations --check, pytest (PYTEST_ARGS='...')"
 	@echo "make setup    venv, PostgreSQL, Redis, migrations, demo data and users"
 	@echo "make services start PostgreSQL and Redis if they are not running"
 	@echo "make bench    benchmarks (QUICK=1 for a short run)"
@@ -58,6 +58,7 @@ run: setup
 
 test: venv services chromium-ensure
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/bandit -q -r . -x ./.venv,./tests,./.local,./staticfiles -lll
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) -m pytest --create-db $(PYTEST_ARGS)

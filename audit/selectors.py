@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from accounts.models import User
 from api.models import ApiToken
 from edu_portal.common.identity import mask_id_number
 
@@ -54,7 +55,5 @@ def masked(values: dict | None) -> dict | None:
 
 def usernames(events) -> dict[int, str]:
     """Usernames of the users named by id on these events (tasks carry the id of who queued them)."""
-    from accounts.models import User
-
     ids = {e.actor_id for e in events if e.actor_id is not None}
     return dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}

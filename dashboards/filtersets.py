@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import PortalFilterSet
 from edu_portal.common.models import current_school_year, school_year_label
+from geo.models import Province
 from schools.models import Ownership, SchoolLevel
 
 from .models import SchoolStats
@@ -18,8 +19,6 @@ _PROVINCES: list = []
 def _province_choices():
     """The 34 provinces change by law, not by day: read once per process."""
     if not _PROVINCES:
-        from geo.models import Province
-
         _PROVINCES.extend(Province.objects.order_by("code").values_list("code", "name"))
     return _PROVINCES
 

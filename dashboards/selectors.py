@@ -20,6 +20,9 @@ from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import VerificationStatus
 from geo.models import Commune, Province
 from schools.models import CONNECTED_WINDOW, Ownership, School, SchoolLevel, SchoolStatus
+from schools.selectors import scope_describe
+from students.models import Student
+from teachers.models import StaffMember
 
 from .cache import cached
 from .filtersets import SchoolStatsFilterSet
@@ -217,3 +220,14 @@ def school_stats_get(*, scope: Scope, pk: int, filters: dict | None = None) -> S
     data.pop("commune", None)
     qs_scope = Scope(SCHOOL, school_id=school.pk, province_code=school.province_id)
     return stats_summary(scope=qs_scope, filters=data, metrics=METRIC_NAMES)
+
+
+def home_summary(*, scope: Scope) -> dict:
+    """What the home page shows: the user's scope and how many records it holds (exact counts
+    over the school indexes; the dashboards serve pre-aggregated figures at national scale)."""
+    return {
+        "scope_name": scope_describe(scope),
+        "schools": scope.filter(School.objects.all(), school_field="").count(),
+        "staff": scope.filter(StaffMember.objects.all()).count(),
+        "students": scope.filter(Student.objects.all()).count(),
+    }

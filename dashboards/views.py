@@ -10,6 +10,9 @@ from django.urls import reverse
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.identity import VerificationStatus
+from geo.models import Commune
+from schools.models import School
 from students.models import Term
 
 from .exports import table_export
@@ -17,6 +20,7 @@ from .filtersets import SchoolStatsFilterSet
 from .presentation import Table, completeness_by_school, indicator_tables
 from .selectors import (
     Summary,
+    home_summary,
     province_names,
     school_stats_get,
     stats_summary,
@@ -100,8 +104,6 @@ def _area_tables(summary: Summary, unit: str, sort: str | None, link) -> list[Ta
 
 
 def _verification_rows(total: dict) -> list[dict]:
-    from verification.models import VerificationStatus
-
     return [{"label": v.label, "state": v.value, "pupils": total[f"pupils_ver_{v.value}"],
              "staff": total[f"staff_ver_{v.value}"], "count": total["verification"][v.value]}
             for v in VerificationStatus]
@@ -148,8 +150,6 @@ def province_view(request, code: str):
 
 @login_required
 def commune_view(request, code: str):
-    from geo.models import Commune
-
     scope = Scope.for_user(request.user)
     commune = get_object_or_404(Commune.objects.select_related("province"), pk=_digits(code))
     if not scope.contains_province(commune.province_id):
@@ -171,8 +171,6 @@ def _crumbs(scope: Scope, kept: str) -> list:
 
 @login_required
 def school_view(request, pk: int):
-    from schools.models import School
-
     scope = Scope.for_user(request.user)
     filters = {k: request.GET.get(k) for k in ("school_year",)}
     school_stats_get(scope=scope, pk=pk, filters=filters)  # not found unless in the user's scope
@@ -221,3 +219,11 @@ def completeness_view(request):
     return _respond(request, "dashboards/completeness.html",
                     {"summary": summary, "total": summary.total, "title": "Mức độ đầy đủ dữ liệu",
                      "shown": table.rows[:200]}, [table])
+
+
+@login_required
+def home_view(request):
+    """The portal's home page: the user's scope and its head counts (it spans every records app,
+    so it lives with the dashboards, not with accounts)."""
+    scope = Scope.for_user(request.user)
+    return render(request, "home.html", {"scope": scope, "summary": home_summary(scope=scope)})

@@ -8,6 +8,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from edu_portal.common.models import current_school_year
+from geo.models import Commune, LegacyProvince, Province
 
 from .seed import Geography, Plan, copy_buffers, plan_make, province_rows
 
@@ -15,8 +16,6 @@ _STATE: dict = {}
 
 
 def geography() -> Geography:
-    from geo.models import Commune, LegacyProvince, Province
-
     provinces = list(Province.objects.order_by("code").values_list("code", flat=True))
     communes: dict[str, list] = {p: [] for p in provinces}
     for code, name, province in Commune.objects.order_by("code").values_list("code", "name", "province_id"):

@@ -18,6 +18,9 @@ import random
 import zlib
 from dataclasses import dataclass, field
 
+from students.nutrition import NutritionStatus, value_for_z, who_lms
+from teachers.standards import meets_qualification_standard
+
 from .names import ethnicity, full_name
 from .truth import citizen_for, id_number_for
 
@@ -159,16 +162,12 @@ def _identity(rng: random.Random, serials: _Serials, *, legacy: str, year: int, 
 
 
 def _lms_tables():
-    from students.nutrition import value_for_z, who_lms
-
     return who_lms, value_for_z
 
 
 def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, today: dt.date,
                   legacy_codes: list[str]) -> dict[str, io.StringIO]:
     """CSV buffers for every table, for the schools of one province."""
-    from teachers.standards import meets_qualification_standard
-
     who_lms, value_for_z = _lms_tables()
     rng = random.Random(f"{seed}:province:{province}")
     serials = _Serials()
@@ -243,8 +242,6 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
 
 def _classify_fast(lms, bmi: float, months: int):
     """The WHO category from the z-score of the stored (rounded) BMI, as nutrition_classify does."""
-    from students.nutrition import NutritionStatus
-
     l, m, s = lms  # noqa: E741 - the LMS method's own letters
     z = ((bmi / m) ** l - 1) / (l * s)
     over, obese = (2, 3) if months < 60 else (1, 2)

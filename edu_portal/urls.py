@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views import home_view
+from dashboards.views import home_view
 from edu_portal.common.views import healthz
 from security.views import LoginView
 

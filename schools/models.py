@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import TimeStamped
+from geo.models import Commune
 
 # A school's data counts as "connected" when it synchronized within this window.
 CONNECTED_WINDOW = dt.timedelta(days=30)
@@ -59,8 +60,6 @@ class School(TimeStamped):
         return f"{self.name} ({self.code})"
 
     def clean(self):
-        from geo.models import Commune
-
         # clean() runs even when the commune id failed field validation: look it up safely.
         commune_province = Commune.objects.filter(pk=self.commune_id).values_list("province_id", flat=True).first()
         if self.commune_id and commune_province and commune_province != self.province_id:

@@ -23,12 +23,9 @@ def school_get(*, scope: Scope, pk: int) -> School:
 
 
 def school_counts(*, school: School) -> dict:
-    """Head counts shown on a school's page."""
-    from students.models import Student
-    from teachers.models import StaffMember
-
-    return {"students": Student.objects.filter(school=school).count(),
-            "staff": StaffMember.objects.filter(school=school).count()}
+    """Head counts shown on a school's page (through the reverse relations: the records apps sit
+    above schools, which does not import them)."""
+    return {"students": school.students.count(), "staff": school.staff.count()}
 
 
 # --- scopes in words and in text: a Scope is a plain value; naming one needs the schools ----------

@@ -10,7 +10,7 @@ from .selectors import school_counts, school_get, school_list
 
 @login_required
 def school_list_view(request):
-    return render_list(request, selector=school_list, filterset_class=SchoolFilterSet,
+    return render_list(request, scope=Scope.for_user(request.user), selector=school_list, filterset_class=SchoolFilterSet,
                        template="schools/school_list.html")
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from accounts.scope import Scope
-from audit.admin import IdNumberAdminMixin
+from edu_portal.common.admin import IdNumberAdminMixin
 
 from .models import StaffMember
 from .services import staff_delete

@@ -9,6 +9,7 @@ import csv
 import io
 
 from edu_portal.common.importing import RecordImporter, choice_labels, neutralise
+from geo.models import Province
 
 ERROR_HEADER = "Lỗi"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,8 +55,6 @@ def template_xlsx(importer: RecordImporter, *, context=None) -> bytes:
         codes.append([neutralise(column.header), "Có" if column.required else "Không", neutralise(column.help),
                       neutralise(allowed), neutralise(column.example)])
     if any(c.key in ("birth_province", "province") for c in importer.columns):
-        from geo.models import Province
-
         codes.append([])
         codes.append(["Mã tỉnh/thành phố", "", "", ""])
         for code, name in Province.objects.order_by("code").values_list("code", "name"):

@@ -26,6 +26,7 @@ from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.importing import UNCHANGED, ImportContext, RecordImporter, RowError, StaleUpload, header_key
 from edu_portal.common.models import current_school_year
 from edu_portal.common.queue import enqueue_on_commit
+from schools.services import school_mark_synchronized
 
 from .exports import ERROR_HEADER, ErrorFileWriter
 from .models import Upload, UploadStatus
@@ -403,8 +404,6 @@ def upload_commit(*, upload_id: int) -> Upload:
                               f"{upload.unchanged_count} không đổi.")
             upload.save()
             if upload.school_id:
-                from schools.services import school_mark_synchronized
-
                 school_mark_synchronized(school_id=upload.school_id, at=now)
             # The dashboards' pre-aggregated figures of the schools touched, after commit.
             touched = result.get("school_ids") or ([upload.school_id] if upload.school_id else [])
@@ -419,10 +418,9 @@ def upload_commit(*, upload_id: int) -> Upload:
                                upload.uploaded_by_id, result["held"])
             queue_kind = importer.verification_kind
             if queue_kind and result["queued"]:
-                from verification.services import identities_queue
-
-                # Handed to the workers in batches once this transaction commits.
-                identities_queue(kind=queue_kind, ids=result["queued"])
+                # Handed to the workers in batches once this transaction commits (by task name:
+                # uploads does not import verification).
+                enqueue_on_commit("verification.identities_verify", queue_kind, [int(i) for i in result["queued"]])
     except (StaleUpload, IntegrityError) as exc:
         message = exc.message if isinstance(exc, StaleUpload) else (
             "Không ghi được vì dữ liệu trùng với bản ghi khác (ví dụ hai học sinh đổi số định danh cho nhau). "

@@ -23,7 +23,7 @@ from .selectors import upload_file_get, upload_get, upload_list, upload_view
 
 @login_required
 def upload_list_view(request):
-    return render_list(request, selector=upload_list, filterset_class=UploadFilterSet,
+    return render_list(request, scope=Scope.for_user(request.user), selector=upload_list, filterset_class=UploadFilterSet,
                        template="uploads/upload_list.html")
 
 

@@ -21,6 +21,7 @@ from dashboards.filtersets import _year_choices
 from dashboards.presentation import indicator_tables
 from dashboards.selectors import METRIC_NAMES, stats_summary
 from edu_portal.common.exceptions import AppError, NotInScope
+from geo.models import Province
 from schools.models import Ownership, SchoolLevel
 
 from .renderers import CSVRenderer
@@ -151,8 +152,6 @@ class CommuneListView(StatsView):
     @extend_schema(summary="Số liệu theo xã/phường của một tỉnh", parameters=FILTER_PARAMS[:3] + FILTER_PARAMS[4:],
                    responses={200: AreaListSerializer})
     def get(self, request, code: str):
-        from geo.models import Province
-
         scope = request_scope(request)
         if not code.isascii() or not code.isdigit() or not scope.contains_province(code) \
                 or not Province.objects.filter(pk=code).exists():

@@ -7,9 +7,8 @@ outside a transaction it leaves at once.
 """
 from __future__ import annotations
 
+from celery import current_app
 from django.db import transaction
-
-from edu_portal.celery import app
 
 
 def enqueue(task_name: str, *args, task_options: dict | None = None, **kwargs) -> str:
@@ -17,7 +16,8 @@ def enqueue(task_name: str, *args, task_options: dict | None = None, **kwargs) -
 
     `task_options` are Celery's sending options (`countdown`, `task_id`, ...).
     """
-    return app.send_task(task_name, args=args, kwargs=kwargs, **(task_options or {})).id
+    # The project's Celery app (edu_portal/celery.py, loaded by edu_portal/__init__.py) is current.
+    return current_app.send_task(task_name, args=args, kwargs=kwargs, **(task_options or {})).id
 
 
 def enqueue_on_commit(task_name: str, *args, **kwargs) -> None:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "api",
     "security",
     "audit",
+    "demo_population",
 ]
 
 MIDDLEWARE = [

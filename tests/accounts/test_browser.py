@@ -1,7 +1,7 @@
 """The login page and the three demo logins, in headless Chromium."""
 import pytest
 
-from accounts.services import demo_users_ensure
+from demo_population.services import demo_users_ensure
 from tests.conftest import save_artifact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -275,11 +275,8 @@ def deleted_feed_view(kind: str, *, summary: str):
         def list(self, request, *args, **kwargs):
             check_query_params(request, PAGING_PARAMS)
             scope = request_scope(request)
-            queryset = DeletedRecord.objects.filter(kind=kind)
-            if scope.kind == "province":
-                queryset = queryset.filter(province_id=scope.province_code)
-            elif scope.kind == "school":
-                queryset = queryset.filter(school_id=scope.school_id)
+            # Tombstones keep their school and province ids: the scope filters on those copies.
+            queryset = scope.filter(DeletedRecord.objects.filter(kind=kind), province_field="province")
             since = parse_updated_since(request.query_params.get("updated_since"))
             if since is not None:
                 queryset = queryset.filter(deleted_at__gte=since)

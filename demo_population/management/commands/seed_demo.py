@@ -2,9 +2,11 @@ import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from demo_population.load import seed_demo
 from demo_population.seed import SCALES
+from schools.models import School
 
 
 class Command(BaseCommand):
@@ -20,11 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--flush", action="store_true", help="delete all schools, staff and pupils first (and, by cascade, users, uploads and runs that refer to them)")
 
     def handle(self, *args, **opts):
-        from schools.models import School
-
         if opts["flush"]:
-            from django.db import connection
-
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE schools_school, students_student, students_enrollment, "
                                "students_academicresult, students_physicalrecord, teachers_staffmember "

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from accounts.services import demo_users_ensure
+from demo_population.services import demo_users_ensure
 
 
 class Command(BaseCommand):

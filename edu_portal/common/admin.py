@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from edu_portal.common.identity import mask_id_number
-
-from .models import Door
-from .services import id_numbers_viewed
+from .identity import mask_id_number
+from .signals import id_numbers_shown
 
 ID_NUMBER = "id_number"
 
@@ -67,6 +65,5 @@ class IdNumberAdminMixin:
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def _audit(self, request, records) -> None:
-        id_numbers_viewed(user=request.user, model=self.model,
-                          record_ids=[r.pk for r in records if getattr(r, ID_NUMBER, None)], door=Door.WEB,
-                          request_id=getattr(request, "request_id", ""))
+        # The audit app (above the platform) records it; the right was checked by the caller.
+        id_numbers_shown.send(sender=self.model, request=request, scope=None, records=list(records))
