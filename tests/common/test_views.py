@@ -1,85 +1,10 @@
-"""Scope on every page: the shared checks run for schools, staff and pupils alike."""
+"""Pages of the portal as a whole: search, the home page, health, language. The scope, detail, query-count
+and masking checks of each kind's pages are shared (tests/base.py) and run in tests/<app>/test_views.py."""
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_student
-from tests.records import KINDS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(params=KINDS, ids=lambda k: k.name)
-def kind(request):
-    return request.param
-
-
-def test_anonymous_users_are_sent_to_login(client, kind, school_a):
-    record = kind.make_in(school_a)
-    for url in (kind.list_url, kind.detail_url.format(pk=record.pk)):
-        response = client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"]
-
-
-def test_school_admin_cannot_open_another_schools_records(client, kind, school_a, school_b, school_user):
-    other = kind.make_in(school_b)
-    own = kind.make_in(school_a)
-    client.force_login(school_user)
-    assert client.get(kind.detail_url.format(pk=other.pk)).status_code == 404
-    assert client.get(kind.detail_url.format(pk=own.pk)).status_code == 200
-
-
-def test_school_admin_list_shows_only_own_school(client, kind, school_a, school_b, school_user):
-    own, other = kind.make_in(school_a), kind.make_in(school_b)
-    client.force_login(school_user)
-    rows = list(client.get(kind.list_url).context["page"])
-    assert own in rows and other not in rows
-
-
-def test_province_user_sees_only_their_province(client, kind, school_a, school_other_province, province_user):
-    own, other = kind.make_in(school_a), kind.make_in(school_other_province)
-    client.force_login(province_user)
-    rows = list(client.get(kind.list_url + "?per_page=100").context["page"])
-    assert own in rows and other not in rows
-    assert client.get(kind.detail_url.format(pk=other.pk)).status_code == 404
-    # A filter naming another province cannot widen the scope.
-    rows = list(client.get(kind.list_url + "?province=79").context["page"])
-    assert rows == []
-
-
-def test_ministry_sees_every_province(client, kind, school_a, school_other_province, ministry_user):
-    own, other = kind.make_in(school_a), kind.make_in(school_other_province)
-    client.force_login(ministry_user)
-    rows = list(client.get(kind.list_url + "?per_page=100").context["page"])
-    assert own in rows and other in rows
-
-
-@pytest.mark.parametrize("kind_name", ["staff", "students"])
-def test_list_pages_run_a_fixed_number_of_queries(client, kind_name, school_a, school_b, ministry_user):
-    kind = next(k for k in KINDS if k.name == kind_name)
-    client.force_login(ministry_user)
-    for _ in range(3):
-        kind.make_in(school_a)
-    with CaptureQueriesContext(connection) as few:
-        client.get(kind.list_url + "?per_page=100")
-    for _ in range(12):
-        kind.make_in(school_b)
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(kind.list_url + "?per_page=100")
-    assert response.status_code == 200 and len(response.context["page"]) == 15
-    assert len(many) == len(few) <= 8
-
-
-def test_id_numbers_are_masked_for_roles_that_may_not_see_them(client, school_a, province_user, school_user):
-    pupil = make_student(school_a)
-    client.force_login(province_user)
-    page = client.get(f"/students/{pupil.pk}/").content.decode()
-    masked = pupil.id_number[:3] + "*******" + pupil.id_number[-2:]
-    assert masked in page and pupil.id_number not in page
-    list_page = client.get("/students/").content.decode()
-    assert masked in list_page and pupil.id_number not in list_page
-    client.force_login(school_user)  # granted the right to see them
-    assert pupil.id_number in client.get(f"/students/{pupil.pk}/").content.decode()
 
 
 def test_search_by_name_code_and_id_number(client, school_a, school_user):
