@@ -110,7 +110,7 @@ def _drive(rows: int) -> dict:
     from uploads.models import Upload
 
     # Identities to verify are counted, not sent: no registry in this benchmark.
-    services.enqueue_on_commit = _QueueCounter(services.enqueue_on_commit)
+    services.commit.enqueue_on_commit = _QueueCounter(services.commit.enqueue_on_commit)
     school, enrolled = _largest_school()
     _delete_scratch(school)  # left over by an interrupted run
     stats_refresh_schools(school_ids=[school.pk])

@@ -79,7 +79,7 @@ def write_xlsx(path: Path, n: int, prefix: str, taken: frozenset = frozenset()) 
 
 
 class _QueueCounter:
-    """Stands in for uploads.services.enqueue_on_commit: identities to verify are counted, not
+    """Stands in for uploads.services.commit.enqueue_on_commit: identities to verify are counted, not
     sent (no registry in these benchmarks); any other task goes out as usual."""
 
     def __init__(self, real=None) -> None:
@@ -311,8 +311,8 @@ def _memory_child(path: str) -> None:
 
     baseline = _peak_rss_mb()
 
-    services.MAX_BYTES = 10**10  # the web form's limit is lifted to measure growth with size
-    services.enqueue_on_commit = _QueueCounter(services.enqueue_on_commit)
+    services.create.MAX_BYTES = 10**10  # the web form's limit is lifted to measure growth with size
+    services.commit.enqueue_on_commit = _QueueCounter(services.commit.enqueue_on_commit)
     school, user = _scratch("M")
     try:
         started = time.perf_counter()
@@ -328,8 +328,8 @@ def _memory_child(path: str) -> None:
 def run(quick: bool) -> dict:
     from uploads import services
 
-    real_queue = services.enqueue_on_commit
-    counter = services.enqueue_on_commit = _QueueCounter(real_queue)
+    real_queue = services.commit.enqueue_on_commit
+    counter = services.commit.enqueue_on_commit = _QueueCounter(real_queue)
     n = N_QUICK if quick else N_FULL
     sample = IE_SAMPLE_QUICK if quick else IE_SAMPLE_FULL
     report: dict = {"rows": n, "web_limits": services.limits_text(),
@@ -370,7 +370,7 @@ def run(quick: bool) -> dict:
             finally:
                 _cleanup(school, user)
         finally:
-            services.enqueue_on_commit = real_queue
+            services.commit.enqueue_on_commit = real_queue
         mem_n = MEM_QUICK if quick else MEM_FULL
         report["memory_small"] = _memory(mem_n // 10, workdir, taken)
         report["memory_large"] = _memory(mem_n, workdir, taken)

@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ def _with_errors(school_user):
 
 
 def _work_files(upload) -> list[Path]:
-    folder = Path(services.settings.MEDIA_ROOT) / "uploads" / "work" / str(upload.pk)
+    folder = Path(settings.MEDIA_ROOT) / "uploads" / "work" / str(upload.pk)
     return sorted(folder.glob("*")) if folder.exists() else []
 
 

@@ -233,7 +233,7 @@ def test_files_that_are_not_csv_or_excel_are_refused(school_user, content, name,
 def test_wrong_extension_and_size_limit_are_stated(school_user, monkeypatch):
     with pytest.raises(AppError, match="CSV"):
         services.upload_create(user=school_user, kind="pupils", file=ContentFile(b"x", name="a.pdf"), enqueue=False)
-    monkeypatch.setattr(services, "MAX_BYTES", 100)
+    monkeypatch.setattr(services.create, "MAX_BYTES", 100)
     with pytest.raises(AppError, match="vượt giới hạn"):
         services.upload_create(user=school_user, kind="pupils", file=ContentFile(b"x" * 101, name="a.csv"),
                                enqueue=False)

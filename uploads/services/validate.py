@@ -1,0 +1,217 @@
+"""Validation: stream the file, check every row (importers), check the database in batches,
+write the staged rows and the error file; count new/changed/unchanged."""
+from __future__ import annotations
+
+import csv
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from edu_portal.common.importing import UNCHANGED, RecordImporter, RowError, header_key
+
+from ..exports import ERROR_HEADER, ErrorFileWriter
+from ..models import Upload, UploadStatus
+from ..readers import FileRejected, detect_format, open_table
+from ..registry import importer_for
+from .work import _context, _discard_work, _media_path, _work_name
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = getattr(settings, "UPLOADS_MAX_ROWS", 200_000)
+BATCH = 5000               # rows checked against the database per query
+STORED_ERRORS = 1000       # errors kept for the preview; all of them are in the error file
+
+
+def map_header(header: list, importer: RecordImporter) -> list[tuple[str, int]]:
+    """(field key, column index) for each template column found; missing required columns and
+    columns the template does not have are named in the refusal."""
+    found: dict[str, int] = {}
+    unknown, repeated = [], []
+    ignored = {header_key(ERROR_HEADER)}
+    for index, raw in enumerate(header):
+        text = header_key(raw)
+        if not text or text in ignored:
+            continue
+        key = importer.header_lookup.get(text)
+        if key is None:
+            unknown.append(str(raw).strip())
+        elif key in found:
+            repeated.append(str(raw).strip())
+        else:
+            found[key] = index
+    missing = [c.header for c in importer.columns if c.required and c.key not in found]
+    problems = []
+    if missing:
+        problems.append("thiếu cột: " + ", ".join(f"'{m}'" for m in missing))
+    if unknown:
+        problems.append("có cột không có trong mẫu: " + ", ".join(f"'{u}'" for u in unknown))
+    if repeated:
+        problems.append("có cột lặp lại: " + ", ".join(f"'{r}'" for r in repeated))
+    if problems:
+        raise FileRejected(f"Tệp không đúng mẫu '{importer.label}': " + "; ".join(problems) +
+                           ". Hãy tải tệp mẫu và giữ nguyên dòng tiêu đề.")
+    return list(found.items())
+
+
+def find_header(first: list, rows, importer: RecordImporter, *, look_ahead: int = 9):
+    """The header is the first non-empty row, or one of the next few when the sheet starts with
+    a title ("DANH SÁCH HỌC SINH LỚP 3A"); the rows above it are skipped. When none fits, the
+    refusal names what the first row lacks."""
+    try:
+        return first, map_header(first, importer)
+    except FileRejected as refusal:
+        for _ in range(look_ahead):
+            candidate = next(rows, None)
+            if candidate is None:
+                break
+            try:
+                return candidate[1], map_header(candidate[1], importer)
+            except FileRejected:
+                continue
+        raise refusal from None
+
+
+class _Run:
+    """One validation pass over a file."""
+
+    def __init__(self, upload: Upload, importer: RecordImporter, *, max_rows: int) -> None:
+        self.upload, self.importer, self.max_rows = upload, importer, max_rows
+        self.context = _context(upload)
+        self.counts = {"new": 0, "changed": 0, "unchanged": 0}
+        self.rows = self.error_count = self.error_rows = 0
+        self.stored: list[dict] = []
+        self.seen: dict = {}
+        self.seen_unique: dict[str, dict] = {f: {} for f in importer.unique_fields}
+        self.batch: list[tuple[int, dict]] = []
+        self.raw: dict[int, list] = {}
+
+    def run(self, table, *, staged_path: Path, errors_path: Path) -> None:
+        importer, context = self.importer, self.context
+        rows = iter(table.rows())
+        header, mapping = find_header(table.header, rows, importer)
+        validate_row, key_of = importer.validate_row, importer.key
+        key_column = importer.key_fields[0]
+        delimiter = getattr(table, "delimiter", ",")
+        self.errors_file = ErrorFileWriter(errors_path, header=list(header), file_format=self.upload.file_format,
+                                           delimiter=delimiter)
+        try:
+            with open(staged_path, "w", encoding="utf-8", newline="") as staged_file:
+                self.staged = csv.writer(staged_file)
+                for rownum, values in rows:
+                    self.rows += 1
+                    if self.rows > self.max_rows:
+                        limit = f"{self.max_rows:,}".replace(",", ".")
+                        raise FileRejected(f"Tệp có hơn {limit} dòng dữ liệu, vượt giới hạn. Hãy chia thành "
+                                           "nhiều tệp nhỏ hơn.")
+                    width = len(values)
+                    row = {key: (values[i] if i < width else None) for key, i in mapping}
+                    cleaned, errors = validate_row(row, context=context)
+                    if not errors:
+                        key = key_of(cleaned)
+                        first = self.seen.get(key)
+                        if first is not None:
+                            errors = [RowError(key_column, str(cleaned[key_column]),
+                                               f"trùng với dòng {first} trong tệp")]
+                        else:
+                            self.seen[key] = rownum
+                            for field, seen in self.seen_unique.items():
+                                value = cleaned.get(field)
+                                if value:
+                                    if value in seen:
+                                        errors = [RowError(field, value, f"trùng với dòng {seen[value]} trong tệp")]
+                                    else:
+                                        seen[value] = rownum
+                    if errors:
+                        self._record(rownum, values, errors)
+                        continue
+                    self.batch.append((rownum, cleaned))
+                    self.raw[rownum] = values
+                    if len(self.batch) >= BATCH:
+                        self._flush()
+                        Upload.objects.filter(pk=self.upload.pk).update(
+                            progress=min(int(table.fraction_read() * 100), 99), total_rows=self.rows)
+                self._flush()
+        finally:
+            self.errors_file.close()
+        if self.rows == 0:
+            raise FileRejected("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
+
+    def _flush(self) -> None:
+        if not self.batch:
+            return
+        writerow, stage_row = self.staged.writerow, self.importer.stage_row
+        counts = self.counts
+        for rownum, cleaned, state, errors in self.importer.resolve(self.batch, context=self.context):
+            if errors:
+                self._record(rownum, self.raw[rownum], errors)
+                continue
+            counts[state] += 1
+            if state != UNCHANGED:
+                writerow([*stage_row(cleaned), state, rownum])
+        self.batch, self.raw = [], {}
+
+    def _record(self, rownum: int, values: list, errors: list[RowError]) -> None:
+        headers = self.importer.headers
+        messages = []
+        for error in errors:
+            error = RowError(error.column, error.value, error.reason, rownum)
+            header = headers.get(error.column, error.column)
+            message = error.message(header)
+            messages.append(message)
+            self.error_count += 1
+            if len(self.stored) < STORED_ERRORS:
+                self.stored.append({"row": rownum, "column": header, "value": error.value, "reason": error.reason,
+                                    "message": message})
+        self.error_rows += 1
+        self.errors_file.write(values, messages)
+
+
+def upload_validate(*, upload_id: int, max_rows: int | None = None) -> Upload:
+    """Validate the stored file. Safe to run twice: a finished validation is not redone, an
+    interrupted one starts again from the first row."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if upload.status not in (UploadStatus.PENDING, UploadStatus.VALIDATING):
+            return upload
+        upload.status, upload.progress, upload.message = UploadStatus.VALIDATING, 0, ""
+        upload.save(update_fields=["status", "progress", "message"])
+    upload = Upload.objects.select_related("school", "uploaded_by", "uploaded_by__school").get(pk=upload_id)
+    importer = importer_for(upload.kind)
+    ext = "csv"
+    try:
+        path = Path(upload.file.path)
+        upload.file_format = detect_format(path, upload.file_name)
+        ext = upload.file_format
+        staged_name, errors_name = _work_name(upload, "staged.csv"), _work_name(upload, f"errors.{ext}")
+        run = _Run(upload, importer, max_rows=max_rows or MAX_ROWS)
+        with open_table(path, upload.file_format) as table:
+            run.run(table, staged_path=_media_path(staged_name), errors_path=_media_path(errors_name))
+    except FileRejected as exc:
+        _discard_work(upload, ext)
+        Upload.objects.filter(pk=upload_id).update(status=UploadStatus.REJECTED, message=exc.message, progress=100,
+                                                   file_format=upload.file_format, validated_at=timezone.now())
+        return Upload.objects.get(pk=upload_id)
+    except Exception:
+        logger.exception("upload %s: validation failed", upload_id)
+        _discard_work(upload, ext)
+        Upload.objects.filter(pk=upload_id).update(
+            status=UploadStatus.FAILED, progress=100,
+            message="Lỗi hệ thống khi kiểm tra tệp; không có gì được ghi. Hãy thử lại sau.")
+        raise
+    upload.total_rows = run.rows
+    upload.new_count, upload.changed_count, upload.unchanged_count = (run.counts["new"], run.counts["changed"],
+                                                                      run.counts["unchanged"])
+    upload.error_count, upload.error_row_count, upload.errors = run.error_count, run.error_rows, run.stored
+    upload.staged_file.name = staged_name
+    upload.error_file.name = errors_name if run.error_rows else ""
+    if not run.error_rows:
+        _media_path(errors_name).unlink(missing_ok=True)
+    upload.status = UploadStatus.INVALID if run.error_count else UploadStatus.VALIDATED
+    upload.progress, upload.validated_at = 100, timezone.now()
+    upload.message = (f"{run.error_rows} dòng có lỗi: sửa tệp rồi tải lên lại. Không có gì được ghi."
+                      if run.error_count else "Tệp hợp lệ: kiểm tra số liệu rồi bấm Ghi dữ liệu.")
+    upload.save()
+    return upload
