@@ -10,12 +10,16 @@ from django.utils import timezone
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import (
-    IDENTITY_FIELDS,
     identity_initial_status,
     identity_validate_or_raise,
     normalize_name,
 )
-from edu_portal.common.models import current_school_year, id_number_claim_settle, id_number_entry_check
+from edu_portal.common.models import (
+    current_school_year,
+    id_number_claim_settle,
+    id_number_entry_check,
+    person_changes_apply,
+)
 from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, tombstone_create
 from schools.models import School
@@ -92,22 +96,9 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
-    id_number_entry_check(scope=scope, typed="id_number" in changes)
-    before = {f: getattr(student, f) for f in IDENTITY_FIELDS}
-    for field, value in changes.items():
-        if field in ("full_name", "ethnicity"):
-            value = normalize_name(value)
-        if field == "id_number":
-            value = (value or "").strip() or None
-        setattr(student, field, value)
-    if student.id_number != before["id_number"]:
-        id_number_claim_settle(scope=scope, record=student, noun="học sinh", code_field="pupil_code")
-    identity_changed = any(getattr(student, f) != before[f] for f in IDENTITY_FIELDS)
-    if identity_changed:
-        student.verification_status = identity_initial_status(
-            id_number=student.id_number, date_of_birth=student.date_of_birth, gender=student.gender)
-        student.verification_mismatch_fields = []
-    student.updated_at = timezone.now()
+    identity_changed = person_changes_apply(scope=scope, person=student, changes=changes,
+                                            name_fields=("full_name", "ethnicity"), noun="học sinh",
+                                            code_field="pupil_code")
     _validate(student)
     student.save()
     if identity_changed:

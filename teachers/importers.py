@@ -31,6 +31,8 @@ from edu_portal.common.importing import (
     formula_errors,
     id_number_cell,
     id_number_shown,
+    id_owner_error,
+    id_owners,
     other_school_phrase,
     parse_choice,
     parse_code,
@@ -122,22 +124,14 @@ class StaffImporter(RecordImporter):
                    FROM teachers_staffmember m JOIN schools_school sc ON sc.id = m.school_id
                    WHERE m.staff_code = ANY(%s)""", [codes])
             existing = {r[0]: r for r in cursor.fetchall()}
-            owners = {}
-            if id_numbers:
-                cursor.execute("""SELECT m.id_number, m.staff_code, m.school_id, sc.province_id
-                                  FROM teachers_staffmember m JOIN schools_school sc ON sc.id = m.school_id
-                                  WHERE m.id_number = ANY(%s) AND m.id_number_hold = 0""", [id_numbers])
-                owners = {r[0]: r[1:] for r in cursor.fetchall()}
+            owners = id_owners(cursor, table="teachers_staffmember", code_field="staff_code", id_numbers=id_numbers)
         out = []
         for rownum, c in rows:
             errors = []
             old = existing.get(c["staff_code"])
-            owner = owners.get(c["id_number"]) if c["id_number"] else None
-            # Told only to who could see the owner's number anyway; otherwise held at commit.
-            if owner is not None and owner[0] != c["staff_code"] and \
-                    context.scope.may_learn_owner(school_id=owner[1], province_id=owner[2]):
-                errors.append(RowError("id_number", c["id_number"],
-                                       f"đã thuộc cán bộ mã {owner[0]}; kiểm tra lại mã cán bộ hoặc số định danh"))
+            taken = id_owner_error(c, owners, code_field="staff_code", noun="cán bộ", context=context)
+            if taken:
+                errors.append(taken)
             if old is None:
                 out.append((rownum, c, NEW, errors))
                 continue

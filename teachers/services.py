@@ -4,17 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import (
-    IDENTITY_FIELDS,
     identity_initial_status,
     identity_validate_or_raise,
     normalize_name,
 )
-from edu_portal.common.models import id_number_claim_settle, id_number_entry_check
+from edu_portal.common.models import id_number_claim_settle, id_number_entry_check, person_changes_apply
 from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, tombstone_create
 from schools.models import School
@@ -78,24 +76,11 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
-    id_number_entry_check(scope=scope, typed="id_number" in changes)
-    before = {f: getattr(staff, f) for f in IDENTITY_FIELDS}
-    for field, value in changes.items():
-        if field in ("full_name", "ethnicity", "main_subject"):
-            value = normalize_name(value)
-        if field == "id_number":
-            value = (value or "").strip() or None
-        setattr(staff, field, value)
+    identity_changed = person_changes_apply(scope=scope, person=staff, changes=changes,
+                                            name_fields=("full_name", "ethnicity", "main_subject"), noun="cán bộ",
+                                            code_field="staff_code")
     staff.meets_qualification_standard = meets_qualification_standard(
         school_level=staff.school.level, qualification=staff.qualification)
-    if staff.id_number != before["id_number"]:
-        id_number_claim_settle(scope=scope, record=staff, noun="cán bộ", code_field="staff_code")
-    identity_changed = any(getattr(staff, f) != before[f] for f in IDENTITY_FIELDS)
-    if identity_changed:
-        staff.verification_status = identity_initial_status(
-            id_number=staff.id_number, date_of_birth=staff.date_of_birth, gender=staff.gender)
-        staff.verification_mismatch_fields = []
-    staff.updated_at = timezone.now()
     _validate(staff)
     staff.save()
     if identity_changed:

@@ -1,12 +1,17 @@
 """Small pieces every record shares."""
 import datetime as dt
+import logging
+import secrets
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .identity import VerificationStatus
+from .exceptions import AppError
+from .identity import IDENTITY_FIELDS, VerificationStatus, identity_initial_status, normalize_name
+
+logger = logging.getLogger(__name__)
 
 
 class Gender(models.TextChoices):
@@ -68,8 +73,6 @@ CONFIRMED = 0
 
 def new_hold_ticket() -> int:
     """A random non-zero ticket: two holds of the same number never collide in practice."""
-    import secrets
-
     return secrets.randbelow(2**62) + 1
 
 
@@ -99,10 +102,6 @@ def id_number_claim_settle(*, scope, record, noun: str, code_field: str) -> None
     """Before a service saves `record` (a pupil or staff member with a possibly new id_number):
     refuse a number confirmed on another record when this scope may learn that, hold it when it
     may not, and confirm a held number nobody else holds any longer."""
-    import logging
-
-    from .exceptions import AppError
-
     model = type(record)
     if not record.id_number:
         record.id_number_hold = CONFIRMED
@@ -117,20 +116,43 @@ def id_number_claim_settle(*, scope, record, noun: str, code_field: str) -> None
                        code="id_number_taken", status_code=409, details={"id_number": [_("Đã tồn tại.")]})
     elif record.id_number_hold == CONFIRMED:
         record.id_number_hold = new_hold_ticket()
-        logging.getLogger(__name__).warning("%s %s: ID number held for review (claimed by another record)",
+        logger.warning("%s %s: ID number held for review (claimed by another record)",
                                             model._meta.label_lower, getattr(record, code_field))
 
 
 def id_number_entry_check(*, scope, typed: bool) -> None:
     """A scope that may not see full ID numbers may not type one (accounts/scope.py): the same
     refusal whatever the value, so that it tells nothing about the number."""
-    from .exceptions import AppError
-
     if typed and not scope.may_enter_id_numbers:
         raise AppError(_("Bạn không có quyền xem đầy đủ số định danh nên không được nhập hoặc sửa số định danh; "
                          "hãy để trống (số đã có trên hồ sơ được giữ nguyên)."),
                        code="id_number_not_allowed", status_code=403,
                        details={"id_number": [_("Không được nhập.")]})
+
+
+def person_changes_apply(*, scope, person, changes: dict, name_fields: tuple[str, ...], noun: str,
+                         code_field: str) -> bool:
+    """Set `changes` on a pupil or staff member as every door does (the services' `*_update`):
+    who may not see full numbers may not type one; names are stored in NFC; an empty number is
+    none; a new number is refused, held or confirmed (id_number_claim_settle); a changed identity
+    goes back to verification. Returns whether the identity changed (the caller then queues it)."""
+    id_number_entry_check(scope=scope, typed="id_number" in changes)
+    before = {f: getattr(person, f) for f in IDENTITY_FIELDS}
+    for field, value in changes.items():
+        if field in name_fields:
+            value = normalize_name(value)
+        if field == "id_number":
+            value = (value or "").strip() or None
+        setattr(person, field, value)
+    if person.id_number != before["id_number"]:
+        id_number_claim_settle(scope=scope, record=person, noun=noun, code_field=code_field)
+    identity_changed = any(getattr(person, f) != before[f] for f in IDENTITY_FIELDS)
+    if identity_changed:
+        person.verification_status = identity_initial_status(
+            id_number=person.id_number, date_of_birth=person.date_of_birth, gender=person.gender)
+        person.verification_mismatch_fields = []
+    person.updated_at = timezone.now()
+    return identity_changed
 
 
 # The tombstone model lives in its own module; importing it here registers it with the app.

@@ -17,6 +17,8 @@ from edu_portal.common.importing import (
     formula_errors,
     id_number_cell,
     id_number_shown,
+    id_owner_error,
+    id_owners,
     is_blank,
     other_school_phrase,
     parse_choice,
@@ -118,24 +120,15 @@ class PupilImporter(RecordImporter):
                    LEFT JOIN students_enrollment e ON e.student_id = s.id AND e.school_year = %s
                    WHERE s.pupil_code = ANY(%s)""", [context.school_year, codes])
             existing = {r[0]: r for r in cursor.fetchall()}
-            owners = {}
-            if id_numbers:
-                cursor.execute("""SELECT s.id_number, s.pupil_code, s.school_id, sc.province_id
-                                  FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
-                                  WHERE s.id_number = ANY(%s) AND s.id_number_hold = 0""", [id_numbers])
-                owners = {r[0]: r[1:] for r in cursor.fetchall()}
+            owners = id_owners(cursor, table="students_student", code_field="pupil_code", id_numbers=id_numbers)
         school_id = context.school.pk
         out = []
         for rownum, c in rows:
             errors = []
             old = existing.get(c["pupil_code"])
-            owner = owners.get(c["id_number"]) if c["id_number"] else None
-            # Told only to who could see the owner's number anyway; otherwise the claim is held at
-            # commit and this answer is the one an unclaimed number gets (accounts/scope.py).
-            if owner is not None and owner[0] != c["pupil_code"] and \
-                    context.scope.may_learn_owner(school_id=owner[1], province_id=owner[2]):
-                errors.append(RowError("id_number", c["id_number"],
-                                       f"đã thuộc học sinh mã {owner[0]}; kiểm tra lại mã học sinh hoặc số định danh"))
+            taken = id_owner_error(c, owners, code_field="pupil_code", noun="học sinh", context=context)
+            if taken:
+                errors.append(taken)
             if old is None:
                 out.append((rownum, c, NEW, errors))
                 continue

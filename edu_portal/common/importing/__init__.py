@@ -12,7 +12,7 @@ The names below are the ones the apps use; import them from here.
 """
 from .context import ImportContext
 from .errors import MAX_REASON_CHARS, MAX_VALUE_CHARS, RowError, truncate
-from .id_cells import id_number_cell, id_number_shown
+from .id_cells import id_number_cell, id_number_shown, id_owner_error, id_owners
 from .importer import CHANGED, NEW, UNCHANGED, Column, RecordImporter, other_school_phrase
 from .parsers import (
     EXCEL_EPOCH,
@@ -38,7 +38,7 @@ from .writing import StaleUpload
 __all__ = [
     "CHANGED", "EXCEL_EPOCH", "MAX_REASON_CHARS", "MAX_VALUE_CHARS", "NEW", "UNCHANGED", "Column", "ImportContext",
     "RecordImporter", "RowError", "StaleUpload", "as_text", "choice_labels", "formula_errors", "header_key",
-    "id_number_cell", "id_number_shown", "is_blank", "is_formula", "neutralise", "other_school_phrase",
+    "id_number_cell", "id_owner_error", "id_owners", "id_number_shown", "is_blank", "is_formula", "neutralise", "other_school_phrase",
     "parse_choice", "parse_code", "parse_date", "parse_decimal", "parse_id_number", "parse_int", "parse_name",
     "parse_school_year", "parse_text", "truncate",
 ]
