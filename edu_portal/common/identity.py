@@ -2,7 +2,8 @@
 
 Số định danh cá nhân (Luật Căn cước 2023, Điều 12; Thông tư 59/2021/TT-BCA, Điều 7):
 12 digits = 3-digit code of the province where the birth was registered (the 63 pre-2025
-provinces, Thông tư 07/2016/TT-BCA) + 1 digit for century and gender + 2 digits for the year of
+provinces, Thông tư 07/2016/TT-BCA Phụ lục I) or of the country where it was registered for a
+birth registered abroad (Phụ lục II) + 1 digit for century and gender + 2 digits for the year of
 birth + 6 random digits.
 """
 from __future__ import annotations
@@ -14,19 +15,23 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-LEGACY_PROVINCES_CSV = Path(__file__).resolve().parents[2] / "geo" / "data" / "legacy_provinces.csv"
+GEO_DATA = Path(__file__).resolve().parents[2] / "geo" / "data"
+LEGACY_PROVINCES_CSV = GEO_DATA / "legacy_provinces.csv"
+# Mã quốc gia nơi công dân đăng ký khai sinh (Thông tư 07/2016/TT-BCA, Điều 7 khoản 1 điểm b and
+# Phụ lục II, kept by Thông tư 59/2021/TT-BCA): codes 101-295, one per country.
+BIRTH_ABROAD_PREFIXES_CSV = GEO_DATA / "birth_abroad_prefixes.csv"
 _WHITESPACE = re.compile(r"\s+")
 _DIGITS_12 = re.compile(r"\d{12}")
 
-# Century digit (Thông tư 59/2021/TT-BCA, Điều 7): 2 × the century's index, + 1 for a woman;
-# 0/1 = 1900s, 2/3 = 2000s, 4/5 = 2100s, 6/7 = 2200s, 8/9 = 1800s. The one table of it: the
-# importers and the demo registry read it from here.
-CENTURY_START = {0: 1900, 1: 2000, 2: 2100, 3: 2200, 4: 1800}  # century index -> first year
+# Century digit (Thông tư 59/2021/TT-BCA, Điều 7; Thông tư 07/2016/TT-BCA, Điều 7 khoản 2):
+# 2 × the century's index, + 1 for a woman; 0/1 = 1900s, 2/3 = 2000s, 4/5 = 2100s, 6/7 = 2200s,
+# 8/9 = 2300s (thế kỷ 24, 2300-2399). The one table of it: the importers and the demo registry
+# read it from here.
+CENTURY_START = {0: 1900, 1: 2000, 2: 2100, 3: 2200, 4: 2300}  # century index -> first year
 CENTURY_INDEX = {start // 100: index for index, start in CENTURY_START.items()}  # year // 100 -> index
 
 # The fields the national population registry compares: a change to any of them means the
@@ -48,13 +53,19 @@ class VerificationStatus(models.TextChoices):
 
 @lru_cache(maxsize=1)
 def legacy_province_codes() -> frozenset[str]:
-    """The 3-digit prefixes of ID numbers: the 63 pre-2025 provinces (and any configured extras)."""
+    """The 3-digit prefixes of ID numbers: the 63 pre-2025 provinces and the countries where a
+    birth registered abroad was registered (birth_abroad_prefixes)."""
     with LEGACY_PROVINCES_CSV.open(encoding="utf-8") as f:
         codes = {"0" + row["legacy_code"] for row in csv.DictReader(f)}
-    # Births registered abroad carry a prefix set by the Ministry of Public Security; configurable
-    # because it is not published with the 63-province table.
-    codes.update(getattr(settings, "ID_BIRTH_ABROAD_PREFIXES", ()))
-    return frozenset(codes)
+    return frozenset(codes | birth_abroad_prefixes())
+
+
+@lru_cache(maxsize=1)
+def birth_abroad_prefixes() -> frozenset[str]:
+    """The country codes of Thông tư 07/2016/TT-BCA Phụ lục II: a Vietnamese citizen whose birth was
+    registered abroad (at an embassy or consulate) carries one of them as digits 1-3."""
+    with BIRTH_ABROAD_PREFIXES_CSV.open(encoding="utf-8") as f:
+        return frozenset(row["code"] for row in csv.DictReader(f))
 
 
 def normalize_name(value: str) -> str:

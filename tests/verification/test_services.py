@@ -12,7 +12,7 @@ from schools.selectors import scope_parse
 from students import services as student_services
 from students.models import Student
 from tests import queued
-from tests.factories import make_student
+from tests.factories import make_student, real_identity
 from verification import services
 from verification.models import EnrichmentCursor, RunStatus, VerificationRun, VerificationStatus
 from verification.resilience import redis_client
@@ -93,6 +93,20 @@ def test_invalid_id_is_never_sent(registry, school_a):
     counts = services.batch_verify(kind="student", ids=pupils["ids"][:1])
     assert counts == {"invalid_id": 1}
     assert registry.stats().get("verify_requests", 0) == 0
+
+
+@pytest.mark.django_db
+def test_number_of_a_birth_registered_abroad_is_sent_like_any_other(registry, school_a):
+    # 175: Hoa Kỳ, a country code of Thông tư 07/2016/TT-BCA Phụ lục II (a birth registered at a consulate).
+    student = make_student(school_a, **real_identity(serial=41, legacy="175"))
+    assert student.id_number.startswith("175")
+    assert student.verification_status == VerificationStatus.QUEUED
+
+    counts = services.batch_verify(kind="student", ids=[student.pk])
+
+    assert counts == {"verified": 1}
+    assert Student.objects.get(pk=student.pk).verification_status == VerificationStatus.VERIFIED
+    assert registry.stats()["verify_requests"] == 1
 
 
 @pytest.mark.django_db
