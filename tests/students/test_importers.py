@@ -147,3 +147,25 @@ def test_resolve_classifies_against_the_database(school_a, school_b):
     other = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school_b, school_year=2026, today=TODAY)
     [(_, _, state, errors)] = PUPILS.resolve([(2, dict(cleaned))], context=other)
     assert state is None and "chuyển trường" in errors[0].reason and school_a.name in errors[0].reason
+
+
+@pytest.mark.parametrize("written", ["2026", 2026, 2026.0, " 2026 "])
+def test_a_bare_year_in_the_school_year_cell_is_refused_with_the_expected_form(written):
+    # "2026" could be 2025-2026 as well as 2026-2027: the row says how to write it, never guesses.
+    row = {"pupil_code": "HS1", "school_year": written, "term": "Học kỳ II", "learning_rating": "Hoàn thành tốt",
+           "conduct_rating": "Tốt", "subject_scores": "Toán: 8,5"}
+    _, errors = RESULTS.validate_row(row, context=CTX)
+    wrong = [e for e in errors if e.column == "school_year"]
+    assert len(wrong) == 1
+    message = wrong[0].message("Năm học")
+    assert "YYYY-YYYY" in message and "2025-2026" in message and "2026-2027" in message
+    cleaned, errors = RESULTS.validate_row({**row, "school_year": "2025-2026"}, context=CTX)
+    assert "school_year" not in {e.column for e in errors}
+
+
+@pytest.mark.parametrize("written", ["2025-2027", "2025-2024", "25-26", "2025/26"])
+def test_a_school_year_not_of_two_following_years_is_refused(written):
+    row = {"pupil_code": "HS1", "school_year": written, "term": "Học kỳ II", "learning_rating": "Hoàn thành tốt",
+           "conduct_rating": "Tốt", "subject_scores": "Toán: 8,5"}
+    _, errors = RESULTS.validate_row(row, context=CTX)
+    assert any(e.column == "school_year" and "YYYY-YYYY" in e.reason for e in errors)

@@ -256,13 +256,19 @@ def parse_decimal(value, *, low: Decimal, high: Decimal, places: int = 1, requir
 
 
 def parse_school_year(value, *, current: int):
-    """'2025-2026', '2025 - 2026' or 2025; empty means the current school year."""
+    """'2025-2026' or '2025 - 2026'; empty means the current school year.
+
+    A bare year is refused: "2026" may mean 2025-2026 (the school year that ends in it) as well as
+    2026-2027, and the ministry's forms write the school year as both years (năm học 2025-2026)."""
     if is_blank(value):
         return current, None
     text = _SPACES.sub("", as_text(value))
-    m = re.fullmatch(r"(\d{4})(?:[-/](\d{4}))?", text)
-    if not m or (m.group(2) and int(m.group(2)) != int(m.group(1)) + 1):
-        return None, "không phải là năm học hợp lệ (dạng 2025-2026)"
+    if re.fullmatch(r"\d{4}", text):
+        return None, ("thiếu năm kết thúc: năm học phải ghi đủ hai năm dạng YYYY-YYYY "
+                      f"(ví dụ {int(text) - 1}-{text} hoặc {text}-{int(text) + 1})")
+    m = re.fullmatch(r"(\d{4})[-/](\d{4})", text)
+    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+        return None, "không phải là năm học hợp lệ (dạng YYYY-YYYY, ví dụ 2025-2026)"
     year = int(m.group(1))
     if not current - 20 <= year <= current:
         return None, "nằm ngoài khoảng năm học cho phép"
