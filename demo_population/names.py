@@ -19,9 +19,10 @@ GIVEN_FEMALE = ["An", "Anh", "Ánh", "Bích", "Châu", "Chi", "Diệp", "Dung", 
                 "Hân", "Hiền", "Hoa", "Hương", "Huyền", "Khánh", "Lan", "Linh", "Loan", "Ly", "Mai", "My",
                 "Nga", "Ngân", "Ngọc", "Nhi", "Nhung", "Oanh", "Phương", "Quyên", "Quỳnh", "Tâm", "Thảo",
                 "Thư", "Thủy", "Trang", "Trâm", "Uyên", "Vân", "Vy", "Yến", "Hoa", "Tuyết", "Đào"]
-ETHNICITIES = [("Kinh", 853), ("Tày", 19), ("Thái", 18), ("Mường", 15), ("Khmer", 13), ("Hoa", 8),
-               ("Nùng", 11), ("H'Mông", 15), ("Dao", 9), ("Gia Rai", 5), ("Ê Đê", 4), ("Ba Na", 3),
-               ("Sán Chay", 2), ("Chăm", 2), ("Cơ Ho", 2), ("Xơ Đăng", 2)]
+# Official names of Quyết định 121-TCTK/PPCĐ (geo/data/ethnic_groups.csv), as the portal stores them.
+ETHNICITIES = [("Kinh", 853), ("Tày", 19), ("Thái", 18), ("Mường", 15), ("Khơ-me", 13), ("Hoa", 8),
+               ("Nùng", 11), ("HMông", 15), ("Dao", 9), ("Gia-rai", 5), ("Ê-đê", 4), ("Ba-na", 3),
+               ("Sán Chay", 2), ("Chăm", 2), ("Cơ-ho", 2), ("Xơ-đăng", 2)]
 
 _FAMILY_TOTAL = sum(w for _, w in FAMILY_NAMES)
 _ETHNIC_TOTAL = sum(w for _, w in ETHNICITIES)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Commune, LegacyProvince, Province
+from .models import Commune, EthnicGroup, LegacyProvince, Province
 
 
 @admin.register(Province)
@@ -19,4 +19,10 @@ class CommuneAdmin(admin.ModelAdmin):
 @admin.register(LegacyProvince)
 class LegacyProvinceAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "province")
+    search_fields = ("code", "name")
+
+
+@admin.register(EthnicGroup)
+class EthnicGroupAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "aliases")
     search_fields = ("code", "name")

@@ -1,5 +1,5 @@
 """Administrative units after the 2025 reform (34 provinces, 3,321 communes; no districts),
-and the 63 pre-2025 provinces whose codes personal ID numbers still carry."""
+the 63 pre-2025 provinces whose codes personal ID numbers still carry, and the 54 ethnic groups."""
 from django.db import models
 
 
@@ -45,6 +45,24 @@ class LegacyProvince(models.Model):
         ordering = ["code"]
         verbose_name = "tỉnh cũ (trước 2025)"
         verbose_name_plural = "tỉnh cũ (trước 2025)"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class EthnicGroup(models.Model):
+    """One of the 54 ethnic groups (Quyết định 121-TCTK/PPCĐ of 1979). Pupils and staff store the
+    official name as text (their write path stays a plain column); uploads, forms and the API map
+    the other spellings in `aliases` to it."""
+
+    code = models.CharField("mã dân tộc", max_length=2, primary_key=True)
+    name = models.CharField("tên chính thức", max_length=40, unique=True)
+    aliases = models.JSONField("tên gọi khác", default=list, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "dân tộc"
+        verbose_name_plural = "dân tộc"
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -1,7 +1,15 @@
-"""Reads on the administrative units (reference data, loaded by geo/services.py)."""
+"""Reads on the reference data (administrative units, ethnic groups; loaded by geo/services.py)."""
 from __future__ import annotations
 
-from .models import Commune, Province
+from edu_portal.common.exceptions import AppError
+
+from .ethnicity import ethnicity_key, ethnicity_lookup_build
+from .models import Commune, EthnicGroup, Province
+
+# Shown wherever an ethnicity is refused: uploads (row message), forms and the API.
+ETHNICITY_UNKNOWN = ("không có trong danh mục 54 dân tộc (Quyết định 121-TCTK/PPCĐ); ghi tên, tên gọi khác "
+                     "hoặc mã 2 chữ số, xem danh sách tên và mã ở trang Mã hợp lệ của tệp mẫu")
+ETHNICITY_DEFAULT = "Kinh"
 
 
 def province_codes() -> frozenset[str]:
@@ -11,3 +19,29 @@ def province_codes() -> frozenset[str]:
 def commune_provinces() -> dict[str, str]:
     """Commune code -> its province's code."""
     return dict(Commune.objects.values_list("code", "province_id"))
+
+
+def ethnic_groups() -> list[tuple[str, str]]:
+    """(code, official name) of the 54 groups, in code order."""
+    return list(EthnicGroup.objects.order_by("code").values_list("code", "name"))
+
+
+def ethnicity_lookup() -> dict[str, str]:
+    """Spelling-blind key -> official name, for the names and every known alias."""
+    return ethnicity_lookup_build(EthnicGroup.objects.values_list("code", "name", "aliases"))
+
+
+def ethnicity_normalize(value: str | None, *, lookup: dict[str, str] | None = None) -> str | None:
+    """The official name for `value` (a code, an official name or an alias, in any case, with or
+    without diacritics and hyphens); Kinh when empty; None when it names no group."""
+    if not (value or "").strip():
+        return ETHNICITY_DEFAULT
+    return (ethnicity_lookup() if lookup is None else lookup).get(ethnicity_key(value))
+
+
+def ethnicity_official_or_raise(value: str | None) -> str:
+    """The services' rule, so forms, the API and the admin store what an upload would."""
+    name = ethnicity_normalize(value)
+    if name is None:
+        raise AppError(f"Dân tộc '{value}' {ETHNICITY_UNKNOWN}.", details={"ethnicity": [ETHNICITY_UNKNOWN]})
+    return name

@@ -1,4 +1,5 @@
-"""Load administrative units from the vietnam-provinces package (never typed by hand)."""
+"""Load administrative units from the vietnam-provinces package (never typed by hand) and the
+ethnic groups from geo/data/ethnic_groups.csv."""
 import csv
 
 from django.db import transaction
@@ -7,7 +8,8 @@ from vietnam_provinces import Ward as VnWard
 
 from edu_portal.common.identity import LEGACY_PROVINCES_CSV
 
-from .models import Commune, LegacyProvince, Province
+from .ethnicity import ethnic_groups_read
+from .models import Commune, EthnicGroup, LegacyProvince, Province
 
 
 def _code(value, width: int) -> str:
@@ -39,4 +41,8 @@ def admin_units_load() -> dict[str, int]:
         ]
     LegacyProvince.objects.bulk_create(legacy, update_conflicts=True, unique_fields=["code"],
                                        update_fields=["name", "province"])
-    return {"provinces": len(provinces), "communes": len(communes), "legacy_provinces": len(legacy)}
+    groups = [EthnicGroup(code=code, name=name, aliases=aliases) for code, name, aliases in ethnic_groups_read()]
+    EthnicGroup.objects.bulk_create(groups, update_conflicts=True, unique_fields=["code"],
+                                    update_fields=["name", "aliases"])
+    return {"provinces": len(provinces), "communes": len(communes), "legacy_provinces": len(legacy),
+            "ethnic_groups": len(groups)}

@@ -22,6 +22,7 @@ from edu_portal.common.models import (
 )
 from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, tombstone_create
+from geo.selectors import ethnicity_official_or_raise
 from schools.models import School
 
 from .models import (
@@ -37,6 +38,9 @@ EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnici
 
 
 def _validate(student: Student) -> None:
+    # One list of ethnic groups for every door (Quyết định 121-TCTK/PPCĐ): an alias is stored as the
+    # official name, an unknown name is refused, as the upload does.
+    student.ethnicity = ethnicity_official_or_raise(student.ethnicity)
     full_clean_or_raise(student)
     identity_validate_or_raise(id_number=student.id_number, date_of_birth=student.date_of_birth,
                                gender=student.gender)

@@ -41,6 +41,7 @@ from edu_portal.common.importing import (
     parse_text,
 )
 from edu_portal.common.models import Gender
+from geo.selectors import ETHNICITY_UNKNOWN, ethnicity_lookup, ethnicity_normalize
 
 from .models import EmploymentStatus, Position, Qualification
 from .standards import meets_qualification_standard
@@ -61,7 +62,8 @@ class StaffImporter(RecordImporter):
         Column("full_name", "Họ và tên", example="Trần Văn Bình"),
         Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="02/09/1985"),
         Column("gender", "Giới tính", choices=GENDERS, example="Nam"),
-        Column("ethnicity", "Dân tộc", required=False, help="Để trống nếu là Kinh", example="Kinh"),
+        Column("ethnicity", "Dân tộc", required=False,
+               help="Tên trong danh mục 54 dân tộc (xem bên dưới); để trống nếu là Kinh", example="Kinh"),
         Column("position", "Chức vụ", choices=tuple(Position.choices), example="Giáo viên"),
         Column("main_subject", "Môn dạy chính", required=False, example="Toán"),
         Column("qualification", "Trình độ đào tạo", choices=tuple(Qualification.choices), example="Đại học"),
@@ -97,7 +99,10 @@ class StaffImporter(RecordImporter):
         gender = check("gender", parse_choice(get("gender"), GENDERS))
         id_number = check("id_number", id_number_cell(get("id_number"), date_of_birth=dob, gender=gender,
                                                       context=context))
-        ethnicity = check("ethnicity", parse_text(get("ethnicity"), max_length=40, required=False))
+        ethnicity = ethnicity_normalize(as_text(get("ethnicity")),
+                                        lookup=context.reference("ethnicity_lookup", ethnicity_lookup))
+        if ethnicity is None:
+            errors.append(RowError("ethnicity", as_text(get("ethnicity")), ETHNICITY_UNKNOWN))
         position = check("position", parse_choice(get("position"), tuple(Position.choices)))
         subject = check("main_subject", parse_text(get("main_subject"), max_length=60, required=False))
         qualification = check("qualification", parse_choice(get("qualification"), tuple(Qualification.choices)))
@@ -107,7 +112,7 @@ class StaffImporter(RecordImporter):
             return None, errors
         level = getattr(context.school, "level", None)
         return {"staff_code": code, "id_number": id_number, "full_name": name, "date_of_birth": dob,
-                "gender": str(gender), "ethnicity": ethnicity or "Kinh", "position": str(position),
+                "gender": str(gender), "ethnicity": ethnicity, "position": str(position),
                 "main_subject": subject or "", "qualification": str(qualification),
                 "meets_qualification_standard": bool(level) and meets_qualification_standard(
                     school_level=level, qualification=qualification),

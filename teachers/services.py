@@ -15,6 +15,7 @@ from edu_portal.common.identity import (
 from edu_portal.common.models import id_number_claim_settle, id_number_entry_check, person_changes_apply
 from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, tombstone_create
+from geo.selectors import ethnicity_official_or_raise
 from schools.models import School
 
 from .models import StaffMember
@@ -25,6 +26,9 @@ EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnici
 
 
 def _validate(staff: StaffMember) -> None:
+    # One list of ethnic groups for every door (Quyết định 121-TCTK/PPCĐ): an alias is stored as the
+    # official name, an unknown name is refused, as the upload does.
+    staff.ethnicity = ethnicity_official_or_raise(staff.ethnicity)
     full_clean_or_raise(staff)
     identity_validate_or_raise(id_number=staff.id_number, date_of_birth=staff.date_of_birth,
                                gender=staff.gender)

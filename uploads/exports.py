@@ -10,6 +10,7 @@ import io
 
 from edu_portal.common.importing import RecordImporter, choice_labels, neutralise
 from geo.models import Province
+from geo.selectors import ethnic_groups
 
 ERROR_HEADER = "Lỗi"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,6 +59,11 @@ def template_xlsx(importer: RecordImporter, *, context=None) -> bytes:
         codes.append([])
         codes.append(["Mã tỉnh/thành phố", "", "", ""])
         for code, name in Province.objects.order_by("code").values_list("code", "name"):
+            codes.append([code, name])
+    if any(c.key == "ethnicity" for c in importer.columns):
+        codes.append([])
+        codes.append(["Mã dân tộc", "Tên dân tộc (Quyết định 121-TCTK/PPCĐ)", "", ""])
+        for code, name in ethnic_groups():
             codes.append([code, name])
     for letter, width in zip("ABCDE", (24, 10, 50, 60, 24), strict=True):
         codes.column_dimensions[letter].width = width

@@ -29,7 +29,7 @@ from edu_portal.common.importing import (
     parse_text,
 )
 from edu_portal.common.models import Gender
-from geo.selectors import province_codes
+from geo.selectors import ETHNICITY_UNKNOWN, ethnicity_lookup, ethnicity_normalize, province_codes
 from schools.models import SchoolLevel
 
 from ..writers import write_pupils
@@ -52,7 +52,8 @@ class PupilImporter(RecordImporter):
         Column("full_name", "Họ và tên", example="Nguyễn Thị An"),
         Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="15/03/2015"),
         Column("gender", "Giới tính", choices=(("M", "Nam"), ("F", "Nữ")), example="Nữ"),
-        Column("ethnicity", "Dân tộc", required=False, help="Để trống nếu là Kinh", example="Kinh"),
+        Column("ethnicity", "Dân tộc", required=False,
+               help="Tên trong danh mục 54 dân tộc (xem bên dưới); để trống nếu là Kinh", example="Kinh"),
         Column("birth_province", "Nơi sinh (mã tỉnh)", required=False,
                help="Mã tỉnh/thành phố 2 chữ số (sau sáp nhập 2025)", example="01"),
         Column("grade", "Khối", help="0 (mầm non) đến 12", example="3"),
@@ -85,9 +86,10 @@ class PupilImporter(RecordImporter):
         id_number, why = id_number_cell(get("id_number"), date_of_birth=dob, gender=gender, context=context)
         if why:
             errors.append(RowError("id_number", id_number_shown(get("id_number"), context), why))
-        ethnicity, why = parse_text(get("ethnicity"), max_length=40, required=False)
-        if why:
-            errors.append(RowError("ethnicity", as_text(get("ethnicity")), why))
+        ethnicity = ethnicity_normalize(as_text(get("ethnicity")),
+                                        lookup=context.reference("ethnicity_lookup", ethnicity_lookup))
+        if ethnicity is None:
+            errors.append(RowError("ethnicity", as_text(get("ethnicity")), ETHNICITY_UNKNOWN))
         province = None
         raw_province = get("birth_province")
         if not is_blank(raw_province):
@@ -106,7 +108,7 @@ class PupilImporter(RecordImporter):
         if errors:
             return None, errors
         return {"pupil_code": code, "id_number": id_number, "full_name": name, "date_of_birth": dob,
-                "gender": gender, "ethnicity": ethnicity or "Kinh", "birth_province_id": province,
+                "gender": gender, "ethnicity": ethnicity, "birth_province_id": province,
                 "grade": grade, "class_name": class_name}, []
 
     def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:

@@ -9,6 +9,7 @@ from accounts.models import User
 from demo_population.load import geography
 from demo_population.seed import plan_make
 from demo_population.truth import citizen_for
+from geo.models import EthnicGroup
 from schools.models import School
 from students.models import Enrollment, PhysicalRecord, Student
 from teachers.models import StaffMember
@@ -44,6 +45,11 @@ def test_seed_loads_realistic_records_with_planted_outcomes(settings):
     # Names keep their diacritics; no pupil code or ID number repeats.
     assert Student.objects.filter(full_name__regex="[ạ-ỹđ]").exists()
     assert not Student.objects.values("pupil_code").annotate(n=Count("id")).filter(n__gt=1).exists()
+    # Ethnicities are official names of the 54 groups, as an upload would store them.
+    official = set(EthnicGroup.objects.values_list("name", flat=True))
+    assert set(Student.objects.values_list("ethnicity", flat=True).distinct()) <= official
+    assert set(StaffMember.objects.values_list("ethnicity", flat=True).distinct()) <= official
+    assert Student.objects.filter(ethnicity="Khơ-me").exists()
 
 
 def test_seed_refuses_to_run_twice_without_flush_and_if_empty_skips():

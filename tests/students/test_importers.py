@@ -11,13 +11,16 @@ from hypothesis import strategies as st
 from accounts.scope import Scope
 from edu_portal.common.identity import century_gender_digit
 from edu_portal.common.importing import EXCEL_EPOCH, ImportContext, neutralise, parse_date, parse_id_number
+from geo.ethnicity import ethnic_groups_read, ethnicity_lookup_build
 from students.importers import PHYSICAL, PUPILS, RESULTS, parse_subject_scores, validate_row
+from students.models import Student
 from tests.factories import make_student
 
 TODAY = dt.date(2026, 11, 25)
 PRIMARY = SimpleNamespace(pk=1, level="primary", province_id="01")
 CTX = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=PRIMARY, school_year=2026, today=TODAY,
-                    references={"province_codes": frozenset({"01", "79"})})  # reference data without a database
+                    references={"province_codes": frozenset({"01", "79"}),  # reference data without a database
+                                "ethnicity_lookup": ethnicity_lookup_build(ethnic_groups_read())})
 
 GOOD = {"pupil_code": "HS0001", "id_number": "001316000001", "full_name": "Nguyễn Thị An",
         "date_of_birth": "15/03/2016", "gender": "Nữ", "ethnicity": "", "birth_province": "1",
@@ -132,6 +135,31 @@ def test_measurements_derive_bmi_and_nutrition_for_the_pupil(school_a):
     assert state == "new" and errors == []
     assert cleaned["nutrition_status"] in {"underweight", "normal", "overweight", "obese"}
     assert cleaned["bmi_z_score"] is not None
+
+
+@pytest.mark.parametrize("typed,stored", [("", "Kinh"), ("Khmer", "Khơ-me"), ("H'Mông", "HMông"), ("ê đê", "Ê-đê")])
+def test_an_ethnicity_spelling_is_stored_as_the_official_name(typed, stored):
+    cleaned, errors = validate_row({**GOOD, "ethnicity": typed}, context=CTX)
+    assert errors == [] and cleaned["ethnicity"] == stored
+
+
+def test_an_unknown_ethnicity_names_where_to_find_the_list():
+    errors = errors_of(ethnicity="Kinh Việt Nam")
+    assert "54 dân tộc" in errors["ethnicity"] and "Mã hợp lệ" in errors["ethnicity"]
+
+
+@pytest.mark.django_db
+def test_an_alias_on_record_shows_as_a_change_to_the_official_name(school_a):
+    existing = make_student(school_a, ethnicity="Tày")
+    Student.objects.filter(pk=existing.pk).update(ethnicity="Khmer")  # stored before the list existed
+    ctx = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school_a, school_year=2026, today=TODAY)
+    row = {"pupil_code": existing.pupil_code, "id_number": "", "full_name": existing.full_name,
+           "date_of_birth": existing.date_of_birth, "gender": existing.gender, "ethnicity": "Khmer",
+           "grade": 3, "class_name": "3A"}
+    cleaned, errors = PUPILS.validate_row(row, context=ctx)
+    assert errors == [] and cleaned["ethnicity"] == "Khơ-me"
+    [(_, cleaned, state, errors)] = PUPILS.resolve([(2, cleaned)], context=ctx)
+    assert (state, errors) == ("changed", [])
 
 
 @pytest.mark.django_db

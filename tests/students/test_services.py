@@ -132,3 +132,18 @@ def test_every_edit_refreshes_statistics_and_identity_edits_verification_after_c
     assert queued.queued_tasks() == [("verification.identities_verify", ["student", [pupil.pk]], {}),
                                      ("dashboards.refresh_schools", [[school_a.pk]], {})]
     queued.clear()
+
+
+def test_ethnicity_is_stored_as_the_official_name_and_an_unknown_one_is_refused(school_a):
+    """Forms, the API and the admin follow the upload's rule (Quyết định 121-TCTK/PPCĐ)."""
+    pupil = student_create(scope=Scope.country(can_view_id_numbers=True), school=school_a, pupil_code="DT1",
+                           grade=1, class_name="1A", ethnicity="Khmer", **real_identity(serial=41))
+    assert pupil.ethnicity == "Khơ-me"
+    pupil = student_update(scope=Scope.country(), student=pupil, ethnicity="h'mông")
+    pupil.refresh_from_db()
+    assert pupil.ethnicity == "HMông"
+    with pytest.raises(AppError) as caught:
+        student_update(scope=Scope.country(), student=pupil, ethnicity="Người Sao Hỏa")
+    assert "ethnicity" in caught.value.details
+    pupil.refresh_from_db()
+    assert pupil.ethnicity == "HMông"

@@ -6,6 +6,7 @@ import pytest
 
 from accounts.scope import Scope
 from edu_portal.common.importing import ImportContext
+from geo.ethnicity import ethnic_groups_read, ethnicity_lookup_build
 from teachers.importers import STAFF, validate_row
 from tests.factories import make_staff
 from tests.uploads.conftest import commit, csv_bytes, media_root, run_upload  # noqa: F401 - fixture
@@ -16,7 +17,20 @@ GOOD = {"staff_code": "CB1", "id_number": "001085000123", "full_name": "Trần V
 
 
 def ctx(level):
-    return ImportContext(scope=Scope.country(can_view_id_numbers=True), school=SimpleNamespace(pk=1, level=level), today=TODAY)
+    return ImportContext(scope=Scope.country(can_view_id_numbers=True), school=SimpleNamespace(pk=1, level=level), today=TODAY,
+                         references={"ethnicity_lookup": ethnicity_lookup_build(ethnic_groups_read())})
+
+
+@pytest.mark.parametrize("typed,stored", [("", "Kinh"), ("Khmer", "Khơ-me"), ("Mông", "HMông"), ("Bana", "Ba-na")])
+def test_an_ethnicity_spelling_is_stored_as_the_official_name(typed, stored):
+    cleaned, errors = validate_row({**GOOD, "ethnicity": typed}, context=ctx("primary"))
+    assert errors == [] and cleaned["ethnicity"] == stored
+
+
+def test_an_unknown_ethnicity_is_a_row_message():
+    cleaned, errors = validate_row({**GOOD, "ethnicity": "Xyz"}, context=ctx("primary"))
+    assert cleaned is None and [(e.column, e.value) for e in errors] == [("ethnicity", "Xyz")]
+    assert "54 dân tộc" in errors[0].reason and "Mã hợp lệ" in errors[0].reason
 
 
 @pytest.mark.parametrize("level,qualification,meets", [

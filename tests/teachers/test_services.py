@@ -48,3 +48,13 @@ def test_edits_ask_for_statistics_and_verification_by_task_name_after_commit(
     assert queued.queued_tasks() == [("verification.identities_verify", ["staff", [staff.pk]], {}),
                                      ("dashboards.refresh_schools", [[school_a.pk]], {})]
     queued.clear()
+
+
+def test_ethnicity_is_stored_as_the_official_name_and_an_unknown_one_is_refused(school_a):
+    staff = make_staff(school_a)
+    staff = staff_update(scope=Scope.country(), staff=staff, ethnicity="Ede")
+    staff.refresh_from_db()
+    assert staff.ethnicity == "Ê-đê"
+    with pytest.raises(AppError) as caught:
+        staff_update(scope=Scope.country(), staff=staff, ethnicity="Xyz")
+    assert "54 dân tộc" in caught.value.message

@@ -25,6 +25,9 @@ def test_excel_template_has_vietnamese_headers_and_a_codes_sheet(client, school_
     assert [c.value for c in book["Dữ liệu"][1]] == PUPIL_HEADER
     codes = [row[0] for row in book["Mã hợp lệ"].iter_rows(values_only=True)]
     assert "Giới tính" in codes and "01" in codes  # columns and the province codes
+    # The 54 ethnic groups with their codes (Quyết định 121-TCTK/PPCĐ), which the row message points to.
+    pairs = [row[:2] for row in book["Mã hợp lệ"].iter_rows(values_only=True)]
+    assert ("05", "Khơ-me") in pairs and ("54", "Rơ-măm") in pairs
 
 
 def test_csv_template_opens_in_excel_with_accents(client, school_user):

@@ -4,7 +4,7 @@ from geo.services import admin_units_load
 
 
 class Command(BaseCommand):
-    help = "Load the 34 provinces, 3,321 communes and 63 pre-2025 provinces (idempotent)."
+    help = "Load the 34 provinces, 3,321 communes, 63 pre-2025 provinces and 54 ethnic groups (idempotent)."
 
     def handle(self, *args, **options):
         counts = admin_units_load()
