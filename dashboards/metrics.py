@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.identity import VerificationStatus
 from schools.models import SchoolLevel
-from students.models import ConductRating, EnrollmentStatus, LearningRating, NutritionStatus, Term
+from students.models import ConductRating, EnrollmentStatus, HeightStatus, LearningRating, NutritionStatus, Term
 from teachers.models import EmploymentStatus, Position, Qualification
 
 
@@ -78,6 +78,9 @@ def _metrics() -> list[Metric]:
                        r.label) for r in ConductRating]
     out += [Metric(f"nutrition_{n.value}", "nutrition", f"p.nutrition_status = '{n.value}'", n.label)
             for n in NutritionStatus]
+    # Height-for-age (stunting); records measured before it was computed have none and are not counted.
+    out += [Metric(f"height_{h.value}", "nutrition", f"p.height_status = '{h.value}'", h.label)
+            for h in HeightStatus]
     return out
 
 
@@ -102,5 +105,5 @@ SOURCES: dict[str, dict] = {
 }
 # A pupil measured several times in a year counts once, with the latest measurement.
 NUTRITION_SOURCE = ("(SELECT DISTINCT ON (p0.student_id, p0.school_year) p0.school_id, p0.school_year,"
-                    " p0.nutrition_status FROM students_physicalrecord p0 WHERE TRUE {where}"
+                    " p0.nutrition_status, p0.height_status FROM students_physicalrecord p0 WHERE TRUE {where}"
                     " ORDER BY p0.student_id, p0.school_year, p0.measured_on DESC, p0.id DESC) p")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from accounts.scope import Scope
 from edu_portal.common.identity import VerificationStatus
-from students.models import ConductRating, LearningRating, NutritionStatus, Term
+from students.models import ConductRating, HeightStatus, LearningRating, NutritionStatus, Term
 from teachers.models import Position, Qualification
 
 from .metrics import GRADES, METRIC_NAMES
@@ -72,6 +72,8 @@ def indicator_tables(*, scope: Scope, filters: dict | None = None, term: int | N
               [(f"conduct_{term}_{r.value}", r.label) for r in ConductRating]),
         _dist("nutrition", "Tình trạng dinh dưỡng (BMI theo tuổi, WHO)", total,
               [(f"nutrition_{n.value}", n.label) for n in NutritionStatus], chart_type="doughnut"),
+        _dist("stunting", "Chiều cao theo tuổi (thấp còi, WHO)", total,
+              [(f"height_{h.value}", h.label) for h in HeightStatus], chart_type="doughnut"),
         _dist("pupil_verification", "Xác thực định danh học sinh", total,
               [(f"pupils_ver_{v.value}", v.label) for v in VerificationStatus], chart_type="doughnut"),
         _dist("staff_verification", "Xác thực định danh cán bộ, giáo viên", total,

@@ -17,8 +17,17 @@ import json
 import random
 import zlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from students.nutrition import NutritionStatus, value_for_z, who_lms
+from students.nutrition import (
+    OutsideReference,
+    bmi_exact,
+    bmi_of,
+    height_for_age,
+    nutrition_classify,
+    value_for_z,
+    who_lms,
+)
 from teachers.standards import meets_qualification_standard
 
 from .names import ethnicity, full_name
@@ -212,10 +221,16 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
                 height = round(value_for_z(who_lms("height", gender, months), rng.gauss(-0.2, 1.0)), 1)
                 bmi = round(value_for_z(who_lms("bmi", gender, months), z_bmi), 1)
                 weight = round(bmi * (height / 100) ** 2, 1)
-                bmi = round(weight / (height / 100) ** 2, 1)
-                z, category = _classify_fast(who_lms("bmi", gender, months), bmi, months)
+                try:  # the portal's own classifier, on the unrounded BMI
+                    z, category = nutrition_classify(bmi=bmi_exact(height, weight), date_of_birth=born,
+                                                     measured_on=measured, gender=gender)
+                    height_z, height_status = height_for_age(height_cm=height, date_of_birth=born,
+                                                             measured_on=measured, gender=gender)
+                except OutsideReference:  # past 19 years: the portal would refuse the row too
+                    continue
+                bmi = bmi_of(Decimal(str(height)), Decimal(str(weight)))  # rounded as the portal stores it
                 w["physical"].writerow([sid + offsets["physical"], sid, school.id, school_year, measured.isoformat(), height, weight,
-                                        bmi, z if z is not None else "", str(category), now, now])
+                                        bmi, z, str(category), height_z, str(height_status), now, now])
         for j in range(school.staff):
             position = "principal" if j == 0 else "vice_principal" if j <= 2 and school.staff > 12 else (
                 "other" if j >= school.staff - 3 else "teacher")
@@ -238,16 +253,6 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
                                  ethnicity(rng.getrandbits(16)), position, subject, qualification,
                                  "t" if meets else "f", school.id, employment, status, 0, "", "{}", now, now])
     return bufs
-
-
-def _classify_fast(lms, bmi: float, months: int):
-    """The WHO category from the z-score of the stored (rounded) BMI, as nutrition_classify does."""
-    l, m, s = lms  # noqa: E741 - the LMS method's own letters
-    z = ((bmi / m) ** l - 1) / (l * s)
-    over, obese = (2, 3) if months < 60 else (1, 2)
-    category = (NutritionStatus.UNDERWEIGHT if z < -2 else NutritionStatus.OBESE if z > obese
-                else NutritionStatus.OVERWEIGHT if z > over else NutritionStatus.NORMAL)
-    return round(max(-9.99, min(9.99, z)), 2), category
 
 
 def _ratings(rng: random.Random, grade: int) -> tuple[str, str, str]:
@@ -273,7 +278,8 @@ COLUMNS = {
     "result": ("students_academicresult", "id, student_id, school_id, school_year, term, learning_rating, "
                "conduct_rating, subject_scores, created_at, updated_at"),
     "physical": ("students_physicalrecord", "id, student_id, school_id, school_year, measured_on, height_cm, "
-                 "weight_kg, bmi, bmi_z_score, nutrition_status, created_at, updated_at"),
+                 "weight_kg, bmi, bmi_z_score, nutrition_status, height_z_score, height_status, created_at, "
+                 "updated_at"),
     "staff": ("teachers_staffmember", "id, staff_code, id_number, full_name, date_of_birth, gender, ethnicity, "
               "position, main_subject, qualification, meets_qualification_standard, school_id, employment_status, "
               "verification_status, verification_attempts, verification_error, verification_mismatch_fields, "

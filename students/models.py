@@ -109,11 +109,20 @@ class AcademicResult(TimeStamped):
 
 
 class NutritionStatus(models.TextChoices):
-    # WHO BMI-for-age categories (WHO 2006 standards under 5, WHO 2007 reference 5-19 years).
+    # WHO BMI-for-age categories (WHO 2006 standards to 60 months, WHO 2007 reference 61 months-19 years).
+    # Severe: z < -3 (severe wasting under 5, severe thinness after); counted apart, as WHO reports it.
+    SEVERE_THINNESS = "severe_thin", _("Suy dinh dưỡng thể gầy còm nặng")
     UNDERWEIGHT = "underweight", _("Suy dinh dưỡng thể gầy còm")
     NORMAL = "normal", _("Bình thường")
     OVERWEIGHT = "overweight", _("Thừa cân")
     OBESE = "obese", _("Béo phì")
+
+
+class HeightStatus(models.TextChoices):
+    # WHO height-for-age (length under 2 years): stunting, the main preschool malnutrition indicator.
+    SEVERELY_STUNTED = "severe_stunted", _("Suy dinh dưỡng thể thấp còi nặng")
+    STUNTED = "stunted", _("Suy dinh dưỡng thể thấp còi")
+    NORMAL = "normal", _("Bình thường")
 
 
 class PhysicalRecord(TimeStamped):
@@ -126,6 +135,10 @@ class PhysicalRecord(TimeStamped):
     bmi = models.DecimalField("BMI", max_digits=4, decimal_places=1)
     bmi_z_score = models.DecimalField("BMI theo tuổi (z)", max_digits=4, decimal_places=2, null=True)
     nutrition_status = models.CharField("tình trạng dinh dưỡng", max_length=12, choices=NutritionStatus.choices)
+    # Height-for-age; empty on records measured before it was computed (their z is NULL).
+    height_z_score = models.DecimalField("chiều cao theo tuổi (z)", max_digits=4, decimal_places=2, null=True)
+    height_status = models.CharField("tình trạng chiều cao", max_length=16, choices=HeightStatus.choices,
+                                     blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "thể lực"

@@ -32,7 +32,7 @@ from .models import (
     PhysicalRecord,
     Student,
 )
-from .nutrition import age_in_years, bmi_of, nutrition_classify
+from .nutrition import OutsideReference, bmi_exact, bmi_of, height_for_age, nutrition_classify
 
 EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "birth_province_id")
 
@@ -185,14 +185,20 @@ def physical_record_add(*, scope: Scope, student: Student, measured_on: dt.date,
                        details={"height_cm": ["Ngoài khoảng hợp lệ."], "weight_kg": ["Ngoài khoảng hợp lệ."]})
     if measured_on < student.date_of_birth or measured_on > timezone.localdate():
         raise AppError("Ngày đo phải sau ngày sinh và không ở tương lai.", details={"measured_on": ["Không hợp lệ."]})
+    try:
+        z, status = nutrition_classify(bmi=bmi_exact(height_cm, weight_kg), date_of_birth=student.date_of_birth,
+                                       measured_on=measured_on, gender=student.gender)
+        height_z, height_status = height_for_age(height_cm=height_cm, date_of_birth=student.date_of_birth,
+                                                 measured_on=measured_on, gender=student.gender)
+    except OutsideReference as past:
+        raise AppError(f"Không ghi được số đo: {past}.", details={"measured_on": [str(past)]}) from past
     bmi = bmi_of(height_cm, weight_kg)
-    z, status = nutrition_classify(bmi=float(bmi), age_years=age_in_years(student.date_of_birth, measured_on),
-                                   gender=student.gender)
     record, _ = PhysicalRecord.objects.update_or_create(
         student=student, measured_on=measured_on,
         defaults={"school": student.school, "school_year": school_year or current_school_year(measured_on),
                   "height_cm": height_cm, "weight_kg": weight_kg, "bmi": bmi,
-                  "bmi_z_score": None if z is None else Decimal(str(z)), "nutrition_status": status,
+                  "bmi_z_score": Decimal(str(z)), "nutrition_status": status,
+                  "height_z_score": Decimal(str(height_z)), "height_status": height_status,
                   "updated_at": timezone.now()},
     )
     _statistics_changed(record.school_id)

@@ -122,14 +122,16 @@ def write_physical(*, context, now, staged_path, importer) -> dict:
         _check_pupils_here(cur, school_id)
         cur.execute(
             """INSERT INTO students_physicalrecord (created_at, updated_at, student_id, school_id, school_year,
-                   measured_on, height_cm, weight_kg, bmi, bmi_z_score, nutrition_status)
+                   measured_on, height_cm, weight_kg, bmi, bmi_z_score, nutrition_status, height_z_score,
+                   height_status)
                SELECT %s, %s, s.id, s.school_id, t.school_year, t.measured_on, t.height_cm, t.weight_kg, t.bmi,
-                      t.bmi_z_score, t.nutrition_status
+                      t.bmi_z_score, t.nutrition_status, t.height_z_score, t.height_status
                FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
                ON CONFLICT (student_id, measured_on) DO UPDATE SET school_id = EXCLUDED.school_id,
                    school_year = EXCLUDED.school_year, height_cm = EXCLUDED.height_cm,
                    weight_kg = EXCLUDED.weight_kg, bmi = EXCLUDED.bmi, bmi_z_score = EXCLUDED.bmi_z_score,
-                   nutrition_status = EXCLUDED.nutrition_status, updated_at = EXCLUDED.updated_at
+                   nutrition_status = EXCLUDED.nutrition_status, height_z_score = EXCLUDED.height_z_score,
+                   height_status = EXCLUDED.height_status, updated_at = EXCLUDED.updated_at
                WHERE (students_physicalrecord.height_cm, students_physicalrecord.weight_kg,
                       students_physicalrecord.school_id)
                      IS DISTINCT FROM (EXCLUDED.height_cm, EXCLUDED.weight_kg, EXCLUDED.school_id)

@@ -29,11 +29,13 @@ class PhysicalRecordSerializer(serializers.ModelSerializer):
     weight_kg = serializers.DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False)
     bmi = serializers.DecimalField(max_digits=4, decimal_places=1, coerce_to_string=False)
     bmi_z_score = serializers.DecimalField(max_digits=4, decimal_places=2, coerce_to_string=False, allow_null=True)
+    height_z_score = serializers.DecimalField(max_digits=4, decimal_places=2, coerce_to_string=False,
+                                              allow_null=True)
 
     class Meta:
         model = PhysicalRecord
         fields = ["measured_on", "school_year", "school", "height_cm", "weight_kg", "bmi", "bmi_z_score",
-                  "nutrition_status", "updated_at"]
+                  "nutrition_status", "height_z_score", "height_status", "updated_at"]
 
 
 class StudentSerializer(serializers.ModelSerializer):

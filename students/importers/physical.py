@@ -19,7 +19,7 @@ from edu_portal.common.importing import (
 )
 from edu_portal.common.models import current_school_year
 
-from ..nutrition import age_in_years, bmi_of, nutrition_classify
+from ..nutrition import OutsideReference, bmi_exact, bmi_of, height_for_age, nutrition_classify
 from ..writers import write_physical
 from .shared import pupil_here, row_state
 
@@ -37,7 +37,8 @@ class PhysicalImporter(RecordImporter):
     key_fields = ("pupil_code", "measured_on")
     stage_columns = (("pupil_code", "varchar(20)"), ("measured_on", "date"), ("school_year", "smallint"),
                      ("height_cm", "numeric(5,1)"), ("weight_kg", "numeric(5,1)"), ("bmi", "numeric(4,1)"),
-                     ("bmi_z_score", "numeric(4,2)"), ("nutrition_status", "varchar(12)"))
+                     ("bmi_z_score", "numeric(4,2)"), ("nutrition_status", "varchar(12)"),
+                     ("height_z_score", "numeric(4,2)"), ("height_status", "varchar(16)"))
 
     def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
         errors = formula_errors(row)
@@ -83,10 +84,18 @@ class PhysicalImporter(RecordImporter):
                 out.append((rownum, c, None, [RowError("measured_on", as_text(c["measured_on"]),
                                                        "trước ngày sinh của học sinh")]))
                 continue
-            z, status = nutrition_classify(bmi=float(c["bmi"]), age_years=age_in_years(dob, c["measured_on"]),
-                                           gender=gender)
-            c["bmi_z_score"] = None if z is None else Decimal(str(z))
+            try:
+                # The unrounded BMI: c["bmi"] is rounded for display.
+                z, status = nutrition_classify(bmi=bmi_exact(c["height_cm"], c["weight_kg"]), date_of_birth=dob,
+                                               measured_on=c["measured_on"], gender=gender)
+                height_z, height_status = height_for_age(height_cm=c["height_cm"], date_of_birth=dob,
+                                                         measured_on=c["measured_on"], gender=gender)
+            except OutsideReference as past:
+                out.append((rownum, c, None, [RowError("measured_on", as_text(c["measured_on"]), str(past))]))
+                continue
+            c["bmi_z_score"] = Decimal(str(z))
             c["nutrition_status"] = str(status)
+            c["height_z_score"], c["height_status"] = Decimal(str(height_z)), str(height_status)
             out.append((rownum, c, row_state(records.get(self.key(c)), (c["height_cm"], c["weight_kg"])), []))
         return out
 

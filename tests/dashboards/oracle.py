@@ -50,4 +50,6 @@ def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int,
         latest[p.student_id] = p
     for p in latest.values():
         rows[p.school_id][f"nutrition_{p.nutrition_status}"] += 1
+        if p.height_status:
+            rows[p.school_id][f"height_{p.height_status}"] += 1
     return rows, pupil_mm, staff_mm
