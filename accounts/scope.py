@@ -67,11 +67,7 @@ class Scope:
         return Q(**{"pk" if not school_field else f"{school_field}_id": self.school_id})
 
     def contains_school(self, school) -> bool:
-        if self.kind == COUNTRY:
-            return True
-        if self.kind == PROVINCE:
-            return school.province_id == self.province_code
-        return school.pk == self.school_id
+        return self.covers(school_id=school.pk, province_id=school.province_id)
 
     def covers(self, *, school_id: int | None, province_id: str | None) -> bool:
         """contains_school for a school known only by its id and province (no query)."""

@@ -38,3 +38,17 @@ def ethnicity_lookup_build(groups) -> dict[str, str]:
         for spelling in (name, *aliases):
             lookup[ethnicity_key(spelling)] = name
     return lookup
+
+
+def official_names_rewrite(connection, *, table: str) -> None:
+    """Stored spellings in `table`.ethnicity that name a group become its official name (data
+    migrations of students and teachers); values naming no group stay as they are. One UPDATE per
+    distinct spelling, not per row."""
+    lookup = ethnicity_lookup_build(ethnic_groups_read())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT ethnicity FROM {table}")  # noqa: S608 - a constant table name
+        for (stored,) in cursor.fetchall():
+            official = lookup.get(ethnicity_key(stored))
+            if official and official != stored:
+                cursor.execute(f"UPDATE {table} SET ethnicity = %s WHERE ethnicity = %s",  # noqa: S608
+                               [official, stored])

@@ -71,16 +71,22 @@ def upload_status_view(request, pk: int):
     return response
 
 
-@login_required
-@require_POST
-def upload_confirm_view(request, pk: int):
+def _upload_action(request, pk: int, service):
+    """A button on the upload's page (confirm, cancel): a refusal the user can act on is shown
+    there as a message; an upload out of scope stays a 404."""
     try:
-        services.upload_confirm(user=request.user, upload_id=pk)
+        service(user=request.user, upload_id=pk)
     except AppError as exc:
         if exc.status_code == 404:
             raise
         messages.error(request, exc.message)
     return redirect("uploads:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def upload_confirm_view(request, pk: int):
+    return _upload_action(request, pk, services.upload_confirm)
 
 
 def _file_response(request, upload, field, filename: str) -> FileResponse:
@@ -98,13 +104,7 @@ def _file_response(request, upload, field, filename: str) -> FileResponse:
 @login_required
 @require_POST
 def upload_cancel_view(request, pk: int):
-    try:
-        services.upload_cancel(user=request.user, upload_id=pk)
-    except AppError as exc:
-        if exc.status_code == 404:
-            raise
-        messages.error(request, exc.message)
-    return redirect("uploads:detail", pk=pk)
+    return _upload_action(request, pk, services.upload_cancel)
 
 
 @login_required

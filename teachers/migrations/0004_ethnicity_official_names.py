@@ -3,20 +3,11 @@
 left as they are: nobody can tell which group was meant, and the record's next edit asks for it."""
 from django.db import migrations
 
-from geo.ethnicity import ethnic_groups_read, ethnicity_key, ethnicity_lookup_build
-
-TABLE = "teachers_staffmember"
+from geo.ethnicity import official_names_rewrite
 
 
 def to_official_names(apps, schema_editor):
-    lookup = ethnicity_lookup_build(ethnic_groups_read())
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT ethnicity FROM {TABLE}")  # noqa: S608 - a constant
-        for (stored,) in cursor.fetchall():
-            official = lookup.get(ethnicity_key(stored))
-            if official and official != stored:
-                cursor.execute(f"UPDATE {TABLE} SET ethnicity = %s WHERE ethnicity = %s",  # noqa: S608
-                               [official, stored])
+    official_names_rewrite(schema_editor.connection, table="teachers_staffmember")
 
 
 class Migration(migrations.Migration):
