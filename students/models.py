@@ -1,9 +1,11 @@
 """Pupils, their enrollment per school year, academic results and physical records."""
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, VerifiableIdentity, id_number_unique
+from edu_portal.common.names import vietnamese_order
 
 
 class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
@@ -20,11 +22,14 @@ class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
                                verbose_name="trường")
 
     class Meta:
-        ordering = ["full_name", "pk"]
+        # Vietnamese order (given, middle, family name): edu_portal.common.names.
+        ordering = [*vietnamese_order(), "pk"]
         verbose_name = "học sinh"
         verbose_name_plural = "học sinh"
         indexes = [
-            models.Index(fields=["school", "full_name"]),
+            # A school's class lists, and the country's or a province's pages (walked in order, filtered).
+            models.Index(F("school"), *vietnamese_order(), F("id"), name="student_school_vi_name"),
+            models.Index(*vietnamese_order(), F("id"), name="student_vi_name"),
             # Search by part of a name (ILIKE) without scanning millions of rows.
             GinIndex(fields=["full_name"], name="student_name_trgm", opclasses=["gin_trgm_ops"]),
         ]

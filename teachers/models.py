@@ -1,9 +1,11 @@
 """Teachers and education managers (cán bộ quản lý, giáo viên, nhân viên)."""
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, VerifiableIdentity, id_number_unique
+from edu_portal.common.names import vietnamese_order
 
 
 class Position(models.TextChoices):
@@ -45,11 +47,13 @@ class StaffMember(TimeStamped, VerifiableIdentity, HeldIdNumber):
                                          default=EmploymentStatus.WORKING, db_index=True)
 
     class Meta:
-        ordering = ["full_name", "pk"]
+        # Vietnamese order (given, middle, family name): edu_portal.common.names.
+        ordering = [*vietnamese_order(), "pk"]
         verbose_name = "cán bộ, giáo viên"
         verbose_name_plural = "cán bộ, giáo viên"
         indexes = [
-            models.Index(fields=["school", "full_name"]),
+            models.Index(F("school"), *vietnamese_order(), F("id"), name="staff_school_vi_name"),
+            models.Index(*vietnamese_order(), F("id"), name="staff_vi_name"),
             # Search by part of a name (ILIKE) without scanning millions of rows.
             GinIndex(fields=["full_name"], name="staffmember_name_trgm", opclasses=["gin_trgm_ops"]),
         ]
