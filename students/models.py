@@ -74,7 +74,8 @@ class LearningRating(models.TextChoices):
     FAIR = "kha", _("Khá")
     PASS = "dat", _("Đạt")
     FAIL = "chua_dat", _("Chưa đạt")
-    # Thông tư 27/2020/TT-BGDĐT (tiểu học).
+    # Thông tư 27/2020/TT-BGDĐT (tiểu học), Điều 10: four levels at the end of the year.
+    EXCELLENT = "hoan_thanh_xuat_sac", _("Hoàn thành xuất sắc")
     COMPLETED_WELL = "hoan_thanh_tot", _("Hoàn thành tốt")
     COMPLETED = "hoan_thanh", _("Hoàn thành")
     NOT_COMPLETED = "chua_hoan_thanh", _("Chưa hoàn thành")
@@ -89,7 +90,7 @@ class ConductRating(models.TextChoices):
     NEEDS_EFFORT = "can_co_gang", _("Cần cố gắng")
 
 
-PRIMARY_LEARNING = {LearningRating.COMPLETED_WELL, LearningRating.COMPLETED, LearningRating.NOT_COMPLETED}
+PRIMARY_LEARNING = {LearningRating.EXCELLENT, LearningRating.COMPLETED_WELL, LearningRating.COMPLETED, LearningRating.NOT_COMPLETED}
 SECONDARY_LEARNING = {LearningRating.GOOD, LearningRating.FAIR, LearningRating.PASS, LearningRating.FAIL}
 PRIMARY_CONDUCT = {ConductRating.GOOD, ConductRating.PASS, ConductRating.NEEDS_EFFORT}
 SECONDARY_CONDUCT = {ConductRating.GOOD, ConductRating.FAIR, ConductRating.PASS, ConductRating.FAIL}
