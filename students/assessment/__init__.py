@@ -9,6 +9,7 @@ from .rating import (
     derive,
     is_primary,
     learning_ratings_for,
+    result_assess,
     subjects_canonical,
     year_check,
     year_subjects,
@@ -17,5 +18,5 @@ from .secondary import year_average
 from .subjects import Subject, subject_lookup, subjects_for
 
 __all__ = ["AssessmentError", "Derivation", "Subject", "check", "conduct_ratings_for", "derive", "is_primary",
-           "learning_ratings_for", "subject_lookup", "subjects_canonical", "subjects_for", "year_average",
+           "learning_ratings_for", "result_assess", "subject_lookup", "subjects_canonical", "subjects_for", "year_average",
            "year_check", "year_subjects"]

@@ -44,7 +44,12 @@ YEAR_TOLERANCE = Decimal("0.1")
 
 
 class AssessmentError(ValueError):
-    """Subject results or a grade the rules cannot rate; the message is for the school."""
+    """Subject results or a grade the rules cannot rate; the message is for the school. `field`
+    names what is wrong: "grade", "learning_rating", "conduct_rating" or "subject_scores"."""
+
+    def __init__(self, message: str, field: str = "subject_scores"):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,9 @@ def is_primary(grade: int) -> bool:
     if grade in SECONDARY_GRADES:
         return False
     if grade == 0:
-        raise AssessmentError("học sinh mầm non (khối 0) không có kết quả học tập theo TT 22/2021 hay TT 27/2020")
-    raise AssessmentError(f"khối lớp {grade} không phải là khối 1-12")
+        raise AssessmentError("học sinh mầm non (khối 0) không có kết quả học tập theo TT 22/2021 hay TT 27/2020",
+                              "grade")
+    raise AssessmentError(f"khối lớp {grade} không phải là khối 1-12", "grade")
 
 
 def learning_ratings_for(grade: int) -> set[LearningRating]:
@@ -155,8 +161,10 @@ def _conduct_label(grade: int, conduct) -> str:
             if member not in conduct_ratings_for(grade):
                 break
             return label
-    allowed = ", ".join(_CONDUCT_LABELS[m] for m in conduct_ratings_for(grade))
-    raise AssessmentError(f"kết quả rèn luyện '{conduct}' không thuộc thang của lớp {grade} ({allowed})")
+    allowed = "/".join(label for m, label in _CONDUCT_LABELS.items() if m in conduct_ratings_for(grade))
+    shown = next((label for m, label in _CONDUCT_LABELS.items() if conduct in (m, m.value)), conduct)
+    raise AssessmentError(f"kết quả rèn luyện '{shown}' không thuộc thang của lớp {grade} ({allowed})",
+                          "conduct_rating")
 
 
 def derive(*, grade: int, term: int, subjects: Mapping, conduct) -> Derivation:
@@ -239,3 +247,42 @@ def year_check(*, grade: int, year: Mapping, first: Mapping, second: Mapping) ->
     if not problems:
         return None
     return f"Điểm cả năm không khớp hai học kỳ theo TT 22/2021 Điều 9: {'; '.join(problems)}"
+
+
+def result_assess(*, grade: int, term: int, learning_rating: str, conduct_rating, subjects: Mapping,
+                  first: Mapping | None = None, second: Mapping | None = None) -> tuple[LearningRating, dict]:
+    """One pupil's result row by the rules of the pupil's grade, for every door that writes results
+    (upload, services, API): returns the learning rating (derived when empty) and the subject
+    results in stored form. A secondary year row (term 0) without subject results gets the year
+    averages of `first` and `second` (the two terms' stored results) when both are known; with
+    them, it must agree with them. Without any subject results the rating is required and kept as
+    given. Raises AssessmentError(message, field)."""
+    primary_scale = is_primary(grade)
+    _conduct_label(grade, conduct_rating)
+    if learning_rating:
+        try:
+            given = LearningRating(learning_rating)
+        except ValueError:
+            raise AssessmentError(f"kết quả học tập '{learning_rating}' không hợp lệ", "learning_rating") from None
+        if given not in learning_ratings_for(grade):
+            allowed = "/".join(name for r, name in RATING_NAMES.items() if r in learning_ratings_for(grade))
+            raise AssessmentError(f"kết quả học tập '{RATING_NAMES[given]}' không thuộc thang của lớp {grade} "
+                                  f"({allowed})", "learning_rating")
+    canonical = subjects_canonical(grade=grade, subjects=subjects) if subjects else {}
+    if term == 0 and not primary_scale and first and second:
+        if canonical:
+            why = year_check(grade=grade, year=canonical, first=first, second=second)
+            if why:
+                raise AssessmentError(why, "subject_scores")
+        else:
+            canonical = year_subjects(grade=grade, first=first, second=second)
+    if not canonical:
+        if not learning_rating:
+            raise AssessmentError("kết quả học tập không được để trống khi không có điểm các môn", "learning_rating")
+        return LearningRating(learning_rating), {}
+    if not learning_rating:
+        return derive(grade=grade, term=term, subjects=canonical, conduct=conduct_rating).rating, canonical
+    why = check(grade=grade, term=term, subjects=canonical, conduct=conduct_rating, rating=learning_rating)
+    if why:
+        raise AssessmentError(why, "learning_rating")
+    return LearningRating(learning_rating), canonical
