@@ -9,7 +9,8 @@ Sources and their SQL aliases:
 - "pupil":     students_enrollment e JOIN students_student s, rows of the school year; a pupil
                counts at the school of their enrollment that year.
 - "staff":     teachers_staffmember m, the current snapshot (staff have no school year).
-- "result":    students_academicresult r of the school year, at the school that recorded it.
+- "result":    students_academicresult r of the school year, at the school that recorded it, with
+               the pupil's enrollment g of that year (its grade chooses the rating scale).
 - "nutrition": the latest students_physicalrecord p of each pupil in the school year.
 """
 from __future__ import annotations
@@ -20,7 +21,18 @@ from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.identity import VerificationStatus
 from schools.models import SchoolLevel
-from students.models import ConductRating, EnrollmentStatus, HeightStatus, LearningRating, NutritionStatus, Term
+from students.models import (
+    PRIMARY_CONDUCT,
+    PRIMARY_LEARNING,
+    SECONDARY_CONDUCT,
+    SECONDARY_LEARNING,
+    ConductRating,
+    EnrollmentStatus,
+    HeightStatus,
+    LearningRating,
+    NutritionStatus,
+    Term,
+)
 from teachers.models import EmploymentStatus, Position, Qualification
 
 
@@ -40,6 +52,43 @@ HAS_PHYSICAL = "hp.student_id IS NOT NULL"
 
 GRADES = range(0, 13)
 TERMS = [t.value for t in Term]
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A rating scale and the grades it applies to. The pupil's grade that school year chooses it,
+    not the school's level: a multi-level school has pupils of both."""
+
+    key: str
+    title: str
+    first_grade: int
+    last_grade: int
+    learning: tuple[LearningRating, ...]
+    conduct: tuple[ConductRating, ...]
+
+    @property
+    def grade_sql(self) -> str:
+        return f"g.grade BETWEEN {self.first_grade} AND {self.last_grade}"
+
+
+SCALES = (
+    Scale("primary", _("Tiểu học — TT 27/2020"), 1, 5,
+          tuple(r for r in LearningRating if r in PRIMARY_LEARNING),
+          tuple(r for r in ConductRating if r in PRIMARY_CONDUCT)),
+    Scale("secondary", _("THCS, THPT — TT 22/2021"), 6, 12,
+          tuple(r for r in LearningRating if r in SECONDARY_LEARNING),
+          tuple(r for r in ConductRating if r in SECONDARY_CONDUCT)),
+)
+
+
+def learning_metric(term: int, rating: str) -> str:
+    # The two scales' learning ratings are distinct values, so the name needs no scale.
+    return f"learning_{term}_{rating}"
+
+
+def conduct_metric(term: int, scale: str, rating: str) -> str:
+    # "tot" and "dat" are on both conduct scales (phẩm chất and rèn luyện): the name carries the scale.
+    return f"conduct_{term}_{scale}_{rating}"
 
 
 def _metrics() -> list[Metric]:
@@ -71,11 +120,16 @@ def _metrics() -> list[Metric]:
             for q in Qualification]
     out += [Metric(f"staff_ver_{v.value}", "staff", f"{WORKING} AND m.verification_status = '{v.value}'",
                    v.label) for v in VerificationStatus]
+    # Each rating counted only for pupils of its scale's grades; a rating of the other scale (stored
+    # before ratings followed the grade) is in neither distribution.
     for term in TERMS:
-        out += [Metric(f"learning_{term}_{r.value}", "result", f"r.term = {term} AND r.learning_rating = '{r.value}'",
-                       r.label) for r in LearningRating]
-        out += [Metric(f"conduct_{term}_{r.value}", "result", f"r.term = {term} AND r.conduct_rating = '{r.value}'",
-                       r.label) for r in ConductRating]
+        for scale in SCALES:
+            out += [Metric(learning_metric(term, r.value), "result",
+                           f"r.term = {term} AND {scale.grade_sql} AND r.learning_rating = '{r.value}'", r.label)
+                    for r in scale.learning]
+            out += [Metric(conduct_metric(term, scale.key, r.value), "result",
+                           f"r.term = {term} AND {scale.grade_sql} AND r.conduct_rating = '{r.value}'", r.label)
+                    for r in scale.conduct]
     out += [Metric(f"nutrition_{n.value}", "nutrition", f"p.nutrition_status = '{n.value}'", n.label)
             for n in NutritionStatus]
     # Height-for-age (stunting); records measured before it was computed have none and are not counted.
@@ -100,7 +154,10 @@ SOURCES: dict[str, dict] = {
                       " LEFT JOIN (SELECT DISTINCT student_id, school_year FROM students_physicalrecord"
                       " {pupils_where}) hp ON hp.student_id = e.student_id AND hp.school_year = e.school_year"},
     "staff": {"alias": "m", "by_year": False, "from": "teachers_staffmember m"},
-    "result": {"alias": "r", "by_year": True, "from": "students_academicresult r"},
+    # One enrollment per pupil and year (a unique index): the join adds the grade, never a row.
+    "result": {"alias": "r", "by_year": True,
+               "from": "students_academicresult r JOIN students_enrollment g"
+                       " ON g.student_id = r.student_id AND g.school_year = r.school_year"},
     "nutrition": {"alias": "p", "by_year": True, "from": None},
 }
 # A pupil measured several times in a year counts once, with the latest measurement.

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from accounts.scope import Scope
 from edu_portal.common.identity import VerificationStatus
-from students.models import ConductRating, HeightStatus, LearningRating, NutritionStatus, Term
+from students.models import HeightStatus, LearningRating, NutritionStatus, Term
 from teachers.models import Position, Qualification
 
-from .metrics import GRADES, METRIC_NAMES
+from .metrics import GRADES, METRIC_NAMES, SCALES, conduct_metric, learning_metric
 from .selectors import Summary, ratio, stats_mismatch_reasons, stats_summary
 
 
@@ -20,15 +20,21 @@ class Table:
     columns: list[tuple[str, str]]
     rows: list[dict]
     chart: dict | None = None  # {"type", "labels", "datasets": [{"label", "data"}]}
+    scale: str | None = None  # a result distribution's rating scale ("primary", "secondary")
 
 
-def _dist(name, title, total, items, *, chart_type="bar") -> Table:
+def _dist(name, title, total, items, *, chart_type="bar", scale=None) -> Table:
     count = sum(total.get(k, 0) for k, _ in items)
     rows = [{"label": label, "count": total.get(k, 0), "pct": ratio(total.get(k, 0), count, 100)}
             for k, label in items]
     return Table(name, title, [("label", "Phân loại"), ("count", "Số lượng"), ("pct", "Tỉ lệ (%)")], rows,
                  {"type": chart_type, "labels": [r["label"] for r in rows],
-                  "datasets": [{"label": title, "data": [r["count"] for r in rows]}]})
+                  "datasets": [{"label": title, "data": [r["count"] for r in rows]}]}, scale)
+
+
+# Circular 27/2020 rates a primary pupil's qualities (phẩm chất); Circular 22/2021 a secondary
+# pupil's conduct (rèn luyện).
+CONDUCT_TITLES = {"primary": "Phẩm chất", "secondary": "Kết quả rèn luyện"}
 
 
 def default_term(total: dict) -> int:
@@ -66,10 +72,13 @@ def indicator_tables(*, scope: Scope, filters: dict | None = None, term: int | N
                "datasets": [{"label": "Nữ/Nam", "data": [r["gender_parity_index"] for r in by_level]}]}),
         _dist("enrollment_by_grade", "Học sinh theo khối lớp", total,
               [(f"pupils_grade_{g}", "Mầm non" if g == 0 else f"Lớp {g}") for g in GRADES]),
-        _dist("learning_ratings", f"Kết quả học tập ({Term(term).label}; TT 22/2021 và TT 27/2020)", total,
-              [(f"learning_{term}_{r.value}", r.label) for r in LearningRating]),
-        _dist("conduct_ratings", f"Kết quả rèn luyện / phẩm chất ({Term(term).label})", total,
-              [(f"conduct_{term}_{r.value}", r.label) for r in ConductRating]),
+        # One distribution per rating scale, each over its own pupils (Circular 27/2020 for
+        # grades 1-5, 22/2021 for 6-12): "Tốt 8%" of all pupils of both scales would mean nothing.
+        *[_dist(f"learning_ratings_{s.key}", f"Kết quả học tập, {s.title} ({Term(term).label})", total,
+                [(learning_metric(term, r.value), r.label) for r in s.learning], scale=s.key) for s in SCALES],
+        *[_dist(f"conduct_ratings_{s.key}",
+                f"{CONDUCT_TITLES[s.key]}, {s.title} ({Term(term).label})", total,
+                [(conduct_metric(term, s.key, r.value), r.label) for r in s.conduct], scale=s.key) for s in SCALES],
         _dist("nutrition", "Tình trạng dinh dưỡng (BMI theo tuổi, WHO)", total,
               [(f"nutrition_{n.value}", n.label) for n in NutritionStatus], chart_type="doughnut"),
         _dist("stunting", "Chiều cao theo tuổi (thấp còi, WHO)", total,

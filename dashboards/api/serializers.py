@@ -41,6 +41,11 @@ class DistributionRowSerializer(serializers.Serializer):
 class IndicatorSerializer(serializers.Serializer):
     name = serializers.CharField()
     title = serializers.CharField()
+    scale = serializers.ChoiceField(
+        choices=["primary", "secondary"], allow_null=True,
+        help_text="Thang đánh giá của phân bố kết quả: primary = Tiểu học (TT 27/2020, khối 1-5), "
+                  "secondary = THCS, THPT (TT 22/2021, khối 6-12); tỉ lệ tính trên học sinh của thang đó; "
+                  "null với các chỉ số khác")
     rows = serializers.ListField(child=serializers.DictField())
 
 

@@ -129,7 +129,7 @@ class OverviewView(StatsView):
             data = {"computed_at": summary.computed_at, "filters": summary.filters, **_figures(summary.total),
                     "by_level": [_figures(r) for r in summary.groups["level"]],
                     "by_ownership": [_figures(r) for r in summary.groups["ownership"]],
-                    "indicators": [{"name": t.name, "title": t.title,
+                    "indicators": [{"name": t.name, "title": t.title, "scale": t.scale,
                                     "rows": [{k: r.get(k) for k, _ in t.columns} for r in t.rows]}
                                    for t in tables]}
             return data, summary.updated_at

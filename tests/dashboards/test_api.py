@@ -121,3 +121,17 @@ def test_odd_codes_are_not_found(school_a, ministry_api):
     for url in ["/api/v1/stats/provinces/0%001/communes/", "/api/v1/stats/provinces/abc/communes/",
                 "/api/v1/stats/provinces/99/communes/"]:
         assert ministry_api.get(url).status_code == 404, url
+
+
+def test_overview_gives_each_result_scale_its_own_indicator(multi_level, ministry_api):
+    stats_refresh_all()
+    data = ministry_api.get("/api/v1/stats/overview/").json()
+    indicators = {i["name"]: i for i in data["indicators"]}
+    assert indicators["learning_ratings_primary"]["scale"] == "primary"
+    assert indicators["conduct_ratings_secondary"]["scale"] == "secondary"
+    assert indicators["nutrition"]["scale"] is None
+    assert [(r["label"], r["count"], r["pct"]) for r in indicators["learning_ratings_primary"]["rows"]] == [
+        ("Hoàn thành xuất sắc", 1, 25.0), ("Hoàn thành tốt", 1, 25.0), ("Hoàn thành", 2, 50.0),
+        ("Chưa hoàn thành", 0, 0.0)]
+    assert [(r["label"], r["pct"]) for r in indicators["learning_ratings_secondary"]["rows"]][:2] == [
+        ("Tốt", 50.0), ("Khá", 50.0)]

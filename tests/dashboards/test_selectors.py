@@ -102,7 +102,7 @@ def test_indicator_tables(refreshed):
     ptr = by_name["pupils_per_teacher"].rows[-1]
     assert ptr["pupils_per_teacher"] == round(total["pupils"] / total["staff_teacher"], 2)
     assert summary.term == 1  # only first-term results so far: the latest term assessed
-    assert sum(r["count"] for r in by_name["learning_ratings"].rows) > 0
+    assert sum(r["count"] for r in by_name["learning_ratings_primary"].rows) > 0
     assert by_name["mismatch_reasons"].rows == [{"label": "Họ và tên", "count": 2}]
     assert stats_mismatch_reasons(scope=Scope.country()) == [("full_name", 2)]
     assert sum(r["count"] for r in by_name["staff_verification"].rows) == total["staff"]
@@ -136,3 +136,26 @@ def test_refresh_task_warms_the_shared_cache_for_every_process(refreshed, django
     with django_assert_num_queries(0):  # the refreshed school's province page too
         stats_summary(scope=Scope.country(), filters={"province": refreshed[0].province_id},
                       groups=("commune", "level", "ownership"))
+
+
+def test_result_distributions_are_apart_with_percentages_per_scale(multi_level):
+    """Learning and conduct, one distribution per scale, each over its own pupils."""
+    stats_refresh_all()
+    summary, tables = indicator_tables(scope=Scope.country())
+    by_name = {t.name: t for t in tables}
+    assert "learning_ratings" not in by_name and "conduct_ratings" not in by_name
+
+    def dist(name):
+        return [(str(r["label"]), r["count"], r["pct"]) for r in by_name[name].rows]
+
+    primary, secondary = by_name["learning_ratings_primary"], by_name["learning_ratings_secondary"]
+    assert "Tiểu học — TT 27/2020" in primary.title and primary.scale == "primary"
+    assert "THCS, THPT — TT 22/2021" in secondary.title and secondary.scale == "secondary"
+    assert dist("learning_ratings_primary") == [("Hoàn thành xuất sắc", 1, 25.0), ("Hoàn thành tốt", 1, 25.0),
+                                                ("Hoàn thành", 2, 50.0), ("Chưa hoàn thành", 0, 0.0)]
+    assert dist("learning_ratings_secondary") == [("Tốt", 1, 50.0), ("Khá", 1, 50.0), ("Đạt", 0, 0.0),
+                                                  ("Chưa đạt", 0, 0.0)]
+    assert dist("conduct_ratings_primary") == [("Tốt", 3, 75.0), ("Đạt", 1, 25.0), ("Cần cố gắng", 0, 0.0)]
+    assert dist("conduct_ratings_secondary") == [("Tốt", 1, 50.0), ("Khá", 1, 50.0), ("Đạt", 0, 0.0),
+                                                 ("Chưa đạt", 0, 0.0)]
+    assert by_name["conduct_ratings_primary"].chart["datasets"][0]["data"] == [3, 1, 0]

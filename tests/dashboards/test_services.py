@@ -16,7 +16,7 @@ from students.models import Enrollment, Student
 from teachers.models import StaffMember
 from tests.factories import make_staff
 
-from .conftest import measure_day, pupil
+from .conftest import grade_of, measure_day, pupil, random_ratings, result_record
 from .oracle import oracle
 
 
@@ -63,11 +63,11 @@ def random_changes(rng: random.Random, schools: list[School], rounds: int = 16) 
                 verification_mismatch_fields=fields)
             touched.add(student.school_id)
         elif action == "result":
-            student_services.academic_result_record(
-                scope=scope, student=student, school_year=year, term=rng.choice([0, 1, 2]),
-                learning_rating=rng.choice(["tot", "chua_dat", "hoan_thanh_tot"]),
-                conduct_rating=rng.choice(["kha", "can_co_gang"]))
-            touched.add(student.school_id)
+            grade = grade_of(student, year)
+            if grade:
+                result_record(student, year=year, term=rng.choice([0, 1, 2]), grade=grade,
+                              **random_ratings(rng, grade))
+                touched.add(student.school_id)
         elif action == "measure":
             student_services.physical_record_add(scope=scope, student=student, measured_on=measure_day(year),
                                                  height_cm=rng.randint(100, 170), weight_kg=rng.randint(15, 80))
@@ -198,3 +198,21 @@ def test_concurrent_refreshes_do_not_collide(world):
     assert not errors
     assert SchoolStats.objects.filter(school_id=world[0].pk).count() == 1
     assert_stats_match_raw(current_school_year())
+
+
+@pytest.mark.parametrize("refresh", ["all", "schools"])
+def test_each_rating_scale_is_counted_by_the_pupils_grade(multi_level, refresh):
+    """A multi-level school: grades 1-5 on Circular 27/2020's scale, 6-12 on 22/2021's, whatever
+    the school's level; conduct "tot" counted once per scale; a rating of the wrong scale nowhere."""
+    stats_refresh_all() if refresh == "all" else stats_refresh_schools(school_ids=[multi_level.pk])
+    row = SchoolStats.objects.get(school=multi_level, school_year=current_school_year())
+    learning = {r: getattr(row, f"learning_1_{r}") for r in
+                ("hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh", "chua_hoan_thanh", "tot", "kha", "dat",
+                 "chua_dat")}
+    assert learning == {"hoan_thanh_xuat_sac": 1, "hoan_thanh_tot": 1, "hoan_thanh": 2, "chua_hoan_thanh": 0,
+                        "tot": 1, "kha": 1, "dat": 0, "chua_dat": 0}
+    assert {r: getattr(row, f"conduct_1_primary_{r}") for r in ("tot", "dat", "can_co_gang")} == {
+        "tot": 3, "dat": 1, "can_co_gang": 0}
+    assert {r: getattr(row, f"conduct_1_secondary_{r}") for r in ("tot", "kha", "dat", "chua_dat")} == {
+        "tot": 1, "kha": 1, "dat": 0, "chua_dat": 0}
+    assert assert_stats_match_raw(current_school_year()) == 1

@@ -106,3 +106,13 @@ def test_odd_unit_codes_are_not_found(client, ministry_user, school_a):
     for url in ["/dashboards/provinces/012/", "/dashboards/provinces/x/", "/dashboards/communes/0%00/",
                 "/dashboards/schools/999999999/"]:
         assert client.get(url).status_code == 404, url
+
+
+def test_school_page_shows_and_exports_the_two_scales_apart(client, ministry_user, multi_level):
+    stats_refresh_all()
+    client.force_login(ministry_user)
+    url = reverse("dashboards:school", args=[multi_level.pk])
+    html = client.get(url).content.decode()
+    assert "Tiểu học — TT 27/2020" in html and "THCS, THPT — TT 22/2021" in html
+    body = client.get(url, {"export": "csv", "table": "conduct_ratings_primary"}).content.decode("utf-8-sig")
+    assert body.splitlines() == ["Phân loại,Số lượng,Tỉ lệ (%)", "Tốt,3,75.0", "Đạt,1,25.0", "Cần cố gắng,0,0.0"]
