@@ -19,7 +19,7 @@ from contextlib import closing
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-MODULES = ["seed", "uploads", "school_upload", "verification", "dashboards", "api", "partitioning"]
+MODULES = ["seed", "uploads", "school_upload", "verification", "dashboards", "api", "name_order", "partitioning"]
 
 
 def _setup_database(quick: bool) -> dict:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.identity import id_number_errors
+from edu_portal.common.names import vietnamese_order
 
 from . import services
 from .models import VerificationRun, VerificationStatus
@@ -65,7 +66,7 @@ def failed_records(*, scope: Scope, kind: str, status: str | None = None) -> Que
     model = services.model_for(kind)
     states = [status] if status in FAILED_STATES else list(FAILED_STATES)
     return (scope.filter(model.objects.filter(verification_status__in=states), school_field="school")
-            .select_related("school").order_by("school__name", "full_name", "pk"))
+            .select_related("school").order_by("school__name", *vietnamese_order(), "pk"))
 
 
 def failure_reason(person) -> str:
