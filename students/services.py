@@ -19,12 +19,14 @@ from edu_portal.common.models import (
     id_number_claim_settle,
     id_number_entry_check,
     person_changes_apply,
+    school_year_label,
 )
 from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, tombstone_create
 from geo.selectors import ethnicity_official_or_raise
 from schools.models import School
 
+from . import assessment
 from .models import (
     AcademicResult,
     Enrollment,
@@ -33,6 +35,7 @@ from .models import (
     Student,
 )
 from .nutrition import OutsideReference, bmi_exact, bmi_of, height_for_age, nutrition_classify
+from .preschool import PreschoolAgeError, age_group, enrollment_age_group
 
 EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "birth_province_id")
 
@@ -55,6 +58,17 @@ def _statistics_changed(*school_ids: int) -> None:
 def _identity_changed(student: Student) -> None:
     """Verification against the population registry, after the commit (by task name, as above)."""
     enqueue_on_commit("verification.identities_verify", "student", [student.pk])
+
+
+def _age_group_or_raise(*, grade: int, date_of_birth: dt.date, school_year: int) -> str:
+    """The preschool age group of an enrollment made now (students.preschool); a child whose age fits
+    no group (grade-1 age, under 3 months) is the user's to fix."""
+    try:
+        return enrollment_age_group(grade=grade, date_of_birth=date_of_birth, school_year=school_year,
+                                    today=timezone.localdate())
+    except PreschoolAgeError as wrong_age:
+        raise AppError(f"Không xếp được nhóm tuổi mầm non: {wrong_age}.",
+                       details={"date_of_birth": [str(wrong_age)]}) from wrong_age
 
 
 def _require(scope: Scope, school: School) -> None:
@@ -84,8 +98,10 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
     id_number_claim_settle(scope=scope, record=student, noun="học sinh", code_field="pupil_code")
     _validate(student)
     student.save()
-    enrollment = Enrollment(student=student, school=school, school_year=school_year or current_school_year(),
-                            grade=grade, class_name=normalize_name(class_name))
+    year = school_year or current_school_year()
+    enrollment = Enrollment(student=student, school=school, school_year=year, grade=grade,
+                            class_name=normalize_name(class_name),
+                            age_group=_age_group_or_raise(grade=grade, date_of_birth=date_of_birth, school_year=year))
     full_clean_or_raise(enrollment, exclude=["student"])
     enrollment.save()
     _identity_changed(student)
@@ -105,11 +121,27 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
                                             code_field="pupil_code")
     _validate(student)
     student.save()
+    if "date_of_birth" in changes:
+        _age_groups_refresh(student)
     if identity_changed:
         _identity_changed(student)
     # Names, genders, ethnicities and verification states are all counted in the statistics.
     _statistics_changed(student.school_id)
     return student
+
+
+def _age_groups_refresh(student: Student) -> None:
+    """A corrected date of birth moves the pupil's preschool enrollments to their group."""
+    for enrollment in student.enrollments.filter(grade=0):
+        try:
+            group = age_group(date_of_birth=student.date_of_birth, school_year=enrollment.school_year)
+        except PreschoolAgeError as wrong_age:
+            raise AppError(f"Ngày sinh không phù hợp với lớp mầm non năm học {enrollment.school_year}-"
+                           f"{enrollment.school_year + 1}: {wrong_age}.",
+                           details={"date_of_birth": [str(wrong_age)]}) from wrong_age
+        if group != enrollment.age_group:
+            enrollment.age_group, enrollment.updated_at = group, timezone.now()
+            enrollment.save(update_fields=["age_group", "updated_at"])
 
 
 @transaction.atomic
@@ -130,6 +162,7 @@ def student_transfer(*, scope: Scope, student: Student, to_school: School, grade
     Enrollment.objects.update_or_create(
         student=student, school_year=year,
         defaults={"school": to_school, "grade": grade, "class_name": normalize_name(class_name),
+                  "age_group": _age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth, school_year=year),
                   "status": EnrollmentStatus.STUDYING, "updated_at": timezone.now()},
     )
     from_school_id = student.school_id
@@ -155,18 +188,39 @@ def student_enrollment_set_status(*, scope: Scope, student: Student, status: str
 
 @transaction.atomic
 def academic_result_record(*, scope: Scope, student: Student, school_year: int, term: int,
-                           learning_rating: str, conduct_rating: str,
+                           learning_rating: str = "", conduct_rating: str,
                            subject_scores: dict | None = None) -> AcademicResult:
-    """Record (or correct) a pupil's result for one term; one row per pupil, year and term."""
+    """Record (or correct) a pupil's result for one term; one row per pupil, year and term.
+
+    The same rules as the upload (students.assessment): the scale follows the pupil's grade that
+    year, subject names take their official form, the rating is derived from the subject results
+    when left empty and refused when it contradicts them; a secondary year row without subject
+    results gets (HK I + 2 × HK II) / 3 from the two terms on file."""
     _require(scope, student.school)
+    enrollment = Enrollment.objects.filter(student=student, school_year=school_year).first()
+    if enrollment is None:
+        raise AppError(f"Học sinh không có ghi danh năm học {school_year_label(school_year)}.",
+                       code="no_enrollment", details={"school_year": ["không có ghi danh năm học này"]})
+    first = second = None
+    if term == 0:
+        terms = dict(AcademicResult.objects.filter(student=student, school_year=school_year, term__in=(1, 2))
+                     .values_list("term", "subject_scores"))
+        first, second = terms.get(1) or None, terms.get(2) or None
+    try:
+        learning_rating, subject_scores = assessment.result_assess(
+            grade=enrollment.grade, term=term, learning_rating=learning_rating, conduct_rating=conduct_rating,
+            subjects=subject_scores or {}, first=first, second=second)
+    except assessment.AssessmentError as e:
+        field = "school_year" if e.field == "grade" else e.field
+        raise AppError(str(e), code="inconsistent_result", details={field: [str(e)]}) from e
     result, _ = AcademicResult.objects.get_or_create(
         student=student, school_year=school_year, term=term,
         defaults={"school": student.school, "learning_rating": learning_rating,
-                  "conduct_rating": conduct_rating, "subject_scores": subject_scores or {}},
+                  "conduct_rating": conduct_rating, "subject_scores": subject_scores},
     )
     result.school = student.school
     result.learning_rating, result.conduct_rating = learning_rating, conduct_rating
-    result.subject_scores = subject_scores or {}
+    result.subject_scores = subject_scores
     result.updated_at = timezone.now()
     full_clean_or_raise(result)
     result.save()

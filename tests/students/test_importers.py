@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 from accounts.scope import Scope
 from edu_portal.common.identity import century_gender_digit
 from edu_portal.common.importing import EXCEL_EPOCH, ImportContext, neutralise, parse_date, parse_id_number
+from edu_portal.common.models import current_school_year, school_year_label
 from geo.ethnicity import ethnic_groups_read, ethnicity_lookup_build
 from students.importers import PHYSICAL, PUPILS, RESULTS, parse_subject_scores, validate_row
 from students.models import Student
-from tests.factories import make_student
+from tests.factories import SchoolFactory, make_student, real_identity
 
 TODAY = dt.date(2026, 11, 25)
 PRIMARY = SimpleNamespace(pk=1, level="primary", province_id="01")
@@ -112,16 +113,110 @@ def test_exported_cells_never_start_a_formula(text):
     assert not neutralise(text).startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
-def test_result_ratings_follow_the_school_level():
-    row = {"pupil_code": "HS1", "school_year": "2025-2026", "term": "Học kỳ II", "learning_rating": "Tốt",
-           "conduct_rating": "Tốt", "subject_scores": "Toán: 8,5; Tiếng Việt: 9; Đạo đức: Hoàn thành"}
-    _, errors = RESULTS.validate_row(row, context=CTX)
-    assert [e.column for e in errors] == ["learning_rating"]  # primary schools rate Hoàn thành tốt/...
-    cleaned, errors = RESULTS.validate_row({**row, "learning_rating": "Hoàn thành tốt"}, context=CTX)
-    assert errors == [] and (cleaned["school_year"], cleaned["term"]) == (2025, 2)
-    assert cleaned["subject_scores"] == {"Toán": 8.5, "Tiếng Việt": 9.0, "Đạo đức": "Hoàn thành"}
+GRADE7 = ("Ngữ văn: 8; Toán học: 8,5; Tiếng Anh: 8; GDCD: 9; Lịch sử và Địa lý: 8; KHTN: 8,3; Công nghệ: 7,5; "
+          "Tin học: 8; Thể dục: Đạt; Nghệ thuật: Đạt; HĐTN: Đạt; Nội dung giáo dục của địa phương: Đạt")
+GRADE3 = ("Tiếng Việt: Hoàn thành tốt, 9; Toán: HTT, 10; Đạo đức: HTT; Tự nhiên và Xã hội: HTT; Tiếng Anh: HTT, 9; "
+          "Tin học và Công nghệ: HTT, 9; Giáo dục thể chất: HTT; Âm nhạc: HTT; Mĩ thuật: HTT; "
+          "Hoạt động trải nghiệm: HTT")
+
+
+def result_row(pupil, **changes):
+    return {"pupil_code": pupil.pupil_code, "school_year": "", "term": "Học kỳ I", "learning_rating": "",
+            "conduct_rating": "Tốt", "subject_scores": GRADE7, **changes}
+
+
+def resolve_results(school, *rows):
+    """validate_row then resolve, as the upload does: [(cleaned, state, {column: reason})]."""
+    ctx = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school,
+                        school_year=current_school_year(), today=TODAY)
+    batch = []
+    for n, row in enumerate(rows, start=2):
+        cleaned, errors = RESULTS.validate_row(row, context=ctx)
+        assert errors == [], errors
+        batch.append((n, cleaned))
+    return [(cleaned, state, {e.column: e.reason for e in errors})
+            for _, cleaned, state, errors in RESULTS.resolve(batch, context=ctx)]
+
+
+def test_result_cells_parse_both_scales():
+    assert parse_subject_scores("Toán: 8,5; Giáo dục thể chất: Đạt")[0] == {"Toán": 8.5, "Giáo dục thể chất": "Đạt"}
+    assert parse_subject_scores("Toán: Hoàn thành tốt, 9; Tiếng Việt: HT, 7; Đạo đức: HTT")[0] == {
+        "Toán": {"rating": "Hoàn thành tốt", "test": 9}, "Tiếng Việt": {"rating": "Hoàn thành", "test": 7},
+        "Đạo đức": "Hoàn thành tốt"}
     assert parse_subject_scores("Toán: 11")[0] is None
     assert parse_subject_scores("Toán 8")[0] is None
+    assert parse_subject_scores("Toán: HTT, 8,5")[0] is None   # periodic tests are whole numbers
+    row = {"pupil_code": "HS1", "school_year": "2025-2026", "term": "Học kỳ II", "learning_rating": "",
+           "conduct_rating": "Tốt", "subject_scores": ""}
+    _, errors = RESULTS.validate_row(row, context=CTX)
+    assert [e.column for e in errors] == ["learning_rating"]    # nothing to derive it from
+    _, errors = RESULTS.validate_row({**row, "learning_rating": "Hoàn thành xuất sắc"}, context=CTX)
+    assert errors == []
+
+
+@pytest.mark.django_db
+def test_an_empty_rating_is_derived_and_subject_names_are_the_official_ones(school_a):
+    pupil = make_student(school_a, grade=7, class_name="7A", **real_identity(serial=9101, year=2014))
+    [(cleaned, state, errors)] = resolve_results(school_a, result_row(pupil))
+    assert (state, errors, cleaned["learning_rating"]) == ("new", {}, "tot")
+    assert cleaned["subject_scores"]["Toán"] == 8.5 and cleaned["subject_scores"]["Giáo dục thể chất"] == "Đạt"
+    assert "Hoạt động trải nghiệm, hướng nghiệp" in cleaned["subject_scores"]
+
+
+@pytest.mark.django_db
+def test_a_rating_that_contradicts_the_scores_is_a_row_error_naming_the_rule(school_a):
+    pupil = make_student(school_a, grade=7, class_name="7A", **real_identity(serial=9102, year=2014))
+    low = GRADE7.replace("Toán học: 8,5", "Toán học: 6")
+    [(_, state, errors)] = resolve_results(school_a, result_row(pupil, learning_rating="Tốt", subject_scores=low))
+    assert state is None
+    assert errors["learning_rating"] == ("Kết quả học tập 'Tốt' không khớp điểm các môn: theo TT 22/2021, Điều 9: "
+                                         "môn Toán 6,0 < 6,5 → Khá")
+    [(_, state, errors)] = resolve_results(school_a, result_row(pupil, learning_rating="Khá", subject_scores=low))
+    assert (state, errors) == ("new", {})
+
+
+@pytest.mark.django_db
+def test_the_scale_follows_the_pupils_grade_in_a_multi_level_school():
+    school = SchoolFactory(level="multi_level", province_id="01")
+    small = make_student(school, grade=3, class_name="3A", **real_identity(serial=9103, year=2018))
+    big = make_student(school, grade=7, class_name="7A", **real_identity(serial=9104, year=2014))
+    rows = resolve_results(school, result_row(small, subject_scores=GRADE3, term="Cả năm"),
+                           result_row(small, subject_scores="", learning_rating="Tốt"),
+                           result_row(big, subject_scores="", learning_rating="Hoàn thành tốt"),
+                           result_row(big, subject_scores=GRADE3, term="Học kỳ II"))
+    assert rows[0][0]["learning_rating"] == "hoan_thanh_xuat_sac" and rows[0][2] == {}
+    assert "thang của lớp 3" in rows[1][2]["learning_rating"]
+    assert "thang của lớp 7" in rows[2][2]["learning_rating"]
+    assert "không có trong chương trình lớp 7" in rows[3][2]["subject_scores"]
+
+
+@pytest.mark.django_db
+def test_preschool_pupils_and_pupils_without_an_enrollment_that_year_have_no_results(school_a):
+    school = SchoolFactory(level="preschool", province_id="01")
+    child = make_student(school, grade=0, class_name="Lá", **real_identity(serial=9105, year=current_school_year() - 5))
+    [(_, state, errors)] = resolve_results(school, result_row(child, learning_rating="Hoàn thành", subject_scores=""))
+    assert state is None and "mầm non" in errors["pupil_code"]
+    pupil = make_student(school_a, grade=7, class_name="7A", **real_identity(serial=9106, year=2014))
+    last_year = school_year_label(current_school_year() - 1)
+    [(_, state, errors)] = resolve_results(school_a, result_row(pupil, school_year=last_year))
+    assert f"không có ghi danh năm học {last_year}" in errors["pupil_code"]
+
+
+@pytest.mark.django_db
+def test_the_year_row_is_computed_from_both_terms_in_the_file(school_a):
+    pupil = make_student(school_a, grade=7, class_name="7A", **real_identity(serial=9107, year=2014))
+    second = GRADE7.replace("Toán học: 8,5", "Toán học: 8")
+    first = GRADE7.replace("Toán học: 8,5", "Toán học: 6")
+    year, one, two = resolve_results(
+        school_a, result_row(pupil, term="Cả năm", subject_scores="", learning_rating=""),
+        result_row(pupil, subject_scores=first), result_row(pupil, term="Học kỳ II", subject_scores=second))
+    assert year[2] == {} and year[0]["subject_scores"]["Toán"] == 7.3     # (6 + 2 × 8) / 3
+    assert year[0]["learning_rating"] == "tot"
+    wrong = GRADE7.replace("Toán học: 8,5", "Toán học: 7")
+    year, _, _ = resolve_results(
+        school_a, result_row(pupil, term="Cả năm", subject_scores=wrong),
+        result_row(pupil, subject_scores=first), result_row(pupil, term="Học kỳ II", subject_scores=second))
+    assert "(HK I + 2 × HK II) / 3 = (6,0 + 2 × 8,0) / 3 = 7,3" in year[2]["subject_scores"]
 
 
 @pytest.mark.django_db

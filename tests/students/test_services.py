@@ -6,6 +6,8 @@ import pytest
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import VerificationStatus
+from edu_portal.common.models import current_school_year
+from students.assessment import subjects_for
 from students.models import Enrollment, EnrollmentStatus, Student
 from students.services import (
     academic_result_record,
@@ -88,15 +90,41 @@ def test_transfer_moves_the_pupil_and_needs_both_schools_in_scope(school_a, scho
 
 
 def test_results_are_one_row_per_term_and_correctable(school_a):
-    pupil = make_student(school_a)
-    academic_result_record(scope=Scope.country(), student=pupil, school_year=2026, term=1,
-                           learning_rating="hoan_thanh", conduct_rating="tot", subject_scores={"Toán": 8})
+    pupil = make_student(school_a)  # grade 3 in 2026-2027
+    grade3 = {s.name: ({"rating": "HTT", "test": 9} if s.has_periodic_test(3) else "Hoàn thành tốt")
+              for s in subjects_for(3) if s.compulsory}
+    result = academic_result_record(scope=Scope.country(), student=pupil, school_year=2026, term=1,
+                                    conduct_rating="tot",
+                                    subject_scores={**{k: v for k, v in grade3.items() if k != "Toán"},
+                                                    "Toán học": {"rating": "HT", "test": 9}})
+    # Derived by Thông tư 27/2020 Điều 10 (one subject Hoàn thành); names and ratings in official form.
+    assert result.learning_rating == "hoan_thanh" and result.subject_scores["Toán"] == {"rating": "Hoàn thành",
+                                                                                         "test": 9}
     result = academic_result_record(scope=Scope.country(), student=pupil, school_year=2026, term=1,
                                     learning_rating="hoan_thanh_tot", conduct_rating="tot")
     assert pupil.results.count() == 1 and result.learning_rating == "hoan_thanh_tot"
     with pytest.raises(AppError):
         academic_result_record(scope=Scope.country(), student=pupil, school_year=2026, term=1,
                                learning_rating="xuat_sac", conduct_rating="tot")
+
+
+def test_results_written_through_the_service_follow_the_circulars(school_a):
+    pupil = make_student(school_a)  # grade 3: Thông tư 27/2020
+    year = current_school_year()
+    grade3 = {s.name: ({"rating": "HTT", "test": 7} if s.has_periodic_test(3) else "HTT")
+              for s in subjects_for(3) if s.compulsory}
+    with pytest.raises(AppError) as e:
+        academic_result_record(scope=Scope.country(), student=pupil, school_year=year, term=2,
+                               learning_rating="hoan_thanh_xuat_sac", conduct_rating="tot", subject_scores=grade3)
+    assert e.value.code == "inconsistent_result" and "TT 27/2020, Điều 10 khoản 2" in e.value.message
+    assert "bài kiểm tra Ngoại ngữ 1 7 < 9" in e.value.message
+    with pytest.raises(AppError, match="thang của lớp 3"):
+        academic_result_record(scope=Scope.country(), student=pupil, school_year=year, term=2,
+                               learning_rating="tot", conduct_rating="tot")
+    with pytest.raises(AppError, match=f"không có ghi danh năm học {year - 1}-{year}"):
+        academic_result_record(scope=Scope.country(), student=pupil, school_year=year - 1, term=2,
+                               learning_rating="hoan_thanh", conduct_rating="tot")
+    assert not pupil.results.exists()
 
 
 def test_physical_record_derives_bmi_and_who_category(school_a):

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from edu_portal.common.models import current_school_year, school_year_label
 from students.models import AcademicResult, PhysicalRecord
 from tests import queued
 from tests.factories import make_student
@@ -103,14 +104,20 @@ def test_finished_status_asks_htmx_to_reload(client, school_user):
 def test_results_and_measurements_for_the_schools_pupils(school_user, school_a):
     pupil = make_student(school_a)
     header = ["Mã học sinh", "Năm học", "Học kỳ", "Kết quả học tập", "Kết quả rèn luyện", "Điểm các môn"]
-    rows = [[pupil.pupil_code, "2025-2026", "Cả năm", "Hoàn thành tốt", "Tốt", "Toán: 9; Tiếng Việt: 8,5"],
-            ["KHONGCO", "2025-2026", "Cả năm", "Hoàn thành", "Đạt", ""]]
+    # A grade-3 pupil (Thông tư 27/2020): every compulsory subject, with its periodic test where there is one.
+    subjects = ("Tiếng Việt: HTT, 8; Toán: HTT, 9; Đạo đức: HTT; Tự nhiên và Xã hội: HTT; Ngoại ngữ 1: HTT, 9; "
+                "Tin học và Công nghệ: HTT, 9; Giáo dục thể chất: HTT; Âm nhạc: HTT; Mĩ thuật: HTT; "
+                "Hoạt động trải nghiệm: HTT")
+    year = current_school_year()  # the pupil's enrollment
+    rows = [[pupil.pupil_code, school_year_label(year), "Cả năm", "Hoàn thành tốt", "Tốt", subjects],
+            ["KHONGCO", school_year_label(year), "Cả năm", "Hoàn thành", "Đạt", ""]]
     upload = run_upload(school_user, csv_bytes(header, rows), kind="results")
     assert [e["row"] for e in upload.errors] == [3]
     upload = commit(school_user, run_upload(school_user, csv_bytes(header, rows[:1]), kind="results"))
     assert upload.new_count == 1
     result = AcademicResult.objects.get(student=pupil)
-    assert (result.school_year, result.term, result.subject_scores) == (2025, 0, {"Toán": 9.0, "Tiếng Việt": 8.5})
+    assert (result.school_year, result.term, result.learning_rating) == (year, 0, "hoan_thanh_tot")
+    assert result.subject_scores["Toán"] == {"rating": "Hoàn thành tốt", "test": 9}
     assert run_upload(school_user, csv_bytes(header, rows[:1]), kind="results").unchanged_count == 1
 
     header = ["Mã học sinh", "Ngày đo", "Chiều cao (cm)", "Cân nặng (kg)"]
