@@ -10,7 +10,9 @@ from django.db import connection
 
 from accounts.models import Role
 from accounts.scope import Scope
+from edu_portal.common.models import current_school_year
 from students import services as student_services
+from students.assessment import subjects_for
 from tests.factories import SchoolFactory, UserFactory, make_staff, make_student
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,9 +67,11 @@ def test_backup_restores_every_record_into_an_empty_database(tmp_path):
         make_staff(school, full_name="Nguyễn Thị Ánh")
         for _ in range(3):
             pupil = make_student(school)
-            student_services.academic_result_record(scope=scope, student=pupil, school_year=2025, term=1,
-                                                    learning_rating="tot", conduct_rating="tot",
-                                                    subject_scores={"toan": 9.5, "tieng_viet": 8})
+            # A grade-3 pupil of this school year: Thông tư 27/2020 ratings, every compulsory subject.
+            student_services.academic_result_record(
+                scope=scope, student=pupil, school_year=current_school_year(), term=1, conduct_rating="tot",
+                subject_scores={s.name: {"rating": "HTT", "test": 9} if s.has_periodic_test(3) else "HTT"
+                                for s in subjects_for(3) if s.compulsory})
             student_services.physical_record_add(scope=scope, student=pupil, measured_on=dt.date(2025, 10, 1),
                                                  height_cm=128, weight_kg=27)
 
