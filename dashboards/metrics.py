@@ -26,6 +26,7 @@ from students.models import (
     PRIMARY_LEARNING,
     SECONDARY_CONDUCT,
     SECONDARY_LEARNING,
+    AgeGroup,
     ConductRating,
     EnrollmentStatus,
     HeightStatus,
@@ -99,6 +100,10 @@ def _metrics() -> list[Metric]:
     ]
     out += [Metric(f"pupils_grade_{g}", "pupil", f"{STUDYING} AND e.grade = {g}",
                    "Mầm non" if g == 0 else f"Lớp {g}") for g in GRADES]
+    # Preschool children by nhà trẻ / mẫu giáo group (students.preschool); pupils_age_mg_5_6 is the
+    # "trẻ 5 tuổi" of universal preschool education.
+    out += [Metric(f"pupils_age_{a.value}", "pupil", f"{STUDYING} AND e.grade = 0 AND e.age_group = '{a.value}'",
+                   a.label) for a in AgeGroup]
     out += [Metric(f"enrol_{st.value}", "pupil", f"e.status = '{st.value}'", st.label)
             for st in EnrollmentStatus if st != EnrollmentStatus.STUDYING]
     out += [Metric(f"pupils_ver_{v.value}", "pupil", f"{STUDYING} AND s.verification_status = '{v.value}'",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from accounts.scope import Scope
 from edu_portal.common.identity import VerificationStatus
-from students.models import HeightStatus, LearningRating, NutritionStatus, Term
+from students.models import AgeGroup, HeightStatus, LearningRating, NutritionStatus, Term
 from teachers.models import Position, Qualification
 
 from .metrics import GRADES, METRIC_NAMES, SCALES, conduct_metric, learning_metric
@@ -72,6 +72,11 @@ def indicator_tables(*, scope: Scope, filters: dict | None = None, term: int | N
                "datasets": [{"label": "Nữ/Nam", "data": [r["gender_parity_index"] for r in by_level]}]}),
         _dist("enrollment_by_grade", "Học sinh theo khối lớp", total,
               [(f"pupils_grade_{g}", "Mầm non" if g == 0 else f"Lớp {g}") for g in GRADES]),
+        # "Trẻ 5 tuổi" (mẫu giáo 5-6 tuổi, by year of birth) is the figure of universal preschool
+        # education (phổ cập giáo dục mầm non cho trẻ em 5 tuổi): in the title, not only in a bar.
+        _dist("preschool_age_groups", "Trẻ mầm non theo nhóm tuổi — trẻ 5 tuổi: "
+              + f"{total.get(f'pupils_age_{AgeGroup.KINDERGARTEN_5.value}', 0):,}".replace(",", "."), total,
+              [(f"pupils_age_{a.value}", a.label) for a in AgeGroup]),
         # One distribution per rating scale, each over its own pupils (Circular 27/2020 for
         # grades 1-5, 22/2021 for 6-12): "Tốt 8%" of all pupils of both scales would mean nothing.
         *[_dist(f"learning_ratings_{s.key}", f"Kết quả học tập, {s.title} ({Term(term).label})", total,

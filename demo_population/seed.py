@@ -28,6 +28,7 @@ from students.nutrition import (
     value_for_z,
     who_lms,
 )
+from students.preschool import enrollment_age_group
 from teachers.standards import meets_qualification_standard
 
 from .names import ethnicity, full_name
@@ -210,7 +211,8 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
             per_grade[grade] = per_grade.get(grade, 0) + 1
             class_name = (f"MG{age}" if grade == 0 else str(grade)) + chr(65 + (per_grade[grade] - 1) // CLASS_SIZE)
             enrollment_status = "dropped_out" if rng.random() < 0.004 else "studying"
-            w["enrollment"].writerow([sid + offsets["enrollment"], sid, school_year, school.id, grade, class_name, enrollment_status, now, now])
+            w["enrollment"].writerow([sid + offsets["enrollment"], sid, school_year, school.id, grade, class_name, enrollment_status, now, now,
+                                      enrollment_age_group(grade=grade, date_of_birth=born, school_year=school_year)])
             if grade >= 1 and rng.random() < school.results_share:
                 w["result"].writerow([sid + offsets["result"], sid, school.id, school_year, 1, *_ratings(rng, grade), now, now])
             if rng.random() < min(1.0, school.results_share + 0.15):
@@ -274,7 +276,7 @@ COLUMNS = {
                 "birth_province_id, school_id, verification_status, verification_attempts, verification_error, "
                 "verification_mismatch_fields, created_at, updated_at"),
     "enrollment": ("students_enrollment", "id, student_id, school_year, school_id, grade, class_name, status, "
-                   "created_at, updated_at"),
+                   "created_at, updated_at, age_group"),
     "result": ("students_academicresult", "id, student_id, school_id, school_year, term, learning_rating, "
                "conduct_rating, subject_scores, created_at, updated_at"),
     "physical": ("students_physicalrecord", "id, student_id, school_id, school_year, measured_on, height_cm, "
@@ -286,7 +288,7 @@ COLUMNS = {
               "created_at, updated_at"),
 }
 # Text columns where an empty field means "", not NULL.
-NOT_NULL_TEXT = {"school": "address", "student": "verification_error",
+NOT_NULL_TEXT = {"school": "address", "student": "verification_error", "enrollment": "age_group",
                  "staff": "main_subject, verification_error"}
 # Parents before children, so foreign keys hold at every COPY.
 LOAD_ORDER = ("school", "student", "enrollment", "result", "physical", "staff")

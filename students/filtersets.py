@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import IdFilter, PortalFilterSet
 from edu_portal.common.identity import VerificationStatus
-from edu_portal.common.models import Gender
+from edu_portal.common.models import Gender, current_school_year
 from edu_portal.common.search import search_q
 
-from .models import Student
+from .models import AgeGroup, Student
 
 
 class StudentFilterSet(PortalFilterSet):
@@ -19,11 +19,14 @@ class StudentFilterSet(PortalFilterSet):
     verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label=_("Xác thực"))
     born_after = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="gte", label=_("Sinh từ ngày"))
     born_before = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="lte", label=_("Sinh đến ngày"))
+    # Preschool children by nhà trẻ / mẫu giáo group in the current school year (students.preschool).
+    age_group = django_filters.ChoiceFilter(choices=AgeGroup.choices, method="filter_age_group",
+                                            label=_("Nhóm tuổi"))
 
     class Meta:
         model = Student
         fields = ["q", "school", "school_code", "province", "commune", "gender", "verification_status",
-                  "born_after", "born_before"]
+                  "born_after", "born_before", "age_group"]
 
     # Searching by a full ID number reveals whose it is: only for scopes that may see ID numbers
     # (the selectors switch it on).
@@ -31,3 +34,6 @@ class StudentFilterSet(PortalFilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(search_q(value, code_field="pupil_code", id_field="id_number" if self.id_search else None))
+
+    def filter_age_group(self, queryset, name, value):
+        return queryset.filter(enrollments__school_year=current_school_year(), enrollments__age_group=value)

@@ -46,6 +46,17 @@ class EnrollmentStatus(models.TextChoices):
     COMPLETED = "completed", _("Hoàn thành chương trình")
 
 
+class AgeGroup(models.TextChoices):
+    # Nhóm trẻ / lớp mẫu giáo by age (Chương trình giáo dục mầm non, VBHN 01/VBHN-BGDĐT 2021 of
+    # Thông tư 51/2020; Điều lệ trường mầm non, Thông tư 52/2020): the rule is students/preschool.py.
+    INFANT_3_12 = "nt_3_12", _("Nhà trẻ 3–12 tháng")
+    INFANT_13_24 = "nt_13_24", _("Nhà trẻ 13–24 tháng")
+    INFANT_25_36 = "nt_25_36", _("Nhà trẻ 25–36 tháng")
+    KINDERGARTEN_3 = "mg_3_4", _("Mẫu giáo 3–4 tuổi")
+    KINDERGARTEN_4 = "mg_4_5", _("Mẫu giáo 4–5 tuổi")
+    KINDERGARTEN_5 = "mg_5_6", _("Mẫu giáo 5–6 tuổi")
+
+
 class Enrollment(TimeStamped):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
     school_year = models.PositiveSmallIntegerField("năm học")  # 2026 = 2026-2027
@@ -54,6 +65,10 @@ class Enrollment(TimeStamped):
     class_name = models.CharField("lớp", max_length=20)
     status = models.CharField("tình trạng", max_length=20, choices=EnrollmentStatus.choices,
                               default=EnrollmentStatus.STUDYING)
+    # Preschool (grade 0) only, derived from the date of birth and the school year at every write
+    # (students.preschool); blank for grades 1-12.
+    age_group = models.CharField("nhóm tuổi", max_length=8, choices=AgeGroup.choices, blank=True, default="",
+                                 db_default="")
 
     class Meta:
         verbose_name = "ghi danh"

@@ -58,6 +58,16 @@ _SEXES = (("F", "female"), ("M", "male"))
 _UNDER_FIVE = {(measurement, sex): _table(WHO_INFANTS_DATA["measurement"][measurement][name]
                                           + WHO_CHILD_DATA["measurement"][measurement][name])
                for measurement in ("bmi", "height") for sex, name in _SEXES}
+# rcpchgrowth 4.6.5 has another row in place of the girls' height at day 1827 (M 109.9773,
+# S 0.04214: a 0.56 cm jump between two days, 0.18 SD on the z-score); WHO's lhfa girls table
+# reads L 1, M 109.4362, S 0.04347 there (found by scripts/who_check.py). Only that exact row is
+# replaced, so a corrected rcpchgrowth is taken as it is.
+_ERRATA = {("height", "F", 1827): ((1.0, 109.9773, 0.04214), (1.0, 109.4362, 0.04347))}
+for (_measurement, _sex, _day), (_wrong, _right) in _ERRATA.items():
+    _rows = list(_UNDER_FIVE[_measurement, _sex])
+    if _rows[_day] == _wrong:
+        _rows[_day] = _right
+        _UNDER_FIVE[_measurement, _sex] = tuple(_rows)
 _SCHOOL_AGE = {(measurement, sex): _table(WHO_2007_DATA["measurement"][measurement][name])
                for measurement in ("bmi", "height") for sex, name in _SEXES}
 _SCHOOL_AGE_FIRST_MONTH = 60  # the WHO 2007 tables start at 60 months, one row a month

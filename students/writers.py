@@ -16,6 +16,11 @@ from edu_portal.common.importing.writing import (
     identity_changed_ids,
 )
 
+from .preschool import age_group_sql
+
+# Preschool age group of the staged row (students.preschool): derived at every write, never uploaded.
+STAGED_AGE_GROUP = age_group_sql(grade="t.grade", date_of_birth="t.date_of_birth", school_year="%(year)s")
+
 
 def write_pupils(*, context, now, staged_path, importer) -> dict:
     """Pupils and their enrollment for the school year at this school."""
@@ -48,34 +53,46 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
         # New pupils and their enrollment in one statement: the enrollment joins the rows just
         # inserted, not the whole pupil table.
         cur.execute(
-            """WITH ins AS (
+            f"""WITH ins AS (
                    INSERT INTO students_student (created_at, updated_at, verification_status, verification_attempts,
                        verification_error, verification_mismatch_fields, pupil_code, id_number, id_number_hold,
                        full_name, date_of_birth, gender, ethnicity, birth_province_id, school_id)
                    SELECT %(now)s, %(now)s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END,
-                          0, '', '{}', t.pupil_code, t.id_number, t.hold, t.full_name, t.date_of_birth, t.gender,
+                          0, '', '{{}}', t.pupil_code, t.id_number, t.hold, t.full_name, t.date_of_birth, t.gender,
                           t.ethnicity, t.birth_province_id, %(school)s
                    FROM upload_stage t WHERE t.state = 'new'
                    RETURNING id, pupil_code, verification_status),
                enr AS (
                    INSERT INTO students_enrollment (created_at, updated_at, student_id, school_year, school_id, grade,
-                       class_name, status)
-                   SELECT %(now)s, %(now)s, ins.id, %(year)s, %(school)s, t.grade, t.class_name, 'studying'
+                       class_name, status, age_group)
+                   SELECT %(now)s, %(now)s, ins.id, %(year)s, %(school)s, t.grade, t.class_name, 'studying',
+                          {STAGED_AGE_GROUP}
                    FROM ins JOIN upload_stage t ON t.pupil_code = ins.pupil_code)
-               SELECT (SELECT count(*) FROM ins), ARRAY(SELECT id FROM ins WHERE verification_status = 'queued')""",
+               SELECT (SELECT count(*) FROM ins), ARRAY(SELECT id FROM ins WHERE verification_status = 'queued')""",  # noqa: S608
             {"now": now, "school": school_id, "year": year})
         inserted, queued_new = cur.fetchone()
         cur.execute(
-            """INSERT INTO students_enrollment (created_at, updated_at, student_id, school_year, school_id, grade,
-                   class_name, status)
-               SELECT %s, %s, s.id, %s, %s, t.grade, t.class_name, 'studying'
+            f"""INSERT INTO students_enrollment (created_at, updated_at, student_id, school_year, school_id, grade,
+                   class_name, status, age_group)
+               SELECT %(now)s, %(now)s, s.id, %(year)s, %(school)s, t.grade, t.class_name, 'studying',
+                      {STAGED_AGE_GROUP}
                FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
                WHERE t.state = 'changed'
                ON CONFLICT (student_id, school_year) DO UPDATE SET grade = EXCLUDED.grade,
-                   class_name = EXCLUDED.class_name, school_id = EXCLUDED.school_id, updated_at = EXCLUDED.updated_at
-               WHERE (students_enrollment.grade, students_enrollment.class_name, students_enrollment.school_id)
-                     IS DISTINCT FROM (EXCLUDED.grade, EXCLUDED.class_name, EXCLUDED.school_id)""",
-            [now, now, year, school_id])
+                   class_name = EXCLUDED.class_name, school_id = EXCLUDED.school_id, age_group = EXCLUDED.age_group,
+                   updated_at = EXCLUDED.updated_at
+               WHERE (students_enrollment.grade, students_enrollment.class_name, students_enrollment.school_id,
+                      students_enrollment.age_group)
+                     IS DISTINCT FROM (EXCLUDED.grade, EXCLUDED.class_name, EXCLUDED.school_id, EXCLUDED.age_group)""",  # noqa: S608
+            {"now": now, "year": year, "school": school_id})
+        # A corrected date of birth moves the pupil's preschool enrollments of other years too.
+        other_years = age_group_sql(grade="e.grade", date_of_birth="s.date_of_birth", school_year="e.school_year")
+        cur.execute(
+            f"""UPDATE students_enrollment e SET age_group = {other_years}, updated_at = %s
+               FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
+               WHERE t.state = 'changed' AND e.student_id = s.id AND e.grade = 0 AND e.school_year <> %s
+                 AND e.age_group IS DISTINCT FROM {other_years}""",  # noqa: S608
+            [now, year])
     return {"new": inserted, "changed": staged - inserted, "queued": queued_new + identity_changed,
             "held": len(held)}
 

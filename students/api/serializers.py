@@ -13,7 +13,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enrollment
-        fields = ["school_year", "school", "school_code", "grade", "class_name", "status", "updated_at"]
+        fields = ["school_year", "school", "school_code", "grade", "class_name", "age_group", "status", "updated_at"]
 
 
 class AcademicResultSerializer(serializers.ModelSerializer):

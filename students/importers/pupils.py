@@ -32,6 +32,7 @@ from edu_portal.common.models import Gender
 from geo.selectors import ETHNICITY_UNKNOWN, ethnicity_lookup, ethnicity_normalize, province_codes
 from schools.models import SchoolLevel
 
+from ..preschool import PreschoolAgeError, enrollment_age_group
 from ..writers import write_pupils
 
 # Grades each level teaches (Luật Giáo dục 2019, Điều 28: tiểu học lớp 1-5, THCS 6-9, THPT 10-12).
@@ -105,6 +106,12 @@ class PupilImporter(RecordImporter):
         class_name, why = parse_text(get("class_name"), max_length=20)
         if why:
             errors.append(RowError("class_name", as_text(get("class_name")), why))
+        if grade is not None and dob is not None:
+            # Preschool: the child's age must fit a nhà trẻ / mẫu giáo group (students.preschool).
+            try:
+                enrollment_age_group(grade=grade, date_of_birth=dob, school_year=context.school_year, today=today)
+            except PreschoolAgeError as wrong_age:
+                errors.append(RowError("date_of_birth", as_text(get("date_of_birth")), str(wrong_age)))
         if errors:
             return None, errors
         return {"pupil_code": code, "id_number": id_number, "full_name": name, "date_of_birth": dob,
