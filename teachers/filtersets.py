@@ -6,7 +6,7 @@ from edu_portal.common.identity import VerificationStatus
 from edu_portal.common.models import Gender
 from edu_portal.common.search import search_q
 
-from .models import EmploymentStatus, Position, Qualification, StaffMember
+from .models import EmploymentStatus, Position, Qualification, QualificationStandard, StaffMember, TrainingField
 
 
 class StaffFilterSet(PortalFilterSet):
@@ -17,6 +17,9 @@ class StaffFilterSet(PortalFilterSet):
     position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Chức vụ"))
     qualification = django_filters.ChoiceFilter(choices=Qualification.choices, label=_("Trình độ"))
     meets_qualification_standard = django_filters.BooleanFilter(label=_("Đạt chuẩn"))
+    qualification_standard = django_filters.ChoiceFilter(choices=QualificationStandard.choices,
+                                                         label=_("Chuẩn trình độ đào tạo"))
+    training_field = django_filters.ChoiceFilter(choices=TrainingField.choices, label=_("Chuyên ngành đào tạo"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Giới tính"))
     employment_status = django_filters.ChoiceFilter(choices=EmploymentStatus.choices, label=_("Tình trạng"))
     verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label=_("Xác thực"))
@@ -24,7 +27,7 @@ class StaffFilterSet(PortalFilterSet):
     class Meta:
         model = StaffMember
         fields = ["q", "school", "school_code", "province", "position", "qualification",
-                  "meets_qualification_standard", "gender", "employment_status", "verification_status"]
+                  "meets_qualification_standard", "qualification_standard", "training_field", "gender", "employment_status", "verification_status"]
 
     # Searching by a full ID number reveals whose it is: only for scopes that may see ID numbers
     # (the selectors switch it on).

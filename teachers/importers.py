@@ -10,8 +10,9 @@ One definition of the rules, shared by the file upload (uploads/) and the REST A
 
 `validate_row` never touches the database; `resolve` checks a batch (staff member at another
 school: a transfer is needed; ID number owned by someone else) and classifies it new, changed or
-unchanged. The qualification standard (Luật Giáo dục 2019, Điều 72) is derived from the
-qualification and the school's level, never typed.
+unchanged. The training standard (Luật Giáo dục 2019, Điều 72; the roadmap of Nghị định 71/2020) is
+derived by teachers/standards.py from the school's level, position, qualification, training field,
+pedagogy certificate, date of birth and gender, never typed.
 """
 from __future__ import annotations
 
@@ -43,11 +44,13 @@ from edu_portal.common.importing import (
 from edu_portal.common.models import Gender
 from geo.selectors import ETHNICITY_UNKNOWN, ethnicity_lookup, ethnicity_normalize
 
-from .models import EmploymentStatus, Position, Qualification
-from .standards import meets_qualification_standard
+from .models import EmploymentStatus, Position, Qualification, QualificationStandard, TrainingField
+from .standards import qualification_standard
 from .writers import write_staff
 
 GENDERS = tuple(Gender.choices)
+# "Chứng chỉ NVSP": Có/Không in a file; true/false in the API (parse_choice reads True as "true").
+YES_NO = (("true", "Có"), ("false", "Không"))
 
 
 class StaffImporter(RecordImporter):
@@ -67,6 +70,12 @@ class StaffImporter(RecordImporter):
         Column("position", "Chức vụ", choices=tuple(Position.choices), example="Giáo viên"),
         Column("main_subject", "Môn dạy chính", required=False, example="Toán"),
         Column("qualification", "Trình độ đào tạo", choices=tuple(Qualification.choices), example="Đại học"),
+        Column("training_field", "Chuyên ngành đào tạo", required=False, choices=tuple(TrainingField.choices),
+               help="Sư phạm: bằng thuộc ngành đào tạo giáo viên, đúng cấp học; Ngoài sư phạm: ngành khác. "
+                    "Để trống là Sư phạm", example="Sư phạm"),
+        Column("pedagogy_certificate", "Chứng chỉ NVSP", required=False, choices=YES_NO,
+               help="Chứng chỉ bồi dưỡng nghiệp vụ sư phạm (cần khi bằng ngoài sư phạm, Luật Giáo dục 2019 "
+                    "Điều 72). Để trống là Không", example="Không"),
         Column("employment_status", "Tình trạng", required=False, choices=tuple(EmploymentStatus.choices),
                help="Để trống là Đang công tác", example="Đang công tác"),
     )
@@ -75,7 +84,9 @@ class StaffImporter(RecordImporter):
     stage_columns = (("staff_code", "varchar(20)"), ("id_number", "varchar(12)"), ("full_name", "varchar(100)"),
                      ("date_of_birth", "date"), ("gender", "varchar(1)"), ("ethnicity", "varchar(40)"),
                      ("position", "varchar(20)"), ("main_subject", "varchar(60)"), ("qualification", "varchar(20)"),
-                     ("meets_qualification_standard", "boolean"), ("employment_status", "varchar(20)"))
+                     ("training_field", "varchar(20)"), ("pedagogy_certificate", "boolean"),
+                     ("qualification_standard", "varchar(20)"), ("meets_qualification_standard", "boolean"),
+                     ("employment_status", "varchar(20)"))
 
     def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
         errors = formula_errors(row)
@@ -106,16 +117,26 @@ class StaffImporter(RecordImporter):
         position = check("position", parse_choice(get("position"), tuple(Position.choices)))
         subject = check("main_subject", parse_text(get("main_subject"), max_length=60, required=False))
         qualification = check("qualification", parse_choice(get("qualification"), tuple(Qualification.choices)))
+        training = check("training_field", parse_choice(get("training_field"), tuple(TrainingField.choices),
+                                                        required=False))
+        certificate = check("pedagogy_certificate", parse_choice(get("pedagogy_certificate"), YES_NO,
+                                                                 required=False))
         status = check("employment_status", parse_choice(get("employment_status"), tuple(EmploymentStatus.choices),
                                                          required=False))
         if errors:
             return None, errors
-        level = getattr(context.school, "level", None)
+        training = str(training or TrainingField.TEACHER_TRAINING)
+        certificate = certificate == "true"
+        standard = qualification_standard(
+            school_level=getattr(context.school, "level", None), position=str(position),
+            qualification=str(qualification), training_field=training, pedagogy_certificate=certificate,
+            date_of_birth=dob, gender=str(gender), on=today)
         return {"staff_code": code, "id_number": id_number, "full_name": name, "date_of_birth": dob,
                 "gender": str(gender), "ethnicity": ethnicity, "position": str(position),
                 "main_subject": subject or "", "qualification": str(qualification),
-                "meets_qualification_standard": bool(level) and meets_qualification_standard(
-                    school_level=level, qualification=qualification),
+                "training_field": training, "pedagogy_certificate": certificate,
+                "qualification_standard": standard,
+                "meets_qualification_standard": standard == QualificationStandard.MEETS,
                 "employment_status": str(status or EmploymentStatus.WORKING)}, []
 
     def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:
@@ -125,6 +146,7 @@ class StaffImporter(RecordImporter):
             cursor.execute(
                 """SELECT m.staff_code, m.school_id, sc.province_id, sc.name, sc.code, m.id_number, m.full_name,
                           m.date_of_birth, m.gender, m.ethnicity, m.position, m.main_subject, m.qualification,
+                          m.training_field, m.pedagogy_certificate, m.qualification_standard,
                           m.meets_qualification_standard, m.employment_status
                    FROM teachers_staffmember m JOIN schools_school sc ON sc.id = m.school_id
                    WHERE m.staff_code = ANY(%s)""", [codes])
@@ -155,7 +177,8 @@ class StaffImporter(RecordImporter):
             if c["id_number"] is None:
                 c["id_number"] = old[5]
             new = (c["id_number"], c["full_name"], c["date_of_birth"], c["gender"], c["ethnicity"], c["position"],
-                   c["main_subject"], c["qualification"], c["meets_qualification_standard"], c["employment_status"])
+                   c["main_subject"], c["qualification"], c["training_field"], c["pedagogy_certificate"],
+                   c["qualification_standard"], c["meets_qualification_standard"], c["employment_status"])
             out.append((rownum, c, UNCHANGED if tuple(old[5:]) == new else CHANGED, []))
         return out
 

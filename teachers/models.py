@@ -23,6 +23,23 @@ class Qualification(models.TextChoices):
     DOCTOR = "doctor", _("Tiến sĩ")
 
 
+class TrainingField(models.TextChoices):
+    """Whether the degree is in teacher training (ngành đào tạo giáo viên), Luật Giáo dục 2019, Điều 72."""
+    TEACHER_TRAINING = "teacher_training", _("Sư phạm")
+    OTHER = "other", _("Ngoài sư phạm")
+
+
+class QualificationStandard(models.TextChoices):
+    """The training standard of a teacher (Luật Giáo dục 2019, Điều 72) and, when it is not met, where
+    the teacher stands on the upgrade roadmap of Nghị định 71/2020/NĐ-CP. Derived (teachers/standards.py),
+    never typed."""
+    MEETS = "meets", _("Đạt chuẩn")
+    ROADMAP = "roadmap", _("Chưa đạt chuẩn, thuộc lộ trình nâng chuẩn (Nghị định 71/2020)")
+    EXEMPT = "exempt", _("Không thuộc diện nâng chuẩn (Nghị định 71/2020)")
+    BELOW = "below", _("Chưa đạt chuẩn")
+    NOT_TEACHER = "not_teacher", _("Không phải giáo viên")
+
+
 class EmploymentStatus(models.TextChoices):
     WORKING = "working", _("Đang công tác")
     ON_LEAVE = "on_leave", _("Nghỉ dài hạn")
@@ -40,6 +57,14 @@ class StaffMember(TimeStamped, VerifiableIdentity, HeldIdNumber):
     position = models.CharField("chức vụ", max_length=20, choices=Position.choices, default=Position.TEACHER)
     main_subject = models.CharField("môn dạy chính", max_length=60, blank=True)
     qualification = models.CharField("trình độ đào tạo", max_length=20, choices=Qualification.choices)
+    training_field = models.CharField("chuyên ngành đào tạo", max_length=20, choices=TrainingField.choices,
+                                      default=TrainingField.TEACHER_TRAINING)
+    pedagogy_certificate = models.BooleanField("chứng chỉ bồi dưỡng nghiệp vụ sư phạm", default=False)
+    # Both derived by teachers/standards.py whenever what they depend on changes (services, upload writer);
+    # the boolean is kept (= standard "meets") for the API field and filters that clients already use.
+    qualification_standard = models.CharField("chuẩn trình độ đào tạo", max_length=20,
+                                              choices=QualificationStandard.choices,
+                                              default=QualificationStandard.BELOW)
     meets_qualification_standard = models.BooleanField("đạt chuẩn trình độ", default=False)
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="staff",
                                verbose_name="trường")

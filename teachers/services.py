@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
@@ -18,11 +19,22 @@ from edu_portal.common.tombstones import RecordKind, tombstone_create
 from geo.selectors import ethnicity_official_or_raise
 from schools.models import School
 
-from .models import StaffMember
-from .standards import meets_qualification_standard
+from .models import QualificationStandard, StaffMember
+from .standards import qualification_standard
 
 EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
-                   "main_subject", "qualification", "employment_status")
+                   "main_subject", "qualification", "training_field", "pedagogy_certificate", "employment_status")
+
+
+def staff_standard_apply(staff: StaffMember) -> None:
+    """Derive the training standard (teachers/standards.py) from what it depends on: the school's level,
+    position, qualification, training field, certificate, date of birth and gender. Every write runs it,
+    so the stored status never lags behind an edit."""
+    staff.qualification_standard = qualification_standard(
+        school_level=staff.school.level, position=staff.position, qualification=staff.qualification,
+        training_field=staff.training_field, pedagogy_certificate=staff.pedagogy_certificate,
+        date_of_birth=staff.date_of_birth, gender=staff.gender, on=timezone.localdate())
+    staff.meets_qualification_standard = staff.qualification_standard == QualificationStandard.MEETS
 
 
 def _validate(staff: StaffMember) -> None:
@@ -49,6 +61,7 @@ def _identity_changed(staff: StaffMember) -> None:
 def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: str,
                  date_of_birth: dt.date, gender: str, qualification: str, id_number: str | None = None,
                  ethnicity: str = "Kinh", position: str = "teacher", main_subject: str = "",
+                 training_field: str = "teacher_training", pedagogy_certificate: bool = False,
                  employment_status: str = "working") -> StaffMember:
     if not scope.contains_school(school):
         raise NotInScope()
@@ -59,10 +72,10 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
         staff_code=staff_code.strip(), id_number=(id_number or "").strip() or None,
         full_name=normalize_name(full_name), date_of_birth=date_of_birth, gender=gender,
         ethnicity=normalize_name(ethnicity), position=position, main_subject=normalize_name(main_subject),
-        qualification=qualification, school=school, employment_status=employment_status,
-        meets_qualification_standard=meets_qualification_standard(school_level=school.level,
-                                                                  qualification=qualification),
+        qualification=qualification, training_field=training_field, pedagogy_certificate=pedagogy_certificate,
+        school=school, employment_status=employment_status,
     )
+    staff_standard_apply(staff)
     staff.verification_status = identity_initial_status(
         id_number=staff.id_number, date_of_birth=date_of_birth, gender=gender)
     id_number_claim_settle(scope=scope, record=staff, noun="cán bộ", code_field="staff_code")
@@ -83,8 +96,7 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
     identity_changed = person_changes_apply(scope=scope, person=staff, changes=changes,
                                             name_fields=("full_name", "ethnicity", "main_subject"), noun="cán bộ",
                                             code_field="staff_code")
-    staff.meets_qualification_standard = meets_qualification_standard(
-        school_level=staff.school.level, qualification=staff.qualification)
+    staff_standard_apply(staff)
     _validate(staff)
     staff.save()
     if identity_changed:

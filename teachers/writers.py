@@ -1,5 +1,7 @@
 """Set-based writes of validated upload rows of staff members (see
-edu_portal/common/importing/writing.py); the SQL is benchmarked (bench/uploads.py): keep it set-based."""
+edu_portal/common/importing/writing.py); the SQL is benchmarked (bench/uploads.py): keep it set-based.
+The training standard arrives staged: the importer derives it per row with teachers/standards.py (the one
+rule), so no SQL here restates it."""
 from __future__ import annotations
 
 from django.db import connection
@@ -35,24 +37,30 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
             f"""UPDATE teachers_staffmember s SET {VERIFICATION_RESET}, {HOLD_SET},
                    id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
                    gender = t.gender, ethnicity = t.ethnicity, position = t.position, main_subject = t.main_subject,
-                   qualification = t.qualification, meets_qualification_standard = t.meets_qualification_standard,
+                   qualification = t.qualification, training_field = t.training_field,
+                   pedagogy_certificate = t.pedagogy_certificate, qualification_standard = t.qualification_standard,
+                   meets_qualification_standard = t.meets_qualification_standard,
                    employment_status = t.employment_status, updated_at = %s
                FROM upload_stage t
                WHERE t.state = 'changed' AND s.staff_code = t.staff_code
                  AND ((s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.position, s.main_subject,
-                       s.qualification, s.meets_qualification_standard, s.employment_status)
+                       s.qualification, s.training_field, s.pedagogy_certificate, s.qualification_standard,
+                       s.meets_qualification_standard, s.employment_status)
                       IS DISTINCT FROM
                       (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position, t.main_subject,
-                       t.qualification, t.meets_qualification_standard, t.employment_status)
+                       t.qualification, t.training_field, t.pedagogy_certificate, t.qualification_standard,
+                       t.meets_qualification_standard, t.employment_status)
                       OR {HOLD_DIFFERS})""", [now])  # noqa: S608 - fixed SQL
         cur.execute(
             """INSERT INTO teachers_staffmember (created_at, updated_at, verification_status, verification_attempts,
                    verification_error, verification_mismatch_fields, staff_code, id_number, id_number_hold, full_name,
-                   date_of_birth, gender, ethnicity, position, main_subject, qualification, meets_qualification_standard,
-                   school_id, employment_status)
+                   date_of_birth, gender, ethnicity, position, main_subject, qualification, training_field,
+                   pedagogy_certificate, qualification_standard, meets_qualification_standard, school_id,
+                   employment_status)
                SELECT %s, %s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END, 0, '', '{}',
                       t.staff_code, t.id_number, t.hold, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.position,
-                      t.main_subject, t.qualification, t.meets_qualification_standard, %s, t.employment_status
+                      t.main_subject, t.qualification, t.training_field, t.pedagogy_certificate,
+                      t.qualification_standard, t.meets_qualification_standard, %s, t.employment_status
                FROM upload_stage t WHERE t.state = 'new'
                RETURNING id, verification_status""", [now, now, school_id])
         inserted = cur.fetchall()

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from edu_portal.common.api.base import iso_date, iso_datetime
 from edu_portal.common.models import Gender
-from teachers.models import EmploymentStatus, Position, Qualification, StaffMember
+from teachers.models import EmploymentStatus, Position, Qualification, StaffMember, TrainingField
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -13,11 +13,17 @@ class StaffSerializer(serializers.ModelSerializer):
         help_text="Số định danh cá nhân; che (001*******45) nếu mã truy cập không được xem đầy đủ.")
     school_code = serializers.CharField(source="school.code", read_only=True)
     province = serializers.CharField(source="school.province_id", read_only=True, help_text="Mã tỉnh của trường")
+    qualification_standard = serializers.CharField(
+        read_only=True, help_text="Chuẩn trình độ đào tạo (Luật Giáo dục 2019 Điều 72; lộ trình Nghị định "
+                                  "71/2020): meets, roadmap, exempt, below, not_teacher. Do hệ thống tính.")
+    meets_qualification_standard = serializers.BooleanField(
+        read_only=True, help_text="= qualification_standard là meets (giữ cho các ứng dụng đang dùng).")
 
     class Meta:
         model = StaffMember
         fields = ["id", "staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
-                  "main_subject", "qualification", "meets_qualification_standard", "employment_status", "school",
+                  "main_subject", "qualification", "training_field", "pedagogy_certificate", "qualification_standard",
+                  "meets_qualification_standard", "employment_status", "school",
                   "school_code", "province", "verification_status", "created_at", "updated_at"]
         read_only_fields = fields
 
@@ -27,7 +33,8 @@ class StaffSerializer(serializers.ModelSerializer):
 
     # A list page reads just these columns and renders them here (see students/api/serializers.py).
     LIST_VALUES = ("id", "staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
-                   "main_subject", "qualification", "meets_qualification_standard", "employment_status",
+                   "main_subject", "qualification", "training_field", "pedagogy_certificate",
+                   "qualification_standard", "meets_qualification_standard", "employment_status",
                    "school_id", "verification_status", "created_at",
                    "updated_at")
 
@@ -37,6 +44,8 @@ class StaffSerializer(serializers.ModelSerializer):
                 "full_name": row["full_name"], "date_of_birth": iso_date(row["date_of_birth"]),
                 "gender": row["gender"], "ethnicity": row["ethnicity"], "position": row["position"],
                 "main_subject": row["main_subject"], "qualification": row["qualification"],
+                "training_field": row["training_field"], "pedagogy_certificate": row["pedagogy_certificate"],
+                "qualification_standard": row["qualification_standard"],
                 "meets_qualification_standard": row["meets_qualification_standard"],
                 "employment_status": row["employment_status"], "school": row["school_id"],
                 "school_code": row["school__code"], "province": row["school__province_id"],
@@ -64,6 +73,10 @@ class StaffUpdateSerializer(serializers.Serializer):
     position = serializers.ChoiceField(choices=Position.choices, required=False)
     main_subject = serializers.CharField(max_length=60, required=False, allow_blank=True)
     qualification = serializers.ChoiceField(choices=Qualification.choices, required=False)
+    training_field = serializers.ChoiceField(choices=TrainingField.choices, required=False,
+                                             help_text="Chuyên ngành đào tạo; mặc định teacher_training (Sư phạm)")
+    pedagogy_certificate = serializers.BooleanField(
+        required=False, help_text="Chứng chỉ bồi dưỡng nghiệp vụ sư phạm; mặc định false")
     employment_status = serializers.ChoiceField(choices=EmploymentStatus.choices, required=False)
 
 

@@ -45,7 +45,7 @@ class StaffViewSet(RecordViewSet):
     def current_row(self, record) -> dict:
         return {key: getattr(record, key) for key in (
             "staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
-            "main_subject", "qualification", "employment_status")}
+            "main_subject", "qualification", "training_field", "pedagogy_certificate", "employment_status")}
 
     def perform_write(self, *, scope, data):
         school = school_for_write(scope, data.pop("school"))

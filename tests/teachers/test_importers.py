@@ -68,3 +68,63 @@ def test_staff_upload_commits_and_refuses_staff_of_another_school(school_user, s
     assert upload.status == "committed" and upload.new_count == 1
     staff = school_user.school.staff.get(staff_code="CB9000001")
     assert staff.meets_qualification_standard and staff.verification_status == "queued"
+
+
+@pytest.mark.parametrize("cells, training, certificate, standard", [
+    # Luật Giáo dục 2019 Điều 72: a bachelor's outside teacher training needs the pedagogy certificate.
+    ({"training_field": "Ngoài sư phạm", "pedagogy_certificate": "Có"}, "other", True, "meets"),
+    ({"training_field": "ngoài sư phạm", "pedagogy_certificate": "Không"}, "other", False, "roadmap"),
+    # Blank cells (or an old template without the columns): Sư phạm, no certificate.
+    ({"training_field": "", "pedagogy_certificate": ""}, "teacher_training", False, "meets"),
+    ({}, "teacher_training", False, "meets"),
+    # The API's JSON values go through the same rules.
+    ({"training_field": "other", "pedagogy_certificate": True}, "other", True, "meets"),
+    ({"training_field": "other", "pedagogy_certificate": False}, "other", False, "roadmap"),
+    ({"position": "Nhân viên"}, "teacher_training", False, "not_teacher"),
+])
+def test_training_field_and_certificate_decide_the_standard(cells, training, certificate, standard):
+    cleaned, errors = validate_row({**GOOD, "qualification": "Đại học", **cells}, context=ctx("primary"))
+    assert errors == []
+    assert (cleaned["training_field"], cleaned["pedagogy_certificate"]) == (training, certificate)
+    assert cleaned["qualification_standard"] == standard
+    assert cleaned["meets_qualification_standard"] is (standard == "meets")
+
+
+@pytest.mark.parametrize("changes, column", [
+    ({"training_field": "Kỹ thuật"}, "training_field"),
+    ({"pedagogy_certificate": "Có lẽ"}, "pedagogy_certificate"),
+])
+def test_training_cells_are_checked(changes, column):
+    cleaned, errors = validate_row({**GOOD, **changes}, context=ctx("primary"))
+    assert cleaned is None and [e.column for e in errors] == [column]
+    assert "Sư phạm" in errors[0].reason or "Có" in errors[0].reason
+
+
+def test_the_template_states_the_new_columns_and_their_defaults():
+    columns = {c.key: c for c in STAFF.columns}
+    assert columns["training_field"].header == "Chuyên ngành đào tạo" and not columns["training_field"].required
+    assert columns["pedagogy_certificate"].header == "Chứng chỉ NVSP"
+    assert "Để trống là Sư phạm" in columns["training_field"].help
+    assert "Để trống là Không" in columns["pedagogy_certificate"].help
+
+
+@pytest.mark.django_db
+def test_an_upload_stores_training_and_rewrites_the_standard_when_it_changes(school_user):
+    header = ["Mã cán bộ", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Chức vụ",
+              "Trình độ đào tạo", "Chuyên ngành đào tạo", "Chứng chỉ NVSP"]
+
+    def upload(certificate):
+        row = ["CB9000002", "001085000123", "Trần Văn Bình", "02/09/1985", "Nam", "Giáo viên", "Đại học",
+               "Ngoài sư phạm", certificate]
+        return commit(school_user, run_upload(school_user, csv_bytes(header, [row]), kind="staff", name="cb.csv"))
+
+    assert upload("Không").new_count == 1
+    staff = school_user.school.staff.get(staff_code="CB9000002")
+    assert (staff.training_field, staff.pedagogy_certificate, staff.qualification_standard,
+            staff.meets_qualification_standard) == ("other", False, "roadmap", False)
+
+    assert upload("Có").changed_count == 1
+    staff.refresh_from_db()
+    assert (staff.pedagogy_certificate, staff.qualification_standard, staff.meets_qualification_standard) == (
+        True, "meets", True)
+    assert upload("Có").unchanged_count == 1

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from accounts.scope import Scope
@@ -58,3 +60,20 @@ def test_ethnicity_is_stored_as_the_official_name_and_an_unknown_one_is_refused(
     with pytest.raises(AppError) as caught:
         staff_update(scope=Scope.country(), staff=staff, ethnicity="Xyz")
     assert "54 dân tộc" in caught.value.message
+
+
+def test_the_standard_is_recomputed_when_training_certificate_or_birth_date_change(school_a):
+    staff = make_staff(school_a, qualification="bachelor", training_field="other", id_number=None,
+                       date_of_birth=dt.date(1990, 1, 1), gender="F")
+    assert (staff.qualification_standard, staff.meets_qualification_standard) == ("roadmap", False)
+    staff = staff_update(scope=Scope.country(), staff=staff, pedagogy_certificate=True)
+    assert (staff.qualification_standard, staff.meets_qualification_standard) == ("meets", True)
+    staff = staff_update(scope=Scope.country(), staff=staff, pedagogy_certificate=False,
+                         date_of_birth=dt.date(1966, 1, 1))
+    # Too close to retirement on 1/8/2020 for the roadmap of Nghị định 71/2020.
+    staff.refresh_from_db()
+    assert staff.qualification_standard == "exempt"
+    staff = staff_update(scope=Scope.country(), staff=staff, training_field="teacher_training")
+    assert staff.qualification_standard == "meets"
+    staff = staff_update(scope=Scope.country(), staff=staff, position="other")
+    assert (staff.qualification_standard, staff.meets_qualification_standard) == ("not_teacher", False)

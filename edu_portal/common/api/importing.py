@@ -52,6 +52,7 @@ def validate_like_upload(importer: RecordImporter, data: dict, *, scope, school,
         return {SERVICE_NAMES.get(key, key): value for key, value in data.items()}
     cleaned = dict(cleaned)
     cleaned.pop("meets_qualification_standard", None)  # derived by the service
+    cleaned.pop("qualification_standard", None)  # derived by the service
     if instance is None:
         if data.get("school_year"):
             cleaned["school_year"] = data["school_year"]
