@@ -34,7 +34,7 @@ from students.models import (
     NutritionStatus,
     Term,
 )
-from teachers.models import EmploymentStatus, Position, Qualification
+from teachers.models import EmploymentStatus, Position, Qualification, QualificationStandard
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,16 @@ def _metrics() -> list[Metric]:
     ]
     out += [Metric(f"staff_{p.value}", "staff", f"{WORKING} AND m.position = '{p.value}'", p.label)
             for p in Position]
+    # The training standard (Luật Giáo dục 2019 Điều 72; roadmap of Nghị định 71/2020): teachers_qualified
+    # counts "meets"; the others say why the rest do not (teachers/standards.py derives the status).
     out += [Metric("teachers_qualified", "staff",
-                   f"{WORKING} AND m.position = '{Position.TEACHER.value}' AND m.meets_qualification_standard",
+                   f"{WORKING} AND m.position = '{Position.TEACHER.value}'"
+                   f" AND m.qualification_standard = '{QualificationStandard.MEETS.value}'",
                    _("Giáo viên đạt chuẩn trình độ"))]
+    out += [Metric(f"teachers_{s.value}", "staff",
+                   f"{WORKING} AND m.position = '{Position.TEACHER.value}' AND m.qualification_standard = '{s.value}'",
+                   s.label)
+            for s in (QualificationStandard.ROADMAP, QualificationStandard.EXEMPT, QualificationStandard.BELOW)]
     out += [Metric(f"staff_qual_{q.value}", "staff", f"{WORKING} AND m.qualification = '{q.value}'", q.label)
             for q in Qualification]
     out += [Metric(f"staff_ver_{v.value}", "staff", f"{WORKING} AND m.verification_status = '{v.value}'",

@@ -60,7 +60,10 @@ def indicator_tables(*, scope: Scope, filters: dict | None = None, term: int | N
                "datasets": [{"label": "HS/GV", "data": [r["pupils_per_teacher"] for r in by_level]}]}),
         Table("teachers_qualified", "Giáo viên đạt chuẩn trình độ đào tạo (Luật Giáo dục 2019, Điều 72)",
               [("name", "Cấp học"), ("staff_teacher", "Giáo viên"), ("teachers_qualified", "Đạt chuẩn"),
-               ("teachers_qualified_pct", "Tỉ lệ (%)")],
+               ("teachers_qualified_pct", "Tỉ lệ (%)"),
+               # The rest, by the roadmap of Nghị định 71/2020 (teachers/standards.py).
+               ("teachers_roadmap", "Chưa đạt, thuộc lộ trình nâng chuẩn (NĐ 71/2020)"),
+               ("teachers_exempt", "Không thuộc diện nâng chuẩn"), ("teachers_below", "Chưa đạt chuẩn")],
               by_level + [{"name": "Tất cả", **total}],
               {"type": "bar", "labels": [r["name"] for r in by_level],
                "datasets": [{"label": "% đạt chuẩn", "data": [r["teachers_qualified_pct"] for r in by_level]}]}),

@@ -29,7 +29,7 @@ from students.nutrition import (
     who_lms,
 )
 from students.preschool import enrollment_age_group
-from teachers.standards import meets_qualification_standard
+from teachers.standards import qualification_standard
 
 from .names import ethnicity, full_name
 from .truth import citizen_for, id_number_for
@@ -244,16 +244,25 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
             qualification = _pick(rng, {"college": 0.55, "bachelor": 0.38, "below_college": 0.05, "master": 0.02}
                                   if school.level == "preschool" else
                                   {"bachelor": 0.80, "master": 0.10, "college": 0.08, "below_college": 0.02})
-            meets = meets_qualification_standard(school_level=school.level, qualification=qualification)
+            stid = school.first_staff_id + j
+            # Training field and pedagogy certificate from the staff id, not from `rng`, so the draws of
+            # everything generated after them stay as they were: most teachers trained as teachers, and
+            # about half of the others hold the pedagogy certificate (Luật Giáo dục 2019, Điều 72).
+            u_field, u_cert = (stid * 2_654_435_761 % 2**32) / 2**32, (stid * 40_503 % 65_536) / 65_536
+            training = "other" if position == "other" or u_field < 0.07 else "teacher_training"
+            certificate = training == "other" and position != "other" and u_cert < 0.55
+            standard = qualification_standard(
+                school_level=school.level, position=position, qualification=qualification, training_field=training,
+                pedagogy_certificate=certificate, date_of_birth=born, gender=gender, on=today)
             subject = "" if position == "other" else (
                 "Giáo dục mầm non" if school.level == "preschool" else
                 "Giáo viên tiểu học" if school.level == "primary" else rng.choice(SUBJECTS))
             employment = _pick(rng, {"working": 0.97, "on_leave": 0.02, "retired": 0.01})
             status = "invalid_id" if number is None else "unverified"
-            stid = school.first_staff_id + j
             w["staff"].writerow([stid, f"CB{stid:09d}", number or "", name, born.isoformat(), gender,
-                                 ethnicity(rng.getrandbits(16)), position, subject, qualification,
-                                 "t" if meets else "f", school.id, employment, status, 0, "", "{}", now, now])
+                                 ethnicity(rng.getrandbits(16)), position, subject, qualification, training,
+                                 "t" if certificate else "f", standard, "t" if standard == "meets" else "f",
+                                 school.id, employment, status, 0, "", "{}", now, now])
     return bufs
 
 
@@ -283,7 +292,8 @@ COLUMNS = {
                  "weight_kg, bmi, bmi_z_score, nutrition_status, height_z_score, height_status, created_at, "
                  "updated_at"),
     "staff": ("teachers_staffmember", "id, staff_code, id_number, full_name, date_of_birth, gender, ethnicity, "
-              "position, main_subject, qualification, meets_qualification_standard, school_id, employment_status, "
+              "position, main_subject, qualification, training_field, pedagogy_certificate, qualification_standard, "
+              "meets_qualification_standard, school_id, employment_status, "
               "verification_status, verification_attempts, verification_error, verification_mismatch_fields, "
               "created_at, updated_at"),
 }
