@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import random
@@ -19,6 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from students.assessment import derive, subjects_for
 from students.nutrition import (
     OutsideReference,
     bmi_exact,
@@ -266,16 +268,73 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
     return bufs
 
 
+# Results are drawn as a pupil's subject results, and the ratings derived from them by the portal's
+# own rule (students.assessment.derive), as a school's file would be checked. Deriving takes about
+# half a millisecond, too slow for 24 million rows: each grade gets a pool of RESULTS_POOL pupils'
+# results made once per process from a fixed stream, and a pupil takes one of them (one draw).
+RESULTS_POOL = 512
+# Secondary (Thông tư 22/2021): a pupil's level, and each scored subject's average around it.
+SECONDARY_LEVEL = (7.55, 1.25)    # mean, spread of the pupils' levels
+SECONDARY_SUBJECT_SPREAD = 0.65   # spread of a subject's average around the pupil's level
+# Upper secondary: four of the elective subjects (Thông tư 32/2018), as the school's combinations offer.
+ELECTIVE_GROUPS = (("Vật lí", "Hoá học", "Sinh học", "Tin học"), ("Vật lí", "Hoá học", "Địa lí", "Tin học"),
+                   ("Địa lí", "Giáo dục kinh tế và pháp luật", "Vật lí", "Công nghệ"),
+                   ("Địa lí", "Giáo dục kinh tế và pháp luật", "Hoá học", "Sinh học"))
+
+
+def _secondary_subjects(rng: random.Random, grade: int) -> tuple[dict, float]:
+    level = rng.gauss(*SECONDARY_LEVEL)
+    subjects = [s for s in subjects_for(grade) if s.compulsory]
+    if grade >= 10:
+        electives = {s.name: s for s in subjects_for(grade) if not s.compulsory}
+        subjects += [electives[name] for name in rng.choice(ELECTIVE_GROUPS)]
+    out: dict = {}
+    for s in subjects:
+        if s.scored:
+            out[s.name] = round(min(10.0, max(0.0, rng.gauss(level, SECONDARY_SUBJECT_SPREAD))), 1)
+        else:  # commented subjects: Đạt but for a few weak pupils
+            out[s.name] = "Chưa đạt" if rng.random() < (0.25 if level < 5.0 else 0.004) else "Đạt"
+    return out, level
+
+
+def _primary_subjects(rng: random.Random, grade: int) -> tuple[dict, float]:
+    level = rng.gauss(0.0, 1.0)
+    out: dict = {}
+    for s in subjects_for(grade):
+        if not s.compulsory:
+            continue
+        x = level + rng.gauss(0.0, 0.45)
+        rating = "Hoàn thành tốt" if x > -1.05 else "Chưa hoàn thành" if x < -3.2 else "Hoàn thành"
+        if s.has_periodic_test(grade):
+            test = min(10, max(1, round(8.45 + 1.3 * level + rng.gauss(0.0, 0.8))))
+            out[s.name] = {"rating": rating, "test": test}
+        else:
+            out[s.name] = rating
+    return out, level
+
+
+@functools.cache
+def _results_pool(grade: int) -> tuple[tuple[str, str, str], ...]:
+    rng = random.Random(f"results:{grade}")
+    pool = []
+    for _ in range(RESULTS_POOL):
+        if grade <= 5:  # Thông tư 27/2020: phẩm chất Tốt / Đạt / Cần cố gắng, better with the pupil's level
+            subjects, level = _primary_subjects(rng, grade)
+            u = rng.random() - 0.12 * level
+            conduct = "can_co_gang" if level < -2.2 else "tot" if u < 0.78 else "dat"
+        else:  # Thông tư 22/2021: rèn luyện Tốt / Khá / Đạt / Chưa đạt
+            subjects, level = _secondary_subjects(rng, grade)
+            u = rng.random() - 0.02 * (level - SECONDARY_LEVEL[0])
+            conduct = "tot" if u < 0.80 else "kha" if u < 0.95 else "dat" if u < 0.99 else "chua_dat"
+        learning = derive(grade=grade, term=1, subjects=subjects, conduct=conduct).rating
+        pool.append((str(learning), conduct, json.dumps(subjects, ensure_ascii=False)))
+    return tuple(pool)
+
+
 def _ratings(rng: random.Random, grade: int) -> tuple[str, str, str]:
-    if grade <= 5:  # Thông tư 27/2020
-        learning = _pick(rng, {"hoan_thanh_tot": 0.46, "hoan_thanh": 0.52, "chua_hoan_thanh": 0.02})
-        conduct = _pick(rng, {"tot": 0.70, "dat": 0.29, "can_co_gang": 0.01})
-        scores = {"Toán": rng.randint(5, 10), "Tiếng Việt": rng.randint(5, 10)}
-    else:  # Thông tư 22/2021
-        learning = _pick(rng, {"tot": 0.33, "kha": 0.42, "dat": 0.22, "chua_dat": 0.03})
-        conduct = _pick(rng, {"tot": 0.80, "kha": 0.15, "dat": 0.04, "chua_dat": 0.01})
-        scores = {s: round(rng.uniform(4.0, 10.0), 1) for s in ("Toán", "Ngữ văn", "Tiếng Anh")}
-    return learning, conduct, json.dumps(scores, ensure_ascii=False)
+    """(learning rating, conduct rating, subject results as JSON) of one pupil of the grade."""
+    pool = _results_pool(grade)
+    return pool[int(rng.random() * len(pool))]
 
 
 COLUMNS = {

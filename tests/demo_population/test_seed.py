@@ -1,4 +1,5 @@
 """seed_demo: deterministic, realistic, and planted so that verification comes out as designed."""
+import json
 from collections import Counter
 
 import pytest
@@ -11,7 +12,8 @@ from demo_population.seed import plan_make
 from demo_population.truth import citizen_for
 from geo.models import EthnicGroup
 from schools.models import School
-from students.models import Enrollment, PhysicalRecord, Student
+from students.assessment import derive, subjects_canonical
+from students.models import AcademicResult, Enrollment, PhysicalRecord, Student
 from teachers.models import StaffMember
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +74,28 @@ def test_demo_logins_have_the_three_scopes():
     assert users["hanoi"].province_id == "01"
     assert users["school"].school.province_id == "01"
     assert users["school"].check_password("edu-demo-2026")
+
+
+def test_seeded_ratings_are_derived_from_the_seeded_subject_results():
+    """Every result's learning rating is what the portal's rule (Circular 22/2021 for grades 6-12,
+    27/2020 for 1-5) derives from its stored subject results, and the ratings are spread as
+    schools report them."""
+    call_command("seed_demo", schools=40, workers=1, seed=2026)
+    grades = dict(Enrollment.objects.values_list("student_id", "grade"))
+    derived: dict[tuple, str] = {}
+    by_scale: dict[str, Counter] = {"primary": Counter(), "secondary": Counter()}
+    rows = AcademicResult.objects.values_list("student_id", "term", "learning_rating", "conduct_rating",
+                                              "subject_scores")
+    for student_id, term, learning, conduct, subjects in rows:
+        grade = grades[student_id]
+        key = (grade, term, conduct, json.dumps(subjects, sort_keys=True))
+        if key not in derived:  # pupils share subject results: derive each distinct one once
+            derived[key] = derive(grade=grade, term=term, subjects=subjects, conduct=conduct).rating
+        assert learning == derived[key], (grade, conduct, subjects)
+        assert subjects_canonical(grade=grade, subjects=subjects) == subjects  # named as the catalogue names them
+        by_scale["primary" if grade <= 5 else "secondary"][learning] += 1
+    shares = {scale: {r: n / sum(c.values()) for r, n in c.items()} for scale, c in by_scale.items()}
+    assert 0.2 < shares["secondary"]["tot"] < 0.4 and 0.3 < shares["secondary"]["kha"] < 0.55
+    assert 0.15 < shares["secondary"]["dat"] < 0.35 and 0.01 < shares["secondary"]["chua_dat"] < 0.07
+    assert 0.15 < shares["primary"]["hoan_thanh_xuat_sac"] < 0.35 and 0.3 < shares["primary"]["hoan_thanh"] < 0.55
+    assert 0.2 < shares["primary"]["hoan_thanh_tot"] < 0.4 and 0.005 < shares["primary"]["chua_hoan_thanh"] < 0.05
