@@ -23,10 +23,14 @@ class StudentFilterSet(PortalFilterSet):
     age_group = django_filters.ChoiceFilter(choices=AgeGroup.choices, method="filter_age_group",
                                             label=_("Nhóm tuổi"))
 
+    # A class list: the pupils of a grade or a class in the current school year (their enrollment).
+    grade = django_filters.NumberFilter(method="filter_enrollment", label=_("Khối lớp"), min_value=0, max_value=12)
+    class_name = django_filters.CharFilter(method="filter_enrollment", label=_("Lớp"), max_length=20)
+
     class Meta:
         model = Student
         fields = ["q", "school", "school_code", "province", "commune", "gender", "verification_status",
-                  "born_after", "born_before", "age_group"]
+                  "born_after", "born_before", "age_group", "grade", "class_name"]
 
     # Searching by a full ID number reveals whose it is: only for scopes that may see ID numbers
     # (the selectors switch it on).
@@ -37,3 +41,9 @@ class StudentFilterSet(PortalFilterSet):
 
     def filter_age_group(self, queryset, name, value):
         return queryset.filter(enrollments__school_year=current_school_year(), enrollments__age_group=value)
+
+    def filter_enrollment(self, queryset, name, value):
+        if name == "class_name":
+            return queryset.filter(enrollments__school_year=current_school_year(),
+                                   enrollments__class_name__iexact=value.strip())
+        return queryset.filter(enrollments__school_year=current_school_year(), enrollments__grade=value)

@@ -1,15 +1,20 @@
 """Reads on pupils, always through the caller's scope."""
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.models import current_school_year
 
 from .filtersets import StudentFilterSet
 from .models import AcademicResult, Enrollment, PhysicalRecord, Student
 
 
 def student_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[Student]:
-    qs = scope.filter(Student.objects.select_related("school", "school__province"))
+    """Pupils in scope, in Vietnamese name order, each with their class this school year
+    (`current_class`: a subquery PostgreSQL evaluates for the page's rows only)."""
+    this_year = Enrollment.objects.filter(student=OuterRef("pk"), school_year=current_school_year())
+    qs = scope.filter(Student.objects.select_related("school", "school__province")
+                      .annotate(current_class=Subquery(this_year.values("class_name")[:1])))
     filterset = StudentFilterSet(filters, queryset=qs)
     filterset.id_search = scope.can_view_id_numbers
     return filterset.qs

@@ -126,3 +126,18 @@ def test_province_and_school_pages_are_served_by_the_name_indexes(school_other_p
             assert f"using {index} " in plan and "Sort" not in plan, plan
     # What the test tells apart: the old order (full name, C collation) had no index serving it.
     assert "Sort" in province.order_by("full_name", "pk")[:25].explain()
+
+
+def test_a_class_list_shows_one_class_in_vietnamese_order(client, school_a, school_user):
+    """?class_name= (and ?grade=) pick the class of this school year; the list shows each pupil's class."""
+    for name in shuffled(CLASS_LIST):
+        make_student(school_a, full_name=name, grade=3, class_name="3A")
+    make_student(school_a, full_name="Vũ Thị A", grade=3, class_name="3B")  # the class next door
+    make_student(school_a, full_name="Trần Văn Ba", grade=4, class_name="4A")
+    client.force_login(school_user)
+    page = client.get("/students/", {"class_name": "3a", "per_page": 100})
+    assert [s.full_name for s in page.context["page"]] == CLASS_LIST
+    assert {s.current_class for s in page.context["page"]} == {"3A"}
+    assert "<td>3A</td>" in page.content.decode()
+    grade_3 = client.get("/students/", {"grade": 3, "per_page": 100}).context["page"]
+    assert [s.full_name for s in grade_3] == ["Vũ Thị A", *CLASS_LIST]  # given name "A" before "An"
