@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .lookups import school_ids_in_area
+from .names import vietnamese_order, vietnamese_order_by_sorting
 
 # PostgreSQL's bigint: an id or number beyond it cannot match anything, and sent as a query value
 # it fails in the database (a 500) instead of being refused as a bad filter.
@@ -41,5 +42,10 @@ class PortalFilterSet(django_filters.FilterSet):
 
     def filter_area(self, queryset, name, value):
         """Pupils or staff of a province's (`province`) or commune's (`commune`) schools (why not by
-        a join: edu_portal.common.lookups)."""
-        return queryset.filter(school__any_of=school_ids_in_area(**{f"{name}_code": value}))
+        a join: edu_portal.common.lookups). A commune's people in name order are sorted, not found
+        by walking the name index (names.vietnamese_order_by_sorting says why)."""
+        queryset = queryset.filter(school__any_of=school_ids_in_area(**{f"{name}_code": value}))
+        if name == "commune" and not queryset.query.order_by and \
+                list(queryset.model._meta.ordering) == [*vietnamese_order(), "pk"]:
+            queryset = queryset.order_by(*vietnamese_order_by_sorting(), "pk")
+        return queryset

@@ -35,3 +35,14 @@ def middle_name(field: str = "full_name") -> Func:
 def vietnamese_order(field: str = "full_name") -> list:
     """ORDER BY parts for names in Vietnamese order; add the pk after them for a stable order."""
     return [Collate(part(field), VIETNAMESE) for part in (given_name, middle_name, family_name)]
+
+
+def vietnamese_order_by_sorting(field: str = "full_name") -> list:
+    """The same order, written so that no index matches it (each part through concat(part, '')).
+
+    For a few rows among many: the rows of a commune's schools are found by their school and
+    sorted (a few thousand), where the planner would otherwise walk the country's name index,
+    reading every pupil's row to test its school: page 40 of a commune's 11,347 pupils took 10 s
+    that way among 12.9 million, 0.1 s sorted. A province's share is large enough for the walk."""
+    return [Collate(Func(part(field), Value(""), function="concat", output_field=CharField()), VIETNAMESE)
+            for part in (given_name, middle_name, family_name)]
