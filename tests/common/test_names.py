@@ -106,18 +106,24 @@ GIVEN = ["An", "Anh", "Ân", "Bảo", "Bằng", "Bình", "Cường", "Dũng", "�
          "Mai", "Nam", "Oanh", "Phúc", "Quân", "Sơn", "Tâm", "Uyên", "Vy", "Yến"]
 
 
+def _random_pupils(schools, count: int, *, prefix: str, seed: int) -> None:
+    """`count` pupils with everyday names spread over `schools`, analysed for the planner."""
+    rng = random.Random(seed)
+    Student.objects.bulk_create([
+        Student(pupil_code=f"{prefix}{i:07d}", date_of_birth=dt.date(2015, 1, 1), gender="F",
+                school=schools[i % len(schools)],
+                full_name=" ".join(filter(None, (rng.choice(FAMILY), rng.choice(MIDDLE), rng.choice(GIVEN)))))
+        for i in range(count)], batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE students_student")
+
+
 def test_province_and_school_pages_are_served_by_the_name_indexes(school_other_province):
     """With enough rows for the planner to care (20,000 pupils in 21 schools), a page of a
     province's pupils walks student_vi_name and a school's walks student_school_vi_name: no sort
     of the whole province. Written as the list page writes it (selector, then a slice)."""
     schools = [SchoolFactory(province_id="01") for _ in range(20)] + [school_other_province]
-    rng = random.Random(14)
-    Student.objects.bulk_create([
-        Student(pupil_code=f"HSPLAN{i:07d}", date_of_birth=dt.date(2015, 1, 1), gender="F", school=schools[i % 21],
-                full_name=" ".join(filter(None, (rng.choice(FAMILY), rng.choice(MIDDLE), rng.choice(GIVEN)))))
-        for i in range(20_000)], batch_size=5000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE students_student")
+    _random_pupils(schools, 20_000, prefix="HSPLAN", seed=14)
     province = student_list(scope=Scope(PROVINCE, province_code="01"), filters={})
     school = student_list(scope=Scope.country(), filters={"school": str(schools[0].pk)})
     for queryset, index in ((province, "student_vi_name"), (school, "student_school_vi_name")):
@@ -153,13 +159,7 @@ def test_a_communes_list_is_sorted_in_the_same_order_not_walked_through_the_coun
     here = SchoolFactory(province_id="01", commune_id=school_a.commune_id)
     for name in shuffled(CLASS_LIST):
         make_student(here, full_name=name)
-    rng = random.Random(15)
-    Student.objects.bulk_create([
-        Student(pupil_code=f"HSCOM{i:07d}", date_of_birth=dt.date(2015, 1, 1), gender="F", school=others[i % 20],
-                full_name=" ".join(filter(None, (rng.choice(FAMILY), rng.choice(MIDDLE), rng.choice(GIVEN)))))
-        for i in range(20_000)], batch_size=5000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE students_student")
+    _random_pupils(others, 20_000, prefix="HSCOM", seed=15)
     commune = student_list(scope=Scope.country(), filters={"commune": school_a.commune_id})
     assert list(commune.values_list("full_name", flat=True)) == CLASS_LIST  # school_a has no pupils
     # At national size the planner walked student_vi_name for this (10 s on page 40): the ORDER BY is
