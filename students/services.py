@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.scope import Scope
@@ -270,3 +273,88 @@ def student_delete(*, scope: Scope, student: Student) -> None:
                      school_id=school_id, province_id=student.school.province_id)
     student.delete()
     _statistics_changed(school_id)
+
+
+def physical_records_reclassify(*, batch_size: int = 20000, since_id: int = 0,
+                                progress: Callable[[dict], None] | None = None) -> dict:
+    """Bring stored measurements under the current WHO rules (students/nutrition.py): BMI, the
+    BMI-for-age z and status, the height-for-age z and status, recomputed by the functions the form
+    and the upload use, from each record's height, weight and date, and its pupil's birth date and sex.
+
+    Walks the records by id (keyset, `since_id` resumes after the last id a run reported). Each
+    batch is its own transaction and writes only the rows whose figures differ, in one UPDATE, so a
+    run stopped half way keeps what it did and a second run changes nothing. A record past 19 years
+    (or measured before birth) has no reference to classify by: counted, listed, left as it is.
+    The dashboards of the schools whose records changed are refreshed after each batch's commit."""
+    started = time.monotonic()
+    examined = changed = 0
+    outside: list[int] = []
+    nutrition_changes: Counter = Counter()
+    height_changes: Counter = Counter()
+    last_id = since_id
+    while True:
+        with transaction.atomic(), connection.cursor() as cur:
+            # The batch is taken first (by the primary key, at most batch_size rows), then its pupils
+            # by theirs: at national size a join planned over "id > n" could scan every pupil per batch.
+            cur.execute(
+                """WITH p AS MATERIALIZED (
+                       SELECT id, student_id, school_id, measured_on, height_cm, weight_kg, bmi, bmi_z_score,
+                              nutrition_status, height_z_score, height_status
+                       FROM students_physicalrecord WHERE id > %s ORDER BY id LIMIT %s)
+                   SELECT p.id, p.school_id, p.measured_on, p.height_cm, p.weight_kg, p.bmi, p.bmi_z_score,
+                          p.nutrition_status, p.height_z_score, p.height_status, s.date_of_birth, s.gender
+                   FROM p JOIN students_student s ON s.id = p.student_id ORDER BY p.id""", [last_id, batch_size])
+            rows = cur.fetchall()
+            if not rows:
+                break
+            updates, transitions = [], {}
+            for (pk, _school, measured_on, height, weight, bmi, z_old, status_old, height_z_old, height_status_old,
+                 dob, gender) in rows:
+                try:
+                    z, status = nutrition_classify(bmi=bmi_exact(height, weight), date_of_birth=dob,
+                                                   measured_on=measured_on, gender=gender)
+                    height_z, height_status = height_for_age(height_cm=height, date_of_birth=dob,
+                                                             measured_on=measured_on, gender=gender)
+                except OutsideReference:
+                    outside.append(pk)
+                    continue
+                new = (bmi_of(height, weight), Decimal(str(z)), str(status), Decimal(str(height_z)),
+                       str(height_status))
+                if new == (bmi, z_old, status_old, height_z_old, height_status_old):
+                    continue
+                updates.append((pk, height, weight, *new))
+                transitions[pk] = ((status_old, new[2]), (height_status_old, new[4]))
+            examined += len(rows)
+            last_id = rows[-1][0]
+            if updates:
+                # The measurement read must still be the one stored: a record an upload or the form
+                # rewrote meanwhile was classified by them, under the same rules.
+                cur.execute(
+                    """UPDATE students_physicalrecord p
+                       SET bmi = v.bmi, bmi_z_score = v.bmi_z_score, nutrition_status = v.nutrition_status,
+                           height_z_score = v.height_z_score, height_status = v.height_status, updated_at = %s
+                       FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[],
+                                   %s::text[], %s::numeric[], %s::text[])
+                            AS v(id, height_cm, weight_kg, bmi, bmi_z_score, nutrition_status, height_z_score,
+                                 height_status)
+                       WHERE p.id = v.id AND p.height_cm = v.height_cm AND p.weight_kg = v.weight_kg
+                       RETURNING p.id, p.school_id""",
+                    [timezone.now(), *(list(column) for column in zip(*updates, strict=True))])
+                written = cur.fetchall()
+                changed += len(written)
+                for pk, _school in written:
+                    (nutrition_old, nutrition_new), (height_old, height_new) = transitions[pk]
+                    if nutrition_old != nutrition_new:
+                        nutrition_changes[nutrition_old, nutrition_new] += 1
+                    if height_old != height_new:
+                        height_changes[height_old, height_new] += 1
+                if written:
+                    _statistics_changed(*{school for _pk, school in written})
+        if progress:
+            progress({"examined": examined, "changed": changed, "outside_reference": len(outside),
+                      "last_id": last_id})
+    elapsed = time.monotonic() - started
+    return {"examined": examined, "changed": changed, "outside_reference": len(outside),
+            "outside_ids": outside[:100], "last_id": last_id,
+            "nutrition_status_changes": dict(nutrition_changes), "height_status_changes": dict(height_changes),
+            "seconds": round(elapsed, 2), "rows_per_second": round(examined / elapsed) if elapsed else 0}
