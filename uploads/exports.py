@@ -11,6 +11,7 @@ import io
 from edu_portal.common.importing import RecordImporter, choice_labels, neutralise
 from geo.models import Province
 from geo.selectors import ethnic_groups
+from students.assessment.reference import CIRCULARS, GRADES, SCORED, grade_reference
 
 ERROR_HEADER = "Lỗi"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,9 +68,41 @@ def template_xlsx(importer: RecordImporter, *, context=None) -> bytes:
             codes.append([code, name])
     for letter, width in zip("ABCDE", (24, 10, 50, 60, 24), strict=True):
         codes.column_dimensions[letter].width = width
+    if any(c.key == "subject_scores" for c in importer.columns):
+        _subjects_sheet(book.create_sheet("Môn học, thang đánh giá"), bold)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _subjects_sheet(sheet, bold) -> None:
+    """The rating scale of each level and the subjects of each grade with their official names:
+    the same catalogue the upload checks results against (students.assessment.reference)."""
+    grades = [grade_reference(grade) for grade in GRADES]
+    sheet.append(["Thang đánh giá", "Thông tư", "Kết quả học tập", "Kết quả rèn luyện", "Mức đánh giá môn"])
+    for level, first, last in (("primary", 1, 5), ("secondary", 6, 12)):
+        scale = next(g for g in grades if g["level"] == level)
+        sheet.append([f"Khối {first}-{last}", CIRCULARS[level],
+                      "; ".join(r["label"] for r in scale["learning_ratings"]),
+                      "; ".join(r["label"] for r in scale["conduct_ratings"]),
+                      "; ".join(scale["subject_ratings"])])
+    sheet.append([])
+    header = ["Khối lớp", "Môn học (tên chính thức)", "Đánh giá", "Bắt buộc", "Kiểm tra định kì",
+              "Tên cũ được chấp nhận"]
+    sheet.append(header)
+    for row in (sheet[1], sheet[sheet.max_row]):
+        for cell in row:
+            cell.font = bold
+    for grade in grades:
+        commented = "Nhận xét: " + "/".join(grade["subject_ratings"])
+        for s in grade["subjects"]:
+            sheet.append([grade["grade"], neutralise(s["name"]),
+                          "Điểm 0-10" if s["assessment"] == SCORED else commented,
+                          "Bắt buộc" if s["compulsory"] else "Tự chọn",
+                          "Có (điểm 1-10)" if s["periodic_test"] else "",
+                          neutralise("; ".join(s["aliases"]))])
+    for letter, width in zip("ABCDEF", (10, 40, 44, 40, 40, 50), strict=True):
+        sheet.column_dimensions[letter].width = width
 
 
 class ErrorFileWriter:

@@ -112,3 +112,41 @@ class StudentCreateSerializer(StudentUpdateSerializer):
     school_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False,
                                            help_text="Năm bắt đầu năm học (2026 = 2026-2027); mặc định năm hiện tại")
 
+
+
+class RatingSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Mã gửi qua API")
+    label = serializers.CharField(help_text="Tên theo thông tư (ghi trong tệp tải lên)")
+
+
+class SubjectSerializer(serializers.Serializer):
+    """A subject of the 2018 programme in one grade (students.assessment.reference)."""
+
+    code = serializers.CharField()
+    name = serializers.CharField(help_text="Tên chính thức; dùng tên này trong điểm các môn")
+    assessment = serializers.ChoiceField(
+        choices=["scored", "commented"],
+        help_text="scored: điểm trung bình 0-10; commented: đánh giá bằng nhận xét (xem subject_ratings của khối)")
+    compulsory = serializers.BooleanField(help_text="Môn bắt buộc (false: môn tự chọn, lựa chọn)")
+    periodic_test = serializers.BooleanField(
+        help_text="Tiểu học: có bài kiểm tra định kì cho điểm 1-10 ở khối này (TT 27/2020 Điều 7)")
+    grades = serializers.ListField(child=serializers.IntegerField(), help_text="Các khối học môn này như ở đây")
+    aliases = serializers.ListField(child=serializers.CharField(),
+                                    help_text="Tên cũ được chấp nhận và đổi sang tên chính thức")
+
+
+class GradeSubjectsSerializer(serializers.Serializer):
+    grade = serializers.IntegerField(min_value=1, max_value=12)
+    level = serializers.ChoiceField(choices=["primary", "secondary"],
+                                    help_text="primary: khối 1-5 (TT 27/2020); secondary: khối 6-12 (TT 22/2021)")
+    circular = serializers.CharField(help_text="Thông tư quy định thang đánh giá của khối")
+    learning_ratings = RatingSerializer(many=True, help_text="Kết quả học tập được chấp nhận ở khối này")
+    conduct_ratings = RatingSerializer(many=True, help_text="Kết quả rèn luyện được chấp nhận ở khối này")
+    subject_ratings = serializers.ListField(child=serializers.CharField(),
+                                            help_text="Mức đánh giá một môn đánh giá bằng nhận xét")
+    subjects = SubjectSerializer(many=True)
+
+
+class SubjectCatalogueSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = GradeSubjectsSerializer(many=True)

@@ -1,15 +1,26 @@
-"""/api/v1/students/: pupils within the token's scope."""
-from drf_spectacular.utils import extend_schema, extend_schema_view
+"""/api/v1/students/: pupils within the token's scope; /api/v1/subjects/: the subject catalogue."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet
+from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet, check_query_params
+from edu_portal.common.exceptions import AppError
 from schools.api.lookups import attach_schools, school_for_write
+from students.assessment.reference import GRADES, grade_reference
 from students.filtersets import StudentFilterSet
 from students.importers import PUPILS
 from students.models import Student
 from students.selectors import student_get, student_list
 from students.services import student_create, student_delete, student_update
 
-from .serializers import StudentCreateSerializer, StudentDetailSerializer, StudentSerializer, StudentUpdateSerializer
+from .serializers import (
+    StudentCreateSerializer,
+    StudentDetailSerializer,
+    StudentSerializer,
+    StudentUpdateSerializer,
+    SubjectCatalogueSerializer,
+)
 
 
 @extend_schema_view(
@@ -62,3 +73,36 @@ class StudentViewSet(RecordViewSet):
 
     def perform_delete(self, *, scope, record):
         student_delete(scope=scope, student=record)
+
+
+GRADE_MESSAGE = "Phải là khối lớp từ 1 đến 12 (mầm non không có môn học của chương trình GDPT 2018)."
+GRADE = OpenApiParameter("grade", {"type": "integer", "minimum": 1, "maximum": 12}, required=False,
+                         description="Chỉ khối lớp này (1-12); mặc định mọi khối")
+
+
+def _grade(raw: str) -> int:
+    text = raw.strip()
+    # At most two digits before int(): Python refuses to convert strings of thousands of digits.
+    if not (text.isascii() and text.isdigit() and len(text) <= 2 and int(text) in GRADES):
+        raise AppError(f"grade: {GRADE_MESSAGE}", details={"grade": [GRADE_MESSAGE]})
+    return int(text)
+
+
+class SubjectCatalogueView(APIView):
+    """Reference data, the same for every client and no one's personal data: any valid token reads
+    it, whatever its scope. What it lists is what uploads and the API's checks accept."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(summary="Môn học của chương trình GDPT 2018 và thang đánh giá theo khối lớp",
+                   description="Tên chính thức của từng môn (dùng trong điểm các môn), môn cho điểm hay đánh giá "
+                               "bằng nhận xét, bắt buộc hay tự chọn, kiểm tra định kì (tiểu học), tên cũ được "
+                               "chấp nhận; các mức kết quả học tập và rèn luyện của khối (TT 27/2020 cho khối 1-5, "
+                               "TT 22/2021 cho khối 6-12).",
+                   parameters=[GRADE], responses=SubjectCatalogueSerializer)
+    def get(self, request):
+        check_query_params(request, {"grade"})
+        raw = request.query_params.get("grade")
+        grades = [_grade(raw)] if raw is not None else GRADES
+        results = [grade_reference(grade) for grade in grades]
+        return Response({"count": len(results), "results": results})

@@ -296,6 +296,8 @@ API_RULES: dict[str, ApiRule] = {
     "api:student-list": ApiRule(EVERY_TOKEN),
     "api:student-deleted": ApiRule(EVERY_TOKEN),
     "api:student-detail": ApiRule(API_OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
+    # The subject catalogue is reference data, not anyone's records: the same for every token.
+    "api:subject-list": ApiRule(EVERY_TOKEN),
     "api:stats-overview": ApiRule(EVERY_TOKEN),
     "api:stats-provinces": ApiRule(EVERY_TOKEN),
     # Province X's communes: beyond a school token's scope, even school A's.
