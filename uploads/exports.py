@@ -81,7 +81,7 @@ def _subjects_sheet(sheet, bold) -> None:
     grades = [grade_reference(grade) for grade in GRADES]
     sheet.append(["Thang đánh giá", "Thông tư", "Kết quả học tập", "Kết quả rèn luyện", "Mức đánh giá môn"])
     for level, first, last in (("primary", 1, 5), ("secondary", 6, 12)):
-        scale = next(g for g in grades if g["level"] == level)
+        scale = next(g for g in grades if g["scale"] == level)
         sheet.append([f"Khối {first}-{last}", CIRCULARS[level],
                       "; ".join(r["label"] for r in scale["learning_ratings"]),
                       "; ".join(r["label"] for r in scale["conduct_ratings"]),

@@ -224,7 +224,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {"SchoolStatusEnum": "schools.models.SchoolStatus",
                             "EnrollmentStatusEnum": "students.models.EnrollmentStatus",
-                            "EmploymentStatusEnum": "teachers.models.EmploymentStatus"},
+                            "EmploymentStatusEnum": "teachers.models.EmploymentStatus",
+                            # A grade's rating scale (`scale` in the dashboards and the subjects API).
+                            "RatingScaleEnum": ["primary", "secondary"]},
 }
 
 # Django's error page (DEBUG, `make run`) hides every address and credential, not only keys.

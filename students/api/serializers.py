@@ -137,7 +137,7 @@ class SubjectSerializer(serializers.Serializer):
 
 class GradeSubjectsSerializer(serializers.Serializer):
     grade = serializers.IntegerField(min_value=1, max_value=12)
-    level = serializers.ChoiceField(choices=["primary", "secondary"],
+    scale = serializers.ChoiceField(choices=["primary", "secondary"],
                                     help_text="primary: khối 1-5 (TT 27/2020); secondary: khối 6-12 (TT 22/2021)")
     circular = serializers.CharField(help_text="Thông tư quy định thang đánh giá của khối")
     learning_ratings = RatingSerializer(many=True, help_text="Kết quả học tập được chấp nhận ở khối này")

@@ -38,7 +38,7 @@ def grade_reference(grade: int) -> dict:
                  "grades": list(range(s.first_grade, s.last_grade + 1)),
                  "aliases": subject_aliases(s.code, s.name)}
                 for s in subjects_for(grade)]
-    return {"grade": grade, "level": level, "circular": CIRCULARS[level],
+    return {"grade": grade, "scale": level, "circular": CIRCULARS[level],
             "learning_ratings": _choices(learning_ratings_for(grade), LearningRating),
             "conduct_ratings": _choices(conduct_ratings_for(grade), ConductRating),
             "subject_ratings": SUBJECT_RATINGS[level], "subjects": subjects}

@@ -30,7 +30,7 @@ def test_every_grade_with_its_subjects_and_scale(school_client):
     assert [g["grade"] for g in body["results"]] == list(range(1, 13)) and body["count"] == 12
     grade1, grade10 = body["results"][0], body["results"][9]
     # Primary: Thông tư 27/2020, four levels including Hoàn thành xuất sắc; phẩm chất Tốt/Đạt/Cần cố gắng.
-    assert grade1["level"] == "primary" and grade1["circular"] == "Thông tư 27/2020/TT-BGDĐT"
+    assert grade1["scale"] == "primary" and grade1["circular"] == "Thông tư 27/2020/TT-BGDĐT"
     assert [(r["code"], r["label"]) for r in grade1["learning_ratings"]] == [
         ("hoan_thanh_xuat_sac", "Hoàn thành xuất sắc"), ("hoan_thanh_tot", "Hoàn thành tốt"),
         ("hoan_thanh", "Hoàn thành"), ("chua_hoan_thanh", "Chưa hoàn thành")]
