@@ -35,12 +35,6 @@ from .serializers import (
                                  request=StudentUpdateSerializer, responses=StudentDetailSerializer),
     destroy=extend_schema(summary="Xoá học sinh nhập nhầm (mã có quyền ghi); ghi vào danh sách đã xoá",
                           responses={204: None}),
-    withdraw=extend_schema(summary="Học sinh rời trường: bỏ học, hoàn thành, đã mất, ra nước ngoài (mã có quyền ghi)",
-                           description="Ghi danh được đóng lại với tình trạng, ngày và lý do; hồ sơ và quá trình học "
-                                       "được giữ (không xoá), học sinh không còn được tính là đang học.",
-                           request=StudentWithdrawSerializer, responses=StudentDetailSerializer),
-    readmit=extend_schema(summary="Tiếp nhận lại học sinh đã rời trường (mã có quyền ghi)",
-                          request=StudentReadmitSerializer, responses=StudentDetailSerializer),
 )
 class StudentViewSet(RecordViewSet):
     model = Student
@@ -82,9 +76,15 @@ class StudentViewSet(RecordViewSet):
     def perform_delete(self, *, scope, record):
         student_delete(scope=scope, student=record)
 
+    @extend_schema(summary="Học sinh rời trường: bỏ học, hoàn thành, đã mất, ra nước ngoài (mã có quyền ghi)",
+                   description="Ghi danh được đóng lại với tình trạng, ngày và lý do; hồ sơ và quá trình học "
+                               "được giữ (không xoá), học sinh không còn được tính là đang học.",
+                   request=StudentWithdrawSerializer, responses=StudentDetailSerializer)
     def withdraw(self, request, pk=None):
         return self._enrollment_action(request, pk, StudentWithdrawSerializer, student_withdraw)
 
+    @extend_schema(summary="Tiếp nhận lại học sinh đã rời trường (mã có quyền ghi)",
+                   request=StudentReadmitSerializer, responses=StudentDetailSerializer)
     def readmit(self, request, pk=None):
         return self._enrollment_action(request, pk, StudentReadmitSerializer, student_readmit)
 
