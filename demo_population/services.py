@@ -1,4 +1,4 @@
-"""The demo logins of dev settings: ministry, hanoi and school (see README)."""
+"""The demo logins of dev settings: ministry, hanoi, school, school2 and school_hcm (see README)."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -10,19 +10,44 @@ from edu_portal.common.exceptions import AppError
 from schools.models import School
 
 
+def _demo_school(province_id: str, *, like: School | None = None, besides: School | None = None) -> School | None:
+    """The first open school of a province by code; with `like`, one of the same level first (so a
+    pupil transferred between demo schools finds their grade there)."""
+    schools = School.objects.filter(province_id=province_id, status="open").order_by("code")
+    if besides is not None:
+        schools = schools.exclude(pk=besides.pk)
+    if like is not None:
+        return schools.filter(level=like.level).first() or schools.first()
+    return schools.first()
+
+
 @transaction.atomic
 def demo_users_ensure() -> list[User]:
-    """The three demo logins (ministry, hanoi, school); only where settings allow demo logins."""
+    """The demo logins (ministry, hanoi, three school administrators: two schools of Hà Nội and one
+    of Hồ Chí Minh City, so that transfers can be tried within and across provinces); only where
+    settings allow demo logins."""
     if not settings.DEMO_LOGINS_ENABLED:
         raise AppError("Tài khoản demo chỉ có ở môi trường phát triển.", code="demo_disabled")
-    school = School.objects.filter(province_id="01", status="open").order_by("code").first()
+    school = _demo_school("01")
     if school is None:
         raise AppError("Chưa có trường nào ở Hà Nội: hãy chạy seed_demo trước.", code="no_demo_school")
+    school2 = _demo_school("01", like=school, besides=school)
+    if school2 is None:
+        raise AppError("Cần ít nhất hai trường ở Hà Nội cho tài khoản school2: hãy chạy seed_demo với nhiều "
+                       "trường hơn (mặc định 80).", code="no_demo_school")
+    school_hcm = _demo_school("79", like=school)
+    if school_hcm is None:
+        raise AppError("Chưa có trường nào ở TP. Hồ Chí Minh (mã 79): hãy chạy seed_demo trước.",
+                       code="no_demo_school")
     wanted = [
         dict(username="ministry", role=Role.MINISTRY, full_name="Chuyên viên Bộ GD&ĐT"),
         dict(username="hanoi", role=Role.PROVINCE, province_id="01", full_name="Chuyên viên Sở GD&ĐT Hà Nội"),
         dict(username="school", role=Role.SCHOOL, school_id=school.pk, may_view_id_numbers=True,
              full_name=f"Quản trị {school.name}"),
+        dict(username="school2", role=Role.SCHOOL, school_id=school2.pk, may_view_id_numbers=True,
+             full_name=f"Quản trị {school2.name}"),
+        dict(username="school_hcm", role=Role.SCHOOL, school_id=school_hcm.pk, may_view_id_numbers=True,
+             full_name=f"Quản trị {school_hcm.name}"),
     ]
     users = []
     for spec in wanted:

@@ -44,6 +44,14 @@ class EnrollmentStatus(models.TextChoices):
     TRANSFERRED_OUT = "transferred_out", _("Đã chuyển trường")
     DROPPED_OUT = "dropped_out", _("Bỏ học")
     COMPLETED = "completed", _("Hoàn thành chương trình")
+    DECEASED = "deceased", _("Đã mất")
+    MOVED_ABROAD = "moved_abroad", _("Chuyển ra nước ngoài")
+
+
+# A pupil who leaves keeps the enrollment (the history); the status and `left_on` take them out of the
+# school's statistics. Transfers close an enrollment too, but through the transfer, not through here.
+LEAVING_STATUSES = (EnrollmentStatus.DROPPED_OUT, EnrollmentStatus.COMPLETED, EnrollmentStatus.DECEASED,
+                    EnrollmentStatus.MOVED_ABROAD)
 
 
 class AgeGroup(models.TextChoices):
@@ -69,6 +77,9 @@ class Enrollment(TimeStamped):
     # (students.preschool); blank for grades 1-12.
     age_group = models.CharField("nhóm tuổi", max_length=8, choices=AgeGroup.choices, blank=True, default="",
                                  db_default="")
+    # When and why the pupil left (thôi học, hoàn thành, đã mất, ra nước ngoài); empty while studying.
+    left_on = models.DateField("ngày rời trường", null=True, blank=True)
+    leave_reason = models.CharField("lý do", max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "ghi danh"

@@ -31,6 +31,7 @@ from schools.models import School
 
 from . import assessment
 from .models import (
+    LEAVING_STATUSES,
     AcademicResult,
     Enrollment,
     EnrollmentStatus,
@@ -185,6 +186,99 @@ def student_enrollment_set_status(*, scope: Scope, student: Student, status: str
     enrollment.updated_at = timezone.now()
     full_clean_or_raise(enrollment)
     enrollment.save()
+    _statistics_changed(enrollment.school_id)
+    return enrollment
+
+
+def school_year_start(year: int) -> dt.date:
+    """The first day of a school year as current_school_year counts it (August: enrollment opens)."""
+    return dt.date(year, 8, 1)
+
+
+def _latest_enrollment(student: Student, *, for_update: bool = False) -> Enrollment | None:
+    """The pupil's latest enrollment at their current school: the one a leaver closes."""
+    qs = Enrollment.objects.filter(student=student, school=student.school_id).order_by("-school_year")
+    return (qs.select_for_update() if for_update else qs).first()
+
+
+def _touch(student: Student) -> None:
+    # The pupil's detail carries the enrollment history: clients syncing with `updated_since` see the
+    # change through the pupil's own timestamp, as they do a transfer.
+    student.updated_at = timezone.now()
+    student.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def student_withdraw(*, scope: Scope, student: Student, status: str, left_on: dt.date,
+                     reason: str = "") -> Enrollment:
+    """Record that a pupil left the school (bỏ học, hoàn thành chương trình, đã mất, chuyển ra nước
+    ngoài). The enrollment is kept, closed with the status, the date and the reason: the history
+    stays on the pupil's page and the pupil leaves the school's statistics (only pupils studying are
+    counted). Deleting is for records entered by mistake (student_delete), never for leavers."""
+    _require(scope, student.school)
+    if status not in LEAVING_STATUSES:
+        allowed = ", ".join(str(s.label) for s in LEAVING_STATUSES)
+        raise AppError(f"Tình trạng rời trường không hợp lệ; chọn một trong: {allowed}.", code="invalid_status",
+                       details={"status": [f"Chọn một trong: {', '.join(LEAVING_STATUSES)}."]})
+    reason = normalize_name(reason or "")
+    if len(reason) > 200:
+        raise AppError("Lý do dài quá 200 ký tự.", details={"reason": ["Tối đa 200 ký tự."]})
+    if status == EnrollmentStatus.DROPPED_OUT and not reason:
+        raise AppError("Học sinh bỏ học: cần ghi lý do.", code="reason_required",
+                       details={"reason": ["Bắt buộc khi học sinh bỏ học."]})
+    enrollment = _latest_enrollment(student, for_update=True)
+    if enrollment is None:
+        raise AppError("Học sinh không có ghi danh ở trường này.", code="no_enrollment")
+    if enrollment.status != EnrollmentStatus.STUDYING:
+        raise AppError(f"Học sinh đã rời trường ({enrollment.get_status_display()}"
+                       f"{f', ngày {enrollment.left_on:%d/%m/%Y}' if enrollment.left_on else ''}).",
+                       code="already_left", details={"status": ["Học sinh không còn đang học."]})
+    if left_on > timezone.localdate():
+        raise AppError("Ngày rời trường không được ở tương lai.", details={"left_on": ["Ngày ở tương lai."]})
+    start = school_year_start(enrollment.school_year)
+    if left_on < start:
+        raise AppError(f"Ngày rời trường phải từ ngày bắt đầu năm học {school_year_label(enrollment.school_year)}"
+                       f" ({start:%d/%m/%Y}).", details={"left_on": [f"Phải từ {start:%d/%m/%Y}."]})
+    enrollment.status, enrollment.left_on, enrollment.leave_reason = status, left_on, reason
+    enrollment.updated_at = timezone.now()
+    full_clean_or_raise(enrollment)
+    enrollment.save(update_fields=["status", "left_on", "leave_reason", "updated_at"])
+    _touch(student)
+    _statistics_changed(enrollment.school_id)
+    return enrollment
+
+
+@transaction.atomic
+def student_readmit(*, scope: Scope, student: Student, grade: int | None = None,
+                    class_name: str | None = None) -> Enrollment:
+    """Take back a pupil who left this school (a dropout returning, a leaver recorded by mistake).
+
+    A leaver of this school year studies again in the same enrollment (the date and reason it had
+    stay in the audit trail); a leaver of an earlier year is enrolled for this year, in the grade and
+    class given, so the year they left stays in the history as it was."""
+    _require(scope, student.school)
+    enrollment = _latest_enrollment(student, for_update=True)
+    if enrollment is None or enrollment.status not in LEAVING_STATUSES:
+        raise AppError("Học sinh đang học hoặc đã chuyển trường: không có gì để tiếp nhận lại.",
+                       code="not_a_leaver", details={"status": ["Học sinh không ở tình trạng đã rời trường."]})
+    year = current_school_year()
+    if enrollment.school_year >= year:
+        enrollment.status, enrollment.left_on, enrollment.leave_reason = EnrollmentStatus.STUDYING, None, ""
+        enrollment.updated_at = timezone.now()
+        full_clean_or_raise(enrollment)
+        enrollment.save(update_fields=["status", "left_on", "leave_reason", "updated_at"])
+    else:
+        if grade is None or not (class_name or "").strip():
+            raise AppError(f"Tiếp nhận lại cho năm học {school_year_label(year)}: cần ghi khối và lớp.",
+                           code="class_required",
+                           details={"grade": ["Bắt buộc."], "class_name": ["Bắt buộc."]})
+        enrollment = Enrollment(student=student, school=student.school, school_year=year, grade=grade,
+                                class_name=normalize_name(class_name),
+                                age_group=_age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth,
+                                                              school_year=year))
+        full_clean_or_raise(enrollment, exclude=["student"])
+        enrollment.save()
+    _touch(student)
     _statistics_changed(enrollment.school_id)
     return enrollment
 

@@ -1,12 +1,20 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError
+from edu_portal.common.models import current_school_year
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
 
 from .filtersets import StudentFilterSet
+from .forms import LeaveForm
+from .models import LEAVING_STATUSES, EnrollmentStatus
 from .selectors import student_get, student_list
+from .services import student_readmit, student_withdraw
 
 
 @login_required
@@ -15,10 +23,73 @@ def student_list_view(request):
                        template="students/student_list.html")
 
 
+def _detail(request, *, scope, student, leave_form=None):
+    # Audit (the audit app hears it): a full ID number shown, when this scope shows it in full.
+    id_numbers_shown.send(sender=type(student), request=request, scope=scope, records=[student])
+    # Writes follow the scope, as everywhere in the portal (services._require, uploads on a school's
+    # behalf, read-write API tokens): whoever sees the pupil works for their school or above it.
+    latest = next((e for e in student.enrollments.all() if e.school_id == student.school_id), None)
+    return render(request, "students/student_detail.html", {
+        "student": student, "scope": scope, "latest_enrollment": latest,
+        "leave_form": leave_form or LeaveForm(),
+        "studying": latest is not None and latest.status == EnrollmentStatus.STUDYING,
+        "may_readmit": latest is not None and latest.status in LEAVING_STATUSES,
+        # A leaver of an earlier year comes back into this year's grade and class.
+        "readmit_needs_class": latest is not None and latest.school_year < current_school_year(),
+    })
+
+
 @login_required
 def student_detail_view(request, pk: int):
     scope = Scope.for_user(request.user)
+    return _detail(request, scope=scope, student=student_get(scope=scope, pk=pk))
+
+
+@login_required
+@require_POST
+def student_withdraw_view(request, pk: int):
+    """Cho thôi học / ghi nhận rời trường: back to the pupil's page, or the page with the form's errors."""
+    scope = Scope.for_user(request.user)
     student = student_get(scope=scope, pk=pk)
-    # Audit (the audit app hears it): a full ID number shown, when this scope shows it in full.
-    id_numbers_shown.send(sender=type(student), request=request, scope=scope, records=[student])
-    return render(request, "students/student_detail.html", {"student": student, "scope": scope})
+    form = LeaveForm(request.POST)
+    if form.is_valid():
+        try:
+            student_withdraw(scope=scope, student=student, **form.cleaned_data)
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            if exc.code == "already_left":
+                # Someone recorded it meanwhile (a stale form): the page shows what is on file now.
+                messages.error(request, exc.message)
+                return redirect("students:detail", pk=pk)
+            fields = [f for f in exc.details if f in form.fields]
+            for field in fields:
+                form.add_error(field, exc.details[field])
+            if not fields:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã ghi nhận học sinh rời trường."))
+            return redirect("students:detail", pk=pk)
+    return _detail(request, scope=scope, student=student_get(scope=scope, pk=pk), leave_form=form)
+
+
+@login_required
+@require_POST
+def student_readmit_view(request, pk: int):
+    """Tiếp nhận lại a leaver of this school year (an earlier year's leaver needs a grade and class:
+    the service says so, shown as a message)."""
+    scope = Scope.for_user(request.user)
+    student = student_get(scope=scope, pk=pk)
+    grade = request.POST.get("grade", "").strip()
+    try:
+        if grade and not (grade.isdigit() and int(grade) <= 12):
+            raise AppError(_("Khối lớp phải từ 0 (mầm non) đến 12."))
+        student_readmit(scope=scope, student=student, grade=int(grade) if grade else None,
+                        class_name=request.POST.get("class_name", ""))
+    except AppError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Học sinh đã được tiếp nhận lại."))
+    return redirect("students:detail", pk=pk)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from edu_portal.common.api.base import iso_date, iso_datetime
 from edu_portal.common.models import Gender
-from students.models import AcademicResult, Enrollment, PhysicalRecord, Student
+from students.models import LEAVING_STATUSES, AcademicResult, Enrollment, PhysicalRecord, Student
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -13,7 +13,8 @@ class EnrollmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enrollment
-        fields = ["school_year", "school", "school_code", "grade", "class_name", "age_group", "status", "updated_at"]
+        fields = ["school_year", "school", "school_code", "grade", "class_name", "age_group", "status", "left_on",
+                  "leave_reason", "updated_at"]
 
 
 class AcademicResultSerializer(serializers.ModelSerializer):
@@ -112,6 +113,24 @@ class StudentCreateSerializer(StudentUpdateSerializer):
     school_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False,
                                            help_text="Năm bắt đầu năm học (2026 = 2026-2027); mặc định năm hiện tại")
 
+
+class StudentWithdrawSerializer(serializers.Serializer):
+    """A pupil leaves the school: the enrollment is closed, never deleted (students.services.student_withdraw)."""
+
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in LEAVING_STATUSES],
+                                     help_text="dropped_out: bỏ học; completed: hoàn thành chương trình; "
+                                               "deceased: đã mất; moved_abroad: chuyển ra nước ngoài")
+    left_on = serializers.DateField(help_text="Ngày rời trường: từ ngày bắt đầu năm học, không ở tương lai")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                   help_text="Lý do; bắt buộc khi bỏ học (dropped_out)")
+
+
+class StudentReadmitSerializer(serializers.Serializer):
+    """A leaver of this school taken back; a leaver of an earlier year needs this year's grade and class."""
+
+    grade = serializers.IntegerField(min_value=0, max_value=12, required=False,
+                                     help_text="Khối lớp năm học này (0 = mầm non); chỉ khi rời trường từ năm trước")
+    class_name = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
 class RatingSerializer(serializers.Serializer):

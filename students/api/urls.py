@@ -10,4 +10,6 @@ urlpatterns = [
     path("deleted/", deleted_feed_view("student", summary="Bản ghi đã xoá (đồng bộ tăng dần)"), name="student-deleted"),
     path("<int:pk>/", StudentViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
          name="student-detail"),
+    path("<int:pk>/withdraw/", StudentViewSet.as_view({"post": "withdraw"}), name="student-withdraw"),
+    path("<int:pk>/readmit/", StudentViewSet.as_view({"post": "readmit"}), name="student-readmit"),
 ]

@@ -4,7 +4,7 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet, check_query_params
+from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet, check_query_params, request_scope
 from edu_portal.common.exceptions import AppError
 from schools.api.lookups import attach_schools, school_for_write
 from students.assessment.reference import GRADES, grade_reference
@@ -12,13 +12,15 @@ from students.filtersets import StudentFilterSet
 from students.importers import PUPILS
 from students.models import Student
 from students.selectors import student_get, student_list
-from students.services import student_create, student_delete, student_update
+from students.services import student_create, student_delete, student_readmit, student_update, student_withdraw
 
 from .serializers import (
     StudentCreateSerializer,
     StudentDetailSerializer,
+    StudentReadmitSerializer,
     StudentSerializer,
     StudentUpdateSerializer,
+    StudentWithdrawSerializer,
     SubjectCatalogueSerializer,
 )
 
@@ -73,6 +75,30 @@ class StudentViewSet(RecordViewSet):
 
     def perform_delete(self, *, scope, record):
         student_delete(scope=scope, student=record)
+
+    @extend_schema(summary="Học sinh rời trường: bỏ học, hoàn thành, đã mất, ra nước ngoài (mã có quyền ghi)",
+                   description="Ghi danh được đóng lại với tình trạng, ngày và lý do; hồ sơ và quá trình học "
+                               "được giữ (không xoá), học sinh không còn được tính là đang học.",
+                   request=StudentWithdrawSerializer, responses=StudentDetailSerializer)
+    def withdraw(self, request, pk=None):
+        return self._enrollment_action(request, pk, StudentWithdrawSerializer, student_withdraw)
+
+    @extend_schema(summary="Tiếp nhận lại học sinh đã rời trường (mã có quyền ghi)",
+                   request=StudentReadmitSerializer, responses=StudentDetailSerializer)
+    def readmit(self, request, pk=None):
+        return self._enrollment_action(request, pk, StudentReadmitSerializer, student_readmit)
+
+    def _enrollment_action(self, request, pk, serializer_class, service):
+        """POST <id>/withdraw/ and <id>/readmit/: the answer is the pupil's detail, history included."""
+        check_query_params(request, set())
+        scope = request_scope(request)
+        record = self.select_one(scope=scope, pk=self._pk(pk))
+        serializer = serializer_class(data=request.data, context={"scope": scope, "request": request})
+        serializer.is_valid(raise_exception=True)
+        service(scope=scope, student=record, **serializer.validated_data)
+        record = self.select_one(scope=scope, pk=record.pk)
+        self._audit_id_numbers(request, scope, [record])
+        return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
 
 
 GRADE_MESSAGE = "Phải là khối lớp từ 1 đến 12 (mầm non không có môn học của chương trình GDPT 2018)."

@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role
 from accounts.scope import Scope
 from api.services import api_token_create
+from edu_portal.common.models import current_school_year
+from students.services import school_year_start
 from tests.factories import SchoolFactory, UserFactory, commune_of, make_staff, make_student
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +74,15 @@ RULES: dict[str, Rule] = {
     "teachers:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
     "students:list": Rule(EVERY_USER),
     "students:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
+    # A leaver is recorded by whoever's scope covers the pupil's school (as every write on records): school A
+    # records it (302 back to the pupil); province X and the ministry, asking next, find the pupil already gone
+    # (302 back to the pupil's page, with a message saying so).
+    "students:withdraw": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
+                              kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post",
+                              data=lambda o: {"status": "completed", "left_on": _school_year_started()}),
+    # Taking back a pupil who is studying is refused with a message on the pupil's page (302).
+    "students:readmit": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
+                             kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post"),
     # Identity verification: runs are started by ministry and provinces; schools land on their failures.
     "verification:runs": Rule(web(school_a=302, school_b=302, province_x=200, province_y=200, ministry=200)),
     # Starting a run for school A: schools may not start runs at all (403), nor may another province for a school
@@ -119,6 +130,11 @@ RULES: dict[str, Rule] = {
     "api:token-revoke": Rule(web(school_a=403, school_b=403, province_x=403, province_y=403, ministry=302),
                              kwargs=lambda o: {"pk": o["token_a"].pk}, method="post"),
 }
+
+
+def _school_year_started() -> str:
+    """The first day of this school year: a date any leaver of this year may have."""
+    return school_year_start(current_school_year()).isoformat()
 
 
 def _walk(patterns, prefix=""):
@@ -280,6 +296,8 @@ class ApiRule:
     expect: dict | None  # None: a web page under /api/ (token management), declared in RULES
     kwargs: callable = field(default=lambda o: {})
     query: str = ""
+    method: str = "get"
+    data: callable = field(default=lambda o: {})
 
 
 API_RULES: dict[str, ApiRule] = {
@@ -296,6 +314,16 @@ API_RULES: dict[str, ApiRule] = {
     "api:student-list": ApiRule(EVERY_TOKEN),
     "api:student-deleted": ApiRule(EVERY_TOKEN),
     "api:student-detail": ApiRule(API_OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
+    # Writes: read-only tokens 403 before the pupil is looked up; the country's read-write token records the
+    # leaver, the next ones (province X, school A) find the pupil already gone (400).
+    "api:student-withdraw": ApiRule(api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=400,
+                                        province_y_ro=403, school_a_ro=403, school_a_rw=400, school_b_ro=403),
+                                    kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post",
+                                    data=lambda o: {"status": "completed", "left_on": _school_year_started()}),
+    # A pupil who is studying cannot be taken back (400) by any read-write token of the scope.
+    "api:student-readmit": ApiRule(api(country_ro=403, country_rw=400, province_x_ro=403, province_x_rw=400,
+                                       province_y_ro=403, school_a_ro=403, school_a_rw=400, school_b_ro=403),
+                                   kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post"),
     # The subject catalogue is reference data, not anyone's records: the same for every token.
     "api:subject-list": ApiRule(EVERY_TOKEN),
     "api:stats-overview": ApiRule(EVERY_TOKEN),
@@ -331,7 +359,11 @@ def test_api_url_against_every_token(client, world, url_name):
     tokens = _tokens(world)
     for role in TOKEN_ROLES:
         headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
-        response = client.get(url, **headers)
+        if rule.method == "get":
+            response = client.get(url, **headers)
+        else:
+            response = getattr(client, rule.method)(url, rule.data(world), content_type="application/json",
+                                                    **headers)
         expected = rule.expect[role]
         assert response.status_code == expected, (url, role, response.status_code, expected, response.content[:300])
         if expected >= 400:

@@ -9,12 +9,15 @@ from django.db.models import Count
 from accounts.models import User
 from demo_population.load import geography
 from demo_population.seed import plan_make
+from demo_population.services import demo_users_ensure
 from demo_population.truth import citizen_for
+from edu_portal.common.exceptions import AppError
 from geo.models import EthnicGroup
 from schools.models import School
 from students.assessment import derive, subjects_canonical
 from students.models import AcademicResult, Enrollment, PhysicalRecord, Student
 from teachers.models import StaffMember
+from tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +68,13 @@ def test_seed_refuses_to_run_twice_without_flush_and_if_empty_skips():
         call_command("seed_demo", schools=34, workers=1)
 
 
-def test_demo_logins_have_the_three_scopes():
-    call_command("seed_demo", schools=34, workers=1)
+def test_demo_logins_have_the_three_scopes_and_three_schools():
+    call_command("seed_demo", schools=34, workers=1)  # one school per province
+    with pytest.raises(AppError, match="hai trường ở Hà Nội") as missing:
+        demo_users_ensure()
+    assert missing.value.code == "no_demo_school"
+    assert not User.objects.exists()  # nothing half-made
+    SchoolFactory(province_id="01", level="secondary")
     call_command("create_demo_users")
     call_command("create_demo_users")  # idempotent
     users = {u.username: u for u in User.objects.all()}
@@ -74,6 +82,11 @@ def test_demo_logins_have_the_three_scopes():
     assert users["hanoi"].province_id == "01"
     assert users["school"].school.province_id == "01"
     assert users["school"].check_password("edu-demo-2026")
+    # Transfers can be tried within Hà Nội and from Hà Nội to Hồ Chí Minh City, between school administrators.
+    assert users["school2"].role == users["school_hcm"].role == "school"
+    assert users["school2"].school.province_id == "01" and users["school2"].school != users["school"].school
+    assert users["school_hcm"].school.province_id == "79"
+    assert users["school2"].check_password("edu-demo-2026") and users["school_hcm"].check_password("edu-demo-2026")
 
 
 def test_seeded_ratings_are_derived_from_the_seeded_subject_results():

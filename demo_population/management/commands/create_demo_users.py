@@ -4,7 +4,7 @@ from demo_population.services import demo_users_ensure
 
 
 class Command(BaseCommand):
-    help = "Create the demo logins ministry, hanoi and school (dev settings only)."
+    help = "Create the demo logins ministry, hanoi, school, school2 and school_hcm (dev settings only)."
 
     def handle(self, *args, **options):
         for user in demo_users_ensure():
