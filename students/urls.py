@@ -5,5 +5,7 @@ from . import views
 app_name = "students"
 urlpatterns = [
     path("", views.student_list_view, name="list"),
+    path("new/", views.student_new_view, name="new"),
     path("<int:pk>/", views.student_detail_view, name="detail"),
+    path("<int:pk>/edit/", views.student_edit_view, name="edit"),
 ]
