@@ -12,16 +12,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
-from edu_portal.common.identity import VerificationStatus
+from edu_portal.common.identity import VerificationStatus, mask_digits, verification_failure_reason
+from edu_portal.common.models import current_school_year
+from edu_portal.common.names import vietnamese_order
 from geo.models import Commune, Province
 from schools.models import CONNECTED_WINDOW, Ownership, School, SchoolLevel, SchoolStatus
 from schools.selectors import scope_describe
-from students.models import Student
+from students.models import Enrollment, Student
 from teachers.models import StaffMember
 
 from .cache import cached
@@ -220,6 +223,63 @@ def school_stats_get(*, scope: Scope, pk: int, filters: dict | None = None) -> S
     data.pop("commune", None)
     qs_scope = Scope(SCHOOL, school_id=school.pk, province_code=school.province_id)
     return stats_summary(scope=qs_scope, filters=data, metrics=METRIC_NAMES)
+
+
+# Failed verifications a school can fix (ERROR is the registry's outage: retried on its own).
+TODO_VERIFICATION = (VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND, VerificationStatus.INVALID_ID)
+TODO_LIMIT = 20
+
+
+@dataclass
+class TodoGroup:
+    """One kind of work on the school's to-do list: how many records, the first of them, and where
+    they are fixed (each item links to its record's edit form)."""
+    key: str
+    title: str
+    count: int
+    items: list[dict]
+    more_url: str = ""
+
+
+def _todo_items(qs, *, kind: str, scope: Scope, reason) -> list[dict]:
+    edit = "students:edit" if kind == "student" else "teachers:edit"
+    code = "pupil_code" if kind == "student" else "staff_code"
+    return [{"kind": kind, "pk": person.pk, "name": person.full_name, "code": getattr(person, code),
+             "edit_url": edit, "reason": reason(person) if scope.can_view_id_numbers else mask_digits(reason(person))}
+            for person in qs.order_by(*vietnamese_order(), "pk")[:TODO_LIMIT]]
+
+
+def school_todo(*, scope: Scope) -> list[TodoGroup]:
+    """What a school's administrators should fix, for its home page: records that failed verification
+    (with the reason in words), records missing required data (no ID number; a pupil with no class this
+    school year). Only a school's own list: a province or ministry has the failures page and the
+    dashboards for its thousands of schools."""
+    if scope.kind != SCHOOL:
+        return []
+    pupils = scope.filter(Student.objects.all())
+    staff = scope.filter(StaffMember.objects.all())
+    failed = {"verification_status__in": TODO_VERIFICATION, "id_number__isnull": False}
+    groups = []
+    for kind, qs, title in (("student", pupils, _("Học sinh chưa xác thực được định danh")),
+                            ("staff", staff, _("Cán bộ chưa xác thực được định danh"))):
+        failing = qs.filter(**failed)
+        groups.append(TodoGroup(f"{kind}_verification", str(title), failing.count(),
+                                _todo_items(failing, kind=kind, scope=scope, reason=verification_failure_reason),
+                                more_url=f"?kind={kind}"))
+    for kind, qs, title in (("student", pupils, _("Học sinh chưa có số định danh")),
+                            ("staff", staff, _("Cán bộ chưa có số định danh"))):
+        missing = qs.filter(id_number__isnull=True)
+        groups.append(TodoGroup(f"{kind}_no_id_number", str(title), missing.count(),
+                                _todo_items(missing, kind=kind, scope=scope,
+                                            reason=lambda _p: str(_("Bấm Sửa để bổ sung số định danh 12 chữ số "
+                                                                    "(người được xem đầy đủ số định danh nhập).")))))
+    year = current_school_year()
+    unenrolled = pupils.exclude(Exists(Enrollment.objects.filter(student=OuterRef("pk"), school_year=year)))
+    groups.append(TodoGroup("student_no_enrollment", str(_("Học sinh chưa có lớp năm học này")), unenrolled.count(),
+                            _todo_items(unenrolled, kind="student", scope=scope,
+                                        reason=lambda _p: str(_("Bấm Sửa để ghi khối và lớp năm học %(year)s.")
+                                                              % {"year": f"{year}-{year + 1}"}))))
+    return [group for group in groups if group.count]
 
 
 def home_summary(*, scope: Scope) -> dict:

@@ -23,6 +23,7 @@ from .selectors import (
     home_summary,
     province_names,
     school_stats_get,
+    school_todo,
     stats_summary,
 )
 
@@ -226,4 +227,5 @@ def home_view(request):
     """The portal's home page: the user's scope and its head counts (it spans every records app,
     so it lives with the dashboards, not with accounts)."""
     scope = Scope.for_user(request.user)
-    return render(request, "home.html", {"scope": scope, "summary": home_summary(scope=scope)})
+    return render(request, "home.html", {"scope": scope, "summary": home_summary(scope=scope),
+                                         "todo": school_todo(scope=scope)})

@@ -22,6 +22,19 @@ def school_get(*, scope: Scope, pk: int) -> School:
     return school
 
 
+def school_for_entry(*, scope: Scope, pk) -> School:
+    """The school a record is added to from a web form: a school user's own school; for a province or
+    ministry user, a school of their scope named in the link (as they upload on a school's behalf).
+    Anything else is not found, so a link tells nothing about other scopes."""
+    if scope.kind == SCHOOL:
+        return school_get(scope=scope, pk=scope.school_id)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotInScope() from None
+    return school_get(scope=scope, pk=pk)
+
+
 def school_counts(*, school: School) -> dict:
     """Head counts shown on a school's page (through the reverse relations: the records apps sit
     above schools, which does not import them)."""

@@ -1,8 +1,59 @@
-"""Forms of the pupil pages: thin, the rules are the services' (students.services)."""
+"""Adding and editing a pupil in the web pages ("Thêm học sinh", "Sửa học sinh").
+
+The fields carry the upload's column names, and the rules are the upload's (PupilImporter through
+edu_portal.common.forms.PersonForm), so a form and a spreadsheet row give the same answer."""
+from __future__ import annotations
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from edu_portal.common.forms import PersonForm, date_field, select, text_input
+from edu_portal.common.models import Gender
+from geo.models import Province
+from geo.selectors import ethnic_groups
+
+from .importers import PUPILS
+from .importers.pupils import GRADES
 from .models import LEAVING_STATUSES
+
+
+def _grade_label(grade: int) -> str:
+    return str(_("Mầm non")) if grade == 0 else str(_("Khối %(grade)s") % {"grade": grade})
+
+
+class StudentForm(PersonForm):
+    importer = PUPILS
+    code_field = "pupil_code"
+
+    pupil_code = forms.CharField(label=_("Mã học sinh"), max_length=20, widget=text_input(),
+                                 help_text=_("Mã định danh học sinh do Bộ GD&ĐT cấp"))
+    id_number = forms.CharField(label=_("Số định danh cá nhân"), max_length=12, required=False,
+                                widget=text_input(inputmode="numeric", autocomplete="off"),
+                                help_text=_("12 chữ số; để trống nếu chưa có"))
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=100, widget=text_input())
+    date_of_birth = date_field(_("Ngày sinh"))
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=Gender.choices, widget=select())
+    ethnicity = forms.ChoiceField(label=_("Dân tộc"), widget=select(),
+                                  help_text=_("Danh mục 54 dân tộc (Quyết định 121-TCTK/PPCĐ)"))
+    birth_province = forms.ChoiceField(label=_("Nơi sinh (tỉnh/thành phố)"), required=False, widget=select())
+    grade = forms.TypedChoiceField(label=_("Khối"), coerce=int, widget=select())
+    class_name = forms.CharField(label=_("Lớp"), max_length=20, widget=text_input(placeholder="3A"))
+
+    def __init__(self, *args, enroll: bool = True, **kwargs):
+        """`enroll`: the form takes this school year's grade and class (a new pupil, or one with no
+        enrollment this year); otherwise the enrollment is not edited here."""
+        super().__init__(*args, **kwargs)
+        self.fields["ethnicity"].choices = [(name, name) for _code, name in ethnic_groups()]
+        self.fields["birth_province"].choices = [("", "—"), *Province.objects.values_list("code", "name")]
+        if enroll:
+            low, high = GRADES.get(getattr(self.school, "level", None), (0, 12))
+            self.fields["grade"].choices = [("", "—")] + [(g, _grade_label(g)) for g in range(low, high + 1)]
+        else:
+            del self.fields["grade"], self.fields["class_name"]
+
+    def enrollment_kwargs(self) -> dict:
+        """The grade and class for this school year, taken out of the identity changes."""
+        return {key: self.service_kwargs.pop(key) for key in ("grade", "class_name") if key in self.service_kwargs}
 
 
 class LeaveForm(forms.Form):

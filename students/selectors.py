@@ -20,9 +20,12 @@ def student_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[Stude
     return filterset.qs
 
 
-def student_get(*, scope: Scope, pk: int) -> Student:
-    """A pupil with their enrollments, results and physical records (newest first)."""
+def student_get(*, scope: Scope, pk: int, for_update: bool = False) -> Student:
+    """A pupil with their enrollments, results and physical records (newest first). `for_update`
+    (inside a transaction): the pupil's row is locked, for an edit that compares before it writes."""
     qs = scope.filter(Student.objects.select_related("school", "school__province", "birth_province"))
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
     student = qs.prefetch_related(
         Prefetch("enrollments", queryset=Enrollment.objects.select_related("school").order_by("-school_year")),
         Prefetch("results", queryset=AcademicResult.objects.order_by("-school_year", "term")),

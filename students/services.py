@@ -134,6 +134,27 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
     return student
 
 
+@transaction.atomic
+def student_enroll(*, scope: Scope, student: Student, grade: int, class_name: str,
+                   school_year: int | None = None) -> Enrollment:
+    """Enroll a pupil of this school who has no enrollment for the school year yet (a record the
+    to-do list shows as missing its class). A pupil already enrolled that year is refused: moving
+    between classes or schools is not this."""
+    _require(scope, student.school)
+    year = school_year or current_school_year()
+    if Enrollment.objects.filter(student=student, school_year=year).exists():
+        raise AppError(f"Học sinh đã có ghi danh năm học {school_year_label(year)}.", code="already_enrolled",
+                       details={"grade": ["Đã có ghi danh năm học này."]})
+    enrollment = Enrollment(student=student, school=student.school, school_year=year, grade=grade,
+                            class_name=normalize_name(class_name),
+                            age_group=_age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth,
+                                                          school_year=year))
+    full_clean_or_raise(enrollment, exclude=["student"])
+    enrollment.save()
+    _statistics_changed(student.school_id)
+    return enrollment
+
+
 def _age_groups_refresh(student: Student) -> None:
     """A corrected date of birth moves the pupil's preschool enrollments to their group."""
     for enrollment in student.enrollments.filter(grade=0):

@@ -1,20 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.forms import STALE_MESSAGE
 from edu_portal.common.models import current_school_year
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
+from schools.selectors import school_for_entry
 
 from .filtersets import StudentFilterSet
-from .forms import LeaveForm
+from .forms import LeaveForm, StudentForm
 from .models import LEAVING_STATUSES, EnrollmentStatus
 from .selectors import student_get, student_list
-from .services import student_readmit, student_withdraw
+from .services import student_create, student_enroll, student_readmit, student_update, student_withdraw
 
 
 @login_required
@@ -93,3 +96,83 @@ def student_readmit_view(request, pk: int):
     else:
         messages.success(request, _("Học sinh đã được tiếp nhận lại."))
     return redirect("students:detail", pk=pk)
+
+
+    # Audit (the audit app hears it): a full ID number shown, when this scope shows it in full.
+    id_numbers_shown.send(sender=type(student), request=request, scope=scope, records=[student])
+    return render(request, "students/student_detail.html", {"student": student, "scope": scope})
+
+
+@login_required
+def student_new_view(request):
+    """"Thêm học sinh": a new pupil enrolled this school year at the user's school (or, for a province
+    or ministry user, at the school of their scope named by ?school=, as an upload on its behalf)."""
+    scope = Scope.for_user(request.user)
+    school = school_for_entry(scope=scope, pk=request.GET.get("school"))
+    form = StudentForm(request.POST or None, scope=scope, school=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            student = student_create(scope=scope, school=school, **form.service_kwargs)
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            form.add_app_error(exc)
+        else:
+            messages.success(request, _("Đã thêm học sinh %(name)s.") % {"name": student.full_name})
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "students/student_form.html", {"form": form, "school": school, "scope": scope})
+
+
+def _current_row(student) -> dict:
+    """The pupil as an upload row carries them, with this school year's enrollment (if any)."""
+    this_year = next((e for e in student.enrollments.all() if e.school_year == current_school_year()), None)
+    return {"pupil_code": student.pupil_code, "id_number": student.id_number, "full_name": student.full_name,
+            "date_of_birth": student.date_of_birth, "gender": student.gender, "ethnicity": student.ethnicity,
+            "birth_province": student.birth_province_id or "",
+            "grade": this_year.grade if this_year else None, "class_name": this_year.class_name if this_year else ""}
+
+
+@login_required
+def student_edit_view(request, pk: int):
+    """"Sửa học sinh": the identity fields (a change re-queues verification), and this year's grade
+    and class for a pupil not yet enrolled this year."""
+    scope = Scope.for_user(request.user)
+    student = student_get(scope=scope, pk=pk)
+    row = _current_row(student)
+    enroll = row["grade"] is None
+    form = StudentForm(request.POST or None, scope=scope, school=student.school, record=student, current_row=row,
+                       enroll=enroll)
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        if not form.changed_fields():
+            messages.info(request, _("Không có thay đổi nào."))
+            return redirect("students:detail", pk=student.pk)
+        try:
+            with transaction.atomic():
+                # Locked, then compared: a save by someone else since the form was shown is refused,
+                # not overwritten.
+                student = student_get(scope=scope, pk=pk, for_update=True)
+                form.record = student
+                if form.is_stale():
+                    raise AppError(str(STALE_MESSAGE), code="stale", status_code=409)
+                enrollment = form.enrollment_kwargs()
+                if form.service_kwargs:
+                    student_update(scope=scope, student=student, **form.service_kwargs)
+                if enrollment:
+                    student_enroll(scope=scope, student=student, **enrollment)
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            form.add_app_error(exc)
+            if exc.code == "stale":
+                # The user's edits stay on screen and what is stored now is shown below them; a second
+                # save (against the fresh record) goes through.
+                stale = True
+                form.data = form.data.copy()
+                form.data["updated_at"] = student.updated_at.isoformat()
+        else:
+            messages.success(request, _("Đã lưu thay đổi. Nếu thông tin định danh thay đổi, hồ sơ được gửi xác thực "
+                                        "lại; kết quả hiện trên trang này khi có."))
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "students/student_form.html",
+                  {"form": form, "school": student.school, "student": student, "scope": scope, "stale": stale})

@@ -15,8 +15,12 @@ def staff_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[StaffMe
     return filterset.qs
 
 
-def staff_get(*, scope: Scope, pk: int) -> StaffMember:
-    staff = scope.filter(StaffMember.objects.select_related("school", "school__province")).filter(pk=pk).first()
+def staff_get(*, scope: Scope, pk: int, for_update: bool = False) -> StaffMember:
+    """`for_update` (inside a transaction): the row is locked, for an edit that compares before it writes."""
+    qs = scope.filter(StaffMember.objects.select_related("school", "school__province"))
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    staff = qs.filter(pk=pk).first()
     if staff is None:
         raise NotInScope()
     return staff

@@ -1,12 +1,23 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError
+from edu_portal.common.forms import STALE_MESSAGE
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
+from schools.selectors import school_for_entry
 
 from .filtersets import StaffFilterSet
+from .forms import StaffForm
 from .selectors import staff_get, staff_list
+from .services import staff_create, staff_update
+
+ROW_FIELDS = ("staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
+              "main_subject", "qualification", "training_field", "pedagogy_certificate", "employment_status")
 
 
 @login_required
@@ -22,3 +33,60 @@ def staff_detail_view(request, pk: int):
     # Audit (the audit app hears it): a full ID number shown, when this scope shows it in full.
     id_numbers_shown.send(sender=type(staff), request=request, scope=scope, records=[staff])
     return render(request, "teachers/staff_detail.html", {"staff": staff, "scope": scope})
+
+
+@login_required
+def staff_new_view(request):
+    """"Thêm cán bộ" at the user's school (or, for a province or ministry user, at the school of their
+    scope named by ?school=, as an upload on its behalf)."""
+    scope = Scope.for_user(request.user)
+    school = school_for_entry(scope=scope, pk=request.GET.get("school"))
+    form = StaffForm(request.POST or None, scope=scope, school=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff = staff_create(scope=scope, school=school, **form.service_kwargs)
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            form.add_app_error(exc)
+        else:
+            messages.success(request, _("Đã thêm cán bộ %(name)s.") % {"name": staff.full_name})
+            return redirect("teachers:detail", pk=staff.pk)
+    return render(request, "teachers/staff_form.html", {"form": form, "school": school, "scope": scope})
+
+
+@login_required
+def staff_edit_view(request, pk: int):
+    """"Sửa cán bộ": a change to the identity re-queues verification; the training standard follows."""
+    scope = Scope.for_user(request.user)
+    staff = staff_get(scope=scope, pk=pk)
+    form = StaffForm(request.POST or None, scope=scope, school=staff.school, record=staff,
+                     current_row={key: getattr(staff, key) for key in ROW_FIELDS})
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        if not form.changed_fields():
+            messages.info(request, _("Không có thay đổi nào."))
+            return redirect("teachers:detail", pk=staff.pk)
+        try:
+            with transaction.atomic():
+                # Locked, then compared: a save by someone else since the form was shown is refused,
+                # not overwritten.
+                staff = staff_get(scope=scope, pk=pk, for_update=True)
+                form.record = staff
+                if form.is_stale():
+                    raise AppError(str(STALE_MESSAGE), code="stale", status_code=409)
+                staff_update(scope=scope, staff=staff, **form.service_kwargs)
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            form.add_app_error(exc)
+            if exc.code == "stale":
+                stale = True
+                form.data = form.data.copy()
+                form.data["updated_at"] = staff.updated_at.isoformat()
+        else:
+            messages.success(request, _("Đã lưu thay đổi. Nếu thông tin định danh thay đổi, hồ sơ được gửi xác thực "
+                                        "lại; kết quả hiện trên trang này khi có."))
+            return redirect("teachers:detail", pk=staff.pk)
+    return render(request, "teachers/staff_form.html",
+                  {"form": form, "school": staff.school, "staff": staff, "scope": scope, "stale": stale})

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
-from edu_portal.common.identity import id_number_errors
+from edu_portal.common.identity import verification_failure_reason
 from edu_portal.common.names import vietnamese_order
 
 from . import services
@@ -15,8 +15,6 @@ from .models import VerificationRun, VerificationStatus
 
 FAILED_STATES = (VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND, VerificationStatus.INVALID_ID,
                  VerificationStatus.ERROR)
-FIELD_LABELS = {"full_name": "họ và tên", "date_of_birth": "ngày sinh", "gender": "giới tính",
-                "id_number": "số định danh"}
 
 
 def run_list(*, scope: Scope) -> QuerySet[VerificationRun]:
@@ -70,22 +68,6 @@ def failed_records(*, scope: Scope, kind: str, status: str | None = None) -> Que
 
 
 def failure_reason(person) -> str:
-    """Why this record failed, and what to do about it, in plain Vietnamese."""
-    status = person.verification_status
-    if status == VerificationStatus.MISMATCH:
-        fields = ", ".join(FIELD_LABELS.get(f, f) for f in person.verification_mismatch_fields) or _("thông tin")
-        return _("Thông tin chưa khớp với Cơ sở dữ liệu quốc gia về dân cư: %(fields)s. Hãy đối chiếu với giấy "
-                 "khai sinh hoặc thẻ căn cước rồi sửa hồ sơ; hệ thống sẽ tự kiểm tra lại.") % {"fields": fields}
-    if status == VerificationStatus.NOT_FOUND:
-        return _("Không tìm thấy số định danh này trong Cơ sở dữ liệu quốc gia về dân cư. Hãy kiểm tra lại từng "
-                 "chữ số với thẻ căn cước hoặc giấy khai sinh rồi sửa hồ sơ.")
-    if status == VerificationStatus.INVALID_ID:
-        if not person.id_number:
-            return _("Hồ sơ chưa có số định danh cá nhân. Hãy bổ sung số định danh 12 chữ số.")
-        errors = id_number_errors(person.id_number, date_of_birth=person.date_of_birth, gender=person.gender)
-        return _("Số định danh không hợp lệ nên chưa được gửi đi kiểm tra: %(why)s") % {
-            "why": " ".join(errors) or _("hãy kiểm tra lại số định danh.")}
-    if status == VerificationStatus.ERROR:
-        return _("Chưa kiểm tra được vì Cơ sở dữ liệu quốc gia về dân cư tạm thời không phản hồi. Hệ thống sẽ tự "
-                 "thử lại, bạn không cần làm gì.")
-    return ""
+    """Why this record failed, and what to do about it, in plain Vietnamese (one text for this page
+    and the school's to-do list: edu_portal.common.identity)."""
+    return verification_failure_reason(person)

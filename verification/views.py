@@ -81,6 +81,7 @@ def failures_view(request):
         "statuses": [(s.value, s.label) for s in selectors.FAILED_STATES],
         "kinds": [("student", _("Học sinh")), ("staff", _("Cán bộ, giáo viên"))],
         "detail_url": "students:detail" if kind == "student" else "teachers:detail",
+        "edit_url": "students:edit" if kind == "student" else "teachers:edit",
         "VerificationStatus": VerificationStatus,
     })
 

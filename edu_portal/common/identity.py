@@ -157,3 +157,33 @@ def identity_initial_status(*, id_number: str | None, date_of_birth, gender) -> 
     if not id_number or id_number_errors(id_number, date_of_birth=date_of_birth, gender=gender):
         return VerificationStatus.INVALID_ID
     return VerificationStatus.QUEUED
+
+
+# The population registry's fields in words (verification_mismatch_fields holds their names).
+FIELD_LABELS = {"full_name": "họ và tên", "date_of_birth": "ngày sinh", "gender": "giới tính",
+                "id_number": "số định danh"}
+
+
+def verification_failure_reason(person) -> str:
+    """Why a pupil's or staff member's verification failed, and what to do about it, in plain
+    Vietnamese: the failures page and the school's to-do list say the same. The fix is the record's
+    "Sửa" form (students:edit, teachers:edit); saving it sends the record to be checked again."""
+    status = person.verification_status
+    if status == VerificationStatus.MISMATCH:
+        fields = ", ".join(FIELD_LABELS.get(f, f) for f in person.verification_mismatch_fields) or _("thông tin")
+        return _("Thông tin chưa khớp với Cơ sở dữ liệu quốc gia về dân cư: %(fields)s. Hãy đối chiếu với giấy "
+                 "khai sinh hoặc thẻ căn cước rồi bấm Sửa để sửa hồ sơ; hệ thống sẽ tự kiểm tra lại.") % {
+            "fields": fields}
+    if status == VerificationStatus.NOT_FOUND:
+        return _("Không tìm thấy số định danh này trong Cơ sở dữ liệu quốc gia về dân cư. Hãy kiểm tra lại từng "
+                 "chữ số với thẻ căn cước hoặc giấy khai sinh rồi bấm Sửa để sửa hồ sơ.")
+    if status == VerificationStatus.INVALID_ID:
+        if not person.id_number:
+            return _("Hồ sơ chưa có số định danh cá nhân. Hãy bấm Sửa để bổ sung số định danh 12 chữ số.")
+        errors = id_number_errors(person.id_number, date_of_birth=person.date_of_birth, gender=person.gender)
+        return _("Số định danh không hợp lệ nên chưa được gửi đi kiểm tra: %(why)s") % {
+            "why": " ".join(errors) or _("hãy kiểm tra lại số định danh.")}
+    if status == VerificationStatus.ERROR:
+        return _("Chưa kiểm tra được vì Cơ sở dữ liệu quốc gia về dân cư tạm thời không phản hồi. Hệ thống sẽ tự "
+                 "thử lại, bạn không cần làm gì.")
+    return ""

@@ -150,7 +150,7 @@ class PupilImporter(RecordImporter):
             elif old[5] and c["id_number"] and old[5] != c["id_number"]:
                 errors.append(RowError("id_number", c["id_number"],
                                        "khác với số định danh đã có của học sinh này; hãy kiểm tra lại "
-                                       "(sửa số định danh trên trang của học sinh nếu cần)"))
+                                       "(nếu cần, sửa số định danh bằng nút Sửa trên trang của học sinh)"))
             if errors:
                 out.append((rownum, c, None, errors))
                 continue

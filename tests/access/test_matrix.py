@@ -43,6 +43,7 @@ PUBLIC = web(anonymous=200, school_a=200, school_b=200, province_x=200, province
 # An object of school A: whoever's scope covers A sees it; for the others it does not exist (404, not 403, so
 # that a guessed id tells nothing).
 OBJECT_OF_A = web(school_a=200, school_b=404, province_x=200, province_y=404, ministry=200)
+ADD_TO_OWN_SCHOOL = web(school_a=200, school_b=200, province_x=404, province_y=404, ministry=404)
 MINISTRY_ONLY = web(school_a=403, school_b=403, province_x=403, province_y=403, ministry=200)
 # Files holding full ID numbers: in scope but without the right (none of the matrix's users has it) is 403.
 ID_NUMBER_FILE_OF_A = web(school_a=403, school_b=404, province_x=403, province_y=404, ministry=403)
@@ -72,6 +73,8 @@ RULES: dict[str, Rule] = {
     "schools:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
     "teachers:list": Rule(EVERY_USER),
     "teachers:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
+    "teachers:edit": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
+    "teachers:new": Rule(ADD_TO_OWN_SCHOOL),
     "students:list": Rule(EVERY_USER),
     "students:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
     # A leaver is recorded by whoever's scope covers the pupil's school (as every write on records): school A
@@ -83,6 +86,11 @@ RULES: dict[str, Rule] = {
     # Taking back a pupil who is studying is refused with a message on the pupil's page (302).
     "students:readmit": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
                              kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post"),
+    # The edit forms: whoever's scope covers the record may write it (as an upload on the school's behalf).
+    "students:edit": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
+    # Adding needs a school: a school user's own; a province or ministry user names one (?school=), and
+    # without it there is none to add to.
+    "students:new": Rule(ADD_TO_OWN_SCHOOL),
     # Identity verification: runs are started by ministry and provinces; schools land on their failures.
     "verification:runs": Rule(web(school_a=302, school_b=302, province_x=200, province_y=200, ministry=200)),
     # Starting a run for school A: schools may not start runs at all (403), nor may another province for a school

@@ -5,8 +5,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.models import Role
 from dashboards.services import stats_refresh_all
 from schools.models import School
+from students.models import Enrollment, Student
+from teachers.models import StaffMember
+from tests.factories import UserFactory, make_staff, make_student
 
 
 @pytest.fixture
@@ -116,3 +120,46 @@ def test_school_page_shows_and_exports_the_two_scales_apart(client, ministry_use
     assert "Tiểu học — TT 27/2020" in html and "THCS, THPT — TT 22/2021" in html
     body = client.get(url, {"export": "csv", "table": "conduct_ratings_primary"}).content.decode("utf-8-sig")
     assert body.splitlines() == ["Phân loại,Số lượng,Tỉ lệ (%)", "Tốt,3,75.0", "Đạt,1,25.0", "Cần cố gắng,0,0.0"]
+
+
+# --- the school's to-do list on the home page ------------------------------------------------------
+
+def test_school_home_lists_what_to_fix_with_reasons_and_links(client, school_a, school_b):
+    mismatch = make_student(school_a)
+    Student.objects.filter(pk=mismatch.pk).update(verification_status="mismatch",
+                                                  verification_mismatch_fields=["date_of_birth"])
+    unknown = make_student(school_a)
+    Student.objects.filter(pk=unknown.pk).update(verification_status="not_found")
+    no_number = make_student(school_a, id_number=None)
+    no_class = make_student(school_a)
+    Enrollment.objects.filter(student=no_class).delete()
+    staff = make_staff(school_a)
+    StaffMember.objects.filter(pk=staff.pk).update(verification_status="mismatch",
+                                                   verification_mismatch_fields=["full_name"])
+    elsewhere = make_student(school_b)
+    Student.objects.filter(pk=elsewhere.pk).update(verification_status="mismatch")
+    masked = UserFactory(username="t_todo", role=Role.SCHOOL, school=school_a, may_view_id_numbers=False)
+    client.force_login(masked)
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="todo-student_verification"' in html
+    assert "chưa khớp với Cơ sở dữ liệu quốc gia về dân cư: ngày sinh" in html
+    assert "Không tìm thấy số định danh này" in html
+    for pupil in (mismatch, unknown, no_number, no_class):
+        assert reverse("students:edit", args=[pupil.pk]) in html
+    assert reverse("teachers:edit", args=[staff.pk]) in html and "họ và tên" in html
+    assert reverse("students:edit", args=[elsewhere.pk]) not in html
+    assert 'data-testid="todo-student_no_id_number"' in html and 'data-testid="todo-student_no_enrollment"' in html
+    for pupil in (mismatch, unknown):
+        assert pupil.id_number not in html  # masking holds on the to-do list
+
+
+def test_no_todo_list_for_a_province(client, province_user, school_a):
+    pupil = make_student(school_a)
+    Student.objects.filter(pk=pupil.pk).update(verification_status="mismatch")
+    client.force_login(province_user)
+    assert 'data-testid="todo"' not in client.get(reverse("home")).content.decode()
+
+
+def test_empty_todo_list_says_so(client, school_user, school_a):
+    client.force_login(school_user)
+    assert 'data-testid="todo-empty"' in client.get(reverse("home")).content.decode()

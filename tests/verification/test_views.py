@@ -92,6 +92,9 @@ def test_failures_page_explains_in_vietnamese_and_links_to_records(client, schoo
     assert reverse("students:detail", args=[missing.pk]) in html
     assert reverse("students:detail", args=[fine.pk]) not in html
     assert reverse("students:detail", args=[elsewhere.pk]) not in html
+    # "sửa hồ sơ" is an action the page now offers: each row links to the record's edit form.
+    assert reverse("students:edit", args=[mismatch.pk]) in html and reverse("students:edit", args=[missing.pk]) in html
+    assert "bấm Sửa để sửa hồ sơ" in html
 
 
 def test_failures_page_lists_staff_and_invalid_ids(client, school_user, school_a):
@@ -100,4 +103,5 @@ def test_failures_page_lists_staff_and_invalid_ids(client, school_user, school_a
     client.force_login(school_user)
     html = client.get(reverse("verification:failures"), {"kind": "staff"}).content.decode()
     assert reverse("teachers:detail", args=[staff.pk]) in html
+    assert reverse("teachers:edit", args=[staff.pk]) in html
     assert "chưa có số định danh" in html
