@@ -47,6 +47,11 @@ class TransferSerializer(serializers.Serializer):
         return transfer.status == TransferStatus.PENDING and transfer.created_at < self.context["overdue_since"]
 
 
+class TransferListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = TransferSerializer(many=True)
+
+
 class TransferCreateSerializer(serializers.Serializer):
     pupil_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
     id_number = serializers.CharField(max_length=12, required=False, allow_blank=True,
@@ -79,7 +84,7 @@ class TransferListView(APIView):
     permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
 
     @extend_schema(summary="Đề nghị chuyển trường (của trường chuyển đi và trường tiếp nhận trong phạm vi)",
-                   responses=TransferSerializer(many=True))
+                   responses=TransferListSerializer)
     def get(self, request):
         check_query_params(request, {"status"})
         raw = request.query_params.get("status")
