@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/", include("teachers.api.urls")),
     path("students/", include("students.api.urls")),
     path("subjects/", include("students.api.subject_urls")),
+    path("transfers/", include("students.api.transfer_urls")),
     # The statistics (dashboards/api/) go here, before the catch-all below.
     path("stats/", include("dashboards.api.urls")),
     # Keep last: any other address under /api/v1/ answers 404 in the API's error shape.

@@ -36,6 +36,7 @@ AUDITED_MODELS = {
     "students.enrollment": "students_enrollment",
     "students.academicresult": "students_academicresult",
     "students.physicalrecord": "students_physicalrecord",
+    "students.transferrequest": "students_transferrequest",
     "accounts.user": "accounts_user",
 }
 

@@ -166,10 +166,12 @@ SOURCES: dict[str, dict] = {
                       " LEFT JOIN (SELECT DISTINCT student_id, school_year FROM students_physicalrecord"
                       " {pupils_where}) hp ON hp.student_id = e.student_id AND hp.school_year = e.school_year"},
     "staff": {"alias": "m", "by_year": False, "from": "teachers_staffmember m"},
-    # One enrollment per pupil and year (a unique index): the join adds the grade, never a row.
+    # One open enrollment per pupil and year (a partial unique index; a transfer leaves the sending
+    # school's row closed as transferred out): the join adds the grade, never a row.
     "result": {"alias": "r", "by_year": True,
                "from": "students_academicresult r JOIN students_enrollment g"
-                       " ON g.student_id = r.student_id AND g.school_year = r.school_year"},
+                       " ON g.student_id = r.student_id AND g.school_year = r.school_year"
+                       " AND g.status <> 'transferred_out'"},
     "nutrition": {"alias": "p", "by_year": True, "from": None},
 }
 # A pupil measured several times in a year counts once, with the latest measurement.

@@ -6,7 +6,9 @@ from edu_portal.common.identity import VerificationStatus
 from edu_portal.common.models import Gender, current_school_year
 from edu_portal.common.search import search_q
 
-from .models import AgeGroup, Student
+from .models import AgeGroup, EnrollmentStatus, Student
+
+OPEN_STATUSES = [s for s in EnrollmentStatus if s != EnrollmentStatus.TRANSFERRED_OUT]
 
 
 class StudentFilterSet(PortalFilterSet):
@@ -39,11 +41,16 @@ class StudentFilterSet(PortalFilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.filter(search_q(value, code_field="pupil_code", id_field="id_number" if self.id_search else None))
 
+    # Only the open enrollment of the year (a transfer leaves a closed one at the sending school): one
+    # join row per pupil, so a pupil is listed once, in the class they are in now.
     def filter_age_group(self, queryset, name, value):
-        return queryset.filter(enrollments__school_year=current_school_year(), enrollments__age_group=value)
+        return queryset.filter(enrollments__school_year=current_school_year(), enrollments__age_group=value,
+                               enrollments__status__in=OPEN_STATUSES)
 
     def filter_enrollment(self, queryset, name, value):
         if name == "class_name":
             return queryset.filter(enrollments__school_year=current_school_year(),
-                                   enrollments__class_name__iexact=value.strip())
-        return queryset.filter(enrollments__school_year=current_school_year(), enrollments__grade=value)
+                                   enrollments__class_name__iexact=value.strip(),
+                                   enrollments__status__in=OPEN_STATUSES)
+        return queryset.filter(enrollments__school_year=current_school_year(), enrollments__grade=value,
+                               enrollments__status__in=OPEN_STATUSES)

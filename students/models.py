@@ -1,4 +1,5 @@
 """Pupils, their enrollment per school year, academic results and physical records."""
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F
@@ -77,14 +78,22 @@ class Enrollment(TimeStamped):
     # (students.preschool); blank for grades 1-12.
     age_group = models.CharField("nhóm tuổi", max_length=8, choices=AgeGroup.choices, blank=True, default="",
                                  db_default="")
-    # When and why the pupil left (thôi học, hoàn thành, đã mất, ra nước ngoài); empty while studying.
+    # The day a transfer opened this enrollment (blank for enrollments made by the form or the upload at
+    # the start of the year); when and why the pupil left (thôi học, hoàn thành, đã mất, ra nước ngoài,
+    # chuyển trường): empty while studying.
+    started_on = models.DateField("ngày bắt đầu", null=True, blank=True)
     left_on = models.DateField("ngày rời trường", null=True, blank=True)
     leave_reason = models.CharField("lý do", max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "ghi danh"
         verbose_name_plural = "ghi danh"
-        constraints = [models.UniqueConstraint(fields=["student", "school_year"], name="one_enrollment_per_year")]
+        # A transfer closes the sending school's enrollment (transferred out, kept as its history) and
+        # opens one at the receiving school: a pupil has several rows in a year, but exactly one that
+        # is not "transferred out" (the OPEN_ENROLLMENT row every reader picks).
+        constraints = [models.UniqueConstraint(fields=["student", "school_year"],
+                                               condition=~models.Q(status="transferred_out"),
+                                               name="one_open_enrollment_per_year")]
         indexes = [models.Index(fields=["school", "school_year"])]
 
 
@@ -177,3 +186,55 @@ class PhysicalRecord(TimeStamped):
         verbose_name_plural = "thể lực"
         constraints = [models.UniqueConstraint(fields=["student", "measured_on"], name="one_measure_per_day")]
         indexes = [models.Index(fields=["school", "school_year"])]
+
+
+# The one row per pupil and year that every reader picks (students.models.Enrollment's constraint);
+# SQL readers write the same condition as OPEN_ENROLLMENT_SQL.format(alias=...).
+OPEN_ENROLLMENT = ~models.Q(status=EnrollmentStatus.TRANSFERRED_OUT)
+OPEN_ENROLLMENT_SQL = "{alias}.status <> 'transferred_out'"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ trường cũ đồng ý")
+    RELEASED = "released", _("Đã chuyển")
+    DECLINED = "declined", _("Bị từ chối")
+    CANCELLED = "cancelled", _("Đã huỷ")
+
+
+class TransferRequest(models.Model):
+    """A receiving school asks for a pupil; the sending school (or its province) releases or declines."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="transfer_requests",
+                                verbose_name="học sinh")
+    from_school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="transfers_out",
+                                    verbose_name="trường chuyển đi")
+    to_school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="transfers_in",
+                                  verbose_name="trường tiếp nhận")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name="người đề nghị")
+    grade = models.PositiveSmallIntegerField("khối lớp")
+    class_name = models.CharField("lớp", max_length=20)
+    status = models.CharField("tình trạng", max_length=10, choices=TransferStatus.choices,
+                              default=TransferStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="người quyết định")
+    decided_at = models.DateTimeField("thời điểm quyết định", null=True, blank=True)
+    reason = models.CharField("lý do", max_length=500, blank=True)
+    created_at = models.DateTimeField("thời điểm đề nghị", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "đề nghị chuyển trường"
+        verbose_name_plural = "đề nghị chuyển trường"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A pupil is in transit at most once: a second school asking meets this (and a clear message).
+            models.UniqueConstraint(fields=["student"], condition=models.Q(status="pending"),
+                                    name="one_open_transfer_per_pupil"),
+        ]
+        indexes = [
+            models.Index(fields=["from_school", "status"], name="transfer_from_status"),
+            models.Index(fields=["to_school", "status"], name="transfer_to_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.from_school_id} -> {self.to_school_id} ({self.status})"

@@ -32,11 +32,14 @@ from schools.models import School
 from . import assessment
 from .models import (
     LEAVING_STATUSES,
+    OPEN_ENROLLMENT,
     AcademicResult,
     Enrollment,
     EnrollmentStatus,
     PhysicalRecord,
     Student,
+    TransferRequest,
+    TransferStatus,
 )
 from .nutrition import OutsideReference, bmi_exact, bmi_of, height_for_age, nutrition_classify
 from .preschool import PreschoolAgeError, age_group, enrollment_age_group
@@ -169,40 +172,158 @@ def _age_groups_refresh(student: Student) -> None:
             enrollment.save(update_fields=["age_group", "updated_at"])
 
 
-@transaction.atomic
-def student_transfer(*, scope: Scope, student: Student, to_school: School, grade: int, class_name: str,
-                     school_year: int | None = None) -> Student:
-    """Move a pupil to another school: the old enrollment is closed as transferred out.
-
-    The sending side must be in scope (a school cannot take another school's pupil); the
-    receiving school must be in scope too.
-    """
-    _require(scope, student.school)
-    _require(scope, to_school)
-    if to_school.pk == student.school_id:
-        raise AppError("Học sinh đã học ở trường này.")
-    year = school_year or current_school_year()
-    # One enrollment per pupil and year: the receiving school takes over this year's row, and the
-    # old school keeps its history through the previous years' rows.
-    Enrollment.objects.update_or_create(
-        student=student, school_year=year,
-        defaults={"school": to_school, "grade": grade, "class_name": normalize_name(class_name),
-                  "age_group": _age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth, school_year=year),
-                  "status": EnrollmentStatus.STUDYING, "updated_at": timezone.now()},
-    )
+def _student_move(*, student: Student, to_school: School, grade: int, class_name: str, year: int,
+                  on: dt.date) -> Enrollment:
+    """Close the pupil's open enrollment of the year as transferred out on `on` (the sending school
+    keeps it as its history and counts it) and open one at `to_school`. Results, physical records and
+    the verification state stay on the pupil: they follow them (each keeps its school of record)."""
     from_school_id = student.school_id
+    current = (Enrollment.objects.select_for_update()
+               .filter(OPEN_ENROLLMENT, student=student, school_year=year).first())
+    if current is not None:
+        current.status, current.left_on, current.updated_at = EnrollmentStatus.TRANSFERRED_OUT, on, timezone.now()
+        current.save(update_fields=["status", "left_on", "updated_at"])
+    enrollment = Enrollment(student=student, school=to_school, school_year=year, grade=grade,
+                            class_name=normalize_name(class_name), started_on=on,
+                            age_group=_age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth,
+                                                          school_year=year))
+    full_clean_or_raise(enrollment, exclude=["student"])
+    enrollment.save()
     student.school = to_school
     student.updated_at = timezone.now()
     student.save(update_fields=["school", "updated_at"])
     _statistics_changed(from_school_id, to_school.pk)
+    return enrollment
+
+
+@transaction.atomic
+def student_transfer(*, scope: Scope, student: Student, to_school: School, grade: int, class_name: str,
+                     school_year: int | None = None) -> Student:
+    """Move a pupil at once, for a scope holding both schools (a province within its schools, the
+    ministry). Between schools that do not share a scope the move goes through a transfer request
+    (transfer_request_create, transfer_release)."""
+    _require(scope, student.school)
+    _require(scope, to_school)
+    if to_school.pk == student.school_id:
+        raise AppError("Học sinh đã học ở trường này.")
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    _student_move(student=student, to_school=to_school, grade=grade, class_name=class_name,
+                  year=school_year or current_school_year(), on=timezone.localdate())
     return student
+
+
+# --- transfers between schools: the receiving school asks, the sending school (or its province) answers --
+
+# One answer for an unknown code, a known code with another date of birth, and a pupil the caller may
+# not look up by number: a receiving school learns nothing about pupils it cannot identify.
+TRANSFER_NOT_FOUND = "Không tìm thấy học sinh với mã (hoặc số định danh) và ngày sinh đã nhập."
+
+
+def _who(user):
+    """The user to name on the request (an anonymous caller names nobody; the audit trail has the door)."""
+    return user if getattr(user, "pk", None) else None
+
+
+def _grade_class_or_raise(grade, class_name: str) -> tuple[int, str]:
+    if not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 12:
+        raise AppError("Khối lớp phải từ 0 (mầm non) đến 12.", details={"grade": ["Từ 0 đến 12."]})
+    class_name = normalize_name(class_name)
+    if not class_name or len(class_name) > 20:
+        raise AppError("Nhập tên lớp (tối đa 20 ký tự).", details={"class_name": ["Bắt buộc, tối đa 20 ký tự."]})
+    return grade, class_name
+
+
+@transaction.atomic
+def transfer_request_create(*, scope: Scope, user, to_school: School, date_of_birth: dt.date, grade: int,
+                            class_name: str, pupil_code: str = "", id_number: str = "") -> TransferRequest:
+    """The receiving school asks for a pupil, named by pupil code (or ID number, for a scope that may
+    type them) and date of birth. A mismatch and an unknown pupil get the same answer."""
+    _require(scope, to_school)
+    pupil_code, id_number = (pupil_code or "").strip(), (id_number or "").strip()
+    if id_number and not scope.may_enter_id_numbers:
+        raise AppError("Bạn không có quyền tìm học sinh theo số định danh; hãy dùng mã học sinh.",
+                       code="id_number_not_allowed", details={"id_number": ["Không có quyền nhập số định danh."]},
+                       status_code=403)
+    if bool(pupil_code) == bool(id_number):
+        raise AppError("Nhập mã học sinh (hoặc số định danh) và ngày sinh của học sinh.",
+                       details={"pupil_code": ["Nhập mã học sinh hoặc số định danh (một trong hai)."]})
+    grade, class_name = _grade_class_or_raise(grade, class_name)
+    lookup = {"pupil_code": pupil_code} if pupil_code else {"id_number": id_number}
+    # Locked: two schools asking at once queue here, and the second one meets the first one's request.
+    student = (Student.objects.select_for_update(of=("self",)).select_related("school")
+               .filter(date_of_birth=date_of_birth, **lookup).first())
+    if student is None:
+        raise AppError(TRANSFER_NOT_FOUND, code="not_found", status_code=404)
+    if student.school_id == to_school.pk:
+        raise AppError("Học sinh đang học ở trường này.", code="already_here", status_code=409)
+    open_request = TransferRequest.objects.filter(student=student, status=TransferStatus.PENDING).first()
+    if open_request is not None:
+        if open_request.to_school_id == to_school.pk:
+            raise AppError("Trường đã đề nghị tiếp nhận học sinh này; đề nghị đang chờ trường cũ trả lời.",
+                           code="duplicate_request", status_code=409)
+        raise AppError("Học sinh đang trong một thủ tục chuyển trường khác, chờ trường cũ trả lời; "
+                       "chỉ đề nghị lại được khi thủ tục đó kết thúc.", code="in_transit", status_code=409)
+    year = current_school_year()
+    _age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth, school_year=year)
+    transfer = TransferRequest.objects.create(student=student, from_school=student.school, to_school=to_school,
+                                              requested_by=_who(user),
+                                              grade=grade, class_name=class_name)
+    return transfer
+
+
+def _transfer_for_answer(*, scope: Scope, transfer_id: int) -> tuple[TransferRequest, Student]:
+    """The request and its pupil, both locked (pupil first, as transfer_request_create locks), for
+    the sending school or its province to answer; a request already answered is refused."""
+    found = TransferRequest.objects.select_related("from_school", "to_school").filter(pk=transfer_id).first()
+    if found is None or not (scope.contains_school(found.from_school) or scope.contains_school(found.to_school)):
+        raise NotInScope()
+    if not scope.contains_school(found.from_school):
+        raise AppError("Chỉ trường chuyển đi (hoặc Sở GD&ĐT của trường đó) mới trả lời được đề nghị này.",
+                       code="forbidden", status_code=403)
+    student = Student.objects.select_for_update().get(pk=found.student_id)
+    transfer = (TransferRequest.objects.select_for_update(of=("self",)).select_related("from_school", "to_school")
+                .get(pk=transfer_id))
+    if transfer.status != TransferStatus.PENDING:
+        raise AppError(f"Đề nghị này đã được xử lý ({transfer.get_status_display()}).", code="not_pending",
+                       status_code=409)
+    return transfer, student
+
+
+@transaction.atomic
+def transfer_release(*, scope: Scope, user, transfer_id: int) -> TransferRequest:
+    """The sending school (or its province) releases the pupil: moved at once, on today's date."""
+    transfer, student = _transfer_for_answer(scope=scope, transfer_id=transfer_id)
+    if student.school_id != transfer.from_school_id:
+        raise AppError("Học sinh không còn thuộc trường chuyển đi; đề nghị không còn hiệu lực.", code="stale",
+                       status_code=409)
+    _student_move(student=student, to_school=transfer.to_school, grade=transfer.grade,
+                  class_name=transfer.class_name, year=current_school_year(), on=timezone.localdate())
+    transfer.status, transfer.decided_by, transfer.decided_at = TransferStatus.RELEASED, _who(user), timezone.now()
+    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+    return transfer
+
+
+@transaction.atomic
+def transfer_decline(*, scope: Scope, user, transfer_id: int, reason: str) -> TransferRequest:
+    """The sending school (or its province) declines, saying why (the receiving school reads it)."""
+    reason = normalize_name(reason)
+    if not reason:
+        raise AppError("Nhập lý do từ chối.", details={"reason": ["Bắt buộc."]})
+    if len(reason) > 500:
+        raise AppError("Lý do tối đa 500 ký tự.", details={"reason": ["Tối đa 500 ký tự."]})
+    transfer, _student = _transfer_for_answer(scope=scope, transfer_id=transfer_id)
+    transfer.status, transfer.reason = TransferStatus.DECLINED, reason
+    transfer.decided_by, transfer.decided_at = _who(user), timezone.now()
+    transfer.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    return transfer
 
 
 @transaction.atomic
 def student_enrollment_set_status(*, scope: Scope, student: Student, status: str,
                                   school_year: int | None = None) -> Enrollment:
     _require(scope, student.school)
-    enrollment = Enrollment.objects.get(student=student, school_year=school_year or current_school_year())
+    enrollment = Enrollment.objects.get(OPEN_ENROLLMENT, student=student,
+                                        school_year=school_year or current_school_year())
     enrollment.status = status
     enrollment.updated_at = timezone.now()
     full_clean_or_raise(enrollment)
@@ -315,7 +436,7 @@ def academic_result_record(*, scope: Scope, student: Student, school_year: int, 
     when left empty and refused when it contradicts them; a secondary year row without subject
     results gets (HK I + 2 × HK II) / 3 from the two terms on file."""
     _require(scope, student.school)
-    enrollment = Enrollment.objects.filter(student=student, school_year=school_year).first()
+    enrollment = Enrollment.objects.filter(OPEN_ENROLLMENT, student=student, school_year=school_year).first()
     if enrollment is None:
         raise AppError(f"Học sinh không có ghi danh năm học {school_year_label(school_year)}.",
                        code="no_enrollment", details={"school_year": ["không có ghi danh năm học này"]})

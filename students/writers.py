@@ -78,7 +78,7 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                       {STAGED_AGE_GROUP}
                FROM upload_stage t JOIN students_student s ON s.pupil_code = t.pupil_code
                WHERE t.state = 'changed'
-               ON CONFLICT (student_id, school_year) DO UPDATE SET grade = EXCLUDED.grade,
+               ON CONFLICT (student_id, school_year) WHERE status <> 'transferred_out' DO UPDATE SET grade = EXCLUDED.grade,
                    class_name = EXCLUDED.class_name, school_id = EXCLUDED.school_id, age_group = EXCLUDED.age_group,
                    updated_at = EXCLUDED.updated_at
                WHERE (students_enrollment.grade, students_enrollment.class_name, students_enrollment.school_id,

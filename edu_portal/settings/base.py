@@ -167,6 +167,10 @@ POPULATION_API_CLIENT_ID = env("POPULATION_API_CLIENT_ID", default="edu-portal")
 POPULATION_API_CLIENT_SECRET = env("POPULATION_API_CLIENT_SECRET", default="")
 POPULATION_API_TIMEOUT = env.float("POPULATION_API_TIMEOUT", default=10.0)  # seconds per HTTP call
 
+# Transfers between schools: a request the sending school has not answered in this many days is
+# listed for its province ("chờ xử lý quá hạn"), which may release the pupil on the school's behalf.
+TRANSFER_ESCALATE_DAYS = env.int("TRANSFER_ESCALATE_DAYS", default=7)
+
 # Identity verification workers (verification app): batches, a rate limit shared by all workers
 # through Redis, retries with exponential backoff, and a circuit breaker (see verification/).
 VERIFICATION_BATCH_SIZE = env.int("VERIFICATION_BATCH_SIZE", default=1000)

@@ -10,7 +10,7 @@ from schools.api.lookups import attach_schools, school_for_write
 from students.assessment.reference import GRADES, grade_reference
 from students.filtersets import StudentFilterSet
 from students.importers import PUPILS
-from students.models import Student
+from students.models import OPEN_ENROLLMENT, Student
 from students.selectors import student_get, student_list
 from students.services import student_create, student_delete, student_readmit, student_update, student_withdraw
 
@@ -57,7 +57,7 @@ class StudentViewSet(RecordViewSet):
         attach_schools(rows)
 
     def current_row(self, record) -> dict:
-        enrollment = record.enrollments.order_by("-school_year").first()
+        enrollment = record.enrollments.filter(OPEN_ENROLLMENT).order_by("-school_year").first()
         return {"pupil_code": record.pupil_code, "id_number": record.id_number, "full_name": record.full_name,
                 "date_of_birth": record.date_of_birth, "gender": record.gender, "ethnicity": record.ethnicity,
                 "birth_province": record.birth_province_id,

@@ -127,6 +127,7 @@ class PupilImporter(RecordImporter):
                           s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id, e.grade, e.class_name
                    FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
                    LEFT JOIN students_enrollment e ON e.student_id = s.id AND e.school_year = %s
+                       AND e.status <> 'transferred_out'
                    WHERE s.pupil_code = ANY(%s)""", [context.school_year, codes])
             existing = {r[0]: r for r in cursor.fetchall()}
             owners = id_owners(cursor, table="students_student", code_field="pupil_code", id_numbers=id_numbers)

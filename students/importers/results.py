@@ -165,7 +165,8 @@ class ResultImporter(RecordImporter):
             cursor.execute(
                 """SELECT s.pupil_code, e.school_year, e.grade FROM students_enrollment e
                    JOIN students_student s ON s.id = e.student_id
-                   WHERE s.pupil_code = ANY(%s) AND e.school_year = ANY(%s)""", [codes, years])
+                   WHERE s.pupil_code = ANY(%s) AND e.school_year = ANY(%s)
+                     AND e.status <> 'transferred_out'""", [codes, years])
             grades = {(r[0], r[1]): r[2] for r in cursor.fetchall()}
             cursor.execute(
                 """SELECT s.pupil_code, r.school_year, r.term, r.learning_rating, r.conduct_rating, r.subject_scores

@@ -217,7 +217,20 @@ def _run_and_upload_and_token(objects) -> None:
     objects["token_a"] = api_token_create(user=users["school_a"], name="sms", scope=Scope.for_user(users["school_a"]))[0]
 
 
-OBJECT_HOOKS: list = [_run_and_upload_and_token]
+def _transfer(objects) -> None:
+    """A transfer request between two schools other than A (B in province X asked by C in province Y):
+    each side, and each side's province, sees it; school A does not. (A request involving school A would
+    rightly show its other side school A's name and the pupil's name, which the leak check forbids.)"""
+    from students.services import transfer_request_create
+
+    school_c, pupil_b = objects["school_c"], objects["pupil_b"]
+    clerk_c = UserFactory(username="m_school_c", role=Role.SCHOOL, school=school_c)
+    objects["transfer_bc"] = transfer_request_create(
+        scope=Scope.for_user(clerk_c), user=clerk_c, to_school=school_c, pupil_code=pupil_b.pupil_code,
+        date_of_birth=pupil_b.date_of_birth, grade=3, class_name="3A")
+
+
+OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer]
 
 
 UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
@@ -297,6 +310,10 @@ PUBLIC_API = {**EVERY_TOKEN, "none": 200}
 # An object of school A: tokens whose scope does not cover it are told it does not exist.
 API_OBJECT_OF_A = api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200, province_y_ro=404,
                       school_a_ro=200, school_a_rw=200, school_b_ro=404)
+TRANSFER_BC = api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200, province_y_ro=200,
+                  school_a_ro=404, school_a_rw=404, school_b_ro=200)
+POST_ONLY = api(country_ro=405, country_rw=405, province_x_ro=405, province_x_rw=405, province_y_ro=405,
+                school_a_ro=405, school_a_rw=405, school_b_ro=405)
 
 
 @dataclass
@@ -341,6 +358,12 @@ API_RULES: dict[str, ApiRule] = {
                                       province_y_ro=404, school_a_ro=404, school_a_rw=404, school_b_ro=404),
                                   kwargs=lambda o: {"code": "01"}),
     "api:stats-schools": ApiRule(EVERY_TOKEN),
+    # Transfers: both sides (and their provinces) see a request; school A is neither side of transfer_bc.
+    "api:transfer-list": ApiRule(EVERY_TOKEN),
+    "api:transfer-detail": ApiRule(TRANSFER_BC, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
+    # Answered by POST only (tests/api/test_transfers.py): a GET is refused once the token is known.
+    "api:transfer-release": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
+    "api:transfer-decline": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
 }
 
 
@@ -403,6 +426,29 @@ def test_api_writes_need_a_read_write_token_of_the_scope(client, world, url_name
         headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
         response = client.patch(url, change, content_type="application/json", **headers)
         assert response.status_code == expect[role], (url, role, response.status_code, response.content[:200])
+        if not TOKEN_SEES_A[role]:
+            leaked = [s for s in secrets_of_a(world) if s and s in response.content.decode()]
+            assert not leaked, (url, role, leaked)
+
+
+# Answering a transfer request (of school B, asked by school C): read-only tokens are refused before the
+# request is looked up (403); the receiving side's tokens may not answer; school A's does not see it (404).
+# Decline is tried first with every token, so that the request is still pending when each one tries.
+TRANSFER_DECLINES = api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=409, province_y_ro=403,
+                        school_a_ro=403, school_a_rw=404, school_b_ro=403)
+
+
+def test_api_transfer_answers_need_a_read_write_token_of_the_sending_side(client, world):
+    url = reverse("api:transfer-decline", kwargs={"pk": world["transfer_bc"].pk})
+    tokens = _tokens(world)
+    # school_a_rw first (404), then province X's after the ministry declined (409: already answered).
+    for role in ("none", "country_ro", "province_x_ro", "province_y_ro", "school_a_ro", "school_b_ro", "school_a_rw",
+                 "country_rw", "province_x_rw"):
+        headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
+        response = client.post(url, {"reason": "Thử"}, content_type="application/json", **headers)
+        expected = 401 if role == "none" else TRANSFER_DECLINES[role]
+        assert response.status_code == expected, (role, response.status_code, response.content[:200])
+        assert_no_full_id_number(response.content.decode(), world, (url, role))
         if not TOKEN_SEES_A[role]:
             leaked = [s for s in secrets_of_a(world) if s and s in response.content.decode()]
             assert not leaked, (url, role, leaked)

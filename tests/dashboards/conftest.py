@@ -8,7 +8,7 @@ from accounts.scope import Scope
 from edu_portal.common.models import current_school_year
 from students import services as student_services
 from students.assessment.subjects import subjects_for
-from students.models import AcademicResult, Enrollment, Student
+from students.models import OPEN_ENROLLMENT, AcademicResult, Enrollment, Student
 from teachers.models import StaffMember
 from tests.factories import SchoolFactory, make_staff, make_student, real_identity
 
@@ -73,7 +73,7 @@ def random_ratings(rng: random.Random, grade: int) -> dict:
 
 
 def grade_of(student, year: int) -> int:
-    return Enrollment.objects.get(student=student, school_year=year).grade
+    return Enrollment.objects.get(OPEN_ENROLLMENT, student=student, school_year=year).grade
 
 
 def result_record(student, *, year: int, term: int, grade: int, rating: str, conduct: str):

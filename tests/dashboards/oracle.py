@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from students.models import AcademicResult, Enrollment, PhysicalRecord
+from students.models import OPEN_ENROLLMENT, AcademicResult, Enrollment, PhysicalRecord
 from teachers.models import StaffMember
 
 # The circulars' scales, written out here rather than taken from the code under test.
@@ -62,7 +62,7 @@ def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int,
             staff_mm[m.school_id].update(m.verification_mismatch_fields)
     # The rating scale is the pupil's grade that year (Circular 27/2020 for grades 1-5, 22/2021 for
     # 6-12); a rating of the other scale, or of a pupil without a grade that year, counts nowhere.
-    grade = dict(Enrollment.objects.filter(school_year=year).values_list("student_id", "grade"))
+    grade = dict(Enrollment.objects.filter(OPEN_ENROLLMENT, school_year=year).values_list("student_id", "grade"))
     for r in AcademicResult.objects.filter(school_year=year):
         g = grade.get(r.student_id, 0)
         if 1 <= g <= 5:

@@ -216,3 +216,29 @@ def test_each_rating_scale_is_counted_by_the_pupils_grade(multi_level, refresh):
     assert {r: getattr(row, f"conduct_1_secondary_{r}") for r in ("tot", "kha", "dat", "chua_dat")} == {
         "tot": 1, "kha": 1, "dat": 0, "chua_dat": 0}
     assert assert_stats_match_raw(current_school_year()) == 1
+
+
+def test_a_released_transfer_counts_out_at_the_old_school_and_in_at_the_new(school_a, school_other_province,
+                                                                            school_user):
+    """Released across provinces: the sending school counts the pupil as transferred out (not studying),
+    the receiving one as studying, the pupil's result counted once, by its school of record."""
+    from accounts.models import Role
+    from tests.factories import UserFactory, make_student
+
+    year = current_school_year()
+    moving, staying = make_student(school_a), make_student(school_a)
+    result_record(moving, year=year, term=1, grade=3, **random_ratings(random.Random(1), 3))
+    clerk = UserFactory(username="t_school_hcm", role=Role.SCHOOL, school=school_other_province)
+    transfer = student_services.transfer_request_create(
+        scope=Scope.for_user(clerk), user=clerk, to_school=school_other_province, pupil_code=moving.pupil_code,
+        date_of_birth=moving.date_of_birth, grade=3, class_name="3A")
+    student_services.transfer_release(scope=Scope.for_user(school_user), user=school_user, transfer_id=transfer.pk)
+    stats_refresh_all()
+    old = SchoolStats.objects.get(school=school_a, school_year=year)
+    new = SchoolStats.objects.get(school=school_other_province, school_year=year)
+    assert (old.pupils, old.enrol_transferred_out) == (1, 1)
+    assert (new.pupils, new.enrol_transferred_out, new.pupils_grade_3) == (1, 0, 1)
+    results = [m for m in METRIC_NAMES if m.startswith("learning_1_")]
+    assert sum(getattr(old, m) for m in results) + sum(getattr(new, m) for m in results) == 1
+    assert staying.school_id == school_a.pk
+    assert_stats_match_raw(year)

@@ -86,7 +86,9 @@ def test_transfer_moves_the_pupil_and_needs_both_schools_in_scope(school_a, scho
     student_transfer(scope=scope, student=pupil, to_school=school_b, grade=3, class_name="3B")
     pupil.refresh_from_db()
     assert pupil.school == school_b
-    assert Enrollment.objects.get(student=pupil).status == EnrollmentStatus.STUDYING
+    # The old school keeps its enrollment, closed as transferred out; the new one is open.
+    assert sorted(Enrollment.objects.filter(student=pupil).values_list("school_id", "status")) == sorted(
+        [(school_a.pk, EnrollmentStatus.TRANSFERRED_OUT), (school_b.pk, EnrollmentStatus.STUDYING)])
 
 
 def test_results_are_one_row_per_term_and_correctable(school_a):

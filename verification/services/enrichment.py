@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from edu_portal.common.models import current_school_year
-from students.models import Enrollment
+from students.models import OPEN_ENROLLMENT, Enrollment
 
 from ..models import EnrichmentCursor, VerificationStatus
 from ..registry_client import RegistryClient
@@ -27,7 +27,7 @@ def enrichment_push(*, max_batches: int = 50, client=None) -> int:
     sent = 0
     for _ in range(max_batches):
         rows = list(Enrollment.objects.filter(
-            school_year=year, student_id__gt=cursor.last_student_id,
+            OPEN_ENROLLMENT, school_year=year, student_id__gt=cursor.last_student_id,
             student__verification_status=VerificationStatus.VERIFIED,
         ).order_by("student_id").values("student_id", "student__id_number", "grade", "class_name", "status",
                                         "school__code", "school__level")[:1000])

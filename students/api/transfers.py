@@ -1,0 +1,150 @@
+"""/api/v1/transfers/: transfer requests between schools (students.services transfer_*).
+
+The receiving school asks (POST), both sides list their requests (GET), the sending school or its
+province answers (release/, decline/). A request shows the receiving side only what identifies the
+pupil (name, date of birth, current school): never the ID number or the rest of the record."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from edu_portal.common.api.base import ReadOnlyUnlessWriteToken, check_query_params, request_scope
+from edu_portal.common.exceptions import AppError, NotInScope
+from schools.api.lookups import school_for_write
+from students.models import TransferStatus
+from students.selectors import transfer_get, transfer_list, transfer_overdue_since
+from students.services import transfer_decline, transfer_release, transfer_request_create
+
+LIST_LIMIT = 1000  # a school's or a province's open requests are few; the newest first
+
+
+class TransferSchoolSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    province = serializers.CharField(source="province_id")
+
+
+class TransferPupilSerializer(serializers.Serializer):
+    full_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+
+
+class TransferSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=TransferStatus.choices)
+    pupil = TransferPupilSerializer(source="student")
+    from_school = TransferSchoolSerializer()
+    to_school = TransferSchoolSerializer()
+    grade = serializers.IntegerField()
+    class_name = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.SerializerMethodField(help_text="Chờ xử lý quá hạn (TRANSFER_ESCALATE_DAYS ngày)")
+
+    def get_overdue(self, transfer) -> bool:
+        return transfer.status == TransferStatus.PENDING and transfer.created_at < self.context["overdue_since"]
+
+
+class TransferListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = TransferSerializer(many=True)
+
+
+class TransferCreateSerializer(serializers.Serializer):
+    pupil_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    id_number = serializers.CharField(max_length=12, required=False, allow_blank=True,
+                                      help_text="Thay cho mã học sinh, chỉ với mã truy cập được xem số định danh")
+    date_of_birth = serializers.DateField()
+    grade = serializers.IntegerField(min_value=0, max_value=12, help_text="Khối lớp ở trường tiếp nhận")
+    class_name = serializers.CharField(max_length=20)
+    school = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False,
+                                      help_text="id của trường tiếp nhận; mặc định trường của mã truy cập")
+
+
+class TransferDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+def _answer(request, transfer, *, code=status.HTTP_200_OK) -> Response:
+    context = {"overdue_since": transfer_overdue_since()}
+    return Response(TransferSerializer(transfer, context=context).data, status=code)
+
+
+def _receiving_school(scope, pk):
+    if pk is None:
+        if scope.school_id is None or scope.kind != "school":
+            raise AppError("school: Nhập trường tiếp nhận.", details={"school": ["Bắt buộc với mã cấp Sở, Bộ."]})
+        pk = scope.school_id
+    return school_for_write(scope, pk)
+
+
+class TransferListView(APIView):
+    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
+
+    @extend_schema(summary="Đề nghị chuyển trường (của trường chuyển đi và trường tiếp nhận trong phạm vi)",
+                   responses=TransferListSerializer)
+    def get(self, request):
+        check_query_params(request, {"status"})
+        raw = request.query_params.get("status")
+        if raw is not None and raw not in TransferStatus.values:
+            raise AppError("status: Tình trạng không hợp lệ.",
+                           details={"status": [f"Một trong: {', '.join(TransferStatus.values)}."]})
+        rows = list(transfer_list(scope=request_scope(request), status=raw)[:LIST_LIMIT])
+        data = TransferSerializer(rows, many=True, context={"overdue_since": transfer_overdue_since()}).data
+        return Response({"count": len(rows), "results": data})
+
+    @extend_schema(summary="Trường tiếp nhận đề nghị chuyển một học sinh đến (mã có quyền ghi)",
+                   request=TransferCreateSerializer, responses={201: TransferSerializer})
+    def post(self, request):
+        check_query_params(request, set())
+        scope = request_scope(request)
+        serializer = TransferCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        school = _receiving_school(scope, data.pop("school", None))
+        transfer = transfer_request_create(scope=scope, user=request.user, to_school=school, **data)
+        return _answer(request, transfer_get(scope=scope, pk=transfer.pk), code=status.HTTP_201_CREATED)
+
+
+class TransferDetailView(APIView):
+    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
+
+    @extend_schema(summary="Một đề nghị chuyển trường", responses=TransferSerializer)
+    def get(self, request, pk: int):
+        check_query_params(request, set())
+        return _answer(request, transfer_get(scope=request_scope(request), pk=_pk(pk)))
+
+
+def _pk(pk: int) -> int:
+    if pk >= 2**63:
+        raise NotInScope()
+    return pk
+
+
+class TransferReleaseView(APIView):
+    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
+
+    @extend_schema(summary="Trường chuyển đi (hoặc Sở của trường) đồng ý chuyển học sinh (mã có quyền ghi)",
+                   request=None, responses=TransferSerializer)
+    def post(self, request, pk: int):
+        check_query_params(request, set())
+        scope = request_scope(request)
+        transfer = transfer_release(scope=scope, user=request.user, transfer_id=_pk(pk))
+        return _answer(request, transfer_get(scope=scope, pk=transfer.pk))
+
+
+class TransferDeclineView(APIView):
+    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
+
+    @extend_schema(summary="Trường chuyển đi (hoặc Sở của trường) từ chối, có lý do (mã có quyền ghi)",
+                   request=TransferDeclineSerializer, responses=TransferSerializer)
+    def post(self, request, pk: int):
+        check_query_params(request, set())
+        scope = request_scope(request)
+        serializer = TransferDeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        transfer = transfer_decline(scope=scope, user=request.user, transfer_id=_pk(pk),
+                                    reason=serializer.validated_data["reason"])
+        return _answer(request, transfer_get(scope=scope, pk=transfer.pk))

@@ -1,0 +1,83 @@
+"""/api/v1/transfers/: request, list, release, decline, through tokens as a client holds them."""
+import pytest
+
+from accounts.models import Role
+from students.models import Enrollment, Student, TransferRequest
+from tests.factories import UserFactory, make_student
+
+pytestmark = pytest.mark.django_db
+
+
+def test_request_list_release_moves_the_pupil(api, school_a, school_b, school_user, school_user_b):
+    pupil = make_student(school_a)
+    receiving = api(school_user_b, f"school:{school_b.code}", write=True)
+    status, body = receiving.post("/transfers/", {"pupil_code": pupil.pupil_code,
+                                                  "date_of_birth": pupil.date_of_birth.isoformat(),
+                                                  "grade": 3, "class_name": "3C"})
+    assert status == 201, body
+    # What identifies the pupil, nothing more.
+    assert body["pupil"] == {"full_name": pupil.full_name, "date_of_birth": pupil.date_of_birth.isoformat()}
+    assert body["from_school"]["name"] == school_a.name and body["status"] == "pending"
+    assert pupil.id_number not in str(body) and "verification" not in str(body)
+    sending = api(school_user, f"school:{school_a.code}", write=True)
+    status, listed = sending.get("/transfers/", {"status": "pending"})
+    assert status == 200 and [t["id"] for t in listed["results"]] == [body["id"]]
+    status, released = sending.post(f"/transfers/{body['id']}/release/", {})
+    assert status == 200 and released["status"] == "released", released
+    assert Student.objects.get(pk=pupil.pk).school == school_b
+    assert Enrollment.objects.filter(student=pupil).count() == 2
+    # School A stays the sending side of the request (it still lists it): a second answer is refused.
+    status, again = sending.post(f"/transfers/{body['id']}/release/", {})
+    assert status == 409 and again["error"]["code"] == "not_pending"
+
+
+def test_uniform_not_found_and_bad_input(api, school_a, school_b, school_user_b):
+    pupil = make_student(school_a)
+    client = api(school_user_b, f"school:{school_b.code}", write=True)
+    answers = []
+    for data in ({"pupil_code": "KHONGCO", "date_of_birth": pupil.date_of_birth.isoformat()},
+                 {"pupil_code": pupil.pupil_code, "date_of_birth": "2001-01-01"}):
+        status, body = client.post("/transfers/", {**data, "grade": 3, "class_name": "3C"})
+        answers.append((status, body))
+    assert answers[0] == answers[1] and answers[0][0] == 404
+    status, body = client.post("/transfers/", {"pupil_code": pupil.pupil_code, "grade": 3, "class_name": "3C"})
+    assert status == 400 and "date_of_birth" in body["error"]["details"]
+    status, body = client.post("/transfers/", {"pupil_code": pupil.pupil_code, "grade": 13, "class_name": "3C",
+                                               "date_of_birth": pupil.date_of_birth.isoformat()})
+    assert status == 400 and "grade" in body["error"]["details"]
+    status, body = client.get("/transfers/", {"status": "nope"})
+    assert status == 400 and "status" in body["error"]["details"]
+    assert not TransferRequest.objects.exists()
+
+
+def test_id_number_needs_the_right_and_read_only_tokens_cannot_ask(api, school_a, school_b, school_user_b):
+    pupil = make_student(school_a)
+    status, body = api(school_user_b, f"school:{school_b.code}", write=False).post(
+        "/transfers/", {"pupil_code": pupil.pupil_code, "date_of_birth": pupil.date_of_birth.isoformat(),
+                        "grade": 3, "class_name": "3C"})
+    assert status == 403 and "error" in body
+    # A clerk without the right to see full ID numbers may not look a pupil up by one.
+    blind = UserFactory(username="t_blind_b", role=Role.SCHOOL, school=school_b, may_view_id_numbers=False)
+    status, body = api(blind, f"school:{school_b.code}", write=True).post(
+        "/transfers/", {"id_number": pupil.id_number, "date_of_birth": pupil.date_of_birth.isoformat(),
+                        "grade": 3, "class_name": "3C"})
+    assert status == 403 and body["error"]["code"] == "id_number_not_allowed"
+
+
+def test_decline_with_a_reason_and_the_receiving_side_cannot_answer(api, school_a, school_b, school_user,
+                                                                    school_user_b):
+    pupil = make_student(school_a)
+    receiving = api(school_user_b, f"school:{school_b.code}", write=True)
+    _, body = receiving.post("/transfers/", {"pupil_code": pupil.pupil_code,
+                                             "date_of_birth": pupil.date_of_birth.isoformat(),
+                                             "grade": 3, "class_name": "3C"})
+    status, refused = receiving.post(f"/transfers/{body['id']}/release/", {})
+    assert status == 403 and "error" in refused
+    sending = api(school_user, f"school:{school_a.code}", write=True)
+    status, error = sending.post(f"/transfers/{body['id']}/decline/", {})
+    assert status == 400 and "reason" in error["error"]["details"]
+    status, declined = sending.post(f"/transfers/{body['id']}/decline/", {"reason": "Hồ sơ chưa đủ"})
+    assert status == 200 and (declined["status"], declined["reason"]) == ("declined", "Hồ sơ chưa đủ")
+    status, seen = receiving.get(f"/transfers/{body['id']}/")
+    assert status == 200 and seen["reason"] == "Hồ sơ chưa đủ"
+    assert Student.objects.get(pk=pupil.pk).school == school_a
