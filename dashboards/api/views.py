@@ -64,6 +64,12 @@ class StatsView(APIView):
         if unknown:
             raise AppError("Tham số lọc không được hỗ trợ.", code="invalid_filter",
                            details={k: ["Không được hỗ trợ."] for k in unknown})
+        # A filter named but left blank (`?level=`) is refused as the schema says (its values are an
+        # enum), rather than read as "all": a client that meant one level learns it sent none.
+        blank = sorted(k for k in self.allowed_filters if k in request.query_params and not request.query_params.get(k))
+        if blank:
+            raise AppError("Tham số lọc để trống.", code="invalid_filter",
+                           details={k: ["Không được để trống: bỏ tham số này để lấy tất cả."] for k in blank})
         return {k: request.query_params.get(k) for k in self.allowed_filters if request.query_params.get(k)}
 
     def etag(self, request, scope, extra="") -> str | None:

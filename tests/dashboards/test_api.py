@@ -117,6 +117,13 @@ def test_errors_stay_json_when_csv_is_asked_for(refreshed, ministry_api):
     assert response.json()["error"]["code"] == "invalid_filter"
 
 
+def test_a_blank_filter_is_refused_not_read_as_all(refreshed, ministry_api):
+    # The schema's values are an enum; "?level=" was read as every level (schemathesis: negative data accepted).
+    response = ministry_api.get("/api/v1/stats/overview/", {"level": "", "ownership": "public"})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["details"]) == {"level"}
+
+
 def test_odd_codes_are_not_found(school_a, ministry_api):
     for url in ["/api/v1/stats/provinces/0%001/communes/", "/api/v1/stats/provinces/abc/communes/",
                 "/api/v1/stats/provinces/99/communes/"]:
