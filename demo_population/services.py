@@ -31,24 +31,18 @@ def demo_users_ensure() -> list[User]:
     school = _demo_school("01")
     if school is None:
         raise AppError("Chưa có trường nào ở Hà Nội: hãy chạy seed_demo trước.", code="no_demo_school")
+    # The transfer logins need a second Hà Nội school and one in Hồ Chí Minh City; a seed too small for
+    # them (34 schools: one a province) still gets the three scopes.
     school2 = _demo_school("01", like=school, besides=school)
-    if school2 is None:
-        raise AppError("Cần ít nhất hai trường ở Hà Nội cho tài khoản school2: hãy chạy seed_demo với nhiều "
-                       "trường hơn (mặc định 80).", code="no_demo_school")
     school_hcm = _demo_school("79", like=school)
-    if school_hcm is None:
-        raise AppError("Chưa có trường nào ở TP. Hồ Chí Minh (mã 79): hãy chạy seed_demo trước.",
-                       code="no_demo_school")
     wanted = [
         dict(username="ministry", role=Role.MINISTRY, full_name="Chuyên viên Bộ GD&ĐT"),
         dict(username="hanoi", role=Role.PROVINCE, province_id="01", full_name="Chuyên viên Sở GD&ĐT Hà Nội"),
         dict(username="school", role=Role.SCHOOL, school_id=school.pk, may_view_id_numbers=True,
              full_name=f"Quản trị {school.name}"),
-        dict(username="school2", role=Role.SCHOOL, school_id=school2.pk, may_view_id_numbers=True,
-             full_name=f"Quản trị {school2.name}"),
-        dict(username="school_hcm", role=Role.SCHOOL, school_id=school_hcm.pk, may_view_id_numbers=True,
-             full_name=f"Quản trị {school_hcm.name}"),
-    ]
+    ] + [dict(username=name, role=Role.SCHOOL, school_id=other.pk, may_view_id_numbers=True,
+              full_name=f"Quản trị {other.name}")
+         for name, other in (("school2", school2), ("school_hcm", school_hcm)) if other is not None]
     users = []
     for spec in wanted:
         user = User.objects.filter(username=spec["username"]).first()

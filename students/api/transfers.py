@@ -84,7 +84,7 @@ class TransferListView(APIView):
     permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
 
     @extend_schema(summary="Đề nghị chuyển trường (của trường chuyển đi và trường tiếp nhận trong phạm vi)",
-                   responses=TransferListSerializer)
+                   responses=TransferListSerializer, operation_id="transfers_list")
     def get(self, request):
         check_query_params(request, {"status"})
         raw = request.query_params.get("status")
