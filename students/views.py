@@ -1,13 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
-from edu_portal.common.forms import STALE_MESSAGE
 from edu_portal.common.models import current_school_year
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
@@ -142,37 +140,22 @@ def student_edit_view(request, pk: int):
     enroll = row["grade"] is None
     form = StudentForm(request.POST or None, scope=scope, school=student.school, record=student, current_row=row,
                        enroll=enroll)
-    stale = False
     if request.method == "POST" and form.is_valid():
-        if not form.changed_fields():
+        def save(locked):
+            enrollment = form.enrollment_kwargs()  # taken out of the identity changes
+            if form.service_kwargs:
+                student_update(scope=scope, student=locked, **form.service_kwargs)
+            if enrollment:
+                student_enroll(scope=scope, student=locked, **enrollment)
+
+        outcome = form.save_edit(lock=lambda: student_get(scope=scope, pk=pk, for_update=True), save=save)
+        if outcome == "unchanged":
             messages.info(request, _("Không có thay đổi nào."))
             return redirect("students:detail", pk=student.pk)
-        try:
-            with transaction.atomic():
-                # Locked, then compared: a save by someone else since the form was shown is refused,
-                # not overwritten.
-                student = student_get(scope=scope, pk=pk, for_update=True)
-                form.record = student
-                if form.is_stale():
-                    raise AppError(str(STALE_MESSAGE), code="stale", status_code=409)
-                enrollment = form.enrollment_kwargs()
-                if form.service_kwargs:
-                    student_update(scope=scope, student=student, **form.service_kwargs)
-                if enrollment:
-                    student_enroll(scope=scope, student=student, **enrollment)
-        except AppError as exc:
-            if exc.status_code == 404:
-                raise
-            form.add_app_error(exc)
-            if exc.code == "stale":
-                # The user's edits stay on screen and what is stored now is shown below them; a second
-                # save (against the fresh record) goes through.
-                stale = True
-                form.data = form.data.copy()
-                form.data["updated_at"] = student.updated_at.isoformat()
-        else:
+        if outcome == "saved":
             messages.success(request, _("Đã lưu thay đổi. Nếu thông tin định danh thay đổi, hồ sơ được gửi xác thực "
                                         "lại; kết quả hiện trên trang này khi có."))
             return redirect("students:detail", pk=student.pk)
+        student = form.record
     return render(request, "students/student_form.html",
-                  {"form": form, "school": student.school, "student": student, "scope": scope, "stale": stale})
+                  {"form": form, "school": student.school, "student": student, "scope": scope, "stale": form.stale})

@@ -1,12 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
-from edu_portal.common.forms import STALE_MESSAGE
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
 from schools.selectors import school_for_entry
@@ -62,31 +60,16 @@ def staff_edit_view(request, pk: int):
     staff = staff_get(scope=scope, pk=pk)
     form = StaffForm(request.POST or None, scope=scope, school=staff.school, record=staff,
                      current_row={key: getattr(staff, key) for key in ROW_FIELDS})
-    stale = False
     if request.method == "POST" and form.is_valid():
-        if not form.changed_fields():
+        outcome = form.save_edit(lock=lambda: staff_get(scope=scope, pk=pk, for_update=True),
+                                 save=lambda locked: staff_update(scope=scope, staff=locked, **form.service_kwargs))
+        if outcome == "unchanged":
             messages.info(request, _("Không có thay đổi nào."))
             return redirect("teachers:detail", pk=staff.pk)
-        try:
-            with transaction.atomic():
-                # Locked, then compared: a save by someone else since the form was shown is refused,
-                # not overwritten.
-                staff = staff_get(scope=scope, pk=pk, for_update=True)
-                form.record = staff
-                if form.is_stale():
-                    raise AppError(str(STALE_MESSAGE), code="stale", status_code=409)
-                staff_update(scope=scope, staff=staff, **form.service_kwargs)
-        except AppError as exc:
-            if exc.status_code == 404:
-                raise
-            form.add_app_error(exc)
-            if exc.code == "stale":
-                stale = True
-                form.data = form.data.copy()
-                form.data["updated_at"] = staff.updated_at.isoformat()
-        else:
+        if outcome == "saved":
             messages.success(request, _("Đã lưu thay đổi. Nếu thông tin định danh thay đổi, hồ sơ được gửi xác thực "
                                         "lại; kết quả hiện trên trang này khi có."))
             return redirect("teachers:detail", pk=staff.pk)
+        staff = form.record
     return render(request, "teachers/staff_form.html",
-                  {"form": form, "school": staff.school, "staff": staff, "scope": scope, "stale": stale})
+                  {"form": form, "school": staff.school, "staff": staff, "scope": scope, "stale": form.stale})

@@ -8,6 +8,7 @@ come back as AppError `details` keyed by column or model field and are shown nex
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,7 @@ class PersonForm(forms.Form):
         if record is not None:
             self.fields.pop(self.code_field, None)  # the code is the record's key, never edited
         self.service_kwargs: dict = {}
+        self.stale = False  # save_edit: refused because someone else saved meanwhile
 
     @staticmethod
     def initial_value(value):
@@ -99,6 +101,31 @@ class PersonForm(forms.Form):
             return False
         seen = parse_datetime(self.data.get("updated_at") or "")
         return seen is None or seen != self.record.updated_at
+
+    def save_edit(self, *, lock, save) -> str | None:
+        """The edit pages' save, one way for pupils and staff: "unchanged" when nothing was changed;
+        else, in one transaction, `lock()` reads the record FOR UPDATE, a save by someone else since the
+        form was shown is refused (not overwritten) and `save(record)` writes: "saved". A refusal lands
+        on the form (None); a stale one keeps the user's edits and takes the stored record's time, so
+        that a second save goes through (`self.stale` tells the page to show what is stored)."""
+        if not self.changed_fields():
+            return "unchanged"
+        try:
+            with transaction.atomic():
+                self.record = lock()
+                if self.is_stale():
+                    raise AppError(str(STALE_MESSAGE), code="stale", status_code=409)
+                save(self.record)
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            self.add_app_error(exc)
+            if exc.code == "stale":
+                self.stale = True
+                self.data = self.data.copy()
+                self.data["updated_at"] = self.record.updated_at.isoformat()
+            return None
+        return "saved"
 
     def add_app_error(self, exc: AppError) -> None:
         """A refusal from the rules or a service, next to the fields it names (the rest on top)."""
