@@ -7,8 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.forms import PersonForm, date_field, select, text_input
-from edu_portal.common.models import Gender
+from edu_portal.common.forms import PersonForm, select, text_input
 from geo.models import Province
 from geo.selectors import ethnic_groups
 
@@ -24,17 +23,10 @@ def _grade_label(grade: int) -> str:
 class StudentForm(PersonForm):
     importer = PUPILS
     code_field = "pupil_code"
+    field_order = ["pupil_code"]  # the record's code first, then the identity (PersonForm)
 
     pupil_code = forms.CharField(label=_("Mã học sinh"), max_length=20, widget=text_input(),
                                  help_text=_("Mã định danh học sinh do Bộ GD&ĐT cấp"))
-    id_number = forms.CharField(label=_("Số định danh cá nhân"), max_length=12, required=False,
-                                widget=text_input(inputmode="numeric", autocomplete="off"),
-                                help_text=_("12 chữ số; để trống nếu chưa có"))
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=100, widget=text_input())
-    date_of_birth = date_field(_("Ngày sinh"))
-    gender = forms.ChoiceField(label=_("Giới tính"), choices=Gender.choices, widget=select())
-    ethnicity = forms.ChoiceField(label=_("Dân tộc"), widget=select(),
-                                  help_text=_("Danh mục 54 dân tộc (Quyết định 121-TCTK/PPCĐ)"))
     birth_province = forms.ChoiceField(label=_("Nơi sinh (tỉnh/thành phố)"), required=False, widget=select())
     grade = forms.TypedChoiceField(label=_("Khối"), coerce=int, widget=select())
     class_name = forms.CharField(label=_("Lớp"), max_length=20, widget=text_input(placeholder="3A"))

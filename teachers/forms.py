@@ -8,8 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.forms import PersonForm, date_field, select, text_input
-from edu_portal.common.models import Gender
+from edu_portal.common.forms import PersonForm, select, text_input
 from geo.selectors import ethnic_groups
 
 from .importers import STAFF
@@ -19,17 +18,10 @@ from .models import EmploymentStatus, Position, Qualification, TrainingField
 class StaffForm(PersonForm):
     importer = STAFF
     code_field = "staff_code"
+    field_order = ["staff_code"]  # the record's code first, then the identity (PersonForm)
 
     staff_code = forms.CharField(label=_("Mã cán bộ"), max_length=20, widget=text_input(),
                                  help_text=_("Mã định danh cán bộ do Bộ GD&ĐT cấp"))
-    id_number = forms.CharField(label=_("Số định danh cá nhân"), max_length=12, required=False,
-                                widget=text_input(inputmode="numeric", autocomplete="off"),
-                                help_text=_("12 chữ số; để trống nếu chưa có"))
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=100, widget=text_input())
-    date_of_birth = date_field(_("Ngày sinh"))
-    gender = forms.ChoiceField(label=_("Giới tính"), choices=Gender.choices, widget=select())
-    ethnicity = forms.ChoiceField(label=_("Dân tộc"), widget=select(),
-                                  help_text=_("Danh mục 54 dân tộc (Quyết định 121-TCTK/PPCĐ)"))
     position = forms.ChoiceField(label=_("Chức vụ"), choices=Position.choices, widget=select())
     main_subject = forms.CharField(label=_("Môn dạy chính"), max_length=60, required=False, widget=text_input())
     qualification = forms.ChoiceField(label=_("Trình độ đào tạo"), choices=Qualification.choices, widget=select())

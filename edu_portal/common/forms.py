@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .api.importing import validate_like_upload
 from .exceptions import AppError
 from .importing import RecordImporter
-from .models import id_number_entry_check
+from .models import Gender, id_number_entry_check
 
 # Keys a service or model error may use for a field the form shows under another name.
 FIELD_ALIASES = {"birth_province_id": "birth_province", "school_year": "grade"}
@@ -40,7 +40,8 @@ def date_field(label) -> forms.DateField:
 
 
 class PersonForm(forms.Form):
-    """Subclasses declare the fields (named as the importer's columns) and `importer`.
+    """Subclasses declare their own fields (named as the importer's columns; the identity ones are
+    here) and `importer`; they fill the ethnic groups' choices (geo is above this layer).
 
     `record` is the person being edited (None: a new one); `scope` the user's; `school` where the
     person is (or will be) enrolled or employed. A user who may not see full ID numbers gets no ID
@@ -49,6 +50,14 @@ class PersonForm(forms.Form):
     importer: RecordImporter
     code_field: str
     updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    id_number = forms.CharField(label=_("Số định danh cá nhân"), max_length=12, required=False,
+                                widget=text_input(inputmode="numeric", autocomplete="off"),
+                                help_text=_("12 chữ số; để trống nếu chưa có"))
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=100, widget=text_input())
+    date_of_birth = date_field(_("Ngày sinh"))
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=Gender.choices, widget=select())
+    ethnicity = forms.ChoiceField(label=_("Dân tộc"), widget=select(),
+                                  help_text=_("Danh mục 54 dân tộc (Quyết định 121-TCTK/PPCĐ)"))
 
     def __init__(self, *args, scope, school, record=None, current_row: dict | None = None, **kwargs):
         self.scope, self.school, self.record = scope, school, record
