@@ -12,20 +12,26 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
-from edu_portal.common.identity import VerificationStatus, mask_digits, verification_failure_reason
-from edu_portal.common.models import current_school_year
+from edu_portal.common.identity import (
+    FIXABLE_STATUSES,
+    VerificationStatus,
+    mask_digits,
+    verification_failure_reason,
+)
 from edu_portal.common.names import vietnamese_order
 from geo.models import Commune, Province
 from schools.models import CONNECTED_WINDOW, Ownership, School, SchoolLevel, SchoolStatus
 from schools.selectors import scope_describe
-from students.models import Enrollment, Student
+from students.models import Student
+from students.selectors import student_missing_data, students_at_school
 from teachers.models import StaffMember
+from teachers.selectors import EMPLOYED, staff_missing_data
 
 from .cache import cached
 from .filtersets import SchoolStatsFilterSet
@@ -226,7 +232,7 @@ def school_stats_get(*, scope: Scope, pk: int, filters: dict | None = None) -> S
 
 
 # Failed verifications a school can fix (ERROR is the registry's outage: retried on its own).
-TODO_VERIFICATION = (VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND, VerificationStatus.INVALID_ID)
+TODO_VERIFICATION = FIXABLE_STATUSES
 TODO_LIMIT = 20
 
 
@@ -251,34 +257,29 @@ def _todo_items(qs, *, kind: str, scope: Scope, reason) -> list[dict]:
 
 def school_todo(*, scope: Scope) -> list[TodoGroup]:
     """What a school's administrators should fix, for its home page: records that failed verification
-    (with the reason in words), records missing required data (no ID number; a pupil with no class this
-    school year). Only a school's own list: a province or ministry has the failures page and the
-    dashboards for its thousands of schools."""
+    (with the reason in words), then records missing required data (students.selectors and
+    teachers.selectors say what is required). Only a school's own list: a province or ministry has the
+    failures page and the dashboards for its thousands of schools. Leavers and staff who left are
+    not listed: nothing is asked of them."""
     if scope.kind != SCHOOL:
         return []
-    pupils = scope.filter(Student.objects.all())
-    staff = scope.filter(StaffMember.objects.all())
+    pupils = students_at_school(scope=scope)
+    staff = scope.filter(StaffMember.objects.filter(employment_status__in=EMPLOYED))
     failed = {"verification_status__in": TODO_VERIFICATION, "id_number__isnull": False}
     groups = []
+    # Pending transfers (requests the school must answer) belong here, first: the transfers' work adds
+    # their group.
     for kind, qs, title in (("student", pupils, _("Học sinh chưa xác thực được định danh")),
                             ("staff", staff, _("Cán bộ chưa xác thực được định danh"))):
         failing = qs.filter(**failed)
         groups.append(TodoGroup(f"{kind}_verification", str(title), failing.count(),
                                 _todo_items(failing, kind=kind, scope=scope, reason=verification_failure_reason),
                                 more_url=f"?kind={kind}"))
-    for kind, qs, title in (("student", pupils, _("Học sinh chưa có số định danh")),
-                            ("staff", staff, _("Cán bộ chưa có số định danh"))):
-        missing = qs.filter(id_number__isnull=True)
-        groups.append(TodoGroup(f"{kind}_no_id_number", str(title), missing.count(),
-                                _todo_items(missing, kind=kind, scope=scope,
-                                            reason=lambda _p: str(_("Bấm Sửa để bổ sung số định danh 12 chữ số "
-                                                                    "(người được xem đầy đủ số định danh nhập).")))))
-    year = current_school_year()
-    unenrolled = pupils.exclude(Exists(Enrollment.objects.filter(student=OuterRef("pk"), school_year=year)))
-    groups.append(TodoGroup("student_no_enrollment", str(_("Học sinh chưa có lớp năm học này")), unenrolled.count(),
-                            _todo_items(unenrolled, kind="student", scope=scope,
-                                        reason=lambda _p: str(_("Bấm Sửa để ghi khối và lớp năm học %(year)s.")
-                                                              % {"year": f"{year}-{year + 1}"}))))
+    for kind, gaps in (("student", student_missing_data(scope=scope)), ("staff", staff_missing_data(scope=scope))):
+        for gap in gaps:
+            groups.append(TodoGroup(gap.key, str(gap.title), gap.records.count(),
+                                    _todo_items(gap.records, kind=kind, scope=scope,
+                                                reason=lambda _p, text=str(gap.reason): text)))
     return [group for group in groups if group.count]
 
 

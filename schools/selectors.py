@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
-from geo.models import Province
+from geo.models import Commune, Province
 
 from .filtersets import SchoolFilterSet
 from .models import School
@@ -33,6 +33,27 @@ def school_for_entry(*, scope: Scope, pk) -> School:
     except (TypeError, ValueError):
         raise NotInScope() from None
     return school_get(scope=scope, pk=pk)
+
+
+def place_pickers(*, scope: Scope, province: str = "", commune: str = "") -> dict[str, list[tuple] | None]:
+    """The choices of a list page's place pickers (province, then a commune of it, then a school of that
+    commune), so that nobody types a code or an id: a ministry user picks the province, a province user
+    starts at the communes. None: a picker the scope or the choices made so far leave out (a school's
+    own list has none; the schools appear once a commune is picked, not thousands at once)."""
+    if scope.kind == SCHOOL:
+        return {"province": None, "commune": None, "school": None}
+    provinces = None
+    if scope.kind == COUNTRY:
+        provinces = list(Province.objects.order_by("code").values_list("code", "name"))
+    else:
+        province = scope.province_code
+    communes = list(Commune.objects.filter(province_id=province).order_by("name").values_list("code", "name")) \
+        if province else None
+    schools = None
+    if communes and commune in {code for code, _name in communes}:
+        schools = list(scope.filter(School.objects.filter(commune_id=commune), school_field="")
+                       .order_by("name").values_list("pk", "name"))
+    return {"province": provinces, "commune": communes, "school": schools}
 
 
 def school_counts(*, school: School) -> dict:

@@ -13,10 +13,13 @@ OPEN_STATUSES = [s for s in EnrollmentStatus if s != EnrollmentStatus.TRANSFERRE
 
 class StudentFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm (tên, mã, số định danh)"))
-    school = IdFilter(field_name="school_id", label=_("Trường (id)"))
+    province = django_filters.CharFilter(method="filter_area", label=_("Tỉnh/thành phố"))
+    commune = django_filters.CharFilter(method="filter_area", label=_("Xã/phường"))
+    school = IdFilter(field_name="school_id", label=_("Trường"))
     school_code = django_filters.CharFilter(field_name="school__code", label=_("Mã trường"))
-    province = django_filters.CharFilter(method="filter_area", label=_("Mã tỉnh"))
-    commune = django_filters.CharFilter(method="filter_area", label=_("Mã xã"))
+    # A class list: the pupils of a grade or a class in the current school year (their enrollment).
+    grade = django_filters.NumberFilter(method="filter_enrollment", label=_("Khối lớp"), min_value=0, max_value=12)
+    class_name = django_filters.CharFilter(method="filter_enrollment", label=_("Lớp"), max_length=20)
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("Giới tính"))
     verification_status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label=_("Xác thực"))
     born_after = django_filters.DateFilter(field_name="date_of_birth", lookup_expr="gte", label=_("Sinh từ ngày"))
@@ -25,14 +28,10 @@ class StudentFilterSet(PortalFilterSet):
     age_group = django_filters.ChoiceFilter(choices=AgeGroup.choices, method="filter_age_group",
                                             label=_("Nhóm tuổi"))
 
-    # A class list: the pupils of a grade or a class in the current school year (their enrollment).
-    grade = django_filters.NumberFilter(method="filter_enrollment", label=_("Khối lớp"), min_value=0, max_value=12)
-    class_name = django_filters.CharFilter(method="filter_enrollment", label=_("Lớp"), max_length=20)
-
     class Meta:
         model = Student
-        fields = ["q", "school", "school_code", "province", "commune", "gender", "verification_status",
-                  "born_after", "born_before", "age_group", "grade", "class_name"]
+        fields = ["q", "province", "commune", "school", "school_code", "grade", "class_name", "gender",
+                  "verification_status", "born_after", "born_before", "age_group"]
 
     # Searching by a full ID number reveals whose it is: only for scopes that may see ID numbers
     # (the selectors switch it on).

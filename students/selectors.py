@@ -1,16 +1,21 @@
 """Reads on pupils, always through the caller's scope."""
 import datetime as dt
+import re
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.models import current_school_year
+from schools.models import School
 
 from .filtersets import StudentFilterSet
 from .models import (
+    LEAVING_STATUSES,
     OPEN_ENROLLMENT,
     AcademicResult,
     Enrollment,
@@ -22,11 +27,12 @@ from .models import (
 
 
 def student_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[Student]:
-    """Pupils in scope, in Vietnamese name order, each with their class this school year
-    (`current_class`: a subquery PostgreSQL evaluates for the page's rows only)."""
+    """Pupils in scope, in Vietnamese name order, each with their grade and class this school year
+    (`current_grade`, `current_class`: subqueries PostgreSQL evaluates for the page's rows only)."""
     this_year = Enrollment.objects.filter(OPEN_ENROLLMENT, student=OuterRef("pk"), school_year=current_school_year())
     qs = scope.filter(Student.objects.select_related("school", "school__province")
-                      .annotate(current_class=Subquery(this_year.values("class_name")[:1])))
+                      .annotate(current_class=Subquery(this_year.values("class_name")[:1]),
+                                current_grade=Subquery(this_year.values("grade")[:1])))
     filterset = StudentFilterSet(filters, queryset=qs)
     filterset.id_search = scope.can_view_id_numbers
     return filterset.qs
@@ -46,6 +52,73 @@ def student_get(*, scope: Scope, pk: int, for_update: bool = False) -> Student:
     if student is None:
         raise NotInScope()
     return student
+
+
+def grade_label(grade: int) -> str:
+    return str(_("Mầm non")) if grade == 0 else str(_("Khối %(grade)s") % {"grade": grade})
+
+
+def _natural(text: str) -> list:
+    # 6A2 before 6A10, as a school numbers its classes.
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
+def class_pickers(*, scope: Scope, school_id: int | None, grade: str = "") -> dict[str, list[tuple] | None]:
+    """The grade and class pickers of the pupil list: the grades and the classes that the school has
+    this school year (the classes of the chosen grade only, once one is picked). Without one school
+    (a province's list across its schools) the grades are every grade and there is no class picker:
+    "6A" of one school is not "6A" of another."""
+    if school_id is None or not scope.filter(School.objects.filter(pk=school_id), school_field="").exists():
+        return {"grade": [(g, grade_label(g)) for g in range(0, 13)], "class_name": None}
+    rows = (Enrollment.objects.filter(OPEN_ENROLLMENT, school_id=school_id, school_year=current_school_year())
+            .order_by().values_list("grade", "class_name").distinct())
+    pairs = sorted(set(rows), key=lambda row: (row[0], _natural(row[1])))
+    chosen = int(grade) if grade.isdigit() else None
+    return {"grade": [(g, grade_label(g)) for g in sorted({g for g, _c in pairs})],
+            "class_name": [(c, c) for g, c in pairs if chosen is None or g == chosen]}
+
+
+class MissingData(NamedTuple):
+    """One kind of required data a school's records lack: the to-do list's group and the edit form's
+    notice read the same definition."""
+    key: str
+    title: str
+    reason: str  # what to do, shown under each record on the to-do list and on top of its edit form
+    records: QuerySet
+
+
+def students_at_school(*, scope: Scope) -> QuerySet[Student]:
+    """The pupils a school keeps records of now: in scope, and not leavers (a pupil who dropped out,
+    completed, died or moved abroad keeps the school and the history, but nothing is asked of them)."""
+    latest = (Enrollment.objects.filter(student=OuterRef("pk"), school=OuterRef("school"))
+              .order_by("-school_year", "-id").values("status")[:1])
+    return (scope.filter(Student.objects.all()).annotate(latest_status=Subquery(latest))
+            .exclude(latest_status__in=LEAVING_STATUSES))
+
+
+def student_missing_data(*, scope: Scope) -> list[MissingData]:
+    """What a school must fill in on its pupils' records: the 12-digit số định danh cá nhân (the key of
+    the population registry and of the ministry's database) and this school year's grade and class
+    (a pupil with no class is in no class list and no statistics). Ethnicity cannot be missing (the
+    model keeps a value, the upload and the form require one); the place of birth is optional on the
+    upload, so it is not asked for here."""
+    pupils = students_at_school(scope=scope)
+    year = current_school_year()
+    return [
+        MissingData("student_no_id_number", _("Học sinh chưa có số định danh"),
+                    _("Chưa có số định danh cá nhân: bấm Sửa để bổ sung số 12 chữ số (người được xem đầy đủ "
+                      "số định danh nhập)."), pupils.filter(id_number__isnull=True)),
+        MissingData("student_no_enrollment", _("Học sinh chưa có lớp năm học này"),
+                    _("Chưa có khối và lớp năm học %(year)s: bấm Sửa để ghi khối và lớp.")
+                    % {"year": f"{year}-{year + 1}"},
+                    pupils.exclude(Exists(Enrollment.objects.filter(OPEN_ENROLLMENT, student=OuterRef("pk"),
+                                                                     school_year=year)))),
+    ]
+
+
+def student_missing_reasons(*, scope: Scope, student: Student) -> list[str]:
+    """The missing data of one pupil, in words (the notice on top of their edit form)."""
+    return [gap.reason for gap in student_missing_data(scope=scope) if gap.records.filter(pk=student.pk).exists()]
 
 
 def transfer_list(*, scope: Scope, status: str | None = None) -> QuerySet[TransferRequest]:

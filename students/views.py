@@ -4,24 +4,38 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scope import Scope
+from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.identity import fix_reasons
 from edu_portal.common.models import current_school_year
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
-from schools.selectors import school_for_entry
+from schools.selectors import place_pickers, school_for_entry
 
 from .filtersets import StudentFilterSet
 from .forms import LeaveForm, StudentForm
 from .models import LEAVING_STATUSES, EnrollmentStatus
-from .selectors import student_get, student_list
+from .selectors import class_pickers, student_get, student_list, student_missing_reasons
 from .services import student_create, student_enroll, student_readmit, student_update, student_withdraw
+
+
+def _list_filterset(scope: Scope, data):
+    """The one StudentFilterSet, its form shown with pickers: places and schools by name, then the
+    grades and classes of the school this year (no ids or codes typed by hand)."""
+    filterset = StudentFilterSet(data)
+    choices = place_pickers(scope=scope, province=data.get("province", ""), commune=data.get("commune", ""))
+    school = scope.school_id if scope.kind == SCHOOL else data.get("school", "")
+    choices |= class_pickers(scope=scope, school_id=int(school) if str(school).isdigit() else None,
+                             grade=data.get("grade", ""))
+    filterset.use_pickers(choices, hidden=("school_code",))
+    return filterset
 
 
 @login_required
 def student_list_view(request):
-    return render_list(request, scope=Scope.for_user(request.user), selector=student_list, filterset_class=StudentFilterSet,
-                       template="students/student_list.html")
+    scope = Scope.for_user(request.user)
+    return render_list(request, scope=scope, selector=student_list, template="students/student_list.html",
+                       filterset_class=lambda data: _list_filterset(scope, data))
 
 
 def _detail(request, *, scope, student, leave_form=None):
@@ -96,10 +110,6 @@ def student_readmit_view(request, pk: int):
     return redirect("students:detail", pk=pk)
 
 
-    # Audit (the audit app hears it): a full ID number shown, when this scope shows it in full.
-    id_numbers_shown.send(sender=type(student), request=request, scope=scope, records=[student])
-    return render(request, "students/student_detail.html", {"student": student, "scope": scope})
-
 
 @login_required
 def student_new_view(request):
@@ -157,5 +167,9 @@ def student_edit_view(request, pk: int):
                                         "lại; kết quả hiện trên trang này khi có."))
             return redirect("students:detail", pk=student.pk)
         student = form.record
+    # What the to-do list sent the user here to fix, on top of the form.
+    reasons = fix_reasons(student, missing=student_missing_reasons(scope=scope, student=student),
+                          may_see_id_numbers=scope.can_view_id_numbers)
     return render(request, "students/student_form.html",
-                  {"form": form, "school": student.school, "student": student, "scope": scope, "stale": form.stale})
+                  {"form": form, "school": student.school, "student": student, "scope": scope, "stale": form.stale,
+                   "fix_reasons": reasons})

@@ -11,9 +11,10 @@ from .models import EmploymentStatus, Position, Qualification, QualificationStan
 
 class StaffFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm kiếm (tên, mã, số định danh)"))
-    school = IdFilter(field_name="school_id", label=_("Trường (id)"))
+    province = django_filters.CharFilter(method="filter_area", label=_("Tỉnh/thành phố"))
+    commune = django_filters.CharFilter(method="filter_area", label=_("Xã/phường"))
+    school = IdFilter(field_name="school_id", label=_("Trường"))
     school_code = django_filters.CharFilter(field_name="school__code", label=_("Mã trường"))
-    province = django_filters.CharFilter(method="filter_area", label=_("Mã tỉnh"))
     position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Chức vụ"))
     qualification = django_filters.ChoiceFilter(choices=Qualification.choices, label=_("Trình độ"))
     meets_qualification_standard = django_filters.BooleanFilter(label=_("Đạt chuẩn"))
@@ -26,7 +27,7 @@ class StaffFilterSet(PortalFilterSet):
 
     class Meta:
         model = StaffMember
-        fields = ["q", "school", "school_code", "province", "position", "qualification",
+        fields = ["q", "province", "commune", "school", "school_code", "position", "qualification",
                   "meets_qualification_standard", "qualification_standard", "training_field", "gender", "employment_status", "verification_status"]
 
     # Searching by a full ID number reveals whose it is: only for scopes that may see ID numbers

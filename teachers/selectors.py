@@ -1,11 +1,14 @@
 """Reads on staff members, always through the caller's scope."""
+from typing import NamedTuple
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
 
 from .filtersets import StaffFilterSet
-from .models import StaffMember
+from .models import EmploymentStatus, Position, StaffMember
 
 
 def staff_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[StaffMember]:
@@ -24,3 +27,37 @@ def staff_get(*, scope: Scope, pk: int, for_update: bool = False) -> StaffMember
     if staff is None:
         raise NotInScope()
     return staff
+
+
+class MissingData(NamedTuple):
+    """One kind of required data a school's staff records lack (the to-do list's group and the edit
+    form's notice read the same definition)."""
+    key: str
+    title: str
+    reason: str
+    records: QuerySet
+
+
+# Staff a school still employs: a retired, resigned or transferred member keeps the record, unasked.
+EMPLOYED = (EmploymentStatus.WORKING, EmploymentStatus.ON_LEAVE)
+
+
+def staff_missing_data(*, scope: Scope) -> list[MissingData]:
+    """What a school must fill in on its staff's records: the số định danh cá nhân, and a teacher's
+    main subject (môn dạy chính: the teaching assignment and the teachers-per-subject figures need it;
+    the upload leaves it optional because other staff have none). Qualification cannot be missing:
+    the model, the upload and the form require it."""
+    staff = scope.filter(StaffMember.objects.filter(employment_status__in=EMPLOYED))
+    return [
+        MissingData("staff_no_id_number", _("Cán bộ chưa có số định danh"),
+                    _("Chưa có số định danh cá nhân: bấm Sửa để bổ sung số 12 chữ số (người được xem đầy đủ "
+                      "số định danh nhập)."), staff.filter(id_number__isnull=True)),
+        MissingData("staff_no_main_subject", _("Giáo viên chưa có môn dạy chính"),
+                    _("Giáo viên chưa có môn dạy chính: bấm Sửa để ghi môn dạy."),
+                    staff.filter(position=Position.TEACHER, main_subject="")),
+    ]
+
+
+def staff_missing_reasons(*, scope: Scope, staff: StaffMember) -> list[str]:
+    """The missing data of one staff member, in words (the notice on top of the edit form)."""
+    return [gap.reason for gap in staff_missing_data(scope=scope) if gap.records.filter(pk=staff.pk).exists()]

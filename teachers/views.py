@@ -5,23 +5,33 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.identity import fix_reasons
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
-from schools.selectors import school_for_entry
+from schools.selectors import place_pickers, school_for_entry
 
 from .filtersets import StaffFilterSet
 from .forms import StaffForm
-from .selectors import staff_get, staff_list
+from .selectors import staff_get, staff_list, staff_missing_reasons
 from .services import staff_create, staff_update
 
 ROW_FIELDS = ("staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
               "main_subject", "qualification", "training_field", "pedagogy_certificate", "employment_status")
 
 
+def _list_filterset(scope: Scope, data):
+    """The one StaffFilterSet, its form shown with pickers (places and schools by name, no codes)."""
+    filterset = StaffFilterSet(data)
+    filterset.use_pickers(place_pickers(scope=scope, province=data.get("province", ""),
+                                        commune=data.get("commune", "")), hidden=("school_code",))
+    return filterset
+
+
 @login_required
 def staff_list_view(request):
-    return render_list(request, scope=Scope.for_user(request.user), selector=staff_list, filterset_class=StaffFilterSet,
-                       template="teachers/staff_list.html")
+    scope = Scope.for_user(request.user)
+    return render_list(request, scope=scope, selector=staff_list, template="teachers/staff_list.html",
+                       filterset_class=lambda data: _list_filterset(scope, data))
 
 
 @login_required
@@ -71,5 +81,9 @@ def staff_edit_view(request, pk: int):
                                         "lại; kết quả hiện trên trang này khi có."))
             return redirect("teachers:detail", pk=staff.pk)
         staff = form.record
+    # What the to-do list sent the user here to fix, on top of the form.
+    reasons = fix_reasons(staff, missing=staff_missing_reasons(scope=scope, staff=staff),
+                          may_see_id_numbers=scope.can_view_id_numbers)
     return render(request, "teachers/staff_form.html",
-                  {"form": form, "school": staff.school, "staff": staff, "scope": scope, "stale": form.stale})
+                  {"form": form, "school": staff.school, "staff": staff, "scope": scope, "stale": form.stale,
+                   "fix_reasons": reasons})

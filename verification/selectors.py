@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
-from edu_portal.common.identity import verification_failure_reason
+from edu_portal.common.identity import mask_digits, verification_failure_reason
 from edu_portal.common.names import vietnamese_order
 
 from . import services
@@ -71,3 +71,35 @@ def failure_reason(person) -> str:
     """Why this record failed, and what to do about it, in plain Vietnamese (one text for this page
     and the school's to-do list: edu_portal.common.identity)."""
     return verification_failure_reason(person)
+
+
+# The live state block of a pupil's or staff member's page polls while the record waits for the
+# registry's answer (queued), slowly while the registry is down (error: retried on its own), and not
+# at all once the state is final or the record was never sent (unverified: a run sends it).
+POLL_SECONDS = {VerificationStatus.QUEUED: 2, VerificationStatus.ERROR: 15}
+
+
+def identity_state(*, scope: Scope, kind: str, pk: int) -> dict:
+    """A person's verification state for the block on their page (and its htmx refresh): the status,
+    the reason in words, and how often to ask again. Read through the scope (a record outside it is
+    not found); the ID number itself is never part of it, and digits a reason quotes are masked for a
+    scope that may not see ID numbers."""
+    if kind not in services.KINDS:
+        raise NotInScope()
+    model = services.model_for(kind)
+    person = (scope.filter(model.objects.all()).filter(pk=pk)
+              .only("pk", "school_id", "id_number", "date_of_birth", "gender", "verification_status",
+                    "verification_mismatch_fields", "verification_checked_at").first())
+    if person is None:
+        raise NotInScope()
+    return identity_state_of(person=person, kind=kind, scope=scope)
+
+
+def identity_state_of(*, person, kind: str, scope: Scope) -> dict:
+    """identity_state for a record already read through the scope (the page that shows it)."""
+    reason = verification_failure_reason(person)
+    return {"kind": kind, "pk": person.pk, "person": person, "status": person.verification_status,
+            "checking": person.verification_status == VerificationStatus.QUEUED,
+            "reason": reason if scope.can_view_id_numbers else mask_digits(reason),
+            "checked_at": person.verification_checked_at,
+            "poll_seconds": POLL_SECONDS.get(person.verification_status)}

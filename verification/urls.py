@@ -11,4 +11,5 @@ urlpatterns = [
     path("runs/<int:pk>/cancel/", views.run_cancel_view, name="run_cancel"),
     path("failures/", views.failures_view, name="failures"),
     path("held/", views.held_view, name="held"),
+    path("identity/<str:kind>/<int:pk>/", views.identity_state_view, name="identity_state"),
 ]

@@ -87,6 +87,16 @@ def failures_view(request):
 
 
 @login_required
+def identity_state_view(request, kind: str, pk: int):
+    """The verification block of a pupil's or staff member's page alone, polled by htmx until the
+    registry's answer arrives (selectors.identity_state: scope, no ID number)."""
+    state = selectors.identity_state(scope=Scope.for_user(request.user), kind=kind, pk=pk)
+    response = render(request, "verification/_identity_state.html", {"state": state})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 def held_view(request):
     """Held ID numbers (verification/held.py): reviewers with the right settle who keeps each."""
     scope = Scope.for_user(request.user)

@@ -22,6 +22,12 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+# A picker's choice makes the pickers after it stale: a new province empties the commune, school and
+# class picked in the old one (static/js/pickers.js clears them and sends the form).
+PICKER_CLEARS = {"province": "commune school grade class_name", "commune": "school grade class_name",
+                 "school": "grade class_name", "grade": "class_name"}
+
+
 class PortalFilterSet(django_filters.FilterSet):
     """Every FilterSet of the portal: Bootstrap-styled widgets for the HTML filter forms, and
     numbers kept within what the database can compare."""
@@ -39,6 +45,25 @@ class PortalFilterSet(django_filters.FilterSet):
                                      MaxValueValidator(BIGINT_MAX, _("Số quá lớn."))]
                 field._bounded = True
         return form
+
+    def use_pickers(self, choices: dict[str, list[tuple] | None], *, hidden: tuple[str, ...] = ()) -> None:
+        """The HTML list page's filter form: each filter named in `choices` is shown as a select of
+        those (value, label) pairs, or, for None, kept as a hidden field (a filter the page does not
+        offer, still carried by links); `hidden` filters too. Only the widgets change: the filters, their
+        parameters and their validation stay those of the API."""
+        form = self.form
+        for name, options in choices.items():
+            field = form.fields.get(name)
+            if field is None:
+                continue
+            if options is None:
+                field.widget = forms.HiddenInput()
+                continue
+            attrs = {"class": "form-select form-select-sm", "data-picker": PICKER_CLEARS.get(name, "")}
+            field.widget = forms.Select(attrs=attrs, choices=[("", _("Tất cả"))] + [(str(v), label) for v, label in options])
+        for name in hidden:
+            if name in form.fields:
+                form.fields[name].widget = forms.HiddenInput()
 
     def filter_area(self, queryset, name, value):
         """Pupils or staff of a province's (`province`) or commune's (`commune`) schools (why not by

@@ -164,6 +164,21 @@ FIELD_LABELS = {"full_name": "họ và tên", "date_of_birth": "ngày sinh", "ge
                 "id_number": "số định danh"}
 
 
+# Failed verifications a school fixes on the record's form (ERROR is the registry's outage: retried on
+# its own, nothing to fix).
+FIXABLE_STATUSES = (VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND, VerificationStatus.INVALID_ID)
+
+
+def fix_reasons(person, *, missing: list[str], may_see_id_numbers: bool) -> list[str]:
+    """What the edit form of a record on the school's to-do list says on top: why its verification
+    failed (a record without a number is told so by `missing`), then the required data it lacks."""
+    reasons = []
+    if person.verification_status in FIXABLE_STATUSES and person.id_number:
+        reasons.append(verification_failure_reason(person))
+    reasons += [str(reason) for reason in missing]
+    return reasons if may_see_id_numbers else [mask_digits(reason) for reason in reasons]
+
+
 def verification_failure_reason(person) -> str:
     """Why a pupil's or staff member's verification failed, and what to do about it, in plain
     Vietnamese: the failures page and the school's to-do list say the same. The fix is the record's
