@@ -4,7 +4,7 @@ import re
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,7 +93,8 @@ def students_at_school(*, scope: Scope) -> QuerySet[Student]:
     latest = (Enrollment.objects.filter(student=OuterRef("pk"), school=OuterRef("school"))
               .order_by("-school_year", "-id").values("status")[:1])
     return (scope.filter(Student.objects.all()).annotate(latest_status=Subquery(latest))
-            .exclude(latest_status__in=LEAVING_STATUSES))
+            # A pupil with no enrollment yet (NULL) is kept: NOT IN alone would drop them.
+            .filter(Q(latest_status__isnull=True) | ~Q(latest_status__in=LEAVING_STATUSES)))
 
 
 def student_missing_data(*, scope: Scope) -> list[MissingData]:

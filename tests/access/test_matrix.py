@@ -105,6 +105,8 @@ RULES: dict[str, Rule] = {
     "verification:run_cancel": Rule(web(school_a=403, school_b=404, province_x=302, province_y=404, ministry=409),
                                     kwargs=lambda o: {"pk": o["run_a"].pk}, method="post"),
     "verification:failures": Rule(EVERY_USER),
+    # The live verification block of a pupil's page (polled by htmx): an object of school A like the page.
+    "verification:identity_state": Rule(OBJECT_OF_A, kwargs=lambda o: {"kind": "student", "pk": o["pupil_a"].pk}),
     # Held ID numbers: for reviewers who may see full numbers (none of the matrix's users may).
     "verification:held": Rule(web(school_a=403, school_b=403, province_x=403, province_y=403, ministry=403)),
     # Uploads: the uploader (school A's clerk) and the users above them.

@@ -159,3 +159,39 @@ def test_result_distributions_are_apart_with_percentages_per_scale(multi_level):
     assert dist("conduct_ratings_secondary") == [("Tốt", 1, 50.0), ("Khá", 1, 50.0), ("Đạt", 0, 0.0),
                                                  ("Chưa đạt", 0, 0.0)]
     assert by_name["conduct_ratings_primary"].chart["datasets"][0]["data"] == [3, 1, 0]
+
+
+def _todo(school) -> dict:
+    from dashboards.selectors import school_todo
+
+    scope = Scope(SCHOOL, school_id=school.pk, province_code=school.province_id)
+    return {group.key: {item["pk"] for item in group.items} for group in school_todo(scope=scope)}
+
+
+def test_school_todo_leaves_out_leavers_and_asks_teachers_main_subject(school_a):
+    """Leavers and staff who left are asked nothing; a teacher without a main subject is missing data;
+    a pupil with no enrollment at all (NULL latest status) is still listed."""
+    import datetime as dt
+
+    from students.models import Enrollment, EnrollmentStatus
+    from students.services import school_year_start, student_withdraw
+    from teachers.models import StaffMember
+    from tests.factories import make_staff, make_student
+
+    country = Scope.country(can_view_id_numbers=True)
+    leaver = make_student(school_a, id_number=None)
+    start = school_year_start(Enrollment.objects.get(student=leaver).school_year)
+    student_withdraw(scope=country, student=leaver, status=EnrollmentStatus.COMPLETED,
+                     left_on=min(timezone.localdate(), start + dt.timedelta(days=1)))
+    no_number = make_student(school_a, id_number=None)
+    never_enrolled = make_student(school_a)
+    Enrollment.objects.filter(student=never_enrolled).delete()
+    teacher = make_staff(school_a, main_subject="")
+    with_subject = make_staff(school_a, main_subject="Toán")
+    retired = make_staff(school_a, main_subject="")
+    StaffMember.objects.filter(pk=retired.pk).update(employment_status="retired")
+    todo = _todo(school_a)
+    assert todo["student_no_id_number"] == {no_number.pk}
+    assert todo["student_no_enrollment"] == {never_enrolled.pk}
+    assert todo["staff_no_main_subject"] == {teacher.pk}
+    assert with_subject.pk not in todo["staff_no_main_subject"]

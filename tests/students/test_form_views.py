@@ -130,3 +130,19 @@ def test_masked_user_gets_no_id_field_and_cannot_post_one(client, school_a):
     assert client.post(reverse("students:edit", args=[student.pk]), data).status_code == 302
     kept = Student.objects.get(pk=student.pk)
     assert kept.full_name == "Phạm Văn Giữ" and kept.id_number == student.id_number
+
+
+def test_edit_form_says_what_to_fix_on_top(client, school_user, school_a):
+    """Opened from the to-do list, the edit form says why: the field that differs from the population
+    registry, and the data the record lacks."""
+    pupil = make_student(school_a)
+    Student.objects.filter(pk=pupil.pk).update(verification_status="mismatch",
+                                               verification_mismatch_fields=["full_name", "gender"])
+    Enrollment.objects.filter(student=pupil).delete()
+    client.force_login(school_user)
+    html = client.get(reverse("students:edit", args=[pupil.pk])).content.decode()
+    assert 'data-testid="fix-reasons"' in html
+    assert "Cơ sở dữ liệu quốc gia về dân cư: họ và tên, giới tính" in html
+    assert "Chưa có khối và lớp năm học" in html
+    fine = make_student(school_a)
+    assert 'data-testid="fix-reasons"' not in client.get(reverse("students:edit", args=[fine.pk])).content.decode()

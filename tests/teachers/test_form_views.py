@@ -68,3 +68,12 @@ def test_another_schools_staff_is_not_found(client, school_user, school_b):
     client.force_login(school_user)
     assert client.get(reverse("teachers:edit", args=[other.pk])).status_code == 404
     assert client.post(reverse("teachers:edit", args=[other.pk]), _edit(other, main_subject="X")).status_code == 404
+
+
+def test_edit_form_says_what_to_fix_on_top(client, school_user, school_a):
+    staff = make_staff(school_a, main_subject="")
+    StaffMember.objects.filter(pk=staff.pk).update(verification_status="not_found")
+    client.force_login(school_user)
+    html = client.get(reverse("teachers:edit", args=[staff.pk])).content.decode()
+    assert 'data-testid="fix-reasons"' in html
+    assert "Không tìm thấy số định danh này" in html and "chưa có môn dạy chính" in html

@@ -18,3 +18,21 @@ def test_the_detail_page_shows_training_and_the_standard(client, school_user, sc
     page = client.get(reverse("teachers:detail", args=[staff.pk])).content.decode()
     assert "ngoài sư phạm" in page
     assert "Chưa đạt chuẩn, thuộc lộ trình nâng chuẩn (Nghị định 71/2020)" in page
+
+
+def test_ministry_staff_list_picks_places_by_name(client, ministry_user, school_a):
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import make_staff
+
+    make_staff(school_a)
+    client.force_login(ministry_user)
+    html = client.get(reverse("teachers:list")).content.decode()
+    provinces = re.search(r'<select name="province".*?</select>', html, re.S).group(0)
+    assert '<option value="01">' in provinces
+    assert 'type="text" name="province"' not in html and 'type="number" name="school"' not in html
+    picked = client.get(reverse("teachers:list"), {"province": "01", "commune": school_a.commune_id}).content.decode()
+    schools = re.search(r'<select name="school".*?</select>', picked, re.S).group(0)
+    assert f'value="{school_a.pk}"' in schools and school_a.name in schools

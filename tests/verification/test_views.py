@@ -105,3 +105,44 @@ def test_failures_page_lists_staff_and_invalid_ids(client, school_user, school_a
     assert reverse("teachers:detail", args=[staff.pk]) in html
     assert reverse("teachers:edit", args=[staff.pk]) in html
     assert "chưa có số định danh" in html
+
+
+def test_identity_state_polls_while_queued_and_stops_when_final(client, school_user, school_a):
+    """The pupil page's verification block: while the record waits for the registry it says so and
+    asks again every 2 s; once the answer is there it shows it and stops asking. No ID number in it."""
+    pupil = make_student(school_a)
+    Student.objects.filter(pk=pupil.pk).update(verification_status="queued")
+    client.force_login(school_user)
+    url = reverse("verification:identity_state", args=["student", pupil.pk])
+    queued = client.get(url)
+    html = queued.content.decode()
+    assert queued.status_code == 200 and queued["Cache-Control"] == "no-store"
+    assert 'data-status="queued"' in html and "Đang xác thực" in html
+    assert f'hx-get="{url}"' in html and 'hx-trigger="every 2s"' in html
+    assert pupil.id_number not in html
+    page = client.get(reverse("students:detail", args=[pupil.pk])).content.decode()
+    assert f'hx-get="{url}"' in page  # the page itself starts the polling
+
+    Student.objects.filter(pk=pupil.pk).update(verification_status="mismatch",
+                                               verification_mismatch_fields=["full_name"])
+    html = client.get(url).content.decode()
+    assert 'data-status="mismatch"' in html and "hx-get" not in html and "Đang xác thực" not in html
+    assert "họ và tên" in html
+
+
+def test_identity_state_keeps_to_the_scope_and_masks_quoted_numbers(client, school_user_b, school_a):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    pupil = make_student(school_a)
+    # An invalid number: the reason quotes digits ("thử '0012...'"): masked for a user who may not see them.
+    Student.objects.filter(pk=pupil.pk).update(verification_status="invalid_id", id_number="1234567890")
+    client.force_login(school_user_b)
+    assert client.get(reverse("verification:identity_state", args=["student", pupil.pk])).status_code == 404
+    assert client.get(reverse("verification:identity_state", args=["nobody", pupil.pk])).status_code == 404
+    masked = UserFactory(username="t_masked_state", role=Role.SCHOOL, school=school_a, may_view_id_numbers=False)
+    client.force_login(masked)
+    html = client.get(reverse("verification:identity_state", args=["student", pupil.pk])).content.decode()
+    assert "Số định danh không hợp lệ" in html and "1234567890" not in html and "001234567890" not in html
+    staff = make_staff(school_a)
+    assert client.get(reverse("verification:identity_state", args=["staff", staff.pk])).status_code == 200
