@@ -128,8 +128,10 @@ def student_result_record(*, scope: Scope, student: Student, school_year: int, t
                        code="no_enrollment", details={"school_year": [_("Không có ghi danh năm học này.")]})
     row.pupil_code = student.pupil_code
     try:
-        return _results_record(enrollments=[enrollment], school_year=school_year, term=term,
-                              rows=[row])[0]
+        written = _results_record(enrollments=[enrollment], school_year=school_year, term=term, rows=[row])
+        # Nothing written: the same values were on file already.
+        return written[0] if written else AcademicResult.objects.get(student=student, school_year=school_year,
+                                                                     term=term)
     except RowsInvalid as exc:
         details = exc.details[student.pupil_code]
         code = "stale" if "updated_at" in details else "invalid"

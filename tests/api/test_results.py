@@ -74,3 +74,11 @@ def test_scope_and_read_only_tokens(api, secondary, school_user, province_user, 
     status, _body = reader.post(f"/students/{pupil.pk}/results/", {"term": 1, "conduct_rating": "tot"})
     assert status == 403
     assert not AcademicResult.objects.exists()
+
+
+def test_the_same_result_sent_twice_answers_the_stored_one(writer, secondary):
+    pupil = make_student(secondary, grade=7, class_name="7A")
+    body = {"term": 1, "conduct_rating": "tot", "subject_scores": GOOD}
+    first = writer.post(f"/students/{pupil.pk}/results/", body)
+    second = writer.post(f"/students/{pupil.pk}/results/", body)
+    assert first[0] == second[0] == 200 and first[1] == second[1]
