@@ -3,6 +3,7 @@ from django.urls import path
 
 from edu_portal.common.api.base import deleted_feed_view
 
+from .results import StudentPhysicalView, StudentResultView
 from .views import StudentViewSet
 
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
          name="student-detail"),
     path("<int:pk>/withdraw/", StudentViewSet.as_view({"post": "withdraw"}), name="student-withdraw"),
     path("<int:pk>/readmit/", StudentViewSet.as_view({"post": "readmit"}), name="student-readmit"),
+    path("<int:pk>/results/", StudentResultView.as_view(), name="student-results"),
+    path("<int:pk>/physical/", StudentPhysicalView.as_view(), name="student-physical"),
 ]

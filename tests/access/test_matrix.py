@@ -91,6 +91,13 @@ RULES: dict[str, Rule] = {
     # Adding needs a school: a school user's own; a province or ministry user names one (?school=), and
     # without it there is none to add to.
     "students:new": Rule(ADD_TO_OWN_SCHOOL),
+    # A pupil's term result and measurement forms: whoever's scope covers the pupil's school.
+    "students:result": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
+    "students:physical": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
+    # The class sheet and its class picker: a school user's own school; a province or ministry user names a
+    # school (?school=), and without it there is none (school B sees its own class 3A, never school A's).
+    "students:class_sheet_index": Rule(ADD_TO_OWN_SCHOOL),
+    "students:class_sheet": Rule(ADD_TO_OWN_SCHOOL, query="?grade=3&class_name=3A&term=1"),
     # Identity verification: runs are started by ministry and provinces; schools land on their failures.
     "verification:runs": Rule(web(school_a=302, school_b=302, province_x=200, province_y=200, ministry=200)),
     # Starting a run for school A: schools may not start runs at all (403), nor may another province for a school
@@ -314,6 +321,8 @@ API_OBJECT_OF_A = api(country_ro=200, country_rw=200, province_x_ro=200, provinc
                       school_a_ro=200, school_a_rw=200, school_b_ro=404)
 TRANSFER_BC = api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200, province_y_ro=200,
                   school_a_ro=404, school_a_rw=404, school_b_ro=200)
+RESULT_WRITES = api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=200, province_y_ro=403,
+                    school_a_ro=403, school_a_rw=200, school_b_ro=403)
 POST_ONLY = api(country_ro=405, country_rw=405, province_x_ro=405, province_x_rw=405, province_y_ro=405,
                 school_a_ro=405, school_a_rw=405, school_b_ro=405)
 
@@ -351,6 +360,19 @@ API_RULES: dict[str, ApiRule] = {
     "api:student-readmit": ApiRule(api(country_ro=403, country_rw=400, province_x_ro=403, province_x_rw=400,
                                        province_y_ro=403, school_a_ro=403, school_a_rw=400, school_b_ro=403),
                                    kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post"),
+    # Results and measurements: read-only tokens 403 before the pupil is looked up; read-write tokens of the
+    # scope write (no updated_at sent: the last writer wins).
+    "api:student-results": ApiRule(RESULT_WRITES, kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post",
+                                   data=lambda o: {"term": 1, "conduct_rating": "tot",
+                                                   "learning_rating": "hoan_thanh"}),
+    "api:student-physical": ApiRule(RESULT_WRITES, kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post",
+                                    data=lambda o: {"measured_on": _school_year_started(), "height_cm": "130",
+                                                    "weight_kg": "28"}),
+    "api:class-results": ApiRule(RESULT_WRITES, method="post",
+                                 data=lambda o: {"school": o["school_a"].pk, "grade": 3, "class_name": "3A",
+                                                 "term": 1, "rows": [{"pupil_code": o["pupil_a"].pupil_code,
+                                                                      "conduct_rating": "tot",
+                                                                      "learning_rating": "hoan_thanh"}]}),
     # The subject catalogue is reference data, not anyone's records: the same for every token.
     "api:subject-list": ApiRule(EVERY_TOKEN),
     "api:stats-overview": ApiRule(EVERY_TOKEN),
