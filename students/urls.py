@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_transfers
 
 app_name = "students"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.student_withdraw_view, name="withdraw"),
     path("<int:pk>/readmit/", views.student_readmit_view, name="readmit"),
     path("<int:pk>/edit/", views.student_edit_view, name="edit"),
+    path("transfers/", views_transfers.transfer_list_view, name="transfers"),
+    path("transfers/new/", views_transfers.transfer_new_view, name="transfer_new"),
+    path("transfers/<int:pk>/release/", views_transfers.transfer_release_view, name="transfer_release"),
+    path("transfers/<int:pk>/decline/", views_transfers.transfer_decline_view, name="transfer_decline"),
+    path("transfers/<int:pk>/cancel/", views_transfers.transfer_cancel_view, name="transfer_cancel"),
 ]
