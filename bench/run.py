@@ -19,7 +19,8 @@ from contextlib import closing
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-MODULES = ["seed", "uploads", "school_upload", "verification", "dashboards", "api", "name_order", "partitioning"]
+MODULES = ["seed", "uploads", "school_upload", "verification", "dashboards", "api", "name_order", "partitioning",
+           "transfers"]
 
 
 def _setup_database(quick: bool) -> dict:
