@@ -13,7 +13,7 @@ from geo.selectors import ethnic_groups
 
 from .importers import PUPILS
 from .importers.pupils import GRADES
-from .models import LEAVING_STATUSES
+from .models import AWAITING_TRANSFER_LABEL, WITHDRAW_STATUSES, EnrollmentStatus
 
 
 def _grade_label(grade: int) -> str:
@@ -52,10 +52,33 @@ class LeaveForm(forms.Form):
     """Cho thôi học / ghi nhận rời trường: students.services.student_withdraw checks the rest (date
     within the school year and not ahead, a reason for a dropout)."""
 
-    status = forms.ChoiceField(label=_("Tình trạng"), choices=[(s.value, s.label) for s in LEAVING_STATUSES],
+    status = forms.ChoiceField(label=_("Tình trạng"),
+                               choices=[(s.value, AWAITING_TRANSFER_LABEL if s == EnrollmentStatus.TRANSFERRED_OUT
+                                         else s.label) for s in WITHDRAW_STATUSES],
                                widget=forms.Select(attrs={"class": "form-select"}))
     left_on = forms.DateField(label=_("Ngày rời trường"),
                               widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
     reason = forms.CharField(label=_("Lý do"), max_length=200, required=False,
                              help_text=_("Bắt buộc khi học sinh bỏ học."),
                              widget=forms.TextInput(attrs={"class": "form-control"}))
+
+
+class TransferRequestForm(forms.Form):
+    """"Đề nghị tiếp nhận học sinh": the receiving school names the pupil by pupil code (or, for a user
+    who may type them, ID number) and date of birth; students.services.transfer_request_create checks
+    the rest and answers an unknown pupil and a mismatch alike."""
+
+    pupil_code = forms.CharField(label=_("Mã học sinh"), max_length=20, required=False, widget=text_input())
+    id_number = forms.CharField(label=_("Số định danh cá nhân"), max_length=12, required=False,
+                                help_text=_("Thay cho mã học sinh"),
+                                widget=text_input(inputmode="numeric", autocomplete="off"))
+    date_of_birth = forms.DateField(label=_("Ngày sinh"),
+                                    widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+    grade = forms.TypedChoiceField(label=_("Khối"), coerce=int, widget=select())
+    class_name = forms.CharField(label=_("Lớp"), max_length=20, widget=text_input(placeholder="3A"))
+
+    def __init__(self, *args, may_enter_id_numbers: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [("", "—")] + [(g, _grade_label(g)) for g in range(0, 13)]
+        if not may_enter_id_numbers:
+            del self.fields["id_number"]

@@ -53,6 +53,12 @@ class EnrollmentStatus(models.TextChoices):
 # school's statistics. Transfers close an enrollment too, but through the transfer, not through here.
 LEAVING_STATUSES = (EnrollmentStatus.DROPPED_OUT, EnrollmentStatus.COMPLETED, EnrollmentStatus.DECEASED,
                     EnrollmentStatus.MOVED_ABROAD)
+# What the sending school may record itself (student_withdraw): the leavers above, and a pupil who left
+# by transfer before any receiving school asked ("chuyển trường – chưa có trường tiếp nhận"): the
+# enrollment is closed as transferred out, the pupil stays attached to the old school and is listed for
+# its province as "chờ tiếp nhận" until a receiving school asks (students.selectors.students_awaiting_transfer).
+WITHDRAW_STATUSES = (*LEAVING_STATUSES, EnrollmentStatus.TRANSFERRED_OUT)
+AWAITING_TRANSFER_LABEL = _("Chuyển trường – chưa có trường tiếp nhận")
 
 
 class AgeGroup(models.TextChoices):
@@ -221,6 +227,9 @@ class TransferRequest(models.Model):
     decided_at = models.DateTimeField("thời điểm quyết định", null=True, blank=True)
     reason = models.CharField("lý do", max_length=500, blank=True)
     created_at = models.DateTimeField("thời điểm đề nghị", auto_now_add=True)
+    # Set once, by the daily task (students.transfers_escalate), on a request left pending longer than
+    # TRANSFER_ESCALATE_DAYS: the sending school's province then lists it first ("quá hạn, chuyển lên Sở").
+    escalated_at = models.DateTimeField("thời điểm chuyển lên Sở", null=True, blank=True)
 
     class Meta:
         verbose_name = "đề nghị chuyển trường"

@@ -4,7 +4,7 @@ import re
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from .models import (
     OPEN_ENROLLMENT,
     AcademicResult,
     Enrollment,
+    EnrollmentStatus,
     PhysicalRecord,
     Student,
     TransferRequest,
@@ -152,3 +153,43 @@ def transfers_overdue(*, scope: Scope) -> QuerySet[TransferRequest]:
     if scope.kind != "country":
         qs = qs.filter(scope.q("from_school"))
     return qs
+
+
+TRANSFER_PAGE_LIMIT = 500  # a school's or a province's requests of the year are few; the newest first
+
+
+def transfer_pages(*, scope: Scope) -> dict[str, QuerySet[TransferRequest]]:
+    """The transfers page: requests asked of the scope's schools ("outgoing": they answer) and those
+    the scope's schools made ("incoming": they wait), pending first and, among those, the ones
+    escalated to the province first. A province holding both schools sees a request on both lists."""
+    order = [Case(When(status=TransferStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()),
+             F("escalated_at").asc(nulls_last=True), "-created_at", "-id"]
+    qs = TransferRequest.objects.select_related("student", "student__school", "from_school", "to_school",
+                                                "requested_by", "decided_by")
+    if scope.kind == "country":
+        # The ministry sees every request once, as the sending side's answerer of last resort.
+        return {"outgoing": qs.order_by(*order)[:TRANSFER_PAGE_LIMIT], "incoming": qs.none()}
+    return {"outgoing": qs.filter(scope.q("from_school")).order_by(*order)[:TRANSFER_PAGE_LIMIT],
+            "incoming": qs.filter(scope.q("to_school")).order_by(*order)[:TRANSFER_PAGE_LIMIT]}
+
+
+def transfer_pending_of(*, student: Student) -> TransferRequest | None:
+    """The pupil's open request, if any (the banner on the pupil's page)."""
+    return (TransferRequest.objects.select_related("to_school", "requested_by")
+            .filter(student=student, status=TransferStatus.PENDING).first())
+
+
+def students_awaiting_transfer(*, scope: Scope) -> QuerySet[Student]:
+    """"Chờ tiếp nhận": pupils whose school recorded them as leaving by transfer (their latest
+    enrollment there is closed as transferred out) and whom no school has taken in yet (they are still
+    attached to the old school, with no open enrollment since). Annotated with the year and day they
+    left; in Vietnamese name order."""
+    left = (Enrollment.objects.filter(student=OuterRef("pk"), school=OuterRef("school"))
+            .order_by("-school_year", "-id"))
+    studying_since = Enrollment.objects.filter(OPEN_ENROLLMENT, student=OuterRef("pk"),
+                                               school_year__gte=OuterRef("left_year"))
+    return (scope.filter(Student.objects.select_related("school"))
+            .annotate(left_status=Subquery(left.values("status")[:1]), left_year=Subquery(left.values("school_year")[:1]),
+                      left_on=Subquery(left.values("left_on")[:1]))
+            .filter(left_status=EnrollmentStatus.TRANSFERRED_OUT)
+            .exclude(Exists(studying_since)))

@@ -31,8 +31,8 @@ from schools.models import School
 
 from . import assessment
 from .models import (
-    LEAVING_STATUSES,
     OPEN_ENROLLMENT,
+    WITHDRAW_STATUSES,
     AcademicResult,
     Enrollment,
     EnrollmentStatus,
@@ -83,6 +83,21 @@ def _require(scope: Scope, school: School) -> None:
         raise NotInScope()
 
 
+IN_TRANSIT_MESSAGE = ("Học sinh đang trong thủ tục chuyển trường ({to_school} đề nghị tiếp nhận): hồ sơ không "
+                      "sửa được cho đến khi đề nghị được trả lời (đồng ý, từ chối) hoặc bị huỷ.")
+
+
+def student_in_transit_check(student: Student) -> None:
+    """Refuse a write on a pupil while a transfer request is open: the receiving school asked for the
+    pupil as they were, and the release moves exactly that record, so the sending school answers
+    first (every write door on a pupil comes through here; the upload says the same per row)."""
+    transfer = (TransferRequest.objects.select_related("to_school")
+                .filter(student_id=student.pk, status=TransferStatus.PENDING).first())
+    if transfer is not None:
+        raise AppError(IN_TRANSIT_MESSAGE.format(to_school=transfer.to_school.name), code="in_transit",
+                       status_code=409, details={"transfer": [transfer.pk]})
+
+
 @transaction.atomic
 def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: str,
                    date_of_birth: dt.date, gender: str, grade: int, class_name: str,
@@ -120,6 +135,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
 def student_update(*, scope: Scope, student: Student, **changes) -> Student:
     """Edit personal data; a change to an identity field re-queues verification."""
     _require(scope, student.school)
+    student_in_transit_check(student)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
@@ -144,6 +160,7 @@ def student_enroll(*, scope: Scope, student: Student, grade: int, class_name: st
     to-do list shows as missing its class). A pupil already enrolled that year is refused: moving
     between classes or schools is not this."""
     _require(scope, student.school)
+    student_in_transit_check(student)
     year = school_year or current_school_year()
     if Enrollment.objects.filter(student=student, school_year=year).exists():
         raise AppError(f"Học sinh đã có ghi danh năm học {school_year_label(year)}.", code="already_enrolled",
@@ -268,6 +285,19 @@ def transfer_request_create(*, scope: Scope, user, to_school: School, date_of_bi
     transfer = TransferRequest.objects.create(student=student, from_school=student.school, to_school=to_school,
                                               requested_by=_who(user),
                                               grade=grade, class_name=class_name)
+    left = _latest_enrollment(student, for_update=True)
+    if left is not None and left.status == EnrollmentStatus.TRANSFERRED_OUT:
+        # "Chờ tiếp nhận": the sending school already recorded the pupil as leaving by transfer, which it
+        # does when its head signs the family's transfer application (the consent of the school left that
+        # the rules on changing schools ask for: Quyết định 51/2002/QĐ-BGDĐT, amended by Thông tư
+        # 50/2021/TT-BGDĐT). Consent given once is not asked twice: the receiving school takes the pupil
+        # in at once, as its office does when the family brings the papers, and no pupil waits on an
+        # answer while no school teaches them. The request stays as the record of who took them in, when.
+        _student_move(student=student, to_school=to_school, grade=grade, class_name=class_name, year=year,
+                      on=timezone.localdate())
+        transfer.status, transfer.decided_at = TransferStatus.RELEASED, timezone.now()
+        transfer.reason = f"Trường cũ đã ghi nhận học sinh chuyển đi ngày {left.left_on:%d/%m/%Y}"
+        transfer.save(update_fields=["status", "decided_at", "reason"])
     return transfer
 
 
@@ -301,6 +331,36 @@ def transfer_release(*, scope: Scope, user, transfer_id: int) -> TransferRequest
     transfer.status, transfer.decided_by, transfer.decided_at = TransferStatus.RELEASED, _who(user), timezone.now()
     transfer.save(update_fields=["status", "decided_by", "decided_at"])
     return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, scope: Scope, user, transfer_id: int) -> TransferRequest:
+    """The receiving school (or its province) withdraws its own pending request: the pupil stays where
+    they are and may be asked for again. The sending side answers (release, decline), never cancels."""
+    found = TransferRequest.objects.select_related("from_school", "to_school").filter(pk=transfer_id).first()
+    if found is None or not (scope.contains_school(found.from_school) or scope.contains_school(found.to_school)):
+        raise NotInScope()
+    if not scope.contains_school(found.to_school):
+        raise AppError("Chỉ trường tiếp nhận (hoặc Sở GD&ĐT của trường đó) mới huỷ được đề nghị này; trường "
+                       "chuyển đi đồng ý hoặc từ chối.", code="forbidden", status_code=403)
+    transfer = TransferRequest.objects.select_for_update().get(pk=transfer_id)
+    if transfer.status != TransferStatus.PENDING:
+        raise AppError(f"Đề nghị này đã được xử lý ({transfer.get_status_display()}).", code="not_pending",
+                       status_code=409)
+    transfer.status, transfer.decided_by, transfer.decided_at = TransferStatus.CANCELLED, _who(user), timezone.now()
+    transfer.save(update_fields=["status", "decided_by", "decided_at"])
+    return transfer
+
+
+def transfers_escalate(*, days: int, now: dt.datetime | None = None) -> int:
+    """Mark requests pending longer than `days` as escalated to the sending school's province (once:
+    a request already escalated keeps its moment, so running twice changes nothing). One statement,
+    so the audit trail records it as one step. Returns how many were escalated now."""
+    now = now or timezone.now()
+    return (TransferRequest.objects
+            .filter(status=TransferStatus.PENDING, escalated_at__isnull=True,
+                    created_at__lt=now - dt.timedelta(days=days))
+            .update(escalated_at=now))
 
 
 @transaction.atomic
@@ -339,7 +399,7 @@ def school_year_start(year: int) -> dt.date:
 
 def _latest_enrollment(student: Student, *, for_update: bool = False) -> Enrollment | None:
     """The pupil's latest enrollment at their current school: the one a leaver closes."""
-    qs = Enrollment.objects.filter(student=student, school=student.school_id).order_by("-school_year")
+    qs = Enrollment.objects.filter(student=student, school=student.school_id).order_by("-school_year", "-id")
     return (qs.select_for_update() if for_update else qs).first()
 
 
@@ -356,12 +416,17 @@ def student_withdraw(*, scope: Scope, student: Student, status: str, left_on: dt
     """Record that a pupil left the school (bỏ học, hoàn thành chương trình, đã mất, chuyển ra nước
     ngoài). The enrollment is kept, closed with the status, the date and the reason: the history
     stays on the pupil's page and the pupil leaves the school's statistics (only pupils studying are
-    counted). Deleting is for records entered by mistake (student_delete), never for leavers."""
+    counted). Deleting is for records entered by mistake (student_delete), never for leavers.
+
+    "Transferred out" here is a pupil who left by transfer before any receiving school asked (the
+    family took the transfer papers): the pupil stays attached to this school, listed for its province
+    as "chờ tiếp nhận", until a receiving school asks (transfer_request_create, released at once)."""
     _require(scope, student.school)
-    if status not in LEAVING_STATUSES:
-        allowed = ", ".join(str(s.label) for s in LEAVING_STATUSES)
+    student_in_transit_check(student)
+    if status not in WITHDRAW_STATUSES:
+        allowed = ", ".join(str(s.label) for s in WITHDRAW_STATUSES)
         raise AppError(f"Tình trạng rời trường không hợp lệ; chọn một trong: {allowed}.", code="invalid_status",
-                       details={"status": [f"Chọn một trong: {', '.join(LEAVING_STATUSES)}."]})
+                       details={"status": [f"Chọn một trong: {', '.join(WITHDRAW_STATUSES)}."]})
     reason = normalize_name(reason or "")
     if len(reason) > 200:
         raise AppError("Lý do dài quá 200 ký tự.", details={"reason": ["Tối đa 200 ký tự."]})
@@ -399,8 +464,10 @@ def student_readmit(*, scope: Scope, student: Student, grade: int | None = None,
     stay in the audit trail); a leaver of an earlier year is enrolled for this year, in the grade and
     class given, so the year they left stays in the history as it was."""
     _require(scope, student.school)
+    student_in_transit_check(student)
     enrollment = _latest_enrollment(student, for_update=True)
-    if enrollment is None or enrollment.status not in LEAVING_STATUSES:
+    # A pupil recorded as leaving by transfer whom no school took in yet may come back too.
+    if enrollment is None or enrollment.status not in WITHDRAW_STATUSES:
         raise AppError("Học sinh đang học hoặc đã chuyển trường: không có gì để tiếp nhận lại.",
                        code="not_a_leaver", details={"status": ["Học sinh không ở tình trạng đã rời trường."]})
     year = current_school_year()
@@ -504,6 +571,7 @@ def student_delete(*, scope: Scope, student: Student) -> None:
     measurements. Every door (API, Django admin) deletes through here, so the tombstone always tells
     clients syncing with `updated_since`."""
     _require(scope, student.school)
+    student_in_transit_check(student)
     school_id = student.school_id
     tombstone_create(kind=RecordKind.STUDENT, record_id=student.pk, code=student.pupil_code,
                      school_id=school_id, province_id=student.school.province_id)

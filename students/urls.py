@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_results
+from . import views, views_results, views_transfers
 
 app_name = "students"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("<int:pk>/physical/", views_results.student_physical_view, name="physical"),
     path("class-sheet/", views_results.class_sheet_view, name="class_sheet"),
     path("class-sheets/", views_results.class_sheet_index_view, name="class_sheet_index"),
+    path("transfers/", views_transfers.transfer_list_view, name="transfers"),
+    path("transfers/new/", views_transfers.transfer_new_view, name="transfer_new"),
+    path("transfers/<int:pk>/release/", views_transfers.transfer_release_view, name="transfer_release"),
+    path("transfers/<int:pk>/decline/", views_transfers.transfer_decline_view, name="transfer_decline"),
+    path("transfers/<int:pk>/cancel/", views_transfers.transfer_cancel_view, name="transfer_cancel"),
 ]

@@ -14,8 +14,8 @@ from schools.selectors import place_pickers, school_for_entry
 
 from .filtersets import StudentFilterSet
 from .forms import LeaveForm, StudentForm
-from .models import LEAVING_STATUSES, EnrollmentStatus
-from .selectors import class_pickers, student_get, student_list, student_missing_reasons
+from .models import WITHDRAW_STATUSES, EnrollmentStatus
+from .selectors import class_pickers, student_get, student_list, student_missing_reasons, transfer_pending_of
 from .services import student_create, student_enroll, student_readmit, student_update, student_withdraw
 
 
@@ -48,7 +48,11 @@ def _detail(request, *, scope, student, leave_form=None):
         "student": student, "scope": scope, "latest_enrollment": latest,
         "leave_form": leave_form or LeaveForm(),
         "studying": latest is not None and latest.status == EnrollmentStatus.STUDYING,
-        "may_readmit": latest is not None and latest.status in LEAVING_STATUSES,
+        # A leaver, or a pupil recorded as leaving by transfer whom no school took in yet ("chờ tiếp nhận").
+        "may_readmit": latest is not None and latest.status in WITHDRAW_STATUSES,
+        "awaiting_transfer": latest is not None and latest.status == EnrollmentStatus.TRANSFERRED_OUT,
+        # The banner of a request waiting for an answer (the record cannot be edited meanwhile).
+        "pending_transfer": transfer_pending_of(student=student),
         # A leaver of an earlier year comes back into this year's grade and class.
         "readmit_needs_class": latest is not None and latest.school_year < current_school_year(),
     })

@@ -170,6 +170,8 @@ POPULATION_API_TIMEOUT = env.float("POPULATION_API_TIMEOUT", default=10.0)  # se
 # Transfers between schools: a request the sending school has not answered in this many days is
 # listed for its province ("chờ xử lý quá hạn"), which may release the pupil on the school's behalf.
 TRANSFER_ESCALATE_DAYS = env.int("TRANSFER_ESCALATE_DAYS", default=7)
+# Daily: requests unanswered that long are escalated to the sending school's province (students.tasks).
+CELERY_BEAT_SCHEDULE["students-transfers-escalate"] = {"task": "students.transfers_escalate", "schedule": 86400.0}
 
 # Identity verification workers (verification app): batches, a rate limit shared by all workers
 # through Redis, retries with exponential backoff, and a circuit breaker (see verification/).

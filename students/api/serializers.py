@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from edu_portal.common.api.base import iso_date, iso_datetime
 from edu_portal.common.models import Gender
-from students.models import LEAVING_STATUSES, AcademicResult, Enrollment, PhysicalRecord, Student
+from students.models import WITHDRAW_STATUSES, AcademicResult, Enrollment, PhysicalRecord, Student
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -117,9 +117,10 @@ class StudentCreateSerializer(StudentUpdateSerializer):
 class StudentWithdrawSerializer(serializers.Serializer):
     """A pupil leaves the school: the enrollment is closed, never deleted (students.services.student_withdraw)."""
 
-    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in LEAVING_STATUSES],
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in WITHDRAW_STATUSES],
                                      help_text="dropped_out: bỏ học; completed: hoàn thành chương trình; "
-                                               "deceased: đã mất; moved_abroad: chuyển ra nước ngoài")
+                                               "deceased: đã mất; moved_abroad: chuyển ra nước ngoài; "
+                                               "transferred_out: chuyển trường, chưa có trường tiếp nhận")
     left_on = serializers.DateField(help_text="Ngày rời trường: từ ngày bắt đầu năm học, không ở tương lai")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
                                    help_text="Lý do; bắt buộc khi bỏ học (dropped_out)")

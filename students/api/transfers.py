@@ -1,7 +1,8 @@
 """/api/v1/transfers/: transfer requests between schools (students.services transfer_*).
 
 The receiving school asks (POST), both sides list their requests (GET), the sending school or its
-province answers (release/, decline/). A request shows the receiving side only what identifies the
+province answers (release/, decline/), the receiving school (or its province) may withdraw its own
+request (cancel/). A request shows the receiving side only what identifies the
 pupil (name, date of birth, current school): never the ID number or the rest of the record."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
@@ -13,7 +14,7 @@ from edu_portal.common.exceptions import AppError, NotInScope
 from schools.api.lookups import school_for_write
 from students.models import TransferStatus
 from students.selectors import transfer_get, transfer_list, transfer_overdue_since
-from students.services import transfer_decline, transfer_release, transfer_request_create
+from students.services import transfer_cancel, transfer_decline, transfer_release, transfer_request_create
 
 LIST_LIMIT = 1000  # a school's or a province's open requests are few; the newest first
 
@@ -42,6 +43,8 @@ class TransferSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.SerializerMethodField(help_text="Chờ xử lý quá hạn (TRANSFER_ESCALATE_DAYS ngày)")
+    escalated_at = serializers.DateTimeField(allow_null=True,
+                                             help_text="Thời điểm đề nghị quá hạn được chuyển lên Sở của trường chuyển đi")
 
     def get_overdue(self, transfer) -> bool:
         return transfer.status == TransferStatus.PENDING and transfer.created_at < self.context["overdue_since"]
@@ -147,4 +150,16 @@ class TransferDeclineView(APIView):
         serializer.is_valid(raise_exception=True)
         transfer = transfer_decline(scope=scope, user=request.user, transfer_id=_pk(pk),
                                     reason=serializer.validated_data["reason"])
+        return _answer(request, transfer_get(scope=scope, pk=transfer.pk))
+
+
+class TransferCancelView(APIView):
+    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
+
+    @extend_schema(summary="Trường tiếp nhận (hoặc Sở của trường) huỷ đề nghị của mình (mã có quyền ghi)",
+                   request=None, responses=TransferSerializer)
+    def post(self, request, pk: int):
+        check_query_params(request, set())
+        scope = request_scope(request)
+        transfer = transfer_cancel(scope=scope, user=request.user, transfer_id=_pk(pk))
         return _answer(request, transfer_get(scope=scope, pk=transfer.pk))

@@ -124,7 +124,13 @@ class PupilImporter(RecordImporter):
         with connection.cursor() as cursor:
             cursor.execute(
                 """SELECT s.pupil_code, s.school_id, sc.province_id, sc.name, sc.code, s.id_number, s.full_name,
-                          s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id, e.grade, e.class_name
+                          s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id, e.grade, e.class_name,
+                          (SELECT tsc.name FROM students_transferrequest tr JOIN schools_school tsc
+                               ON tsc.id = tr.to_school_id
+                           WHERE tr.student_id = s.id AND tr.status = 'pending'),
+                          (SELECT le.status FROM students_enrollment le
+                           WHERE le.student_id = s.id AND le.school_id = s.school_id
+                           ORDER BY le.school_year DESC, le.id DESC LIMIT 1)
                    FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
                    LEFT JOIN students_enrollment e ON e.student_id = s.id AND e.school_year = %s
                        AND e.status <> 'transferred_out'
@@ -148,6 +154,17 @@ class PupilImporter(RecordImporter):
                 errors.append(RowError("pupil_code", c["pupil_code"],
                                        f"là học sinh đang học tại {where}: cần làm thủ tục chuyển trường "
                                        "trước khi tải lên"))
+            elif old[13] is not None:
+                # The upload is a write on the pupil like any other (students.services.student_in_transit_check):
+                # while a receiving school waits for an answer, the record it asked for stays as it is.
+                errors.append(RowError("pupil_code", c["pupil_code"],
+                                       f"học sinh đang trong thủ tục chuyển trường ({old[13]} đề nghị tiếp nhận): "
+                                       "trả lời đề nghị trên trang Chuyển trường trước khi tải lên"))
+            elif old[14] == "transferred_out":
+                # "Chờ tiếp nhận": a row would enroll the pupil here again without anyone deciding it.
+                errors.append(RowError("pupil_code", c["pupil_code"],
+                                       "học sinh đã được ghi nhận chuyển trường, chờ trường tiếp nhận: nếu học sinh "
+                                       "học lại tại trường, dùng nút Tiếp nhận lại trên trang của học sinh"))
             elif old[5] and c["id_number"] and old[5] != c["id_number"]:
                 errors.append(RowError("id_number", c["id_number"],
                                        "khác với số định danh đã có của học sinh này; hãy kiểm tra lại "

@@ -98,6 +98,19 @@ RULES: dict[str, Rule] = {
     # school (?school=), and without it there is none (school B sees its own class 3A, never school A's).
     "students:class_sheet_index": Rule(ADD_TO_OWN_SCHOOL),
     "students:class_sheet": Rule(ADD_TO_OWN_SCHOOL, query="?grade=3&class_name=3A&term=1"),
+    # Transfers: every role follows the requests of its scope (transfer_bc: B in province X asked by C in
+    # province Y, nothing of school A). Asking is for a school (a province or the ministry names one, ?school=).
+    "students:transfers": Rule(EVERY_USER),
+    "students:transfer_new": Rule(ADD_TO_OWN_SCHOOL),
+    # Answers come back to the transfers page (302), done or refused with a message saying why (the other
+    # side's button, already answered); school A is neither side and does not see the request (404).
+    "students:transfer_release": Rule(web(school_a=404, school_b=302, province_x=302, province_y=302, ministry=302),
+                                      kwargs=lambda o: {"pk": o["transfer_bc"].pk}, method="post"),
+    "students:transfer_decline": Rule(web(school_a=404, school_b=302, province_x=302, province_y=302, ministry=302),
+                                      kwargs=lambda o: {"pk": o["transfer_bc"].pk}, method="post",
+                                      data=lambda o: {"reason": "Thử"}),
+    "students:transfer_cancel": Rule(web(school_a=404, school_b=302, province_x=302, province_y=302, ministry=302),
+                                     kwargs=lambda o: {"pk": o["transfer_bc"].pk}, method="post"),
     # Identity verification: runs are started by ministry and provinces; schools land on their failures.
     "verification:runs": Rule(web(school_a=302, school_b=302, province_x=200, province_y=200, ministry=200)),
     # Starting a run for school A: schools may not start runs at all (403), nor may another province for a school
@@ -388,6 +401,7 @@ API_RULES: dict[str, ApiRule] = {
     # Answered by POST only (tests/api/test_transfers.py): a GET is refused once the token is known.
     "api:transfer-release": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
     "api:transfer-decline": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
+    "api:transfer-cancel": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
 }
 
 
@@ -471,6 +485,27 @@ def test_api_transfer_answers_need_a_read_write_token_of_the_sending_side(client
         headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
         response = client.post(url, {"reason": "Thử"}, content_type="application/json", **headers)
         expected = 401 if role == "none" else TRANSFER_DECLINES[role]
+        assert response.status_code == expected, (role, response.status_code, response.content[:200])
+        assert_no_full_id_number(response.content.decode(), world, (url, role))
+        if not TOKEN_SEES_A[role]:
+            leaked = [s for s in secrets_of_a(world) if s and s in response.content.decode()]
+            assert not leaked, (url, role, leaked)
+
+
+# Cancelling transfer_bc: only the receiving side (school C, province Y) or the ministry may; province X's
+# token holds the sending side only (403); school A's does not see it (404). The ministry's goes last.
+TRANSFER_CANCELS = api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=403, province_y_ro=403,
+                       school_a_ro=403, school_a_rw=404, school_b_ro=403)
+
+
+def test_api_transfer_cancel_needs_a_read_write_token_of_the_receiving_side(client, world):
+    url = reverse("api:transfer-cancel", kwargs={"pk": world["transfer_bc"].pk})
+    tokens = _tokens(world)
+    for role in ("none", "country_ro", "province_x_ro", "province_y_ro", "school_a_ro", "school_b_ro", "school_a_rw",
+                 "province_x_rw", "country_rw"):
+        headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
+        response = client.post(url, {}, content_type="application/json", **headers)
+        expected = 401 if role == "none" else TRANSFER_CANCELS[role]
         assert response.status_code == expected, (role, response.status_code, response.content[:200])
         assert_no_full_id_number(response.content.decode(), world, (url, role))
         if not TOKEN_SEES_A[role]:

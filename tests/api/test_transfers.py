@@ -1,8 +1,12 @@
-"""/api/v1/transfers/: request, list, release, decline, through tokens as a client holds them."""
+"""/api/v1/transfers/: request, list, release, decline, cancel, through tokens as a client holds them."""
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import Role
 from students.models import Enrollment, Student, TransferRequest
+from students.tasks import transfers_escalate
 from tests.factories import UserFactory, make_student
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +85,50 @@ def test_decline_with_a_reason_and_the_receiving_side_cannot_answer(api, school_
     status, seen = receiving.get(f"/transfers/{body['id']}/")
     assert status == 200 and seen["reason"] == "Hồ sơ chưa đủ"
     assert Student.objects.get(pk=pupil.pk).school == school_a
+
+
+def test_the_receiving_school_cancels_and_the_sending_school_cannot(api, school_a, school_b, school_user,
+                                                                    school_user_b):
+    pupil = make_student(school_a)
+    receiving = api(school_user_b, f"school:{school_b.code}", write=True)
+    _, body = receiving.post("/transfers/", {"pupil_code": pupil.pupil_code,
+                                             "date_of_birth": pupil.date_of_birth.isoformat(),
+                                             "grade": 3, "class_name": "3C"})
+    sending = api(school_user, f"school:{school_a.code}", write=True)
+    status, refused = sending.post(f"/transfers/{body['id']}/cancel/", {})
+    assert status == 403 and refused["error"]["code"] == "forbidden"
+    status, cancelled = receiving.post(f"/transfers/{body['id']}/cancel/", {})
+    assert status == 200 and cancelled["status"] == "cancelled", cancelled
+    status, again = receiving.post(f"/transfers/{body['id']}/cancel/", {})
+    assert status == 409 and again["error"]["code"] == "not_pending"
+
+
+def test_a_pupil_in_transit_is_not_edited_nor_deleted_through_the_api(api, school_a, school_b, school_user,
+                                                                       school_user_b):
+    pupil = make_student(school_a)
+    api(school_user_b, f"school:{school_b.code}", write=True).post(
+        "/transfers/", {"pupil_code": pupil.pupil_code, "date_of_birth": pupil.date_of_birth.isoformat(),
+                        "grade": 3, "class_name": "3C"})
+    sending = api(school_user, f"school:{school_a.code}", write=True)
+    status, body = sending.patch(f"/students/{pupil.pk}/", {"ethnicity": "Tày"})
+    assert status == 409 and body["error"]["code"] == "in_transit", body
+    assert "đang trong thủ tục chuyển trường" in body["error"]["message"]
+    status, body = sending.delete(f"/students/{pupil.pk}/")
+    assert status == 409 and body["error"]["code"] == "in_transit"
+    status, body = sending.post(f"/students/{pupil.pk}/withdraw/", {"status": "completed",
+                                                                    "left_on": timezone.localdate().isoformat()})
+    assert status == 409 and body["error"]["code"] == "in_transit"
+    assert Student.objects.get(pk=pupil.pk).ethnicity == pupil.ethnicity
+
+
+def test_an_overdue_request_shows_when_it_was_escalated(api, school_a, school_b, school_user_b, settings):
+    pupil = make_student(school_a)
+    receiving = api(school_user_b, f"school:{school_b.code}", write=True)
+    _, body = receiving.post("/transfers/", {"pupil_code": pupil.pupil_code,
+                                             "date_of_birth": pupil.date_of_birth.isoformat(),
+                                             "grade": 3, "class_name": "3C"})
+    assert body["escalated_at"] is None and body["overdue"] is False
+    TransferRequest.objects.filter(pk=body["id"]).update(created_at=timezone.now() - dt.timedelta(days=30))
+    transfers_escalate()
+    status, seen = receiving.get(f"/transfers/{body['id']}/")
+    assert status == 200 and seen["overdue"] is True and seen["escalated_at"] is not None

@@ -15,6 +15,7 @@ from edu_portal.common.models import current_school_year, school_year_label
 from geo.ethnicity import ethnic_groups_read, ethnicity_lookup_build
 from students.importers import PHYSICAL, PUPILS, RESULTS, parse_subject_scores, validate_row
 from students.models import Student
+from students.services import student_withdraw, transfer_request_create
 from tests.factories import SchoolFactory, make_student, real_identity
 
 TODAY = dt.date(2026, 11, 25)
@@ -292,3 +293,32 @@ def test_a_school_year_not_of_two_following_years_is_refused(written):
            "conduct_rating": "Tốt", "subject_scores": "Toán: 8,5"}
     _, errors = RESULTS.validate_row(row, context=CTX)
     assert any(e.column == "school_year" and "YYYY-YYYY" in e.reason for e in errors)
+
+
+@pytest.mark.django_db
+def test_an_upload_row_for_a_pupil_in_transit_is_a_row_error(school_a, school_b):
+    pupil = make_student(school_a)
+    transfer_request_create(scope=Scope.country(), user=None, to_school=school_b, pupil_code=pupil.pupil_code,
+                            date_of_birth=pupil.date_of_birth, grade=3, class_name="3B")
+    ctx = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school_a,
+                        school_year=current_school_year(), today=TODAY)
+    row = {"pupil_code": pupil.pupil_code, "id_number": "", "full_name": "Tên Đã Đổi",
+           "date_of_birth": pupil.date_of_birth, "gender": pupil.gender, "grade": 3, "class_name": "3A"}
+    cleaned, errors = PUPILS.validate_row(row, context=ctx)
+    assert errors == []
+    [(_, _, state, errors)] = PUPILS.resolve([(2, cleaned)], context=ctx)
+    assert state is None and errors[0].column == "pupil_code"
+    assert "đang trong thủ tục chuyển trường" in errors[0].reason and school_b.name in errors[0].reason
+
+
+@pytest.mark.django_db
+def test_an_upload_row_for_a_pupil_awaiting_a_receiving_school_is_a_row_error(school_a):
+    pupil = make_student(school_a)
+    student_withdraw(scope=Scope.country(), student=pupil, status="transferred_out", left_on=dt.date.today())
+    ctx = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=school_a,
+                        school_year=current_school_year(), today=TODAY)
+    row = {"pupil_code": pupil.pupil_code, "id_number": "", "full_name": pupil.full_name,
+           "date_of_birth": pupil.date_of_birth, "gender": pupil.gender, "grade": 3, "class_name": "3A"}
+    cleaned, _ = PUPILS.validate_row(row, context=ctx)
+    [(_, _, state, errors)] = PUPILS.resolve([(2, cleaned)], context=ctx)
+    assert state is None and "chờ trường tiếp nhận" in errors[0].reason

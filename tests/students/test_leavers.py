@@ -81,7 +81,6 @@ def test_other_leavers_need_no_reason_and_have_their_own_figure(school_a, status
 
 @pytest.mark.parametrize("change, field, words", [
     ({"status": "studying"}, "status", "không hợp lệ"),
-    ({"status": "transferred_out"}, "status", "không hợp lệ"),  # transfers close an enrollment themselves
     ({"status": "gone"}, "status", "không hợp lệ"),
     ({"reason": ""}, "reason", "cần ghi lý do"),
     ({"reason": "x" * 201}, "reason", "200 ký tự"),

@@ -9,13 +9,27 @@ from accounts.models import Role
 from accounts.scope import Scope
 from audit.context import clear, set_actor
 from audit.models import AuditEvent
+from edu_portal.celery import app
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year
+from students import tasks
 from students.models import Enrollment, EnrollmentStatus, Student, TransferRequest, TransferStatus
-from students.selectors import student_list, transfer_list, transfers_overdue
+from students.selectors import (
+    student_list,
+    students_awaiting_transfer,
+    transfer_list,
+    transfer_pages,
+    transfers_overdue,
+)
 from students.services import (
     TRANSFER_NOT_FOUND,
     physical_record_add,
+    student_delete,
+    student_enroll,
+    student_readmit,
+    student_update,
+    student_withdraw,
+    transfer_cancel,
     transfer_decline,
     transfer_release,
     transfer_request_create,
@@ -164,3 +178,116 @@ def test_the_partial_index_holds_without_the_service(school_a, school_b, school_
         cur.execute("INSERT INTO students_transferrequest (student_id, from_school_id, to_school_id, grade,"
                     " class_name, status, reason, created_at) VALUES (%s, %s, %s, 3, '3B', 'pending', '', now())",
                     [pupil.pk, school_a.pk, school_b.pk])
+
+
+# --- cancel, the in-transit guard, escalation, "chờ tiếp nhận" -------------------------------------
+
+def test_the_receiving_side_cancels_its_request_and_only_it(school_a, school_b, school_user, school_user_b,
+                                                            province_user):
+    pupil = make_student(school_a)
+    transfer = ask(school_user_b, pupil)
+    with pytest.raises(AppError) as sending:
+        transfer_cancel(scope=Scope.for_user(school_user), user=school_user, transfer_id=transfer.pk)
+    assert (sending.value.code, sending.value.status_code) == ("forbidden", 403)
+    transfer_cancel(scope=Scope.for_user(school_user_b), user=school_user_b, transfer_id=transfer.pk)
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.decided_by) == (TransferStatus.CANCELLED, school_user_b)
+    with pytest.raises(AppError) as again:
+        transfer_cancel(scope=Scope.for_user(province_user), user=province_user, transfer_id=transfer.pk)
+    assert again.value.code == "not_pending"
+    pupil.refresh_from_db()
+    assert pupil.school == school_a and pupil.enrollments.get().status == EnrollmentStatus.STUDYING
+    assert ask(school_user_b, pupil).status == TransferStatus.PENDING  # free to be asked for again
+
+
+def test_the_receiving_province_may_cancel_and_an_unrelated_school_does_not_see_it(
+        school_a, school_other_province, province_user_y, school_user_b):
+    pupil = make_student(school_a)
+    hcm = UserFactory(username="t_school_hcm", role=Role.SCHOOL, school=school_other_province)
+    transfer = ask(hcm, pupil)
+    with pytest.raises(NotInScope):
+        transfer_cancel(scope=Scope.for_user(school_user_b), user=school_user_b, transfer_id=transfer.pk)
+    transfer_cancel(scope=Scope.for_user(province_user_y), user=province_user_y, transfer_id=transfer.pk)
+    assert TransferRequest.objects.get(pk=transfer.pk).status == TransferStatus.CANCELLED
+
+
+@pytest.mark.parametrize("write", ["update", "enroll", "withdraw", "delete", "readmit"])
+def test_the_sending_school_cannot_change_a_pupil_in_transit(school_a, school_b, school_user, school_user_b, write):
+    pupil = make_student(school_a)
+    if write == "enroll":
+        pupil.enrollments.all().delete()
+    transfer = ask(school_user_b, pupil)
+    scope = Scope.for_user(school_user)
+    calls = {
+        "update": lambda: student_update(scope=scope, student=pupil, full_name="Tên Khác Hẳn"),
+        "enroll": lambda: student_enroll(scope=scope, student=pupil, grade=3, class_name="3C"),
+        "withdraw": lambda: student_withdraw(scope=scope, student=pupil, status="completed",
+                                             left_on=timezone.localdate()),
+        "delete": lambda: student_delete(scope=scope, student=pupil),
+        "readmit": lambda: student_readmit(scope=scope, student=pupil),
+    }
+    with pytest.raises(AppError) as refused:
+        calls[write]()
+    assert (refused.value.code, refused.value.status_code) == ("in_transit", 409)
+    assert "đang trong thủ tục chuyển trường" in refused.value.message and school_b.name in refused.value.message
+    stored = Student.objects.get(pk=pupil.pk)
+    assert stored.full_name == pupil.full_name and stored.school == school_a
+    # Once answered, the record is the school's to edit again.
+    transfer_decline(scope=scope, user=school_user, transfer_id=transfer.pk, reason="Chưa đủ hồ sơ")
+    student_update(scope=scope, student=stored, ethnicity="Tày")
+
+
+def test_escalation_marks_overdue_requests_once(school_a, school_b, school_other_province, school_user_b,
+                                                province_user, settings):
+    settings.TRANSFER_ESCALATE_DAYS = 5
+    old, fresh = make_student(school_a), make_student(school_a)
+    late = ask(school_user_b, old)
+    recent = ask(UserFactory(username="t_school_hcm", role=Role.SCHOOL, school=school_other_province), fresh)
+    TransferRequest.objects.filter(pk=late.pk).update(created_at=timezone.now() - dt.timedelta(days=6))
+    assert tasks.transfers_escalate() == 1
+    late.refresh_from_db()
+    first = late.escalated_at
+    assert first is not None and TransferRequest.objects.get(pk=recent.pk).escalated_at is None
+    # A second run (a redelivered task, tomorrow's beat) changes nothing.
+    assert tasks.transfers_escalate() == 0
+    late.refresh_from_db()
+    assert late.escalated_at == first
+    # The sending school's province lists it first and may answer it.
+    outgoing = list(transfer_pages(scope=Scope.for_user(province_user))["outgoing"])
+    assert outgoing == [late, recent]
+    transfer_release(scope=Scope.for_user(province_user), user=province_user, transfer_id=late.pk)
+
+
+def test_the_daily_beat_names_the_escalation_task_the_worker_knows(settings):
+    app.loader.import_default_modules()
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "students.transfers_escalate"]
+    assert entry["task"] in app.tasks and entry["schedule"] == 86400.0
+
+
+def test_a_pupil_left_by_transfer_waits_for_a_school_and_is_taken_in_at_once(
+        school_a, school_b, school_other_province, school_user, school_user_b, province_user, province_user_y):
+    pupil, staying = make_student(school_a), make_student(school_a)
+    left = student_withdraw(scope=Scope.for_user(school_user), student=pupil, status="transferred_out",
+                            left_on=timezone.localdate(), reason="Gia đình chuyển nhà")
+    assert left.status == EnrollmentStatus.TRANSFERRED_OUT and Student.objects.get(pk=pupil.pk).school == school_a
+    assert list(students_awaiting_transfer(scope=Scope.for_user(province_user))) == [pupil]
+    assert list(students_awaiting_transfer(scope=Scope.for_user(school_user))) == [pupil]
+    assert not students_awaiting_transfer(scope=Scope.for_user(province_user_y)).exists()
+    assert staying not in students_awaiting_transfer(scope=Scope.country())
+    transfer = ask(school_user_b, pupil, grade=3, class_name="3D")
+    assert transfer.status == TransferStatus.RELEASED and transfer.decided_at is not None
+    pupil.refresh_from_db()
+    assert pupil.school == school_b
+    rows = list(Enrollment.objects.filter(student=pupil).order_by("id").values_list("school_id", "status",
+                                                                                    "class_name"))
+    assert rows == [(school_a.pk, "transferred_out", "3A"), (school_b.pk, "studying", "3D")]
+    assert not students_awaiting_transfer(scope=Scope.country()).exists()
+
+
+def test_a_pupil_awaiting_a_school_may_be_taken_back(school_a, school_user):
+    pupil = make_student(school_a)
+    scope = Scope.for_user(school_user)
+    student_withdraw(scope=scope, student=pupil, status="transferred_out", left_on=timezone.localdate())
+    student_readmit(scope=scope, student=pupil)
+    assert pupil.enrollments.get().status == EnrollmentStatus.STUDYING
+    assert not students_awaiting_transfer(scope=scope).exists()
