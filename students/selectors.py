@@ -14,6 +14,7 @@ from .models import (
     OPEN_ENROLLMENT,
     AcademicResult,
     Enrollment,
+    EnrollmentStatus,
     PhysicalRecord,
     Student,
     TransferRequest,
@@ -77,4 +78,13 @@ def transfers_overdue(*, scope: Scope) -> QuerySet[TransferRequest]:
     qs = transfer_list(scope=scope, status=TransferStatus.PENDING).filter(created_at__lt=transfer_overdue_since())
     if scope.kind != "country":
         qs = qs.filter(scope.q("from_school"))
+    return qs
+
+
+def enrollments_transferred_out(*, scope: Scope, since: dt.datetime | None = None) -> QuerySet[Enrollment]:
+    """Enrollments closed by a transfer at the schools in scope (changed since `since`): how a client
+    syncing the sending school's pupils learns that one left, once the pupil is out of its scope."""
+    qs = scope.filter(Enrollment.objects.filter(status=EnrollmentStatus.TRANSFERRED_OUT))
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
     return qs

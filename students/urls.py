@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:pk>/", views.student_detail_view, name="detail"),
     path("<int:pk>/withdraw/", views.student_withdraw_view, name="withdraw"),
     path("<int:pk>/readmit/", views.student_readmit_view, name="readmit"),
+    path("<int:pk>/delete/", views.student_delete_view, name="delete"),
     path("<int:pk>/edit/", views.student_edit_view, name="edit"),
 ]
