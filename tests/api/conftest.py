@@ -38,8 +38,9 @@ class ApiClient:
         return self._json(self.client.patch(f"/api/v1{url}", data, content_type="application/json",
                                             headers=self.headers))
 
-    def delete(self, url):
-        return self._json(self.client.delete(f"/api/v1{url}", headers=self.headers))
+    def delete(self, url, data=None):
+        return self._json(self.client.delete(f"/api/v1{url}", data, content_type="application/json",
+                                             headers=self.headers))
 
 
 @pytest.fixture

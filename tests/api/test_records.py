@@ -83,7 +83,7 @@ def test_updated_since_returns_changes_and_the_deletion_feed_the_deletions(world
     since = (timezone.now() - dt.timedelta(days=1)).isoformat()
     student_update(scope=Scope.country(), student=Student.objects.get(pk=changed.pk), full_name="Trần Thị Mới")
     writer = api(ministry_user, "country", write=True)
-    assert writer.delete(f"/students/{unchanged.pk}/")[0] == 204
+    assert writer.delete(f"/students/{unchanged.pk}/", {"reason": "Nhập trùng"})[0] == 204
 
     hanoi = api(province_user, "province:01")
     status, body = hanoi.get("/students/", {"updated_since": since})
@@ -91,7 +91,8 @@ def test_updated_since_returns_changes_and_the_deletion_feed_the_deletions(world
     assert body["results"][0]["full_name"] == "Trần Thị Mới"
     status, body = hanoi.get("/students/deleted/", {"updated_since": since})
     assert status == 200 and body["results"] == [
-        {"id": unchanged.pk, "code": unchanged.pupil_code, "deleted_at": body["results"][0]["deleted_at"]}]
+        {"id": unchanged.pk, "code": unchanged.pupil_code, "deleted_at": body["results"][0]["deleted_at"],
+         "reason": "Nhập trùng"}]
     # The other province's token does not learn of Hà Nội's deletion.
     assert api(province_user_y, "province:79").get("/students/deleted/")[1]["results"] == []
     # A client that synced after the deletion gets nothing more.
