@@ -258,3 +258,23 @@ def test_the_page_keeps_scope_and_masking(client, school_user_b, province_user, 
     text = response.content.decode()
     assert response.status_code == 200 and "Muộn nhất" in text
     assert pupil.id_number not in text
+
+
+def test_a_pupil_who_came_by_transfer_cannot_leave_before_the_day_they_came(school_a, school_b):
+    pupil = make_student(school_a)
+    from students.services import student_transfer
+
+    student_transfer(scope=Scope.country(), student=pupil, to_school=school_b, grade=3, class_name="3B")
+    pupil.refresh_from_db()
+    with pytest.raises(AppError) as refused:
+        student_withdraw(scope=school_scope(school_b), student=pupil, status="completed",
+                         left_on=today() - dt.timedelta(days=1))
+    assert "left_on" in refused.value.details and "ngày chuyển đến" in refused.value.message
+
+
+def test_a_leaver_may_be_recorded_ahead_of_the_day_within_the_school_year(school_a):
+    pupil = make_student(school_a)
+    ahead = min(today() + dt.timedelta(days=10), school_year_start(current_school_year() + 1) - dt.timedelta(days=1))
+    student_withdraw(scope=school_scope(school_a), student=pupil, status="completed", left_on=ahead)
+    enrollment = pupil.enrollments.get()
+    assert (enrollment.status, enrollment.left_on) == ("completed", ahead)
