@@ -12,12 +12,14 @@ class AuditConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from edu_portal.common.signals import id_numbers_shown
+        from edu_portal.common.signals import id_numbers_shown, record_deleted
 
         from . import celery_signals  # noqa: F401 - connects the Celery signal handlers
         from .context import install_wrapper
-        from .receivers import on_id_numbers_shown
+        from .receivers import on_id_numbers_shown, on_record_deleted
 
         connection_created.connect(install_wrapper, dispatch_uid="audit.install_wrapper")
         # The API base (edu_portal/common/api/) announces full ID numbers shown; the trail records them.
         id_numbers_shown.connect(on_id_numbers_shown, dispatch_uid="audit.id_numbers_shown")
+        # A deletion (the records apps' delete services, through the tombstone) says why; the trail keeps it.
+        record_deleted.connect(on_record_deleted, dispatch_uid="audit.record_deleted")

@@ -3,7 +3,7 @@ connects these)."""
 from __future__ import annotations
 
 from .models import Action, Door
-from .services import id_numbers_shown, id_numbers_viewed
+from .services import deletion_recorded, id_numbers_shown, id_numbers_viewed
 
 
 def on_id_numbers_shown(sender, *, request, scope, records, exported: bool = False, **kwargs) -> None:
@@ -16,3 +16,9 @@ def on_id_numbers_shown(sender, *, request, scope, records, exported: bool = Fal
                           request_id=getattr(request, "request_id", ""), action=action)
         return
     id_numbers_shown(request=request, scope=scope, records=records, model=sender, action=action)
+
+
+def on_record_deleted(sender, *, tombstone, **kwargs) -> None:
+    """edu_portal.common.signals.record_deleted: the reason a record was deleted, under the name of
+    whoever deleted it (the triggers record the deleted row itself)."""
+    deletion_recorded(tombstone=tombstone)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
+from .context import current_actor
 from .models import Action, AuditEvent, Door
 
 
@@ -48,3 +49,18 @@ def id_numbers_shown(*, request, scope, records, model=None, action: str = Actio
                              request_id=getattr(request, "request_id", ""), action=action,
                              token_id=getattr(token, "pk", None) if token is not None and not isinstance(
                                  token, (str, bytes)) else None)
+
+
+def deletion_recorded(*, tombstone) -> AuditEvent:
+    """A record deleted (edu_portal.common.tombstones): one event on the tombstone, naming the deleted
+    record and the reason, under the actor the triggers would name (audit.context), in the deleting
+    transaction, so a deletion rolled back leaves no event. The triggers record the deleted row."""
+    actor_id, actor, door, request_id, token_id = current_actor().values()
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(), actor_id=actor_id, actor=(actor or "")[:150], door=door, token_id=token_id,
+        request_id=(request_id or "")[:128], action=Action.DELETE, model="common.deletedrecord",
+        record_id=tombstone.pk,
+        before={"kind": tombstone.kind, "record_id": tombstone.record_id, "code": tombstone.code,
+                "reason": tombstone.reason},
+        changed_fields=["reason"],
+    )

@@ -45,7 +45,26 @@ class Metric:
     label: str
 
 
-STUDYING = f"e.status = '{EnrollmentStatus.STUDYING.value}'"
+# The date rule (issue 15: "a withdrawn pupil leaves the statistics from that date"): an enrollment
+# counts at its school from `started_on` (a transfer's first day; blank = the whole year) until the
+# day before `left_on`. A leaver recorded ahead of the day (left_on in the future) still studies;
+# on `left_on` they have left. %(today)s is the refresh's date (services.py passes it), so the
+# figures move on that day when the daily beat task "dashboards.refresh_leavers_due" refreshes them.
+TODAY = "%(today)s"
+STARTED = f"(e.started_on IS NULL OR e.started_on <= {TODAY})"
+STUDYING = (f"(e.status = '{EnrollmentStatus.STUDYING.value}' OR e.left_on > {TODAY}) AND {STARTED}")
+
+
+def has_left(status: str) -> str:
+    """Enrollments closed with `status` whose day of leaving has come."""
+    return f"e.status = '{status}' AND (e.left_on IS NULL OR e.left_on <= {TODAY})"
+
+
+# Transfers of the school year (issue 15): "chuyển đi" counts the enrollments the school closed as
+# transferred out, "chuyển đến" those a transfer opened there (_student_move sets started_on on them
+# and on no other enrollment). A pupil moved twice in a year counts at each school each time.
+TRANSFERRED_IN = f"e.started_on IS NOT NULL AND e.started_on <= {TODAY}"
+MOVEMENT_LABELS = {EnrollmentStatus.TRANSFERRED_OUT.value: _("Chuyển đi")}
 WORKING = f"m.employment_status = '{EmploymentStatus.WORKING.value}'"
 # hr/hp: the (pupil, year) pairs with any result / physical record (joined in SOURCES["pupil"]).
 HAS_RESULT = "hr.student_id IS NOT NULL"
@@ -104,8 +123,9 @@ def _metrics() -> list[Metric]:
     # "trẻ 5 tuổi" of universal preschool education.
     out += [Metric(f"pupils_age_{a.value}", "pupil", f"{STUDYING} AND e.grade = 0 AND e.age_group = '{a.value}'",
                    a.label) for a in AgeGroup]
-    out += [Metric(f"enrol_{st.value}", "pupil", f"e.status = '{st.value}'", st.label)
+    out += [Metric(f"enrol_{st.value}", "pupil", has_left(st.value), MOVEMENT_LABELS.get(st.value, st.label))
             for st in EnrollmentStatus if st != EnrollmentStatus.STUDYING]
+    out += [Metric("enrol_transferred_in", "pupil", TRANSFERRED_IN, _("Chuyển đến"))]
     out += [Metric(f"pupils_ver_{v.value}", "pupil", f"{STUDYING} AND s.verification_status = '{v.value}'",
                    v.label) for v in VerificationStatus]
     out += [
@@ -178,3 +198,9 @@ SOURCES: dict[str, dict] = {
 NUTRITION_SOURCE = ("(SELECT DISTINCT ON (p0.student_id, p0.school_year) p0.school_id, p0.school_year,"
                     " p0.nutrition_status, p0.height_status FROM students_physicalrecord p0 WHERE TRUE {where}"
                     " ORDER BY p0.student_id, p0.school_year, p0.measured_on DESC, p0.id DESC) p")
+
+# Pupils who came and went during the year, in the order the pages show them (the school's page, the
+# indicators, the area tables): transfers first, then the leavers by why they left.
+MOVEMENT_METRICS: list[str] = ["enrol_transferred_in", "enrol_transferred_out"] + [
+    f"enrol_{st.value}" for st in EnrollmentStatus
+    if st not in (EnrollmentStatus.STUDYING, EnrollmentStatus.TRANSFERRED_OUT)]

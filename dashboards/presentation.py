@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.scope import Scope
 from edu_portal.common.identity import VerificationStatus
 from students.models import AgeGroup, HeightStatus, LearningRating, NutritionStatus, Term
 from teachers.models import Position, Qualification
 
-from .metrics import GRADES, METRIC_NAMES, SCALES, conduct_metric, learning_metric
+from .metrics import BY_NAME, GRADES, METRIC_NAMES, MOVEMENT_METRICS, SCALES, conduct_metric, learning_metric
 from .selectors import Summary, ratio, stats_mismatch_reasons, stats_summary
 
 
@@ -87,6 +89,7 @@ def indicator_tables(*, scope: Scope, filters: dict | None = None, term: int | N
         *[_dist(f"conduct_ratings_{s.key}",
                 f"{CONDUCT_TITLES[s.key]}, {s.title} ({Term(term).label})", total,
                 [(conduct_metric(term, s.key, r.value), r.label) for r in s.conduct], scale=s.key) for s in SCALES],
+        movements_table(total),
         _dist("nutrition", "Tình trạng dinh dưỡng (BMI theo tuổi, WHO)", total,
               [(f"nutrition_{n.value}", n.label) for n in NutritionStatus], chart_type="doughnut"),
         _dist("stunting", "Chiều cao theo tuổi (thấp còi, WHO)", total,
@@ -110,6 +113,16 @@ def indicator_tables(*, scope: Scope, filters: dict | None = None, term: int | N
                          "datasets": [{"label": "Số người", "data": [n for _, n in reasons]}]}))
     summary.term = term
     return summary, tables
+
+
+def movements_table(total: dict) -> Table:
+    """Pupils who came (a transfer) and went (a transfer, or leaving school) during the school year,
+    each counted from its date (dashboards/metrics.py): no percentage, they are not parts of a whole."""
+    rows = [{"label": BY_NAME[m].label, "metric": m, "count": total.get(m, 0)} for m in MOVEMENT_METRICS]
+    title = _("Học sinh chuyển đến, chuyển đi và rời trường trong năm học")
+    return Table("movements", title, [("label", _("Phân loại")), ("count", _("Số học sinh"))], rows,
+                 {"type": "bar", "labels": [r["label"] for r in rows],
+                  "datasets": [{"label": title, "data": [r["count"] for r in rows]}]})
 
 
 COMPLETENESS_COLUMNS = [("name", "Trường"), ("pupils", "Học sinh"), ("pupils_with_result", "Có kết quả"),

@@ -47,8 +47,11 @@ def raw_figures(*, scope: Scope, filters: dict | None = None, group: str | None 
     agg = {"schools": Count("id"), "connected": Count("id", filter=Q(last_synced_at__gte=since))}
     put(schools.values(dim).annotate(**agg).order_by() if dim else [schools.aggregate(**agg)], dim)
 
-    enrolled = Enrollment.objects.filter(_school_q(scope, filters, "school__"), school_year=year,
-                                         status=EnrollmentStatus.STUDYING)
+    # The date rule of metrics.STUDYING: from started_on (if any) until the day before left_on.
+    today = timezone.localdate()
+    studying = ((Q(status=EnrollmentStatus.STUDYING) | Q(left_on__gt=today))
+                & (Q(started_on__isnull=True) | Q(started_on__lte=today)))
+    enrolled = Enrollment.objects.filter(studying, _school_q(scope, filters, "school__"), school_year=year)
     agg = {"pupils": Count("id")} | {f"pupils_ver_{v}": Count("id", filter=Q(student__verification_status=v))
                                      for v in VerificationStatus.values}
     key = f"school__{dim}" if dim else None

@@ -35,7 +35,7 @@ from teachers.selectors import EMPLOYED, staff_missing_data
 
 from .cache import cached
 from .filtersets import SchoolStatsFilterSet
-from .metrics import METRIC_NAMES
+from .metrics import METRIC_NAMES, MOVEMENT_METRICS
 from .models import SchoolStats
 
 # The figures of the overview and the drill-down tables (the indicators page sums them all).
@@ -44,6 +44,7 @@ OVERVIEW_METRICS = (
      "pupils_with_result", "pupils_with_physical", "pupils_complete"]
     + [f"pupils_ver_{v}" for v in VerificationStatus.values]
     + [f"staff_ver_{v}" for v in VerificationStatus.values]
+    + MOVEMENT_METRICS
 )
 GROUPS = {"province": "province_id", "commune": "commune_id", "school": "school_id", "level": "level",
           "ownership": "ownership"}

@@ -7,6 +7,8 @@ Public entry points (other apps enqueue these after their writes commit):
   PostgreSQL); run by Celery beat ("dashboards-refresh-all") and after large imports.
 - `stats_refresh_schools(*, school_ids: list[int]) -> int`: recompute the rows of these schools
   only (an upload, a verification batch, a transfer: pass both the old and the new school).
+- `stats_refresh_leavers_due(*, on=None) -> list[int]`: the schools whose leavers' (or transferred
+  pupils') day is today, refreshed daily by beat ("dashboards.refresh_leavers_due").
 - Celery tasks in dashboards/tasks.py, enqueued by name (edu_portal.common.queue), so that the
   records apps and the other features need not import this app: `"dashboards.refresh_schools"`
   (school ids; the one task that refreshes schools, whoever changed them) and
@@ -15,16 +17,18 @@ Public entry points (other apps enqueue these after their writes commit):
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from edu_portal.common.models import current_school_year
 from edu_portal.common.queue import enqueue_on_commit
 
 from .cache import stats_version_bump
-from .metrics import METRICS, NUTRITION_SOURCE, SOURCES
+from .metrics import METRICS, NUTRITION_SOURCE, SOURCES, STUDYING
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +67,7 @@ def _refresh_sql(*, only_schools: bool) -> str:
         " SELECT e.school_id, e.school_year, f AS field, COUNT(*) AS n"
         " FROM students_enrollment e JOIN students_student s ON s.id = e.student_id,"
         " unnest(s.verification_mismatch_fields) AS f"
-        f" WHERE e.status = 'studying' AND s.verification_status = 'mismatch' {where.format(alias='e')}"
+        f" WHERE {STUDYING} AND s.verification_status = 'mismatch' {where.format(alias='e')}"
         " GROUP BY 1, 2, 3) x GROUP BY 1, 2)")
     ctes.append(
         "smm AS (SELECT school_id, jsonb_object_agg(field, n) AS fields FROM ("
@@ -136,7 +140,7 @@ def stats_refresh_all() -> int:
         _lock(cursor)
         # Enough memory for the hash joins and aggregates over millions of rows not to spill.
         cursor.execute("SET LOCAL work_mem = %s", [settings_work_mem()])
-        cursor.execute(_sql(False), {"current": current_school_year()})
+        cursor.execute(_sql(False), {"current": current_school_year(), "today": timezone.localdate()})
         rows = cursor.rowcount
     _bump()
     log.info("stats_refresh_all: %s rows in %.1f s", rows, time.monotonic() - started)
@@ -167,7 +171,7 @@ def stats_refresh_schools(*, school_ids: list[int]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
         cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
-        cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids})
+        cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids, "today": timezone.localdate()})
         rows = cursor.rowcount
     _bump()
     return rows
@@ -178,6 +182,23 @@ def _bump() -> None:
     (a reader between the two may have cached the old figures under the new version)."""
     stats_version_bump()
     transaction.on_commit(stats_version_bump)
+
+
+def stats_refresh_leavers_due(*, on: dt.date | None = None, days: int = 3) -> list[int]:
+    """Refresh the schools whose figures change by the calendar alone: a leaver recorded ahead of
+    their day (left_on) leaves the counts on that day, and an enrollment a transfer opened counts
+    from its first day (started_on). Run daily by beat ("dashboards.refresh_leavers_due"); the
+    last `days` days are covered so that a day beat missed is caught up, and running it twice
+    recomputes the same figures. Returns the schools refreshed."""
+    on = on or timezone.localdate()
+    since = on - dt.timedelta(days=days - 1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT school_id FROM students_enrollment"
+                       " WHERE left_on BETWEEN %(since)s AND %(on)s OR started_on BETWEEN %(since)s AND %(on)s",
+                       {"since": since, "on": on})
+        ids = sorted(row[0] for row in cursor.fetchall())
+    stats_refresh_schools(school_ids=ids)
+    return ids
 
 
 def stats_refresh_schools_on_commit(*, school_ids: list[int]) -> None:

@@ -2,7 +2,8 @@
 
 Enqueued by name (edu_portal.common.queue): "dashboards.refresh_schools" after any write that changes
 a school's figures (a record edited, an upload committed, verification answers landing), and
-"dashboards.tasks.refresh_all_stats" by beat (its name is the one the beat schedule uses).
+"dashboards.tasks.refresh_all_stats" by beat (its name is the one the beat schedule uses), and
+"dashboards.refresh_leavers_due" by beat each day (leavers whose left_on is today).
 """
 from celery import shared_task
 from celery.signals import beat_init
@@ -24,6 +25,15 @@ def refresh_all_stats() -> int:
     rows = services.stats_refresh_all()
     selectors.stats_warm()
     return rows
+
+
+@shared_task(name="dashboards.refresh_leavers_due", acks_late=True, time_limit=600, soft_time_limit=540)
+def refresh_leavers_due() -> list[int]:
+    """Daily (beat, just after midnight): the schools whose leavers leave the counts today."""
+    school_ids = services.stats_refresh_leavers_due()
+    if school_ids:
+        selectors.stats_warm(province_codes=selectors.provinces_of(school_ids=school_ids))
+    return school_ids
 
 
 @beat_init.connect

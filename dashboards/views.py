@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import NotInScope
@@ -17,6 +18,7 @@ from students.models import Term
 
 from .exports import table_export
 from .filtersets import SchoolStatsFilterSet
+from .metrics import BY_NAME, MOVEMENT_METRICS
 from .presentation import Table, completeness_by_school, indicator_tables
 from .selectors import (
     Summary,
@@ -101,6 +103,10 @@ def _area_tables(summary: Summary, unit: str, sort: str | None, link) -> list[Ta
               _verification_rows(total),
               {"type": "doughnut", "labels": [r["label"] for r in _verification_rows(total)],
                "datasets": [{"label": "Tổng", "data": [r["count"] for r in _verification_rows(total)]}]}),
+        # Transfers in and out and leavers, per unit: where the pupils of the area came from and went.
+        Table("movements", _("Học sinh chuyển đến, chuyển đi và rời trường theo %(unit)s") % {"unit": unit_title.lower()},
+              [("name", unit_title)] + [(m, BY_NAME[m].label) for m in MOVEMENT_METRICS],
+              units + [{"name": _("Tổng"), **total}]),
     ]
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from accounts.scope import Scope
-from edu_portal.common.admin import IdNumberAdminMixin
+from edu_portal.common.admin import ADMIN_DELETE_REASON, IdNumberAdminMixin
 
 from .models import AcademicResult, Enrollment, PhysicalRecord, Student
 from .services import student_delete
@@ -29,15 +29,16 @@ class StudentAdmin(IdNumberAdminMixin, admin.ModelAdmin):
 
     # Deletes go through the service, as the API's do: it checks the user's scope and writes the
     # tombstone that tells clients syncing with `updated_since` (the deleted/ feed); a plain delete
-    # would leave them holding a record that no longer exists.
+    # would leave them holding a record that no longer exists. Admin's confirmation page asks for no
+    # reason: the deletion is named as made here (the audit trail has who).
     def delete_model(self, request, obj):
-        student_delete(scope=Scope.for_user(request.user), student=obj)
+        student_delete(scope=Scope.for_user(request.user), student=obj, reason=ADMIN_DELETE_REASON)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         scope = Scope.for_user(request.user)
         for record in queryset.select_related("school"):
-            student_delete(scope=scope, student=record)
+            student_delete(scope=scope, student=record, reason=ADMIN_DELETE_REASON)
 
 
 @admin.register(AcademicResult)

@@ -50,7 +50,7 @@ class StudentForm(PersonForm):
 
 class LeaveForm(forms.Form):
     """Cho thôi học / ghi nhận rời trường: students.services.student_withdraw checks the rest (date
-    within the school year and not ahead, a reason for a dropout)."""
+    within the school year, from the day the pupil came; a reason for a dropout)."""
 
     status = forms.ChoiceField(label=_("Tình trạng"),
                                choices=[(s.value, AWAITING_TRANSFER_LABEL if s == EnrollmentStatus.TRANSFERRED_OUT
@@ -82,3 +82,14 @@ class TransferRequestForm(forms.Form):
         self.fields["grade"].choices = [("", "—")] + [(g, _grade_label(g)) for g in range(0, 13)]
         if not may_enter_id_numbers:
             del self.fields["id_number"]
+
+
+class DeleteForm(forms.Form):
+    """Xoá hồ sơ nhập nhầm: the reason is required and kept (tombstone, audit trail); the box is the
+    confirmation (a deletion cannot be undone). students.services.student_delete checks the reason."""
+
+    reason = forms.CharField(label=_("Lý do xoá"), max_length=500,
+                             help_text=_("Ví dụ: nhập trùng với hồ sơ mã ..., nhập nhầm trường."),
+                             widget=forms.Textarea(attrs={"class": "form-control", "rows": 2, "maxlength": 500}))
+    confirm = forms.BooleanField(label=_("Tôi xác nhận hồ sơ này được nhập nhầm và sẽ bị xoá hẳn, không khôi phục được."),
+                                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))

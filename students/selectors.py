@@ -193,3 +193,12 @@ def students_awaiting_transfer(*, scope: Scope) -> QuerySet[Student]:
                       left_on=Subquery(left.values("left_on")[:1]))
             .filter(left_status=EnrollmentStatus.TRANSFERRED_OUT)
             .exclude(Exists(studying_since)))
+
+
+def enrollments_transferred_out(*, scope: Scope, since: dt.datetime | None = None) -> QuerySet[Enrollment]:
+    """Enrollments closed by a transfer at the schools in scope (changed since `since`): how a client
+    syncing the sending school's pupils learns that one left, once the pupil is out of its scope."""
+    qs = scope.filter(Enrollment.objects.filter(status=EnrollmentStatus.TRANSFERRED_OUT))
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    return qs

@@ -25,7 +25,7 @@ from edu_portal.common.models import (
     school_year_label,
 )
 from edu_portal.common.queue import enqueue_on_commit
-from edu_portal.common.tombstones import RecordKind, tombstone_create
+from edu_portal.common.tombstones import RecordKind, deletion_reason_or_raise, tombstone_create
 from geo.selectors import ethnicity_official_or_raise
 from schools.models import School
 
@@ -397,6 +397,11 @@ def school_year_start(year: int) -> dt.date:
     return dt.date(year, 8, 1)
 
 
+def school_year_end(year: int) -> dt.date:
+    """The last day of a school year as current_school_year counts it (the day before the next one starts)."""
+    return school_year_start(year + 1) - dt.timedelta(days=1)
+
+
 def _latest_enrollment(student: Student, *, for_update: bool = False) -> Enrollment | None:
     """The pupil's latest enrollment at their current school: the one a leaver closes."""
     qs = Enrollment.objects.filter(student=student, school=student.school_id).order_by("-school_year", "-id")
@@ -440,12 +445,20 @@ def student_withdraw(*, scope: Scope, student: Student, status: str, left_on: dt
         raise AppError(f"Học sinh đã rời trường ({enrollment.get_status_display()}"
                        f"{f', ngày {enrollment.left_on:%d/%m/%Y}' if enrollment.left_on else ''}).",
                        code="already_left", details={"status": ["Học sinh không còn đang học."]})
-    if left_on > timezone.localdate():
-        raise AppError("Ngày rời trường không được ở tương lai.", details={"left_on": ["Ngày ở tương lai."]})
-    start = school_year_start(enrollment.school_year)
+    # A leaver may be recorded ahead of the day (a pupil leaving at the end of the month, completing
+    # the programme in May): they study, and are counted, until that day (dashboards' date rule). The
+    # day must fall in the enrollment's school year, so a date years ahead (a typo) is refused.
+    last = max(timezone.localdate(), school_year_end(enrollment.school_year))
+    if left_on > last:
+        raise AppError(f"Ngày rời trường quá xa: muộn nhất {last:%d/%m/%Y} (hết năm học"
+                       f" {school_year_label(enrollment.school_year)}).",
+                       details={"left_on": [f"Muộn nhất {last:%d/%m/%Y}."]})
+    start = max(school_year_start(enrollment.school_year), enrollment.started_on or dt.date.min)
     if left_on < start:
-        raise AppError(f"Ngày rời trường phải từ ngày bắt đầu năm học {school_year_label(enrollment.school_year)}"
-                       f" ({start:%d/%m/%Y}).", details={"left_on": [f"Phải từ {start:%d/%m/%Y}."]})
+        since = ("ngày chuyển đến trường" if enrollment.started_on and start == enrollment.started_on
+                 else f"ngày bắt đầu năm học {school_year_label(enrollment.school_year)}")
+        raise AppError(f"Ngày rời trường phải từ {since} ({start:%d/%m/%Y}).",
+                       details={"left_on": [f"Phải từ {start:%d/%m/%Y}."]})
     enrollment.status, enrollment.left_on, enrollment.leave_reason = status, left_on, reason
     enrollment.updated_at = timezone.now()
     full_clean_or_raise(enrollment)
@@ -566,15 +579,18 @@ def physical_record_add(*, scope: Scope, student: Student, measured_on: dt.date,
 
 
 @transaction.atomic
-def student_delete(*, scope: Scope, student: Student) -> None:
-    """Delete a pupil (entered by mistake, a duplicate) with their enrollments, results and
-    measurements. Every door (API, Django admin) deletes through here, so the tombstone always tells
-    clients syncing with `updated_since`."""
+def student_delete(*, scope: Scope, student: Student, reason: str) -> None:
+    """Delete a pupil entered by mistake (a duplicate, a record that is no pupil's) with their
+    enrollments, results and measurements; a pupil who left is withdrawn (student_withdraw), never
+    deleted. The reason is required: it is kept on the tombstone, which tells clients syncing with
+    `updated_since` (the deleted/ feed), and in the audit trail with who deleted. Every door (the
+    pupil's page, the API, Django admin) deletes through here."""
     _require(scope, student.school)
     student_in_transit_check(student)
+    reason = deletion_reason_or_raise(reason)
     school_id = student.school_id
     tombstone_create(kind=RecordKind.STUDENT, record_id=student.pk, code=student.pupil_code,
-                     school_id=school_id, province_id=student.school.province_id)
+                     school_id=school_id, province_id=student.school.province_id, reason=reason)
     student.delete()
     _statistics_changed(school_id)
 

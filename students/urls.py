@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.student_detail_view, name="detail"),
     path("<int:pk>/withdraw/", views.student_withdraw_view, name="withdraw"),
     path("<int:pk>/readmit/", views.student_readmit_view, name="readmit"),
+    path("<int:pk>/delete/", views.student_delete_view, name="delete"),
     path("<int:pk>/edit/", views.student_edit_view, name="edit"),
     path("<int:pk>/results/", views_results.student_result_view, name="result"),
     path("<int:pk>/physical/", views_results.student_physical_view, name="physical"),

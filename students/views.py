@@ -13,10 +13,17 @@ from edu_portal.common.views import render_list
 from schools.selectors import place_pickers, school_for_entry
 
 from .filtersets import StudentFilterSet
-from .forms import LeaveForm, StudentForm
+from .forms import DeleteForm, LeaveForm, StudentForm
 from .models import WITHDRAW_STATUSES, EnrollmentStatus
 from .selectors import class_pickers, student_get, student_list, student_missing_reasons, transfer_pending_of
-from .services import student_create, student_enroll, student_readmit, student_update, student_withdraw
+from .services import (
+    student_create,
+    student_delete,
+    student_enroll,
+    student_readmit,
+    student_update,
+    student_withdraw,
+)
 
 
 def _list_filterset(scope: Scope, data):
@@ -38,7 +45,7 @@ def student_list_view(request):
                        filterset_class=lambda data: _list_filterset(scope, data))
 
 
-def _detail(request, *, scope, student, leave_form=None):
+def _detail(request, *, scope, student, leave_form=None, delete_form=None):
     # Audit (the audit app hears it): a full ID number shown, when this scope shows it in full.
     id_numbers_shown.send(sender=type(student), request=request, scope=scope, records=[student])
     # Writes follow the scope, as everywhere in the portal (services._require, uploads on a school's
@@ -47,6 +54,7 @@ def _detail(request, *, scope, student, leave_form=None):
     return render(request, "students/student_detail.html", {
         "student": student, "scope": scope, "latest_enrollment": latest,
         "leave_form": leave_form or LeaveForm(),
+        "delete_form": delete_form or DeleteForm(),
         "studying": latest is not None and latest.status == EnrollmentStatus.STUDYING,
         # A leaver, or a pupil recorded as leaving by transfer whom no school took in yet ("chờ tiếp nhận").
         "may_readmit": latest is not None and latest.status in WITHDRAW_STATUSES,
@@ -90,6 +98,27 @@ def student_withdraw_view(request, pk: int):
             messages.success(request, _("Đã ghi nhận học sinh rời trường."))
             return redirect("students:detail", pk=pk)
     return _detail(request, scope=scope, student=student_get(scope=scope, pk=pk), leave_form=form)
+
+
+@login_required
+@require_POST
+def student_delete_view(request, pk: int):
+    """Xoá hồ sơ nhập nhầm, with a reason and a confirmation: to the pupil list, or back to the pupil's
+    page with the form's errors. A pupil who left is withdrawn, not deleted (the page says so)."""
+    scope = Scope.for_user(request.user)
+    student = student_get(scope=scope, pk=pk)
+    form = DeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            student_delete(scope=scope, student=student, reason=form.cleaned_data["reason"])
+        except AppError as exc:
+            if exc.status_code == 404:
+                raise
+            form.add_error("reason" if "reason" in exc.details else None, exc.message)
+        else:
+            messages.success(request, _("Đã xoá hồ sơ học sinh %(code)s.") % {"code": student.pupil_code})
+            return redirect("students:list")
+    return _detail(request, scope=scope, student=student_get(scope=scope, pk=pk), delete_form=form)
 
 
 @login_required

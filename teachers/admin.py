@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from accounts.scope import Scope
-from edu_portal.common.admin import IdNumberAdminMixin
+from edu_portal.common.admin import ADMIN_DELETE_REASON, IdNumberAdminMixin
 
 from .models import StaffMember
 from .services import staff_delete, staff_standard_apply
@@ -31,10 +31,10 @@ class StaffMemberAdmin(IdNumberAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        staff_delete(scope=Scope.for_user(request.user), staff=obj)
+        staff_delete(scope=Scope.for_user(request.user), staff=obj, reason=ADMIN_DELETE_REASON)
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         scope = Scope.for_user(request.user)
         for record in queryset.select_related("school"):
-            staff_delete(scope=scope, staff=record)
+            staff_delete(scope=scope, staff=record, reason=ADMIN_DELETE_REASON)

@@ -15,7 +15,7 @@ from edu_portal.common.identity import (
 )
 from edu_portal.common.models import id_number_claim_settle, id_number_entry_check, person_changes_apply
 from edu_portal.common.queue import enqueue_on_commit
-from edu_portal.common.tombstones import RecordKind, tombstone_create
+from edu_portal.common.tombstones import RecordKind, deletion_reason_or_raise, tombstone_create
 from geo.selectors import ethnicity_official_or_raise
 from schools.models import School
 
@@ -106,13 +106,15 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
 
 
 @transaction.atomic
-def staff_delete(*, scope: Scope, staff: StaffMember) -> None:
-    """Delete a staff member entered by mistake. Every door (API, Django admin) deletes through here,
-    so the tombstone always tells clients syncing with `updated_since`."""
+def staff_delete(*, scope: Scope, staff: StaffMember, reason: str) -> None:
+    """Delete a staff member entered by mistake, saying why (kept on the tombstone and in the audit
+    trail). Every door (API, Django admin) deletes through here, so the tombstone always tells
+    clients syncing with `updated_since`."""
     if not scope.contains_school(staff.school):
         raise NotInScope()
+    reason = deletion_reason_or_raise(reason)
     school_id = staff.school_id
     tombstone_create(kind=RecordKind.STAFF, record_id=staff.pk, code=staff.staff_code,
-                     school_id=school_id, province_id=staff.school.province_id)
+                     school_id=school_id, province_id=staff.school.province_id, reason=reason)
     staff.delete()
     _statistics_changed(school_id)

@@ -4,7 +4,12 @@ id_numbers_shown: a response shows records' full ID numbers (personal data, Nghá
 the audit app records it (audit/apps.py connects the receiver). Sent with `sender` the model and
 keyword arguments `request`, `scope`, `records` (objects with `pk` and `id_number`) and `exported`
 (True for a CSV export). A receiver that fails fails the response: the trail is not optional.
+
+record_deleted: a record was deleted and its tombstone written (edu_portal.common.tombstones), with
+keyword argument `tombstone` (a DeletedRecord: kind, record_id, code, reason). The audit app records
+who deleted it and why, in the deleting transaction.
 """
 from django.dispatch import Signal
 
 id_numbers_shown = Signal()
+record_deleted = Signal()

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .exceptions import AppError
+from .identity import normalize_name
+from .signals import record_deleted
+
+# Issue 15: a record is deleted only when it was entered by mistake, and the deleter says why.
+REASON_MAX = 500
 
 
 class RecordKind(models.TextChoices):
@@ -31,6 +39,9 @@ class DeletedRecord(models.Model):
     school_id = models.BigIntegerField(null=True)
     province_id = models.CharField(max_length=2)
     deleted_at = models.DateTimeField(default=timezone.now)
+    # Why the record was deleted (entered by mistake, a duplicate of ...): shown to API clients in the
+    # deleted/ feed and kept in the audit trail. Blank on tombstones written before it was asked for.
+    reason = models.CharField("lý do xoá", max_length=REASON_MAX, blank=True, default="", db_default="")
 
     class Meta:
         db_table = "api_deletedrecord"
@@ -42,8 +53,24 @@ class DeletedRecord(models.Model):
         return f"{self.kind} {self.code} (xoá {self.deleted_at:%Y-%m-%d %H:%M})"
 
 
+def deletion_reason_or_raise(reason: str | None) -> str:
+    """The reason a record is deleted, as stored: NFC, whitespace collapsed; required, at most 500 characters."""
+    reason = normalize_name(reason or "")
+    if not reason:
+        raise AppError(gettext("Nhập lý do xoá (hồ sơ nhập nhầm, trùng với hồ sơ khác, ...)."),
+                       code="reason_required", details={"reason": [gettext("Bắt buộc.")]})
+    if len(reason) > REASON_MAX:
+        raise AppError(gettext("Lý do xoá tối đa %(n)d ký tự.") % {"n": REASON_MAX},
+                       details={"reason": [gettext("Tối đa %(n)d ký tự.") % {"n": REASON_MAX}]})
+    return reason
+
+
 def tombstone_create(*, kind: str, record_id: int, code: str, school_id: int | None,
-                     province_id: str) -> DeletedRecord:
-    """Record a deletion; the caller deletes the row in the same transaction."""
-    return DeletedRecord.objects.create(kind=kind, record_id=record_id, code=code, school_id=school_id,
-                                        province_id=province_id)
+                     province_id: str, reason: str = "") -> DeletedRecord:
+    """Record a deletion; the caller deletes the row in the same transaction. The audit trail hears
+    of it (edu_portal.common.signals.record_deleted): the database triggers record the deleted row
+    and who deleted it, but not why."""
+    tombstone = DeletedRecord.objects.create(kind=kind, record_id=record_id, code=code, school_id=school_id,
+                                             province_id=province_id, reason=reason)
+    record_deleted.send(sender=DeletedRecord, tombstone=tombstone)
+    return tombstone

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -195,6 +196,11 @@ CELERY_BEAT_SCHEDULE["uploads-expire-work-files"] = {"task": "uploads.expire_wor
 # Dashboards: a full recompute of the statistics (incremental refreshes follow uploads and verification).
 CELERY_BEAT_SCHEDULE["dashboards-refresh-all"] = {
     "task": "dashboards.tasks.refresh_all_stats", "schedule": env.float("STATS_REFRESH_SECONDS", default=900.0)}
+# Leavers recorded ahead of their day leave the counts on that day: just after midnight (local time),
+# the schools whose pupils' left_on / started_on is today are refreshed (the full recompute above may
+# be slowed down or switched off at national scale; this one is a few schools).
+CELERY_BEAT_SCHEDULE["dashboards-refresh-leavers-due"] = {
+    "task": "dashboards.refresh_leavers_due", "schedule": crontab(hour=0, minute=5)}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

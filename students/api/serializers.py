@@ -9,12 +9,22 @@ from students.models import WITHDRAW_STATUSES, AcademicResult, Enrollment, Physi
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
+    """One year at one school: the pupil's enrollment history, newest first. A transfer closes the
+    sending school's row (status transferred_out, left_on the day of the move) and opens one at the
+    receiving school (started_on that day); a leaver's row keeps the status, the day and the reason."""
+
     school_code = serializers.CharField(source="school.code", read_only=True)
+    started_on = serializers.DateField(read_only=True, allow_null=True,
+                                       help_text="Ngày chuyển đến (ghi danh mở bởi chuyển trường); trống nếu học "
+                                                 "từ đầu năm học")
+    left_on = serializers.DateField(read_only=True, allow_null=True,
+                                    help_text="Ngày rời trường (chuyển đi, bỏ học, ...); trống khi đang học. Ngày ở "
+                                              "tương lai: học sinh vẫn học đến ngày đó")
 
     class Meta:
         model = Enrollment
-        fields = ["school_year", "school", "school_code", "grade", "class_name", "age_group", "status", "left_on",
-                  "leave_reason", "updated_at"]
+        fields = ["school_year", "school", "school_code", "grade", "class_name", "age_group", "status",
+                  "started_on", "left_on", "leave_reason", "updated_at"]
 
 
 class AcademicResultSerializer(serializers.ModelSerializer):
@@ -121,7 +131,9 @@ class StudentWithdrawSerializer(serializers.Serializer):
                                      help_text="dropped_out: bỏ học; completed: hoàn thành chương trình; "
                                                "deceased: đã mất; moved_abroad: chuyển ra nước ngoài; "
                                                "transferred_out: chuyển trường, chưa có trường tiếp nhận")
-    left_on = serializers.DateField(help_text="Ngày rời trường: từ ngày bắt đầu năm học, không ở tương lai")
+    left_on = serializers.DateField(help_text="Ngày rời trường: từ ngày bắt đầu năm học (hoặc ngày chuyển đến), "
+                                              "muộn nhất hết năm học; ngày ở tương lai: học sinh vẫn được tính "
+                                              "là đang học đến ngày đó")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
                                    help_text="Lý do; bắt buộc khi bỏ học (dropped_out)")
 
@@ -170,3 +182,21 @@ class GradeSubjectsSerializer(serializers.Serializer):
 class SubjectCatalogueSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     results = GradeSubjectsSerializer(many=True)
+
+
+class TransferredOutSerializer(serializers.Serializer):
+    """A pupil who left a school of the reader's scope by transfer: the closed enrollment."""
+
+    id = serializers.IntegerField(help_text="id của học sinh")
+    pupil_code = serializers.CharField()
+    school = serializers.IntegerField(help_text="id của trường chuyển đi (trong phạm vi của mã truy cập)")
+    school_year = serializers.IntegerField()
+    grade = serializers.IntegerField()
+    class_name = serializers.CharField()
+    left_on = serializers.DateField(help_text="Ngày chuyển đi")
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, row: dict) -> dict:
+        return {"id": row["student_id"], "pupil_code": row["student__pupil_code"], "school": row["school_id"],
+                "school_year": row["school_year"], "grade": row["grade"], "class_name": row["class_name"],
+                "left_on": iso_date(row["left_on"]), "updated_at": iso_datetime(row["updated_at"])}

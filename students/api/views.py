@@ -1,17 +1,26 @@
 """/api/v1/students/: pupils within the token's scope; /api/v1/subjects/: the subject catalogue."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions
+from rest_framework import permissions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet, check_query_params, request_scope
+from edu_portal.common.api.base import (
+    DELETE_REASON,
+    PAGING_PARAMS,
+    UPDATED_SINCE,
+    RecordViewSet,
+    check_query_params,
+    parse_updated_since,
+    request_scope,
+)
+from edu_portal.common.api.pagination import KeysetPagination
 from edu_portal.common.exceptions import AppError
 from schools.api.lookups import attach_schools, school_for_write
 from students.assessment.reference import GRADES, grade_reference
 from students.filtersets import StudentFilterSet
 from students.importers import PUPILS
-from students.models import OPEN_ENROLLMENT, Student
-from students.selectors import student_get, student_list
+from students.models import OPEN_ENROLLMENT, Enrollment, Student
+from students.selectors import enrollments_transferred_out, student_get, student_list
 from students.services import student_create, student_delete, student_readmit, student_update, student_withdraw
 
 from .serializers import (
@@ -22,11 +31,21 @@ from .serializers import (
     StudentUpdateSerializer,
     StudentWithdrawSerializer,
     SubjectCatalogueSerializer,
+    TransferredOutSerializer,
+)
+
+# How a client syncing pupils with `updated_since` sees moves (issue 15), said once for the schema.
+SYNC_MOVES = (
+    "Đồng bộ tăng dần: `updated_since` trả về học sinh trong phạm vi có thay đổi từ thời điểm đó, kể cả khi "
+    "chuyển trường, rời trường hay tiếp nhận lại (quá trình học nằm trong chi tiết học sinh, `enrollments`). "
+    "Học sinh chuyển đến một trường trong phạm vi xuất hiện ở đây như bản ghi mới/cập nhật. Học sinh chuyển đi "
+    "khỏi phạm vi không còn ở danh sách này: trường cũ biết qua `transferred-out/?updated_since=...` (ghi danh "
+    "đã đóng, ngày chuyển đi). Bản ghi xoá vì nhập nhầm: `deleted/`."
 )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Danh sách học sinh", parameters=[UPDATED_SINCE]),
+    list=extend_schema(summary="Danh sách học sinh", description=SYNC_MOVES, parameters=[UPDATED_SINCE]),
     retrieve=extend_schema(summary="Một học sinh (ghi danh, kết quả học tập, thể lực)",
                            responses=StudentDetailSerializer),
     create=extend_schema(summary="Thêm học sinh (mã có quyền ghi)", request=StudentCreateSerializer,
@@ -34,7 +53,9 @@ from .serializers import (
     partial_update=extend_schema(summary="Sửa thông tin cá nhân của học sinh (mã có quyền ghi)",
                                  request=StudentUpdateSerializer, responses=StudentDetailSerializer),
     destroy=extend_schema(summary="Xoá học sinh nhập nhầm (mã có quyền ghi); ghi vào danh sách đã xoá",
-                          responses={204: None}),
+                          description="Chỉ cho hồ sơ nhập nhầm; học sinh rời trường thì dùng withdraw/. Bắt buộc "
+                                      'lý do: ?reason=... hoặc thân JSON {"reason": "..."}.',
+                          parameters=[DELETE_REASON], responses={204: None}),
 )
 class StudentViewSet(RecordViewSet):
     model = Student
@@ -73,8 +94,8 @@ class StudentViewSet(RecordViewSet):
         changes = self.validated(data, scope=scope, school=record.school, record=record)
         return student_update(scope=scope, student=record, **changes)
 
-    def perform_delete(self, *, scope, record):
-        student_delete(scope=scope, student=record)
+    def perform_delete(self, *, scope, record, reason):
+        student_delete(scope=scope, student=record, reason=reason)
 
     @extend_schema(summary="Học sinh rời trường: bỏ học, hoàn thành, đã mất, ra nước ngoài (mã có quyền ghi)",
                    description="Ghi danh được đóng lại với tình trạng, ngày và lý do; hồ sơ và quá trình học "
@@ -99,6 +120,29 @@ class StudentViewSet(RecordViewSet):
         record = self.select_one(scope=scope, pk=record.pk)
         self._audit_id_numbers(request, scope, [record])
         return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
+
+
+class TransferredOutFeed(viewsets.GenericViewSet):
+    """GET /api/v1/students/transferred-out/?updated_since=...: pupils who left the scope's schools by transfer."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = KeysetPagination
+    serializer_class = TransferredOutSerializer
+    queryset = Enrollment.objects.none()
+
+    @extend_schema(summary="Học sinh đã chuyển đi khỏi các trường trong phạm vi (đồng bộ tăng dần)",
+                   description="Mỗi dòng là một ghi danh đã đóng vì chuyển trường, ở trường chuyển đi: học sinh "
+                               "không còn trong danh sách học sinh của phạm vi này. " + SYNC_MOVES,
+                   parameters=[UPDATED_SINCE])
+    def list(self, request, *args, **kwargs):
+        check_query_params(request, PAGING_PARAMS)
+        scope = request_scope(request)
+        since = parse_updated_since(request.query_params.get("updated_since"))
+        queryset = enrollments_transferred_out(scope=scope, since=since).values(
+            "id", "student_id", "student__pupil_code", "school_id", "school_year", "grade", "class_name", "left_on",
+            "updated_at")
+        rows = self.paginator.paginate_queryset(queryset, request, view=self, order=("updated_at", "id"))
+        return self.paginator.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
 GRADE_MESSAGE = "Phải là khối lớp từ 1 đến 12 (mầm non không có môn học của chương trình GDPT 2018)."

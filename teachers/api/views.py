@@ -1,7 +1,7 @@
 """/api/v1/staff/: staff members within the token's scope."""
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet
+from edu_portal.common.api.base import DELETE_REASON, UPDATED_SINCE, RecordViewSet
 from schools.api.lookups import attach_schools, school_for_write
 from teachers.filtersets import StaffFilterSet
 from teachers.importers import STAFF
@@ -20,7 +20,7 @@ from .serializers import StaffCreateSerializer, StaffDetailSerializer, StaffSeri
     partial_update=extend_schema(summary="Sửa thông tin cán bộ, giáo viên (mã có quyền ghi)",
                                  request=StaffUpdateSerializer, responses=StaffDetailSerializer),
     destroy=extend_schema(summary="Xoá cán bộ nhập nhầm (mã có quyền ghi); ghi vào danh sách đã xoá",
-                          responses={204: None}),
+                          parameters=[DELETE_REASON], responses={204: None}),
 )
 class StaffViewSet(RecordViewSet):
     model = StaffMember
@@ -56,5 +56,5 @@ class StaffViewSet(RecordViewSet):
         changes = self.validated(data, scope=scope, school=record.school, record=record)
         return staff_update(scope=scope, staff=record, **changes)
 
-    def perform_delete(self, *, scope, record):
-        staff_delete(scope=scope, staff=record)
+    def perform_delete(self, *, scope, record, reason):
+        staff_delete(scope=scope, staff=record, reason=reason)

@@ -83,6 +83,10 @@ RULES: dict[str, Rule] = {
     "students:withdraw": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
                               kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post",
                               data=lambda o: {"status": "completed", "left_on": _school_year_started()}),
+    # Deleting a record entered by mistake: whoever's scope covers the pupil gets the form back (200) when the
+    # confirmation box is left unticked (nothing deleted, so every role meets the same pupil); the others 404.
+    "students:delete": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post",
+                            data=lambda o: {"reason": "Nhập trùng"}),
     # Taking back a pupil who is studying is refused with a message on the pupil's page (302).
     "students:readmit": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
                              kwargs=lambda o: {"pk": o["pupil_a"].pk}, method="post"),
@@ -363,6 +367,8 @@ API_RULES: dict[str, ApiRule] = {
     "api:student-list": ApiRule(EVERY_TOKEN),
     "api:student-deleted": ApiRule(EVERY_TOKEN),
     "api:student-detail": ApiRule(API_OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
+    # Pupils who left the scope's schools by transfer: every token reads its own scope's (none here).
+    "api:student-transferred-out": ApiRule(EVERY_TOKEN),
     # Writes: read-only tokens 403 before the pupil is looked up; the country's read-write token records the
     # leaver, the next ones (province X, school A) find the pupil already gone (400).
     "api:student-withdraw": ApiRule(api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=400,

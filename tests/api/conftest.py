@@ -38,8 +38,11 @@ class ApiClient:
         return self._json(self.client.patch(f"/api/v1{url}", data, content_type="application/json",
                                             headers=self.headers))
 
-    def delete(self, url):
-        return self._json(self.client.delete(f"/api/v1{url}", headers=self.headers))
+    def delete(self, url, data=None):
+        if data is None:  # no body at all, as many HTTP clients send a DELETE
+            return self._json(self.client.delete(f"/api/v1{url}", headers=self.headers))
+        return self._json(self.client.delete(f"/api/v1{url}", data, content_type="application/json",
+                                             headers=self.headers))
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_updated_since_returns_changes_and_the_deletion_feed_the_deletions(world
     since = (timezone.now() - dt.timedelta(days=1)).isoformat()
     student_update(scope=Scope.country(), student=Student.objects.get(pk=changed.pk), full_name="Trần Thị Mới")
     writer = api(ministry_user, "country", write=True)
-    assert writer.delete(f"/students/{unchanged.pk}/")[0] == 204
+    assert writer.delete(f"/students/{unchanged.pk}/", {"reason": "Nhập trùng"})[0] == 204
 
     hanoi = api(province_user, "province:01")
     status, body = hanoi.get("/students/", {"updated_since": since})
@@ -91,7 +91,8 @@ def test_updated_since_returns_changes_and_the_deletion_feed_the_deletions(world
     assert body["results"][0]["full_name"] == "Trần Thị Mới"
     status, body = hanoi.get("/students/deleted/", {"updated_since": since})
     assert status == 200 and body["results"] == [
-        {"id": unchanged.pk, "code": unchanged.pupil_code, "deleted_at": body["results"][0]["deleted_at"]}]
+        {"id": unchanged.pk, "code": unchanged.pupil_code, "deleted_at": body["results"][0]["deleted_at"],
+         "reason": "Nhập trùng"}]
     # The other province's token does not learn of Hà Nội's deletion.
     assert api(province_user_y, "province:79").get("/students/deleted/")[1]["results"] == []
     # A client that synced after the deletion gets nothing more.
@@ -291,3 +292,18 @@ def test_a_partial_update_is_checked_against_the_rest_of_the_record(api, provinc
     assert status == 200 and body["full_name"] == "Lê Thị Hoa"
     status, body = client.patch(f"/schools/{school_a.pk}/", {"province": "79"})
     assert status == 400 and "province" in body["error"]["details"]
+
+
+def test_delete_needs_a_reason_in_the_body_or_the_query(api, ministry_user, school_a):
+    pupil, other = make_student(school_a), make_student(school_a)
+    writer = api(ministry_user, "country", write=True)
+    for data in (None, {}, {"reason": "   "}, {"reason": 5}):
+        status, body = writer.delete(f"/students/{pupil.pk}/", data)
+        assert status == 400 and "reason" in body["error"]["details"], body
+    status, body = writer.delete(f"/students/{pupil.pk}/", {"reason": "x" * 501})
+    assert status == 400 and "500" in body["error"]["message"]
+    assert Student.objects.filter(pk=pupil.pk).exists() and not DeletedRecord.objects.exists()
+    assert writer.delete(f"/students/{pupil.pk}/?reason=Nh%E1%BA%ADp%20tr%C3%B9ng")[0] == 204
+    assert writer.delete(f"/students/{other.pk}/", {"reason": "Hồ sơ thử"})[0] == 204
+    status, body = writer.get("/students/deleted/")
+    assert {(r["id"], r["reason"]) for r in body["results"]} == {(pupil.pk, "Nhập trùng"), (other.pk, "Hồ sơ thử")}

@@ -132,3 +132,46 @@ def test_an_overdue_request_shows_when_it_was_escalated(api, school_a, school_b,
     transfers_escalate()
     status, seen = receiving.get(f"/transfers/{body['id']}/")
     assert status == 200 and seen["overdue"] is True and seen["escalated_at"] is not None
+
+
+def test_the_detail_shows_the_history_and_the_feeds_carry_the_move(api, school_a, school_b, school_user,
+                                                                    school_user_b):
+    """A client syncing pupils with updated_since: the receiving school sees the pupil as changed, with the
+    history in the detail; the sending school no longer lists them and learns of the move from
+    transferred-out/."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    pupil, staying = make_student(school_a), make_student(school_a)
+    Student.objects.update(updated_at=timezone.now() - dt.timedelta(days=2))
+    since = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    receiving = api(school_user_b, f"school:{school_b.code}", write=True)
+    sending = api(school_user, f"school:{school_a.code}", write=True)
+    status, asked = receiving.post("/transfers/", {"pupil_code": pupil.pupil_code, "grade": 3, "class_name": "3C",
+                                                   "date_of_birth": pupil.date_of_birth.isoformat()})
+    assert status == 201
+    assert sending.post(f"/transfers/{asked['id']}/release/", {})[0] == 200
+    today = timezone.localdate().isoformat()
+
+    status, body = receiving.get("/students/", {"updated_since": since})
+    assert status == 200 and [r["id"] for r in body["results"]] == [pupil.pk]
+    status, detail = receiving.get(f"/students/{pupil.pk}/")
+    history = [{k: e[k] for k in ("school", "grade", "class_name", "status", "started_on", "left_on")}
+               for e in detail["enrollments"]]
+    assert history == [
+        {"school": school_b.pk, "grade": 3, "class_name": "3C", "status": "studying", "started_on": today,
+         "left_on": None},
+        {"school": school_a.pk, "grade": 3, "class_name": "3A", "status": "transferred_out", "started_on": None,
+         "left_on": today}]
+
+    status, body = sending.get("/students/", {"updated_since": since})
+    assert status == 200 and body["results"] == []
+    status, body = sending.get("/students/transferred-out/", {"updated_since": since})
+    assert status == 200 and [(r["id"], r["pupil_code"], r["school"], r["left_on"]) for r in body["results"]] == [
+        (pupil.pk, pupil.pupil_code, school_a.pk, today)]
+    # The receiving school has nobody transferred out; a later sync gets nothing more.
+    assert receiving.get("/students/transferred-out/")[1]["results"] == []
+    later = (timezone.now() + dt.timedelta(seconds=1)).isoformat()
+    assert sending.get("/students/transferred-out/", {"updated_since": later})[1]["results"] == []
+    assert staying.school_id == school_a.pk

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from django.utils import timezone
+
 from students.models import OPEN_ENROLLMENT, AcademicResult, Enrollment, PhysicalRecord
 from teachers.models import StaffMember
 
@@ -32,9 +34,16 @@ def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int,
     staff_mm: dict[int, Counter] = defaultdict(Counter)
     with_result = set(AcademicResult.objects.filter(school_year=year).values_list("student_id", flat=True))
     with_physical = set(PhysicalRecord.objects.filter(school_year=year).values_list("student_id", flat=True))
+    today = timezone.localdate()
     for e in Enrollment.objects.filter(school_year=year).select_related("student"):
         row, s = rows[e.school_id], e.student
-        if e.status != "studying":
+        # Issue 15: a transfer's enrollment counts as "chuyển đến" and from its first day; a leaver
+        # counts as studying until the day before left_on, as a leaver from that day.
+        if e.started_on is not None and e.started_on <= today:
+            row["enrol_transferred_in"] += 1
+        if e.started_on is not None and e.started_on > today:
+            continue
+        if e.status != "studying" and (e.left_on is None or e.left_on <= today):
             row[f"enrol_{e.status}"] += 1
             continue
         row["pupils"] += 1

@@ -1,20 +1,25 @@
 """The refresh (full and per school) against an independent computation over the raw rows,
 after random changes made through the services."""
+import datetime as dt
 import random
+import re
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.scope import Scope
 from dashboards.metrics import METRIC_NAMES
 from dashboards.models import SchoolStats
 from dashboards.services import stats_refresh_all, stats_refresh_schools
-from dashboards.tasks import refresh_school_stats
+from dashboards.tasks import refresh_leavers_due, refresh_school_stats
 from edu_portal.common.models import current_school_year
 from schools.models import School
 from students import services as student_services
 from students.models import Enrollment, Student
 from teachers.models import StaffMember
-from tests.factories import make_staff
+from tests import queued
+from tests.factories import make_staff, make_student
 
 from .conftest import grade_of, measure_day, pupil, random_ratings, result_record
 from .oracle import oracle
@@ -236,9 +241,103 @@ def test_a_released_transfer_counts_out_at_the_old_school_and_in_at_the_new(scho
     stats_refresh_all()
     old = SchoolStats.objects.get(school=school_a, school_year=year)
     new = SchoolStats.objects.get(school=school_other_province, school_year=year)
-    assert (old.pupils, old.enrol_transferred_out) == (1, 1)
-    assert (new.pupils, new.enrol_transferred_out, new.pupils_grade_3) == (1, 0, 1)
+    assert (old.pupils, old.enrol_transferred_out, old.enrol_transferred_in) == (1, 1, 0)
+    assert (new.pupils, new.enrol_transferred_out, new.enrol_transferred_in, new.pupils_grade_3) == (1, 0, 1, 1)
     results = [m for m in METRIC_NAMES if m.startswith("learning_1_")]
     assert sum(getattr(old, m) for m in results) + sum(getattr(new, m) for m in results) == 1
     assert staying.school_id == school_a.pk
     assert_stats_match_raw(year)
+
+
+# --- Issue 15: moves and leavers counted from their dates, refreshed when their day comes ----------
+
+def _run_queued_refreshes() -> set[int]:
+    """Run the statistics refreshes the writes asked for (the real task, as a worker would), and
+    return the schools they named."""
+    named: set[int] = set()
+    for name, args, _kwargs in queued.queued_tasks():
+        if name == "dashboards.refresh_schools":
+            named |= set(args[0])
+            refresh_school_stats(*args)
+    queued.clear()
+    return named
+
+
+def _row(school) -> SchoolStats:
+    return SchoolStats.objects.get(school=school, school_year=current_school_year())
+
+
+def test_a_release_refreshes_both_schools_transferred_out_and_in(school_a, school_b, school_user, school_user_b,
+                                                                 django_capture_on_commit_callbacks):
+    moving = make_student(school_a, grade=4)
+    make_student(school_a, grade=4)
+    stats_refresh_all()
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        transfer = student_services.transfer_request_create(
+            scope=Scope.for_user(school_user_b), user=school_user_b, to_school=school_b,
+            pupil_code=moving.pupil_code, date_of_birth=moving.date_of_birth, grade=4, class_name="4B")
+        student_services.transfer_release(scope=Scope.for_user(school_user), user=school_user,
+                                          transfer_id=transfer.pk)
+    assert _run_queued_refreshes() == {school_a.pk, school_b.pk}
+    old, new = _row(school_a), _row(school_b)
+    assert (old.pupils, old.enrol_transferred_out, old.enrol_transferred_in) == (1, 1, 0)
+    assert (new.pupils, new.enrol_transferred_out, new.enrol_transferred_in, new.pupils_grade_4) == (1, 0, 1, 1)
+    assert_stats_match_raw(current_school_year())
+
+
+def test_a_leaver_recorded_ahead_counts_until_the_day_then_the_daily_task_takes_them_out(
+        school_a, school_b, django_capture_on_commit_callbacks):
+    leaving, _staying = make_student(school_a), make_student(school_a)
+    make_student(school_b)
+    stats_refresh_all()
+    scope, today = Scope.country(), timezone.localdate()
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        student_services.student_withdraw(scope=scope, student=leaving, status="dropped_out",
+                                          left_on=today + dt.timedelta(days=3), reason="Theo gia đình")
+    _run_queued_refreshes()
+    row = _row(school_a)
+    assert (row.pupils, row.enrol_dropped_out) == (2, 0)  # still studying until the day
+    assert_stats_match_raw(current_school_year())
+    # Nothing is due today: the daily task refreshes no school.
+    assert refresh_leavers_due() == []
+    # The day comes (the calendar cannot be moved in a test: the leaver's day is moved to today).
+    Enrollment.objects.filter(student=leaving).update(left_on=today)
+    assert (_row(school_a).pupils, _row(school_a).enrol_dropped_out) == (2, 0)  # pre-aggregated: not yet
+    assert refresh_leavers_due() == [school_a.pk]
+    assert (_row(school_a).pupils, _row(school_a).enrol_dropped_out) == (1, 1)
+    assert refresh_leavers_due() == [school_a.pk]  # twice: the same figures
+    assert (_row(school_a).pupils, _row(school_a).enrol_dropped_out) == (1, 1)
+    assert _row(school_b).pupils == 1
+    assert_stats_match_raw(current_school_year())
+
+
+def test_a_leaver_of_the_past_leaves_at_once(school_a):
+    pupil_ = make_student(school_a)
+    student_services.student_withdraw(scope=Scope.country(), student=pupil_, status="moved_abroad",
+                                      left_on=timezone.localdate())
+    stats_refresh_schools(school_ids=[school_a.pk])
+    assert (_row(school_a).pupils, _row(school_a).enrol_moved_abroad) == (0, 1)
+
+
+def test_the_movements_show_on_the_school_page_and_the_area_tables(client, school_a, school_b, ministry_user):
+    moving = make_student(school_a)
+    student_services.student_transfer(scope=Scope.country(), student=moving, to_school=school_b, grade=3,
+                                      class_name="3A")
+    leaver = make_student(school_b)
+    student_services.student_withdraw(scope=Scope.country(), student=leaver, status="dropped_out",
+                                      left_on=timezone.localdate(), reason="Đi làm")
+    stats_refresh_all()
+    client.force_login(ministry_user)
+    page = client.get(reverse("dashboards:school", args=[school_b.pk])).content.decode()
+    table = page.split('data-testid="table-movements"', 1)[1].split("</table>", 1)[0]
+    assert "Chuyển đến" in table and "Chuyển đi" in table and "Bỏ học" in table
+    counts = dict(re.findall(r'<td data-col="label">([^<]+)</td><td data-col="count">(\d+)</td>', table))
+    assert (counts["Chuyển đến"], counts["Chuyển đi"], counts["Bỏ học"]) == ("1", "0", "1")
+    area = client.get(reverse("dashboards:province", args=["01"])).content.decode()
+    table = area.split('data-testid="table-movements"', 1)[1].split("</table>", 1)[0]
+    row_b = table.split(f'data-key="{school_b.commune_id}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td data-col="enrol_transferred_in">1</td>' in row_b and '<td data-col="enrol_dropped_out">1</td>' in row_b
+    csv = client.get(reverse("dashboards:province", args=["01"]), {"export": "csv", "table": "movements"})
+    assert "Chuyển đến" in csv.content.decode()

@@ -177,3 +177,55 @@ def test_ethnicity_is_stored_as_the_official_name_and_an_unknown_one_is_refused(
     assert "ethnicity" in caught.value.details
     pupil.refresh_from_db()
     assert pupil.ethnicity == "HMông"
+
+
+# --- Deletion (issue 15): only records entered by mistake, with a reason kept on the tombstone ------
+
+@pytest.mark.parametrize("reason, words", [("", "Nhập lý do xoá"), ("   \t ", "Nhập lý do xoá"),
+                                           ("x" * 501, "500 ký tự")])
+def test_delete_needs_a_reason_of_at_most_500_characters(school_a, reason, words):
+    from edu_portal.common.tombstones import DeletedRecord
+    from students.services import student_delete
+
+    pupil = make_student(school_a)
+    with pytest.raises(AppError) as refused:
+        student_delete(scope=Scope.country(), student=pupil, reason=reason)
+    assert "reason" in refused.value.details and words in refused.value.message
+    assert Student.objects.filter(pk=pupil.pk).exists() and not DeletedRecord.objects.exists()
+
+
+def test_delete_keeps_the_normalized_reason_on_the_tombstone_and_in_the_audit_trail(school_a, school_user):
+    from audit.context import clear, set_actor
+    from audit.models import AuditEvent, Door
+    from edu_portal.common.tombstones import DeletedRecord
+    from students.services import student_delete
+
+    pupil = make_student(school_a)
+    pk, code = pupil.pk, pupil.pupil_code
+    set_actor(user=school_user, door=Door.WEB)
+    try:
+        student_delete(scope=Scope.for_user(school_user), student=pupil,
+                       reason="  Nhập  trùng với hồ sơ\u0300 khác ")
+    finally:
+        clear()
+    assert not Student.objects.filter(pk=pk).exists()
+    tombstone = DeletedRecord.objects.get(kind="student", record_id=pk)
+    assert tombstone.reason == "Nhập trùng với hồ sờ khác"  # NFC, spaces collapsed
+    why = AuditEvent.objects.get(model="common.deletedrecord", record_id=tombstone.pk)
+    assert (why.action, why.actor, why.door) == ("delete", "t_school_a", "web")
+    assert why.before == {"kind": "student", "record_id": pk, "code": code,
+                          "reason": tombstone.reason}
+    # The triggers record the deleted row under the same name.
+    row = AuditEvent.objects.get(model="students.student", record_id=pk, action="delete")
+    assert (row.actor, row.door) == ("t_school_a", "web")
+
+
+def test_a_refused_delete_leaves_no_audit_event(school_a, school_b):
+    from audit.models import AuditEvent
+    from students.services import student_delete
+
+    pupil = make_student(school_b)
+    with pytest.raises(NotInScope):
+        student_delete(scope=Scope("school", school_id=school_a.pk, province_code="01"), student=pupil,
+                       reason="Nhầm")
+    assert not AuditEvent.objects.filter(model="common.deletedrecord").exists()

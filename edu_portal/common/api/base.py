@@ -43,6 +43,23 @@ UPDATED_SINCE = OpenApiParameter(
                 "xem địa chỉ deleted/ của cùng loại bản ghi.")
 
 
+DELETE_REASON = OpenApiParameter(
+    "reason", OpenApiTypes.STR, required=False,
+    description="Lý do xoá (bắt buộc, tối đa 500 ký tự): chỉ xoá hồ sơ nhập nhầm. Gửi ở đây hoặc trong thân "
+                'yêu cầu JSON {"reason": "..."}; thiếu lý do: 400. Lý do được ghi trong danh sách đã xoá '
+                "(deleted/) và nhật ký truy cập.")
+
+
+def delete_reason(request) -> str:
+    """The reason of a DELETE: the JSON body's "reason", else ?reason= (some HTTP clients send no body
+    with DELETE). A reason that is not text is no reason."""
+    data = request.data if isinstance(request.data, dict) else {}
+    reason = data.get("reason")
+    if reason is None:
+        reason = request.query_params.get("reason", "")
+    return reason if isinstance(reason, str) else ""
+
+
 def request_scope(request):
     """The scope of an API request (accounts.scope.Scope), as settings.API_SCOPE_RESOLVER gives it:
     the token's scope for token clients, the user's for sessions."""
@@ -230,10 +247,11 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
 
     def destroy(self, request, pk=None, *args, **kwargs):
-        check_query_params(request, set())
+        check_query_params(request, {"reason"})
         scope = request_scope(request)
         record = self.select_one(scope=scope, pk=self._pk(pk))
-        self.perform_delete(scope=scope, record=record)
+        # The service normalizes the reason and refuses it blank or over 500 characters.
+        self.perform_delete(scope=scope, record=record, reason=delete_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _id_search_as_code(self, scope, filters) -> dict:
@@ -260,6 +278,7 @@ class DeletedRecordSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="record_id", help_text="id của bản ghi đã xoá")
     code = serializers.CharField(help_text="mã của bản ghi đã xoá")
     deleted_at = serializers.DateTimeField()
+    reason = serializers.CharField(help_text="Lý do xoá (hồ sơ nhập nhầm); trống với bản ghi xoá trước khi phải ghi lý do")
 
 
 def deleted_feed_view(kind: str, *, summary: str):
