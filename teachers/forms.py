@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.forms import PersonForm, select, text_input
+from edu_portal.common.forms import PersonForm, date_field, select, text_input
 from geo.selectors import ethnic_groups
 
 from .importers import STAFF
@@ -37,3 +37,16 @@ class StaffForm(PersonForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ethnicity"].choices = [(name, name) for _code, name in ethnic_groups()]
+
+
+class ReassignmentRequestForm(forms.Form):
+    """"Đề nghị điều chuyển cán bộ đến trường": the receiving school names the member by staff code and date
+    of birth (teachers.services.staff_reassignment_request checks both, with one answer for any mismatch)."""
+
+    staff_code = forms.CharField(label=_("Mã cán bộ"), max_length=20, widget=text_input())
+    date_of_birth = date_field(_("Ngày sinh"))
+    position = forms.ChoiceField(label=_("Chức vụ ở trường tiếp nhận"), choices=Position.choices, widget=select())
+
+
+class ReassignmentDeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do từ chối"), max_length=500, widget=text_input())

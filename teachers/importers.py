@@ -147,7 +147,9 @@ class StaffImporter(RecordImporter):
                 """SELECT m.staff_code, m.school_id, sc.province_id, sc.name, sc.code, m.id_number, m.full_name,
                           m.date_of_birth, m.gender, m.ethnicity, m.position, m.main_subject, m.qualification,
                           m.training_field, m.pedagogy_certificate, m.qualification_standard,
-                          m.meets_qualification_standard, m.employment_status
+                          m.meets_qualification_standard, m.employment_status,
+                          EXISTS (SELECT 1 FROM teachers_staffreassignment r
+                                  WHERE r.staff_id = m.id AND r.status = 'pending') AS in_transit
                    FROM teachers_staffmember m JOIN schools_school sc ON sc.id = m.school_id
                    WHERE m.staff_code = ANY(%s)""", [codes])
             existing = {r[0]: r for r in cursor.fetchall()}
@@ -179,7 +181,15 @@ class StaffImporter(RecordImporter):
             new = (c["id_number"], c["full_name"], c["date_of_birth"], c["gender"], c["ethnicity"], c["position"],
                    c["main_subject"], c["qualification"], c["training_field"], c["pedagogy_certificate"],
                    c["qualification_standard"], c["meets_qualification_standard"], c["employment_status"])
-            out.append((rownum, c, UNCHANGED if tuple(old[5:]) == new else CHANGED, []))
+            if tuple(old[5:18]) == new:
+                out.append((rownum, c, UNCHANGED, []))
+            elif old[18]:
+                # The form and the API refuse the same edit (teachers.services: in_transit).
+                out.append((rownum, c, None, [RowError("staff_code", c["staff_code"],
+                                                       "cán bộ đang trong thủ tục điều chuyển công tác: trả lời "
+                                                       "đề nghị điều chuyển trước khi sửa hồ sơ")]))
+            else:
+                out.append((rownum, c, CHANGED, []))
         return out
 
 

@@ -1,4 +1,5 @@
 """Teachers and education managers (cán bộ quản lý, giáo viên, nhân viên)."""
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F
@@ -86,3 +87,86 @@ class StaffMember(TimeStamped, VerifiableIdentity, HeldIdNumber):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.staff_code})"
+
+
+class PostingEndReason(models.TextChoices):
+    REASSIGNED = "reassigned", _("Điều chuyển công tác")
+
+
+class StaffPosting(models.Model):
+    """Where a staff member worked, and when: one row per school (quá trình công tác). A reassignment
+    closes the sending school's posting (kept as its history) and opens one at the receiving school;
+    `StaffMember.school` is the school of the one open posting."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="postings",
+                              verbose_name="cán bộ")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="staff_postings",
+                               verbose_name="trường")
+    position = models.CharField("chức vụ", max_length=20, choices=Position.choices)
+    # Empty for postings recorded before the history existed (backfilled) or entered without a start date.
+    started_on = models.DateField("ngày bắt đầu", null=True, blank=True)
+    ended_on = models.DateField("ngày kết thúc", null=True, blank=True)
+    end_reason = models.CharField("lý do kết thúc", max_length=20, choices=PostingEndReason.choices, blank=True,
+                                  default="", db_default="")
+    created_at = models.DateTimeField("thời điểm ghi", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "quá trình công tác"
+        verbose_name_plural = "quá trình công tác"
+        ordering = ["staff", "-id"]
+        constraints = [
+            # A staff member works at one school at a time: exactly one posting is open.
+            models.UniqueConstraint(fields=["staff"], condition=models.Q(ended_on__isnull=True),
+                                    name="one_open_posting_per_staff"),
+        ]
+        indexes = [models.Index(fields=["school", "ended_on"], name="posting_school_ended")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} @ {self.school_id} ({self.started_on} - {self.ended_on})"
+
+
+class ReassignmentStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ trường cũ đồng ý")
+    RELEASED = "released", _("Đã điều chuyển")
+    DECLINED = "declined", _("Bị từ chối")
+    CANCELLED = "cancelled", _("Đã huỷ")
+
+
+class StaffReassignment(models.Model):
+    """Điều chuyển công tác: a receiving school asks for a staff member; the sending school (or its
+    province) releases or declines; the receiving side may withdraw its request while it is open."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="reassignments",
+                              verbose_name="cán bộ")
+    from_school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="reassignments_out",
+                                    verbose_name="trường chuyển đi")
+    to_school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="reassignments_in",
+                                  verbose_name="trường tiếp nhận")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name="người đề nghị")
+    # The post offered at the receiving school; the staff member takes it on release.
+    position = models.CharField("chức vụ ở trường tiếp nhận", max_length=20, choices=Position.choices)
+    status = models.CharField("tình trạng", max_length=10, choices=ReassignmentStatus.choices,
+                              default=ReassignmentStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="người quyết định")
+    decided_at = models.DateTimeField("thời điểm quyết định", null=True, blank=True)
+    reason = models.CharField("lý do", max_length=500, blank=True)
+    created_at = models.DateTimeField("thời điểm đề nghị", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "đề nghị điều chuyển công tác"
+        verbose_name_plural = "đề nghị điều chuyển công tác"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A staff member is in transit at most once: a second school asking meets this (and a clear message).
+            models.UniqueConstraint(fields=["staff"], condition=models.Q(status="pending"),
+                                    name="one_open_reassignment_per_staff"),
+        ]
+        indexes = [
+            models.Index(fields=["from_school", "status"], name="reassignment_from_status"),
+            models.Index(fields=["to_school", "status"], name="reassignment_to_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id}: {self.from_school_id} -> {self.to_school_id} ({self.status})"

@@ -19,7 +19,15 @@ from edu_portal.common.tombstones import RecordKind, deletion_reason_or_raise, t
 from geo.selectors import ethnicity_official_or_raise
 from schools.models import School
 
-from .models import QualificationStandard, StaffMember
+from .models import (
+    Position,
+    PostingEndReason,
+    QualificationStandard,
+    ReassignmentStatus,
+    StaffMember,
+    StaffPosting,
+    StaffReassignment,
+)
 from .standards import qualification_standard
 
 EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
@@ -81,6 +89,8 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
     id_number_claim_settle(scope=scope, record=staff, noun="cán bộ", code_field="staff_code")
     _validate(staff)
     staff.save()
+    # Where the history starts: the day the member started there is not asked for, so it stays unknown.
+    StaffPosting.objects.create(staff=staff, school=school, position=staff.position)
     _identity_changed(staff)
     _statistics_changed(school.pk)
     return staff
@@ -90,6 +100,7 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
 def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
     if not scope.contains_school(staff.school):
         raise NotInScope()
+    _refuse_in_transit(staff)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
@@ -112,9 +123,165 @@ def staff_delete(*, scope: Scope, staff: StaffMember, reason: str) -> None:
     clients syncing with `updated_since`."""
     if not scope.contains_school(staff.school):
         raise NotInScope()
+    _refuse_in_transit(staff)
     reason = deletion_reason_or_raise(reason)
     school_id = staff.school_id
     tombstone_create(kind=RecordKind.STAFF, record_id=staff.pk, code=staff.staff_code,
                      school_id=school_id, province_id=staff.school.province_id, reason=reason)
     staff.delete()
     _statistics_changed(school_id)
+
+
+# --- reassignments between schools (điều chuyển công tác): the receiving school asks, the sending school
+# (or its province) answers, the receiving side may withdraw its request ---------------------------------
+
+# One answer for an unknown code and a known code with another date of birth: a receiving school learns
+# nothing about staff members it cannot identify.
+REASSIGNMENT_NOT_FOUND = "Không tìm thấy cán bộ với mã cán bộ và ngày sinh đã nhập."
+
+
+def _refuse_in_transit(staff: StaffMember) -> None:
+    """While a request is open the sending school's record is what the receiving school was promised:
+    an edit (or a deletion) would change it under the answer, so it waits for the answer."""
+    if StaffReassignment.objects.filter(staff_id=staff.pk, status=ReassignmentStatus.PENDING).exists():
+        raise AppError("Cán bộ đang trong thủ tục điều chuyển công tác, chờ trường cũ trả lời: chưa sửa được hồ sơ. "
+                       "Hãy đồng ý hoặc từ chối đề nghị điều chuyển trước.", code="in_transit", status_code=409)
+
+
+def _who(user):
+    """The user to name on the request (an anonymous caller names nobody; the audit trail has the door)."""
+    return user if getattr(user, "pk", None) else None
+
+
+def _position_or_raise(position: str) -> str:
+    if position not in Position.values:
+        raise AppError("Chọn chức vụ ở trường tiếp nhận.",
+                       details={"position": [f"Một trong: {', '.join(Position.values)}."]})
+    return position
+
+
+def _staff_move(*, staff: StaffMember, to_school: School, position: str, on: dt.date) -> None:
+    """Close the member's open posting as reassigned on `on` (the sending school keeps it as its history)
+    and open one at `to_school`. A member with no open posting (rows written outside the services) gets
+    the sending school's posting recorded, closed, so the history still shows where they came from."""
+    from_school_id = staff.school_id
+    current = StaffPosting.objects.select_for_update().filter(staff=staff, ended_on__isnull=True).first()
+    if current is None:
+        current = StaffPosting(staff=staff, school_id=from_school_id, position=staff.position)
+    current.ended_on, current.end_reason = on, PostingEndReason.REASSIGNED
+    current.save()
+    StaffPosting.objects.create(staff=staff, school=to_school, position=position, started_on=on)
+    staff.school, staff.position = to_school, position
+    # The standard depends on the school's level (a primary teacher moved to a secondary school).
+    staff_standard_apply(staff)
+    staff.updated_at = timezone.now()
+    staff.save(update_fields=["school", "position", "qualification_standard", "meets_qualification_standard",
+                              "updated_at"])
+    _statistics_changed(from_school_id, to_school.pk)
+
+
+@transaction.atomic
+def staff_reassign(*, scope: Scope, staff: StaffMember, to_school: School, position: str | None = None
+                   ) -> StaffMember:
+    """Reassign at once, for a scope holding both schools (a province within its schools, the ministry).
+    Between schools that do not share a scope it goes through a request (staff_reassignment_request,
+    staff_reassignment_release)."""
+    if not (scope.contains_school(staff.school) and scope.contains_school(to_school)):
+        raise NotInScope()
+    if to_school.pk == staff.school_id:
+        raise AppError("Cán bộ đang công tác ở trường này.", code="already_here", status_code=409)
+    staff = StaffMember.objects.select_for_update().select_related("school").get(pk=staff.pk)
+    _refuse_in_transit(staff)
+    _staff_move(staff=staff, to_school=to_school, position=_position_or_raise(position or staff.position),
+                on=timezone.localdate())
+    return staff
+
+
+@transaction.atomic
+def staff_reassignment_request(*, scope: Scope, user, to_school: School, staff_code: str, date_of_birth: dt.date,
+                               position: str) -> StaffReassignment:
+    """The receiving school asks for a staff member, named by staff code and date of birth, offering a
+    post. A mismatch and an unknown member get the same answer."""
+    if not scope.contains_school(to_school):
+        raise NotInScope()
+    staff_code = (staff_code or "").strip()
+    if not staff_code:
+        raise AppError("Nhập mã cán bộ và ngày sinh của cán bộ.", details={"staff_code": ["Bắt buộc."]})
+    position = _position_or_raise(position)
+    # Locked: two schools asking at once queue here, and the second one meets the first one's request.
+    staff = (StaffMember.objects.select_for_update(of=("self",)).select_related("school")
+             .filter(staff_code=staff_code, date_of_birth=date_of_birth).first())
+    if staff is None:
+        raise AppError(REASSIGNMENT_NOT_FOUND, code="not_found", status_code=404)
+    if staff.school_id == to_school.pk:
+        raise AppError("Cán bộ đang công tác ở trường này.", code="already_here", status_code=409)
+    open_request = StaffReassignment.objects.filter(staff=staff, status=ReassignmentStatus.PENDING).first()
+    if open_request is not None:
+        if open_request.to_school_id == to_school.pk:
+            raise AppError("Trường đã đề nghị tiếp nhận cán bộ này; đề nghị đang chờ trường cũ trả lời.",
+                           code="duplicate_request", status_code=409)
+        raise AppError("Cán bộ đang trong một thủ tục điều chuyển công tác khác, chờ trường cũ trả lời; "
+                       "chỉ đề nghị lại được khi thủ tục đó kết thúc.", code="in_transit", status_code=409)
+    return StaffReassignment.objects.create(staff=staff, from_school=staff.school, to_school=to_school,
+                                            requested_by=_who(user), position=position)
+
+
+def _reassignment_for_answer(*, scope: Scope, reassignment_id: int, side: str
+                             ) -> tuple[StaffReassignment, StaffMember]:
+    """The request and its staff member, both locked (member first, as staff_reassignment_request locks),
+    for `side` ("from": the sending school or its province; "to": the receiving one) to act on; a
+    request out of scope is not found, one already answered is refused."""
+    found = StaffReassignment.objects.select_related("from_school", "to_school").filter(pk=reassignment_id).first()
+    if found is None or not (scope.contains_school(found.from_school) or scope.contains_school(found.to_school)):
+        raise NotInScope()
+    if side == "from" and not scope.contains_school(found.from_school):
+        raise AppError("Chỉ trường chuyển đi (hoặc Sở GD&ĐT của trường đó) mới trả lời được đề nghị này.",
+                       code="forbidden", status_code=403)
+    if side == "to" and not scope.contains_school(found.to_school):
+        raise AppError("Chỉ trường tiếp nhận (hoặc Sở GD&ĐT của trường đó) mới huỷ được đề nghị này.",
+                       code="forbidden", status_code=403)
+    staff = StaffMember.objects.select_for_update().select_related("school").get(pk=found.staff_id)
+    reassignment = (StaffReassignment.objects.select_for_update(of=("self",))
+                    .select_related("from_school", "to_school").get(pk=reassignment_id))
+    if reassignment.status != ReassignmentStatus.PENDING:
+        raise AppError(f"Đề nghị này đã được xử lý ({reassignment.get_status_display()}).", code="not_pending",
+                       status_code=409)
+    return reassignment, staff
+
+
+def _decide(reassignment: StaffReassignment, *, user, status: str, reason: str = "") -> StaffReassignment:
+    reassignment.status, reassignment.reason = status, reason
+    reassignment.decided_by, reassignment.decided_at = _who(user), timezone.now()
+    reassignment.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    return reassignment
+
+
+@transaction.atomic
+def staff_reassignment_release(*, scope: Scope, user, reassignment_id: int) -> StaffReassignment:
+    """The sending school (or its province) releases the member: reassigned at once, on today's date."""
+    reassignment, staff = _reassignment_for_answer(scope=scope, reassignment_id=reassignment_id, side="from")
+    if staff.school_id != reassignment.from_school_id:
+        raise AppError("Cán bộ không còn thuộc trường chuyển đi; đề nghị không còn hiệu lực.", code="stale",
+                       status_code=409)
+    _staff_move(staff=staff, to_school=reassignment.to_school, position=reassignment.position,
+                on=timezone.localdate())
+    return _decide(reassignment, user=user, status=ReassignmentStatus.RELEASED)
+
+
+@transaction.atomic
+def staff_reassignment_decline(*, scope: Scope, user, reassignment_id: int, reason: str) -> StaffReassignment:
+    """The sending school (or its province) declines, saying why (the receiving school reads it)."""
+    reason = normalize_name(reason or "")
+    if not reason:
+        raise AppError("Nhập lý do từ chối.", details={"reason": ["Bắt buộc."]})
+    if len(reason) > 500:
+        raise AppError("Lý do tối đa 500 ký tự.", details={"reason": ["Tối đa 500 ký tự."]})
+    reassignment, _staff = _reassignment_for_answer(scope=scope, reassignment_id=reassignment_id, side="from")
+    return _decide(reassignment, user=user, status=ReassignmentStatus.DECLINED, reason=reason)
+
+
+@transaction.atomic
+def staff_reassignment_cancel(*, scope: Scope, user, reassignment_id: int) -> StaffReassignment:
+    """The receiving school (or its province) withdraws its request while it is open."""
+    reassignment, _staff = _reassignment_for_answer(scope=scope, reassignment_id=reassignment_id, side="to")
+    return _decide(reassignment, user=user, status=ReassignmentStatus.CANCELLED)

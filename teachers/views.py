@@ -2,18 +2,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.scope import Scope
-from edu_portal.common.exceptions import AppError
+from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import fix_reasons
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
 from schools.selectors import place_pickers, school_for_entry
 
 from .filtersets import StaffFilterSet
-from .forms import StaffForm
-from .selectors import staff_get, staff_list, staff_missing_reasons
-from .services import staff_create, staff_update
+from .forms import ReassignmentDeclineForm, ReassignmentRequestForm, StaffForm
+from .models import ReassignmentStatus
+from .selectors import staff_get, staff_in_transit, staff_list, staff_missing_reasons, staff_reassignment_list
+from .services import (
+    staff_create,
+    staff_reassignment_cancel,
+    staff_reassignment_decline,
+    staff_reassignment_release,
+    staff_reassignment_request,
+    staff_update,
+)
 
 ROW_FIELDS = ("staff_code", "id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position",
               "main_subject", "qualification", "training_field", "pedagogy_certificate", "employment_status")
@@ -40,7 +49,8 @@ def staff_detail_view(request, pk: int):
     staff = staff_get(scope=scope, pk=pk)
     # Audit (the audit app hears it): a full ID number shown, when this scope shows it in full.
     id_numbers_shown.send(sender=type(staff), request=request, scope=scope, records=[staff])
-    return render(request, "teachers/staff_detail.html", {"staff": staff, "scope": scope})
+    return render(request, "teachers/staff_detail.html",
+                  {"staff": staff, "scope": scope, "in_transit": staff_in_transit(staff=staff)})
 
 
 @login_required
@@ -87,3 +97,88 @@ def staff_edit_view(request, pk: int):
     return render(request, "teachers/staff_form.html",
                   {"form": form, "school": staff.school, "staff": staff, "scope": scope, "stale": form.stale,
                    "fix_reasons": reasons})
+
+
+# --- reassignments between schools (điều chuyển công tác) ----------------------------------------------
+
+REASSIGNMENT_LIST_LIMIT = 200  # a school's or a province's requests are few; the newest first
+
+
+@login_required
+def staff_reassignments_view(request):
+    """"Điều chuyển công tác": a school asks for a member (the form), and lists what it asked for (incoming)
+    and what is asked of it (outgoing) with the answers it may give; a province sees its schools' requests
+    and answers for the sending ones."""
+    scope = Scope.for_user(request.user)
+    form = ReassignmentRequestForm(request.POST or None) if scope.kind == "school" else None
+    if request.method == "POST":
+        if form is None:
+            raise NotInScope()  # only a school asks (a province names no receiving school here)
+        if form.is_valid():
+            try:
+                school = school_for_entry(scope=scope, pk=None)
+                reassignment = staff_reassignment_request(scope=scope, user=request.user, to_school=school,
+                                                          **form.cleaned_data)
+            except NotInScope:
+                raise
+            except AppError as exc:
+                fields = [f for f in exc.details if f in form.fields]
+                for field in fields:
+                    form.add_error(field, exc.details[field])
+                if not fields:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Đã gửi đề nghị điều chuyển cán bộ %(name)s; chờ %(school)s trả lời.")
+                                 % {"name": reassignment.staff.full_name, "school": reassignment.from_school.name})
+                return redirect("teachers:reassignments")
+    status = request.GET.get("status") or ""
+    if status not in ReassignmentStatus.values:
+        status = ""
+    rows = list(staff_reassignment_list(scope=scope, status=status or None)
+                .select_related("staff__school")[:REASSIGNMENT_LIST_LIMIT])
+    for row in rows:
+        # Which side the reader is on; the member's page opens only to a scope holding their school now.
+        row.outgoing = scope.contains_school(row.from_school)
+        row.incoming = scope.contains_school(row.to_school)
+        row.can_open = scope.contains_school(row.staff.school)
+    return render(request, "teachers/reassignments.html", {
+        "scope": scope, "form": form, "status": status, "statuses": ReassignmentStatus.choices,
+        "outgoing": [r for r in rows if r.outgoing], "incoming": [r for r in rows if r.incoming],
+        "decline_form": ReassignmentDeclineForm(), "limit": REASSIGNMENT_LIST_LIMIT})
+
+
+def _answer(request, action, pk: int, done: str, **kwargs):
+    """Run one answer to a request; a refusal (already answered, not this side's to give) is a message
+    on the reassignments page; a request outside the scope does not exist (404)."""
+    scope = Scope.for_user(request.user)
+    try:
+        reassignment = action(scope=scope, user=request.user, reassignment_id=pk, **kwargs)
+    except NotInScope:
+        raise
+    except AppError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done % {"name": reassignment.staff.full_name})
+    return redirect("teachers:reassignments")
+
+
+@login_required
+@require_POST
+def staff_reassignment_release_view(request, pk: int):
+    return _answer(request, staff_reassignment_release, pk,
+                   _("Đã đồng ý điều chuyển cán bộ %(name)s; cán bộ đã chuyển sang trường tiếp nhận."))
+
+
+@login_required
+@require_POST
+def staff_reassignment_decline_view(request, pk: int):
+    form = ReassignmentDeclineForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _answer(request, staff_reassignment_decline, pk, _("Đã từ chối đề nghị điều chuyển cán bộ %(name)s."),
+                   reason=reason)
+
+
+@login_required
+@require_POST
+def staff_reassignment_cancel_view(request, pk: int):
+    return _answer(request, staff_reassignment_cancel, pk, _("Đã huỷ đề nghị điều chuyển cán bộ %(name)s."))

@@ -31,6 +31,11 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
                      [school_id])
         if row:
             raise StaleUpload(f"dòng {row}: cán bộ đã được thêm hoặc đã ở trường khác")
+        row = first_value(cur, """SELECT t.rownum FROM upload_stage t JOIN teachers_staffmember s
+                             ON s.staff_code = t.staff_code JOIN teachers_staffreassignment r ON r.staff_id = s.id
+                             WHERE t.state = 'changed' AND r.status = 'pending' LIMIT 1""", [])
+        if row:
+            raise StaleUpload(f"dòng {row}: cán bộ đã vào thủ tục điều chuyển công tác")
         held = hold_claims(cur, table="teachers_staffmember", code="staff_code", context=context, noun="cán bộ")
         identity_changed = identity_changed_ids(cur, table="teachers_staffmember", code="staff_code")
         cur.execute(
@@ -64,5 +69,9 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
                FROM upload_stage t WHERE t.state = 'new'
                RETURNING id, verification_status""", [now, now, school_id])
         inserted = cur.fetchall()
+        # Each new member's posting at this school (quá trình công tác), as staff_create opens it.
+        cur.execute("""INSERT INTO teachers_staffposting (staff_id, school_id, position, end_reason, created_at)
+                       SELECT id, school_id, position, '', %s FROM teachers_staffmember WHERE id = ANY(%s)""",
+                    [now, [pk for pk, _status in inserted]])
     queued = [pk for pk, status in inserted if status == "queued"] + identity_changed
     return {"new": len(inserted), "changed": staged - len(inserted), "queued": queued, "held": len(held)}

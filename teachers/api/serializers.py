@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from edu_portal.common.api.base import iso_date, iso_datetime
 from edu_portal.common.models import Gender
-from teachers.models import EmploymentStatus, Position, Qualification, StaffMember, TrainingField
+from teachers.models import EmploymentStatus, Position, PostingEndReason, Qualification, StaffMember, TrainingField
 
 
 class StaffSerializer(serializers.ModelSerializer):
@@ -53,11 +53,26 @@ class StaffSerializer(serializers.ModelSerializer):
                 "updated_at": iso_datetime(row["updated_at"])}
 
 
+class StaffPostingSerializer(serializers.Serializer):
+    """One posting (quá trình công tác): where the member worked, from when to when, and why it ended."""
+    school = serializers.IntegerField(source="school_id")
+    school_code = serializers.CharField(source="school.code")
+    school_name = serializers.CharField(source="school.name")
+    province = serializers.CharField(source="school.province_id", help_text="Mã tỉnh của trường")
+    position = serializers.ChoiceField(choices=Position.choices)
+    started_on = serializers.DateField(allow_null=True, help_text="Trống: chưa rõ (trước khi có quá trình công tác)")
+    ended_on = serializers.DateField(allow_null=True, help_text="Trống: đang công tác ở trường này")
+    end_reason = serializers.ChoiceField(choices=[("", "—"), *PostingEndReason.choices],
+                                         help_text="reassigned: điều chuyển công tác")
+
+
 class StaffDetailSerializer(StaffSerializer):
     verification_mismatch_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
+    postings = StaffPostingSerializer(many=True, read_only=True,
+                                      help_text="Quá trình công tác, mới nhất trước")
 
     class Meta(StaffSerializer.Meta):
-        fields = [*StaffSerializer.Meta.fields, "verification_mismatch_fields"]
+        fields = [*StaffSerializer.Meta.fields, "verification_mismatch_fields", "postings"]
         read_only_fields = fields
 
     def to_representation(self, obj) -> dict:

@@ -75,6 +75,21 @@ RULES: dict[str, Rule] = {
     "teachers:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
     "teachers:edit": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
     "teachers:new": Rule(ADD_TO_OWN_SCHOOL),
+    # Reassignments (điều chuyển công tác): every user lists the requests of their scope (reassignment_bc: B's
+    # member asked for by C, so not school A's). The answers redirect back to the list with a message saying what
+    # happened, in the order of WEB_ROLES: school B releases or declines (it is the sending side), the next ones
+    # are told it was answered or is not theirs to answer; school A is neither side (404).
+    "teachers:reassignments": Rule(EVERY_USER),
+    "teachers:reassignment_release": Rule(web(school_a=404, school_b=302, province_x=302, province_y=302,
+                                              ministry=302), kwargs=lambda o: {"pk": o["reassignment_bc"].pk},
+                                          method="post"),
+    "teachers:reassignment_decline": Rule(web(school_a=404, school_b=302, province_x=302, province_y=302,
+                                              ministry=302), kwargs=lambda o: {"pk": o["reassignment_bc"].pk},
+                                          method="post", data=lambda o: {"reason": "Thử"}),
+    # Cancelled by the receiving side (province Y, C's province); the others are told it is not theirs or done.
+    "teachers:reassignment_cancel": Rule(web(school_a=404, school_b=302, province_x=302, province_y=302,
+                                             ministry=302), kwargs=lambda o: {"pk": o["reassignment_bc"].pk},
+                                         method="post"),
     "students:list": Rule(EVERY_USER),
     "students:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
     # A leaver is recorded by whoever's scope covers the pupil's school (as every write on records): school A
@@ -256,7 +271,20 @@ def _transfer(objects) -> None:
         date_of_birth=pupil_b.date_of_birth, grade=3, class_name="3A")
 
 
-OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer]
+def _reassignment(objects) -> None:
+    """A staff reassignment request between two schools other than A (B's member asked for by C), for the same
+    reason as _transfer."""
+    from teachers.services import staff_reassignment_request
+
+    school_c = objects["school_c"]
+    objects["staff_b"] = staff_b = make_staff(objects["school_b"])
+    clerk_c = UserFactory(username="m_school_c_staff", role=Role.SCHOOL, school=school_c)
+    objects["reassignment_bc"] = staff_reassignment_request(
+        scope=Scope.for_user(clerk_c), user=clerk_c, to_school=school_c, staff_code=staff_b.staff_code,
+        date_of_birth=staff_b.date_of_birth, position="teacher")
+
+
+OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment]
 
 
 UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
@@ -265,7 +293,7 @@ UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà
 def full_id_numbers(o) -> list[str]:
     """Full ID numbers none of the matrix's users or tokens may receive (none has the right): every
     person's, of any school, and those typed into school A's upload by another user."""
-    people = [o[k] for k in ("pupil_a", "staff_a", "pupil_b", "pupil_c")]
+    people = [o[k] for k in ("pupil_a", "staff_a", "pupil_b", "pupil_c", "staff_b") if k in o]
     return [p.id_number for p in people if p.id_number] + list(UPLOAD_IDS) + [UPLOAD_IDS[1].lstrip("0")]
 
 
@@ -408,6 +436,12 @@ API_RULES: dict[str, ApiRule] = {
     "api:transfer-release": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
     "api:transfer-decline": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
     "api:transfer-cancel": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
+    # Staff reassignments: as transfers (reassignment_bc: B's member asked for by C).
+    "api:staff-reassignment-list": ApiRule(EVERY_TOKEN),
+    "api:staff-reassignment-detail": ApiRule(TRANSFER_BC, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
+    "api:staff-reassignment-release": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
+    "api:staff-reassignment-decline": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
+    "api:staff-reassignment-cancel": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
 }
 
 
@@ -512,6 +546,31 @@ def test_api_transfer_cancel_needs_a_read_write_token_of_the_receiving_side(clie
         headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
         response = client.post(url, {}, content_type="application/json", **headers)
         expected = 401 if role == "none" else TRANSFER_CANCELS[role]
+        assert response.status_code == expected, (role, response.status_code, response.content[:200])
+        assert_no_full_id_number(response.content.decode(), world, (url, role))
+        if not TOKEN_SEES_A[role]:
+            leaked = [s for s in secrets_of_a(world) if s and s in response.content.decode()]
+            assert not leaked, (url, role, leaked)
+
+
+# The same for a staff reassignment (B's member asked for by C): declined by the sending side (the ministry's
+# read-write token first, then province X finds it answered), cancelled only by the receiving side (province X's
+# token holds B, not C: refused).
+REASSIGNMENT_CANCELS = api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=403, province_y_ro=403,
+                           school_a_ro=403, school_a_rw=404, school_b_ro=403)
+
+
+@pytest.mark.parametrize("action, expect", [("decline", TRANSFER_DECLINES), ("cancel", REASSIGNMENT_CANCELS)])
+def test_api_reassignment_answers_need_a_read_write_token_of_their_side(client, world, action, expect):
+    url = reverse(f"api:staff-reassignment-{action}", kwargs={"pk": world["reassignment_bc"].pk})
+    tokens = _tokens(world)
+    for role in ("none", "country_ro", "province_x_ro", "province_y_ro", "school_a_ro", "school_b_ro", "school_a_rw",
+                 "province_x_rw", "country_rw") if action == "cancel" else (
+                 "none", "country_ro", "province_x_ro", "province_y_ro", "school_a_ro", "school_b_ro", "school_a_rw",
+                 "country_rw", "province_x_rw"):
+        headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
+        response = client.post(url, {"reason": "Thử"}, content_type="application/json", **headers)
+        expected = 401 if role == "none" else expect[role]
         assert response.status_code == expected, (role, response.status_code, response.content[:200])
         assert_no_full_id_number(response.content.decode(), world, (url, role))
         if not TOKEN_SEES_A[role]:

@@ -128,3 +128,35 @@ def test_an_upload_stores_training_and_rewrites_the_standard_when_it_changes(sch
     assert (staff.pedagogy_certificate, staff.qualification_standard, staff.meets_qualification_standard) == (
         True, "meets", True)
     assert upload("Có").unchanged_count == 1
+
+
+@pytest.mark.django_db
+def test_uploaded_staff_get_a_posting_and_a_member_in_transit_waits(school_user, school_user_b):
+    from teachers.models import StaffPosting
+    from teachers.services import staff_reassignment_request
+
+    header = ["Mã cán bộ", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Chức vụ",
+              "Trình độ đào tạo", "Môn dạy chính"]
+
+    def row(subject):
+        return ["CB9000003", "001085000123", "Trần Văn Bình", "02/09/1985", "Nam", "Giáo viên", "Đại học", subject]
+
+    assert commit(school_user, run_upload(school_user, csv_bytes(header, [row("Toán")]), kind="staff",
+                                          name="cb.csv")).new_count == 1
+    staff = school_user.school.staff.get(staff_code="CB9000003")
+    assert list(StaffPosting.objects.filter(staff=staff).values_list("school_id", "ended_on")) == [
+        (school_user.school_id, None)]
+
+    validated = run_upload(school_user, csv_bytes(header, [row("Ngữ văn")]), kind="staff", name="cb.csv")
+    # Asked for between validation and commit: the commit is refused as stale, nothing written.
+    staff_reassignment_request(scope=Scope.for_user(school_user_b), user=school_user_b, to_school=school_user_b.school,
+                               staff_code="CB9000003", date_of_birth=staff.date_of_birth, position="teacher")
+    refused = commit(school_user, validated)
+    assert refused.status == "failed" and "điều chuyển" in refused.message
+    staff.refresh_from_db()
+    assert staff.main_subject == "Toán"
+    # Validated after the request: the row says why it waits.
+    upload = run_upload(school_user, csv_bytes(header, [row("Ngữ văn")]), kind="staff", name="cb.csv")
+    assert [e["row"] for e in upload.errors] == [2] and "điều chuyển" in upload.errors[0]["reason"]
+    # An unchanged row is not an edit: it passes.
+    assert run_upload(school_user, csv_bytes(header, [row("Toán")]), kind="staff", name="cb.csv").errors == []
