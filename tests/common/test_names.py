@@ -144,7 +144,7 @@ def test_a_class_list_shows_one_class_in_vietnamese_order(client, school_a, scho
     page = client.get("/students/", {"class_name": "3a", "per_page": 100})
     assert [s.full_name for s in page.context["page"]] == CLASS_LIST
     assert {s.current_class for s in page.context["page"]} == {"3A"}
-    assert "<td>3A</td>" in page.content.decode()
+    assert '<td data-testid="class">3A</td>' in page.content.decode()
     grade_3 = client.get("/students/", {"grade": 3, "per_page": 100}).context["page"]
     assert [s.full_name for s in grade_3] == ["Vũ Thị A", *CLASS_LIST]  # given name "A" before "An"
 

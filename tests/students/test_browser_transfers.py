@@ -3,13 +3,16 @@ school B asks for a pupil of school A, school A releases, school B finds the pup
 history; a Hồ Chí Minh City school asks for another pupil, school A declines, the city school asks
 again and Hà Nội's education department releases on the school's behalf."""
 import re
+import time
 
 import pytest
 
 from accounts.models import Role
+from dashboards.models import SchoolStats
 from students.models import Student
 from tests.conftest import save_artifact
 from tests.factories import UserFactory, make_student
+from tests.processes import thread_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,3 +95,24 @@ def test_a_pupil_moves_to_another_school_and_to_another_province(page, login, li
     assert school_other_province.name in page.get_by_test_id("enrollment-history").inner_text()
     save_artifact(page, "transfer-history-school-hcm")
     assert Student.objects.get(pk=second.pk).school == school_other_province
+    sign_out(page)
+
+    # The statistics: the refreshes the releases queued run on a real worker, and each school's dashboard
+    # counts the moves (two out of school A, one into school B, one into the Hồ Chí Minh City school).
+    with thread_worker():
+        for school, field, count in ((school_a, "enrol_transferred_out", 2), (school_b, "enrol_transferred_in", 1),
+                                     (school_other_province, "enrol_transferred_in", 1)):
+            deadline = time.monotonic() + 90
+            while not SchoolStats.objects.filter(school=school, **{field: count}).exists():
+                assert time.monotonic() < deadline, f"{field} != {count} for {school.name}"
+                time.sleep(0.2)
+    for user, school, label, count in ((school_user, school_a, "Chuyển đi", "2"),
+                                       (school_user_b, school_b, "Chuyển đến", "1"),
+                                       (school_hcm, school_other_province, "Chuyển đến", "1")):
+        login(page, user)
+        page.goto(f"{base}/dashboards/schools/{school.pk}/")
+        row = page.get_by_test_id("table-movements").locator(
+            "tr", has=page.locator('td[data-col="label"]', has_text=label))
+        assert row.locator('td[data-col="count"]').inner_text().strip() == count, (school.name, label)
+        save_artifact(page, f"transfer-dashboard-{school.pk}")
+        sign_out(page)

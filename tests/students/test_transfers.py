@@ -223,7 +223,7 @@ def test_the_sending_school_cannot_change_a_pupil_in_transit(school_a, school_b,
         "enroll": lambda: student_enroll(scope=scope, student=pupil, grade=3, class_name="3C"),
         "withdraw": lambda: student_withdraw(scope=scope, student=pupil, status="completed",
                                              left_on=timezone.localdate()),
-        "delete": lambda: student_delete(scope=scope, student=pupil),
+        "delete": lambda: student_delete(scope=scope, student=pupil, reason="Nhập trùng"),
         "readmit": lambda: student_readmit(scope=scope, student=pupil),
     }
     with pytest.raises(AppError) as refused:

@@ -137,7 +137,7 @@ def test_edits_and_deletion_wait_while_a_request_is_open(school_a, school_user, 
             staff_update(scope=scope, staff=StaffMember.objects.get(pk=staff.pk), main_subject="Toán")
         assert err.value.code == "in_transit"
         with pytest.raises(AppError) as err:
-            staff_delete(scope=scope, staff=StaffMember.objects.get(pk=staff.pk))
+            staff_delete(scope=scope, staff=StaffMember.objects.get(pk=staff.pk), reason="Nhập trùng")
         assert err.value.code == "in_transit"
     assert StaffMember.objects.get(pk=staff.pk).main_subject == staff.main_subject
     staff_reassignment_decline(scope=Scope.for_user(school_user), user=school_user, reassignment_id=reassignment.pk,
