@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from edu_portal.common.models import current_school_year
 from geo.models import Commune, LegacyProvince, Province
+from teachers.writers import staff_postings_open_missing
 
 from .seed import Geography, Plan, copy_buffers, plan_make, province_rows
 
@@ -32,7 +33,10 @@ def _load_province(province: str) -> dict[str, int]:
                          legacy_codes=geo.legacy[province])
     with transaction.atomic(), connection.cursor() as cursor:
         _skip_row_triggers(cursor)
-        return copy_buffers(cursor.cursor, bufs)
+        counts = copy_buffers(cursor.cursor, bufs)
+        # The staff just copied start their posting history here, as staff_create would open it.
+        staff_postings_open_missing(cursor, province_id=province)
+        return counts
 
 
 def _skip_row_triggers(cursor) -> None:

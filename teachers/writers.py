@@ -75,3 +75,16 @@ def write_staff(*, context, now, staged_path, importer) -> dict:
                     [now, [pk for pk, _status in inserted]])
     queued = [pk for pk, status in inserted if status == "queued"] + identity_changed
     return {"new": len(inserted), "changed": staged - len(inserted), "queued": queued, "held": len(held)}
+
+
+def staff_postings_open_missing(cursor, *, province_id: str) -> int:
+    """Open a posting (quá trình công tác) at their school for each staff member of a province who has
+    none: rows bulk-loaded without the services (the demo and national loads COPY staff). Start date
+    unknown, as for the members teachers/migrations/0007 backfilled; safe to run twice."""
+    cursor.execute("""INSERT INTO teachers_staffposting (staff_id, school_id, position, end_reason, created_at)
+                      SELECT m.id, m.school_id, m.position, '', now()
+                      FROM teachers_staffmember m JOIN schools_school s ON s.id = m.school_id
+                      WHERE s.province_id = %s
+                        AND NOT EXISTS (SELECT 1 FROM teachers_staffposting p WHERE p.staff_id = m.id)""",
+                   [province_id])
+    return cursor.rowcount

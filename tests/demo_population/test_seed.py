@@ -15,7 +15,7 @@ from geo.models import EthnicGroup
 from schools.models import School
 from students.assessment import derive, subjects_canonical
 from students.models import AcademicResult, Enrollment, PhysicalRecord, Student
-from teachers.models import StaffMember
+from teachers.models import StaffMember, StaffPosting
 from tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,9 @@ def test_seed_loads_realistic_records_with_planted_outcomes(settings):
     assert PhysicalRecord.objects.count() > 0.8 * students
     ratio = students / StaffMember.objects.filter(position="teacher").count()
     assert 8 < ratio < 30  # pupil-teacher ratios as Vietnamese schools have them
+    # Every loaded member starts their posting history at their school, as staff_create opens it.
+    assert set(StaffPosting.objects.filter(ended_on__isnull=True).values_list("staff_id", "school_id")) == set(
+        StaffMember.objects.values_list("id", "school_id"))
     outcome = Counter()
     for number, name, born, gender in Student.objects.values_list("id_number", "full_name", "date_of_birth",
                                                                   "gender"):
