@@ -1,7 +1,6 @@
 """Reads on pupils, always through the caller's scope."""
 import datetime as dt
 import re
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.models import current_school_year
+from edu_portal.common.moves import MissingData, missing_reasons, request_in_scope_get, requests_in_scope
 from schools.models import School
 
 from .filtersets import StudentFilterSet
@@ -79,15 +79,6 @@ def class_pickers(*, scope: Scope, school_id: int | None, grade: str = "") -> di
             "class_name": [(c, c) for g, c in pairs if chosen is None or g == chosen]}
 
 
-class MissingData(NamedTuple):
-    """One kind of required data a school's records lack: the to-do list's group and the edit form's
-    notice read the same definition."""
-    key: str
-    title: str
-    reason: str  # what to do, shown under each record on the to-do list and on top of its edit form
-    records: QuerySet
-
-
 def students_at_school(*, scope: Scope) -> QuerySet[Student]:
     """The pupils a school keeps records of now: in scope, and not leavers (a pupil who dropped out,
     completed, died or moved abroad keeps the school and the history, but nothing is asked of them)."""
@@ -120,26 +111,21 @@ def student_missing_data(*, scope: Scope) -> list[MissingData]:
 
 def student_missing_reasons(*, scope: Scope, student: Student) -> list[str]:
     """The missing data of one pupil, in words (the notice on top of their edit form)."""
-    return [gap.reason for gap in student_missing_data(scope=scope) if gap.records.filter(pk=student.pk).exists()]
+    return missing_reasons(student_missing_data(scope=scope), pk=student.pk)
 
 
 def transfer_list(*, scope: Scope, status: str | None = None) -> QuerySet[TransferRequest]:
-    """Transfer requests either side of which is in scope: a school sees what it asked for (incoming)
-    and what is asked of it (outgoing), a province those of its schools."""
-    qs = TransferRequest.objects.select_related("student", "from_school", "to_school", "requested_by",
-                                                "decided_by")
-    if scope.kind != "country":
-        qs = qs.filter(scope.q("from_school") | scope.q("to_school"))
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-created_at", "-id")
+    """Transfer requests either side of which is in scope (edu_portal.common.moves)."""
+    return requests_in_scope(_transfers(), scope=scope, status=status)
 
 
 def transfer_get(*, scope: Scope, pk: int) -> TransferRequest:
-    transfer = transfer_list(scope=scope).filter(pk=pk).first()
-    if transfer is None:
-        raise NotInScope()
-    return transfer
+    return request_in_scope_get(_transfers(), scope=scope, pk=pk)
+
+
+def _transfers() -> QuerySet[TransferRequest]:
+    return TransferRequest.objects.select_related("student", "from_school", "to_school", "requested_by",
+                                                  "decided_by")
 
 
 def transfer_overdue_since() -> dt.datetime:

@@ -1,11 +1,10 @@
 """Reads on staff members, always through the caller's scope."""
-from typing import NamedTuple
-
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.moves import MissingData, missing_reasons, request_in_scope_get, requests_in_scope
 
 from .filtersets import StaffFilterSet
 from .models import EmploymentStatus, Position, ReassignmentStatus, StaffMember, StaffPosting, StaffReassignment
@@ -32,15 +31,6 @@ def staff_get(*, scope: Scope, pk: int, for_update: bool = False) -> StaffMember
     return staff
 
 
-class MissingData(NamedTuple):
-    """One kind of required data a school's staff records lack (the to-do list's group and the edit
-    form's notice read the same definition)."""
-    key: str
-    title: str
-    reason: str
-    records: QuerySet
-
-
 # Staff a school still employs: a retired, resigned or transferred member keeps the record, unasked.
 EMPLOYED = (EmploymentStatus.WORKING, EmploymentStatus.ON_LEAVE)
 
@@ -63,26 +53,21 @@ def staff_missing_data(*, scope: Scope) -> list[MissingData]:
 
 def staff_missing_reasons(*, scope: Scope, staff: StaffMember) -> list[str]:
     """The missing data of one staff member, in words (the notice on top of the edit form)."""
-    return [gap.reason for gap in staff_missing_data(scope=scope) if gap.records.filter(pk=staff.pk).exists()]
+    return missing_reasons(staff_missing_data(scope=scope), pk=staff.pk)
 
 
 def staff_reassignment_list(*, scope: Scope, status: str | None = None) -> QuerySet[StaffReassignment]:
-    """Reassignment requests either side of which is in scope: a school sees what it asked for (incoming)
-    and what is asked of it (outgoing), a province those of its schools."""
-    qs = StaffReassignment.objects.select_related("staff", "from_school", "to_school", "requested_by",
-                                                  "decided_by")
-    if scope.kind != "country":
-        qs = qs.filter(scope.q("from_school") | scope.q("to_school"))
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-created_at", "-id")
+    """Reassignment requests either side of which is in scope (edu_portal.common.moves)."""
+    return requests_in_scope(_reassignments(), scope=scope, status=status)
 
 
 def staff_reassignment_get(*, scope: Scope, pk: int) -> StaffReassignment:
-    reassignment = staff_reassignment_list(scope=scope).filter(pk=pk).first()
-    if reassignment is None:
-        raise NotInScope()
-    return reassignment
+    return request_in_scope_get(_reassignments(), scope=scope, pk=pk)
+
+
+def _reassignments() -> QuerySet[StaffReassignment]:
+    return StaffReassignment.objects.select_related("staff", "from_school", "to_school", "requested_by",
+                                                    "decided_by")
 
 
 def staff_in_transit(*, staff: StaffMember) -> StaffReassignment | None:

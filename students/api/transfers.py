@@ -4,39 +4,35 @@ The receiving school asks (POST), both sides list their requests (GET), the send
 province answers (release/, decline/), the receiving school (or its province) may withdraw its own
 request (cancel/). A request shows the receiving side only what identifies the
 pupil (name, date of birth, current school): never the ID number or the rest of the record."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edu_portal.common.api.base import ReadOnlyUnlessWriteToken, check_query_params, request_scope
-from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.api.moves import (
+    LIST_LIMIT,
+    MoveAnswerView,
+    MoveDeclineSerializer,
+    MovePersonSerializer,
+    MoveSchoolSerializer,
+    receiving_school_field,
+    receiving_school_pk,
+    request_pk,
+)
+from edu_portal.common.exceptions import AppError
 from schools.api.lookups import school_for_write
 from students.models import TransferStatus
 from students.selectors import transfer_get, transfer_list, transfer_overdue_since
 from students.services import transfer_cancel, transfer_decline, transfer_release, transfer_request_create
 
-LIST_LIMIT = 1000  # a school's or a province's open requests are few; the newest first
-
-
-class TransferSchoolSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    province = serializers.CharField(source="province_id")
-
-
-class TransferPupilSerializer(serializers.Serializer):
-    full_name = serializers.CharField()
-    date_of_birth = serializers.DateField()
-
 
 class TransferSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=TransferStatus.choices)
-    pupil = TransferPupilSerializer(source="student")
-    from_school = TransferSchoolSerializer()
-    to_school = TransferSchoolSerializer()
+    pupil = MovePersonSerializer(source="student")
+    from_school = MoveSchoolSerializer()
+    to_school = MoveSchoolSerializer()
     grade = serializers.IntegerField()
     class_name = serializers.CharField()
     reason = serializers.CharField()
@@ -62,25 +58,12 @@ class TransferCreateSerializer(serializers.Serializer):
     date_of_birth = serializers.DateField()
     grade = serializers.IntegerField(min_value=0, max_value=12, help_text="Khối lớp ở trường tiếp nhận")
     class_name = serializers.CharField(max_length=20)
-    school = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False,
-                                      help_text="id của trường tiếp nhận; mặc định trường của mã truy cập")
+    school = receiving_school_field()
 
 
-class TransferDeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
-
-
-def _answer(request, transfer, *, code=status.HTTP_200_OK) -> Response:
+def _answer(transfer, *, code=status.HTTP_200_OK) -> Response:
     context = {"overdue_since": transfer_overdue_since()}
     return Response(TransferSerializer(transfer, context=context).data, status=code)
-
-
-def _receiving_school(scope, pk):
-    if pk is None:
-        if scope.school_id is None or scope.kind != "school":
-            raise AppError("school: Nhập trường tiếp nhận.", details={"school": ["Bắt buộc với mã cấp Sở, Bộ."]})
-        pk = scope.school_id
-    return school_for_write(scope, pk)
 
 
 class TransferListView(APIView):
@@ -106,9 +89,9 @@ class TransferListView(APIView):
         serializer = TransferCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        school = _receiving_school(scope, data.pop("school", None))
+        school = school_for_write(scope, receiving_school_pk(scope, data.pop("school", None)))
         transfer = transfer_request_create(scope=scope, user=request.user, to_school=school, **data)
-        return _answer(request, transfer_get(scope=scope, pk=transfer.pk), code=status.HTTP_201_CREATED)
+        return _answer(transfer_get(scope=scope, pk=transfer.pk), code=status.HTTP_201_CREATED)
 
 
 class TransferDetailView(APIView):
@@ -117,49 +100,35 @@ class TransferDetailView(APIView):
     @extend_schema(summary="Một đề nghị chuyển trường", responses=TransferSerializer)
     def get(self, request, pk: int):
         check_query_params(request, set())
-        return _answer(request, transfer_get(scope=request_scope(request), pk=_pk(pk)))
+        return _answer(transfer_get(scope=request_scope(request), pk=request_pk(pk)))
 
 
-def _pk(pk: int) -> int:
-    if pk >= 2**63:
-        raise NotInScope()
-    return pk
+class _TransferAnswerView(MoveAnswerView):
+    def answer(self, *, scope, pk: int) -> Response:
+        return _answer(transfer_get(scope=scope, pk=pk))
 
 
-class TransferReleaseView(APIView):
-    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
-
-    @extend_schema(summary="Trường chuyển đi (hoặc Sở của trường) đồng ý chuyển học sinh (mã có quyền ghi)",
-                   request=None, responses=TransferSerializer)
-    def post(self, request, pk: int):
-        check_query_params(request, set())
-        scope = request_scope(request)
-        transfer = transfer_release(scope=scope, user=request.user, transfer_id=_pk(pk))
-        return _answer(request, transfer_get(scope=scope, pk=transfer.pk))
+@extend_schema_view(post=extend_schema(
+    summary="Trường chuyển đi (hoặc Sở của trường) đồng ý chuyển học sinh (mã có quyền ghi)",
+    request=None, responses=TransferSerializer))
+class TransferReleaseView(_TransferAnswerView):
+    def act(self, *, scope, user, pk: int):
+        return transfer_release(scope=scope, user=user, transfer_id=pk)
 
 
-class TransferDeclineView(APIView):
-    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
+@extend_schema_view(post=extend_schema(
+    summary="Trường chuyển đi (hoặc Sở của trường) từ chối, có lý do (mã có quyền ghi)",
+    request=MoveDeclineSerializer, responses=TransferSerializer))
+class TransferDeclineView(_TransferAnswerView):
+    body_serializer = MoveDeclineSerializer
 
-    @extend_schema(summary="Trường chuyển đi (hoặc Sở của trường) từ chối, có lý do (mã có quyền ghi)",
-                   request=TransferDeclineSerializer, responses=TransferSerializer)
-    def post(self, request, pk: int):
-        check_query_params(request, set())
-        scope = request_scope(request)
-        serializer = TransferDeclineSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        transfer = transfer_decline(scope=scope, user=request.user, transfer_id=_pk(pk),
-                                    reason=serializer.validated_data["reason"])
-        return _answer(request, transfer_get(scope=scope, pk=transfer.pk))
+    def act(self, *, scope, user, pk: int, reason: str):
+        return transfer_decline(scope=scope, user=user, transfer_id=pk, reason=reason)
 
 
-class TransferCancelView(APIView):
-    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
-
-    @extend_schema(summary="Trường tiếp nhận (hoặc Sở của trường) huỷ đề nghị của mình (mã có quyền ghi)",
-                   request=None, responses=TransferSerializer)
-    def post(self, request, pk: int):
-        check_query_params(request, set())
-        scope = request_scope(request)
-        transfer = transfer_cancel(scope=scope, user=request.user, transfer_id=_pk(pk))
-        return _answer(request, transfer_get(scope=scope, pk=transfer.pk))
+@extend_schema_view(post=extend_schema(
+    summary="Trường tiếp nhận (hoặc Sở của trường) huỷ đề nghị của mình (mã có quyền ghi)",
+    request=None, responses=TransferSerializer))
+class TransferCancelView(_TransferAnswerView):
+    def act(self, *, scope, user, pk: int):
+        return transfer_cancel(scope=scope, user=user, transfer_id=pk)

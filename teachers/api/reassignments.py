@@ -5,13 +5,23 @@ The receiving school asks (POST), both sides list their requests (GET), the send
 province answers (release/, decline/), the receiving side may withdraw (cancel/). A request shows the
 receiving side only what identifies the staff member (name, date of birth, current school): never the ID
 number or the rest of the record."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edu_portal.common.api.base import ReadOnlyUnlessWriteToken, check_query_params, request_scope
-from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.api.moves import (
+    LIST_LIMIT,
+    MoveAnswerView,
+    MoveDeclineSerializer,
+    MovePersonSerializer,
+    MoveSchoolSerializer,
+    receiving_school_field,
+    receiving_school_pk,
+    request_pk,
+)
+from edu_portal.common.exceptions import AppError
 from schools.api.lookups import school_for_write
 from teachers.models import Position, ReassignmentStatus
 from teachers.selectors import staff_reassignment_get, staff_reassignment_list
@@ -22,27 +32,13 @@ from teachers.services import (
     staff_reassignment_request,
 )
 
-LIST_LIMIT = 1000  # a school's or a province's open requests are few; the newest first
-
-
-class ReassignmentSchoolSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    province = serializers.CharField(source="province_id")
-
-
-class ReassignmentStaffSerializer(serializers.Serializer):
-    full_name = serializers.CharField()
-    date_of_birth = serializers.DateField()
-
 
 class ReassignmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ReassignmentStatus.choices)
-    staff = ReassignmentStaffSerializer()
-    from_school = ReassignmentSchoolSerializer()
-    to_school = ReassignmentSchoolSerializer()
+    staff = MovePersonSerializer()
+    from_school = MoveSchoolSerializer()
+    to_school = MoveSchoolSerializer()
     position = serializers.ChoiceField(choices=Position.choices, help_text="Chức vụ ở trường tiếp nhận")
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -58,30 +54,11 @@ class ReassignmentCreateSerializer(serializers.Serializer):
     staff_code = serializers.CharField(max_length=20)
     date_of_birth = serializers.DateField()
     position = serializers.ChoiceField(choices=Position.choices, help_text="Chức vụ ở trường tiếp nhận")
-    school = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False,
-                                      help_text="id của trường tiếp nhận; mặc định trường của mã truy cập")
-
-
-class ReassignmentDeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+    school = receiving_school_field()
 
 
 def _answer(reassignment, *, code=status.HTTP_200_OK) -> Response:
     return Response(ReassignmentSerializer(reassignment).data, status=code)
-
-
-def _receiving_school(scope, pk):
-    if pk is None:
-        if scope.school_id is None or scope.kind != "school":
-            raise AppError("school: Nhập trường tiếp nhận.", details={"school": ["Bắt buộc với mã cấp Sở, Bộ."]})
-        pk = scope.school_id
-    return school_for_write(scope, pk)
-
-
-def _pk(pk: int) -> int:
-    if pk >= 2**63:
-        raise NotInScope()
-    return pk
 
 
 class ReassignmentListView(APIView):
@@ -107,7 +84,7 @@ class ReassignmentListView(APIView):
         serializer = ReassignmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        school = _receiving_school(scope, data.pop("school", None))
+        school = school_for_write(scope, receiving_school_pk(scope, data.pop("school", None)))
         reassignment = staff_reassignment_request(scope=scope, user=request.user, to_school=school, **data)
         return _answer(staff_reassignment_get(scope=scope, pk=reassignment.pk), code=status.HTTP_201_CREATED)
 
@@ -119,44 +96,35 @@ class ReassignmentDetailView(APIView):
                    operation_id="staff_reassignments_retrieve")
     def get(self, request, pk: int):
         check_query_params(request, set())
-        return _answer(staff_reassignment_get(scope=request_scope(request), pk=_pk(pk)))
+        return _answer(staff_reassignment_get(scope=request_scope(request), pk=request_pk(pk)))
 
 
-class ReassignmentReleaseView(APIView):
-    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
-
-    @extend_schema(summary="Trường chuyển đi (hoặc Sở của trường) đồng ý điều chuyển cán bộ (mã có quyền ghi)",
-                   request=None, responses=ReassignmentSerializer, operation_id="staff_reassignments_release")
-    def post(self, request, pk: int):
-        check_query_params(request, set())
-        scope = request_scope(request)
-        reassignment = staff_reassignment_release(scope=scope, user=request.user, reassignment_id=_pk(pk))
-        return _answer(staff_reassignment_get(scope=scope, pk=reassignment.pk))
+class _ReassignmentAnswerView(MoveAnswerView):
+    def answer(self, *, scope, pk: int) -> Response:
+        return _answer(staff_reassignment_get(scope=scope, pk=pk))
 
 
-class ReassignmentDeclineView(APIView):
-    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
-
-    @extend_schema(summary="Trường chuyển đi (hoặc Sở của trường) từ chối, có lý do (mã có quyền ghi)",
-                   request=ReassignmentDeclineSerializer, responses=ReassignmentSerializer,
-                   operation_id="staff_reassignments_decline")
-    def post(self, request, pk: int):
-        check_query_params(request, set())
-        scope = request_scope(request)
-        serializer = ReassignmentDeclineSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reassignment = staff_reassignment_decline(scope=scope, user=request.user, reassignment_id=_pk(pk),
-                                                  reason=serializer.validated_data["reason"])
-        return _answer(staff_reassignment_get(scope=scope, pk=reassignment.pk))
+@extend_schema_view(post=extend_schema(
+    summary="Trường chuyển đi (hoặc Sở của trường) đồng ý điều chuyển cán bộ (mã có quyền ghi)",
+    request=None, responses=ReassignmentSerializer, operation_id="staff_reassignments_release"))
+class ReassignmentReleaseView(_ReassignmentAnswerView):
+    def act(self, *, scope, user, pk: int):
+        return staff_reassignment_release(scope=scope, user=user, reassignment_id=pk)
 
 
-class ReassignmentCancelView(APIView):
-    permission_classes = [permissions.IsAuthenticated, ReadOnlyUnlessWriteToken]
+@extend_schema_view(post=extend_schema(
+    summary="Trường chuyển đi (hoặc Sở của trường) từ chối, có lý do (mã có quyền ghi)",
+    request=MoveDeclineSerializer, responses=ReassignmentSerializer, operation_id="staff_reassignments_decline"))
+class ReassignmentDeclineView(_ReassignmentAnswerView):
+    body_serializer = MoveDeclineSerializer
 
-    @extend_schema(summary="Trường tiếp nhận (hoặc Sở của trường) huỷ đề nghị đang chờ (mã có quyền ghi)",
-                   request=None, responses=ReassignmentSerializer, operation_id="staff_reassignments_cancel")
-    def post(self, request, pk: int):
-        check_query_params(request, set())
-        scope = request_scope(request)
-        reassignment = staff_reassignment_cancel(scope=scope, user=request.user, reassignment_id=_pk(pk))
-        return _answer(staff_reassignment_get(scope=scope, pk=reassignment.pk))
+    def act(self, *, scope, user, pk: int, reason: str):
+        return staff_reassignment_decline(scope=scope, user=user, reassignment_id=pk, reason=reason)
+
+
+@extend_schema_view(post=extend_schema(
+    summary="Trường tiếp nhận (hoặc Sở của trường) huỷ đề nghị đang chờ (mã có quyền ghi)",
+    request=None, responses=ReassignmentSerializer, operation_id="staff_reassignments_cancel"))
+class ReassignmentCancelView(_ReassignmentAnswerView):
+    def act(self, *, scope, user, pk: int):
+        return staff_reassignment_cancel(scope=scope, user=user, reassignment_id=pk)
