@@ -22,6 +22,18 @@ class SchoolLevel(models.TextChoices):
     CONTINUING = "continuing", _("Giáo dục thường xuyên")
 
 
+# Grades each level teaches (Luật Giáo dục 2019, Điều 28: tiểu học lớp 1-5, THCS 6-9, THPT 10-12; mầm non
+# is grade 0 here). Every door that enrolls a pupil checks it: upload, form, API, transfers.
+LEVEL_GRADES = {SchoolLevel.PRESCHOOL: (0, 0), SchoolLevel.PRIMARY: (1, 5), SchoolLevel.LOWER_SECONDARY: (6, 9),
+                SchoolLevel.UPPER_SECONDARY: (10, 12), SchoolLevel.MULTI_LEVEL: (0, 12),
+                SchoolLevel.CONTINUING: (6, 12)}
+
+
+def grades_taught(level: str | None) -> tuple[int, int]:
+    """The lowest and highest grade a school of this level teaches (0-12 when the level is unknown)."""
+    return LEVEL_GRADES.get(level, (0, 12))
+
+
 class Ownership(models.TextChoices):
     PUBLIC = "public", _("Công lập")
     PRIVATE = "private", _("Tư thục")

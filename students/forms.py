@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from edu_portal.common.forms import PersonForm, select, text_input
 from geo.models import Province
 from geo.selectors import ethnic_groups
+from schools.models import grades_taught
 
 from .importers import PUPILS
-from .importers.pupils import GRADES
 from .models import AWAITING_TRANSFER_LABEL, WITHDRAW_STATUSES, EnrollmentStatus
 
 
@@ -38,7 +38,7 @@ class StudentForm(PersonForm):
         self.fields["ethnicity"].choices = [(name, name) for _code, name in ethnic_groups()]
         self.fields["birth_province"].choices = [("", "—"), *Province.objects.values_list("code", "name")]
         if enroll:
-            low, high = GRADES.get(getattr(self.school, "level", None), (0, 12))
+            low, high = grades_taught(getattr(self.school, "level", None))
             self.fields["grade"].choices = [("", "—")] + [(g, _grade_label(g)) for g in range(low, high + 1)]
         else:
             del self.fields["grade"], self.fields["class_name"]

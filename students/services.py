@@ -27,7 +27,7 @@ from edu_portal.common.models import (
 from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, deletion_reason_or_raise, tombstone_create
 from geo.selectors import ethnicity_official_or_raise
-from schools.models import School
+from schools.models import School, grades_taught
 
 from . import assessment
 from .models import (
@@ -105,6 +105,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
                    birth_province_id: str | None = None, school_year: int | None = None) -> Student:
     """A new pupil enrolled at `school` for the school year (current by default)."""
     _require(scope, school)
+    _grade_taught_or_raise(grade, school)
     pupil_code = pupil_code.strip()
     if Student.objects.filter(pupil_code=pupil_code).exists():
         raise AppError(f"Mã học sinh '{pupil_code}' đã tồn tại.", details={"pupil_code": ["Mã đã tồn tại."]})
@@ -165,6 +166,7 @@ def student_enroll(*, scope: Scope, student: Student, grade: int, class_name: st
     if Enrollment.objects.filter(student=student, school_year=year).exists():
         raise AppError(f"Học sinh đã có ghi danh năm học {school_year_label(year)}.", code="already_enrolled",
                        details={"grade": ["Đã có ghi danh năm học này."]})
+    _grade_taught_or_raise(grade, student.school)
     enrollment = Enrollment(student=student, school=student.school, school_year=year, grade=grade,
                             class_name=normalize_name(class_name),
                             age_group=_age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth,
@@ -195,6 +197,7 @@ def _student_move(*, student: Student, to_school: School, grade: int, class_name
     keeps it as its history and counts it) and open one at `to_school`. Results, physical records and
     the verification state stay on the pupil: they follow them (each keeps its school of record)."""
     from_school_id = student.school_id
+    _grade_taught_or_raise(grade, to_school)
     current = (Enrollment.objects.select_for_update()
                .filter(OPEN_ENROLLMENT, student=student, school_year=year).first())
     if current is not None:
@@ -241,6 +244,16 @@ def _who(user):
     return user if getattr(user, "pk", None) else None
 
 
+def _grade_taught_or_raise(grade: int, school: School) -> None:
+    """The grade must be one the school teaches (schools.models.LEVEL_GRADES, as the upload checks): a
+    primary school takes no grade 7 and a kindergarten no grade 3, whichever door enrolls the pupil."""
+    low, high = grades_taught(school.level)
+    if not low <= grade <= high:
+        grades = f"khối {low} đến {high}" if low != high else f"khối {low}"
+        message = f"{school.name} ({school.get_level_display()}) chỉ có {grades}."
+        raise AppError(message, code="grade_not_taught", details={"grade": [message]})
+
+
 def _grade_class_or_raise(grade, class_name: str) -> tuple[int, str]:
     if not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 12:
         raise AppError("Khối lớp phải từ 0 (mầm non) đến 12.", details={"grade": ["Từ 0 đến 12."]})
@@ -265,6 +278,7 @@ def transfer_request_create(*, scope: Scope, user, to_school: School, date_of_bi
         raise AppError("Nhập mã học sinh (hoặc số định danh) và ngày sinh của học sinh.",
                        details={"pupil_code": ["Nhập mã học sinh hoặc số định danh (một trong hai)."]})
     grade, class_name = _grade_class_or_raise(grade, class_name)
+    _grade_taught_or_raise(grade, to_school)
     lookup = {"pupil_code": pupil_code} if pupil_code else {"id_number": id_number}
     # Locked: two schools asking at once queue here, and the second one meets the first one's request.
     student = (Student.objects.select_for_update(of=("self",)).select_related("school")
@@ -494,6 +508,7 @@ def student_readmit(*, scope: Scope, student: Student, grade: int | None = None,
             raise AppError(f"Tiếp nhận lại cho năm học {school_year_label(year)}: cần ghi khối và lớp.",
                            code="class_required",
                            details={"grade": ["Bắt buộc."], "class_name": ["Bắt buộc."]})
+        _grade_taught_or_raise(grade, student.school)
         enrollment = Enrollment(student=student, school=student.school, school_year=year, grade=grade,
                                 class_name=normalize_name(class_name),
                                 age_group=_age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth,

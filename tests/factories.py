@@ -87,3 +87,11 @@ def make_staff(school: School, **overrides):
 
 def ymd(s: str) -> dt.date:
     return dt.date.fromisoformat(s)
+
+
+def teaching_every_grade(school):
+    """Make `school` a multi-level one (liên cấp), where grades 0-12 may all be enrolled
+    (schools.models.LEVEL_GRADES): for tests that need pupils of several levels in one school."""
+    school.level = "multi_level"
+    school.save(update_fields=["level"])
+    return school

@@ -16,10 +16,10 @@ Importers here, one module each: PUPILS (pupils.py: pupil + enrollment for the s
 RESULTS (results.py), PHYSICAL (physical.py). The uploads engine discovers IMPORTERS.
 """
 from .physical import PHYSICAL, PhysicalImporter
-from .pupils import GENDERS, GRADES, PUPILS, PupilImporter, validate_row
+from .pupils import GENDERS, PUPILS, PupilImporter, validate_row
 from .results import RESULTS, SUBJECT_RATINGS, TERMS, ResultImporter, parse_subject_scores
 
 IMPORTERS = {i.kind: i for i in (PUPILS, RESULTS, PHYSICAL)}
 
-__all__ = ["GENDERS", "GRADES", "IMPORTERS", "PHYSICAL", "PUPILS", "RESULTS", "SUBJECT_RATINGS", "TERMS",
+__all__ = ["GENDERS", "IMPORTERS", "PHYSICAL", "PUPILS", "RESULTS", "SUBJECT_RATINGS", "TERMS",
            "PhysicalImporter", "PupilImporter", "ResultImporter", "parse_subject_scores", "validate_row"]

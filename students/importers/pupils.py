@@ -30,14 +30,11 @@ from edu_portal.common.importing import (
 )
 from edu_portal.common.models import Gender
 from geo.selectors import ETHNICITY_UNKNOWN, ethnicity_lookup, ethnicity_normalize, province_codes
-from schools.models import SchoolLevel
+from schools.models import grades_taught
 
 from ..preschool import PreschoolAgeError, enrollment_age_group
 from ..writers import write_pupils
 
-# Grades each level teaches (Luật Giáo dục 2019, Điều 28: tiểu học lớp 1-5, THCS 6-9, THPT 10-12).
-GRADES = {SchoolLevel.PRESCHOOL: (0, 0), SchoolLevel.PRIMARY: (1, 5), SchoolLevel.LOWER_SECONDARY: (6, 9),
-          SchoolLevel.UPPER_SECONDARY: (10, 12), SchoolLevel.MULTI_LEVEL: (0, 12), SchoolLevel.CONTINUING: (6, 12)}
 GENDERS = tuple(Gender.choices) + (("M", "Nam"), ("F", "Nữ"))
 
 
@@ -98,7 +95,7 @@ class PupilImporter(RecordImporter):
             if province not in context.reference("province_codes", province_codes):
                 errors.append(RowError("birth_province", as_text(raw_province),
                                        "không phải là mã tỉnh/thành phố hợp lệ (2 chữ số, xem trang Mã hợp lệ)"))
-        low, high = GRADES.get(getattr(context.school, "level", None), (0, 12))
+        low, high = grades_taught(getattr(context.school, "level", None))
         grade, why = parse_int(get("grade"), low=low, high=high)
         if why:
             errors.append(RowError("grade", as_text(get("grade")),

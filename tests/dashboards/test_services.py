@@ -14,7 +14,7 @@ from dashboards.models import SchoolStats
 from dashboards.services import stats_refresh_all, stats_refresh_schools
 from dashboards.tasks import refresh_leavers_due, refresh_school_stats
 from edu_portal.common.models import current_school_year
-from schools.models import School
+from schools.models import School, grades_taught
 from students import services as student_services
 from students.models import Enrollment, Student
 from teachers.models import StaffMember
@@ -53,13 +53,13 @@ def random_changes(rng: random.Random, schools: list[School], rounds: int = 16) 
         student = rng.choice(students)
         if action == "create":
             school = rng.choice(schools)
-            pupil(school, rng=rng, grade=rng.randint(1, 5))
+            pupil(school, rng=rng, grade=rng.randint(*grades_taught(school.level)))
             touched.add(school.pk)
         elif action == "transfer":
             target = rng.choice([s for s in schools if s.pk != student.school_id])
             touched |= {student.school_id, target.pk}
             student_services.student_transfer(scope=scope, student=student, to_school=target,
-                                              grade=rng.randint(1, 9), class_name="9B")
+                                              grade=rng.randint(*grades_taught(target.level)), class_name="9B")
         elif action in ("verify", "mismatch"):
             # What the verification workers write once the registry has answered.
             fields = rng.sample(["full_name", "date_of_birth", "gender"], rng.randint(1, 2)) if action == "mismatch" else []

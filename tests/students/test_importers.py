@@ -16,7 +16,7 @@ from geo.ethnicity import ethnic_groups_read, ethnicity_lookup_build
 from students.importers import PHYSICAL, PUPILS, RESULTS, parse_subject_scores, validate_row
 from students.models import Student
 from students.services import student_withdraw, transfer_request_create
-from tests.factories import SchoolFactory, make_student, real_identity
+from tests.factories import SchoolFactory, make_student, real_identity, teaching_every_grade
 
 TODAY = dt.date(2026, 11, 25)
 PRIMARY = SimpleNamespace(pk=1, level="primary", province_id="01")
@@ -157,6 +157,7 @@ def test_result_cells_parse_both_scales():
 
 @pytest.mark.django_db
 def test_an_empty_rating_is_derived_and_subject_names_are_the_official_ones(school_a):
+    teaching_every_grade(school_a)
     pupil = make_student(school_a, grade=7, class_name="7A", **real_identity(serial=9101, year=2014))
     [(cleaned, state, errors)] = resolve_results(school_a, result_row(pupil))
     assert (state, errors, cleaned["learning_rating"]) == ("new", {}, "tot")
@@ -166,6 +167,7 @@ def test_an_empty_rating_is_derived_and_subject_names_are_the_official_ones(scho
 
 @pytest.mark.django_db
 def test_a_rating_that_contradicts_the_scores_is_a_row_error_naming_the_rule(school_a):
+    teaching_every_grade(school_a)
     pupil = make_student(school_a, grade=7, class_name="7A", **real_identity(serial=9102, year=2014))
     low = GRADE7.replace("Toán học: 8,5", "Toán học: 6")
     [(_, state, errors)] = resolve_results(school_a, result_row(pupil, learning_rating="Tốt", subject_scores=low))
@@ -193,6 +195,7 @@ def test_the_scale_follows_the_pupils_grade_in_a_multi_level_school():
 
 @pytest.mark.django_db
 def test_preschool_pupils_and_pupils_without_an_enrollment_that_year_have_no_results(school_a):
+    teaching_every_grade(school_a)
     school = SchoolFactory(level="preschool", province_id="01")
     child = make_student(school, grade=0, class_name="Lá", **real_identity(serial=9105, year=current_school_year() - 5))
     [(_, state, errors)] = resolve_results(school, result_row(child, learning_rating="Hoàn thành", subject_scores=""))
@@ -205,6 +208,7 @@ def test_preschool_pupils_and_pupils_without_an_enrollment_that_year_have_no_res
 
 @pytest.mark.django_db
 def test_the_year_row_is_computed_from_both_terms_in_the_file(school_a):
+    teaching_every_grade(school_a)
     pupil = make_student(school_a, grade=7, class_name="7A", **real_identity(serial=9107, year=2014))
     second = GRADE7.replace("Toán học: 8,5", "Toán học: 8")
     first = GRADE7.replace("Toán học: 8,5", "Toán học: 6")

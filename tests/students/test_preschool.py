@@ -20,7 +20,7 @@ from students.importers import validate_row
 from students.models import Enrollment
 from students.preschool import PreschoolAgeError, age_group, age_group_sql, enrollment_age_group
 from students.selectors import student_list
-from tests.factories import make_student, real_identity
+from tests.factories import make_student, real_identity, teaching_every_grade
 from tests.uploads.conftest import PUPIL_HEADER, commit, csv_bytes, run_upload
 
 Y = 2026  # school year 2026-2027: starts 5 September 2026
@@ -113,6 +113,7 @@ def test_an_upload_row_of_a_five_year_old_is_clean():
 
 @pytest.mark.django_db
 def test_services_store_the_group_and_refuse_grade_one_age(school_a):
+    teaching_every_grade(school_a)
     year = current_school_year()
     # No ID number on file, so that the date of birth can be corrected alone.
     child = make_student(school_a, grade=0, class_name="MG5A",
@@ -148,6 +149,7 @@ def test_uploads_write_the_group(school_user):
 
 @pytest.mark.django_db
 def test_the_migration_statement_fills_existing_enrollments(school_a):
+    teaching_every_grade(school_a)
     year = current_school_year()
     child = make_student(school_a, grade=0, class_name="MG", **real_identity(serial=904, year=year - 5))
     Enrollment.objects.update(age_group="")
@@ -158,6 +160,7 @@ def test_the_migration_statement_fills_existing_enrollments(school_a):
 
 @pytest.mark.django_db
 def test_dashboards_count_each_group_and_show_five_year_olds(school_a):
+    teaching_every_grade(school_a)
     year = current_school_year()
     for serial, age in ((905, 5), (906, 5), (907, 4), (908, 3)):
         make_student(school_a, grade=0, class_name="MG", **real_identity(serial=serial, year=year - age))

@@ -27,6 +27,7 @@ from students.services import (
     student_delete,
     student_enroll,
     student_readmit,
+    student_transfer,
     student_update,
     student_withdraw,
     transfer_cancel,
@@ -34,7 +35,7 @@ from students.services import (
     transfer_release,
     transfer_request_create,
 )
-from tests.factories import UserFactory, make_student
+from tests.factories import SchoolFactory, UserFactory, make_student
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,20 @@ def test_request_then_release_closes_the_old_enrollment_and_opens_one(school_a, 
     assert student_list(scope=Scope.for_user(school_user_b)).get().current_class == "3B"
     assert not student_list(scope=Scope.for_user(school_user)).exists()
     assert list(student_list(scope=Scope.for_user(school_user_b), filters={"grade": 3})) == [pupil]
+
+
+def test_a_school_is_asked_only_for_grades_it_teaches(school_a, school_b, school_user_b):
+    """A primary school takes grades 1-5 (schools.models.LEVEL_GRADES, as the upload checks): asking for a
+    pupil into grade 7 is refused before anything is looked up, and so is a move into a kindergarten."""
+    pupil = make_student(school_a)
+    with pytest.raises(AppError) as err:
+        ask(school_user_b, pupil, grade=7, class_name="7A")
+    assert err.value.code == "grade_not_taught" and "khối 1 đến 5" in err.value.message
+    kindergarten = SchoolFactory(province_id="01", level="preschool")
+    with pytest.raises(AppError) as err:
+        student_transfer(scope=Scope.country(), student=pupil, to_school=kindergarten, grade=3, class_name="3A")
+    assert err.value.code == "grade_not_taught"
+    assert not TransferRequest.objects.exists() and Student.objects.get(pk=pupil.pk).school == school_a
 
 
 def test_unknown_code_and_wrong_birth_date_get_the_same_answer(school_a, school_user_b):

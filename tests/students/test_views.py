@@ -1,7 +1,7 @@
 """Pupil pages and endpoints: the shared list, detail, scope, query-count and ID-number masking checks
 (tests/base.py)."""
 from tests.base import IdNumberTests, Kind, KindViewTests
-from tests.factories import make_student
+from tests.factories import make_student, teaching_every_grade
 
 
 class TestStudentViews(IdNumberTests, KindViewTests):
@@ -21,6 +21,7 @@ def _select(html: str, name: str) -> str:
 def test_class_list_filters_are_pickers_of_this_schools_classes(client, school_user, school_a, school_b):
     """A school picks a grade and a class among those it has this year (the classes narrowed by the
     grade); the list shows each pupil's grade and class; no id or code is asked for."""
+    teaching_every_grade(school_a)
     from django.urls import reverse
 
     from tests.factories import real_identity
