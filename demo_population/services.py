@@ -11,13 +11,15 @@ from schools.models import School
 
 
 def _demo_school(province_id: str, *, like: School | None = None, besides: School | None = None) -> School | None:
-    """The first open school of a province by code; with `like`, one of the same level first (so a
-    pupil transferred between demo schools finds their grade there)."""
+    """The first open school of a province by code; with `like`, one of the same level first, else a
+    multi-level one (liên cấp: every grade), so a pupil transferred between demo schools finds their
+    grade there (the services refuse a grade the school does not teach)."""
     schools = School.objects.filter(province_id=province_id, status="open").order_by("code")
     if besides is not None:
         schools = schools.exclude(pk=besides.pk)
     if like is not None:
-        return schools.filter(level=like.level).first() or schools.first()
+        return (schools.filter(level=like.level).first() or schools.filter(level="multi_level").first()
+                or schools.first())
     return schools.first()
 
 

@@ -87,6 +87,11 @@ def test_demo_logins_have_the_three_scopes_and_three_schools():
     assert users["school2"].school.province_id == "01" and users["school2"].school != users["school"].school
     assert users["school_hcm"].school.province_id == "79"
     assert users["school2"].check_password("edu-demo-2026") and users["school_hcm"].check_password("edu-demo-2026")
+    # A pupil of `school` must find their grade at school2: same level, else a multi-level school.
+    multi_level = SchoolFactory(province_id="01", level="multi_level", code="Z0000001")
+    demo_users_ensure()
+    school2 = User.objects.get(username="school2").school
+    assert school2.level == users["school"].school.level or school2 == multi_level
 
 
 def test_seeded_ratings_are_derived_from_the_seeded_subject_results():
