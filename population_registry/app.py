@@ -7,10 +7,8 @@ import datetime as dt
 import hmac
 import math
 import random
-import re
 import secrets
 import time
-import unicodedata
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,17 +21,18 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from demo_population.truth import citizen_for
+from edu_portal.common.identity import canonical_name
 
 from .config import Config
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
 IDENTITY_FIELDS = ("full_name", "date_of_birth", "gender")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def normalize_name(value: str) -> str:
-    """Names are compared in Unicode NFC with whitespace collapsed, ignoring case."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value or "")).strip().casefold()
+    """Names are compared as the national database compares them: in one canonical form (NFC, single
+    spaces, one tone-mark placement: "Thuý" is "Thúy"), ignoring case."""
+    return canonical_name(value).casefold()
 
 
 def error(status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:

@@ -1,12 +1,12 @@
 """Pupils, their enrollment per school year, academic results and physical records."""
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, VerifiableIdentity, id_number_unique
 from edu_portal.common.names import vietnamese_order
+from edu_portal.common.search import name_search_index
 
 
 class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
@@ -31,8 +31,8 @@ class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
             # A school's class lists, and the country's or a province's pages (walked in order, filtered).
             models.Index(F("school"), *vietnamese_order(), F("id"), name="student_school_vi_name"),
             models.Index(*vietnamese_order(), F("id"), name="student_vi_name"),
-            # Search by part of a name (ILIKE) without scanning millions of rows.
-            GinIndex(fields=["full_name"], name="student_name_trgm", opclasses=["gin_trgm_ops"]),
+            # Search by the words of a name, with or without diacritics, without scanning millions of rows.
+            name_search_index("full_name", name="student_name_search_trgm"),
         ]
         constraints = [id_number_unique("student_id_number_unique")]
 

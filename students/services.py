@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import (
+    canonical_name,
     identity_initial_status,
     identity_validate_or_raise,
     normalize_name,
@@ -112,7 +113,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
     id_number = (id_number or "").strip() or None
     id_number_entry_check(scope=scope, typed=id_number is not None)
     student = Student(
-        pupil_code=pupil_code, id_number=id_number, full_name=normalize_name(full_name),
+        pupil_code=pupil_code, id_number=id_number, full_name=canonical_name(full_name),
         date_of_birth=date_of_birth, gender=gender, ethnicity=normalize_name(ethnicity),
         birth_province_id=birth_province_id, school=school,
         verification_status=identity_initial_status(id_number=id_number, date_of_birth=date_of_birth,

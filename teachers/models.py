@@ -1,12 +1,12 @@
 """Teachers and education managers (cán bộ quản lý, giáo viên, nhân viên)."""
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, VerifiableIdentity, id_number_unique
 from edu_portal.common.names import vietnamese_order
+from edu_portal.common.search import name_search_index
 
 
 class Position(models.TextChoices):
@@ -80,8 +80,8 @@ class StaffMember(TimeStamped, VerifiableIdentity, HeldIdNumber):
         indexes = [
             models.Index(F("school"), *vietnamese_order(), F("id"), name="staff_school_vi_name"),
             models.Index(*vietnamese_order(), F("id"), name="staff_vi_name"),
-            # Search by part of a name (ILIKE) without scanning millions of rows.
-            GinIndex(fields=["full_name"], name="staffmember_name_trgm", opclasses=["gin_trgm_ops"]),
+            # Search by the words of a name, with or without diacritics (edu_portal.common.search).
+            name_search_index("full_name", name="staffmember_name_search_trgm"),
         ]
         constraints = [id_number_unique("staffmember_id_number_unique")]
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import (
+    canonical_name,
     identity_initial_status,
     identity_validate_or_raise,
     normalize_name,
@@ -78,7 +79,7 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
         raise AppError(f"Mã cán bộ '{staff_code}' đã tồn tại.", details={"staff_code": ["Mã đã tồn tại."]})
     staff = StaffMember(
         staff_code=staff_code.strip(), id_number=(id_number or "").strip() or None,
-        full_name=normalize_name(full_name), date_of_birth=date_of_birth, gender=gender,
+        full_name=canonical_name(full_name), date_of_birth=date_of_birth, gender=gender,
         ethnicity=normalize_name(ethnicity), position=position, main_subject=normalize_name(main_subject),
         qualification=qualification, training_field=training_field, pedagogy_certificate=pedagogy_certificate,
         school=school, employment_status=employment_status,

@@ -73,6 +73,94 @@ def normalize_name(value: str) -> str:
     return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", value or "")).strip()
 
 
+# --- One tone-mark placement for people's names ----------------------------------------------------
+# Vietnamese has two accepted placements of the tone mark in the open syllables oa, oe, uy (no final
+# consonant): on the first vowel, "hòa, khỏe, thúy" (kiểu cũ, the default of Unikey/EVKey and of most
+# keyboards, hence what the national population database mostly holds: CCCD cards read "THÚY", "HÒA"),
+# or on the second, "hoà, khoẻ, thuý" (kiểu mới, QĐ 240/QĐ 1984; textbooks under QĐ 1989/QĐ-BGDĐT
+# 2018). Both are correct spellings, so one person is typed both ways: names are stored and compared
+# in one of them, the first (what the registry holds and the demo names already are). Every other
+# syllable puts the mark on its main vowel in both styles (hoàng, tuyết, quý, già), so the rules only
+# move a mark within those three clusters, and undo two slips the keyboards allow: "qúy" (u of "qu"
+# is part of the consonant) -> "quý", "gìa" (i of "gi" likewise) -> "già".
+# The rules run on NFD, where a tone is a combining mark after its letter (ề = e + ̂ + ̀), so each
+# is a regular expression that moves a mark; the same expressions, written for PostgreSQL, make the
+# SQL function vn_name_canonical (NAME_CANONICAL_SQL) that migrations use on stored names: tests check
+# that both agree.
+_TONE = "[\u0300\u0301\u0303\u0309\u0323]"  # huyền, sắc, ngã, hỏi, nặng
+_VOWEL_MARK = "[\u0302\u0306\u031b]"  # â ê ô, ă, ơ ư: part of the letter, not a tone
+# In NFD every Vietnamese letter is an ASCII letter plus marks, except đ.
+_NOT_LETTER_NEXT = "(?![A-Za-z\u0110\u0111\u0300-\u036f])"
+_TONE_RULES = (
+    # Open oa, oe, uy (not the u of "qu"): the mark on the first vowel.
+    (f"(?<![Qq])([Oo])([AaEe])({_TONE}){_NOT_LETTER_NEXT}", r"\1\3\2"),
+    (f"(?<![Qq])([Uu])([Yy])({_TONE}){_NOT_LETTER_NEXT}", r"\1\3\2"),
+    # "qu", "gi" + a vowel: the u, the i belong to the consonant; the mark goes on the vowel after.
+    (f"([Qq][Uu]|[Gg][Ii])({_TONE})([AaEeIiOoUuYy]{_VOWEL_MARK}?)(?![AaEeIiOoUuYy])", r"\1\3\2"),
+)
+_TONE_REGEXES = tuple((re.compile(pattern), replacement) for pattern, replacement in _TONE_RULES)
+# Python's \s (str.isspace), spelled out so that PostgreSQL's regular expressions read it the same.
+_SPACE = "[\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+
+
+def _toned(letters: str) -> str:
+    return "".join(unicodedata.normalize("NFC", letter + tone) for letter in letters
+                   for tone in "\u0300\u0301\u0303\u0309\u0323")
+
+
+# What a stored (NFC) name must hold for canonical_name to change it, beyond not being NFC: a mark the
+# rules move, or whitespace other than single inner spaces. Lets the migration of 24 million names
+# skip at a glance the names that cannot change (tests check it misses none).
+NAME_CANONICAL_CANDIDATE = (
+    f"[Oo][{_toned('AaEe')}]|[Uu][{_toned('Yy')}]|[QqGg][{_toned('UuIi')}]"
+    f"|^ | $|  |[\t\n\u000b\f\r\u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+
+
+def canonical_name(value: str) -> str:
+    """A person's full name as stored and compared: NFC, single spaces, the tone marks of oa, oe, uy
+    on the first vowel ("Thuý" -> "Thúy", "HOÀ" -> "HÒA"). Idempotent; case is kept."""
+    text = unicodedata.normalize("NFD", normalize_name(value))
+    for regex, replacement in _TONE_REGEXES:
+        text = regex.sub(replacement, text)
+    return unicodedata.normalize("NFC", text)
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_regex(pattern: str) -> str:
+    """A pattern as a PostgreSQL string: its characters are literal (the \\u escapes above are Python's),
+    and PostgreSQL's advanced regular expressions read the constructs used here (bracket ranges,
+    look-around, \\1 back-references) as Python's re does."""
+    return "E" + _sql_literal(pattern.replace("\\", "\\\\"))
+
+
+def _name_canonical_body() -> str:
+    text = f"normalize(btrim(regexp_replace(normalize(name, NFC), {_sql_regex(_SPACE)}, ' ', 'g')), NFD)"
+    for pattern, replacement in _TONE_RULES:
+        text = f"regexp_replace({text}, {_sql_regex(pattern)}, {_sql_regex(replacement)}, 'g')"
+    return f"normalize({text}, NFC)"
+
+
+# IMMUTABLE so that an index or a generated column may use it; PARALLEL SAFE for the national update.
+NAME_CANONICAL_SQL = (
+    "CREATE OR REPLACE FUNCTION vn_name_canonical(name text) RETURNS text LANGUAGE sql IMMUTABLE STRICT "
+    f"PARALLEL SAFE AS $$ SELECT {_name_canonical_body()} $$"
+)
+
+
+def name_canonical_update_sql(table: str) -> str:
+    """The UPDATE that puts a table's stored full names in the canonical form (migrations): only the
+    candidates are passed to the function, only the names that change are written."""
+    candidate = "E" + _sql_literal(NAME_CANONICAL_CANDIDATE.replace("\\", "\\\\"))
+    # The table name comes from the migrations, never from a user.
+    return (f"UPDATE {table} SET full_name = vn_name_canonical(full_name) "  # noqa: S608
+            f"WHERE (full_name ~ {candidate} OR full_name IS NOT NFC NORMALIZED) "
+            f"AND full_name <> vn_name_canonical(full_name)")
+
+
 def century_gender_digit(date_of_birth: dt.date, gender: str) -> str:
     """The 4th digit an ID number must carry for this birth year and gender ('M' or 'F')."""
     century_index = CENTURY_INDEX[date_of_birth.year // 100]

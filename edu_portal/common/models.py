@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import AppError
-from .identity import IDENTITY_FIELDS, VerificationStatus, identity_initial_status, normalize_name
+from .identity import (
+    IDENTITY_FIELDS,
+    VerificationStatus,
+    canonical_name,
+    identity_initial_status,
+    normalize_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +145,9 @@ def person_changes_apply(*, scope, person, changes: dict, name_fields: tuple[str
     id_number_entry_check(scope=scope, typed="id_number" in changes)
     before = {f: getattr(person, f) for f in IDENTITY_FIELDS}
     for field, value in changes.items():
-        if field in name_fields:
+        if field == "full_name":
+            value = canonical_name(value)  # stored as the registry compares it
+        elif field in name_fields:
             value = normalize_name(value)
         if field == "id_number":
             value = (value or "").strip() or None

@@ -187,3 +187,21 @@ def test_config_from_environment(monkeypatch):
     config = Config.from_env()
     assert (config.port, config.client_secret, config.behaviour.latency_ms, config.behaviour.down) == \
         (8123, "from-portal-var", 5.0, True)
+
+
+@pytest.mark.parametrize("placement", ["Thuỷ", "Thủy", "THUỶ"])
+def test_either_tone_placement_of_a_name_matches(placement):
+    # The national database holds "Thủy"; a school that typed "Thuỷ" (kiểu mới) typed the same name.
+    with TestClient(create_app(Config(client_secret="s", seed=SEED, behaviour=Behaviour(latency_ms=0)))) as api:
+        serial = 0
+        while True:
+            number = id_number_for(legacy_province_code="001", year_of_birth=2014, gender="F", serial=serial)
+            serial += 1
+            citizen = citizen_for(number, SEED)
+            if citizen and citizen.full_name.endswith(" Thủy"):
+                break
+        record = {"id_number": number, "full_name": citizen.full_name.removesuffix("Thủy") + placement,
+                  "date_of_birth": citizen.date_of_birth.isoformat(), "gender": "F"}
+        headers = {"Authorization": "Bearer " + token(api, "s").json()["access_token"]}
+        result = api.post("/v1/citizens/verify", json={"records": [record]}, headers=headers).json()["results"][0]
+        assert result["result"] == "MATCH"

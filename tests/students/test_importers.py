@@ -102,11 +102,12 @@ def test_valid_id_numbers_pass_and_dropped_zeros_get_the_fix(born, gender, seria
 
 @given(st.lists(st.sampled_from(["Nguyễn", "Thị", "Hoà", "Ngọc", "Ánh", "Đặng", "Hương", "Quỳnh", "Ưng", "Yến"]),
                 min_size=2, max_size=5), st.sampled_from(["NFC", "NFD"]), st.sampled_from([" ", "  ", "\t", "\u00a0"]))
-def test_names_in_nfd_or_with_stray_spaces_become_the_same_nfc_name(words, form, space):
+def test_names_in_nfd_or_with_stray_spaces_become_the_same_canonical_name(words, form, space):
     written = unicodedata.normalize(form, space + space.join(words) + space)
     cleaned, errors = validate_row({**GOOD, "full_name": written}, context=CTX)
     assert errors == []
-    assert cleaned["full_name"] == unicodedata.normalize("NFC", " ".join(words))
+    # ... and in the one tone placement names are stored in ("Hoà" is "Hòa": identity.canonical_name).
+    assert cleaned["full_name"] == unicodedata.normalize("NFC", " ".join(words)).replace("Hoà", "Hòa")
 
 
 @given(st.text(min_size=1, max_size=20))

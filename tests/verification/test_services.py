@@ -291,3 +291,19 @@ def test_reading_a_runs_progress_writes_nothing(registry, school_a):
     assert VerificationRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
     services.verification_sweep()  # the beat's sweep closes a run with nothing left in flight
     assert VerificationRun.objects.get(pk=run.pk).status == RunStatus.FINISHED
+
+
+@pytest.mark.django_db
+def test_a_name_typed_with_the_other_tone_placement_is_verified(registry, school_a):
+    # The registry holds "… Thủy"; the school types "… THUỶ" (kiểu mới, in capitals): the same name.
+    serial = 0
+    while not (identity := real_identity(serial=serial))["full_name"].endswith(" Thủy"):
+        serial += 1
+    identity["full_name"] = identity["full_name"].removesuffix("Thủy").upper() + "THUỶ"
+    pupil = student_services.student_create(scope=Scope.country(can_view_id_numbers=True), school=school_a,
+                                            pupil_code="HS-THUY", grade=3, class_name="3A", **identity)
+
+    services.batch_verify(kind="student", ids=[pupil.pk])
+
+    pupil.refresh_from_db()
+    assert pupil.verification_status == VerificationStatus.VERIFIED, pupil.verification_mismatch_fields

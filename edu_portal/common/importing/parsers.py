@@ -14,7 +14,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
 
-from edu_portal.common.identity import CENTURY_INDEX, id_number_errors, legacy_province_codes, normalize_name
+from edu_portal.common.identity import (
+    CENTURY_INDEX,
+    canonical_name,
+    id_number_errors,
+    legacy_province_codes,
+    normalize_name,
+)
 
 from .errors import RowError
 
@@ -128,13 +134,13 @@ def parse_text(value, *, max_length: int, required: bool = True):
 
 
 def parse_name(value, *, max_length: int = 100):
-    """Full names in NFC (macOS writes NFD), single spaces, letters only."""
+    """Full names in the canonical form (NFC, single spaces, one tone placement), letters only."""
     text, reason = parse_text(value, max_length=max_length)
     if reason:
         return None, reason
     if not _NAME.fullmatch(text):
         return None, "không phải là họ tên hợp lệ (chỉ gồm chữ cái và dấu cách)"
-    return text, None
+    return canonical_name(text), None
 
 
 def parse_code(value, *, max_length: int = 20):

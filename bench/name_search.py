@@ -1,0 +1,98 @@
+"""Name search without diacritics (edu_portal.common.search) against the old accented search.
+
+A search is what the list pages and the API do with `?q=`: students.selectors.student_list for the
+country, then the first page of 25 rows in the list's order. QUERIES are names as people type them:
+family + middle names ("nguyen van"), one given name ("thuy"), a whole name. Each is run
+
+    new   unaccented, through the selector (vn_name_search(full_name) LIKE '% nguyen van%', served by
+          the trigram index student_name_search_trgm)
+    old   the same words with their diacritics, as the search was before: full_name ILIKE '%Nguyễn Văn%',
+          with the index it had then, GIN (full_name gin_trgm_ops), created for the measurement and
+          dropped after (BENCH_NAME_SEARCH_BASELINE=0 skips it: building it on 24 million rows is long)
+
+alternating, in the same run. Reported: p50/p95 of each, the ratio of the p95s; target p95 <= 50 ms at
+national size (make bench-national).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+PER_PAGE = 25
+TARGET_P95_MS = 50.0
+OLD_INDEX = "bench_student_name_trgm"
+# (as typed without diacritics, as written): common family + middle names, given names, whole names.
+QUERIES = [
+    ("nguyen van", "Nguyễn Văn"), ("nguyen thi", "Nguyễn Thị"), ("tran thi", "Trần Thị"), ("tran van", "Trần Văn"),
+    ("le thi", "Lê Thị"), ("le van", "Lê Văn"), ("pham minh", "Phạm Minh"), ("hoang ngoc", "Hoàng Ngọc"),
+    ("huynh thanh", "Huỳnh Thanh"), ("vu duc", "Vũ Đức"), ("dang thu", "Đặng Thu"), ("bui gia", "Bùi Gia"),
+    ("thuy", "Thủy"), ("an", "An"), ("binh", "Bình"), ("duc", "Đức"), ("trang", "Trang"), ("yen", "Yến"),
+    ("hoa", "Hoa"), ("cuong", "Cường"), ("nguyen van an", "Nguyễn Văn An"), ("tran thi thuy", "Trần Thị Thủy"),
+    ("le minh duc", "Lê Minh Đức"), ("pham ngoc anh", "Phạm Ngọc Anh"), ("do quang huy", "Đỗ Quang Huy"),
+]
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+
+
+def run(quick: bool) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from accounts.scope import Scope
+    from students.models import Student
+    from students.selectors import student_list
+
+    pupils = Student.objects.count()
+    if not pupils:
+        return {"status": "skipped", "reason": "no pupils in the database (run bench.seed first)"}
+    total = 40 if quick else 200
+    queries = [QUERIES[i % len(QUERIES)] for i in range(total)]
+    country = Scope.country()
+    baseline = os.environ.get("BENCH_NAME_SEARCH_BASELINE", "1") != "0"
+    if baseline:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {OLD_INDEX} ON students_student USING gin "
+                           "(full_name gin_trgm_ops)")
+            cursor.execute("ANALYZE students_student")
+
+    def page_new(typed):
+        return list(student_list(scope=country, filters={"q": typed})[:PER_PAGE])
+
+    def page_old(written):
+        return list(student_list(scope=country).filter(full_name__icontains=written)[:PER_PAGE])
+
+    times: dict[str, list[float]] = {"new": [], "old": []}
+    same_first_page = 0
+    try:
+        page_new(queries[0][0]), baseline and page_old(queries[0][1])  # warm-up
+        for typed, written in queries:
+            started = time.perf_counter()
+            rows = page_new(typed)
+            times["new"].append(time.perf_counter() - started)
+            # The accented words find the same pupils as the unaccented ones (same first page).
+            same_first_page += rows == page_new(written)
+            if baseline:
+                started = time.perf_counter()
+                page_old(written)
+                times["old"].append(time.perf_counter() - started)
+        plan = student_list(scope=country, filters={"q": "nguyen van"})[:PER_PAGE].explain()
+    finally:
+        if baseline:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP INDEX IF EXISTS {OLD_INDEX}")
+    out = {"database_pupils": pupils, "queries": total, "per_page": PER_PAGE, "target_p95_ms": TARGET_P95_MS,
+           "new_p50_ms": round(statistics.median(times["new"]) * 1000, 2), "new_p95_ms": _p(times["new"], 0.95),
+           "accented_same_first_page": f"{same_first_page}/{total}",
+           "plan_uses_name_index": "student_name_search_trgm" in plan}
+    if baseline:
+        out.update({"old_p50_ms": round(statistics.median(times["old"]) * 1000, 2),
+                    "old_p95_ms": _p(times["old"], 0.95)})
+        out["ratio_p95"] = round(out["new_p95_ms"] / out["old_p95_ms"], 3) if out["old_p95_ms"] else None
+    out["meets_target"] = out["new_p95_ms"] <= TARGET_P95_MS
+    return out
