@@ -280,7 +280,7 @@ def school_todo(*, scope: Scope) -> list[TodoGroup]:
         for gap in gaps:
             groups.append(TodoGroup(gap.key, str(gap.title), gap.records.count(),
                                     _todo_items(gap.records, kind=kind, scope=scope,
-                                                reason=lambda _p, text=str(gap.reason): text)))
+                                                reason=gap.record_reason or (lambda _p, text=str(gap.reason): text))))
     return [group for group in groups if group.count]
 
 
