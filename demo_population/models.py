@@ -2,16 +2,16 @@
 entered twice (issue 16), so that a duplicate finder's precision and recall can be measured
 against it. Nothing in the portal reads this table; only the seed writes it."""
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class DuplicateKind(models.TextChoices):
-    # How the second record differs from the first: the variations real double entries have.
-    NO_ID_NUMBER = "no_id_number", _("Nhập lại không có số định danh")
-    ID_NUMBER_TYPO = "id_number_typo", _("Số định danh sai một chữ số")
-    NAME_NO_DIACRITICS = "name_no_diacritics", _("Họ tên gõ không dấu")
-    NAME_TONE_PLACEMENT = "name_tone_placement", _("Họ tên bỏ dấu thanh kiểu khác (Hoà/Hòa)")
-    DAY_MONTH_SWAPPED = "day_month_swapped", _("Ngày sinh đảo ngày và tháng")
+    # How the second record differs from the first: the variations real double entries have. Read by
+    # whoever measures the finder, never shown to users: the labels are not translated.
+    NO_ID_NUMBER = "no_id_number", "Nhập lại không có số định danh"
+    ID_NUMBER_TYPO = "id_number_typo", "Số định danh sai một chữ số"
+    NAME_NO_DIACRITICS = "name_no_diacritics", "Họ tên gõ không dấu"
+    NAME_TONE_PLACEMENT = "name_tone_placement", "Họ tên bỏ dấu thanh kiểu khác (Hoà/Hòa)"
+    DAY_MONTH_SWAPPED = "day_month_swapped", "Ngày sinh đảo ngày và tháng"
 
 
 class PlantedDuplicate(models.Model):
