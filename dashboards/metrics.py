@@ -128,6 +128,10 @@ def _metrics() -> list[Metric]:
     out += [Metric("enrol_transferred_in", "pupil", TRANSFERRED_IN, _("Chuyển đến"))]
     out += [Metric(f"pupils_ver_{v.value}", "pupil", f"{STUDYING} AND s.verification_status = '{v.value}'",
                    v.label) for v in VerificationStatus]
+    # Pupils enrolled without a số định danh cá nhân (intake without a number, issue 16: grade-1 and
+    # preschool intakes, foreign pupils); they cannot be verified until the number is added.
+    out += [Metric("pupils_without_id", "pupil", f"{STUDYING} AND s.id_number IS NULL",
+                   _("Học sinh chưa có số định danh"))]
     out += [
         Metric("pupils_with_result", "pupil", f"{STUDYING} AND {HAS_RESULT}", _("Có kết quả học tập")),
         Metric("pupils_with_physical", "pupil", f"{STUDYING} AND {HAS_PHYSICAL}", _("Có số liệu thể lực")),

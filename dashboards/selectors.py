@@ -41,7 +41,7 @@ from .models import SchoolStats
 # The figures of the overview and the drill-down tables (the indicators page sums them all).
 OVERVIEW_METRICS = (
     ["pupils", "pupils_female", "pupils_male", "staff", "staff_teacher", "teachers_qualified",
-     "pupils_with_result", "pupils_with_physical", "pupils_complete"]
+     "pupils_with_result", "pupils_with_physical", "pupils_complete", "pupils_without_id"]
     + [f"pupils_ver_{v}" for v in VerificationStatus.values]
     + [f"staff_ver_{v}" for v in VerificationStatus.values]
     + MOVEMENT_METRICS
@@ -72,6 +72,7 @@ def derive(row: dict) -> dict:
     row["results_pct"] = ratio(row.get("pupils_with_result", 0), pupils, 100)
     row["physical_pct"] = ratio(row.get("pupils_with_physical", 0), pupils, 100)
     row["completeness_pct"] = ratio(row.get("pupils_complete", 0), pupils, 100)
+    row["pupils_without_id_pct"] = ratio(row.get("pupils_without_id", 0), pupils, 100)
     return row
 
 
@@ -280,7 +281,7 @@ def school_todo(*, scope: Scope) -> list[TodoGroup]:
         for gap in gaps:
             groups.append(TodoGroup(gap.key, str(gap.title), gap.records.count(),
                                     _todo_items(gap.records, kind=kind, scope=scope,
-                                                reason=lambda _p, text=str(gap.reason): text)))
+                                                reason=gap.record_reason or (lambda _p, text=str(gap.reason): text))))
     return [group for group in groups if group.count]
 
 

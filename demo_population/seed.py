@@ -7,6 +7,12 @@ is the same whether one process or several build it, and provinces load in paral
 Planted for verification: 2.5% of ID numbers are unknown to the registry (NOT_FOUND), 5.6% of the
 known ones have a name or date of birth that differs from the registry (MISMATCH), 0.5% of
 people have no ID number on file (invalid_id): about 91.6% MATCH, as the ministry reported.
+
+Planted for the duplicate finder (issue 16): 0.3% of pupils are a child already entered in the
+province, entered again (at another school, or twice at the same one) the way double entries
+really differ: without the ID number, with one digit of it mistyped, the name typed without
+diacritics or with the other tone placement ("Thuỷ"/"Thủy"), or day and month of birth swapped.
+The pairs are written to demo_population_plantedduplicate: the truth, kept aside.
 """
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ import functools
 import io
 import json
 import random
+import re
+import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +47,8 @@ from .truth import citizen_for, id_number_for
 SCALES = {"demo": 80, "small": 600, "tenth": 5400, "national": 54000}
 MISMATCH_SHARE = 0.056
 NO_ID_SHARE = 0.005
+DUPLICATE_SHARE = 0.003
+DUPLICATE_POOL = 512  # candidates kept per birth year and province to be entered again
 CONNECTED_SHARE = 17083 / 54000
 
 # level: (share of schools, mean pupils per school, pupils per teacher, grades)
@@ -146,11 +156,23 @@ class _Serials:
 
     def __init__(self) -> None:
         self.next: dict[tuple, int] = {}
+        self.reserved: set[tuple] = set()  # serials a planted typo uses: no one else may be given them
 
     def take(self, key: tuple) -> int:
-        n = self.next.get(key, 0)
-        self.next[key] = n + 1
-        return (n * 7919 + zlib.crc32(repr(key).encode())) % 1_000_000
+        while True:
+            n = self.next.get(key, 0)
+            self.next[key] = n + 1
+            serial = (n * 7919 + zlib.crc32(repr(key).encode())) % 1_000_000
+            if (key, serial) not in self.reserved:
+                return serial
+
+    def reserve(self, key: tuple, serial: int) -> bool:
+        """Keep `serial` of the bucket for a mistyped number, if no one has it or was given it."""
+        n = (serial - zlib.crc32(repr(key).encode())) * pow(7919, -1, 1_000_000) % 1_000_000
+        if n < self.next.get(key, 0) or (key, serial) in self.reserved:
+            return False
+        self.reserved.add((key, serial))
+        return True
 
 
 def _identity(rng: random.Random, serials: _Serials, *, legacy: str, year: int, gender: str, seed: int,
@@ -173,6 +195,74 @@ def _identity(rng: random.Random, serials: _Serials, *, legacy: str, year: int, 
     return number, name, born
 
 
+# Tone marks on open "oa", "oe", "uy" at the end of a syllable: the old placement puts the mark on the
+# first vowel ("Hòa", "Thủy"), the new one on the second ("Hoà", "Thuỷ"); both are written.
+_TONES = {"a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "o": "òóỏõọ", "u": "ùúủũụ"}
+_PLACEMENTS = {}
+for _first, _second in (("o", "a"), ("o", "e"), ("u", "y")):
+    for _i in range(5):
+        _old, _new = _TONES[_first][_i] + _second, _first + _TONES[_second][_i]
+        _PLACEMENTS[_old], _PLACEMENTS[_new] = _new, _old
+_PLACEMENT = re.compile(f"({'|'.join(_PLACEMENTS)})(?=\\s|$)")
+
+
+def tone_placement_swapped(name: str) -> str:
+    """The name with the other tone placement, or the name itself if it has no such syllable."""
+    return _PLACEMENT.sub(lambda m: _PLACEMENTS[m.group(1)], name)
+
+
+def without_diacritics(name: str) -> str:
+    """The name as typed on a keyboard without Vietnamese input ("Nguyen Thi Thuy")."""
+    name = name.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+
+
+@dataclass
+class _Entered:
+    """A pupil as first entered, that a second school may enter again."""
+
+    sid: int
+    school: int
+    number: str
+    name: str
+    born: dt.date
+    legacy: str
+    ethnicity: str
+
+
+def _typo(rng: random.Random, serials: _Serials, entered: _Entered, gender: str) -> str | None:
+    """The number with one digit of its serial mistyped, kept from every other pupil; None if no
+    free one was found (then the copy is entered without a number)."""
+    key = (entered.legacy, gender, entered.born.year)
+    for _ in range(8):
+        position = rng.randrange(6, 12)
+        digit = rng.choice([d for d in "0123456789" if d != entered.number[position]])
+        number = entered.number[:position] + digit + entered.number[position + 1:]
+        if serials.reserve(key, int(number[6:])):
+            return number
+    return None
+
+
+def _duplicate(rng: random.Random, serials: _Serials, entered: _Entered,
+               gender: str) -> tuple[str | None, str, dt.date, str]:
+    """(number, name, date of birth, kind) of a second entry of `entered`, varied as planted."""
+    name, born = entered.name, entered.born
+    roll = rng.random()
+    if roll < 0.25:
+        return None, name, born, "no_id_number"
+    number = _typo(rng, serials, entered, gender)
+    if roll < 0.5:
+        return number, name, born, "id_number_typo" if number else "no_id_number"
+    # The name or the date differ: the ID number is left out half the time, mistyped otherwise.
+    number = number if rng.random() < 0.5 else None
+    if roll < 0.75 and born.day <= 12 and born.day != born.month:
+        return number, name, born.replace(day=born.month, month=born.day), "day_month_swapped"
+    swapped = tone_placement_swapped(name)
+    if swapped != name:
+        return number, swapped, born, "name_tone_placement"
+    return number, without_diacritics(name), born, "name_no_diacritics"
+
+
 def _lms_tables():
     return who_lms, value_for_z
 
@@ -185,9 +275,12 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
     serials = _Serials()
     offsets = plan.child_id_offsets
     now = dt.datetime.combine(today, dt.time(8, 0), tzinfo=dt.UTC).isoformat()
-    bufs = {name: io.StringIO() for name in ("school", "student", "enrollment", "result", "physical", "staff")}
+    bufs = {name: io.StringIO() for name in LOAD_ORDER}
     w = {name: csv.writer(buf, lineterminator="\n") for name, buf in bufs.items()}
     schools = [s for s in plan.schools if s.province == province]
+    # Duplicates are drawn from their own stream, so every other draw stays as it was without them.
+    dup_rng = random.Random(f"{seed}:duplicates:{province}")
+    entered: dict[int, list[_Entered]] = {}  # birth year -> pupils a school may enter again
     for school in schools:
         synced = "" if school.synced_days_ago is None else (
             dt.datetime.combine(today, dt.time(7, 0), tzinfo=dt.UTC) - dt.timedelta(days=school.synced_days_ago)
@@ -205,11 +298,28 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
             year = school_year - age
             legacy = rng.choice(legacy_codes)
             number, name, born = _identity(rng, serials, legacy=legacy, year=year, gender=gender, seed=seed)
+            ethnic = ethnicity(rng.getrandbits(16))
+            pool = entered.setdefault((year, gender), [])
+            if pool and dup_rng.random() < DUPLICATE_SHARE:
+                # The same child again: another school's pupil preferred (moved without a transfer).
+                first = dup_rng.choice(pool)
+                for _ in range(4):
+                    if first.school != school.id:
+                        break
+                    first = dup_rng.choice(pool)
+                number, name, born, kind = _duplicate(dup_rng, serials, first, gender)
+                ethnic = first.ethnicity
+                w["duplicate"].writerow([first.sid, sid, kind])
+            elif number is not None:
+                pupil = _Entered(sid, school.id, number, name, born, legacy, ethnic)
+                if len(pool) < DUPLICATE_POOL:
+                    pool.append(pupil)
+                else:
+                    pool[dup_rng.randrange(DUPLICATE_POOL)] = pupil
             status = "invalid_id" if number is None else "unverified"
             pupil_code = f"{(sid * 2_654_435_761 + 12_345) % 10**10:010d}"
             w["student"].writerow([sid, pupil_code, number or "", name, born.isoformat(), gender,
-                                   ethnicity(rng.getrandbits(16)), province, school.id, status, 0, "", "{}",
-                                   now, now])
+                                   ethnic, province, school.id, status, 0, "", "{}", now, now])
             per_grade[grade] = per_grade.get(grade, 0) + 1
             class_name = (f"MG{age}" if grade == 0 else str(grade)) + chr(65 + (per_grade[grade] - 1) // CLASS_SIZE)
             enrollment_status = "dropped_out" if rng.random() < 0.004 else "studying"
@@ -355,12 +465,14 @@ COLUMNS = {
               "meets_qualification_standard, school_id, employment_status, "
               "verification_status, verification_attempts, verification_error, verification_mismatch_fields, "
               "created_at, updated_at"),
+    # The truth about the planted duplicates (demo_population.models.PlantedDuplicate).
+    "duplicate": ("demo_population_plantedduplicate", "pupil_a, pupil_b, kind"),
 }
 # Text columns where an empty field means "", not NULL.
 NOT_NULL_TEXT = {"school": "address", "student": "verification_error", "enrollment": "age_group",
                  "staff": "main_subject, verification_error"}
 # Parents before children, so foreign keys hold at every COPY.
-LOAD_ORDER = ("school", "student", "enrollment", "result", "physical", "staff")
+LOAD_ORDER = ("school", "student", "enrollment", "result", "physical", "staff", "duplicate")
 
 
 def copy_buffers(cursor, bufs: dict[str, io.StringIO]) -> dict[str, int]:

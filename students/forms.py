@@ -13,7 +13,7 @@ from geo.selectors import ethnic_groups
 from schools.models import grades_taught
 
 from .importers import PUPILS
-from .models import AWAITING_TRANSFER_LABEL, WITHDRAW_STATUSES, EnrollmentStatus
+from .models import AWAITING_TRANSFER_LABEL, WITHDRAW_STATUSES, EnrollmentStatus, IdNumberMissingReason
 
 
 def _grade_label(grade: int) -> str:
@@ -23,10 +23,18 @@ def _grade_label(grade: int) -> str:
 class StudentForm(PersonForm):
     importer = PUPILS
     code_field = "pupil_code"
-    field_order = ["pupil_code"]  # the record's code first, then the identity (PersonForm)
+    # The record's code first, then the identity (PersonForm), the reason for a blank number by it.
+    field_order = ["pupil_code", "id_number", "id_number_missing_reason", "id_number_missing_note"]
 
     pupil_code = forms.CharField(label=_("Mã học sinh"), max_length=20, widget=text_input(),
                                  help_text=_("Mã định danh học sinh do Bộ GD&ĐT cấp"))
+    # Intake without an ID number (students.intake): why the number is blank; cleared once it is added.
+    id_number_missing_reason = forms.ChoiceField(
+        label=_("Lý do chưa có số định danh"), required=False, widget=select(),
+        choices=[("", "—"), *IdNumberMissingReason.choices],
+        help_text=_("Bắt buộc khi để trống số định danh"))
+    id_number_missing_note = forms.CharField(label=_("Lý do khác"), max_length=200, required=False,
+                                             widget=text_input())
     birth_province = forms.ChoiceField(label=_("Nơi sinh (tỉnh/thành phố)"), required=False, widget=select())
     grade = forms.TypedChoiceField(label=_("Khối"), coerce=int, widget=select())
     class_name = forms.CharField(label=_("Lớp"), max_length=20, widget=text_input(placeholder="3A"))

@@ -9,6 +9,15 @@ from edu_portal.common.names import vietnamese_order
 from edu_portal.common.search import name_search_index
 
 
+class IdNumberMissingReason(models.TextChoices):
+    # Why a pupil is enrolled without a số định danh cá nhân (grade-1 and preschool intakes often have
+    # none yet): the school's to-do list shows it, the statistics count these pupils (pupils_without_id).
+    NOT_ISSUED = "not_issued", _("Chưa có số định danh (trẻ mới sinh / chưa làm thủ tục)")
+    PENDING = "pending", _("Đang chờ cấp")
+    FOREIGNER = "foreigner", _("Người nước ngoài")
+    OTHER = "other", _("Lý do khác")
+
+
 class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
     # Mã định danh học sinh (MOET): opaque, unique, never reused even after a pupil leaves.
     pupil_code = models.CharField("mã học sinh", max_length=20, unique=True)
@@ -18,6 +27,12 @@ class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
     ethnicity = models.CharField("dân tộc", max_length=40, default="Kinh")
     birth_province = models.ForeignKey("geo.Province", null=True, blank=True, on_delete=models.PROTECT,
                                        verbose_name="nơi sinh (tỉnh)")
+    # Required (students.intake) when a user who may type numbers leaves the number blank; cleared when
+    # the number is added. Temporary codes schools invent are pupil codes, never stored here.
+    id_number_missing_reason = models.CharField("lý do chưa có số định danh", max_length=12, blank=True,
+                                                default="", db_default="", choices=IdNumberMissingReason.choices)
+    id_number_missing_note = models.CharField("ghi chú lý do chưa có số định danh", max_length=200, blank=True,
+                                              default="", db_default="")
     # The school of the current enrollment, kept here so that scope filters need no join.
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="students",
                                verbose_name="trường")

@@ -14,6 +14,7 @@ from edu_portal.common.moves import MissingData, missing_reasons, request_in_sco
 from schools.models import School
 
 from .filtersets import StudentFilterSet
+from .intake import missing_reason_label
 from .models import (
     LEAVING_STATUSES,
     OPEN_ENROLLMENT,
@@ -89,6 +90,18 @@ def students_at_school(*, scope: Scope) -> QuerySet[Student]:
             .filter(Q(latest_status__isnull=True) | ~Q(latest_status__in=LEAVING_STATUSES)))
 
 
+def _no_id_number_text() -> str:
+    return _("Chưa có số định danh cá nhân: bấm Sửa để bổ sung số 12 chữ số (người được xem đầy đủ "
+             "số định danh nhập).")
+
+
+def _no_id_number_reason(student: Student) -> str:
+    """The to-do line of a pupil enrolled without a number: why (students.intake), then what to do."""
+    why = missing_reason_label(student.id_number_missing_reason, student.id_number_missing_note)
+    return _("Lý do chưa có số định danh: %(why)s. %(todo)s") % {"why": why, "todo": _no_id_number_text()} \
+        if why else _no_id_number_text()
+
+
 def student_missing_data(*, scope: Scope) -> list[MissingData]:
     """What a school must fill in on its pupils' records: the 12-digit số định danh cá nhân (the key of
     the population registry and of the ministry's database) and this school year's grade and class
@@ -98,9 +111,8 @@ def student_missing_data(*, scope: Scope) -> list[MissingData]:
     pupils = students_at_school(scope=scope)
     year = current_school_year()
     return [
-        MissingData("student_no_id_number", _("Học sinh chưa có số định danh"),
-                    _("Chưa có số định danh cá nhân: bấm Sửa để bổ sung số 12 chữ số (người được xem đầy đủ "
-                      "số định danh nhập)."), pupils.filter(id_number__isnull=True)),
+        MissingData("student_no_id_number", _("Học sinh chưa có số định danh"), _no_id_number_text(),
+                    pupils.filter(id_number__isnull=True), record_reason=_no_id_number_reason),
         MissingData("student_no_enrollment", _("Học sinh chưa có lớp năm học này"),
                     _("Chưa có khối và lớp năm học %(year)s: bấm Sửa để ghi khối và lớp.")
                     % {"year": f"{year}-{year + 1}"},

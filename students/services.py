@@ -31,6 +31,7 @@ from geo.selectors import ethnicity_official_or_raise
 from schools.models import School, grades_taught
 
 from . import assessment
+from .intake import missing_reason_errors, missing_reason_parse
 from .models import (
     OPEN_ENROLLMENT,
     WITHDRAW_STATUSES,
@@ -45,7 +46,22 @@ from .models import (
 from .nutrition import OutsideReference, bmi_exact, bmi_of, height_for_age, nutrition_classify
 from .preschool import PreschoolAgeError, age_group, enrollment_age_group
 
-EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "birth_province_id")
+EDITABLE_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "birth_province_id",
+                   "id_number_missing_reason", "id_number_missing_note")
+
+
+def _missing_reason_settle(student: Student, *, required: bool) -> None:
+    """A pupil without a number carries why (students.intake); the reason goes once the number comes."""
+    if student.id_number:
+        student.id_number_missing_reason = student.id_number_missing_note = ""
+        return
+    student.id_number_missing_reason, student.id_number_missing_note = missing_reason_parse(
+        student.id_number_missing_reason, student.id_number_missing_note)
+    errors = missing_reason_errors(id_number=student.id_number, reason=student.id_number_missing_reason,
+                                   note=student.id_number_missing_note, required=required)
+    if errors:
+        raise AppError(f"Lý do chưa có số định danh: {errors[0]}.", code="invalid",
+                       details={"id_number_missing_reason": errors})
 
 
 def _validate(student: Student) -> None:
@@ -103,8 +119,10 @@ def student_in_transit_check(student: Student) -> None:
 def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: str,
                    date_of_birth: dt.date, gender: str, grade: int, class_name: str,
                    id_number: str | None = None, ethnicity: str = "Kinh",
-                   birth_province_id: str | None = None, school_year: int | None = None) -> Student:
-    """A new pupil enrolled at `school` for the school year (current by default)."""
+                   birth_province_id: str | None = None, school_year: int | None = None,
+                   id_number_missing_reason: str = "", id_number_missing_note: str = "") -> Student:
+    """A new pupil enrolled at `school` for the school year (current by default). Without an ID
+    number, a user who may type numbers says why (students.intake)."""
     _require(scope, school)
     _grade_taught_or_raise(grade, school)
     pupil_code = pupil_code.strip()
@@ -118,7 +136,9 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
         birth_province_id=birth_province_id, school=school,
         verification_status=identity_initial_status(id_number=id_number, date_of_birth=date_of_birth,
                                                      gender=gender),
+        id_number_missing_reason=id_number_missing_reason or "", id_number_missing_note=id_number_missing_note or "",
     )
+    _missing_reason_settle(student, required=scope.may_enter_id_numbers)
     id_number_claim_settle(scope=scope, record=student, noun="học sinh", code_field="pupil_code")
     _validate(student)
     student.save()
@@ -144,6 +164,8 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
     identity_changed = person_changes_apply(scope=scope, person=student, changes=changes,
                                             name_fields=("full_name", "ethnicity"), noun="học sinh",
                                             code_field="pupil_code")
+    # Asked for when a number is taken away (a legacy record without one is not blocked on other edits).
+    _missing_reason_settle(student, required=scope.may_enter_id_numbers and "id_number" in changes)
     _validate(student)
     student.save()
     if "date_of_birth" in changes:

@@ -170,7 +170,9 @@ def _current_row(student) -> dict:
     return {"pupil_code": student.pupil_code, "id_number": student.id_number, "full_name": student.full_name,
             "date_of_birth": student.date_of_birth, "gender": student.gender, "ethnicity": student.ethnicity,
             "birth_province": student.birth_province_id or "",
-            "grade": this_year.grade if this_year else None, "class_name": this_year.class_name if this_year else ""}
+            "grade": this_year.grade if this_year else None, "class_name": this_year.class_name if this_year else "",
+                "id_number_missing_reason": student.id_number_missing_reason,
+                "id_number_missing_note": student.id_number_missing_note}
 
 
 @login_required

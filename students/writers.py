@@ -42,12 +42,15 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
             f"""UPDATE students_student s SET {VERIFICATION_RESET}, {HOLD_SET},
                    id_number = t.id_number, full_name = t.full_name, date_of_birth = t.date_of_birth,
                    gender = t.gender, ethnicity = t.ethnicity, birth_province_id = t.birth_province_id,
-                   updated_at = %s
+                   id_number_missing_reason = t.id_number_missing_reason,
+                   id_number_missing_note = t.id_number_missing_note, updated_at = %s
                FROM upload_stage t
                WHERE t.state = 'changed' AND s.pupil_code = t.pupil_code
-                 AND ((s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id)
+                 AND ((s.id_number, s.full_name, s.date_of_birth, s.gender, s.ethnicity, s.birth_province_id,
+                       s.id_number_missing_reason, s.id_number_missing_note)
                       IS DISTINCT FROM
-                      (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.birth_province_id)
+                      (t.id_number, t.full_name, t.date_of_birth, t.gender, t.ethnicity, t.birth_province_id,
+                       t.id_number_missing_reason, t.id_number_missing_note)
                       OR {HOLD_DIFFERS})""",  # noqa: S608
             [now])
         # New pupils and their enrollment in one statement: the enrollment joins the rows just
@@ -56,10 +59,12 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
             f"""WITH ins AS (
                    INSERT INTO students_student (created_at, updated_at, verification_status, verification_attempts,
                        verification_error, verification_mismatch_fields, pupil_code, id_number, id_number_hold,
-                       full_name, date_of_birth, gender, ethnicity, birth_province_id, school_id)
+                       full_name, date_of_birth, gender, ethnicity, birth_province_id, school_id,
+                       id_number_missing_reason, id_number_missing_note)
                    SELECT %(now)s, %(now)s, CASE WHEN t.id_number IS NULL THEN 'invalid_id' ELSE 'queued' END,
                           0, '', '{{}}', t.pupil_code, t.id_number, t.hold, t.full_name, t.date_of_birth, t.gender,
-                          t.ethnicity, t.birth_province_id, %(school)s
+                          t.ethnicity, t.birth_province_id, %(school)s, t.id_number_missing_reason,
+                          t.id_number_missing_note
                    FROM upload_stage t WHERE t.state = 'new'
                    RETURNING id, pupil_code, verification_status),
                enr AS (

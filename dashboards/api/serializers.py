@@ -30,6 +30,9 @@ class FiguresSerializer(serializers.Serializer):
     results_pct = serializers.FloatField(allow_null=True)
     physical_pct = serializers.FloatField(allow_null=True)
     completeness_pct = serializers.FloatField(allow_null=True)
+    pupils_without_id = serializers.IntegerField(help_text="Học sinh đang học chưa có số định danh")
+    pupils_without_id_pct = serializers.FloatField(allow_null=True,
+                                                   help_text="Tỉ lệ (%) học sinh đang học chưa có số định danh")
 
 
 class DistributionRowSerializer(serializers.Serializer):

@@ -1,7 +1,8 @@
 """Reads shared by the two moves between schools: a pupil's transfer (students) and a staff member's
 reassignment (teachers). Both apps keep their own model and rules; the scope rule and the to-do list's
 shape are one, so they live here, below both (the records apps may not import each other)."""
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 
@@ -15,6 +16,8 @@ class MissingData(NamedTuple):
     title: str
     reason: str  # what to do, shown under each record on the to-do list and on top of its edit form
     records: QuerySet
+    # The reason for one record, where it says more than `reason` (a pupil without a number: why).
+    record_reason: Callable[[Any], str] | None = None
 
 
 def missing_reasons(gaps: list[MissingData], *, pk: int) -> list[str]:

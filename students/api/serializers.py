@@ -90,8 +90,8 @@ class StudentDetailSerializer(StudentSerializer):
     verification_mismatch_fields = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta(StudentSerializer.Meta):
-        fields = [*StudentSerializer.Meta.fields, "verification_mismatch_fields", "enrollments", "results",
-                  "physical_records"]
+        fields = [*StudentSerializer.Meta.fields, "verification_mismatch_fields", "id_number_missing_reason",
+                  "id_number_missing_note", "enrollments", "results", "physical_records"]
         read_only_fields = fields
 
     def to_representation(self, obj) -> dict:
@@ -108,6 +108,13 @@ class StudentUpdateSerializer(serializers.Serializer):
     ethnicity = serializers.CharField(max_length=40, required=False)
     birth_province = serializers.CharField(max_length=2, required=False, allow_null=True, allow_blank=True,
                                            help_text="Mã tỉnh nơi sinh")
+    id_number_missing_reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True,
+        help_text="Bắt buộc khi không có số định danh (mã truy cập được nhập số định danh): not_issued (chưa có "
+                  "số định danh: trẻ mới sinh / chưa làm thủ tục), pending (đang chờ cấp), foreigner (người nước "
+                  "ngoài), other (kèm id_number_missing_note); xoá khi bổ sung số định danh")
+    id_number_missing_note = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                                   help_text="Lý do khác (với other)")
 
 
 class StudentCreateSerializer(StudentUpdateSerializer):

@@ -83,7 +83,9 @@ class StudentViewSet(RecordViewSet):
                 "date_of_birth": record.date_of_birth, "gender": record.gender, "ethnicity": record.ethnicity,
                 "birth_province": record.birth_province_id,
                 "grade": enrollment.grade if enrollment else None,
-                "class_name": enrollment.class_name if enrollment else None}
+                "class_name": enrollment.class_name if enrollment else None,
+                "id_number_missing_reason": record.id_number_missing_reason,
+                "id_number_missing_note": record.id_number_missing_note}
 
     def perform_write(self, *, scope, data):
         school = school_for_write(scope, data.pop("school"))

@@ -32,6 +32,7 @@ from edu_portal.common.models import Gender
 from geo.selectors import ETHNICITY_UNKNOWN, ethnicity_lookup, ethnicity_normalize, province_codes
 from schools.models import grades_taught
 
+from ..intake import missing_reason_errors, missing_reason_parse
 from ..preschool import PreschoolAgeError, enrollment_age_group
 from ..writers import write_pupils
 
@@ -47,6 +48,9 @@ class PupilImporter(RecordImporter):
         Column("pupil_code", "Mã học sinh", help="Mã định danh học sinh do Bộ GD&ĐT cấp", example="HS0000000001"),
         Column("id_number", "Số định danh cá nhân", required=False,
                help="12 chữ số; định dạng ô là Văn bản để Excel không bỏ số 0 ở đầu", example="001215001234"),
+        Column("id_number_missing_reason", "Lý do chưa có số định danh", required=False,
+               help="Bắt buộc khi để trống số định danh: Chưa có số định danh (trẻ mới sinh / chưa làm thủ tục), "
+                    "Đang chờ cấp, Người nước ngoài, hoặc ghi lý do khác", example=""),
         Column("full_name", "Họ và tên", example="Nguyễn Thị An"),
         Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="15/03/2015"),
         Column("gender", "Giới tính", choices=(("M", "Nam"), ("F", "Nữ")), example="Nữ"),
@@ -61,7 +65,8 @@ class PupilImporter(RecordImporter):
     unique_fields = ("id_number",)
     stage_columns = (("pupil_code", "varchar(20)"), ("id_number", "varchar(12)"), ("full_name", "varchar(100)"),
                      ("date_of_birth", "date"), ("gender", "varchar(1)"), ("ethnicity", "varchar(40)"),
-                     ("birth_province_id", "varchar(2)"), ("grade", "smallint"), ("class_name", "varchar(20)"))
+                     ("birth_province_id", "varchar(2)"), ("grade", "smallint"), ("class_name", "varchar(20)"),
+                     ("id_number_missing_reason", "varchar(12)"), ("id_number_missing_note", "varchar(200)"))
 
     def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
         errors = formula_errors(row)
@@ -84,6 +89,12 @@ class PupilImporter(RecordImporter):
         id_number, why = id_number_cell(get("id_number"), date_of_birth=dob, gender=gender, context=context)
         if why:
             errors.append(RowError("id_number", id_number_shown(get("id_number"), context), why))
+        # The form and the API may send the note of "other" apart; a cell carries it as its text.
+        reason, note = missing_reason_parse(get("id_number_missing_reason"), get("id_number_missing_note"))
+        if id_number is not None:
+            reason = note = ""  # the number is there: nothing to explain
+        for why in missing_reason_errors(id_number=id_number, reason=reason, note=note, required=False):
+            errors.append(RowError("id_number_missing_reason", as_text(get("id_number_missing_reason")), why))
         ethnicity = ethnicity_normalize(as_text(get("ethnicity")),
                                         lookup=context.reference("ethnicity_lookup", ethnicity_lookup))
         if ethnicity is None:
@@ -113,7 +124,8 @@ class PupilImporter(RecordImporter):
             return None, errors
         return {"pupil_code": code, "id_number": id_number, "full_name": name, "date_of_birth": dob,
                 "gender": gender, "ethnicity": ethnicity, "birth_province_id": province,
-                "grade": grade, "class_name": class_name}, []
+                "grade": grade, "class_name": class_name, "id_number_missing_reason": reason,
+                "id_number_missing_note": note}, []
 
     def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:
         codes = [c["pupil_code"] for _, c in rows]
@@ -127,7 +139,8 @@ class PupilImporter(RecordImporter):
                            WHERE tr.student_id = s.id AND tr.status = 'pending'),
                           (SELECT le.status FROM students_enrollment le
                            WHERE le.student_id = s.id AND le.school_id = s.school_id
-                           ORDER BY le.school_year DESC, le.id DESC LIMIT 1)
+                           ORDER BY le.school_year DESC, le.id DESC LIMIT 1),
+                          s.id_number_missing_reason, s.id_number_missing_note
                    FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
                    LEFT JOIN students_enrollment e ON e.student_id = s.id AND e.school_year = %s
                        AND e.status <> 'transferred_out'
@@ -143,6 +156,11 @@ class PupilImporter(RecordImporter):
             if taken:
                 errors.append(taken)
             if old is None:
+                # A new pupil without a number says why (students.intake), when the user could have typed it.
+                for why in missing_reason_errors(id_number=c["id_number"], reason=c["id_number_missing_reason"],
+                                                 note=c["id_number_missing_note"],
+                                                 required=context.scope.may_enter_id_numbers):
+                    errors.append(RowError("id_number_missing_reason", "", why))
                 out.append((rownum, c, NEW, errors))
                 continue
             if old[1] != school_id:
@@ -171,9 +189,15 @@ class PupilImporter(RecordImporter):
                 continue
             if c["id_number"] is None:
                 c["id_number"] = old[5]  # an empty cell keeps the number already on record
+            if c["id_number"] is not None:
+                c["id_number_missing_reason"] = c["id_number_missing_note"] = ""
+            elif not c["id_number_missing_reason"]:
+                # An empty cell keeps the reason on record, as it keeps the number.
+                c["id_number_missing_reason"], c["id_number_missing_note"] = old[15], old[16]
             same = (old[5] == c["id_number"] and old[6] == c["full_name"] and old[7] == c["date_of_birth"]
                     and old[8] == c["gender"] and old[9] == c["ethnicity"] and old[10] == c["birth_province_id"]
-                    and old[11] == c["grade"] and old[12] == c["class_name"])
+                    and old[11] == c["grade"] and old[12] == c["class_name"]
+                    and (old[15], old[16]) == (c["id_number_missing_reason"], c["id_number_missing_note"]))
             out.append((rownum, c, UNCHANGED if same else CHANGED, []))
         return out
 

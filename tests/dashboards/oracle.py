@@ -55,6 +55,7 @@ def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int,
         row["pupils_with_result"] += s.pk in with_result
         row["pupils_with_physical"] += s.pk in with_physical
         row["pupils_complete"] += s.pk in with_result and s.pk in with_physical
+        row["pupils_without_id"] += not s.id_number  # issue 16: intake without a number
         if s.verification_status == "mismatch":
             pupil_mm[e.school_id].update(s.verification_mismatch_fields)
     for m in StaffMember.objects.filter(employment_status="working"):

@@ -142,3 +142,19 @@ def test_overview_gives_each_result_scale_its_own_indicator(multi_level, ministr
         ("Chưa hoàn thành", 0, 0.0)]
     assert [(r["label"], r["pct"]) for r in indicators["learning_ratings_secondary"]["rows"]][:2] == [
         ("Tốt", 50.0), ("Khá", 50.0)]
+
+
+def test_pupils_without_id_number_per_area(school_a, school_b, ministry_api):
+    """Issue 16: the statistics API reports pupils studying without a number, and their share."""
+    from tests.factories import make_student
+
+    make_student(school_a)
+    make_student(school_a, id_number=None, id_number_missing_reason="pending")
+    make_student(school_b)
+    stats_refresh_all()
+    overview = ministry_api.get("/api/v1/stats/overview/").json()
+    assert (overview["pupils_without_id"], overview["pupils_without_id_pct"]) == (1, 33.33)
+    schools = {r["key"]: r for r in ministry_api.get("/api/v1/stats/schools/").json()["results"]}
+    assert (schools[str(school_a.pk)]["pupils_without_id"], schools[str(school_a.pk)]["pupils_without_id_pct"]) \
+        == (1, 50.0)
+    assert schools[str(school_b.pk)]["pupils_without_id"] == 0

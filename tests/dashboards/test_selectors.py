@@ -195,3 +195,18 @@ def test_school_todo_leaves_out_leavers_and_asks_teachers_main_subject(school_a)
     assert todo["student_no_enrollment"] == {never_enrolled.pk}
     assert todo["staff_no_main_subject"] == {teacher.pk}
     assert with_subject.pk not in todo["staff_no_main_subject"]
+
+
+def test_school_todo_shows_why_a_pupil_has_no_id_number(school_a):
+    """Intake without an ID number (issue 16): the to-do line carries the reason given at intake."""
+    from dashboards.selectors import school_todo
+    from tests.factories import make_student
+
+    pending = make_student(school_a, id_number=None, id_number_missing_reason="pending")
+    other = make_student(school_a, id_number=None, id_number_missing_reason="other",
+                         id_number_missing_note="Gia đình chưa làm khai sinh")
+    scope = Scope(SCHOOL, school_id=school_a.pk, province_code=school_a.province_id)
+    group = next(g for g in school_todo(scope=scope) if g.key == "student_no_id_number")
+    reasons = {item["pk"]: item["reason"] for item in group.items}
+    assert reasons[pending.pk].startswith("Lý do chưa có số định danh: Đang chờ cấp. Chưa có số định danh cá nhân")
+    assert reasons[other.pk].startswith("Lý do chưa có số định danh: Gia đình chưa làm khai sinh.")

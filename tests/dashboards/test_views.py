@@ -163,3 +163,16 @@ def test_no_todo_list_for_a_province(client, province_user, school_a):
 def test_empty_todo_list_says_so(client, school_user, school_a):
     client.force_login(school_user)
     assert 'data-testid="todo-empty"' in client.get(reverse("home")).content.decode()
+
+
+def test_school_dashboard_counts_pupils_without_id_number(client, school_user, school_a):
+    """Issue 16: "Học sinh chưa có số định danh", a count and its share, on the school's dashboard."""
+    for _ in range(3):
+        make_student(school_a)
+    make_student(school_a, id_number=None, id_number_missing_reason="not_issued")
+    stats_refresh_all()
+    client.force_login(school_user)
+    html = client.get(reverse("dashboards:school", args=[school_a.pk])).content.decode()
+    assert "Học sinh chưa có số định danh" in html
+    assert 'data-testid="fig-pupils-without-id">1<' in html
+    assert 'data-testid="fig-pupils-without-id-pct">25' in html

@@ -1,10 +1,12 @@
 """seed_demo: deterministic, realistic, and planted so that verification comes out as designed."""
+import io
 import json
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import User
 from demo_population.load import geography
@@ -117,3 +119,61 @@ def test_seeded_ratings_are_derived_from_the_seeded_subject_results():
     assert 0.15 < shares["secondary"]["dat"] < 0.35 and 0.01 < shares["secondary"]["chua_dat"] < 0.07
     assert 0.15 < shares["primary"]["hoan_thanh_xuat_sac"] < 0.35 and 0.3 < shares["primary"]["hoan_thanh"] < 0.55
     assert 0.2 < shares["primary"]["hoan_thanh_tot"] < 0.4 and 0.005 < shares["primary"]["chua_hoan_thanh"] < 0.05
+
+
+def _digits_differ(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def test_seed_plants_duplicates_with_their_truth_kept_aside():
+    """Issue 16: about 0.3% of pupils are a child entered again, varied as real double entries are,
+    and each pair is recorded (the truth a duplicate finder is measured against)."""
+    from demo_population.models import PlantedDuplicate
+    from demo_population.seed import without_diacritics
+
+    call_command("seed_demo", schools=40, workers=1, seed=2026)
+    students = Student.objects.count()
+    pairs = list(PlantedDuplicate.objects.values_list("pupil_a", "pupil_b", "kind"))
+    assert 0.0015 < len(pairs) / students < 0.006
+    pupils = Student.objects.in_bulk([p for pair in pairs for p in pair[:2]])
+    kinds = Counter()
+    for a, b, kind in pairs:
+        first, again = pupils[a], pupils[b]
+        kinds[kind] += 1
+        assert first.id_number and first.gender == again.gender and first.ethnicity == again.ethnicity
+        assert first.pupil_code != again.pupil_code and again.id_number != first.id_number
+        assert again.id_number is None or _digits_differ(first.id_number, again.id_number) == 1
+        if kind in ("no_id_number", "id_number_typo"):
+            assert (again.full_name, again.date_of_birth) == (first.full_name, first.date_of_birth)
+            assert (again.id_number is None) == (kind == "no_id_number")
+        elif kind == "day_month_swapped":
+            assert again.full_name == first.full_name
+            assert (again.date_of_birth.day, again.date_of_birth.month) == \
+                (first.date_of_birth.month, first.date_of_birth.day) and again.date_of_birth != first.date_of_birth
+        else:
+            assert again.date_of_birth == first.date_of_birth and again.full_name != first.full_name
+            assert without_diacritics(again.full_name) == without_diacritics(first.full_name)
+            if kind == "name_no_diacritics":
+                assert again.full_name == without_diacritics(first.full_name)
+    assert set(kinds) >= {"no_id_number", "id_number_typo", "day_month_swapped", "name_no_diacritics"}
+
+
+def test_planted_duplicates_are_deterministic_and_mostly_at_a_second_school():
+    import csv
+
+    from demo_population.seed import province_rows, tone_placement_swapped
+
+    geo = geography()
+    plan = plan_make(n_schools=400, seed=2026, geo=geo)
+    province = max(geo.provinces, key=lambda p: sum(s.pupils for s in plan.schools if s.province == p))
+    today = timezone.localdate()
+    runs = [province_rows(plan=plan, province=province, seed=2026, school_year=2026, today=today,
+                          legacy_codes=geo.legacy[province]) for _ in range(2)]
+    assert {k: b.getvalue() for k, b in runs[0].items()} == {k: b.getvalue() for k, b in runs[1].items()}
+    # Mostly the same child at a second school (moved without a transfer), sometimes twice at one.
+    school_of = {int(row[0]): row[8] for row in csv.reader(io.StringIO(runs[0]["student"].getvalue()))}
+    pairs = [(int(a), int(b)) for a, b, _kind in csv.reader(io.StringIO(runs[0]["duplicate"].getvalue()))]
+    assert len(pairs) > 10
+    assert sum(school_of[a] != school_of[b] for a, b in pairs) > len(pairs) / 2
+    assert tone_placement_swapped("Nguyễn Thị Thủy") == "Nguyễn Thị Thuỷ"
+    assert tone_placement_swapped("Lê Văn Hoà") == "Lê Văn Hòa" and tone_placement_swapped("Hoàng An") == "Hoàng An"

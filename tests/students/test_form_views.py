@@ -146,3 +146,22 @@ def test_edit_form_says_what_to_fix_on_top(client, school_user, school_a):
     assert "Chưa có khối và lớp năm học" in html
     fine = make_student(school_a)
     assert 'data-testid="fix-reasons"' not in client.get(reverse("students:edit", args=[fine.pk])).content.decode()
+
+
+def test_a_pupil_without_id_number_is_added_with_a_reason_next_to_the_field(client, school_user, school_a):
+    """Intake without an ID number (issue 16): the reason is asked next to the number, then kept."""
+    client.force_login(school_user)
+    page = client.get(reverse("students:new")).content.decode()
+    assert 'name="id_number_missing_reason"' in page and "Đang chờ cấp" in page
+    response = client.post(reverse("students:new"), _new(id_number=""))
+    assert response.status_code == 200
+    assert 'data-testid="error-id_number_missing_reason"' in response.content.decode()
+    assert not Student.objects.filter(pupil_code="HSVIEW1").exists()
+
+    response = client.post(reverse("students:new"), _new(id_number="", id_number_missing_reason="other",
+                                                         id_number_missing_note="Trẻ mới chuyển từ nước ngoài về"))
+    student = Student.objects.get(pupil_code="HSVIEW1")
+    assert response.status_code == 302
+    assert (student.id_number, student.id_number_missing_reason, student.id_number_missing_note) == \
+        (None, "other", "Trẻ mới chuyển từ nước ngoài về")
+    assert student.verification_status == "invalid_id"

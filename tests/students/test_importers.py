@@ -39,7 +39,8 @@ def test_a_good_row_is_cleaned():
     assert errors == []
     assert cleaned == {"pupil_code": "HS0001", "id_number": "001316000001", "full_name": "Nguyễn Thị An",
                        "date_of_birth": dt.date(2016, 3, 15), "gender": "F", "ethnicity": "Kinh",
-                       "birth_province_id": "01", "grade": 3, "class_name": "3A"}
+                       "birth_province_id": "01", "grade": 3, "class_name": "3A",
+                       "id_number_missing_reason": "", "id_number_missing_note": ""}
 
 
 @pytest.mark.parametrize("changes,column,fragment", [

@@ -139,9 +139,10 @@ def test_uploads_write_the_group(school_user):
     school.level = "preschool"
     school.save()
     born = [dt.date(year - 5, 2, 1), dt.date(year - 3, 11, 30), dt.date(year - 1, 8, 1)]
-    rows = [[f"MN{n:04d}", "", f"Trẻ Thứ {chr(65 + n)}", d.strftime("%d/%m/%Y"), "Nam", "", "01", "0", "MG"]
-            for n, d in enumerate(born)]
-    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, rows), school=school)
+    # Young children often have no ID number yet: the upload says why (issue 16).
+    rows = [[f"MN{n:04d}", "", f"Trẻ Thứ {chr(65 + n)}", d.strftime("%d/%m/%Y"), "Nam", "", "01", "0", "MG",
+             "Chưa có số định danh"] for n, d in enumerate(born)]
+    upload = run_upload(school_user, csv_bytes([*PUPIL_HEADER, "Lý do chưa có số định danh"], rows), school=school)
     commit(school_user, upload)
     groups = dict(Enrollment.objects.filter(school_year=year).values_list("student__pupil_code", "age_group"))
     assert groups == {"MN0000": "mg_5_6", "MN0001": "mg_3_4", "MN0002": "nt_13_24"}

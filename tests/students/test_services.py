@@ -229,3 +229,62 @@ def test_a_refused_delete_leaves_no_audit_event(school_a, school_b):
         student_delete(scope=Scope("school", school_id=school_a.pk, province_code="01"), student=pupil,
                        reason="Nhầm")
     assert not AuditEvent.objects.filter(model="common.deletedrecord").exists()
+
+
+# --- intake without an ID number (issue 16) --------------------------------------------------------
+
+def _no_number(school, **extra):
+    identity = real_identity(serial=9100)
+    identity.pop("id_number")
+    return dict(school=school, pupil_code=f"HSN{len(extra)}{identity['date_of_birth']:%m%d}", grade=1,
+                class_name="1A", **identity, **extra)
+
+
+def test_a_pupil_without_id_number_needs_a_reason_from_who_may_type_numbers(school_a):
+    full = Scope.country(can_view_id_numbers=True)
+    with pytest.raises(AppError) as refused:
+        student_create(scope=full, **_no_number(school_a))
+    assert "id_number_missing_reason" in refused.value.details
+    with pytest.raises(AppError) as other_without_text:
+        student_create(scope=full, **_no_number(school_a, id_number_missing_reason="other"))
+    assert other_without_text.value.details["id_number_missing_reason"] == ["ghi rõ lý do khác"]
+    assert not Student.objects.exists()
+
+    pupil = student_create(scope=full, **_no_number(school_a, id_number_missing_reason="Đang chờ cấp"))
+    assert (pupil.id_number, pupil.id_number_missing_reason) == (None, "pending")
+    other = student_create(scope=full, **{**_no_number(school_a), "pupil_code": "HSNO0001",
+                                          "id_number_missing_reason": "Khác: con của chuyên gia"})
+    assert (other.id_number_missing_reason, other.id_number_missing_note) == ("other", "con của chuyên gia")
+    # A user who may not type numbers leaves every number blank: the reason is theirs to give or not.
+    masked = student_create(scope=Scope.country(), **{**_no_number(school_a), "pupil_code": "HSNM0001"})
+    assert masked.id_number_missing_reason == ""
+
+
+def test_adding_the_number_clears_the_reason_and_queues_verification(school_a,
+                                                                    django_capture_on_commit_callbacks):
+    from tests import queued
+
+    full = Scope.country(can_view_id_numbers=True)
+    identity = real_identity(serial=9200)
+    number = identity.pop("id_number")
+    pupil = student_create(scope=full, school=school_a, pupil_code="HSN0009200", grade=1, class_name="1A",
+                           id_number_missing_reason="other", id_number_missing_note="Gia đình chưa làm khai sinh",
+                           **identity)
+    assert pupil.verification_status == VerificationStatus.INVALID_ID
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        student_update(scope=full, student=pupil, id_number=number)
+    pupil.refresh_from_db()
+    assert (pupil.id_number, pupil.id_number_missing_reason, pupil.id_number_missing_note) == (number, "", "")
+    assert pupil.verification_status == VerificationStatus.QUEUED
+    assert ("verification.identities_verify", ["student", [pupil.pk]]) in \
+        [(name, args) for name, args, _kwargs in queued.queued_tasks()]
+    queued.clear()
+
+    # Taking the number away again asks why.
+    with pytest.raises(AppError) as refused:
+        student_update(scope=full, student=Student.objects.get(pk=pupil.pk), id_number="")
+    assert "id_number_missing_reason" in refused.value.details
+    student_update(scope=full, student=Student.objects.get(pk=pupil.pk), id_number="",
+                   id_number_missing_reason="not_issued")
+    assert Student.objects.get(pk=pupil.pk).id_number_missing_reason == "not_issued"

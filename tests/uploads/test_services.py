@@ -330,3 +330,35 @@ def test_schools_upload_in_province_scope(province_user):
     assert upload.status == UploadStatus.COMMITTED
     assert School.objects.get(code="HN001").province_id == "01"
     assert upload.province_id == "01" and upload.school_id is None
+
+
+def test_a_pupil_without_id_number_needs_a_reason_and_loses_it_with_the_number(school_user, school_a):
+    """Intake without an ID number (issue 16): a blank number needs the column "Lý do chưa có số định
+    danh"; the reason is stored, kept by a re-upload with the cell empty, and cleared by the number."""
+    header = [*PUPIL_HEADER, "Lý do chưa có số định danh"]
+    rows = [[*row, ""] for row in pupil_rows(3)]
+    rows[0][1] = ""                       # row 2: no number, no reason
+    rows[1][1], rows[1][9] = "", "Người nước ngoài"
+    rows[2][1], rows[2][9] = "", "dang cho cap"  # typed without diacritics
+    upload = run_upload(school_user, csv_bytes(header, rows))
+    assert upload.status == UploadStatus.INVALID
+    assert [e["message"].split(":")[0] for e in upload.errors] == ["Dòng 2, cột Lý do chưa có số định danh"]
+    assert "bắt buộc khi để trống số định danh" in upload.errors[0]["message"]
+
+    rows[0][9] = "Khác: gia đình chưa làm khai sinh"
+    commit(school_user, run_upload(school_user, csv_bytes(header, rows)))
+    stored = dict(Student.objects.values_list("pupil_code", "id_number_missing_reason"))
+    assert stored == {"HSA0000001": "other", "HSA0000002": "foreigner", "HSA0000003": "pending"}
+    assert Student.objects.get(pupil_code="HSA0000001").id_number_missing_note == "gia đình chưa làm khai sinh"
+
+    # The same file without the column keeps the reasons (an empty cell keeps what is on record).
+    again = run_upload(school_user, csv_bytes(PUPIL_HEADER, [row[:9] for row in rows]))
+    assert (again.error_count, again.changed_count) == (0, 0)
+    # The number comes: the reason goes and the pupil is queued for verification.
+    rows[2][1], rows[2][9] = "001316000003", ""
+    queued.clear()
+    commit(school_user, run_upload(school_user, csv_bytes(header, rows)))
+    pupil = Student.objects.get(pupil_code="HSA0000003")
+    assert (pupil.id_number, pupil.id_number_missing_reason, pupil.verification_status) == \
+        ("001316000003", "", "queued")
+    queued.clear()

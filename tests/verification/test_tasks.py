@@ -135,3 +135,19 @@ def test_verify_command_waits_for_the_run(worker, registry, school_a, capsys):
     out = capsys.readouterr().out
     assert "finished: 30 records checked" in out
     assert statuses(pupils["ids"]) == {"verified": 27, "mismatch": 3}
+
+
+def test_number_added_later_is_verified_automatically(worker, registry, school_a):
+    """Intake without an ID number (issue 16): the pupil waits as invalid_id with a reason; the number
+    added later sends the record to the registry with no one starting a run."""
+    from tests.factories import real_identity
+
+    identity = real_identity(serial=88_000)
+    number = identity.pop("id_number")
+    student = make_student(school_a, id_number=None, id_number_missing_reason="not_issued", **identity)
+    assert student.verification_status == VerificationStatus.INVALID_ID
+    student_services.student_update(scope=Scope.country(can_view_id_numbers=True), student=student,
+                                    id_number=number)
+    wait_until(lambda: Student.objects.get(pk=student.pk).verification_status == "verified", timeout=15,
+               message="verification of the number added")
+    assert Student.objects.get(pk=student.pk).id_number_missing_reason == ""

@@ -25,7 +25,8 @@ class Command(BaseCommand):
         if opts["flush"]:
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE schools_school, students_student, students_enrollment, "
-                               "students_academicresult, students_physicalrecord, teachers_staffmember "
+                               "students_academicresult, students_physicalrecord, teachers_staffmember, "
+                               "demo_population_plantedduplicate "
                                "RESTART IDENTITY CASCADE")
         elif School.objects.exists():
             if opts["if_empty"]:
