@@ -119,7 +119,8 @@ class SchoolImporter(RecordImporter):
                 if tuple(old[1:]) == new:
                     out.append((rownum, c, UNCHANGED, []))
                 else:
-                    out.append((rownum, c, CHANGED, [], dict(zip(STORED_FIELDS, old[1:], strict=True))))
+                    context.previous[rownum] = dict(zip(STORED_FIELDS, old[1:], strict=True))
+                    out.append((rownum, c, CHANGED, []))
         return out
 
 

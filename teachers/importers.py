@@ -191,7 +191,8 @@ class StaffImporter(RecordImporter):
                                                        "cán bộ đang trong thủ tục điều chuyển công tác: trả lời "
                                                        "đề nghị điều chuyển trước khi sửa hồ sơ")]))
             else:
-                out.append((rownum, c, CHANGED, [], dict(zip(STORED_FIELDS, old[5:18], strict=True))))
+                context.previous[rownum] = dict(zip(STORED_FIELDS, old[5:18], strict=True))
+                out.append((rownum, c, CHANGED, []))
         return out
 
 

@@ -187,7 +187,8 @@ class PupilImporter(RecordImporter):
             if same:
                 out.append((rownum, c, UNCHANGED, []))
             else:
-                out.append((rownum, c, CHANGED, [], dict(zip(STORED_FIELDS, old[5:13], strict=True))))
+                context.previous[rownum] = dict(zip(STORED_FIELDS, old[5:13], strict=True))
+                out.append((rownum, c, CHANGED, []))
         return out
 
 

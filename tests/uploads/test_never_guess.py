@@ -176,3 +176,16 @@ def test_preview_lists_each_changed_field_old_and_new_masked_for_who_may_not_see
     assert masked["id_number"] == "001*******01"
     shown = upload_view(scope=Scope.for_user(school_user), user=school_user, pk=upload.pk)
     assert {f["field"]: f["new"] for f in shown.changes[0]["fields"]}["id_number"] == "001316000001"
+
+
+def test_the_page_asks_the_question_and_takes_the_answer(client, school_user):
+    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(US_DATES)))
+    client.force_login(school_user)
+
+    page = client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert 'data-testid="question-date_of_birth"' in page and "15/03/2016" in page
+
+    response = client.post(f"/uploads/{upload.pk}/answer/", {"order_date_of_birth": "mdy"})
+    assert response.status_code == 302
+    upload = services.upload_validate(upload_id=upload.pk)
+    assert upload.status == UploadStatus.VALIDATED and upload.date_orders == {"date_of_birth": "mdy"}

@@ -161,15 +161,18 @@ class _Run:
         restored = restore_leading_zeros(self.importer, self.batch, context=self.context)
         if restored:
             self._restored(restored)
-        for rownum, cleaned, state, errors, *stored in self.importer.resolve(self.batch, context=self.context):
+        previous = self.context.previous
+        for rownum, cleaned, state, errors in self.importer.resolve(self.batch, context=self.context):
+            stored = previous.pop(rownum, None)
             if errors:
                 self._record(rownum, self.raw[rownum], errors)
                 continue
             counts[state] += 1
             if state != UNCHANGED:
                 writerow([*stage_row(cleaned), state, rownum])
-                if stored and stored[0] and len(self.changes) < STORED_CHANGES:
-                    self._changed(rownum, cleaned, stored[0])
+                if stored and len(self.changes) < STORED_CHANGES:
+                    self._changed(rownum, cleaned, stored)
+        previous.clear()
         self.batch, self.raw = [], {}
 
     def _restored(self, restored: dict) -> None:

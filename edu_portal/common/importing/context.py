@@ -29,6 +29,10 @@ class ImportContext:
     # the user (dates.py); a column not named is day-first, the national standard (the API, forms).
     date_orders: dict = field(default_factory=dict)
 
+    # The stored values of the rows resolve() found CHANGED ({rownum: {stage column: value}}), for the
+    # preview's old and new values; the upload engine takes them batch by batch.
+    previous: dict = field(default_factory=dict, repr=False, compare=False)
+
     def date_order(self, key: str) -> str:
         return self.date_orders.get(key, "dmy")
 

@@ -83,8 +83,8 @@ class RecordImporter:
         raise NotImplementedError
 
     def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:
-        """Each item may carry a fifth element: the stored values of a CHANGED row ({stage column: value}),
-        from which the preview lists each changed field with its old and new value."""
+        """For a CHANGED row, the stored values may be left in `context.previous[rownum]` ({stage column:
+        value}), from which the preview lists each changed field with its old and new value."""
         raise NotImplementedError
 
     def stage_row(self, cleaned: dict) -> list:
