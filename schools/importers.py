@@ -58,6 +58,7 @@ class SchoolImporter(RecordImporter):
                help="Để trống là Đang hoạt động", example="Đang hoạt động"),
     )
     key_fields = ("code",)
+    code_field, code_table = "code", ("schools_school", "code", "")
     stage_columns = (("code", "varchar(20)"), ("name", "varchar(200)"), ("level", "varchar(20)"),
                      ("ownership", "varchar(20)"), ("province_id", "varchar(2)"), ("commune_id", "varchar(5)"),
                      ("address", "varchar(300)"), ("status", "varchar(10)"))
@@ -115,9 +116,16 @@ class SchoolImporter(RecordImporter):
             else:
                 new = (c["province_id"], c["name"], c["level"], c["ownership"], c["commune_id"], c["address"],
                        c["status"])
-                out.append((rownum, c, UNCHANGED if tuple(old[1:]) == new else CHANGED, []))
+                if tuple(old[1:]) == new:
+                    out.append((rownum, c, UNCHANGED, []))
+                else:
+                    context.previous[rownum] = dict(zip(STORED_FIELDS, old[1:], strict=True))
+                    out.append((rownum, c, CHANGED, []))
         return out
 
+
+# The stored values resolve() reads, in its query's order (for the preview's old and new values).
+STORED_FIELDS = ("province_id", "name", "level", "ownership", "commune_id", "address", "status")
 
 SCHOOLS = SchoolImporter()
 IMPORTERS = {SCHOOLS.kind: SCHOOLS}

@@ -63,7 +63,7 @@ class StaffImporter(RecordImporter):
         Column("id_number", "Số định danh cá nhân", required=False,
                help="12 chữ số; định dạng ô là Văn bản để Excel không bỏ số 0 ở đầu", example="001085001234"),
         Column("full_name", "Họ và tên", example="Trần Văn Bình"),
-        Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="02/09/1985"),
+        Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="02/09/1985", date=True),
         Column("gender", "Giới tính", choices=GENDERS, example="Nam"),
         Column("ethnicity", "Dân tộc", required=False,
                help="Tên trong danh mục 54 dân tộc (xem bên dưới); để trống nếu là Kinh", example="Kinh"),
@@ -80,6 +80,7 @@ class StaffImporter(RecordImporter):
                help="Để trống là Đang công tác", example="Đang công tác"),
     )
     key_fields = ("staff_code",)
+    code_field, code_table = "staff_code", ("teachers_staffmember", "staff_code", "school_id")
     unique_fields = ("id_number",)
     stage_columns = (("staff_code", "varchar(20)"), ("id_number", "varchar(12)"), ("full_name", "varchar(100)"),
                      ("date_of_birth", "date"), ("gender", "varchar(1)"), ("ethnicity", "varchar(40)"),
@@ -106,7 +107,8 @@ class StaffImporter(RecordImporter):
         today = context.today
         # Staff are of working age: Bộ luật Lao động 2019 (from 15; retirement by 62 at the latest).
         dob = check("date_of_birth", parse_date(get("date_of_birth"), earliest=dt.date(today.year - 80, 1, 1),
-                                                latest=dt.date(today.year - 15, 12, 31)))
+                                                latest=dt.date(today.year - 15, 12, 31),
+                                                order=context.date_order("date_of_birth")))
         gender = check("gender", parse_choice(get("gender"), GENDERS))
         id_number = check("id_number", id_number_cell(get("id_number"), date_of_birth=dob, gender=gender,
                                                       context=context))
@@ -189,9 +191,15 @@ class StaffImporter(RecordImporter):
                                                        "cán bộ đang trong thủ tục điều chuyển công tác: trả lời "
                                                        "đề nghị điều chuyển trước khi sửa hồ sơ")]))
             else:
+                context.previous[rownum] = dict(zip(STORED_FIELDS, old[5:18], strict=True))
                 out.append((rownum, c, CHANGED, []))
         return out
 
+
+# The stored values resolve() reads, in its query's order (for the preview's old and new values).
+STORED_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "position", "main_subject",
+                 "qualification", "training_field", "pedagogy_certificate", "qualification_standard",
+                 "meets_qualification_standard", "employment_status")
 
 STAFF = StaffImporter()
 IMPORTERS = {STAFF.kind: STAFF}

@@ -18,6 +18,7 @@ class UploadStatus(models.TextChoices):
     VALIDATING = "validating", _("Đang kiểm tra")
     REJECTED = "rejected", _("Tệp không hợp lệ")
     INVALID = "invalid", _("Có lỗi, chưa ghi")
+    QUESTION = "question", _("Cần chọn cách đọc ngày")
     VALIDATED = "validated", _("Sẵn sàng ghi")
     COMMITTING = "committing", _("Đang ghi")
     COMMITTED = "committed", _("Đã ghi")
@@ -61,6 +62,15 @@ class Upload(models.Model):
     # The first errors, for the preview: [{"row", "column", "value", "reason", "message"}].
     errors = models.JSONField("lỗi (đầu danh sách)", default=list, blank=True)
     message = models.TextField("thông báo", blank=True)
+    # Uploads never guess (issue 16). The questions the file raised (a date column read either way:
+    # [{"column", "header", "why", "suggested", "examples": [{"row", "value", "day_first", "month_first"}]}]),
+    # the user's answers ({column key: "dmy" | "mdy"}, applied when the file is checked again and so on commit),
+    # what was read in a way the user should know ([{"row", "message"}]: codes whose leading zeros were
+    # restored), and each changed row's fields ([{"row", "code", "fields": [{"field", "header", "old", "new"}]}]).
+    questions = models.JSONField("câu hỏi", default=list, blank=True)
+    date_orders = models.JSONField("thứ tự ngày đã chọn", default=dict, blank=True)
+    notices = models.JSONField("lưu ý khi đọc tệp", default=list, blank=True)
+    changes = models.JSONField("thay đổi (đầu danh sách)", default=list, blank=True)
     error_file = models.FileField("tệp các dòng lỗi", blank=True, max_length=255)
     staged_file = models.FileField("dữ liệu đã kiểm tra", blank=True, max_length=255)
     validated_at = models.DateTimeField("kiểm tra xong lúc", null=True, blank=True)

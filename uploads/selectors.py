@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
-from edu_portal.common.identity import mask_digits
+from edu_portal.common.identity import mask_digits, mask_id_number
 
 from .models import Upload
 
@@ -45,7 +45,18 @@ def upload_view(*, scope: Scope, user, pk: int) -> Upload:
     if not upload.files_visible:
         upload.message = mask_digits(upload.message)
         upload.errors = [_masked_error(e) for e in upload.errors]
+    if not scope.can_view_id_numbers:
+        # The old values come from the records: a number this user may not see in full is masked,
+        # whoever uploaded the file.
+        upload.changes = [{**c, "fields": [_masked_field(f) for f in c["fields"]]} for c in upload.changes]
     return upload
+
+
+def _masked_field(field: dict) -> dict:
+    if field.get("field") != "id_number":
+        return field
+    return {**field, "old": mask_id_number(field["old"]) if field["old"] else "",
+            "new": mask_id_number(field["new"]) if field["new"] else ""}
 
 
 def _masked_error(error: dict) -> dict:

@@ -89,6 +89,21 @@ def upload_confirm_view(request, pk: int):
     return _upload_action(request, pk, services.upload_confirm)
 
 
+@login_required
+@require_POST
+def upload_answer_view(request, pk: int):
+    """The user's choice of each questioned date column's order; the file is checked again with it."""
+    upload = upload_get(scope=Scope.for_user(request.user), pk=pk)
+    answers = {q["column"]: request.POST.get(f"order_{q['column']}", "") for q in upload.questions}
+    try:
+        services.upload_answer(user=request.user, upload_id=pk, date_orders=answers)
+    except AppError as exc:
+        if exc.status_code == 404:
+            raise
+        messages.error(request, exc.message)
+    return redirect("uploads:detail", pk=pk)
+
+
 def _file_response(request, upload, field, filename: str) -> FileResponse:
     """A file of an upload holds full ID numbers: the download is audited like a view of them,
     and never cached (selectors.upload_file_get decides who may have it)."""

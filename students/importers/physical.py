@@ -30,11 +30,12 @@ class PhysicalImporter(RecordImporter):
     label = "Thể lực (chiều cao, cân nặng)"
     columns = (
         Column("pupil_code", "Mã học sinh", example="HS0000000001"),
-        Column("measured_on", "Ngày đo", help="dd/mm/yyyy", example="15/09/2025"),
+        Column("measured_on", "Ngày đo", help="dd/mm/yyyy", example="15/09/2025", date=True),
         Column("height_cm", "Chiều cao (cm)", help="40 đến 230", example="128,5"),
         Column("weight_kg", "Cân nặng (kg)", help="2 đến 200", example="26,0"),
     )
     key_fields = ("pupil_code", "measured_on")
+    code_field, code_table = "pupil_code", ("students_student", "pupil_code", "school_id")
     stage_columns = (("pupil_code", "varchar(20)"), ("measured_on", "date"), ("school_year", "smallint"),
                      ("height_cm", "numeric(5,1)"), ("weight_kg", "numeric(5,1)"), ("bmi", "numeric(4,1)"),
                      ("bmi_z_score", "numeric(4,2)"), ("nutrition_status", "varchar(12)"),
@@ -49,7 +50,7 @@ class PhysicalImporter(RecordImporter):
         if why:
             errors.append(RowError("pupil_code", as_text(get("pupil_code")), why))
         measured_on, why = parse_date(get("measured_on"), earliest=dt.date(context.today.year - 20, 1, 1),
-                                      latest=context.today)
+                                      latest=context.today, order=context.date_order("measured_on"))
         if why:
             errors.append(RowError("measured_on", as_text(get("measured_on")), why))
         height, why = parse_decimal(get("height_cm"), low=Decimal(40), high=Decimal(230))

@@ -39,6 +39,11 @@ from ..writers import write_pupils
 GENDERS = tuple(Gender.choices) + (("M", "Nam"), ("F", "Nữ"))
 
 
+# The stored values resolve() reads, in its query's order (for the preview's old and new values).
+STORED_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "birth_province_id", "grade",
+                 "class_name")
+
+
 class PupilImporter(RecordImporter):
     kind = "pupils"
     verification_kind = "student"
@@ -52,7 +57,7 @@ class PupilImporter(RecordImporter):
                help="Bắt buộc khi để trống số định danh: Chưa có số định danh (trẻ mới sinh / chưa làm thủ tục), "
                     "Đang chờ cấp, Người nước ngoài, hoặc ghi lý do khác", example=""),
         Column("full_name", "Họ và tên", example="Nguyễn Thị An"),
-        Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="15/03/2015"),
+        Column("date_of_birth", "Ngày sinh", help="dd/mm/yyyy", example="15/03/2015", date=True),
         Column("gender", "Giới tính", choices=(("M", "Nam"), ("F", "Nữ")), example="Nữ"),
         Column("ethnicity", "Dân tộc", required=False,
                help="Tên trong danh mục 54 dân tộc (xem bên dưới); để trống nếu là Kinh", example="Kinh"),
@@ -62,6 +67,7 @@ class PupilImporter(RecordImporter):
         Column("class_name", "Lớp", example="3A"),
     )
     key_fields = ("pupil_code",)
+    code_field, code_table = "pupil_code", ("students_student", "pupil_code", "school_id")
     unique_fields = ("id_number",)
     stage_columns = (("pupil_code", "varchar(20)"), ("id_number", "varchar(12)"), ("full_name", "varchar(100)"),
                      ("date_of_birth", "date"), ("gender", "varchar(1)"), ("ethnicity", "varchar(40)"),
@@ -80,7 +86,8 @@ class PupilImporter(RecordImporter):
         if why:
             errors.append(RowError("full_name", as_text(get("full_name")), why))
         today = context.today
-        dob, why = parse_date(get("date_of_birth"), earliest=dt.date(today.year - 30, 1, 1), latest=today)
+        dob, why = parse_date(get("date_of_birth"), earliest=dt.date(today.year - 30, 1, 1), latest=today,
+                              order=context.date_order("date_of_birth"))
         if why:
             errors.append(RowError("date_of_birth", as_text(get("date_of_birth")), why))
         gender, why = parse_choice(get("gender"), GENDERS)
@@ -198,7 +205,11 @@ class PupilImporter(RecordImporter):
                     and old[8] == c["gender"] and old[9] == c["ethnicity"] and old[10] == c["birth_province_id"]
                     and old[11] == c["grade"] and old[12] == c["class_name"]
                     and (old[15], old[16]) == (c["id_number_missing_reason"], c["id_number_missing_note"]))
-            out.append((rownum, c, UNCHANGED if same else CHANGED, []))
+            if same:
+                out.append((rownum, c, UNCHANGED, []))
+            else:
+                context.previous[rownum] = dict(zip(STORED_FIELDS, old[5:13], strict=True))
+                out.append((rownum, c, CHANGED, []))
         return out
 
 

@@ -117,6 +117,7 @@ class ResultImporter(RecordImporter):
                        "Đạt; Hoạt động trải nghiệm, hướng nghiệp: Đạt; Nội dung giáo dục của địa phương: Đạt"),
     )
     key_fields = ("pupil_code", "school_year", "term")
+    code_field, code_table = "pupil_code", ("students_student", "pupil_code", "school_id")
     stage_columns = (("pupil_code", "varchar(20)"), ("school_year", "smallint"), ("term", "smallint"),
                      ("learning_rating", "varchar(20)"), ("conduct_rating", "varchar(20)"),
                      ("subject_scores_json", "jsonb"))

@@ -59,7 +59,7 @@ def test_staff_rules(changes, column):
 def test_staff_upload_commits_and_refuses_staff_of_another_school(school_user, school_b):
     other = make_staff(school_b)
     header = [c.header for c in STAFF.columns]
-    rows = [["CB9000001", "001085000123", "Trần Văn Bình", "02/09/1985", "Nam", "", "Giáo viên", "Toán", "Đại học", ""],
+    rows = [["CB9000001", "001085000123", "Trần Văn Bình", "22/09/1985", "Nam", "", "Giáo viên", "Toán", "Đại học", ""],
             [other.staff_code, "", "Lê Thị Khác", "01/01/1980", "Nữ", "", "Giáo viên", "", "Đại học", ""]]
     upload = run_upload(school_user, csv_bytes(header, rows), kind="staff", name="cb.csv")
     assert [e["row"] for e in upload.errors] == [3] and "điều chuyển" in upload.errors[0]["reason"]
@@ -114,7 +114,7 @@ def test_an_upload_stores_training_and_rewrites_the_standard_when_it_changes(sch
               "Trình độ đào tạo", "Chuyên ngành đào tạo", "Chứng chỉ NVSP"]
 
     def upload(certificate):
-        row = ["CB9000002", "001085000123", "Trần Văn Bình", "02/09/1985", "Nam", "Giáo viên", "Đại học",
+        row = ["CB9000002", "001085000123", "Trần Văn Bình", "22/09/1985", "Nam", "Giáo viên", "Đại học",
                "Ngoài sư phạm", certificate]
         return commit(school_user, run_upload(school_user, csv_bytes(header, [row]), kind="staff", name="cb.csv"))
 
@@ -139,7 +139,7 @@ def test_uploaded_staff_get_a_posting_and_a_member_in_transit_waits(school_user,
               "Trình độ đào tạo", "Môn dạy chính"]
 
     def row(subject):
-        return ["CB9000003", "001085000123", "Trần Văn Bình", "02/09/1985", "Nam", "Giáo viên", "Đại học", subject]
+        return ["CB9000003", "001085000123", "Trần Văn Bình", "22/09/1985", "Nam", "Giáo viên", "Đại học", subject]
 
     assert commit(school_user, run_upload(school_user, csv_bytes(header, [row("Toán")]), kind="staff",
                                           name="cb.csv")).new_count == 1

@@ -117,7 +117,7 @@ def test_staff_upload_holds_a_number_of_another_school(clerk, schools):
     owner = make_staff(far, staff_code="CBXA1")
     header = ["Mã cán bộ", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Chức vụ",
               "Môn dạy chính", "Trình độ đào tạo", "Tình trạng"]
-    row = ["CBA0001", owner.id_number, "Phạm Văn Mới", owner.date_of_birth.strftime("%d/%m/%Y"), "Nam", "",
+    row = ["CBA0001", owner.id_number, "Phạm Văn Mới", owner.date_of_birth.isoformat(), "Nam", "",
            "Giáo viên", "Toán", "Đại học", ""]
     upload = run_upload(clerk, csv_bytes(header, [row]), kind="staff", name="can_bo.csv")
     assert (upload.status, upload.error_count) == ("validated", 0)

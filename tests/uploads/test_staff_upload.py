@@ -13,7 +13,7 @@ HEADER = ["Mã cán bộ", "Số định danh cá nhân", "Họ và tên", "Ngà
 
 def rows(name_b="Trần Văn Bình", qualification_a="Đại học"):
     return [["CBA0000001", "001185000001", "Lê Thị An", "02/09/1985", "Nữ", "Giáo viên", qualification_a],
-            ["CBA0000002", "001085000002", name_b, "03/10/1985", "Nam", "Giáo viên", "Đại học"]]
+            ["CBA0000002", "001085000002", name_b, "13/10/1985", "Nam", "Giáo viên", "Đại học"]]
 
 
 def test_staff_upload_new_changed_and_unchanged(school_user):

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from edu_portal.common.importing import UNCHANGED, RecordImporter, RowError, header_key
+from edu_portal.common.importing import UNCHANGED, RecordImporter, RowError, as_text, header_key
+from edu_portal.common.importing.codes import RESTORED_NOTE, restore_leading_zeros
+from edu_portal.common.importing.dates import DateColumnTally
 
 from ..exports import ERROR_HEADER, ErrorFileWriter
 from ..models import Upload, UploadStatus
@@ -23,6 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_ROWS = getattr(settings, "UPLOADS_MAX_ROWS", 200_000)
 BATCH = 5000               # rows checked against the database per query
 STORED_ERRORS = 1000       # errors kept for the preview; all of them are in the error file
+STORED_CHANGES = 1000      # changed rows listed field by field in the preview
 
 
 def map_header(header: list, importer: RecordImporter) -> list[tuple[str, int]]:
@@ -87,11 +90,18 @@ class _Run:
         self.seen_unique: dict[str, dict] = {f: {} for f in importer.unique_fields}
         self.batch: list[tuple[int, dict]] = []
         self.raw: dict[int, list] = {}
+        answered = upload.date_orders or {}
+        self.tallies = {key: DateColumnTally(key) for key in importer.date_columns if key not in answered}
+        self.changes: list[dict] = []
+        self.notices: list[dict] = []
+        self.questions: list[dict] = []
 
     def run(self, table, *, staged_path: Path, errors_path: Path) -> None:
         importer, context = self.importer, self.context
         rows = iter(table.rows())
         header, mapping = find_header(table.header, rows, importer)
+        mapped = {key for key, _ in mapping}
+        tallies = [t for key, t in self.tallies.items() if key in mapped]
         validate_row, key_of = importer.validate_row, importer.key
         key_column = importer.key_fields[0]
         delimiter = getattr(table, "delimiter", ",")
@@ -108,6 +118,8 @@ class _Run:
                                            "nhiều tệp nhỏ hơn.")
                     width = len(values)
                     row = {key: (values[i] if i < width else None) for key, i in mapping}
+                    for tally in tallies:
+                        tally.add(rownum, row[tally.key])
                     cleaned, errors = validate_row(row, context=context)
                     if not errors:
                         key = key_of(cleaned)
@@ -138,20 +150,66 @@ class _Run:
             self.errors_file.close()
         if self.rows == 0:
             raise FileRejected("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
+        # A column whose order the file does not settle is asked about, never guessed (dates.py).
+        self.questions = [t.question(importer.headers[t.key]) for t in tallies if t.settled is None]
 
     def _flush(self) -> None:
         if not self.batch:
             return
         writerow, stage_row = self.staged.writerow, self.importer.stage_row
         counts = self.counts
+        restored = restore_leading_zeros(self.importer, self.batch, context=self.context)
+        if restored:
+            self._restored(restored)
+        previous = self.context.previous
         for rownum, cleaned, state, errors in self.importer.resolve(self.batch, context=self.context):
+            stored = previous.pop(rownum, None)
             if errors:
                 self._record(rownum, self.raw[rownum], errors)
                 continue
             counts[state] += 1
             if state != UNCHANGED:
                 writerow([*stage_row(cleaned), state, rownum])
+                if stored and len(self.changes) < STORED_CHANGES:
+                    self._changed(rownum, cleaned, stored)
+        previous.clear()
         self.batch, self.raw = [], {}
+
+    def _restored(self, restored: dict) -> None:
+        """Codes read with their leading zeros restored: noted for the preview; a file that holds the same
+        record under both forms is refused on the second row, as any repeated code is."""
+        importer = self.importer
+        kept = []
+        for rownum, cleaned in self.batch:
+            if rownum not in restored:
+                kept.append((rownum, cleaned))
+                continue
+            given, code = restored[rownum]
+            first = self.seen.get(importer.key(cleaned))
+            if first is not None and first != rownum:
+                self._record(rownum, self.raw[rownum], [RowError(importer.code_field, given,
+                                                                 f"là mã {code} (Excel đã bỏ số 0 ở đầu), trùng "
+                                                                 f"với dòng {first} trong tệp")])
+                continue
+            self.seen[importer.key(cleaned)] = rownum
+            kept.append((rownum, cleaned))
+            if len(self.notices) < STORED_ERRORS:
+                self.notices.append({"row": rownum, "message": RESTORED_NOTE.format(given=given, code=code)})
+        self.batch = kept
+
+    def _changed(self, rownum: int, cleaned: dict, stored: dict) -> None:
+        """Each field of a changed row with its old and new value, as the preview lists them."""
+        headers = self.importer.headers
+        fields = []
+        for field, old in stored.items():
+            new = cleaned.get(field)
+            if old == new:
+                continue
+            header = headers.get(field) or headers.get(field.removesuffix("_id")) or field
+            fields.append({"field": field, "header": header, "old": _shown(old), "new": _shown(new)})
+        if fields:
+            code_field = self.importer.code_field or self.importer.key_fields[0]
+            self.changes.append({"row": rownum, "code": as_text(cleaned.get(code_field)), "fields": fields})
 
     def _record(self, rownum: int, values: list, errors: list[RowError]) -> None:
         headers = self.importer.headers
@@ -167,6 +225,12 @@ class _Run:
                                     "message": message})
         self.error_rows += 1
         self.errors_file.write(values, messages)
+
+
+def _shown(value) -> str:
+    if value is True or value is False:
+        return "có" if value else "không"
+    return as_text(value)
 
 
 def upload_validate(*, upload_id: int, max_rows: int | None = None) -> Upload:
@@ -201,7 +265,16 @@ def upload_validate(*, upload_id: int, max_rows: int | None = None) -> Upload:
             status=UploadStatus.FAILED, progress=100,
             message="Lỗi hệ thống khi kiểm tra tệp; không có gì được ghi. Hãy thử lại sau.")
         raise
+    if run.questions:
+        # Nothing is staged from a guess: the user answers, and the file is checked again with the answer.
+        _discard_work(upload, ext)
+        Upload.objects.filter(pk=upload_id).update(
+            status=UploadStatus.QUESTION, questions=run.questions, progress=100, total_rows=run.rows,
+            file_format=upload.file_format, validated_at=timezone.now(), staged_file="", error_file="",
+            message="Chưa đọc được ngày trong tệp một cách chắc chắn: hãy chọn cách đọc cho từng cột bên dưới.")
+        return Upload.objects.get(pk=upload_id)
     upload.total_rows = run.rows
+    upload.questions, upload.changes, upload.notices = [], run.changes, run.notices
     upload.new_count, upload.changed_count, upload.unchanged_count = (run.counts["new"], run.counts["changed"],
                                                                       run.counts["unchanged"])
     upload.error_count, upload.error_row_count, upload.errors = run.error_count, run.error_rows, run.stored

@@ -19,7 +19,8 @@ from ..selectors import upload_get
 
 def _context(upload: Upload) -> ImportContext:
     return ImportContext(scope=Scope.for_user(upload.uploaded_by), school=upload.school,
-                         school_year=upload.school_year, today=timezone.localdate())
+                         school_year=upload.school_year, today=timezone.localdate(),
+                         date_orders=dict(upload.date_orders or {}))
 
 
 def _work_name(upload: Upload, name: str) -> str:
@@ -62,7 +63,7 @@ WORK_FILE_DAYS = getattr(settings, "UPLOADS_WORK_FILE_DAYS", 7)
 def upload_cancel(*, user, upload_id: int) -> Upload:
     """The user drops a checked file instead of committing it: its work files go at once."""
     upload = upload_get(scope=Scope.for_user(user), pk=upload_id, for_update=True)
-    if upload.status not in (UploadStatus.VALIDATED, UploadStatus.INVALID):
+    if upload.status not in (UploadStatus.VALIDATED, UploadStatus.INVALID, UploadStatus.QUESTION):
         raise AppError("Chỉ huỷ được tệp đã kiểm tra xong và chưa ghi.", code="not_cancellable", status_code=409)
     upload.status, upload.message = UploadStatus.CANCELLED, "Đã huỷ; không có gì được ghi."
     upload.staged_file.name, upload.error_file.name = "", ""

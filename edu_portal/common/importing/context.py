@@ -25,6 +25,16 @@ class ImportContext:
     school_year: int = field(default_factory=lambda: current_school_year())
     today: dt.date = field(default_factory=lambda: timezone.localdate())  # Vietnam's date, not the server's
     references: dict = field(default_factory=dict, repr=False, compare=False)
+    # The order of each date column's text dates ('dmy' or 'mdy'), decided from the whole file or answered by
+    # the user (dates.py); a column not named is day-first, the national standard (the API, forms).
+    date_orders: dict = field(default_factory=dict)
+
+    # The stored values of the rows resolve() found CHANGED ({rownum: {stage column: value}}), for the
+    # preview's old and new values; the upload engine takes them batch by batch.
+    previous: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def date_order(self, key: str) -> str:
+        return self.date_orders.get(key, "dmy")
 
     def reference(self, name: str, load: Callable[[], object]):
         try:

@@ -19,6 +19,7 @@ class Column:
     choices: tuple = ()       # (code, label) pairs accepted (either form), listed in the template
     example: str = ""
     aliases: tuple = ()
+    date: bool = False        # a date column: its day/month order is decided from the whole column (dates.py)
 
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -50,6 +51,10 @@ class RecordImporter:
     # The kind of record whose identity the verification app checks ("student", "staff"), if any.
     verification_kind: str = ""
     writer = None
+    # Where the codes of this kind of record are kept, to restore the leading zeros Excel strips
+    # (codes.py): (table, code column, school column or "" when codes are national).
+    code_field: str = ""
+    code_table: tuple[str, str, str] | None = None
 
     @cached_property
     def headers(self) -> dict[str, str]:
@@ -70,10 +75,16 @@ class RecordImporter:
             return cleaned[self.key_fields[0]]
         return tuple(cleaned[f] for f in self.key_fields)
 
+    @cached_property
+    def date_columns(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.date)
+
     def validate_row(self, row: dict, *, context: ImportContext) -> tuple[dict | None, list[RowError]]:
         raise NotImplementedError
 
     def resolve(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> list:
+        """For a CHANGED row, the stored values may be left in `context.previous[rownum]` ({stage column:
+        value}), from which the preview lists each changed field with its old and new value."""
         raise NotImplementedError
 
     def stage_row(self, cleaned: dict) -> list:

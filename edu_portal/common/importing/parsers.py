@@ -29,6 +29,11 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?")
 _SERIAL = re.compile(r"\d{1,5}(?:\.0+)?")
+# What Excel shows (and saves to CSV) for a long number in a General cell: 1.23457E+11, the last digits lost.
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+]?\d+")
+SCIENTIFIC_REASON = ("là số dạng lũy thừa (kiểu 1.23457E+11): Excel đã hiển thị {what} dưới dạng số và làm mất "
+                     "các chữ số cuối, nên không thể đọc lại. Hãy định dạng cột là Văn bản (Text) trong Excel, "
+                     "nhập lại đủ các chữ số rồi lưu tệp")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 # A personal name: letters (any script, with diacritics) separated by spaces, apostrophes,
@@ -86,9 +91,15 @@ def formula_errors(row: dict) -> list[RowError]:
 
 # --- parsers ----------------------------------------------------------------------------------
 
-def parse_date(value, *, earliest: dt.date = dt.date(1900, 1, 1), latest: dt.date | None = None):
+def is_scientific(value) -> bool:
+    return value.__class__ is str and _SCIENTIFIC.fullmatch(value.strip()) is not None
+
+
+def parse_date(value, *, earliest: dt.date = dt.date(1900, 1, 1), latest: dt.date | None = None,
+               order: str = "dmy"):
     """dd/mm/yyyy (also with '.' or '-'), yyyy-mm-dd, an Excel date cell, or an Excel serial
-    number (what a date becomes when its cell loses the date format)."""
+    number (what a date becomes when its cell loses the date format). `order` is the column's
+    order of text dates, decided from the whole column (dates.py): 'mdy' reads mm/dd/yyyy."""
     if isinstance(value, dt.datetime):
         day = value.date()
     elif isinstance(value, dt.date):
@@ -101,7 +112,12 @@ def parse_date(value, *, earliest: dt.date = dt.date(1900, 1, 1), latest: dt.dat
         text = str(value).strip()
         m = _DMY.fullmatch(text)
         try:
-            if m:
+            if m and order == "mdy":
+                try:
+                    day = dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+                except ValueError:
+                    return None, "không phải là ngày hợp lệ theo thứ tự tháng/ngày/năm đã chọn cho cột này"
+            elif m:
                 day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             elif (m := _YMD.fullmatch(text)):
                 day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -151,6 +167,8 @@ def parse_code(value, *, max_length: int = 20):
     text = _SPACES.sub("", as_text(value))
     if not text:
         return None, "không được để trống"
+    if is_scientific(text):
+        return None, SCIENTIFIC_REASON.format(what="mã")
     if len(text) > max_length or not text.isalnum() or not text.isascii():
         return None, f"không phải là mã hợp lệ (chỉ gồm chữ và số, tối đa {max_length} ký tự)"
     return text, None
@@ -164,6 +182,8 @@ def parse_id_number(value, *, date_of_birth: dt.date | None, gender: str | None)
     text = _SPACES.sub("", as_text(value))
     if _id_number_fine(text, date_of_birth, gender):
         return text, None
+    if is_scientific(text):
+        return None, SCIENTIFIC_REASON.format(what="số định danh")
     errors = id_number_errors(text, date_of_birth=date_of_birth, gender=gender)
     if errors:
         return None, "không hợp lệ: " + " ".join(errors)
