@@ -5,6 +5,7 @@ import unicodedata
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.scope import PROVINCE, Scope
 from students.duplicates import (
@@ -13,7 +14,7 @@ from students.duplicates import (
     duplicates_scan_province,
     student_likely_duplicates,
 )
-from students.models import DuplicateCandidate, DuplicateStatus
+from students.models import DuplicateCandidate, DuplicateStatus, Student
 from students.services import student_create
 from tests.factories import make_student, real_identity
 
@@ -116,3 +117,32 @@ def test_form_check_tells_name_date_and_school_only(school_a, school_other_provi
     assert not hasattr(found[0], "id_number") and not hasattr(found[0], "pupil_code")
     assert student_likely_duplicates("Hoàng Gia Bảo", DOB, "F") == []
     assert student_likely_duplicates("Hoàng Gia Bảo", DOB, "M", exclude_school=school_other_province) == []
+
+
+def _new_pupil_form(**overrides) -> dict:
+    data = {"pupil_code": "HSDUP1", "id_number": "", "full_name": "Ngô Thị Thuý",
+            "date_of_birth": DOB.isoformat(), "gender": "F", "ethnicity": "Kinh", "birth_province": "01",
+            "grade": "3", "class_name": "3B"}
+    data.update(overrides)
+    return data
+
+
+def test_add_pupil_form_warns_before_a_likely_duplicate_and_creates_it_once_confirmed(
+        client, school_user, school_a, school_other_province):
+    other = make_student(school_other_province, **{**real_identity(serial=5151), "full_name": "Ngô Thị Thúy",
+                                                   "date_of_birth": DOB, "gender": "F", "id_number": None})
+    client.force_login(school_user)
+    response = client.post(reverse("students:new"), _new_pupil_form(full_name="Ngo Thi Thuy"))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="likely-duplicates"' in page
+    assert "Có thể trùng với học sinh Ngô Thị Thúy (sinh ngày 07/03/2015) ở trường Trường Tiểu học Sài Gòn" in page
+    assert other.pupil_code not in page
+    assert not Student.objects.filter(pupil_code="HSDUP1").exists()
+    response = client.post(reverse("students:new"), _new_pupil_form(full_name="Ngo Thi Thuy", confirm_duplicate="1"))
+    assert response.status_code == 302 and Student.objects.filter(pupil_code="HSDUP1").exists()
+
+
+def test_add_pupil_form_without_a_likely_duplicate_creates_at_once(client, school_user, school_a):
+    client.force_login(school_user)
+    response = client.post(reverse("students:new"), _new_pupil_form())
+    assert response.status_code == 302 and Student.objects.filter(pupil_code="HSDUP1").exists()
