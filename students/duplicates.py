@@ -15,15 +15,34 @@ Known limit of the blocking: a typo in the given name itself escapes the name-an
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
-from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.tombstones import RecordKind, tombstone_create
 
-from .models import DuplicateCandidate, DuplicateStatus
+from . import services
+from .models import (
+    OPEN_ENROLLMENT,
+    AcademicResult,
+    DuplicateCandidate,
+    DuplicateStatus,
+    Enrollment,
+    EnrollmentStatus,
+    PhysicalRecord,
+    Student,
+    TransferRequest,
+)
 
 # A pair is stored from this score on; names must be at least this similar (pg_trgm, 0-1).
 MIN_SCORE = 0.6
@@ -201,3 +220,184 @@ def student_likely_duplicates(full_name: str, date_of_birth: dt.date, gender: st
         cursor.execute(sql, params)
         return [LikelyDuplicate(full_name=name, date_of_birth=dob, school_name=school, score=round(sim, 2))
                 for name, dob, school, sim in cursor.fetchall()]
+
+
+# --- writes: decisions on a pair ------------------------------------------------------------
+
+def _pair_for(keep: Student, remove: Student) -> DuplicateCandidate:
+    """The pair's row, locked; a pair the scan never proposed (a user who found it themselves) gets
+    one, so that every merge leaves the same key change behind."""
+    lo, hi = sorted((keep, remove), key=lambda s: s.pk)
+    candidate, _created = DuplicateCandidate.objects.select_for_update().get_or_create(
+        pupil_a=lo, pupil_b=hi,
+        defaults={"code_a": lo.pupil_code, "code_b": hi.pupil_code, "province_a": lo.school.province_id,
+                  "province_b": hi.school.province_id, "score": 0.0, "evidence": {"manual": True}})
+    return candidate
+
+
+def _may_decide(scope: Scope, *pupils: Student) -> None:
+    # A province decides on pairs touching it; a school never (the pair spans schools it cannot see).
+    if scope.kind == COUNTRY:
+        return
+    if scope.kind != PROVINCE or not any(scope.contains_school(p.school) for p in pupils):
+        raise NotInScope()
+
+
+@transaction.atomic
+def duplicate_dismiss(*, scope: Scope, user, candidate_id: int) -> DuplicateCandidate:
+    """"Không phải cùng một người": remembered, so that no later scan proposes the pair again."""
+    candidate = duplicate_candidate_get(scope=scope, pk=candidate_id, for_update=True)
+    _may_decide(scope, candidate.pupil_a, candidate.pupil_b)
+    candidate.status = DuplicateStatus.NOT_SAME
+    candidate.decided_by = user
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    return candidate
+
+
+def _rows(queryset) -> list[dict]:
+    return json.loads(json.dumps(serializers.serialize("python", queryset), cls=DjangoJSONEncoder))
+
+
+# Identity fields the kept record takes from the removed one when its own is blank (survivorship:
+# the kept record's identity wins wherever it has a value).
+FILL_FIELDS = ("id_number", "birth_province_id")
+
+
+@transaction.atomic
+def student_merge(*, scope: Scope, user, keep: Student, remove: Student) -> DuplicateCandidate:
+    """Merge two records of one pupil into `keep` (issue 16).
+
+    Survivorship: `keep`'s identity fields stay, blanks are filled from `remove` (ID number,
+    birthplace); every enrollment, result and measurement of `remove` moves to `keep`. Clashes on
+    the one-per-year/term/day rules: of two open enrollments of one school year the latest stays
+    open and the other is closed as a duplicate ("transferred_out" with the reason, the only status
+    that may stand beside an open one); of two results of one year and term, or two measurements of
+    one day, `keep`'s stay and `remove`'s are dropped (kept in the undo snapshot). `remove` is deleted
+    through the tombstone path with the reason "gộp vào <code>", and the pair keeps the key change
+    (old code -> new code) for the merged/ feed. Undo: student_merge_undo within MERGE_UNDO_HOURS."""
+    if keep.pk == remove.pk:
+        raise AppError(_("Chọn hai hồ sơ khác nhau để gộp."))
+    locked = {s.pk: s for s in Student.objects.select_for_update(of=("self",)).select_related("school")
+              .filter(pk__in=[keep.pk, remove.pk])}
+    if len(locked) != 2:
+        raise NotInScope()
+    keep, remove = locked[keep.pk], locked[remove.pk]
+    _may_decide(scope, keep, remove)
+    services.student_in_transit_check(keep)
+    services.student_in_transit_check(remove)
+    candidate = _pair_for(keep, remove)
+    if candidate.status != DuplicateStatus.OPEN:
+        raise AppError(_("Cặp hồ sơ này đã được xử lý."), code="already_decided", status_code=409)
+    now = timezone.now()
+    reason = _("Hồ sơ trùng, gộp vào %(code)s") % {"code": keep.pupil_code}
+    undo = {"student": _rows(Student.objects.filter(pk=remove.pk)),
+            "keep_before": {f: getattr(keep, f) for f in FILL_FIELDS} | {"id_number_hold": keep.id_number_hold,
+                                                                         "school_id": keep.school_id},
+            "dropped": [], "closed": [], "moved": {}}
+
+    # Enrollments: the latest open one of a year stays open.
+    open_keep = {e.school_year: e for e in Enrollment.objects.select_for_update().filter(OPEN_ENROLLMENT, student=keep)}
+    for enrollment in Enrollment.objects.select_for_update().filter(OPEN_ENROLLMENT, student=remove):
+        other = open_keep.get(enrollment.school_year)
+        if other is None:
+            continue
+        older = min((enrollment, other), key=lambda e: (e.started_on or dt.date.min, e.created_at, e.pk))
+        undo["closed"].append({"id": older.pk, "status": older.status, "left_on": older.left_on,
+                               "leave_reason": older.leave_reason})
+        Enrollment.objects.filter(pk=older.pk).update(
+            status=EnrollmentStatus.TRANSFERRED_OUT, left_on=older.left_on or timezone.localdate(),
+            leave_reason=reason[:200], updated_at=now)
+    # Results and measurements: keep's stay where both have one.
+    clashes = [
+        AcademicResult.objects.filter(Exists(AcademicResult.objects.filter(
+            student=keep, school_year=OuterRef("school_year"), term=OuterRef("term"))), student=remove),
+        PhysicalRecord.objects.filter(Exists(PhysicalRecord.objects.filter(
+            student=keep, measured_on=OuterRef("measured_on"))), student=remove),
+    ]
+    for dropped in clashes:
+        undo["dropped"] += _rows(dropped)
+        dropped.delete()
+    for model in (Enrollment, AcademicResult, PhysicalRecord, TransferRequest):
+        rows = model.objects.filter(student=remove)
+        undo["moved"][model._meta.label] = list(rows.values_list("pk", flat=True))
+        rows.update(student=keep)
+
+    # Open pairs of the removed record go with it; decided ones stay (the history).
+    DuplicateCandidate.objects.filter(Q(pupil_a=remove) | Q(pupil_b=remove), status=DuplicateStatus.OPEN
+                                      ).exclude(pk=candidate.pk).delete()
+    candidate.status = DuplicateStatus.MERGED
+    candidate.decided_by, candidate.decided_at = user, now
+    candidate.kept_code, candidate.removed_code = keep.pupil_code, remove.pupil_code
+    candidate.undo = json.loads(json.dumps(undo, cls=DjangoJSONEncoder))
+    candidate.save()
+
+    filled = {f: getattr(remove, f) for f in FILL_FIELDS if not getattr(keep, f) and getattr(remove, f)}
+    removed_school = remove.school
+    tombstone_create(kind=RecordKind.STUDENT, record_id=remove.pk, code=remove.pupil_code,
+                     school_id=removed_school.pk, province_id=removed_school.province_id, reason=reason)
+    remove.delete()
+    for field, value in filled.items():
+        setattr(keep, field, value)
+    if "id_number" in filled:
+        keep.id_number_hold = undo["student"][0]["fields"]["id_number_hold"]
+    # The pupil's school is that of their latest open enrollment (the survivor of the clash above).
+    latest = Enrollment.objects.filter(OPEN_ENROLLMENT, student=keep).order_by("-school_year", "-id").first()
+    if latest is not None:
+        keep.school_id = latest.school_id
+    keep.updated_at = now
+    keep.save()
+    if "id_number" in filled:
+        services._identity_changed(keep)
+    services._age_groups_refresh(keep)
+    services._statistics_changed(keep.school_id, removed_school.pk, undo["keep_before"]["school_id"])
+    return candidate
+
+
+def merge_undo_deadline(candidate: DuplicateCandidate) -> dt.datetime | None:
+    if candidate.status != DuplicateStatus.MERGED or candidate.decided_at is None:
+        return None
+    return candidate.decided_at + dt.timedelta(hours=settings.MERGE_UNDO_HOURS)
+
+
+@transaction.atomic
+def student_merge_undo(*, scope: Scope, user, candidate_id: int) -> Student:
+    """Undo a merge within MERGE_UNDO_HOURS: the removed pupil comes back with the same id and code,
+    its rows go back, the dropped ones are restored, the closed enrollments reopened, and the kept
+    record's filled fields blanked again. The pair returns to the queue. Rows written on the kept
+    record after the merge stay on it."""
+    qs = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id, status=DuplicateStatus.MERGED)
+    if scope.kind != COUNTRY:
+        qs = qs.filter(Q(province_a=scope.province_code) | Q(province_b=scope.province_code)) \
+            if scope.kind == PROVINCE else qs.none()
+    candidate = qs.first()
+    if candidate is None:
+        raise NotInScope()
+    deadline = merge_undo_deadline(candidate)
+    if timezone.now() > deadline:
+        raise AppError(_("Đã quá %(h)d giờ kể từ khi gộp: không hoàn tác được nữa.")
+                       % {"h": settings.MERGE_UNDO_HOURS}, code="undo_expired", status_code=409)
+    undo = candidate.undo
+    keep = Student.objects.select_for_update(of=("self",)).select_related("school").get(pupil_code=candidate.kept_code)
+    for field, value in undo["keep_before"].items():
+        setattr(keep, field, value)
+    keep.updated_at = timezone.now()
+    keep.save()
+    for obj in serializers.deserialize("python", undo["student"]):
+        obj.object.updated_at = keep.updated_at
+        obj.save()
+    removed = Student.objects.select_related("school").get(pk=undo["student"][0]["pk"])
+    for label, ids in undo["moved"].items():
+        apps.get_model(label).objects.filter(pk__in=ids).update(student=removed)
+    for closed in undo["closed"]:
+        Enrollment.objects.filter(pk=closed["id"]).update(
+            status=closed["status"], left_on=closed["left_on"], leave_reason=closed["leave_reason"])
+    for obj in serializers.deserialize("python", undo["dropped"]):
+        obj.save()
+    candidate.pupil_a_id, candidate.pupil_b_id = sorted((keep.pk, removed.pk))
+    candidate.status, candidate.undo = DuplicateStatus.OPEN, {}
+    candidate.decided_by, candidate.decided_at = user, timezone.now()
+    candidate.kept_code = candidate.removed_code = ""
+    candidate.save()
+    services._statistics_changed(keep.school_id, removed.school_id)
+    return removed
