@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
-from edu_portal.common.tombstones import RecordKind, tombstone_create
+from edu_portal.common.tombstones import DeletedRecord, RecordKind, tombstone_create
 
 from . import services
 from .models import (
@@ -177,10 +177,16 @@ def merges_since(*, scope: Scope, since: dt.datetime | None = None) -> QuerySet[
     """The key changes (old code -> new code) of merges, for the merged/ feed: API clients following
     `updated_since` learn which code a removed pupil now goes by."""
     qs = DuplicateCandidate.objects.filter(status=DuplicateStatus.MERGED)
-    if scope.kind != COUNTRY:
-        # By the provinces copied on the pair, as the tombstone feed filters on its copies; a school
-        # token hears of its province's merges (the codes only, no personal data).
+    if scope.kind == PROVINCE:
+        # By the provinces copied on the pair, as the tombstone feed filters on its copies.
         qs = qs.filter(Q(province_a=scope.province_code) | Q(province_b=scope.province_code))
+    elif scope.kind != COUNTRY:
+        # A school hears of the merges that touched its pupils: the kept one is its pupil now, or the
+        # removed one was (its tombstone carries the school).
+        removed_here = DeletedRecord.objects.filter(kind=RecordKind.STUDENT, code=OuterRef("removed_code"),
+                                                    school_id=scope.school_id)
+        qs = qs.filter(Q(pupil_a__school_id=scope.school_id) | Q(pupil_b__school_id=scope.school_id)
+                       | Exists(removed_here))
     if since is not None:
         qs = qs.filter(decided_at__gte=since)
     return qs.order_by("decided_at", "id")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.scope import PROVINCE, Scope
 from api.services import api_token_create
 from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.identity import mask_id_number
 from edu_portal.common.models import current_school_year
 from edu_portal.common.tombstones import DeletedRecord
 from students.duplicates import duplicate_dismiss, duplicates_scan_country, student_merge, student_merge_undo
@@ -126,3 +127,38 @@ def test_dismissed_pair_stays_dismissed(school_a, school_other_province, provinc
     duplicates_scan_country()
     pair.refresh_from_db()
     assert pair.status == DuplicateStatus.NOT_SAME and pair.decided_by == province_user
+
+
+def _queue(client, user):
+    client.force_login(user)
+    return client.get("/students/duplicates/")
+
+
+def test_review_queue_is_scoped_and_masks_id_numbers(client, school_a, school_b, school_other_province,
+                                                     province_user, province_user_y, school_user):
+    keep = make_student(school_a, full_name="Phan Thị Hoà", date_of_birth=DOB, gender="F")
+    hanoi_twin = make_student(school_b, full_name="Phan Thi Hoa", date_of_birth=DOB, gender="F", id_number=None)
+    duplicates_scan_country()
+    assert DuplicateCandidate.objects.count() == 1
+    page = _queue(client, province_user)
+    html = page.content.decode()
+    assert page.status_code == 200 and html.count('data-testid="duplicate-row"') == 1
+    assert keep.id_number not in html and mask_id_number(keep.id_number) in html
+    assert hanoi_twin.pupil_code in html and "Phan Thi Hoa" in html
+    assert _queue(client, province_user_y).content.decode().count('data-testid="duplicate-row"') == 0
+    assert _queue(client, school_user).status_code == 403
+
+
+def test_queue_merge_then_undo_and_dismiss_from_the_page(client, school_a, school_b, province_user):
+    keep, remove = twins(school_a, school_b)
+    duplicates_scan_country()
+    client.force_login(province_user)
+    pair = DuplicateCandidate.objects.get(pupil_a=keep, pupil_b=remove)
+    response = client.post(f"/students/duplicates/{pair.pk}/merge/", {"keep": "a"})
+    assert response.status_code == 302 and not Student.objects.filter(pk=remove.pk).exists()
+    assert 'data-testid="undo"' in client.get("/students/duplicates/").content.decode()
+    client.post(f"/students/duplicates/{pair.pk}/undo/")
+    assert Student.objects.filter(pk=remove.pk).exists()
+    client.post(f"/students/duplicates/{pair.pk}/dismiss/")
+    pair.refresh_from_db()
+    assert pair.status == DuplicateStatus.NOT_SAME
