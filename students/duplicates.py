@@ -228,6 +228,39 @@ def student_likely_duplicates(full_name: str, date_of_birth: dt.date, gender: st
                 for name, dob, school, sim in cursor.fetchall()]
 
 
+
+def students_likely_duplicates_many(rows: list[tuple[str, dt.date, str]], exclude_school=None
+                                    ) -> dict[int, list[LikelyDuplicate]]:
+    """student_likely_duplicates for many new rows at once (an upload's preview): one set-based
+    query for all of them, so that the check costs little per row. `rows`: (full_name, date_of_birth,
+    gender); the answer maps a row's index to its likely duplicates (rows with none are left out)."""
+    if not rows:
+        return {}
+    swapped = [dob.replace(month=dob.day, day=dob.month) if dob.day <= 12 else dob for _n, dob, _g in rows]
+    sql = f"""
+        WITH new AS (
+            SELECT i - 1 AS i, lower(unaccent(name)) AS name, dob, swapped, gender
+            FROM unnest(%(names)s::text[], %(dobs)s::date[], %(swapped)s::date[], %(genders)s::text[])
+                 WITH ORDINALITY AS t(name, dob, swapped, gender, i)
+        )
+        SELECT new.i, s.full_name, s.date_of_birth, sc.name, similarity({_NAME.format(t="s")}, new.name) AS sim
+        FROM new
+        JOIN students_student s ON s.gender = new.gender AND s.date_of_birth IN (new.dob, new.swapped)
+        JOIN schools_school sc ON sc.id = s.school_id
+        WHERE (%(exclude)s::bigint IS NULL OR s.school_id <> %(exclude)s::bigint)
+          AND similarity({_NAME.format(t="s")}, new.name) >= %(min_name)s
+        ORDER BY new.i, sim DESC, s.id"""  # noqa: S608 -- constants; values are parameters
+    params = {"names": [r[0] for r in rows], "dobs": [r[1] for r in rows], "swapped": swapped,
+              "genders": [r[2] for r in rows], "exclude": getattr(exclude_school, "pk", exclude_school),
+              "min_name": FORM_MIN_NAME_SIMILARITY}
+    found: dict[int, list[LikelyDuplicate]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for i, name, dob, school, sim in cursor.fetchall():
+            found.setdefault(i, []).append(LikelyDuplicate(full_name=name, date_of_birth=dob, school_name=school,
+                                                           score=round(sim, 2)))
+    return found
+
 # --- writes: decisions on a pair ------------------------------------------------------------
 
 def _pair_for(keep: Student, remove: Student) -> DuplicateCandidate:

@@ -6,6 +6,8 @@ import unicodedata
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accounts.scope import PROVINCE, Scope
 from students.duplicates import (
@@ -13,6 +15,7 @@ from students.duplicates import (
     duplicates_scan_country,
     duplicates_scan_province,
     student_likely_duplicates,
+    students_likely_duplicates_many,
 )
 from students.models import DuplicateCandidate, DuplicateStatus, Student
 from students.services import student_create
@@ -146,3 +149,49 @@ def test_add_pupil_form_without_a_likely_duplicate_creates_at_once(client, schoo
     client.force_login(school_user)
     response = client.post(reverse("students:new"), _new_pupil_form())
     assert response.status_code == 302 and Student.objects.filter(pupil_code="HSDUP1").exists()
+
+
+def test_many_rows_are_checked_in_one_query(school_a, school_other_province, django_assert_max_num_queries):
+    pupil(school_other_province, "Hoàng Gia Bảo", gender="M")
+    pupil(school_other_province, "Lý Thu Hà")
+    rows = [("Hoang Gia Bao", dt.date(2015, 7, 3), "M"), ("Nguyễn Văn Khác", DOB, "M"), ("LÝ THU HÀ", DOB, "F")]
+    with django_assert_max_num_queries(1):
+        found = students_likely_duplicates_many(rows, exclude_school=school_a)
+    assert {i: [d.full_name for d in found[i]] for i in found} == {0: ["Hoàng Gia Bảo"], 2: ["Lý Thu Hà"]}
+
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLE = ["Thị", "Văn", "Hữu", "Ngọc", "Thanh", "Minh", "Đức", "Quốc"]
+GIVEN = ["Thuý", "Hoà", "Khoa", "Thuỷ", "Hoà", "Toàn", "Quyết", "Hương", "Đạt", "Nguyệt", "Tuấn", "Loan"]
+TONE_STYLES = {"uý": "úy", "oà": "òa", "uỷ": "ủy", "oá": "óa"}
+
+
+def _plain(name: str) -> str:
+    text = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
+def _variant(name: str, how: str) -> str:
+    if how == "plain":
+        return _plain(name)
+    if how == "nfd":
+        return unicodedata.normalize("NFD", name)
+    if how == "upper":
+        return name.upper()
+    for old, new in TONE_STYLES.items():
+        name = name.replace(old, new)
+    return name
+
+
+@settings(max_examples=25, deadline=None)
+@given(family=st.sampled_from(FAMILY), middle=st.sampled_from(MIDDLE), given_name=st.sampled_from(GIVEN),
+       how=st.sampled_from(["plain", "nfd", "upper", "tone"]), swap=st.booleans(),
+       day=st.integers(1, 12), month=st.integers(1, 12))
+def test_any_retyping_of_a_name_finds_the_pupil(school_other_province, family, middle, given_name, how, swap,
+                                                day, month):
+    name = f"{family} {middle} {given_name}"
+    born = dt.date(2014, month, day)
+    original = pupil(school_other_province, name, dob=born)
+    typed_dob = dt.date(2014, day, month) if swap else born
+    found = student_likely_duplicates(_variant(name, how), typed_dob, "F")
+    assert original.full_name in [d.full_name for d in found]
