@@ -52,12 +52,15 @@ FORM_MIN_NAME_SIMILARITY = 0.6
 
 # The score's parts (they sum to 1): the name's similarity, the birth date (a swap counts 60%), the
 # gender (always equal within a block), the birthplace (unknown on either side counts half). A pair
-# whose two confirmed-looking ID numbers differ keeps 60% of it: usually two people, sometimes a typo.
+# whose two records carry different ID numbers keeps half of it, below MIN_SCORE: namesakes born the
+# same day are common (bench.duplicates: half the pairs found were such), and a typo in a number is
+# the registry check's to find (verification), not this queue's.
 W_NAME, W_DOB, W_GENDER, W_PLACE = 0.55, 0.25, 0.10, 0.10
-SWAP_FACTOR, ID_DIFFER_FACTOR = 0.6, 0.6
+SWAP_FACTOR, ID_DIFFER_FACTOR = 0.6, 0.5
 
-_NAME = "lower(unaccent({t}.full_name))"
-_GIVEN = "regexp_replace(lower(unaccent({t}.full_name)), '^.* ', '')"
+# IMMUTABLE SQL functions of migration 0013: lower(unaccent(name)), and its last word (the given name).
+_NAME = "student_name_key({t}.full_name)"
+_GIVEN = "student_given_key({t}.full_name)"
 # The same date with day and month swapped, where that is a date (day <= 12); else the date itself.
 _SWAPPED = ("CASE WHEN extract(day FROM {t}.date_of_birth) <= 12 THEN make_date("
             "extract(year FROM {t}.date_of_birth)::int, extract(day FROM {t}.date_of_birth)::int, "
@@ -65,20 +68,22 @@ _SWAPPED = ("CASE WHEN extract(day FROM {t}.date_of_birth) <= 12 THEN make_date(
 
 # Every pair (a in the province, b anywhere) of one province, scored, as (pupil_a, pupil_b) ordered.
 _PAIRS_SQL = f"""
-WITH pairs AS (
-    SELECT a.id AS a_id, b.id AS b_id, false AS same_id
-    FROM students_student a
-    JOIN schools_school sa ON sa.id = a.school_id AND sa.province_id = %(province)s
-    JOIN students_student b ON b.gender = a.gender
-         AND b.date_of_birth IN (a.date_of_birth, {_SWAPPED.format(t="a")}) AND b.id <> a.id
-    WHERE {_GIVEN.format(t="a")} = {_GIVEN.format(t="b")}
-      AND similarity({_NAME.format(t="a")}, {_NAME.format(t="b")}) >= %(min_name)s
+WITH mine AS MATERIALIZED (
+    SELECT a.id, a.gender, a.date_of_birth, {_SWAPPED.format(t="a")} AS swapped,
+           {_GIVEN.format(t="a")} AS given, {_NAME.format(t="a")} AS name, a.id_number
+    FROM students_student a JOIN schools_school sa ON sa.id = a.school_id AND sa.province_id = %(province)s
+),
+pairs AS (
+    -- One index probe (student_dup_block) per pupil and date: same birth date or swapped, gender, given name.
+    SELECT m.id AS a_id, b.id AS b_id, false AS same_id
+    FROM mine m
+    JOIN students_student b ON b.date_of_birth IN (m.date_of_birth, m.swapped) AND b.gender = m.gender
+         AND {_GIVEN.format(t="b")} = m.given AND b.id <> m.id
+    WHERE similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
     UNION ALL
-    SELECT a.id, b.id, true
-    FROM students_student a
-    JOIN schools_school sa ON sa.id = a.school_id AND sa.province_id = %(province)s
-    JOIN students_student b ON b.id_number = a.id_number AND b.id <> a.id
-    WHERE a.id_number IS NOT NULL
+    SELECT m.id, b.id, true
+    FROM mine m JOIN students_student b ON b.id_number = m.id_number AND b.id <> m.id
+    WHERE m.id_number IS NOT NULL
 ),
 ordered AS (
     SELECT least(a_id, b_id) AS lo, greatest(a_id, b_id) AS hi, bool_or(same_id) AS same_id
@@ -213,11 +218,11 @@ def student_likely_duplicates(full_name: str, date_of_birth: dt.date, gender: st
         swapped = dt.date(date_of_birth.year, date_of_birth.day, date_of_birth.month)
     sql = f"""
         SELECT s.full_name, s.date_of_birth, sc.name,
-               similarity({_NAME.format(t="s")}, lower(unaccent(%(name)s))) AS sim
+               similarity({_NAME.format(t="s")}, student_name_key(%(name)s)) AS sim
         FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
         WHERE s.gender = %(gender)s AND s.date_of_birth IN (%(dob)s, %(swapped)s)
           AND (%(exclude)s::bigint IS NULL OR s.school_id <> %(exclude)s::bigint)
-          AND similarity({_NAME.format(t="s")}, lower(unaccent(%(name)s))) >= %(min_name)s
+          AND similarity({_NAME.format(t="s")}, student_name_key(%(name)s)) >= %(min_name)s
         ORDER BY sim DESC, s.id LIMIT %(limit)s"""  # noqa: S608 -- constants; values are parameters
     params = {"name": full_name, "gender": gender, "dob": date_of_birth, "swapped": swapped,
               "exclude": getattr(exclude_school, "pk", exclude_school), "min_name": FORM_MIN_NAME_SIMILARITY,
@@ -239,7 +244,7 @@ def students_likely_duplicates_many(rows: list[tuple[str, dt.date, str]], exclud
     swapped = [dob.replace(month=dob.day, day=dob.month) if dob.day <= 12 else dob for _n, dob, _g in rows]
     sql = f"""
         WITH new AS (
-            SELECT i - 1 AS i, lower(unaccent(name)) AS name, dob, swapped, gender
+            SELECT i - 1 AS i, student_name_key(name) AS name, dob, swapped, gender
             FROM unnest(%(names)s::text[], %(dobs)s::date[], %(swapped)s::date[], %(genders)s::text[])
                  WITH ORDINALITY AS t(name, dob, swapped, gender, i)
         )

@@ -33,9 +33,12 @@ class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
             models.Index(*vietnamese_order(), F("id"), name="student_vi_name"),
             # Search by part of a name (ILIKE) without scanning millions of rows.
             GinIndex(fields=["full_name"], name="student_name_trgm", opclasses=["gin_trgm_ops"]),
-            # The duplicate finder's block (students.duplicates): same birth date (or day/month swapped)
-            # and gender, looked up once per pupil of a province in the national scan and per form.
-            models.Index(fields=["date_of_birth", "gender"], name="student_dob_gender"),
+            # The duplicate finder's block (students.duplicates): same birth date (or day/month swapped),
+            # gender and given name without diacritics (student_given_key, an IMMUTABLE SQL function of
+            # migration 0013), probed once per pupil by the national scan; the form uses its prefix.
+            models.Index(F("date_of_birth"), F("gender"),
+                         models.Func(F("full_name"), function="student_given_key", output_field=models.TextField()),
+                         name="student_dup_block"),
         ]
         constraints = [id_number_unique("student_id_number_unique")]
 

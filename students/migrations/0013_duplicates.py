@@ -41,9 +41,21 @@ class Migration(migrations.Migration):
                 'ordering': ['-score', 'id'],
             },
         ),
+        # Names as the duplicate finder compares them: lower case without diacritics (unaccent with its
+        # dictionary named, so the function may be IMMUTABLE and indexed), and the given name (last word).
+        migrations.RunSQL(
+            sql=[
+                "CREATE OR REPLACE FUNCTION student_name_key(name text) RETURNS text LANGUAGE sql IMMUTABLE "
+                "PARALLEL SAFE STRICT AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, name)) $$",
+                "CREATE OR REPLACE FUNCTION student_given_key(name text) RETURNS text LANGUAGE sql IMMUTABLE "
+                "PARALLEL SAFE STRICT AS $$ SELECT regexp_replace(student_name_key(name), '^.* ', '') $$",
+            ],
+            reverse_sql=["DROP FUNCTION IF EXISTS student_given_key(text)",
+                         "DROP FUNCTION IF EXISTS student_name_key(text)"],
+        ),
         migrations.AddIndex(
             model_name='student',
-            index=models.Index(fields=['date_of_birth', 'gender'], name='student_dob_gender'),
+            index=models.Index(models.F('date_of_birth'), models.F('gender'), models.Func(models.F('full_name'), function='student_given_key', output_field=models.TextField()), name='student_dup_block'),
         ),
         migrations.AddField(
             model_name='duplicatecandidate',

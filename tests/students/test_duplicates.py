@@ -195,3 +195,11 @@ def test_any_retyping_of_a_name_finds_the_pupil(school_other_province, family, m
     typed_dob = dt.date(2014, day, month) if swap else born
     found = student_likely_duplicates(_variant(name, how), typed_dob, "F")
     assert original.full_name in [d.full_name for d in found]
+
+
+def test_namesakes_born_the_same_day_with_different_id_numbers_are_not_proposed(school_a, school_b):
+    first = make_student(school_a, **{**real_identity(serial=9101), "full_name": "Trần Thị Lan", "date_of_birth": DOB})
+    second = make_student(school_b, **{**real_identity(serial=9301), "full_name": "Trần Thị Lan", "date_of_birth": DOB})
+    assert first.id_number != second.id_number
+    duplicates_scan_country()
+    assert pair(first, second) is None
