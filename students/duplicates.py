@@ -74,12 +74,19 @@ WITH mine AS MATERIALIZED (
     FROM students_student a JOIN schools_school sa ON sa.id = a.school_id AND sa.province_id = %(province)s
 ),
 pairs AS (
-    -- One index probe (student_dup_block) per pupil and date: same birth date or swapped, gender, given name.
+    -- Equality joins on the block (student_dup_block: birth date, gender, given name), once with the
+    -- date as it is and once swapped: an IN or OR there would leave the planner only (gender, given).
     SELECT m.id AS a_id, b.id AS b_id, false AS same_id
     FROM mine m
-    JOIN students_student b ON b.date_of_birth IN (m.date_of_birth, m.swapped) AND b.gender = m.gender
+    JOIN students_student b ON b.date_of_birth = m.date_of_birth AND b.gender = m.gender
          AND {_GIVEN.format(t="b")} = m.given AND b.id <> m.id
     WHERE similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
+    UNION ALL
+    SELECT m.id, b.id, false
+    FROM mine m
+    JOIN students_student b ON b.date_of_birth = m.swapped AND b.gender = m.gender
+         AND {_GIVEN.format(t="b")} = m.given
+    WHERE m.swapped <> m.date_of_birth AND similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
     UNION ALL
     SELECT m.id, b.id, true
     FROM mine m JOIN students_student b ON b.id_number = m.id_number AND b.id <> m.id
