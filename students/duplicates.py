@@ -44,8 +44,9 @@ from .models import (
     TransferRequest,
 )
 
-# A pair is stored from this score on; names must be at least this similar (pg_trgm, 0-1).
-MIN_SCORE = 0.6
+# A pair is stored from this score on; names must be at least this similar (pg_trgm, 0-1). At 0.7
+# bench.duplicates measured precision 0.81 and recall 0.99 on planted duplicates (0.6: 0.53 and 1.0).
+MIN_SCORE = 0.7
 MIN_NAME_SIMILARITY = 0.5
 # The form's warning is stricter than the queue: it interrupts a person typing.
 FORM_MIN_NAME_SIMILARITY = 0.6
@@ -244,20 +245,24 @@ def student_likely_duplicates(full_name: str, date_of_birth: dt.date, gender: st
 def students_likely_duplicates_many(rows: list[tuple[str, dt.date, str]], exclude_school=None
                                     ) -> dict[int, list[LikelyDuplicate]]:
     """student_likely_duplicates for many new rows at once (an upload's preview): one set-based
-    query for all of them, so that the check costs little per row. `rows`: (full_name, date_of_birth,
+    query for all of them, so that the check costs little per row. Blocked as the national scan is
+    (the given name without diacritics must agree), where the form's single check is broader. `rows`: (full_name, date_of_birth,
     gender); the answer maps a row's index to its likely duplicates (rows with none are left out)."""
     if not rows:
         return {}
     swapped = [dob.replace(month=dob.day, day=dob.month) if dob.day <= 12 else dob for _n, dob, _g in rows]
     sql = f"""
         WITH new AS (
-            SELECT i - 1 AS i, student_name_key(name) AS name, dob, swapped, gender
+            SELECT i - 1 AS i, student_name_key(name) AS name, student_given_key(name) AS given, d AS dob, gender
             FROM unnest(%(names)s::text[], %(dobs)s::date[], %(swapped)s::date[], %(genders)s::text[])
                  WITH ORDINALITY AS t(name, dob, swapped, gender, i)
+                 CROSS JOIN LATERAL (SELECT DISTINCT d FROM unnest(ARRAY[t.dob, t.swapped]) AS u(d)) AS dates
         )
+        -- The scan's block (student_dup_block, given name included): one index probe per row and date.
         SELECT new.i, s.full_name, s.date_of_birth, sc.name, similarity({_NAME.format(t="s")}, new.name) AS sim
         FROM new
-        JOIN students_student s ON s.gender = new.gender AND s.date_of_birth IN (new.dob, new.swapped)
+        JOIN students_student s ON s.date_of_birth = new.dob AND s.gender = new.gender
+             AND {_GIVEN.format(t="s")} = new.given
         JOIN schools_school sc ON sc.id = s.school_id
         WHERE (%(exclude)s::bigint IS NULL OR s.school_id <> %(exclude)s::bigint)
           AND similarity({_NAME.format(t="s")}, new.name) >= %(min_name)s
