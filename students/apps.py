@@ -6,4 +6,5 @@ class StudentsConfig(AppConfig):
     name = "students"
     verbose_name = "Học sinh"
     # Every role follows transfers: schools their requests, provinces their schools' and "chờ tiếp nhận".
-    nav_items = [("students:transfers", _("Chuyển trường"), None)]
+    nav_items = [("students:transfers", _("Chuyển trường"), None),
+                 ("students:duplicates", _("Hồ sơ nghi trùng"), ("ministry", "province"))]

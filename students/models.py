@@ -48,6 +48,12 @@ class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
             models.Index(*vietnamese_order(), F("id"), name="student_vi_name"),
             # Search by the words of a name, with or without diacritics, without scanning millions of rows.
             name_search_index("full_name", name="student_name_search_trgm"),
+            # The duplicate finder's block (students.duplicates): same birth date (or day/month swapped),
+            # gender and given name without diacritics (student_given_key, an IMMUTABLE SQL function of
+            # migration 0013), probed once per pupil by the national scan; the form uses its prefix.
+            models.Index(F("date_of_birth"), F("gender"),
+                         models.Func(F("full_name"), function="student_given_key", output_field=models.TextField()),
+                         name="student_dup_block"),
         ]
         constraints = [id_number_unique("student_id_number_unique")]
 
@@ -262,3 +268,57 @@ class TransferRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}: {self.from_school_id} -> {self.to_school_id} ({self.status})"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("Chờ xem xét")
+    MERGED = "merged", _("Đã gộp")
+    NOT_SAME = "not_same", _("Không phải cùng một người")
+
+
+class DuplicateCandidate(models.Model):
+    """Two pupil records that may be one person (students.duplicates): found by the national scan,
+    decided by a province or the ministry. A pair marked "not the same person" is kept, so that no
+    later scan proposes it again; a merged pair keeps the key change (old code -> new code) that the
+    merged/ feed publishes after the removed record is gone (hence SET_NULL and the copied codes)."""
+
+    pupil_a = models.ForeignKey(Student, null=True, on_delete=models.SET_NULL, related_name="+")
+    pupil_b = models.ForeignKey(Student, null=True, on_delete=models.SET_NULL, related_name="+")
+    code_a = models.CharField("mã học sinh A", max_length=20)
+    code_b = models.CharField("mã học sinh B", max_length=20)
+    # The provinces of the two pupils' schools when last seen: a province's queue lists the pairs
+    # touching it, also once a merge has removed one of the rows.
+    province_a = models.CharField(max_length=2)
+    province_b = models.CharField(max_length=2)
+    score = models.FloatField("điểm trùng")
+    # Which fields agree: {"id_number": bool, "name": similarity, "date_of_birth": "same"|"swapped",
+    # "birthplace": "same"|"different"|"unknown", "id_numbers_differ": bool}.
+    evidence = models.JSONField("bằng chứng", default=dict)
+    status = models.CharField("tình trạng", max_length=10, choices=DuplicateStatus.choices,
+                              default=DuplicateStatus.OPEN)
+    found_at = models.DateTimeField("thời điểm phát hiện", auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="người quyết định")
+    decided_at = models.DateTimeField("thời điểm quyết định", null=True, blank=True)
+    # A merge: the code kept and the code removed (the key change), and what undoing it needs
+    # (the removed pupil as it was, the ids of the rows moved to the kept one).
+    kept_code = models.CharField("mã giữ lại", max_length=20, blank=True, default="")
+    removed_code = models.CharField("mã bị gộp", max_length=20, blank=True, default="")
+    undo = models.JSONField("dữ liệu hoàn tác", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "cặp nghi trùng"
+        verbose_name_plural = "cặp nghi trùng"
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil_a", "pupil_b"], name="one_candidate_per_pair"),
+            models.CheckConstraint(condition=models.Q(pupil_a__lt=F("pupil_b")), name="candidate_pair_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "province_a"], name="candidate_status_prov_a"),
+            models.Index(fields=["status", "province_b"], name="candidate_status_prov_b"),
+            models.Index(fields=["status", "decided_at"], name="candidate_status_decided"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code_a} ~ {self.code_b} ({self.score:.2f}, {self.status})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_results, views_transfers
+from . import views, views_duplicates, views_results, views_transfers
 
 app_name = "students"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
     path("<int:pk>/physical/", views_results.student_physical_view, name="physical"),
     path("class-sheet/", views_results.class_sheet_view, name="class_sheet"),
     path("class-sheets/", views_results.class_sheet_index_view, name="class_sheet_index"),
+    path("duplicates/", views_duplicates.duplicate_list_view, name="duplicates"),
+    path("duplicates/<int:pk>/merge/", views_duplicates.duplicate_merge_view, name="duplicate_merge"),
+    path("duplicates/<int:pk>/dismiss/", views_duplicates.duplicate_dismiss_view, name="duplicate_dismiss"),
+    path("duplicates/<int:pk>/undo/", views_duplicates.duplicate_undo_view, name="duplicate_undo"),
     path("transfers/", views_transfers.transfer_list_view, name="transfers"),
     path("transfers/new/", views_transfers.transfer_new_view, name="transfer_new"),
     path("transfers/<int:pk>/release/", views_transfers.transfer_release_view, name="transfer_release"),

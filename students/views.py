@@ -12,6 +12,7 @@ from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import render_list
 from schools.selectors import place_pickers, school_for_entry
 
+from .duplicates import student_likely_duplicates
 from .filtersets import StudentFilterSet
 from .forms import DeleteForm, LeaveForm, StudentForm
 from .models import WITHDRAW_STATUSES, EnrollmentStatus
@@ -151,17 +152,26 @@ def student_new_view(request):
     scope = Scope.for_user(request.user)
     school = school_for_entry(scope=scope, pk=request.GET.get("school"))
     form = StudentForm(request.POST or None, scope=scope, school=school)
+    likely = []
     if request.method == "POST" and form.is_valid():
-        try:
-            student = student_create(scope=scope, school=school, **form.service_kwargs)
-        except AppError as exc:
-            if exc.status_code == 404:
-                raise
-            form.add_app_error(exc)
-        else:
-            messages.success(request, _("Đã thêm học sinh %(name)s.") % {"name": student.full_name})
-            return redirect("students:detail", pk=student.pk)
-    return render(request, "students/student_form.html", {"form": form, "school": school, "scope": scope})
+        # Before creating a likely duplicate (issue 16), the user sees whom it may duplicate (name,
+        # birth date, school: never an ID number or code) and ticks the box to create it anyway.
+        if not request.POST.get("confirm_duplicate"):
+            kwargs = form.service_kwargs
+            likely = student_likely_duplicates(kwargs.get("full_name", ""), kwargs["date_of_birth"],
+                                               kwargs.get("gender", "")) if kwargs.get("date_of_birth") else []
+        if not likely:
+            try:
+                student = student_create(scope=scope, school=school, **form.service_kwargs)
+            except AppError as exc:
+                if exc.status_code == 404:
+                    raise
+                form.add_app_error(exc)
+            else:
+                messages.success(request, _("Đã thêm học sinh %(name)s.") % {"name": student.full_name})
+                return redirect("students:detail", pk=student.pk)
+    return render(request, "students/student_form.html",
+                  {"form": form, "school": school, "scope": scope, "likely_duplicates": likely})
 
 
 def _current_row(student) -> dict:

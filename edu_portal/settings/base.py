@@ -171,6 +171,8 @@ POPULATION_API_TIMEOUT = env.float("POPULATION_API_TIMEOUT", default=10.0)  # se
 # Transfers between schools: a request the sending school has not answered in this many days is
 # listed for its province ("chờ xử lý quá hạn"), which may release the pupil on the school's behalf.
 TRANSFER_ESCALATE_DAYS = env.int("TRANSFER_ESCALATE_DAYS", default=7)
+# A merge of duplicate pupils (students.duplicates.student_merge) can be undone for this many hours.
+MERGE_UNDO_HOURS = env.int("MERGE_UNDO_HOURS", default=72)
 # Daily: requests unanswered that long are escalated to the sending school's province (students.tasks).
 CELERY_BEAT_SCHEDULE["students-transfers-escalate"] = {"task": "students.transfers_escalate", "schedule": 86400.0}
 

@@ -3,12 +3,14 @@ from django.urls import path
 
 from edu_portal.common.api.base import deleted_feed_view
 
+from .merges import MergedFeed
 from .results import StudentPhysicalView, StudentResultView
 from .views import StudentViewSet, TransferredOutFeed
 
 urlpatterns = [
     path("", StudentViewSet.as_view({"get": "list", "post": "create"}), name="student-list"),
     path("deleted/", deleted_feed_view("student", summary="Bản ghi đã xoá (đồng bộ tăng dần)"), name="student-deleted"),
+    path("merged/", MergedFeed.as_view({"get": "list"}), name="student-merged"),
     path("transferred-out/", TransferredOutFeed.as_view({"get": "list"}), name="student-transferred-out"),
     path("<int:pk>/", StudentViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
          name="student-detail"),

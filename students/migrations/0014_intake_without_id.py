@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("students", "0011_transfer_escalation")]
+    dependencies = [("students", "0013_duplicates")]
 
     operations = [
         migrations.AddField(

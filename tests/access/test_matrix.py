@@ -119,6 +119,17 @@ RULES: dict[str, Rule] = {
     "students:class_sheet": Rule(ADD_TO_OWN_SCHOOL, query="?grade=3&class_name=3A&term=1"),
     # Transfers: every role follows the requests of its scope (transfer_bc: B in province X asked by C in
     # province Y, nothing of school A). Asking is for a school (a province or the ministry names one, ?school=).
+    # Duplicate pupils: province and ministry staff review the pairs of their scope (dup_ab: school A's pupil
+    # and one of school B, both in province X); a school cannot judge a pair (403). A merge without the record
+    # to keep chosen goes back to the queue with a message (302); "not the same person" is recorded by province
+    # X, after which the ministry finds the pair no longer open (404); there is no merge to undo (404).
+    "students:duplicates": Rule(web(school_a=403, school_b=403, province_x=200, province_y=200, ministry=200)),
+    "students:duplicate_merge": Rule(web(school_a=403, school_b=403, province_x=302, province_y=404, ministry=302),
+                                     kwargs=lambda o: {"pk": o["dup_ab"].pk}, method="post"),
+    "students:duplicate_dismiss": Rule(web(school_a=403, school_b=403, province_x=302, province_y=404,
+                                           ministry=404), kwargs=lambda o: {"pk": o["dup_ab"].pk}, method="post"),
+    "students:duplicate_undo": Rule(web(school_a=403, school_b=403, province_x=404, province_y=404, ministry=404),
+                                    kwargs=lambda o: {"pk": o["dup_ab"].pk}, method="post"),
     "students:transfers": Rule(EVERY_USER),
     "students:transfer_new": Rule(ADD_TO_OWN_SCHOOL),
     # Answers come back to the transfers page (302), done or refused with a message saying why (the other
@@ -284,7 +295,24 @@ def _reassignment(objects) -> None:
         date_of_birth=staff_b.date_of_birth, position="teacher")
 
 
-OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment]
+def _duplicate(objects) -> None:
+    """A pair of possibly duplicate pupils of province X: school A's pupil and a twin entered at school B."""
+    import unicodedata
+
+    from students.duplicates import duplicates_scan_province
+    from students.models import DuplicateCandidate
+
+    pupil_a = objects["pupil_a"]
+    # Typed without diacritics at school B (school B's own pupil must not carry school A's pupil's name).
+    plain = "".join(c for c in unicodedata.normalize("NFD", pupil_a.full_name) if not unicodedata.combining(c))
+    twin = make_student(objects["school_b"], full_name=plain.replace("đ", "d").replace("Đ", "D"),
+                        date_of_birth=pupil_a.date_of_birth,
+                        gender=pupil_a.gender, id_number=None)
+    duplicates_scan_province(province_code="01")
+    objects["dup_ab"] = DuplicateCandidate.objects.get(pupil_a=pupil_a, pupil_b=twin)
+
+
+OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate]
 
 
 UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
@@ -397,6 +425,8 @@ API_RULES: dict[str, ApiRule] = {
     "api:student-detail": ApiRule(API_OBJECT_OF_A, kwargs=lambda o: {"pk": o["pupil_a"].pk}),
     # Pupils who left the scope's schools by transfer: every token reads its own scope's (none here).
     "api:student-transferred-out": ApiRule(EVERY_TOKEN),
+    # Key changes of merged duplicates: every token reads its own scope's (none here).
+    "api:student-merged": ApiRule(EVERY_TOKEN),
     # Writes: read-only tokens 403 before the pupil is looked up; the country's read-write token records the
     # leaver, the next ones (province X, school A) find the pupil already gone (400).
     "api:student-withdraw": ApiRule(api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=400,

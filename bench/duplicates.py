@@ -1,0 +1,154 @@
+"""The national duplicate-pupil scan (students.duplicates) on the seeded data, with planted duplicates:
+
+    scan       every province's set-based statement in turn (duplicates_scan_country): seconds and
+               pupils/s, extrapolated to the 24 million pupils of the country (target: 15 minutes)
+    quality    precision and recall against duplicates planted here: N pupils (QUICK=1: 300;
+               otherwise 3,000) copied to another school of the country as a clerk would retype them:
+               the name without diacritics, with the tone mark on the other vowel (Thuý/Thúy), in NFD
+               in capitals, or with a letter of the family or middle name dropped; a third with day and month swapped where both can be a month; half
+               without birthplace. Every other pair found is a false positive (the seed's pupils are
+               distinct people), so precision is a lower bound: a seed that plants its own
+               duplicates would count its truth as false positives here.
+    form       student_likely_duplicates, the add-pupil form's check: p50/p95 of one call
+    upload_batch  students_likely_duplicates_many, the same check for an upload's rows in one query:
+               ms per 1,000 rows (target: at most 100 ms per 1,000 rows)
+
+Everything runs in one transaction rolled back at the end: the bench database is left as the seed made it.
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import time
+import unicodedata
+
+NATIONAL_PUPILS = 24_000_000
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _plain(name: str) -> str:
+    text = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
+# Tone marks placed on the other vowel (the old and new Vietnamese styles).
+_TONE_SWAPS = {"uý": "úy", "úy": "uý", "oà": "òa", "òa": "oà", "oá": "óa", "óa": "oá", "uỳ": "ùy", "ùy": "uỳ",
+               "oạ": "ọa", "ọa": "oạ", "oả": "ỏa", "ỏa": "oả"}
+
+
+def _retyped(name: str, rng: random.Random) -> str:
+    kind = rng.randrange(5)
+    if kind == 4:
+        # A typo outside the given name (the block's key): one letter of the family or middle name dropped.
+        words = name.split(" ")
+        if len(words) > 1:
+            w = rng.randrange(len(words) - 1)
+            if len(words[w]) > 2:
+                cut = rng.randrange(1, len(words[w]))
+                words[w] = words[w][:cut] + words[w][cut + 1:]
+        return " ".join(words)
+    if kind == 0:
+        return _plain(name)
+    if kind == 1:
+        for old, new in _TONE_SWAPS.items():
+            if old in name:
+                return name.replace(old, new)
+        return _plain(name)
+    if kind == 2:
+        return unicodedata.normalize("NFD", name)  # stored as typed: a door that forgot to normalise
+    return name.upper()
+
+
+def _ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000, 2)
+
+
+def run(quick: bool) -> dict:
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from schools.models import School
+    from students.duplicates import (
+        MIN_SCORE,
+        duplicates_scan_country,
+        student_likely_duplicates,
+        students_likely_duplicates_many,
+    )
+    from students.models import DuplicateCandidate, Student
+
+    pupils = Student.objects.count()
+    n = 300 if quick else 3000
+    if pupils < 10 * n:
+        return {"status": "skipped", "reason": f"fewer than {10 * n} pupils (run bench.seed first)"}
+    rng = random.Random(2026)
+    report: dict = {"pupils": pupils, "planted": n, "min_score": MIN_SCORE}
+    try:
+        with transaction.atomic():
+            ids = sorted(rng.sample(range(1, Student.objects.order_by("-id").values_list("id", flat=True)[0] + 1),
+                                    n * 2))
+            originals = list(Student.objects.filter(id__in=ids).order_by("id")[:n])
+            school_ids = list(School.objects.values_list("id", flat=True))
+            copies, truth = [], {}
+            for i, original in enumerate(originals):
+                dob = original.date_of_birth
+                if i % 3 == 0 and dob.day <= 12 and dob.day != dob.month:
+                    dob = dob.replace(month=dob.day, day=dob.month)
+                copy = Student(pupil_code=f"DUPBENCH{i:07d}", full_name=_retyped(original.full_name, rng),
+                               date_of_birth=dob, gender=original.gender, ethnicity=original.ethnicity,
+                               birth_province_id=original.birth_province_id if i % 2 else None,
+                               school_id=rng.choice(school_ids), id_number=None)
+                copies.append(copy)
+                truth[copy.pupil_code] = original.pk
+            Student.objects.bulk_create(copies, batch_size=2000)
+            planted = {tuple(sorted((truth[c.pupil_code], c.pk))) for c in copies}
+            DuplicateCandidate.objects.all().delete()
+
+            started = time.perf_counter()
+            duplicates_scan_country()
+            seconds = time.perf_counter() - started
+            scored = dict(((a, b), score) for a, b, score in
+                          DuplicateCandidate.objects.values_list("pupil_a_id", "pupil_b_id", "score"))
+            found = set(scored)
+            hits = len(found & planted)
+            by_threshold = {}
+            for threshold in (MIN_SCORE, 0.7, 0.8, 0.9):
+                kept = {pair for pair, score in scored.items() if score >= threshold}
+                kept_hits = len(kept & planted)
+                by_threshold[f"{threshold:.1f}"] = {
+                    "pairs": len(kept), "recall": round(kept_hits / len(planted), 4),
+                    "precision": round(kept_hits / len(kept), 4) if kept else None}
+            scanned = pupils + n
+            report["scan"] = {"seconds": round(seconds, 1), "pupils_per_s": round(scanned / seconds),
+                              "national_extrapolated_minutes": round(NATIONAL_PUPILS / (scanned / seconds) / 60, 1),
+                              "target_minutes": 15}
+            report["quality"] = {"pairs_found": len(found), "planted_found": hits,
+                                 "recall": round(hits / len(planted), 4),
+                                 "precision": round(hits / len(found), 4) if found else None,
+                                 "by_min_score": by_threshold}
+
+            times = []
+            for original in originals[:200]:
+                started = time.perf_counter()
+                student_likely_duplicates(_plain(original.full_name), original.date_of_birth, original.gender)
+                times.append(time.perf_counter() - started)
+            report["form"] = {"calls": len(times), "p50_ms": round(statistics.median(times) * 1000, 2),
+                              "p95_ms": _ms(times, 0.95),
+                              "ms_per_1000_rows": round(statistics.mean(times) * 1000 * 1000, 1),
+                              "target_ms_per_1000_rows": 100}
+            batch = [(_plain(o.full_name), o.date_of_birth, o.gender) for o in originals[:1000]]
+            started = time.perf_counter()
+            students_likely_duplicates_many(batch)
+            seconds = time.perf_counter() - started
+            report["upload_batch"] = {"rows": len(batch), "ms": round(seconds * 1000, 1),
+                                      "ms_per_1000_rows": round(seconds * 1000 * 1000 / len(batch), 1),
+                                      "target_ms_per_1000_rows": 100}
+            raise _RollBack
+    except _RollBack:
+        pass
+    return report

@@ -1,0 +1,459 @@
+"""Duplicate pupils: two records of one person (issue 16), found, reviewed and merged.
+
+Finding is PostgreSQL's work, never a home-made fuzzy matcher: names are compared as
+lower(unaccent(name)) with pg_trgm's similarity (so "Thuý"/"Thúy", "Hoà"/"Hòa", NFD input and names
+typed without diacritics compare equal or close), and candidates are blocked by joins: the same ID
+number (a held number, HeldIdNumber, is how a second record of the same number exists), or the same
+gender, the same birth date or the same with day and month swapped (Excel with US regional settings),
+and the same given name without diacritics (the last word). The national scan runs one set-based
+INSERT ... SELECT per province, upserting open pairs and leaving decided ones as they are: a pair
+marked "not the same person" is never proposed again.
+
+Known limit of the blocking: a typo in the given name itself escapes the name-and-birth-date block
+(the ID-number block still catches a pair that shares a number).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import COUNTRY, PROVINCE, Scope
+from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.tombstones import DeletedRecord, RecordKind, tombstone_create
+
+from . import services
+from .models import (
+    OPEN_ENROLLMENT,
+    AcademicResult,
+    DuplicateCandidate,
+    DuplicateStatus,
+    Enrollment,
+    EnrollmentStatus,
+    PhysicalRecord,
+    Student,
+    TransferRequest,
+)
+
+# A pair is stored from this score on; names must be at least this similar (pg_trgm, 0-1). At 0.7
+# bench.duplicates measured precision 0.81 and recall 0.99 on planted duplicates (0.6: 0.53 and 1.0).
+MIN_SCORE = 0.7
+MIN_NAME_SIMILARITY = 0.5
+# The form's warning is stricter than the queue: it interrupts a person typing.
+FORM_MIN_NAME_SIMILARITY = 0.6
+
+# The score's parts (they sum to 1): the name's similarity, the birth date (a swap counts 60%), the
+# gender (always equal within a block), the birthplace (unknown on either side counts half). A pair
+# whose two records carry different ID numbers keeps half of it, below MIN_SCORE: namesakes born the
+# same day are common (bench.duplicates: half the pairs found were such), and a typo in a number is
+# the registry check's to find (verification), not this queue's.
+W_NAME, W_DOB, W_GENDER, W_PLACE = 0.55, 0.25, 0.10, 0.10
+SWAP_FACTOR, ID_DIFFER_FACTOR = 0.6, 0.5
+
+# IMMUTABLE SQL functions of migration 0013: lower(unaccent(name)), and its last word (the given name).
+_NAME = "student_name_key({t}.full_name)"
+_GIVEN = "student_given_key({t}.full_name)"
+# The same date with day and month swapped, where that is a date (day <= 12); else the date itself.
+_SWAPPED = ("CASE WHEN extract(day FROM {t}.date_of_birth) <= 12 THEN make_date("
+            "extract(year FROM {t}.date_of_birth)::int, extract(day FROM {t}.date_of_birth)::int, "
+            "extract(month FROM {t}.date_of_birth)::int) ELSE {t}.date_of_birth END")
+
+# Every pair (a in the province, b anywhere) of one province, scored, as (pupil_a, pupil_b) ordered.
+_PAIRS_SQL = f"""
+WITH mine AS MATERIALIZED (
+    SELECT a.id, a.gender, a.date_of_birth, {_SWAPPED.format(t="a")} AS swapped,
+           {_GIVEN.format(t="a")} AS given, {_NAME.format(t="a")} AS name, a.id_number
+    FROM students_student a JOIN schools_school sa ON sa.id = a.school_id AND sa.province_id = %(province)s
+),
+pairs AS (
+    -- Equality joins on the block (student_dup_block: birth date, gender, given name), once with the
+    -- date as it is and once swapped: an IN or OR there would leave the planner only (gender, given).
+    SELECT m.id AS a_id, b.id AS b_id, false AS same_id
+    FROM mine m
+    JOIN students_student b ON b.date_of_birth = m.date_of_birth AND b.gender = m.gender
+         AND {_GIVEN.format(t="b")} = m.given AND b.id <> m.id
+    WHERE similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
+    UNION ALL
+    SELECT m.id, b.id, false
+    FROM mine m
+    JOIN students_student b ON b.date_of_birth = m.swapped AND b.gender = m.gender
+         AND {_GIVEN.format(t="b")} = m.given
+    WHERE m.swapped <> m.date_of_birth AND similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
+    UNION ALL
+    SELECT m.id, b.id, true
+    FROM mine m JOIN students_student b ON b.id_number = m.id_number AND b.id <> m.id
+    WHERE m.id_number IS NOT NULL
+),
+ordered AS (
+    SELECT least(a_id, b_id) AS lo, greatest(a_id, b_id) AS hi, bool_or(same_id) AS same_id
+    FROM pairs GROUP BY 1, 2
+),
+scored AS (
+    SELECT o.lo, o.hi, x.pupil_code AS code_a, y.pupil_code AS code_b,
+           sx.province_id AS province_a, sy.province_id AS province_b, o.same_id,
+           round(similarity({_NAME.format(t="x")}, {_NAME.format(t="y")})::numeric, 2)::float AS name_sim,
+           CASE WHEN x.date_of_birth = y.date_of_birth THEN 'same'
+                WHEN y.date_of_birth = {_SWAPPED.format(t="x")} THEN 'swapped' ELSE 'different' END AS dob,
+           x.gender = y.gender AS gender,
+           CASE WHEN x.birth_province_id IS NULL OR y.birth_province_id IS NULL THEN 'unknown'
+                WHEN x.birth_province_id = y.birth_province_id THEN 'same' ELSE 'different' END AS place,
+           (x.id_number IS NOT NULL AND y.id_number IS NOT NULL AND x.id_number <> y.id_number) AS ids_differ
+    FROM ordered o
+    JOIN students_student x ON x.id = o.lo JOIN schools_school sx ON sx.id = x.school_id
+    JOIN students_student y ON y.id = o.hi JOIN schools_school sy ON sy.id = y.school_id
+),
+final AS (
+    SELECT *, CASE WHEN same_id THEN 1.0 ELSE round(((
+              {W_NAME} * name_sim
+            + {W_DOB} * CASE dob WHEN 'same' THEN 1 WHEN 'swapped' THEN {SWAP_FACTOR} ELSE 0 END
+            + {W_GENDER} * CASE WHEN gender THEN 1 ELSE 0 END
+            + {W_PLACE} * CASE place WHEN 'same' THEN 1 WHEN 'unknown' THEN 0.5 ELSE 0 END)
+            * CASE WHEN ids_differ THEN {ID_DIFFER_FACTOR} ELSE 1 END)::numeric, 3)::float END AS score
+    FROM scored
+)
+INSERT INTO students_duplicatecandidate
+    (pupil_a_id, pupil_b_id, code_a, code_b, province_a, province_b, score, evidence, status, found_at,
+     kept_code, removed_code, undo)
+SELECT lo, hi, code_a, code_b, province_a, province_b, score,
+       jsonb_build_object('id_number', same_id, 'name', name_sim, 'date_of_birth', dob, 'gender', gender,
+                          'birthplace', place, 'id_numbers_differ', ids_differ),
+       'open', now(), '', '', '{{}}'::jsonb
+FROM final WHERE score >= %(min_score)s
+ON CONFLICT (pupil_a_id, pupil_b_id) DO UPDATE
+    SET score = EXCLUDED.score, evidence = EXCLUDED.evidence, code_a = EXCLUDED.code_a,
+        code_b = EXCLUDED.code_b, province_a = EXCLUDED.province_a, province_b = EXCLUDED.province_b
+    WHERE students_duplicatecandidate.status = 'open'
+"""  # noqa: S608 -- module constants only; every value is a parameter
+
+
+def duplicates_scan_province(*, province_code: str) -> int:
+    """Find and upsert the candidate pairs touching one province (its pupils against the whole
+    country): one statement, safe to run twice. Returns how many rows were written or refreshed;
+    pairs already decided (merged, "not the same person") are left as they are."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PAIRS_SQL, {"province": province_code, "min_name": MIN_NAME_SIMILARITY,
+                                    "min_score": MIN_SCORE})
+        return cursor.rowcount
+
+
+def scan_provinces() -> list[str]:
+    """The provinces with schools: one scan statement each."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT province_id FROM schools_school ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def duplicates_scan_country(*, progress=None) -> dict[str, int]:
+    """The national scan: every province in turn (each its own statement and transaction)."""
+    written = {}
+    for code in scan_provinces():
+        written[code] = duplicates_scan_province(province_code=code)
+        if progress:
+            progress(code, written[code])
+    return written
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+def duplicate_candidates(*, scope: Scope, status: str = DuplicateStatus.OPEN) -> QuerySet[DuplicateCandidate]:
+    """The review queue: a province sees the pairs with at least one pupil in it; the ministry all;
+    a school none (a pair spans schools it may not see)."""
+    qs = DuplicateCandidate.objects.filter(status=status).select_related(
+        "pupil_a__school", "pupil_b__school", "pupil_a__birth_province", "pupil_b__birth_province")
+    if scope.kind == COUNTRY:
+        return qs
+    if scope.kind == PROVINCE:
+        return qs.filter(Q(province_a=scope.province_code) | Q(province_b=scope.province_code))
+    return qs.none()
+
+
+def duplicate_candidate_get(*, scope: Scope, pk: int, for_update: bool = False) -> DuplicateCandidate:
+    qs = duplicate_candidates(scope=scope)
+    if for_update:
+        qs = DuplicateCandidate.objects.select_for_update(of=("self",)).filter(pk__in=qs.values("pk"))
+    candidate = qs.filter(pk=pk).first()
+    if candidate is None or candidate.pupil_a is None or candidate.pupil_b is None:
+        raise NotInScope()
+    return candidate
+
+
+def merges_since(*, scope: Scope, since: dt.datetime | None = None) -> QuerySet[DuplicateCandidate]:
+    """The key changes (old code -> new code) of merges, for the merged/ feed: API clients following
+    `updated_since` learn which code a removed pupil now goes by."""
+    qs = DuplicateCandidate.objects.filter(status=DuplicateStatus.MERGED)
+    if scope.kind == PROVINCE:
+        # By the provinces copied on the pair, as the tombstone feed filters on its copies.
+        qs = qs.filter(Q(province_a=scope.province_code) | Q(province_b=scope.province_code))
+    elif scope.kind != COUNTRY:
+        # A school hears of the merges that touched its pupils: the kept one is its pupil now, or the
+        # removed one was (its tombstone carries the school).
+        removed_here = DeletedRecord.objects.filter(kind=RecordKind.STUDENT, code=OuterRef("removed_code"),
+                                                    school_id=scope.school_id)
+        qs = qs.filter(Q(pupil_a__school_id=scope.school_id) | Q(pupil_b__school_id=scope.school_id)
+                       | Exists(removed_here))
+    if since is not None:
+        qs = qs.filter(decided_at__gte=since)
+    return qs.order_by("decided_at", "id")
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """What the add-pupil form may tell about a pupil of any school: name, birth date, school. Never
+    the ID number or the pupil code."""
+
+    full_name: str
+    date_of_birth: dt.date
+    school_name: str
+    score: float
+
+
+def student_likely_duplicates(full_name: str, date_of_birth: dt.date, gender: str, exclude_school=None,
+                              *, limit: int = 5) -> list[LikelyDuplicate]:
+    """Pupils a new record may duplicate, for the warning before it is created: the same gender,
+    the same birth date (or day/month swapped), and a similar name without diacritics. One indexed
+    query (student_dob_gender). `exclude_school`: a school whose own pupils are not meant."""
+    swapped = date_of_birth
+    if date_of_birth.day <= 12:
+        swapped = dt.date(date_of_birth.year, date_of_birth.day, date_of_birth.month)
+    sql = f"""
+        SELECT s.full_name, s.date_of_birth, sc.name,
+               similarity({_NAME.format(t="s")}, student_name_key(%(name)s)) AS sim
+        FROM students_student s JOIN schools_school sc ON sc.id = s.school_id
+        WHERE s.gender = %(gender)s AND s.date_of_birth IN (%(dob)s, %(swapped)s)
+          AND (%(exclude)s::bigint IS NULL OR s.school_id <> %(exclude)s::bigint)
+          AND similarity({_NAME.format(t="s")}, student_name_key(%(name)s)) >= %(min_name)s
+        ORDER BY sim DESC, s.id LIMIT %(limit)s"""  # noqa: S608 -- constants; values are parameters
+    params = {"name": full_name, "gender": gender, "dob": date_of_birth, "swapped": swapped,
+              "exclude": getattr(exclude_school, "pk", exclude_school), "min_name": FORM_MIN_NAME_SIMILARITY,
+              "limit": limit}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [LikelyDuplicate(full_name=name, date_of_birth=dob, school_name=school, score=round(sim, 2))
+                for name, dob, school, sim in cursor.fetchall()]
+
+
+
+def students_likely_duplicates_many(rows: list[tuple[str, dt.date, str]], exclude_school=None
+                                    ) -> dict[int, list[LikelyDuplicate]]:
+    """student_likely_duplicates for many new rows at once (an upload's preview): one set-based
+    query for all of them, so that the check costs little per row. Blocked as the national scan is
+    (the given name without diacritics must agree), where the form's single check is broader. `rows`: (full_name, date_of_birth,
+    gender); the answer maps a row's index to its likely duplicates (rows with none are left out)."""
+    if not rows:
+        return {}
+    swapped = [dob.replace(month=dob.day, day=dob.month) if dob.day <= 12 else dob for _n, dob, _g in rows]
+    sql = f"""
+        WITH new AS (
+            SELECT i - 1 AS i, student_name_key(name) AS name, student_given_key(name) AS given, d AS dob, gender
+            FROM unnest(%(names)s::text[], %(dobs)s::date[], %(swapped)s::date[], %(genders)s::text[])
+                 WITH ORDINALITY AS t(name, dob, swapped, gender, i)
+                 CROSS JOIN LATERAL (SELECT DISTINCT d FROM unnest(ARRAY[t.dob, t.swapped]) AS u(d)) AS dates
+        )
+        -- The scan's block (student_dup_block, given name included): one index probe per row and date.
+        SELECT new.i, s.full_name, s.date_of_birth, sc.name, similarity({_NAME.format(t="s")}, new.name) AS sim
+        FROM new
+        JOIN students_student s ON s.date_of_birth = new.dob AND s.gender = new.gender
+             AND {_GIVEN.format(t="s")} = new.given
+        JOIN schools_school sc ON sc.id = s.school_id
+        WHERE (%(exclude)s::bigint IS NULL OR s.school_id <> %(exclude)s::bigint)
+          AND similarity({_NAME.format(t="s")}, new.name) >= %(min_name)s
+        ORDER BY new.i, sim DESC, s.id"""  # noqa: S608 -- constants; values are parameters
+    params = {"names": [r[0] for r in rows], "dobs": [r[1] for r in rows], "swapped": swapped,
+              "genders": [r[2] for r in rows], "exclude": getattr(exclude_school, "pk", exclude_school),
+              "min_name": FORM_MIN_NAME_SIMILARITY}
+    found: dict[int, list[LikelyDuplicate]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for i, name, dob, school, sim in cursor.fetchall():
+            found.setdefault(i, []).append(LikelyDuplicate(full_name=name, date_of_birth=dob, school_name=school,
+                                                           score=round(sim, 2)))
+    return found
+
+# --- writes: decisions on a pair ------------------------------------------------------------
+
+def _pair_for(keep: Student, remove: Student) -> DuplicateCandidate:
+    """The pair's row, locked; a pair the scan never proposed (a user who found it themselves) gets
+    one, so that every merge leaves the same key change behind."""
+    lo, hi = sorted((keep, remove), key=lambda s: s.pk)
+    candidate, _created = DuplicateCandidate.objects.select_for_update().get_or_create(
+        pupil_a=lo, pupil_b=hi,
+        defaults={"code_a": lo.pupil_code, "code_b": hi.pupil_code, "province_a": lo.school.province_id,
+                  "province_b": hi.school.province_id, "score": 0.0, "evidence": {"manual": True}})
+    return candidate
+
+
+def _may_decide(scope: Scope, *pupils: Student) -> None:
+    # A province decides on pairs touching it; a school never (the pair spans schools it cannot see).
+    if scope.kind == COUNTRY:
+        return
+    if scope.kind != PROVINCE or not any(scope.contains_school(p.school) for p in pupils):
+        raise NotInScope()
+
+
+@transaction.atomic
+def duplicate_dismiss(*, scope: Scope, user, candidate_id: int) -> DuplicateCandidate:
+    """"Không phải cùng một người": remembered, so that no later scan proposes the pair again."""
+    candidate = duplicate_candidate_get(scope=scope, pk=candidate_id, for_update=True)
+    _may_decide(scope, candidate.pupil_a, candidate.pupil_b)
+    candidate.status = DuplicateStatus.NOT_SAME
+    candidate.decided_by = user
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    return candidate
+
+
+def _rows(queryset) -> list[dict]:
+    return json.loads(json.dumps(serializers.serialize("python", queryset), cls=DjangoJSONEncoder))
+
+
+# Identity fields the kept record takes from the removed one when its own is blank (survivorship:
+# the kept record's identity wins wherever it has a value).
+FILL_FIELDS = ("id_number", "birth_province_id")
+
+
+@transaction.atomic
+def student_merge(*, scope: Scope, user, keep: Student, remove: Student) -> DuplicateCandidate:
+    """Merge two records of one pupil into `keep` (issue 16).
+
+    Survivorship: `keep`'s identity fields stay, blanks are filled from `remove` (ID number,
+    birthplace); every enrollment, result and measurement of `remove` moves to `keep`. Clashes on
+    the one-per-year/term/day rules: of two open enrollments of one school year the latest stays
+    open and the other is closed as a duplicate ("transferred_out" with the reason, the only status
+    that may stand beside an open one); of two results of one year and term, or two measurements of
+    one day, `keep`'s stay and `remove`'s are dropped (kept in the undo snapshot). `remove` is deleted
+    through the tombstone path with the reason "gộp vào <code>", and the pair keeps the key change
+    (old code -> new code) for the merged/ feed. Undo: student_merge_undo within MERGE_UNDO_HOURS."""
+    if keep.pk == remove.pk:
+        raise AppError(_("Chọn hai hồ sơ khác nhau để gộp."))
+    locked = {s.pk: s for s in Student.objects.select_for_update(of=("self",)).select_related("school")
+              .filter(pk__in=[keep.pk, remove.pk])}
+    if len(locked) != 2:
+        raise NotInScope()
+    keep, remove = locked[keep.pk], locked[remove.pk]
+    _may_decide(scope, keep, remove)
+    services.student_in_transit_check(keep)
+    services.student_in_transit_check(remove)
+    candidate = _pair_for(keep, remove)
+    if candidate.status != DuplicateStatus.OPEN:
+        raise AppError(_("Cặp hồ sơ này đã được xử lý."), code="already_decided", status_code=409)
+    now = timezone.now()
+    reason = _("Hồ sơ trùng, gộp vào %(code)s") % {"code": keep.pupil_code}
+    undo = {"student": _rows(Student.objects.filter(pk=remove.pk)),
+            "keep_before": {f: getattr(keep, f) for f in FILL_FIELDS} | {"id_number_hold": keep.id_number_hold,
+                                                                         "school_id": keep.school_id},
+            "dropped": [], "closed": [], "moved": {}}
+
+    # Enrollments: the latest open one of a year stays open.
+    open_keep = {e.school_year: e for e in Enrollment.objects.select_for_update().filter(OPEN_ENROLLMENT, student=keep)}
+    for enrollment in Enrollment.objects.select_for_update().filter(OPEN_ENROLLMENT, student=remove):
+        other = open_keep.get(enrollment.school_year)
+        if other is None:
+            continue
+        older = min((enrollment, other), key=lambda e: (e.started_on or dt.date.min, e.created_at, e.pk))
+        undo["closed"].append({"id": older.pk, "status": older.status, "left_on": older.left_on,
+                               "leave_reason": older.leave_reason})
+        Enrollment.objects.filter(pk=older.pk).update(
+            status=EnrollmentStatus.TRANSFERRED_OUT, left_on=older.left_on or timezone.localdate(),
+            leave_reason=reason[:200], updated_at=now)
+    # Results and measurements: keep's stay where both have one.
+    clashes = [
+        AcademicResult.objects.filter(Exists(AcademicResult.objects.filter(
+            student=keep, school_year=OuterRef("school_year"), term=OuterRef("term"))), student=remove),
+        PhysicalRecord.objects.filter(Exists(PhysicalRecord.objects.filter(
+            student=keep, measured_on=OuterRef("measured_on"))), student=remove),
+    ]
+    for dropped in clashes:
+        undo["dropped"] += _rows(dropped)
+        dropped.delete()
+    for model in (Enrollment, AcademicResult, PhysicalRecord, TransferRequest):
+        rows = model.objects.filter(student=remove)
+        undo["moved"][model._meta.label] = list(rows.values_list("pk", flat=True))
+        rows.update(student=keep)
+
+    # Open pairs of the removed record go with it; decided ones stay (the history).
+    DuplicateCandidate.objects.filter(Q(pupil_a=remove) | Q(pupil_b=remove), status=DuplicateStatus.OPEN
+                                      ).exclude(pk=candidate.pk).delete()
+    candidate.status = DuplicateStatus.MERGED
+    candidate.decided_by, candidate.decided_at = user, now
+    candidate.kept_code, candidate.removed_code = keep.pupil_code, remove.pupil_code
+    candidate.undo = json.loads(json.dumps(undo, cls=DjangoJSONEncoder))
+    candidate.save()
+
+    filled = {f: getattr(remove, f) for f in FILL_FIELDS if not getattr(keep, f) and getattr(remove, f)}
+    removed_school = remove.school
+    tombstone_create(kind=RecordKind.STUDENT, record_id=remove.pk, code=remove.pupil_code,
+                     school_id=removed_school.pk, province_id=removed_school.province_id, reason=reason)
+    remove.delete()
+    for field, value in filled.items():
+        setattr(keep, field, value)
+    if "id_number" in filled:
+        keep.id_number_hold = undo["student"][0]["fields"]["id_number_hold"]
+    # The pupil's school is that of their latest open enrollment (the survivor of the clash above).
+    latest = Enrollment.objects.filter(OPEN_ENROLLMENT, student=keep).order_by("-school_year", "-id").first()
+    if latest is not None:
+        keep.school_id = latest.school_id
+    keep.updated_at = now
+    keep.save()
+    if "id_number" in filled:
+        services._identity_changed(keep)
+    services._age_groups_refresh(keep)
+    services._statistics_changed(keep.school_id, removed_school.pk, undo["keep_before"]["school_id"])
+    return candidate
+
+
+def merge_undo_deadline(candidate: DuplicateCandidate) -> dt.datetime | None:
+    if candidate.status != DuplicateStatus.MERGED or candidate.decided_at is None:
+        return None
+    return candidate.decided_at + dt.timedelta(hours=settings.MERGE_UNDO_HOURS)
+
+
+@transaction.atomic
+def student_merge_undo(*, scope: Scope, user, candidate_id: int) -> Student:
+    """Undo a merge within MERGE_UNDO_HOURS: the removed pupil comes back with the same id and code,
+    its rows go back, the dropped ones are restored, the closed enrollments reopened, and the kept
+    record's filled fields blanked again. The pair returns to the queue. Rows written on the kept
+    record after the merge stay on it."""
+    qs = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id, status=DuplicateStatus.MERGED)
+    if scope.kind != COUNTRY:
+        qs = qs.filter(Q(province_a=scope.province_code) | Q(province_b=scope.province_code)) \
+            if scope.kind == PROVINCE else qs.none()
+    candidate = qs.first()
+    if candidate is None:
+        raise NotInScope()
+    deadline = merge_undo_deadline(candidate)
+    if timezone.now() > deadline:
+        raise AppError(_("Đã quá %(h)d giờ kể từ khi gộp: không hoàn tác được nữa.")
+                       % {"h": settings.MERGE_UNDO_HOURS}, code="undo_expired", status_code=409)
+    undo = candidate.undo
+    keep = Student.objects.select_for_update(of=("self",)).select_related("school").get(pupil_code=candidate.kept_code)
+    for field, value in undo["keep_before"].items():
+        setattr(keep, field, value)
+    keep.updated_at = timezone.now()
+    keep.save()
+    for obj in serializers.deserialize("python", undo["student"]):
+        obj.object.updated_at = keep.updated_at
+        obj.save()
+    removed = Student.objects.select_related("school").get(pk=undo["student"][0]["pk"])
+    for label, ids in undo["moved"].items():
+        apps.get_model(label).objects.filter(pk__in=ids).update(student=removed)
+    for closed in undo["closed"]:
+        Enrollment.objects.filter(pk=closed["id"]).update(
+            status=closed["status"], left_on=closed["left_on"], leave_reason=closed["leave_reason"])
+    for obj in serializers.deserialize("python", undo["dropped"]):
+        obj.save()
+    candidate.pupil_a_id, candidate.pupil_b_id = sorted((keep.pk, removed.pk))
+    candidate.status, candidate.undo = DuplicateStatus.OPEN, {}
+    candidate.decided_by, candidate.decided_at = user, timezone.now()
+    candidate.kept_code = candidate.removed_code = ""
+    candidate.save()
+    services._statistics_changed(keep.school_id, removed.school_id)
+    return removed
