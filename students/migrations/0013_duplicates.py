@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 "CREATE OR REPLACE FUNCTION student_name_key(name text) RETURNS text LANGUAGE sql IMMUTABLE "
                 "PARALLEL SAFE STRICT AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, name)) $$",
                 "CREATE OR REPLACE FUNCTION student_given_key(name text) RETURNS text LANGUAGE sql IMMUTABLE "
-                "PARALLEL SAFE STRICT AS $$ SELECT regexp_replace(student_name_key(name), '^.* ', '') $$",
+                "PARALLEL SAFE STRICT AS $$ SELECT regexp_replace(public.student_name_key(name), '^.* ', '') $$",
             ],
             reverse_sql=["DROP FUNCTION IF EXISTS student_given_key(text)",
                          "DROP FUNCTION IF EXISTS student_name_key(text)"],

@@ -171,6 +171,9 @@ RULES: dict[str, Rule] = {
                             kwargs=lambda o: {"pk": o["upload_a"].pk}, method="post"),
     "uploads:cancel": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
                            kwargs=lambda o: {"pk": o["upload_a"].pk}, method="post"),
+    # The answer to a date-order question: the same (refused with a message when nothing is asked).
+    "uploads:answer": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
+                           kwargs=lambda o: {"pk": o["upload_a"].pk}, method="post"),
     # The files of an upload hold full ID numbers: only its uploader and users with the right (none here).
     "uploads:error_file": Rule(ID_NUMBER_FILE_OF_A, kwargs=lambda o: {"pk": o["upload_a"].pk}),
     "uploads:original": Rule(ID_NUMBER_FILE_OF_A, kwargs=lambda o: {"pk": o["upload_a"].pk}),

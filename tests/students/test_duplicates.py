@@ -125,7 +125,7 @@ def test_form_check_tells_name_date_and_school_only(school_a, school_other_provi
 def _new_pupil_form(**overrides) -> dict:
     data = {"pupil_code": "HSDUP1", "id_number": "", "full_name": "Ngô Thị Thuý",
             "date_of_birth": DOB.isoformat(), "gender": "F", "ethnicity": "Kinh", "birth_province": "01",
-            "grade": "3", "class_name": "3B"}
+            "grade": "3", "class_name": "3B", "id_number_missing_reason": "pending"}
     data.update(overrides)
     return data
 

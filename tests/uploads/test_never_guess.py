@@ -156,13 +156,15 @@ def test_numbers_in_scientific_notation_are_explained(school_user):
 
 
 def test_preview_lists_each_changed_field_old_and_new_masked_for_who_may_not_see_numbers(school_user, school_a):
-    rows = pupil_rows(2)
-    rows[0][1] = ""
-    commit(school_user, run_upload(school_user, csv_bytes(PUPIL_HEADER, rows)))
-    rows[0][1] = "001316000001"
+    # The first file enrolls the pupil without a number, saying why (students.intake); the second adds it.
+    header = PUPIL_HEADER + ["Lý do chưa có số định danh"]
+    rows = [row + [""] for row in pupil_rows(2)]
+    rows[0][1], rows[0][-1] = "", "Đang chờ cấp"
+    commit(school_user, run_upload(school_user, csv_bytes(header, rows)))
+    rows[0][1], rows[0][-1] = "001316000001", ""
     rows[0][2] = "Nguyễn Thị Đã Sửa"
 
-    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, rows))
+    upload = run_upload(school_user, csv_bytes(header, rows))
 
     (change,) = upload.changes
     assert change["row"] == 2 and change["code"] == "HSA0000001"
