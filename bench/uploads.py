@@ -31,6 +31,8 @@ IE_SAMPLE_FULL, IE_SAMPLE_QUICK = 2_000, 500
 MEM_FULL, MEM_QUICK = 1_000_000, 200_000
 HEADER = ["Mã học sinh", "Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc",
           "Nơi sinh (mã tỉnh)", "Khối", "Lớp"]
+# The files uploaded say why a pupil has no ID number (students.intake: a blank number needs a reason).
+FILE_HEADER = HEADER + ["Lý do chưa có số định danh"]
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Ngọc", "Minh", "Thanh", "Đức", "Thu"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Khoa", "Lan", "Linh", "Mai", "Nam", "Phúc",
@@ -59,12 +61,18 @@ def taken_id_numbers(legacy: str = "004") -> frozenset:
         return frozenset(r[0] for r in cur.fetchall())
 
 
+def file_row(i: int, prefix: str, taken: frozenset = frozenset()) -> list[str]:
+    """pupil_row with the reason a blank ID number needs (the number is left out when already taken)."""
+    row = pupil_row(i, prefix, taken=taken)
+    return row + ["Đang chờ cấp" if not row[1] else ""]
+
+
 def write_csv(path: Path, n: int, prefix: str, taken: frozenset = frozenset()) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(HEADER)
+        writer.writerow(FILE_HEADER)
         for i in range(n):
-            writer.writerow(pupil_row(i, prefix, taken=taken))
+            writer.writerow(file_row(i, prefix, taken=taken))
 
 
 def write_xlsx(path: Path, n: int, prefix: str, taken: frozenset = frozenset()) -> None:
@@ -72,9 +80,9 @@ def write_xlsx(path: Path, n: int, prefix: str, taken: frozenset = frozenset()) 
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Dữ liệu")
-    sheet.append(HEADER)
+    sheet.append(FILE_HEADER)
     for i in range(n):
-        sheet.append(pupil_row(i, prefix, taken=taken))
+        sheet.append(file_row(i, prefix, taken=taken))
     book.save(path)
 
 
