@@ -9,7 +9,7 @@ from edu_portal.common.exceptions import AppError
 from edu_portal.common.identity import fix_reasons
 from edu_portal.common.models import current_school_year
 from edu_portal.common.signals import id_numbers_shown
-from edu_portal.common.views import render_list
+from edu_portal.common.views import person_edit_answer, render_list
 from schools.selectors import place_pickers, school_for_entry
 
 from .duplicates import student_likely_duplicates
@@ -204,13 +204,9 @@ def student_edit_view(request, pk: int):
                 student_enroll(scope=scope, student=locked, **enrollment)
 
         outcome = form.save_edit(lock=lambda: student_get(scope=scope, pk=pk, for_update=True), save=save)
-        if outcome == "unchanged":
-            messages.info(request, _("Không có thay đổi nào."))
-            return redirect("students:detail", pk=student.pk)
-        if outcome == "saved":
-            messages.success(request, _("Đã lưu thay đổi. Nếu thông tin định danh thay đổi, hồ sơ được gửi xác thực "
-                                        "lại; kết quả hiện trên trang này khi có."))
-            return redirect("students:detail", pk=student.pk)
+        answer = person_edit_answer(request, outcome, detail="students:detail", pk=student.pk)
+        if answer is not None:
+            return answer
         student = form.record
     # What the to-do list sent the user here to fix, on top of the form.
     reasons = fix_reasons(student, missing=student_missing_reasons(scope=scope, student=student),

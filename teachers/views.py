@@ -8,7 +8,7 @@ from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import fix_reasons
 from edu_portal.common.signals import id_numbers_shown
-from edu_portal.common.views import render_list
+from edu_portal.common.views import person_edit_answer, render_list
 from schools.selectors import place_pickers, school_for_entry
 
 from .filtersets import StaffFilterSet
@@ -83,13 +83,9 @@ def staff_edit_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         outcome = form.save_edit(lock=lambda: staff_get(scope=scope, pk=pk, for_update=True),
                                  save=lambda locked: staff_update(scope=scope, staff=locked, **form.service_kwargs))
-        if outcome == "unchanged":
-            messages.info(request, _("Không có thay đổi nào."))
-            return redirect("teachers:detail", pk=staff.pk)
-        if outcome == "saved":
-            messages.success(request, _("Đã lưu thay đổi. Nếu thông tin định danh thay đổi, hồ sơ được gửi xác thực "
-                                        "lại; kết quả hiện trên trang này khi có."))
-            return redirect("teachers:detail", pk=staff.pk)
+        answer = person_edit_answer(request, outcome, detail="teachers:detail", pk=staff.pk)
+        if answer is not None:
+            return answer
         staff = form.record
     # What the to-do list sent the user here to fix, on top of the form.
     reasons = fix_reasons(staff, missing=staff_missing_reasons(scope=scope, staff=staff),

@@ -2,10 +2,12 @@
 import redis
 from celery import current_app
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from .signals import id_numbers_shown
 
@@ -33,6 +35,19 @@ def render_list(request, *, scope, selector, filterset_class, template: str, ext
                "per_page": per_page, "page_sizes": PAGE_SIZES}
     context.update(extra or {})
     return render(request, template, context)
+
+
+def person_edit_answer(request, outcome: str, *, detail: str, pk: int):
+    """The answer to PersonForm.save_edit's outcome on a pupil's or staff member's edit page: back to the
+    record's page with a message, or None when the edit was refused (the form says why)."""
+    if outcome == "unchanged":
+        messages.info(request, _("Không có thay đổi nào."))
+    elif outcome == "saved":
+        messages.success(request, _("Đã lưu thay đổi. Nếu thông tin định danh thay đổi, hồ sơ được gửi xác thực "
+                                    "lại; kết quả hiện trên trang này khi có."))
+    else:
+        return None
+    return redirect(detail, pk=pk)
 
 
 def healthz(request):
