@@ -292,7 +292,8 @@ class DuplicateCandidate(models.Model):
     province_b = models.CharField(max_length=2)
     score = models.FloatField("điểm trùng")
     # Which fields agree: {"id_number": bool, "name": similarity, "date_of_birth": "same"|"swapped",
-    # "birthplace": "same"|"different"|"unknown", "id_numbers_differ": bool}.
+    # "birthplace": "same"|"different"|"unknown", "id_numbers_differ": bool, "id_number_typo": bool
+    # (the two numbers are one keystroke apart)}.
     evidence = models.JSONField("bằng chứng", default=dict)
     status = models.CharField("tình trạng", max_length=10, choices=DuplicateStatus.choices,
                               default=DuplicateStatus.OPEN)
