@@ -71,6 +71,11 @@ class Upload(models.Model):
     date_orders = models.JSONField("thứ tự ngày đã chọn", default=dict, blank=True)
     notices = models.JSONField("lưu ý khi đọc tệp", default=list, blank=True)
     changes = models.JSONField("thay đổi (đầu danh sách)", default=list, blank=True)
+    # New records that may be a person already on file (a pupil under another code, at any school): a warning,
+    # never a refusal. The first rows [{"row", "name", "matches": [{"full_name", "date_of_birth", "school_name"}]}]
+    # and how many rows in all. Never an ID number or a code: whoever sees the preview may see these.
+    duplicate_warnings = models.JSONField("có thể trùng người đã có (đầu danh sách)", default=list, blank=True)
+    duplicate_warning_count = models.PositiveIntegerField("số dòng có thể trùng người đã có", default=0)
     error_file = models.FileField("tệp các dòng lỗi", blank=True, max_length=255)
     staged_file = models.FileField("dữ liệu đã kiểm tra", blank=True, max_length=255)
     validated_at = models.DateTimeField("kiểm tra xong lúc", null=True, blank=True)

@@ -1,4 +1,6 @@
 """Reads on uploads: who sees an upload is decided by its school (or province, for schools)."""
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from accounts.scope import Scope
@@ -49,6 +51,9 @@ def upload_view(*, scope: Scope, user, pk: int) -> Upload:
         # The old values come from the records: a number this user may not see in full is masked,
         # whoever uploaded the file.
         upload.changes = [{**c, "fields": [_masked_field(f) for f in c["fields"]]} for c in upload.changes]
+    # Stored as ISO text (JSON); the page shows dates as dates. Nothing to mask: no number is ever stored there.
+    upload.duplicate_warnings = [{**w, "matches": [{**m, "date_of_birth": dt.date.fromisoformat(m["date_of_birth"])}
+                                                   for m in w["matches"]]} for w in upload.duplicate_warnings]
     return upload
 
 

@@ -32,6 +32,7 @@ from edu_portal.common.models import Gender
 from geo.selectors import ETHNICITY_UNKNOWN, ethnicity_lookup, ethnicity_normalize, province_codes
 from schools.models import grades_taught
 
+from ..duplicates import students_likely_duplicates_many
 from ..intake import missing_reason_errors, missing_reason_parse
 from ..preschool import PreschoolAgeError, enrollment_age_group
 from ..writers import write_pupils
@@ -42,6 +43,10 @@ GENDERS = tuple(Gender.choices) + (("M", "Nam"), ("F", "Nữ"))
 # The stored values resolve() reads, in its query's order (for the preview's old and new values).
 STORED_FIELDS = ("id_number", "full_name", "date_of_birth", "gender", "ethnicity", "birth_province_id", "grade",
                  "class_name")
+# New rows checked against the pupils on file per query (students_likely_duplicates_many), and the likely
+# duplicates listed per row (as the add-pupil form lists them).
+DUPLICATE_BATCH = 5000
+DUPLICATES_PER_ROW = 5
 
 
 class PupilImporter(RecordImporter):
@@ -211,6 +216,23 @@ class PupilImporter(RecordImporter):
                 context.previous[rownum] = dict(zip(STORED_FIELDS, old[5:13], strict=True))
                 out.append((rownum, c, CHANGED, []))
         return out
+
+    def likely_duplicates(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> dict[int, dict]:
+        """New pupils who may be on file already (issue 16: one person, one record), at any school, the
+        uploading one included (a new code typed for a pupil it already has): the national scan's block (same
+        gender, birth date as typed or day/month swapped, given name without diacritics) and a similar name.
+        One query per DUPLICATE_BATCH rows. Name, birth date and school only (students.duplicates.LikelyDuplicate)."""
+        found = {}
+        for start in range(0, len(rows), DUPLICATE_BATCH):
+            chunk = rows[start:start + DUPLICATE_BATCH]
+            matches = students_likely_duplicates_many(
+                [(c["full_name"], c["date_of_birth"], c["gender"]) for _, c in chunk])
+            for index, likely in matches.items():
+                rownum, c = chunk[index]
+                found[rownum] = {"name": c["full_name"], "matches": [
+                    {"full_name": d.full_name, "date_of_birth": d.date_of_birth.isoformat(),
+                     "school_name": d.school_name} for d in likely[:DUPLICATES_PER_ROW]]}
+        return found
 
 
 PUPILS = PupilImporter()

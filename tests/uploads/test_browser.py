@@ -1,4 +1,6 @@
 """A school administrator uploads pupils in a real browser, with a real Celery worker."""
+import datetime as dt
+
 import pytest
 
 from students.models import Student
@@ -73,3 +75,62 @@ def test_school_admin_fixes_errors_and_commits_pupils(upload_worker, page, login
     save_artifact(page, "uploads_pupils_listed")
     page.goto(f"{live_server.url}/uploads/")
     assert "lop3_da_sua.csv" in page.inner_text("[data-testid=upload-table]")
+
+
+def _upload(page, live_server, name: str, content: bytes) -> None:
+    page.goto(f"{live_server.url}/uploads/new/")
+    page.select_option("#id_kind", "pupils")
+    _choose_file(page, name, content)
+    page.click("[data-testid=upload-form] button[type=submit]")
+
+
+def _commit(page) -> None:
+    page.click("[data-testid=confirm]")
+    page.wait_for_selector("[data-testid=upload-status][data-status=committed]", timeout=30_000)
+
+
+def _births(school) -> list:
+    return sorted(Student.objects.filter(school=school).values_list("date_of_birth", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_month_first_file_is_read_month_first_with_a_notice_and_saved_right(upload_worker, page, login, live_server,
+                                                                             school_user):
+    """Issue 16: dates only month-first can read (Excel with US settings) settle the column; nobody is asked."""
+    rows = pupil_rows(3)
+    for row, born in zip(rows, ["12/25/2016", "11/20/2016", "04/02/2016"], strict=True):
+        row[3] = born
+    login(page, school_user)
+
+    _upload(page, live_server, "us.csv", csv_bytes(PUPIL_HEADER, rows))
+    page.wait_for_selector("[data-testid=confirm]", timeout=30_000)
+    notice = page.inner_text("[data-testid=date-notice-date_of_birth]")
+    assert notice.startswith("Cột «Ngày sinh»: đọc theo tháng/ngày/năm vì 2 ô chỉ đọc được theo cách này "
+                             "(ví dụ dòng 2: 12/25/2016 → 25/12/2016)")
+    assert page.locator("[data-testid=date-questions]").count() == 0
+    assert page.locator("[data-testid=date-orders]").count() == 0   # nobody chose: the file settled it
+    save_artifact(page, "uploads_month_first_notice")
+    _commit(page)
+
+    assert _births(school_user.school) == [dt.date(2016, 4, 2), dt.date(2016, 11, 20), dt.date(2016, 12, 25)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_ambiguous_date_column_is_asked_and_the_answer_is_saved(upload_worker, page, login, live_server,
+                                                                  school_user):
+    rows = pupil_rows(2)
+    rows[0][3], rows[1][3] = "04/02/2016", "05/06/2016"   # either order reads them, differently
+    login(page, school_user)
+
+    _upload(page, live_server, "mo_ho.csv", csv_bytes(PUPIL_HEADER, rows))
+    page.wait_for_selector("[data-testid=question-date_of_birth]", timeout=30_000)
+    question = page.inner_text("[data-testid=question-date_of_birth]")
+    assert "Ngày sinh" in question and "02/04/2016" in question   # 04/02/2016 read month-first
+    assert page.locator("[data-testid=confirm]").count() == 0
+    save_artifact(page, "uploads_date_question")
+    page.check("#mdy_date_of_birth")
+    page.click("[data-testid=answer]")
+    page.wait_for_selector("[data-testid=confirm]", timeout=30_000)
+    _commit(page)
+
+    assert _births(school_user.school) == [dt.date(2016, 4, 2), dt.date(2016, 5, 6)]

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from accounts.models import Role
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.importing.dates import DateColumnTally
 from students.models import Student
 from tests.factories import UserFactory
 from uploads import services
@@ -42,6 +43,30 @@ def _answer(user, upload, **orders):
     return services.upload_validate(upload_id=upload.pk)
 
 
+@pytest.mark.parametrize(("values", "settled"), [
+    (["13/02/2016", "04/02/2016"], "dmy"),          # day-first evidence (and an ambiguous value)
+    (["02/13/2016", "04/02/2016"], "mdy"),          # month-first evidence alone settles too
+    (["02/13/2016", "12/25/2016"], "mdy"),
+    (["13/02/2016", "02/13/2016"], None),           # mixed: asked
+    (["04/02/2016", "05/06/2016"], None),           # ambiguous only: asked
+    (["05/05/2016", "2016-06-07", ""], "dmy"),      # nothing to decide
+])
+def test_one_kind_of_evidence_settles_a_column_mixed_or_ambiguous_asks(values, settled):
+    tally = DateColumnTally("date_of_birth")
+    for row, value in enumerate(values, start=2):
+        tally.add(row, value)
+    assert tally.settled == settled
+
+
+def test_the_notice_shows_the_first_month_first_cell_even_after_many_ambiguous_ones():
+    tally = DateColumnTally("date_of_birth")
+    for row in range(2, 30):
+        tally.add(row, "04/02/2016")
+    tally.add(30, "12/25/2016")
+    assert tally.settled == "mdy"
+    assert tally.notice("Ngày sinh")["example"] == {"row": 30, "value": "12/25/2016", "read": "25/12/2016"}
+
+
 def _births() -> dict:
     return dict(Student.objects.values_list("pupil_code", "date_of_birth"))
 
@@ -50,30 +75,48 @@ US_DATES = ["03/15/2016", "04/02/2016", "11/06/2016"]   # Excel with US regional
 US_READ = [dt.date(2016, 3, 15), dt.date(2016, 4, 2), dt.date(2016, 11, 6)]
 
 
-def test_month_first_csv_column_stops_with_a_question_then_the_choice_is_saved(school_user):
-    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(US_DATES)))
+AMBIGUOUS = ["04/02/2016", "05/06/2016"]                 # either order reads them, differently
 
-    assert upload.status == UploadStatus.QUESTION and not upload.can_commit
-    assert not upload.staged_file  # nothing is staged from a guess
-    (question,) = upload.questions
-    assert question["column"] == "date_of_birth" and question["suggested"] == "mdy"
-    assert {"row": 2, "value": "03/15/2016", "day_first": "—", "month_first": "15/03/2016"} in question["examples"]
-    assert {"row": 3, "value": "04/02/2016", "day_first": "04/02/2016", "month_first": "02/04/2016"} \
-        in question["examples"]
 
-    upload = _answer(school_user, upload, date_of_birth="mdy")
-    assert upload.status == UploadStatus.VALIDATED and upload.date_orders == {"date_of_birth": "mdy"}
+def test_month_first_csv_column_is_read_month_first_with_a_notice_naming_the_files_header(client, school_user):
+    header = [*PUPIL_HEADER]
+    header[3] = "NGÀY SINH"   # the file's own spelling of the template's "Ngày sinh"
+    upload = run_upload(school_user, csv_bytes(header, _with_dates(US_DATES)))
+
+    assert upload.status == UploadStatus.VALIDATED and upload.can_commit and not upload.questions
+    assert upload.date_orders == {}  # the file settled it: nobody chose anything
+    (notice,) = upload.notices
+    assert notice["column"] == "date_of_birth" and notice["order"] == "mdy"
+    assert notice["message"] == ("Cột «NGÀY SINH»: đọc theo tháng/ngày/năm vì 1 ô chỉ đọc được theo cách này "
+                                 "(ví dụ dòng 2: 03/15/2016 → 15/03/2016); 2 ô đọc được theo cả hai cách cũng "
+                                 "được đọc theo tháng/ngày/năm")
+    client.force_login(school_user)
+    page = client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert 'data-testid="date-notice-date_of_birth"' in page and "Cột «NGÀY SINH»" in page
+    assert "date_of_birth" not in page.replace('data-testid="date-notice-date_of_birth"', "")
+    assert 'data-testid="date-orders"' not in page and "chọn" not in notice["message"]
+
     commit(school_user, upload)
     assert sorted(_births().values()) == US_READ  # 04/02 is 2 April, as the rest of the column says
 
 
-def test_month_first_xlsx_text_column_is_asked_and_real_date_cells_count_for_nothing(school_user):
+def test_a_cell_a_month_first_column_cannot_read_is_one_error_read_month_first(school_user):
+    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates([*US_DATES, "13/25/2016"])))
+
+    # The first pass read the column day-first (13/25 refused, 03/15 refused): its errors are not kept.
+    assert upload.status == UploadStatus.INVALID and upload.error_count == 1
+    assert [(e["row"], e["value"]) for e in upload.errors] == [(5, "13/25/2016")]
+    assert "tháng/ngày/năm của cột này" in upload.errors[0]["reason"]
+    assert upload.notices[0]["column"] == "date_of_birth"
+
+
+def test_month_first_xlsx_text_column_is_settled_and_real_date_cells_count_for_nothing(school_user):
     rows = _with_dates([*US_DATES, dt.datetime(2016, 1, 20)])   # a real date cell: unambiguous
     upload = run_upload(school_user, _xlsx([PUPIL_HEADER, *rows]), name="hs.xlsx")
 
-    assert upload.status == UploadStatus.QUESTION
-    assert upload.questions[0]["counts"] == {"dmy": 0, "mdy": 1, "either": 2, "same": 0}
-    commit(school_user, _answer(school_user, upload, date_of_birth="mdy"))
+    assert upload.status == UploadStatus.VALIDATED
+    assert upload.notices[0]["counts"] == {"dmy": 0, "mdy": 1, "either": 2, "same": 0}
+    commit(school_user, upload)
     assert sorted(_births().values()) == sorted([*US_READ, dt.date(2016, 1, 20)])
 
 
@@ -88,8 +131,12 @@ def test_mixed_column_asks_and_a_cell_the_chosen_order_cannot_read_is_an_error_n
 
 
 def test_ambiguous_column_asks_but_day_first_evidence_or_same_either_way_does_not(school_user):
-    ambiguous = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(["04/02/2016", "05/06/2016"])))
+    ambiguous = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(AMBIGUOUS)))
     assert ambiguous.status == UploadStatus.QUESTION and ambiguous.questions[0]["suggested"] == "dmy"
+    assert ambiguous.questions[0]["header"] == "Ngày sinh" and not ambiguous.notices
+    commit(school_user, _answer(school_user, ambiguous, date_of_birth="mdy"))
+    assert sorted(_births().values()) == [dt.date(2016, 4, 2), dt.date(2016, 5, 6)]
+    Student.objects.all().delete()
 
     settled = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(["04/02/2016", "25/06/2016"])))
     assert settled.status == UploadStatus.VALIDATED
@@ -101,7 +148,7 @@ def test_ambiguous_column_asks_but_day_first_evidence_or_same_either_way_does_no
 
 
 def test_answer_must_cover_every_question_and_only_a_questioned_upload(school_user):
-    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(US_DATES)))
+    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(AMBIGUOUS)))
     with pytest.raises(AppError) as refused:
         services.upload_answer(user=school_user, upload_id=upload.pk, date_orders={"date_of_birth": "ymd"},
                                enqueue=False)
@@ -181,11 +228,11 @@ def test_preview_lists_each_changed_field_old_and_new_masked_for_who_may_not_see
 
 
 def test_the_page_asks_the_question_and_takes_the_answer(client, school_user):
-    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(US_DATES)))
+    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(AMBIGUOUS)))
     client.force_login(school_user)
 
     page = client.get(f"/uploads/{upload.pk}/").content.decode()
-    assert 'data-testid="question-date_of_birth"' in page and "15/03/2016" in page
+    assert 'data-testid="question-date_of_birth"' in page and "02/04/2016" in page
 
     response = client.post(f"/uploads/{upload.pk}/answer/", {"order_date_of_birth": "mdy"})
     assert response.status_code == 302

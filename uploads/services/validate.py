@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from edu_portal.common.importing import UNCHANGED, RecordImporter, RowError, as_text, header_key
+from edu_portal.common.importing import NEW, UNCHANGED, RecordImporter, RowError, as_text, header_key
 from edu_portal.common.importing.codes import RESTORED_NOTE, restore_leading_zeros
-from edu_portal.common.importing.dates import DateColumnTally
+from edu_portal.common.importing.dates import MONTH_FIRST, DateColumnTally
 
 from ..exports import ERROR_HEADER, ErrorFileWriter
 from ..models import Upload, UploadStatus
@@ -26,6 +26,10 @@ MAX_ROWS = getattr(settings, "UPLOADS_MAX_ROWS", 200_000)
 BATCH = 5000               # rows checked against the database per query
 STORED_ERRORS = 1000       # errors kept for the preview; all of them are in the error file
 STORED_CHANGES = 1000      # changed rows listed field by field in the preview
+STORED_DUPLICATES = 1000   # new rows that may be a person on file, listed in the preview (all are counted)
+# The preview's check of new rows against the people on file (RecordImporter.likely_duplicates). Only the
+# benchmark turns it off, to measure what it costs (bench/school_upload.py).
+CHECK_DUPLICATES = True
 
 
 def map_header(header: list, importer: RecordImporter) -> list[tuple[str, int]]:
@@ -80,9 +84,13 @@ def find_header(first: list, rows, importer: RecordImporter, *, look_ahead: int 
 class _Run:
     """One validation pass over a file."""
 
-    def __init__(self, upload: Upload, importer: RecordImporter, *, max_rows: int) -> None:
+    def __init__(self, upload: Upload, importer: RecordImporter, *, max_rows: int,
+                 settled: dict[str, str] | None = None, date_notices: list[dict] | None = None) -> None:
+        """`settled`: the date columns a first pass found the file itself settles month-first ({key: 'mdy'}),
+        read so in this pass, with `date_notices` saying so in the preview."""
         self.upload, self.importer, self.max_rows = upload, importer, max_rows
         self.context = _context(upload)
+        self.context.date_orders.update(settled or {})
         self.counts = {"new": 0, "changed": 0, "unchanged": 0}
         self.rows = self.error_count = self.error_rows = 0
         self.stored: list[dict] = []
@@ -90,17 +98,23 @@ class _Run:
         self.seen_unique: dict[str, dict] = {f: {} for f in importer.unique_fields}
         self.batch: list[tuple[int, dict]] = []
         self.raw: dict[int, list] = {}
-        answered = upload.date_orders or {}
-        self.tallies = {key: DateColumnTally(key) for key in importer.date_columns if key not in answered}
+        known = self.context.date_orders   # answered by the user, or settled by the file in a first pass
+        self.tallies = {key: DateColumnTally(key) for key in importer.date_columns if key not in known}
         self.changes: list[dict] = []
-        self.notices: list[dict] = []
+        self.notices: list[dict] = list(date_notices or [])
         self.questions: list[dict] = []
+        self.settled: dict[str, str] = {}
+        self.date_notices: list[dict] = []
+        self.duplicates: list[dict] = []
+        self.duplicate_count = 0
 
     def run(self, table, *, staged_path: Path, errors_path: Path) -> None:
         importer, context = self.importer, self.context
         rows = iter(table.rows())
         header, mapping = find_header(table.header, rows, importer)
         mapped = {key for key, _ in mapping}
+        # Each column named as the user's file heads it (an alias, another case), in what the preview says.
+        file_headers = {key: str(header[i]).strip() or importer.headers[key] for key, i in mapping}
         tallies = [t for key, t in self.tallies.items() if key in mapped]
         validate_row, key_of = importer.validate_row, importer.key
         key_column = importer.key_fields[0]
@@ -150,8 +164,12 @@ class _Run:
             self.errors_file.close()
         if self.rows == 0:
             raise FileRejected("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
-        # A column whose order the file does not settle is asked about, never guessed (dates.py).
-        self.questions = [t.question(importer.headers[t.key]) for t in tallies if t.settled is None]
+        # A column whose order the file does not settle is asked about, never guessed (dates.py). One it settles
+        # month-first was read day-first in this pass: upload_validate reads the file again with that order.
+        self.questions = [t.question(file_headers[t.key]) for t in tallies if t.settled is None]
+        month_first = [t for t in tallies if t.settled == MONTH_FIRST]
+        self.settled = {t.key: MONTH_FIRST for t in month_first}
+        self.date_notices = [t.notice(file_headers[t.key]) for t in month_first]
 
     def _flush(self) -> None:
         if not self.batch:
@@ -162,18 +180,33 @@ class _Run:
         if restored:
             self._restored(restored)
         previous = self.context.previous
+        created = []
         for rownum, cleaned, state, errors in self.importer.resolve(self.batch, context=self.context):
             stored = previous.pop(rownum, None)
             if errors:
                 self._record(rownum, self.raw[rownum], errors)
                 continue
             counts[state] += 1
+            if state == NEW:
+                created.append((rownum, cleaned))
             if state != UNCHANGED:
                 writerow([*stage_row(cleaned), state, rownum])
                 if stored and len(self.changes) < STORED_CHANGES:
                     self._changed(rownum, cleaned, stored)
         previous.clear()
+        if created and CHECK_DUPLICATES:
+            self._likely_duplicates(created)
         self.batch, self.raw = [], {}
+
+    def _likely_duplicates(self, created: list[tuple[int, dict]]) -> None:
+        """The rows that would create a record and may be a person already on file (at any school, this one
+        included: a new code for a pupil on file is what this finds). A warning; the rows stay valid."""
+        found = self.importer.likely_duplicates(created, context=self.context)
+        self.duplicate_count += len(found)
+        for rownum in sorted(found):
+            if len(self.duplicates) >= STORED_DUPLICATES:
+                break
+            self.duplicates.append({"row": rownum, **found[rownum]})
 
     def _restored(self, restored: dict) -> None:
         """Codes read with their leading zeros restored: noted for the preview; a file that holds the same
@@ -253,6 +286,13 @@ def upload_validate(*, upload_id: int, max_rows: int | None = None) -> Upload:
         run = _Run(upload, importer, max_rows=max_rows or MAX_ROWS)
         with open_table(path, upload.file_format) as table:
             run.run(table, staged_path=_media_path(staged_name), errors_path=_media_path(errors_name))
+        if run.settled and not run.questions:
+            # The file settles a column month-first, which the first pass could only learn at its end: every
+            # cell of that column is read again in that order (never cell by cell). Only such files pay twice.
+            run = _Run(upload, importer, max_rows=max_rows or MAX_ROWS, settled=run.settled,
+                       date_notices=run.date_notices)
+            with open_table(path, upload.file_format) as table:
+                run.run(table, staged_path=_media_path(staged_name), errors_path=_media_path(errors_name))
     except FileRejected as exc:
         _discard_work(upload, ext)
         Upload.objects.filter(pk=upload_id).update(status=UploadStatus.REJECTED, message=exc.message, progress=100,
@@ -270,11 +310,13 @@ def upload_validate(*, upload_id: int, max_rows: int | None = None) -> Upload:
         _discard_work(upload, ext)
         Upload.objects.filter(pk=upload_id).update(
             status=UploadStatus.QUESTION, questions=run.questions, progress=100, total_rows=run.rows,
+            notices=[], changes=[], duplicate_warnings=[], duplicate_warning_count=0,
             file_format=upload.file_format, validated_at=timezone.now(), staged_file="", error_file="",
             message="Chưa đọc được ngày trong tệp một cách chắc chắn: hãy chọn cách đọc cho từng cột bên dưới.")
         return Upload.objects.get(pk=upload_id)
     upload.total_rows = run.rows
     upload.questions, upload.changes, upload.notices = [], run.changes, run.notices
+    upload.duplicate_warnings, upload.duplicate_warning_count = run.duplicates, run.duplicate_count
     upload.new_count, upload.changed_count, upload.unchanged_count = (run.counts["new"], run.counts["changed"],
                                                                       run.counts["unchanged"])
     upload.error_count, upload.error_row_count, upload.errors = run.error_count, run.error_rows, run.stored

@@ -87,6 +87,13 @@ class RecordImporter:
         value}), from which the preview lists each changed field with its old and new value."""
         raise NotImplementedError
 
+    def likely_duplicates(self, rows: list[tuple[int, dict]], *, context: ImportContext) -> dict[int, dict]:
+        """Of valid rows that would create a record (NEW), those that may be a person already on file, for
+        the preview's warning (never a refusal): {rownum: {"name": the name in the file, "matches":
+        [{"full_name", "date_of_birth" (ISO), "school_name"}]}}. Only what any user who sees the preview may
+        learn of a person at another school: never an ID number or a code. None unless the app declares it."""
+        return {}
+
     def stage_row(self, cleaned: dict) -> list:
         return [cleaned[name] for name, _ in self.stage_columns]
 

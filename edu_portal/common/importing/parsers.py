@@ -116,7 +116,7 @@ def parse_date(value, *, earliest: dt.date = dt.date(1900, 1, 1), latest: dt.dat
                 try:
                     day = dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
                 except ValueError:
-                    return None, "không phải là ngày hợp lệ theo thứ tự tháng/ngày/năm đã chọn cho cột này"
+                    return None, "không phải là ngày hợp lệ theo thứ tự tháng/ngày/năm của cột này"
             elif m:
                 day = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
             elif (m := _YMD.fullmatch(text)):
