@@ -7,7 +7,7 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import Scope
+from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.models import current_school_year
 from edu_portal.common.moves import MissingData, missing_reasons, request_in_scope_get, requests_in_scope
@@ -26,6 +26,7 @@ from .models import (
     TransferRequest,
     TransferStatus,
 )
+from .search import NameSearchResults, is_name_search
 
 
 def student_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[Student]:
@@ -38,6 +39,24 @@ def student_list(*, scope: Scope, filters: dict | None = None) -> QuerySet[Stude
     filterset = StudentFilterSet(filters, queryset=qs)
     filterset.id_search = scope.can_view_id_numbers
     return filterset.qs
+
+
+# Filters a name search over a country or a province may carry and still walk the name index alone.
+_WIDE_SEARCH_FILTERS = {"q", "province", "page", "per_page"}
+
+
+def student_list_page(*, scope: Scope, filters=None):
+    """The list page's rows: a search by name over a country or a province goes through
+    students.search (its first pages in the list's order without reading the country); anything else
+    is student_list as it is (a school's or a commune's pupils are few enough to sort)."""
+    queryset = student_list(scope=scope, filters=filters)
+    typed = (filters or {}).get("q") or ""
+    if scope.kind not in (COUNTRY, PROVINCE) or not is_name_search(typed) \
+            or any(value for key, value in (filters or {}).items() if key not in _WIDE_SEARCH_FILTERS):
+        return queryset
+    rest = filters.copy()
+    rest["q"] = ""
+    return NameSearchResults(queryset, student_list(scope=scope, filters=rest), typed)
 
 
 def student_get(*, scope: Scope, pk: int, for_update: bool = False) -> Student:

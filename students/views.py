@@ -16,7 +16,7 @@ from .duplicates import student_likely_duplicates
 from .filtersets import StudentFilterSet
 from .forms import DeleteForm, LeaveForm, StudentForm
 from .models import WITHDRAW_STATUSES, EnrollmentStatus
-from .selectors import class_pickers, student_get, student_list, student_missing_reasons, transfer_pending_of
+from .selectors import class_pickers, student_get, student_list_page, student_missing_reasons, transfer_pending_of
 from .services import (
     student_create,
     student_delete,
@@ -42,7 +42,7 @@ def _list_filterset(scope: Scope, data):
 @login_required
 def student_list_view(request):
     scope = Scope.for_user(request.user)
-    return render_list(request, scope=scope, selector=student_list, template="students/student_list.html",
+    return render_list(request, scope=scope, selector=student_list_page, template="students/student_list.html",
                        filterset_class=lambda data: _list_filterset(scope, data))
 
 

@@ -2,6 +2,7 @@
 import re
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.lookups import Contains
 
@@ -16,6 +17,28 @@ NAME_SEARCH_SQL = (
     "CREATE OR REPLACE FUNCTION vn_name_search(name text) RETURNS text LANGUAGE sql IMMUTABLE STRICT "
     "PARALLEL SAFE AS $$ SELECT ' ' || lower(public.unaccent('public.unaccent'::regdictionary, name)) $$"
 )
+
+
+# The same folding of a name's head: every word but the last (the given name), with a space after it
+# (" nguyen thi "; " " for a one-word name), and its words as a text-search vector (the 'simple'
+# configuration: each word as it is). Its GIN index finds the pupils whose family or middle name holds
+# the typed words, a word's beginning included ('trang:*'), apart from the many whose given name does
+# (students.search). Schema-qualified: pg_restore rebuilds the index with an empty search_path.
+NAME_HEAD_SEARCH_SQL = [
+    "CREATE OR REPLACE FUNCTION vn_name_head_search(name text) RETURNS text LANGUAGE sql IMMUTABLE STRICT "
+    "PARALLEL SAFE AS $$ SELECT ' ' || lower(public.unaccent('public.unaccent'::regdictionary, "
+    "left(name, length(name) - length(split_part(name, ' ', -1))))) $$",
+    "CREATE OR REPLACE FUNCTION vn_name_head_words(name text) RETURNS tsvector LANGUAGE sql IMMUTABLE STRICT "
+    "PARALLEL SAFE AS $$ SELECT to_tsvector('pg_catalog.simple'::regconfig, public.vn_name_head_search(name)) $$",
+]
+
+
+def name_head_search(field: str = "full_name") -> Func:
+    return Func(F(field), function="vn_name_head_search", output_field=TextField())
+
+
+def name_head_words(field: str = "full_name") -> Func:
+    return Func(F(field), function="vn_name_head_words", output_field=SearchVectorField())
 
 
 def name_search(field: str = "full_name") -> Func:

@@ -1,0 +1,236 @@
+"""A name search over a country or a province, in the list's order, fast at national size (issue 16).
+
+The list reads given name first (edu_portal.common.names), and the planner, asked for the first 25
+pupils whose name holds "trang", walks that order testing every pupil: all the Trangs sit in one block
+late in the order, so it reads most of the country before the first (1.5 s among 284,000 pupils; a
+minute among 24 million). Sorting every match instead costs as much for a common name. The first k
+matches are found here in up to three steps, cheapest first; each is exact, none guesses:
+
+1. The walk: the first WALK_CAP entries of the scope in the list's order, read from the index alone
+   (student_vi_name_search holds each folded name: ~0.4 us an entry instead of a heap fetch and an
+   unaccent), tested against the typed words. When k of them match, they are the answer ("nguyen van":
+   one pupil in 25 matches, anywhere in the order). A scope of at most WALK_CAP pupils is searched whole.
+2. One word, too few in the walk: the word is then a given name's beginning (a block of the order) or
+   in a family or middle name (the head). The given-name blocks are read from their start: every given
+   name whose folded form begins with the word lies, under ICU's Vietnamese collation, in the range
+   [v, v + U+FFFF) of one spelling v of the word with ă/â, đ, ê, ô/ơ, ư restored (tones are secondary
+   weights and case tertiary, so they stay inside the range; U+FFFF has the highest primary weight, CLDR's
+   bound for such ranges). The heads come from their own trigram index (student_name_head_trgm): few,
+   since the walk found few.
+3. Several words, too few in the walk: every match through the trigram index, sorted (few, as above).
+
+What is left slow: several words bunched in one given name's block and common there ("thi trang"),
+which step 3 sorts in full.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import unicodedata
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Func, QuerySet, TextField, Value
+from django.db.models.functions import Collate
+from django.db.models.lookups import Contains
+
+from edu_portal.common.identity import normalize_name
+from edu_portal.common.names import VIETNAMESE, given_name, vietnamese_order, vietnamese_order_by_sorting
+from edu_portal.common.search import name_head_search, name_head_words, name_search
+
+# Entries the walk reads before it gives up on a spread-out match (about 8 ms at national size).
+WALK_CAP = 20_000
+# Matches counted exactly before the count turns to an estimate (four pages of 25).
+COUNT_EXACT = 101
+# Spellings of one typed word tried as given-name blocks ("nguyen": 4); beyond this, step 3.
+MAX_SPELLINGS = 64
+# ICU's Vietnamese primary letters that fold to the same letter without diacritics.
+_LETTERS = {"a": "aăâ", "d": "dđ", "e": "eê", "o": "oôơ", "u": "uư"}
+_TOP = "\uffff"
+_PLAIN = re.compile(r"[a-z0-9]+")
+_D = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+
+
+def fold(text: str) -> str:
+    """The typed words as vn_name_search folds them, without its leading space ("Nguyễn Văn" -> "nguyen van")."""
+    # Đ (and its look-alike Ð, U+00D0) have no decomposition; unaccent maps both to D.
+    text = normalize_name(text).translate(_D)
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+
+
+def spellings(word: str) -> list[str] | None:
+    """The spellings of a folded word in primary letters ("an" -> an, ăn, ân); None when too many."""
+    options = [_LETTERS.get(c, c) for c in word]
+    count = 1
+    for option in options:
+        count *= len(option)
+    if count > MAX_SPELLINGS:
+        return None
+    return ["".join(chars) for chars in itertools.product(*options)]
+
+
+def _folded(text: str) -> Func:
+    # The typed words folded in SQL, by the same function as the index (the needle of Contains).
+    return Func(Value(normalize_name(text)), function="vn_name_search", output_field=TextField())
+
+
+def _walk(queryset: QuerySet, typed: str, cap: int) -> tuple[list[int], int]:
+    """(ids of every match among the first `cap` entries of `queryset` in the list's order, in that
+    order; entries read): one index-only pass over student_vi_name_search."""
+    inner = (queryset.order_by(*vietnamese_order(), "pk").annotate(folded=name_search())
+             .values_list("pk", "folded")[:cap])
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # row_number() numbers the entries as the index yields them (the list's order); the matches
+        # are gathered in that order.
+        cursor.execute(
+            f"SELECT count(*), coalesce(array_agg(id ORDER BY n) FILTER (WHERE strpos(folded, "  # noqa: S608
+            f"vn_name_search(%s)) > 0), '{{}}') FROM (SELECT w.*, row_number() OVER () AS n "
+            f"FROM ({sql}) w (id, folded)) x",
+            [normalize_name(typed), *params])
+        read, ids = cursor.fetchone()
+    return list(ids), read
+
+
+def _sorted(queryset: QuerySet, k: int) -> list[int]:
+    # Few rows, sorted: the order written so that no index walk is chosen (names.vietnamese_order_by_sorting).
+    return list(queryset.order_by(*vietnamese_order_by_sorting(), "pk").values_list("pk", flat=True)[:k])
+
+
+class NameSearchResults:
+    """A name search's pupils, for a Paginator: count() and slices, in the list's order.
+
+    `queryset`: the list with every filter, the search included (students.selectors.student_list);
+    `base`: the same without the search (the scope and other filters)."""
+
+    def __init__(self, queryset: QuerySet, base: QuerySet, typed: str) -> None:
+        self.queryset, self.base, self.typed = queryset, base, typed
+        self.model = queryset.model
+        self.words = fold(typed).split()
+        self.estimated = False
+        self._count: int | None = None
+        self._walk: tuple[list[int], int] | None = None
+        self._ids: tuple[int, list[int]] = (0, [])
+
+    # --- the steps ----------------------------------------------------------------------------
+
+    def _walked(self) -> tuple[list[int], int]:
+        if self._walk is None:
+            self._walk = _walk(self.base, self.typed, WALK_CAP)
+        return self._walk
+
+    def _heads_q(self, words: list[str], *, prefix_last: bool) -> SearchQuery | None:
+        """The head index's query: each of `words` a word of the family or middle name, the last one
+        as a word's beginning if `prefix_last`. None when a word is not plain letters and digits (the
+        text-search parser would split it differently from the folded name)."""
+        if not words or not all(_PLAIN.fullmatch(w) for w in words):
+            return None
+        terms = [*words[:-1], f"{words[-1]}:*" if prefix_last else words[-1]]
+        return SearchQuery(" & ".join(terms), search_type="raw", config="simple")
+
+    def _in_heads(self, query: SearchQuery) -> QuerySet:
+        return self.base.annotate(head_words=name_head_words()).filter(head_words=query)
+
+    def _given_blocks(self, k: int) -> list[int] | None:
+        """The first k matches whose given name begins with the last word, block by block (each walk
+        capped); None when that is not the cheap way (too many spellings, or a block of many pupils
+        where the other words are rare: step 3 then)."""
+        found = spellings(self.words[-1]) if self.words else None
+        if not found:
+            return None
+        given = Collate(given_name(), VIETNAMESE)
+        ids: list[int] = []
+        for spelling in found:
+            block = self.base.annotate(given_vi=given).filter(given_vi__gte=spelling, given_vi__lt=spelling + _TOP)
+            if len(self.words) == 1:
+                # Every pupil of the block matches; tested anyway (on the index's folded name), so that
+                # the answer rests on the match itself, not only on the collation's ranges.
+                ids += list(block.filter(Contains(name_search(), _folded(self.typed)))
+                            .order_by(*vietnamese_order(), "pk").values_list("pk", flat=True)[:k])
+                continue
+            matched, read = _walk(block, self.typed, WALK_CAP)
+            if len(matched) < k and read >= WALK_CAP:
+                return None
+            ids += matched[:k]
+        return ids
+
+    def _first_ids(self, k: int) -> list[int]:
+        """The ids of the first k matches, in the list's order (remembered: a page and its count ask twice)."""
+        asked, ids = self._ids
+        if k <= asked or len(ids) < asked:  # known, or fewer matches than were asked for: all of them
+            return ids[:k]
+        self._ids = (k, self._find(k))
+        return self._ids[1]
+
+    def _find(self, k: int) -> list[int]:
+        walked, read = self._walked()
+        # search_q also finds a pupil by the exact code typed: one row at most, merged in by the order.
+        code = list(self.base.filter(pupil_code=normalize_name(self.typed)).values_list("pk", flat=True))
+        if len(walked) >= k or read < WALK_CAP:
+            if not code:
+                return walked[:k]
+            candidates = walked[:k] + code
+        else:
+            blocks = self._given_blocks(k)
+            heads = self._heads_q(self.words, prefix_last=True)
+            if blocks is not None and heads is not None:
+                # Step 2: the given-name blocks, and the matches inside family or middle names.
+                in_head = self._in_heads(heads).filter(Contains(name_head_search(), _folded(self.typed)))
+                candidates = blocks + _sorted(in_head, k)
+            elif len(self.words) > 1 and (whole := self._heads_q(self.words[:-1], prefix_last=False)) is not None:
+                # Step 3: every match has the words but the last in its head (each is followed by
+                # another word): the head index finds the pupils with all of them, few.
+                candidates = _sorted(self._in_heads(whole).filter(Contains(name_search(), _folded(self.typed))), k)
+            else:
+                candidates = _sorted(self.queryset, k)
+            candidates += code
+        # The candidates are matches already: read them by id from the list without the search, whose
+        # name condition would lead the planner to the trigram index instead of the primary key.
+        return _sorted(self.base.filter(pk__in=set(candidates)), k)
+
+    # --- the Paginator's side -----------------------------------------------------------------
+
+    def count(self) -> int:
+        """Exact when the walk read the whole scope, or when fewer than COUNT_EXACT match; otherwise
+        an estimate (`estimated`): the walk's share of matches times the scope's size, or the
+        planner's estimate of the matches, never below the COUNT_EXACT found (so that the first
+        pages are never cut short)."""
+        if self._count is None:
+            walked, read = self._walked()
+            if read < WALK_CAP:
+                self._count = len(walked)
+            elif len(first := self._first_ids(COUNT_EXACT)) < COUNT_EXACT:
+                self._count = len(first)
+            else:
+                self.estimated = True
+                guess = round(len(walked) / read * _planned_rows(self.base)) if walked else _planned_rows(self.queryset)
+                self._count = max(COUNT_EXACT, guess)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start, stop = index.start or 0, index.stop
+        ids = self._first_ids(stop)[start:stop]
+        rows = self.base.filter(pk__in=ids).in_bulk() if ids else {}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def _planned_rows(queryset: QuerySet) -> int:
+    """The planner's estimate of a query's rows (EXPLAIN, no execution)."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)  # noqa: S608 -- ORM SQL
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def is_name_search(typed: str) -> bool:
+    """A search this module serves: words of a name (a letter in it; numbers and codes are exact lookups)."""
+    return any(c.isalpha() for c in fold(typed))
+
