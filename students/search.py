@@ -41,8 +41,10 @@ from edu_portal.common.search import name_head_search, name_head_words, name_sea
 
 # Entries the walk reads before it gives up on a spread-out match (about 8 ms at national size).
 WALK_CAP = 20_000
-# Matches counted exactly before the count turns to an estimate (four pages of 25).
+# Matches counted exactly before the count turns to an estimate (four pages of 25), when the walk
+# found fewer than a page (PAGE_FROM_WALK).
 COUNT_EXACT = 101
+PAGE_FROM_WALK = 25
 # Spellings of one typed word tried as given-name blocks ("nguyen": 4); beyond this, step 3.
 MAX_SPELLINGS = 64
 # ICU's Vietnamese primary letters that fold to the same letter without diacritics.
@@ -112,6 +114,7 @@ class NameSearchResults:
         self._count: int | None = None
         self._walk: tuple[list[int], int] | None = None
         self._ids: tuple[int, list[int]] = (0, [])
+        self.step = ""  # which step answered: "walk", "blocks", "heads" or "sorted" (bench.name_search)
 
     # --- the steps ----------------------------------------------------------------------------
 
@@ -168,6 +171,7 @@ class NameSearchResults:
         # search_q also finds a pupil by the exact code typed: one row at most, merged in by the order.
         code = list(self.base.filter(pupil_code=normalize_name(self.typed)).values_list("pk", flat=True))
         if len(walked) >= k or read < WALK_CAP:
+            self.step = "walk"
             if not code:
                 return walked[:k]
             candidates = walked[:k] + code
@@ -178,12 +182,15 @@ class NameSearchResults:
                 # Step 2: the given-name blocks, and the matches inside family or middle names.
                 in_head = self._in_heads(heads).filter(Contains(name_head_search(), _folded(self.typed)))
                 candidates = blocks + _sorted(in_head, k)
+                self.step = "blocks"
             elif len(self.words) > 1 and (whole := self._heads_q(self.words[:-1], prefix_last=False)) is not None:
                 # Step 3: every match has the words but the last in its head (each is followed by
                 # another word): the head index finds the pupils with all of them, few.
                 candidates = _sorted(self._in_heads(whole).filter(Contains(name_search(), _folded(self.typed))), k)
+                self.step = "heads"
             else:
                 candidates = _sorted(self.queryset, k)
+                self.step = "sorted"
             candidates += code
         # The candidates are matches already: read them by id from the list without the search, whose
         # name condition would lead the planner to the trigram index instead of the primary key.
@@ -194,18 +201,21 @@ class NameSearchResults:
     def count(self) -> int:
         """Exact when the walk read the whole scope, or when fewer than COUNT_EXACT match; otherwise
         an estimate (`estimated`): the walk's share of matches times the scope's size, or the
-        planner's estimate of the matches, never below the COUNT_EXACT found (so that the first
-        pages are never cut short)."""
+        planner's estimate of the matches, never below what was found (so that the first pages are
+        never cut short)."""
         if self._count is None:
             walked, read = self._walked()
             if read < WALK_CAP:
                 self._count = len(walked)
+            elif len(walked) >= PAGE_FROM_WALK:
+                # The walk serves the first page; its share of matches tells the rest.
+                self.estimated = True
+                self._count = max(len(walked), round(len(walked) / read * _planned_rows(self.base)))
             elif len(first := self._first_ids(COUNT_EXACT)) < COUNT_EXACT:
                 self._count = len(first)
             else:
                 self.estimated = True
-                guess = round(len(walked) / read * _planned_rows(self.base)) if walked else _planned_rows(self.queryset)
-                self._count = max(COUNT_EXACT, guess)
+                self._count = max(COUNT_EXACT, _planned_rows(self.queryset))
         return self._count
 
     def __len__(self) -> int:
