@@ -134,7 +134,10 @@ def test_ambiguous_column_asks_but_day_first_evidence_or_same_either_way_does_no
     ambiguous = run_upload(school_user, csv_bytes(PUPIL_HEADER, _with_dates(AMBIGUOUS)))
     assert ambiguous.status == UploadStatus.QUESTION and ambiguous.questions[0]["suggested"] == "dmy"
     assert ambiguous.questions[0]["header"] == "Ngày sinh" and not ambiguous.notices
-    commit(school_user, _answer(school_user, ambiguous, date_of_birth="mdy"))
+    answered = _answer(school_user, ambiguous, date_of_birth="mdy")
+    # The preview names the column as the file does, and says the order is the user's choice.
+    assert [n["message"] for n in answered.notices] == ["Cột «Ngày sinh»: đọc theo tháng/ngày/năm như bạn đã chọn."]
+    commit(school_user, answered)
     assert sorted(_births().values()) == [dt.date(2016, 4, 2), dt.date(2016, 5, 6)]
     Student.objects.all().delete()
 

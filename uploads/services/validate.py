@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from edu_portal.common.importing import NEW, UNCHANGED, RecordImporter, RowError, as_text, header_key
 from edu_portal.common.importing.codes import RESTORED_NOTE, restore_leading_zeros
-from edu_portal.common.importing.dates import MONTH_FIRST, DateColumnTally
+from edu_portal.common.importing.dates import DAY_FIRST, MONTH_FIRST, DateColumnTally
 
 from ..exports import ERROR_HEADER, ErrorFileWriter
 from ..models import Upload, UploadStatus
@@ -79,6 +79,11 @@ def find_header(first: list, rows, importer: RecordImporter, *, look_ahead: int 
             except FileRejected:
                 continue
         raise refusal from None
+
+
+# What the preview says of a date column read in the order the user chose when asked.
+CHOSEN_NOTE = {MONTH_FIRST: "Cột «{header}»: đọc theo tháng/ngày/năm như bạn đã chọn.",
+               DAY_FIRST: "Cột «{header}»: đọc theo ngày/tháng/năm như bạn đã chọn."}
 
 
 class _Run:
@@ -170,6 +175,11 @@ class _Run:
         month_first = [t for t in tallies if t.settled == MONTH_FIRST]
         self.settled = {t.key: MONTH_FIRST for t in month_first}
         self.date_notices = [t.notice(file_headers[t.key]) for t in month_first]
+        # The orders the user chose when asked, named by the file's own headers (never the internal keys).
+        chosen = [(key, order) for key, order in (self.upload.date_orders or {}).items() if key in file_headers]
+        self.notices[:0] = [{"row": None, "column": key, "header": file_headers[key], "order": order,
+                             "message": CHOSEN_NOTE[order].format(header=file_headers[key])}
+                            for key, order in chosen]
 
     def _flush(self) -> None:
         if not self.batch:
