@@ -69,12 +69,13 @@ _SWAPPED = ("CASE WHEN extract(day FROM {t}.date_of_birth) <= 12 THEN make_date(
             "extract(year FROM {t}.date_of_birth)::int, extract(day FROM {t}.date_of_birth)::int, "
             "extract(month FROM {t}.date_of_birth)::int) ELSE {t}.date_of_birth END")
 
-# Every pair (a in the province, b anywhere) of one province, scored, as (pupil_a, pupil_b) ordered.
+# Every pair (a among `mine`, b anywhere), scored, as (pupil_a, pupil_b) ordered. `mine`: the pupils
+# of one province (the national scan), or a few pupils just written (duplicates_scan_pupils).
 _PAIRS_SQL = f"""
 WITH mine AS MATERIALIZED (
     SELECT a.id, a.gender, a.date_of_birth, {_SWAPPED.format(t="a")} AS swapped,
            {_GIVEN.format(t="a")} AS given, {_NAME.format(t="a")} AS name, a.id_number
-    FROM students_student a JOIN schools_school sa ON sa.id = a.school_id AND sa.province_id = %(province)s
+    FROM students_student a JOIN schools_school sa ON sa.id = a.school_id AND {{mine}}
 ),
 pairs AS (
     -- Equality joins on the block (student_dup_block: birth date, gender, given name), once with the
@@ -138,6 +139,8 @@ ON CONFLICT (pupil_a_id, pupil_b_id) DO UPDATE
         code_b = EXCLUDED.code_b, province_a = EXCLUDED.province_a, province_b = EXCLUDED.province_b
     WHERE students_duplicatecandidate.status = 'open'
 """  # noqa: S608 -- module constants only; every value is a parameter
+_PROVINCE_PAIRS_SQL = _PAIRS_SQL.replace("{mine}", "sa.province_id = %(province)s")
+_PUPILS_PAIRS_SQL = _PAIRS_SQL.replace("{mine}", "a.id = ANY(%(ids)s)")
 
 
 def duplicates_scan_province(*, province_code: str) -> int:
@@ -145,8 +148,19 @@ def duplicates_scan_province(*, province_code: str) -> int:
     country): one statement, safe to run twice. Returns how many rows were written or refreshed;
     pairs already decided (merged, "not the same person") are left as they are."""
     with connection.cursor() as cursor:
-        cursor.execute(_PAIRS_SQL, {"province": province_code, "min_name": MIN_NAME_SIMILARITY,
-                                    "min_score": MIN_SCORE})
+        cursor.execute(_PROVINCE_PAIRS_SQL, {"province": province_code, "min_name": MIN_NAME_SIMILARITY,
+                                             "min_score": MIN_SCORE})
+        return cursor.rowcount
+
+
+def duplicates_scan_pupils(*, ids: list[int]) -> int:
+    """The same for pupils just created or whose identity changed (a form, the API, an upload): their
+    pairs reach the review queue within seconds of the commit, not at the next national scan."""
+    if not ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_PUPILS_PAIRS_SQL, {"ids": [int(i) for i in ids], "min_name": MIN_NAME_SIMILARITY,
+                                           "min_score": MIN_SCORE})
         return cursor.rowcount
 
 

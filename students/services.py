@@ -80,8 +80,10 @@ def _statistics_changed(*school_ids: int) -> None:
 
 
 def _identity_changed(student: Student) -> None:
-    """Verification against the population registry, after the commit (by task name, as above)."""
+    """Verification against the population registry, and the look for a second record of the same
+    pupil (students.duplicates), after the commit (by task name, as above)."""
     enqueue_on_commit("verification.identities_verify", "student", [student.pk])
+    enqueue_on_commit("students.duplicates_scan_pupils", [student.pk])
 
 
 def _age_group_or_raise(*, grade: int, date_of_birth: dt.date, school_year: int) -> str:

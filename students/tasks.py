@@ -29,3 +29,10 @@ def duplicates_scan_country() -> list[str]:
     for code in provinces:
         duplicates_scan_province.delay(code)
     return provinces
+
+
+# Pupils just created or whose identity changed (students.services, uploads' commit, by this name after
+# the commit): their pairs, scored as the national scan scores them. An upsert: safe to run twice.
+@shared_task(name="students.duplicates_scan_pupils", acks_late=True, time_limit=300, soft_time_limit=280)
+def duplicates_scan_pupils(ids: list[int]) -> int:
+    return duplicates.duplicates_scan_pupils(ids=ids)

@@ -73,9 +73,10 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                    SELECT %(now)s, %(now)s, ins.id, %(year)s, %(school)s, t.grade, t.class_name, 'studying',
                           {STAGED_AGE_GROUP}
                    FROM ins JOIN upload_stage t ON t.pupil_code = ins.pupil_code)
-               SELECT (SELECT count(*) FROM ins), ARRAY(SELECT id FROM ins WHERE verification_status = 'queued')""",  # noqa: S608
+               SELECT (SELECT count(*) FROM ins), ARRAY(SELECT id FROM ins WHERE verification_status = 'queued'),
+                      ARRAY(SELECT id FROM ins)""",  # noqa: S608
             {"now": now, "school": school_id, "year": year})
-        inserted, queued_new = cur.fetchone()
+        inserted, queued_new, new_ids = cur.fetchone()
         cur.execute(
             f"""INSERT INTO students_enrollment (created_at, updated_at, student_id, school_year, school_id, grade,
                    class_name, status, age_group)
@@ -98,8 +99,10 @@ def write_pupils(*, context, now, staged_path, importer) -> dict:
                WHERE t.state = 'changed' AND e.student_id = s.id AND e.grade = 0 AND e.school_year <> %s
                  AND e.age_group IS DISTINCT FROM {other_years}""",  # noqa: S608
             [now, year])
+    # "identity": new pupils and those whose identity changed, with or without a number: the duplicate
+    # finder looks at them (students.duplicates_scan_pupils).
     return {"new": inserted, "changed": staged - inserted, "queued": queued_new + identity_changed,
-            "held": len(held)}
+            "identity": new_ids + identity_changed, "held": len(held)}
 
 
 def _check_pupils_here(cur, school_id: int) -> None:

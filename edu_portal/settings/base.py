@@ -175,6 +175,11 @@ TRANSFER_ESCALATE_DAYS = env.int("TRANSFER_ESCALATE_DAYS", default=7)
 MERGE_UNDO_HOURS = env.int("MERGE_UNDO_HOURS", default=72)
 # Daily: requests unanswered that long are escalated to the sending school's province (students.tasks).
 CELERY_BEAT_SCHEDULE["students-transfers-escalate"] = {"task": "students.transfers_escalate", "schedule": 86400.0}
+# The national duplicate-pupil scan, one task per province, at night (local time): it catches what the
+# scan of each pupil written (students.duplicates_scan_pupils) cannot, pairs whose other record changed.
+CELERY_BEAT_SCHEDULE["students-duplicates-scan"] = {
+    "task": "students.duplicates_scan_country",
+    "schedule": crontab(hour=env.int("DUPLICATES_SCAN_HOUR", default=1), minute=30)}
 
 # Identity verification workers (verification app): batches, a rate limit shared by all workers
 # through Redis, retries with exponential backoff, and a circuit breaker (see verification/).

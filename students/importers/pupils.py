@@ -52,6 +52,7 @@ DUPLICATES_PER_ROW = 5
 class PupilImporter(RecordImporter):
     kind = "pupils"
     verification_kind = "student"
+    duplicate_scan_task = "students.duplicates_scan_pupils"
     writer = staticmethod(write_pupils)
     label = "Học sinh (kèm ghi danh năm học)"
     columns = (

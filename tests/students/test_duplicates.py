@@ -218,3 +218,35 @@ def test_an_id_number_mistyped_by_one_digit_is_proposed_with_that_evidence(schoo
     assert found.evidence["id_number"] is False
     # Ranked below a pair that agrees on everything, above the queue's floor.
     assert 0.7 <= found.score < 1.0
+
+
+def test_scan_of_pupils_just_written_finds_their_pairs_only(school_a, school_b, school_other_province):
+    first = pupil(school_a, "Nguyễn Thị Thúy")
+    again = pupil(school_other_province, "Nguyen Thi Thuy", dob=dt.date(2015, 7, 3))  # day and month swapped
+    unrelated = [pupil(school_b, "Lê Văn Tám", gender="M"), pupil(school_a, "Le Van Tam", gender="M")]
+    DuplicateCandidate.objects.all().delete()
+    from students.duplicates import duplicates_scan_pupils
+
+    assert duplicates_scan_pupils(ids=[again.pk]) == 1
+    assert pair(first, again).evidence["date_of_birth"] == "swapped"
+    assert pair(*unrelated) is None  # not asked about: left to the national scan
+    assert duplicates_scan_pupils(ids=[]) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pupil_entered_twice_reaches_the_queue_through_the_worker(school_a, school_other_province):
+    """student_create enqueues students.duplicates_scan_pupils after the commit; a real worker runs it."""
+    import time
+
+    from tests.processes import thread_worker
+
+    with thread_worker():
+        first = pupil(school_a, "Trần Văn Hoà", gender="M")
+        again = pupil(school_other_province, "Tran Van Hoa", gender="M")
+        deadline = time.monotonic() + 60
+        while pair(first, again) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+    found = pair(first, again)
+    assert found is not None and found.status == DuplicateStatus.OPEN
+    queue = duplicate_candidates(scope=Scope(PROVINCE, province_code="01"))
+    assert found in queue

@@ -103,3 +103,27 @@ def test_a_file_asked_about_keeps_no_warning(school_user, on_file):
     upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, rows))
     assert upload.status == UploadStatus.QUESTION
     assert upload.duplicate_warnings == [] and upload.duplicate_warning_count == 0
+
+
+def test_the_commit_hands_new_and_changed_pupils_to_the_duplicate_finder(school_user, on_file, monkeypatch):
+    from students.duplicates import duplicates_scan_pupils
+    from students.models import DuplicateCandidate
+    from uploads.services import commit as commit_module
+
+    sent = []
+    monkeypatch.setattr(commit_module, "enqueue_on_commit", lambda name, *args: sent.append((name, args)))
+    commit(school_user, run_upload(school_user, csv_bytes(PUPIL_HEADER, _second_file())))
+    (ids,) = [args[0] for name, args in sent if name == "students.duplicates_scan_pupils"]
+    new = set(Student.objects.filter(pupil_code__in=["HSA0000010", "HSA0000011", "HSA0000020"])
+              .values_list("pk", flat=True))
+    assert new <= set(ids)   # every new pupil, with or without a number
+    DuplicateCandidate.objects.all().delete()
+    duplicates_scan_pupils(ids=ids)
+    # School A's own pupil under a new code, her number mistyped by one digit (001316000011 for ...001).
+    again, own = Student.objects.get(pupil_code="HSA0000011"), on_file["own"]
+    pair = DuplicateCandidate.objects.get(pupil_a_id=min(again.pk, own.pk), pupil_b_id=max(again.pk, own.pk))
+    assert pair.evidence["id_number_typo"] is True
+    # Namesakes with two numbers that are not one keystroke apart stay out of the queue.
+    other = Student.objects.get(pupil_code="HSA0000010")
+    assert not DuplicateCandidate.objects.filter(pupil_a_id=min(other.pk, on_file["other"].pk),
+                                                 pupil_b_id=max(other.pk, on_file["other"].pk)).exists()

@@ -78,6 +78,10 @@ def upload_commit(*, upload_id: int) -> Upload:
                 # Handed to the workers in batches once this transaction commits (by task name:
                 # uploads does not import verification).
                 enqueue_on_commit("verification.identities_verify", queue_kind, [int(i) for i in result["queued"]])
+            if importer.duplicate_scan_task and result.get("identity"):
+                # New records and changed identities are looked at for a second record of the same person
+                # (by the name the importer gives: uploads does not import the records' apps).
+                enqueue_on_commit(importer.duplicate_scan_task, [int(i) for i in result["identity"]])
     except (StaleUpload, IntegrityError) as exc:
         message = exc.message if isinstance(exc, StaleUpload) else (
             "Không ghi được vì dữ liệu trùng với bản ghi khác (ví dụ hai học sinh đổi số định danh cho nhau). "

@@ -50,6 +50,8 @@ class RecordImporter:
     needs_school: bool = True
     # The kind of record whose identity the verification app checks ("student", "staff"), if any.
     verification_kind: str = ""
+    # The task (by name) that looks for second records of the people a commit created or changed.
+    duplicate_scan_task: str = ""
     writer = None
     # Where the codes of this kind of record are kept, to restore the leading zeros Excel strips
     # (codes.py): (table, code column, school column or "" when codes are national).
