@@ -114,6 +114,7 @@ class NameSearchResults:
         self._count: int | None = None
         self._walk: tuple[list[int], int] | None = None
         self._ids: tuple[int, list[int]] = (0, [])
+        self._code_ids: list[int] | None = None
         self.step = ""  # which step answered: "walk", "blocks", "heads" or "sorted" (bench.name_search)
 
     # --- the steps ----------------------------------------------------------------------------
@@ -122,6 +123,12 @@ class NameSearchResults:
         if self._walk is None:
             self._walk = _walk(self.base, self.typed, WALK_CAP)
         return self._walk
+
+    def _code(self) -> list[int]:
+        # search_q also finds a pupil by the exact code typed: one row at most, merged in by the order.
+        if self._code_ids is None:
+            self._code_ids = list(self.base.filter(pupil_code=normalize_name(self.typed)).values_list("pk", flat=True))
+        return self._code_ids
 
     def _heads_q(self, words: list[str], *, prefix_last: bool) -> SearchQuery | None:
         """The head index's query: each of `words` a word of the family or middle name, the last one
@@ -168,8 +175,7 @@ class NameSearchResults:
 
     def _find(self, k: int) -> list[int]:
         walked, read = self._walked()
-        # search_q also finds a pupil by the exact code typed: one row at most, merged in by the order.
-        code = list(self.base.filter(pupil_code=normalize_name(self.typed)).values_list("pk", flat=True))
+        code = self._code()
         if len(walked) >= k or read < WALK_CAP:
             self.step = "walk"
             if not code:
@@ -206,7 +212,7 @@ class NameSearchResults:
         if self._count is None:
             walked, read = self._walked()
             if read < WALK_CAP:
-                self._count = len(walked)
+                self._count = len(set(walked) | set(self._code()))
             elif len(walked) >= PAGE_FROM_WALK:
                 # The walk serves the first page; its share of matches tells the rest.
                 self.estimated = True

@@ -151,3 +151,11 @@ def test_the_list_page_searches_a_country_and_says_the_count_is_about(client, mi
         assert name in body
     assert "Phạm Thị Trâm" not in body
     assert "khoảng" in body
+
+
+@pytest.mark.parametrize("cap", [2, 10_000])
+def test_a_code_typed_is_counted_and_listed(pupils, monkeypatch, cap):
+    monkeypatch.setattr(search, "WALK_CAP", cap)
+    pupil = pupils[5]
+    results = student_list_page(scope=Scope.country(), filters={"q": pupil.pupil_code})
+    assert results.count() == 1 and [s.pk for s in results[0:25]] == [pupil.pk]
