@@ -30,7 +30,7 @@ import re
 import unicodedata
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Func, QuerySet, TextField, Value
 from django.db.models.functions import Collate
 from django.db.models.lookups import Contains
@@ -77,12 +77,19 @@ def _folded(text: str) -> Func:
     return Func(Value(normalize_name(text)), function="vn_name_search", output_field=TextField())
 
 
-def _walk(queryset: QuerySet, typed: str, cap: int) -> tuple[list[int], int]:
-    """(ids of every match among the first `cap` entries of `queryset` in the list's order, in that
-    order; entries read): one index-only pass over student_vi_name_search."""
+def _inner(queryset: QuerySet, cap: int) -> tuple[str, list]:
+    # The first `cap` entries of the list's order with their folded names: the planner reads them from
+    # student_vi_name_search alone (index-only) when the queryset's conditions are in the index.
     inner = (queryset.order_by(*vietnamese_order(), "pk").annotate(folded=name_search())
              .values_list("pk", "folded")[:cap])
     sql, params = inner.query.sql_with_params()
+    return sql, list(params)
+
+
+def _walk(queryset: QuerySet, typed: str, cap: int) -> tuple[list[int], int]:
+    """(ids of every match among the first `cap` entries of `queryset` in the list's order, in that
+    order; entries read): one pass."""
+    sql, params = _inner(queryset, cap)
     with connection.cursor() as cursor:
         # row_number() numbers the entries as the index yields them (the list's order); the matches
         # are gathered in that order.
@@ -93,6 +100,30 @@ def _walk(queryset: QuerySet, typed: str, cap: int) -> tuple[list[int], int]:
             [normalize_name(typed), *params])
         read, ids = cursor.fetchone()
     return list(ids), read
+
+
+def _first_matches(querysets: list[QuerySet], typed: str, k: int, cap: int) -> list[int] | None:
+    """The first k matches of each queryset among its first `cap` entries, reading no further than
+    its k-th match, in one statement (and one more to count the entries of those with fewer); None
+    when one had fewer than k matches and its entries went on past `cap` (its answer is not known)."""
+    inners = [_inner(queryset, cap) for queryset in querysets]
+    needle = normalize_name(typed)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(
+            f"(SELECT {i}, w.id FROM ({sql}) w (id, folded) WHERE strpos(w.folded, vn_name_search(%s)) > 0 "  # noqa: S608
+            f"LIMIT {int(k)})" for i, (sql, _params) in enumerate(inners)),
+            [p for _sql, params in inners for p in (*params, needle)])
+        found: dict[int, list[int]] = {}
+        for i, pk in cursor.fetchall():
+            found.setdefault(i, []).append(pk)
+        short = [i for i in range(len(inners)) if len(found.get(i, [])) < k]
+        if short:
+            cursor.execute(" UNION ALL ".join(
+                f"(SELECT {i}, count(*) FROM ({inners[i][0]}) w)" for i in short),  # noqa: S608 -- as above
+                [p for i in short for p in inners[i][1]])
+            if any(read >= cap for _i, read in cursor.fetchall()):
+                return None
+    return [pk for ids in found.values() for pk in ids]
 
 
 def _sorted(queryset: QuerySet, k: int) -> list[int]:
@@ -150,20 +181,11 @@ class NameSearchResults:
         if not found:
             return None
         given = Collate(given_name(), VIETNAMESE)
-        ids: list[int] = []
-        for spelling in found:
-            block = self.base.annotate(given_vi=given).filter(given_vi__gte=spelling, given_vi__lt=spelling + _TOP)
-            if len(self.words) == 1:
-                # Every pupil of the block matches; tested anyway (on the index's folded name), so that
-                # the answer rests on the match itself, not only on the collation's ranges.
-                ids += list(block.filter(Contains(name_search(), _folded(self.typed)))
-                            .order_by(*vietnamese_order(), "pk").values_list("pk", flat=True)[:k])
-                continue
-            matched, read = _walk(block, self.typed, WALK_CAP)
-            if len(matched) < k and read >= WALK_CAP:
-                return None
-            ids += matched[:k]
-        return ids
+        blocks = [self.base.annotate(given_vi=given).filter(given_vi__gte=spelling, given_vi__lt=spelling + _TOP)
+                  for spelling in found]
+        # One word: every pupil of a block matches (tested anyway, on the index's folded name, so that the
+        # answer rests on the match itself, not only on the collation's ranges): k entries are enough.
+        return _first_matches(blocks, self.typed, k, k if len(self.words) == 1 else WALK_CAP)
 
     def _first_ids(self, k: int) -> list[int]:
         """The ids of the first k matches, in the list's order (remembered: a page and its count ask twice)."""
@@ -174,6 +196,14 @@ class NameSearchResults:
         return self._ids[1]
 
     def _find(self, k: int) -> list[int]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Each statement here reads a few thousand index entries at most: parallel workers cost more
+            # to start (~15 ms) than they save, and the planner, misled by the text-search estimate, asks
+            # for them.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            return self._find_serial(k)
+
+    def _find_serial(self, k: int) -> list[int]:
         walked, read = self._walked()
         code = self._code()
         if len(walked) >= k or read < WALK_CAP:
