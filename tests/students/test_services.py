@@ -146,8 +146,8 @@ def test_physical_record_derives_bmi_and_who_category(school_a):
 def test_every_edit_refreshes_statistics_and_identity_edits_verification_after_commit(
         school_a, django_capture_on_commit_callbacks):
     """The follow-up work reaches the workers by task name once the edit commits: the school's
-    statistics after any edit (they count names, genders, ethnicities), verification only after an
-    identity change."""
+    statistics after any edit (they count names, genders, ethnicities), verification and the look for
+    a second record of the pupil only after an identity change."""
     from tests import queued
 
     pupil = make_student(school_a)
@@ -160,6 +160,7 @@ def test_every_edit_refreshes_statistics_and_identity_edits_verification_after_c
     with django_capture_on_commit_callbacks(execute=True):
         student_update(scope=Scope.country(), student=pupil, full_name="Nguyễn Văn Khác")
     assert queued.queued_tasks() == [("verification.identities_verify", ["student", [pupil.pk]], {}),
+                                     ("students.duplicates_scan_pupils", [[pupil.pk]], {}),
                                      ("dashboards.refresh_schools", [[school_a.pk]], {})]
     queued.clear()
 
