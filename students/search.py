@@ -41,9 +41,13 @@ from edu_portal.common.search import name_head_search, name_head_words, name_sea
 
 # Entries the walk reads before it gives up on a spread-out match (about 8 ms at national size).
 WALK_CAP = 20_000
-# Matches counted exactly before the count turns to an estimate (four pages of 25), when the walk
-# found fewer than a page (PAGE_FROM_WALK).
-COUNT_EXACT = 101
+# How far the second walk may go (_long_walk): ~0.35 us an entry, about 200 ms; and a given name's
+# block for a whole name ("do quang huy": the Huy block, 240,000 pupils at national size).
+LONG_WALK_CAP = 600_000
+BLOCK_WALK_CAP = 300_000
+# Matches counted exactly before the count turns to an estimate (a page of 25 and one more), when
+# the walk found fewer than a page (PAGE_FROM_WALK): counting further would cost more than the page.
+COUNT_EXACT = 26
 PAGE_FROM_WALK = 25
 # Spellings of one typed word tried as given-name blocks ("nguyen": 4); beyond this, step 3.
 MAX_SPELLINGS = 64
@@ -146,7 +150,7 @@ class NameSearchResults:
         self._walk: tuple[list[int], int] | None = None
         self._ids: tuple[int, list[int]] = (0, [])
         self._code_ids: list[int] | None = None
-        self.step = ""  # which step answered: "walk", "blocks", "heads" or "sorted" (bench.name_search)
+        self.step = ""  # which step answered: "walk", "long walk", "blocks", "heads" or "sorted" (bench)
 
     # --- the steps ----------------------------------------------------------------------------
 
@@ -185,7 +189,16 @@ class NameSearchResults:
                   for spelling in found]
         # One word: every pupil of a block matches (tested anyway, on the index's folded name, so that the
         # answer rests on the match itself, not only on the collation's ranges): k entries are enough.
-        return _first_matches(blocks, self.typed, k, k if len(self.words) == 1 else WALK_CAP)
+        return _first_matches(blocks, self.typed, k, k if len(self.words) == 1 else BLOCK_WALK_CAP)
+
+    def _long_walk(self, k: int) -> list[int] | None:
+        """The walk again, further (up to LONG_WALK_CAP entries), stopping at the k-th match. The order
+        is given name, then middle name, then family name, so words of family and middle names match
+        in segments of each given name's block: "nguyen van" (one pupil in 25) first matches where
+        the middle names reach "Văn" inside the first block, 170,000 entries in at national size
+        (~60 ms), while sorting its million matches took 20 s. None when fewer than k matched: the
+        matches are then rare in the order, and the indexes below find few to sort."""
+        return _first_matches([self.base], self.typed, k, LONG_WALK_CAP)
 
     def _first_ids(self, k: int) -> list[int]:
         """The ids of the first k matches, in the list's order (remembered: a page and its count ask twice)."""
@@ -211,6 +224,9 @@ class NameSearchResults:
             if not code:
                 return walked[:k]
             candidates = walked[:k] + code
+        elif (long := self._long_walk(k)) is not None:
+            self.step = "long walk"
+            candidates = long + code
         else:
             blocks = self._given_blocks(k)
             heads = self._heads_q(self.words, prefix_last=True)
