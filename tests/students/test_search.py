@@ -50,11 +50,14 @@ def pages(results: NameSearchResults, per_page: int = 4) -> list[int]:
         start += per_page
 
 
-@pytest.mark.parametrize("cap", [2, 10_000])
+@pytest.mark.parametrize(("cap", "long_cap", "block_cap"), [(2, 2, 2), (2, 2, 10_000), (2, 10_000, 2), (10_000, 2, 2)])
 @pytest.mark.parametrize("scope", [Scope.country(), Scope(PROVINCE, province_code="01")], ids=["country", "province"])
-def test_every_page_is_the_plain_lists_page(pupils, monkeypatch, cap, scope):
-    # cap=2: the walk gives up at once, so steps 2 and 3 answer; 10,000: the walk reads the scope whole.
+def test_every_page_is_the_plain_lists_page(pupils, monkeypatch, cap, long_cap, block_cap, scope):
+    # Each step answers in turn: walks that give up at once leave it to the given-name blocks (whole
+    # blocks, or none for several words) and the heads' index; a walk of 10,000 reads the scope whole.
     monkeypatch.setattr(search, "WALK_CAP", cap)
+    monkeypatch.setattr(search, "LONG_WALK_CAP", long_cap)
+    monkeypatch.setattr(search, "BLOCK_WALK_CAP", block_cap)
     for typed in QUERIES:
         results = student_list_page(scope=scope, filters={"q": typed})
         assert isinstance(results, NameSearchResults)
@@ -62,7 +65,8 @@ def test_every_page_is_the_plain_lists_page(pupils, monkeypatch, cap, scope):
 
 
 def test_the_step_each_kind_of_query_takes(pupils, monkeypatch):
-    monkeypatch.setattr(search, "WALK_CAP", 2)
+    for cap in ("WALK_CAP", "LONG_WALK_CAP", "BLOCK_WALK_CAP"):
+        monkeypatch.setattr(search, cap, 2)
     country = Scope.country()
     # One word: the given-name blocks answer (with the heads' index for Lê Trang Anh).
     trang = student_list_page(scope=country, filters={"q": "trang"})
@@ -72,6 +76,16 @@ def test_the_step_each_kind_of_query_takes(pupils, monkeypatch):
         trang.base.filter(pk__in=blocks).values_list("full_name", flat=True))
     # Several words whose last one's block is longer than the walk may read: step 3.
     assert student_list_page(scope=country, filters={"q": "do quang huy"})._given_blocks(10) is None
+    steps = {}
+    for typed in ("trang", "do quang huy", "h'hen"):
+        results = student_list_page(scope=country, filters={"q": typed})
+        results[0:10]
+        steps[typed] = results.step
+    assert steps == {"trang": "blocks", "do quang huy": "heads", "h'hen": "sorted"}
+    monkeypatch.setattr(search, "LONG_WALK_CAP", 10_000)
+    results = student_list_page(scope=country, filters={"q": "nguyen van"})
+    results[0:10]
+    assert results.step == "long walk"
 
 
 def test_a_code_typed_finds_its_pupil_on_any_step(pupils, monkeypatch):
