@@ -7,9 +7,9 @@ A user who may not type ID numbers (accounts.scope: may_enter_id_numbers) leaves
 by rule, so for them the reason is optional: a blank number says nothing about the child."""
 from __future__ import annotations
 
-import unicodedata
-
 from django.utils.translation import gettext_lazy as _
+
+from edu_portal.common.search import fold_name
 
 from .models import IdNumberMissingReason
 
@@ -21,8 +21,7 @@ NOTE_MAX = 200
 
 def _key(text: str) -> str:
     """Case, diacritics and spacing ignored: "dang cho cap" is "Đang chờ cấp"."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+    return fold_name(text)
 
 
 _SHORT = {"chua co": IdNumberMissingReason.NOT_ISSUED, "chua co so dinh danh": IdNumberMissingReason.NOT_ISSUED,

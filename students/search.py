@@ -27,17 +27,17 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import unicodedata
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection, transaction
-from django.db.models import Func, QuerySet, TextField, Value
+from django.db.models import QuerySet
 from django.db.models.functions import Collate
 from django.db.models.lookups import Contains
 
 from edu_portal.common.identity import normalize_name
 from edu_portal.common.names import VIETNAMESE, given_name, vietnamese_order, vietnamese_order_by_sorting
-from edu_portal.common.search import name_head_search, name_head_words, name_search
+from edu_portal.common.search import fold_name as fold
+from edu_portal.common.search import name_head_search, name_head_words, name_search, name_search_needle
 
 # Entries the walk reads before it gives up on a spread-out match (about 8 ms at national size).
 WALK_CAP = 20_000
@@ -55,14 +55,6 @@ MAX_SPELLINGS = 64
 _LETTERS = {"a": "aăâ", "d": "dđ", "e": "eê", "o": "oôơ", "u": "uư"}
 _TOP = "\uffff"
 _PLAIN = re.compile(r"[a-z0-9]+")
-_D = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
-
-
-def fold(text: str) -> str:
-    """The typed words as vn_name_search folds them, without its leading space ("Nguyễn Văn" -> "nguyen van")."""
-    # Đ (and its look-alike Ð, U+00D0) have no decomposition; unaccent maps both to D.
-    text = normalize_name(text).translate(_D)
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
 
 
 def spellings(word: str) -> list[str] | None:
@@ -74,11 +66,6 @@ def spellings(word: str) -> list[str] | None:
     if count > MAX_SPELLINGS:
         return None
     return ["".join(chars) for chars in itertools.product(*options)]
-
-
-def _folded(text: str) -> Func:
-    # The typed words folded in SQL, by the same function as the index (the needle of Contains).
-    return Func(Value(normalize_name(text)), function="vn_name_search", output_field=TextField())
 
 
 def _inner(queryset: QuerySet, cap: int) -> tuple[str, list]:
@@ -232,13 +219,13 @@ class NameSearchResults:
             heads = self._heads_q(self.words, prefix_last=True)
             if blocks is not None and heads is not None:
                 # Step 2: the given-name blocks, and the matches inside family or middle names.
-                in_head = self._in_heads(heads).filter(Contains(name_head_search(), _folded(self.typed)))
+                in_head = self._in_heads(heads).filter(Contains(name_head_search(), name_search_needle(self.typed)))
                 candidates = blocks + _sorted(in_head, k)
                 self.step = "blocks"
             elif len(self.words) > 1 and (whole := self._heads_q(self.words[:-1], prefix_last=False)) is not None:
                 # Step 3: every match has the words but the last in its head (each is followed by
                 # another word): the head index finds the pupils with all of them, few.
-                candidates = _sorted(self._in_heads(whole).filter(Contains(name_search(), _folded(self.typed))), k)
+                candidates = _sorted(self._in_heads(whole).filter(Contains(name_search(), name_search_needle(self.typed))), k)
                 self.step = "heads"
             else:
                 candidates = _sorted(self.queryset, k)
