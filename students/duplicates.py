@@ -5,9 +5,9 @@ lower(unaccent(name)) with pg_trgm's similarity (so "Thuý"/"Thúy", "Hoà"/"Hò
 typed without diacritics compare equal or close), and candidates are blocked by joins: the same ID
 number (a held number, HeldIdNumber, is how a second record of the same number exists), or the same
 gender, the same birth date or the same with day and month swapped (Excel with US regional settings),
-and the same given name without diacritics (the last word). The national scan runs one set-based
-INSERT ... SELECT per province, upserting open pairs and leaving decided ones as they are: a pair
-marked "not the same person" is never proposed again.
+and the same given name without diacritics (the last word). The national scan reads the country once
+and pairs each birth year's pupils with hash joins (_YEAR_PAIRS_SQL), upserting open pairs and leaving
+decided ones as they are: a pair marked "not the same person" is never proposed again.
 
 Known limit of the blocking: a typo in the given name itself escapes the name-and-birth-date block
 (the ID-number block still catches a pair that shares a number).
@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,115 +70,238 @@ _SWAPPED = ("CASE WHEN extract(day FROM {t}.date_of_birth) <= 12 THEN make_date(
             "extract(year FROM {t}.date_of_birth)::int, extract(day FROM {t}.date_of_birth)::int, "
             "extract(month FROM {t}.date_of_birth)::int) ELSE {t}.date_of_birth END")
 
-# Every pair (a among `mine`, b anywhere), scored, as (pupil_a, pupil_b) ordered. `mine`: the pupils
-# of one province (the national scan), or a few pupils just written (duplicates_scan_pupils).
-_PAIRS_SQL = f"""
-WITH mine AS MATERIALIZED (
-    SELECT a.id, a.gender, a.date_of_birth, {_SWAPPED.format(t="a")} AS swapped,
-           {_GIVEN.format(t="a")} AS given, {_NAME.format(t="a")} AS name, a.id_number
-    FROM students_student a JOIN schools_school sa ON sa.id = a.school_id AND {{mine}}
-),
-pairs AS (
-    -- Equality joins on the block (student_dup_block: birth date, gender, given name), once with the
-    -- date as it is and once swapped: an IN or OR there would leave the planner only (gender, given).
-    SELECT m.id AS a_id, b.id AS b_id, false AS same_id
-    FROM mine m
-    JOIN students_student b ON b.date_of_birth = m.date_of_birth AND b.gender = m.gender
-         AND {_GIVEN.format(t="b")} = m.given AND b.id <> m.id
-    WHERE similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
-    UNION ALL
-    SELECT m.id, b.id, false
-    FROM mine m
-    JOIN students_student b ON b.date_of_birth = m.swapped AND b.gender = m.gender
-         AND {_GIVEN.format(t="b")} = m.given
-    WHERE m.swapped <> m.date_of_birth AND similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
-    UNION ALL
-    SELECT m.id, b.id, true
-    FROM mine m JOIN students_student b ON b.id_number = m.id_number AND b.id <> m.id
-    WHERE m.id_number IS NOT NULL
-),
-ordered AS (
-    SELECT least(a_id, b_id) AS lo, greatest(a_id, b_id) AS hi, bool_or(same_id) AS same_id
-    FROM pairs GROUP BY 1, 2
-),
-scored AS (
-    SELECT o.lo, o.hi, x.pupil_code AS code_a, y.pupil_code AS code_b,
-           sx.province_id AS province_a, sy.province_id AS province_b, o.same_id,
-           round(similarity({_NAME.format(t="x")}, {_NAME.format(t="y")})::numeric, 2)::float AS name_sim,
-           CASE WHEN x.date_of_birth = y.date_of_birth THEN 'same'
-                WHEN y.date_of_birth = {_SWAPPED.format(t="x")} THEN 'swapped' ELSE 'different' END AS dob,
-           x.gender = y.gender AS gender,
-           CASE WHEN x.birth_province_id IS NULL OR y.birth_province_id IS NULL THEN 'unknown'
-                WHEN x.birth_province_id = y.birth_province_id THEN 'same' ELSE 'different' END AS place,
-           (x.id_number IS NOT NULL AND y.id_number IS NOT NULL AND x.id_number <> y.id_number) AS ids_differ,
-           coalesce(x.id_number <> y.id_number AND levenshtein(x.id_number, y.id_number) = 1, false) AS id_typo
-    FROM ordered o
-    JOIN students_student x ON x.id = o.lo JOIN schools_school sx ON sx.id = x.school_id
-    JOIN students_student y ON y.id = o.hi JOIN schools_school sy ON sy.id = y.school_id
-),
-final AS (
-    SELECT *, CASE WHEN same_id THEN 1.0 ELSE round(((
+# A pupil's matching keys, as the pairs' scoring reads them (the national scan's snapshot has the same
+# columns): the folded name, the birth date and its swap, gender, birthplace, ID number.
+_KEYS = f"""SELECT s.id, s.date_of_birth AS d, {_SWAPPED.format(t="s")} AS sw, s.gender AS g,
+       {_NAME.format(t="s")} AS name, s.id_number AS idn, s.birth_province_id AS place
+FROM students_student s"""  # noqa: S608 -- module constants only
+
+# The evidence of a pair (x, y) of key rows, and its score (the weights above).
+_EVIDENCE = """round(similarity(x.name, y.name)::numeric, 2)::float AS name_sim,
+       CASE WHEN x.d = y.d THEN 'same' WHEN y.d = x.sw THEN 'swapped' ELSE 'different' END AS dob,
+       x.g = y.g AS gender,
+       CASE WHEN x.place IS NULL OR y.place IS NULL THEN 'unknown'
+            WHEN x.place = y.place THEN 'same' ELSE 'different' END AS place,
+       coalesce(x.idn = y.idn, false) AS same_id,
+       (x.idn IS NOT NULL AND y.idn IS NOT NULL AND x.idn <> y.idn) AS ids_differ,
+       coalesce(x.idn <> y.idn AND levenshtein(x.idn, y.idn) = 1, false) AS id_typo"""
+_SCORE = f"""CASE WHEN same_id THEN 1.0 ELSE round(((
               {W_NAME} * name_sim
             + {W_DOB} * CASE dob WHEN 'same' THEN 1 WHEN 'swapped' THEN {SWAP_FACTOR} ELSE 0 END
             + {W_GENDER} * CASE WHEN gender THEN 1 ELSE 0 END
             + {W_PLACE} * CASE place WHEN 'same' THEN 1 WHEN 'unknown' THEN 0.5 ELSE 0 END)
             * CASE WHEN id_typo THEN {ID_TYPO_FACTOR} WHEN ids_differ THEN {ID_DIFFER_FACTOR} ELSE 1 END
-           )::numeric, 3)::float END AS score
-    FROM scored
-)
+           )::numeric, 3)::float END"""
+
+# Score and upsert the pairs of a `pairs` CTE (lo, hi: pupil ids, lo < hi), read afresh from the pupils:
+# open pairs are refreshed, decided ones ("not the same person", merged) left as they are.
+_UPSERT_SQL = f"""
+scored AS (
+    SELECT p.lo, p.hi, {_EVIDENCE}
+    FROM pairs p JOIN ({_KEYS}) x ON x.id = p.lo JOIN ({_KEYS}) y ON y.id = p.hi
+),
+final AS (SELECT *, {_SCORE} AS score FROM scored)
 INSERT INTO students_duplicatecandidate
     (pupil_a_id, pupil_b_id, code_a, code_b, province_a, province_b, score, evidence, status, found_at,
      kept_code, removed_code, undo)
-SELECT lo, hi, code_a, code_b, province_a, province_b, score,
-       jsonb_build_object('id_number', same_id, 'name', name_sim, 'date_of_birth', dob, 'gender', gender,
-                          'birthplace', place, 'id_numbers_differ', ids_differ,
-                          'id_number_typo', id_typo),
+SELECT f.lo, f.hi, x.pupil_code, y.pupil_code, sx.province_id, sy.province_id, f.score,
+       jsonb_build_object('id_number', f.same_id, 'name', f.name_sim, 'date_of_birth', f.dob, 'gender', f.gender,
+                          'birthplace', f.place, 'id_numbers_differ', f.ids_differ,
+                          'id_number_typo', f.id_typo),
        'open', now(), '', '', '{{}}'::jsonb
-FROM final WHERE score >= %(min_score)s
+FROM final f
+JOIN students_student x ON x.id = f.lo JOIN schools_school sx ON sx.id = x.school_id
+JOIN students_student y ON y.id = f.hi JOIN schools_school sy ON sy.id = y.school_id
+WHERE f.score >= %(min_score)s
 ON CONFLICT (pupil_a_id, pupil_b_id) DO UPDATE
     SET score = EXCLUDED.score, evidence = EXCLUDED.evidence, code_a = EXCLUDED.code_a,
         code_b = EXCLUDED.code_b, province_a = EXCLUDED.province_a, province_b = EXCLUDED.province_b
     WHERE students_duplicatecandidate.status = 'open'
-"""  # noqa: S608 -- module constants only; every value is a parameter
-_PROVINCE_PAIRS_SQL = _PAIRS_SQL.replace("{mine}", "sa.province_id = %(province)s")
-_PUPILS_PAIRS_SQL = _PAIRS_SQL.replace("{mine}", "a.id = ANY(%(ids)s)")
+"""  # noqa: S608 -- module constants only
+
+# Every pair of a few pupils just written (a among them, b anywhere): index probes on the blocks
+# (student_dup_block: birth date, gender, given name), once with the date as it is and once swapped (an
+# IN or OR there would leave the planner only gender and given name), and on the ID number.
+_PUPILS_PAIRS_SQL = f"""
+WITH mine AS MATERIALIZED (
+    SELECT a.id, a.gender, a.date_of_birth, {_SWAPPED.format(t="a")} AS swapped,
+           {_GIVEN.format(t="a")} AS given, {_NAME.format(t="a")} AS name, a.id_number
+    FROM students_student a WHERE a.id = ANY(%(ids)s)
+),
+found AS (
+    SELECT m.id AS a_id, b.id AS b_id
+    FROM mine m
+    JOIN students_student b ON b.date_of_birth = m.date_of_birth AND b.gender = m.gender
+         AND {_GIVEN.format(t="b")} = m.given AND b.id <> m.id
+    WHERE similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
+    UNION ALL
+    SELECT m.id, b.id
+    FROM mine m
+    JOIN students_student b ON b.date_of_birth = m.swapped AND b.gender = m.gender
+         AND {_GIVEN.format(t="b")} = m.given
+    WHERE m.swapped <> m.date_of_birth AND similarity(m.name, {_NAME.format(t="b")}) >= %(min_name)s
+    UNION ALL
+    SELECT m.id, b.id
+    FROM mine m JOIN students_student b ON b.id_number = m.id_number AND b.id <> m.id
+    WHERE m.id_number IS NOT NULL
+),
+pairs AS (SELECT DISTINCT least(a_id, b_id) AS lo, greatest(a_id, b_id) AS hi FROM found),
+{_UPSERT_SQL}"""  # noqa: S608 -- module constants only; every value is a parameter
+
+# The national scan reads the pupils of the birth years one job scans into a snapshot of their keys
+# (dup_scan_keys, a temporary table: one sequential read instead of millions of index probes), then pairs
+# each birth year's pupils inside it: a pair shares a birth date or its swap, and the swap keeps the year.
+# `open`: no valid 12-digit number, so that any block-mate may be the same person.
+_SCAN_KEYS_SQL = f"""
+CREATE TEMPORARY TABLE dup_scan_keys AS
+SELECT k.*, extract(year FROM k.d)::int AS yr,
+       hashtextextended(k.g || ' ' || regexp_replace(k.name, '^.* ', ''), 0) AS blk,
+       (k.idn IS NULL OR k.idn !~ '^[0-9]{{12}}$') AS open
+FROM ({_KEYS} WHERE extract(year FROM s.date_of_birth)::int = ANY(%(years)s)) k
+"""  # noqa: S608 -- constants; the years are a parameter
+
+# Two numbered pupils of one block whose valid numbers are one digit apart: two of the three 4-digit
+# parts of their numbers agree, an equality a hash join finds (one join per part and date).
+_TYPO_JOINS = "".join(
+    f"""    UNION ALL
+    SELECT a.id, b.id FROM k a JOIN k b ON b.d = a.{date} AND b.blk = a.blk AND b.{part} = a.{part} AND b.id <> a.id
+    {where}
+"""  # noqa: S608 -- constants only
+    for date, where in (("d", ""), ("sw", "WHERE a.sw <> a.d")) for part in ("p1", "p2", "p3"))
+
+# One birth year's pairs. Two records whose valid numbers differ in more than one digit are namesakes,
+# never stored (ID_DIFFER_FACTOR puts them below MIN_SCORE), and they are most block-mates: so only an
+# `open` pupil is paired with its whole block (the block: the same birth date or its swap, gender and
+# given name, `blk` hashing the last two), and numbered pupils by _TYPO_JOINS. The pairs that score at
+# least MIN_SCORE on the snapshot are scored again from the pupils as they are now, and upserted.
+_YEAR_PAIRS_SQL = f"""
+WITH k AS MATERIALIZED (
+    SELECT id, d, sw, blk, open,
+           CASE WHEN NOT open THEN substr(idn, 5)::bigint END AS p1,
+           CASE WHEN NOT open THEN (left(idn, 4) || right(idn, 4))::bigint END AS p2,
+           CASE WHEN NOT open THEN left(idn, 8)::bigint END AS p3
+    FROM dup_scan_keys WHERE yr = %(year)s
+),
+found AS (
+    SELECT a.id AS a_id, b.id AS b_id FROM k a JOIN k b ON b.d = a.d AND b.blk = a.blk AND b.id <> a.id
+    WHERE a.open
+    UNION ALL
+    SELECT a.id, b.id FROM k a JOIN k b ON b.d = a.sw AND b.blk = a.blk WHERE a.open AND a.sw <> a.d
+{_TYPO_JOINS}),
+candidates AS (SELECT DISTINCT least(a_id, b_id) AS lo, greatest(a_id, b_id) AS hi FROM found),
+year AS MATERIALIZED (SELECT id, d, sw, g, name, idn, place, open FROM dup_scan_keys WHERE yr = %(year)s),
+snapshot AS (
+    SELECT c.lo, c.hi, {_EVIDENCE}
+    FROM candidates c JOIN year x ON x.id = c.lo JOIN year y ON y.id = c.hi
+    WHERE x.g = y.g AND regexp_replace(x.name, '^.* ', '') = regexp_replace(y.name, '^.* ', '')
+      AND (x.open OR y.open OR levenshtein(x.idn, y.idn) <= 1) AND similarity(x.name, y.name) >= %(min_name)s
+),
+pairs AS (SELECT lo, hi FROM snapshot WHERE {_SCORE} >= %(min_score)s),
+{_UPSERT_SQL}"""  # noqa: S608 -- module constants only; every value is a parameter
+
+# Records sharing an ID number (a held number: HeldIdNumber), whatever their names and birth dates.
+_SHARED_ID_PAIRS_SQL = f"""
+WITH shared AS MATERIALIZED (
+    SELECT id_number FROM students_student WHERE id_number IS NOT NULL GROUP BY id_number HAVING count(*) > 1
+),
+pairs AS (
+    SELECT a.id AS lo, b.id AS hi
+    FROM shared JOIN students_student a ON a.id_number = shared.id_number
+    JOIN students_student b ON b.id_number = shared.id_number AND b.id > a.id
+),
+{_UPSERT_SQL}"""  # noqa: S608 -- module constants only
 
 
-def duplicates_scan_province(*, province_code: str) -> int:
-    """Find and upsert the candidate pairs touching one province (its pupils against the whole
-    country): one statement, safe to run twice. Returns how many rows were written or refreshed;
-    pairs already decided (merged, "not the same person") are left as they are."""
-    with connection.cursor() as cursor:
-        cursor.execute(_PROVINCE_PAIRS_SQL, {"province": province_code, "min_name": MIN_NAME_SIMILARITY,
-                                             "min_score": MIN_SCORE})
-        return cursor.rowcount
+def _params() -> dict:
+    return {"min_name": MIN_NAME_SIMILARITY, "min_score": MIN_SCORE}
 
 
 def duplicates_scan_pupils(*, ids: list[int]) -> int:
-    """The same for pupils just created or whose identity changed (a form, the API, an upload): their
-    pairs reach the review queue within seconds of the commit, not at the next national scan."""
+    """The pairs of pupils just created or whose identity changed (a form, the API, an upload): they
+    reach the review queue within seconds of the commit, not at the next national scan. Returns how
+    many rows were written or refreshed."""
     if not ids:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute(_PUPILS_PAIRS_SQL, {"ids": [int(i) for i in ids], "min_name": MIN_NAME_SIMILARITY,
-                                           "min_score": MIN_SCORE})
+        cursor.execute(_PUPILS_PAIRS_SQL, {"ids": [int(i) for i in ids], **_params()})
         return cursor.rowcount
 
 
-def scan_provinces() -> list[str]:
-    """The provinces with schools: one scan statement each."""
+def scan_birth_years() -> list[int]:
+    """The pupils' birth years, one statement each in the national scan (student_dup_block's first column)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT province_id FROM schools_school ORDER BY 1")
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT extract(year FROM min(date_of_birth))::int, extract(year FROM max(date_of_birth))::int "
+                       "FROM students_student")
+        first, last = cursor.fetchone()
+    return [] if first is None else list(range(first, last + 1))
 
 
-def duplicates_scan_country(*, progress=None) -> dict[str, int]:
-    """The national scan: every province in turn (each its own statement and transaction)."""
-    written = {}
-    for code in scan_provinces():
-        written[code] = duplicates_scan_province(province_code=code)
-        if progress:
-            progress(code, written[code])
+def scan_jobs(years: list[int], jobs: int) -> list[list[int]]:
+    """The birth years dealt to `jobs` jobs in turn (neighbouring years, of similar sizes, apart)."""
+    return [part for part in (years[i::max(1, jobs)] for i in range(max(1, jobs))) if part]
+
+
+def _temp_buffers(cursor) -> None:
+    # The snapshot is read once per birth year: held in this session's memory (temporary tables bypass
+    # shared_buffers; the default 8 MB would reread it from the OS on every pass). Only settable before
+    # the session's first temporary table: a connection that had one keeps what it had.
+    try:
+        with transaction.atomic():
+            cursor.execute("SET temp_buffers = '2GB'")
+    except DatabaseError:
+        pass
+
+
+def duplicates_scan_years(*, years: list[int], progress=None) -> dict[int, int]:
+    """One job of the national scan: the pairs of pupils born in `years`, in one connection (its
+    snapshot is a temporary table). Returns rows written or refreshed per year; safe to run twice."""
+    written: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS dup_scan_keys")
+        try:
+            _temp_buffers(cursor)
+            cursor.execute(_SCAN_KEYS_SQL, {"years": [int(y) for y in years]})
+            cursor.execute("ANALYZE dup_scan_keys")
+            for year in years:
+                with transaction.atomic():
+                    # A year's hash joins hold a few million narrow rows at once.
+                    cursor.execute("SET LOCAL work_mem = '512MB'")
+                    cursor.execute(_YEAR_PAIRS_SQL, {"year": int(year), **_params()})
+                    written[year] = cursor.rowcount
+                if progress:
+                    progress(year, written[year])
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS dup_scan_keys")
+    return written
+
+
+def duplicates_scan_shared_ids() -> int:
+    """The national scan's pairs of records sharing an ID number."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SHARED_ID_PAIRS_SQL, _params())
+        return cursor.rowcount
+
+
+def duplicates_scan_country(*, jobs: int = 1, progress=None) -> dict:
+    """The national scan: shared ID numbers, then every birth year, in `jobs` parallel jobs (threads,
+    each with its own database connection; with 1, all in this connection and its transaction if any).
+    Returns rows written or refreshed: "ids", and per birth year."""
+    written: dict = {"ids": duplicates_scan_shared_ids()}
+    groups = scan_jobs(scan_birth_years(), jobs)
+    if jobs <= 1 or len(groups) <= 1:
+        for group in groups:
+            written.update(duplicates_scan_years(years=group, progress=progress))
+        return written
+
+    def job(group: list[int]) -> dict[int, int]:
+        try:
+            return duplicates_scan_years(years=group, progress=progress)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for result in pool.map(job, groups):
+            written.update(result)
     return written
 
 

@@ -1,12 +1,13 @@
 """Pupils, their enrollment per school year, academic results and physical records."""
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, VerifiableIdentity, id_number_unique
-from edu_portal.common.names import vietnamese_order
+from edu_portal.common.names import VIETNAMESE, family_name, given_name, middle_name, vietnamese_order
 from edu_portal.common.search import name_head_words, name_search, name_search_index
 
 
@@ -66,6 +67,40 @@ class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.pupil_code})"
+
+
+class PupilName(models.Model):
+    """The directory of pupils' names: each distinct full name once per province that has a pupil of
+    that name, and once for the whole country (`area` ""). A country's or a province's name search
+    walks its ~100,000 names in the list's order instead of its millions of pupils, and reads the
+    pupils of each matching name from the list's index (students.search). Kept by triggers on the
+    pupils and the schools (migration 0017); insert-only, so that writers never wait on each other:
+    a name whose last pupil left stays, and the search finds nobody behind it."""
+
+    area = models.CharField("tỉnh (trống: cả nước)", max_length=2, blank=True)
+    full_name = models.CharField("họ và tên", max_length=100)
+    # The list's sort keys and the folded name, computed by the very expressions the pupils' indexes use.
+    given = models.GeneratedField(expression=given_name(), output_field=models.CharField(max_length=100),
+                                  db_persist=True)
+    middle = models.GeneratedField(expression=middle_name(), output_field=models.CharField(max_length=100),
+                                   db_persist=True)
+    family = models.GeneratedField(expression=family_name(), output_field=models.CharField(max_length=100),
+                                   db_persist=True)
+    folded = models.GeneratedField(expression=name_search(), output_field=models.TextField(), db_persist=True)
+
+    class Meta:
+        verbose_name = "tên học sinh (danh mục tìm kiếm)"
+        constraints = [models.UniqueConstraint(fields=["area", "full_name"], name="pupil_name_key")]
+        indexes = [
+            # An area's names in the list's order, each with its folded form: walked index-only.
+            models.Index(F("area"), *(Collate(F(part), VIETNAMESE) for part in ("given", "middle", "family")),
+                         name="pupil_name_order", include=["folded", "full_name"]),
+            # An area's names holding rare words (btree_gin for the area, pg_trgm for the words).
+            GinIndex(F("area"), OpClass(F("folded"), name="gin_trgm_ops"), name="pupil_name_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.area or '*'})"
 
 
 class EnrollmentStatus(models.TextChoices):

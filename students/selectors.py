@@ -56,7 +56,10 @@ def student_list_page(*, scope: Scope, filters=None):
         return queryset
     rest = filters.copy()
     rest["q"] = ""
-    return NameSearchResults(queryset, student_list(scope=scope, filters=rest), typed)
+    # The name directory's area: the province chosen, else the scope's (a province's staff choosing
+    # another province see nobody: the base list carries their scope).
+    area = rest.get("province") or (scope.province_code if scope.kind == PROVINCE else "")
+    return NameSearchResults(queryset, student_list(scope=scope, filters=rest), typed, area=area)
 
 
 def student_get(*, scope: Scope, pk: int, for_update: bool = False) -> Student:

@@ -14,21 +14,28 @@ def transfers_escalate() -> int:
     return services.transfers_escalate(days=settings.TRANSFER_ESCALATE_DAYS)
 
 
-# The national duplicate scan (students.duplicates), one province per task so that a worker restart
-# loses at most one province's statement; each is an upsert that leaves decided pairs alone, so a
-# task delivered twice (acks_late) writes nothing new.
-@shared_task(name="students.duplicates_scan_province", acks_late=True, time_limit=3600, soft_time_limit=3500)
-def duplicates_scan_province(province_code: str) -> int:
-    return duplicates.duplicates_scan_province(province_code=province_code)
+# The national duplicate scan (students.duplicates): the shared ID numbers, then the birth years in
+# DUPLICATES_SCAN_JOBS tasks, so that the worker's processes share them and a restart loses at most one
+# task. Each is an upsert that leaves decided pairs alone: a task delivered twice (acks_late) writes
+# nothing new.
+@shared_task(name="students.duplicates_scan_years", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def duplicates_scan_years(years: list[int]) -> int:
+    return sum(duplicates.duplicates_scan_years(years=years).values())
+
+
+@shared_task(name="students.duplicates_scan_shared_ids", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def duplicates_scan_shared_ids() -> int:
+    return duplicates.duplicates_scan_shared_ids()
 
 
 @shared_task(name="students.duplicates_scan_country", acks_late=True, time_limit=300, soft_time_limit=280)
-def duplicates_scan_country() -> list[str]:
-    """Enqueue one province scan per province with schools; returns the provinces enqueued."""
-    provinces = duplicates.scan_provinces()
-    for code in provinces:
-        duplicates_scan_province.delay(code)
-    return provinces
+def duplicates_scan_country() -> list[list[int]]:
+    """Enqueue the national scan's tasks; returns the birth years of each."""
+    duplicates_scan_shared_ids.delay()
+    groups = duplicates.scan_jobs(duplicates.scan_birth_years(), settings.DUPLICATES_SCAN_JOBS)
+    for years in groups:
+        duplicates_scan_years.delay(years)
+    return groups
 
 
 # Pupils just created or whose identity changed (students.services, uploads' commit, by this name after

@@ -175,8 +175,10 @@ TRANSFER_ESCALATE_DAYS = env.int("TRANSFER_ESCALATE_DAYS", default=7)
 MERGE_UNDO_HOURS = env.int("MERGE_UNDO_HOURS", default=72)
 # Daily: requests unanswered that long are escalated to the sending school's province (students.tasks).
 CELERY_BEAT_SCHEDULE["students-transfers-escalate"] = {"task": "students.transfers_escalate", "schedule": 86400.0}
-# The national duplicate-pupil scan, one task per province, at night (local time): it catches what the
-# scan of each pupil written (students.duplicates_scan_pupils) cannot, pairs whose other record changed.
+# The national duplicate-pupil scan, at night (local time), in DUPLICATES_SCAN_JOBS tasks of birth years
+# (as many as the worker's processes can run at once): it catches what the scan of each pupil written
+# (students.duplicates_scan_pupils) cannot, pairs whose other record changed.
+DUPLICATES_SCAN_JOBS = env.int("DUPLICATES_SCAN_JOBS", default=2)
 CELERY_BEAT_SCHEDULE["students-duplicates-scan"] = {
     "task": "students.duplicates_scan_country",
     "schedule": crontab(hour=env.int("DUPLICATES_SCAN_HOUR", default=1), minute=30)}

@@ -302,7 +302,7 @@ def _duplicate(objects) -> None:
     """A pair of possibly duplicate pupils of province X: school A's pupil and a twin entered at school B."""
     import unicodedata
 
-    from students.duplicates import duplicates_scan_province
+    from students.duplicates import duplicates_scan_country
     from students.models import DuplicateCandidate
 
     pupil_a = objects["pupil_a"]
@@ -311,7 +311,7 @@ def _duplicate(objects) -> None:
     twin = make_student(objects["school_b"], full_name=plain.replace("đ", "d").replace("Đ", "D"),
                         date_of_birth=pupil_a.date_of_birth,
                         gender=pupil_a.gender, id_number=None)
-    duplicates_scan_province(province_code="01")
+    duplicates_scan_country()
     objects["dup_ab"] = DuplicateCandidate.objects.get(pupil_a=pupil_a, pupil_b=twin)
 
 

@@ -13,7 +13,6 @@ from accounts.scope import PROVINCE, Scope
 from students.duplicates import (
     duplicate_candidates,
     duplicates_scan_country,
-    duplicates_scan_province,
     student_likely_duplicates,
     students_likely_duplicates_many,
 )
@@ -58,7 +57,7 @@ def test_day_and_month_swapped_is_a_candidate_with_a_lower_score(school_a, schoo
     first = pupil(school_a, "Trần Văn Hoà", gender="M")
     swapped = pupil(school_b, "Trần Văn Hòa", dob=dt.date(2015, 7, 3), gender="M")
     same = pupil(school_b, "Tran Van Hoa", gender="M")
-    duplicates_scan_province(province_code="01")
+    duplicates_scan_country()
     assert pair(first, swapped).evidence["date_of_birth"] == "swapped"
     assert pair(first, same).evidence["date_of_birth"] == "same"
     assert pair(first, swapped).score < pair(first, same).score
@@ -93,7 +92,7 @@ def test_a_held_id_number_pairs_two_records_whatever_their_names(school_a, schoo
     claimer = student_create(scope=hcm, school=school_other_province, pupil_code="HCM-1", grade=3,
                              class_name="3A", **{**identity, "full_name": "Tên Khác Hẳn"})
     assert claimer.id_number_held
-    duplicates_scan_province(province_code="79")
+    duplicates_scan_country()
     found = pair(owner, claimer)
     assert found.evidence["id_number"] is True and found.score == 1.0
 

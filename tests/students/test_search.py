@@ -1,13 +1,15 @@
 """students.search: a name search over a country or a province answers exactly what the plain list
 answers (same pupils, same order, every page), whichever of its steps finds them: the capped walk, the
-given-name blocks with the heads' index, or the heads' index alone."""
+walk of the name directory, or the directory's trigram index; and the directory (PupilName) keeps up
+with every write of a name or a school."""
 import pytest
 from django.db import connection
 from django.urls import reverse
 
 from accounts.scope import PROVINCE, SCHOOL, Scope
 from students import search
-from students.search import NameSearchResults, fold, spellings
+from students.models import PupilName, Student
+from students.search import NameSearchResults, fold
 from students.selectors import student_list, student_list_page
 from tests.factories import make_student
 
@@ -50,14 +52,13 @@ def pages(results: NameSearchResults, per_page: int = 4) -> list[int]:
         start += per_page
 
 
-@pytest.mark.parametrize(("cap", "long_cap", "block_cap"), [(2, 2, 2), (2, 2, 10_000), (2, 10_000, 2), (10_000, 2, 2)])
+@pytest.mark.parametrize(("cap", "names_cap"), [(2, 2), (2, 10_000), (10_000, 2)])
 @pytest.mark.parametrize("scope", [Scope.country(), Scope(PROVINCE, province_code="01")], ids=["country", "province"])
-def test_every_page_is_the_plain_lists_page(pupils, monkeypatch, cap, long_cap, block_cap, scope):
-    # Each step answers in turn: walks that give up at once leave it to the given-name blocks (whole
-    # blocks, or none for several words) and the heads' index; a walk of 10,000 reads the scope whole.
+def test_every_page_is_the_plain_lists_page(pupils, monkeypatch, cap, names_cap, scope):
+    # Each step answers in turn: a walk that gives up at once leaves it to the directory's walk, and a
+    # directory's walk that gives up at once to its trigram index; a walk of 10,000 reads the scope whole.
     monkeypatch.setattr(search, "WALK_CAP", cap)
-    monkeypatch.setattr(search, "LONG_WALK_CAP", long_cap)
-    monkeypatch.setattr(search, "BLOCK_WALK_CAP", block_cap)
+    monkeypatch.setattr(search, "NAMES_WALK_CAP", names_cap)
     for typed in QUERIES:
         results = student_list_page(scope=scope, filters={"q": typed})
         assert isinstance(results, NameSearchResults)
@@ -65,27 +66,59 @@ def test_every_page_is_the_plain_lists_page(pupils, monkeypatch, cap, long_cap, 
 
 
 def test_the_step_each_kind_of_query_takes(pupils, monkeypatch):
-    for cap in ("WALK_CAP", "LONG_WALK_CAP", "BLOCK_WALK_CAP"):
-        monkeypatch.setattr(search, cap, 2)
     country = Scope.country()
-    # One word: the given-name blocks answer (with the heads' index for Lê Trang Anh).
-    trang = student_list_page(scope=country, filters={"q": "trang"})
-    blocks = trang._given_blocks(10)
-    assert blocks is not None
-    assert {"Nguyễn Thị Trang", "Trần Thị Tráng", "Ka Trang", "Trang"} <= set(
-        trang.base.filter(pk__in=blocks).values_list("full_name", flat=True))
-    # Several words whose last one's block is longer than the walk may read: step 3.
-    assert student_list_page(scope=country, filters={"q": "do quang huy"})._given_blocks(10) is None
-    steps = {}
-    for typed in ("trang", "do quang huy", "h'hen"):
+
+    def step(typed):
         results = student_list_page(scope=country, filters={"q": typed})
         results[0:10]
-        steps[typed] = results.step
-    assert steps == {"trang": "blocks", "do quang huy": "heads", "h'hen": "sorted"}
-    monkeypatch.setattr(search, "LONG_WALK_CAP", 10_000)
-    results = student_list_page(scope=country, filters={"q": "nguyen van"})
-    results[0:10]
-    assert results.step == "long walk"
+        return results.step
+
+    assert step("trang") == "walk"  # the scope is smaller than the walk: read whole
+    monkeypatch.setattr(search, "WALK_CAP", 2)
+    assert step("trang") == "names"  # the directory holds fewer names than its walk reads
+    monkeypatch.setattr(search, "NAMES_WALK_CAP", 2)
+    assert step("trang") == "trigrams"
+    # The second name in the list's order, typed whole: past a walk of one pupil, within two names.
+    first, second = student_list(scope=country)[:2]
+    assert fold(second.full_name) not in fold(first.full_name)
+    monkeypatch.setattr(search, "WALK_CAP", 1)
+    found = student_list_page(scope=country, filters={"q": fold(second.full_name)})
+    assert [s.pk for s in found[0:1]] == [second.pk] and found.step == "names"
+
+
+def test_a_province_sees_its_own_pupils_only(pupils, monkeypatch):
+    monkeypatch.setattr(search, "WALK_CAP", 2)
+    monkeypatch.setattr(search, "NAMES_WALK_CAP", 2)
+    hanoi = Scope(PROVINCE, province_code="01")
+    found = [s.pk for s in student_list_page(scope=hanoi, filters={"q": "trang"})[0:50]]
+    assert found and set(Student.objects.filter(pk__in=found).values_list("school__province_id", flat=True)) == {"01"}
+    # Another province chosen by a province's staff: nobody (their scope stays theirs).
+    assert list(student_list_page(scope=hanoi, filters={"q": "trang", "province": "79"})[0:50]) == []
+
+
+def test_the_directory_follows_names_and_schools(school_a, school_other_province):
+    def names(area):
+        return set(PupilName.objects.filter(area=area).values_list("full_name", flat=True))
+
+    pupil = make_student(school_a, full_name="Nguyễn Thị Mới", id_number=None)
+    assert "Nguyễn Thị Mới" in names("01") and "Nguyễn Thị Mới" in names("")
+    Student.objects.filter(pk=pupil.pk).update(full_name="Nguyễn Thị Đổi")
+    assert "Nguyễn Thị Đổi" in names("01") and "Nguyễn Thị Đổi" in names("")
+    Student.objects.filter(pk=pupil.pk).update(school=school_other_province)
+    assert "Nguyễn Thị Đổi" in names("79")
+    # A school moved to another province (the 2025 merger) takes its pupils' names there.
+    make_student(school_other_province, full_name="Lê Văn Chuyển", id_number=None)
+    assert "Lê Văn Chuyển" not in names("01")
+    type(school_a).objects.filter(pk=school_other_province.pk).update(province_id="01")
+    assert "Lê Văn Chuyển" in names("01")
+    row = PupilName.objects.get(area="", full_name="Nguyễn Thị Đổi")
+    assert (row.given, row.middle, row.family, row.folded) == ("Đổi", "Thị", "Nguyễn", " nguyen thi doi")
+    # Rows written without triggers (the seeders' COPY) are added by the fill, once.
+    PupilName.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pupil_names_fill()")
+        cursor.execute("SELECT pupil_names_fill()")
+    assert PupilName.objects.filter(area="").count() == Student.objects.values("full_name").distinct().count()
 
 
 def test_a_code_typed_finds_its_pupil_on_any_step(pupils, monkeypatch):
@@ -118,40 +151,8 @@ def test_other_filters_and_small_scopes_keep_the_plain_list(pupils, school_a):
                           NameSearchResults)
 
 
-def test_spellings_restore_the_letters_diacritics_fold_away():
-    assert spellings("an") == ["an", "ăn", "ân"]
-    assert set(spellings("duc")) == {"duc", "dưc", "đuc", "đưc"}
-    assert spellings("trang") == ["trang", "trăng", "trâng"]
-    assert spellings("oaoaoa") is None  # 729 spellings: step 3 instead
+def test_fold_drops_diacritics_case_and_spaces():
     assert fold("  Nguyễn   ĐỨC ") == "nguyen duc"
-
-
-def test_given_names_lie_in_the_ranges_of_their_folded_beginnings():
-    """The ICU property step 2 rests on: a given name whose folded form begins with a word sorts, under
-    the Vietnamese collation, inside [s, s + U+FFFF) of one of the word's spellings s; and a name whose
-    folded form does not begin with it sorts in none of them."""
-    names = sorted({n.split(" ")[-1] for n in NAMES} | {"Ánh", "Ảnh", "Anh", "Ăn", "Ấn", "Đào", "Dao", "Dạo",
-                                                         "Ðức", "Thuỷ", "Thủy", "Ưng", "Ửng", "Ơn", "Ôn",
-                                                         "Yến", "Yên", "Yen", "H'Hen", "Ka-Trang", "TRANG"})
-    with connection.cursor() as cursor:
-        for name in names:
-            folded = fold(name)
-            for size in range(1, len(folded) + 1):
-                word = folded[:size]
-                if not word.isalpha():
-                    continue
-                inside = []
-                for spelling in spellings(word):
-                    cursor.execute("SELECT %s COLLATE \"vi-x-icu\" >= %s AND %s COLLATE \"vi-x-icu\" < %s",
-                                   [name, spelling, name, spelling + "\uffff"])
-                    inside.append(cursor.fetchone()[0])
-                assert any(inside), (name, word)
-            for other in ("trang", "an", "duc", "thu", "yen", "ung"):
-                if not folded.startswith(other):
-                    for spelling in spellings(other):
-                        cursor.execute("SELECT %s COLLATE \"vi-x-icu\" >= %s AND %s COLLATE \"vi-x-icu\" < %s",
-                                       [name, spelling, name, spelling + "\uffff"])
-                        assert not cursor.fetchone()[0], (name, spelling)
 
 
 def test_the_list_page_searches_a_country_and_says_the_count_is_about(client, ministry_user, pupils, monkeypatch):
