@@ -1,8 +1,9 @@
 """Name search without diacritics (edu_portal.common.search) against the old accented search.
 
 A search is what the list page does with `?q=` for the ministry: students.selectors.student_list_page
-for the country (students.search: a capped index-only walk, the given-name blocks and the heads'
-index), its first page of 25 rows in the list's order and its count. QUERIES are names as people
+for the country (students.search: a capped index-only walk, then the directory of names walked in the
+list's order or found by its trigram index), its first page of 25 rows in the list's order and its
+count; and the same for a province (Hà Nội's staff), reported apart. QUERIES are names as people
 type them: family + middle names ("nguyen van"), one given name ("thuy"), a whole name. Each is run
 
     new   unaccented, through the page's selector
@@ -22,6 +23,7 @@ import time
 PER_PAGE = 25
 TARGET_P95_MS = 50.0
 OLD_INDEX = "bench_student_name_trgm"
+PROVINCE_CODE = "01"
 # (as typed without diacritics, as written): common family + middle names, given names, whole names.
 QUERIES = [
     ("nguyen van", "Nguyễn Văn"), ("nguyen thi", "Nguyễn Thị"), ("tran thi", "Trần Thị"), ("tran van", "Trần Văn"),
@@ -45,7 +47,7 @@ def run(quick: bool) -> dict:
     django.setup()
     from django.db import connection
 
-    from accounts.scope import Scope
+    from accounts.scope import PROVINCE, Scope
     from students.models import Student
     from students.selectors import student_list, student_list_page
 
@@ -76,10 +78,17 @@ def run(quick: bool) -> dict:
             plain = list(student_list(scope=country, filters={"q": typed}).values_list("pk", flat=True)[:PER_PAGE])
             same_as_plain += [s.pk for s in page_new(typed)] == plain
 
+    province = Scope(PROVINCE, province_code=PROVINCE_CODE)
+
+    def page_province(typed):
+        results = student_list_page(scope=province, filters={"q": typed})
+        results.count()
+        return results[0:PER_PAGE]
+
     def page_old(written):
         return list(student_list(scope=country).filter(full_name__icontains=written)[:PER_PAGE])
 
-    times: dict[str, list[float]] = {"new": [], "old": []}
+    times: dict[str, list[float]] = {"new": [], "old": [], "province": []}
     same_first_page = 0
     try:
         page_new(queries[0][0]), baseline and page_old(queries[0][1])  # warm-up
@@ -89,6 +98,9 @@ def run(quick: bool) -> dict:
             times["new"].append(time.perf_counter() - started)
             # The accented words find the same pupils as the unaccented ones (same first page).
             same_first_page += [r.pk for r in rows] == [r.pk for r in page_new(written)]
+            started = time.perf_counter()
+            page_province(typed)
+            times["province"].append(time.perf_counter() - started)
             if baseline:
                 started = time.perf_counter()
                 page_old(written)
@@ -104,6 +116,8 @@ def run(quick: bool) -> dict:
                 cursor.execute(f"DROP INDEX IF EXISTS {OLD_INDEX}")
     out = {"database_pupils": pupils, "queries": total, "per_page": PER_PAGE, "target_p95_ms": TARGET_P95_MS,
            "new_p50_ms": round(statistics.median(times["new"]) * 1000, 2), "new_p95_ms": _p(times["new"], 0.95),
+           "province_p50_ms": round(statistics.median(times["province"]) * 1000, 2),
+           "province_p95_ms": _p(times["province"], 0.95),
            "accented_same_first_page": f"{same_first_page}/{total}",
            "same_first_page_as_plain_list": f"{same_as_plain}/{len(QUERIES)}" if check else "not checked",
            "steps": steps}
@@ -111,5 +125,5 @@ def run(quick: bool) -> dict:
         out.update({"old_p50_ms": round(statistics.median(times["old"]) * 1000, 2),
                     "old_p95_ms": _p(times["old"], 0.95)})
         out["ratio_p95"] = round(out["new_p95_ms"] / out["old_p95_ms"], 3) if out["old_p95_ms"] else None
-    out["meets_target"] = out["new_p95_ms"] <= TARGET_P95_MS
+    out["meets_target"] = max(out["new_p95_ms"], out["province_p95_ms"]) <= TARGET_P95_MS
     return out

@@ -161,20 +161,23 @@ FROM ({_KEYS} WHERE extract(year FROM s.date_of_birth)::int = ANY(%(years)s)) k
 """  # noqa: S608 -- constants; the years are a parameter
 
 # Two numbered pupils of one block whose valid numbers are one digit apart: two of the three 4-digit
-# parts of their numbers agree, an equality a hash join finds (one join per part and date).
+# parts of their numbers agree, an equality a hash join finds (one join per part; the date, the same
+# or swapped, is checked on the few rows that share block and part).
 _TYPO_JOINS = "".join(
     f"""    UNION ALL
-    SELECT a.id, b.id FROM k a JOIN k b ON b.d = a.{date} AND b.blk = a.blk AND b.{part} = a.{part} AND b.id <> a.id
-    {where}
+    SELECT a.id, b.id FROM k a JOIN k b ON b.blk = a.blk AND b.{part} = a.{part}
+    WHERE b.id <> a.id AND (b.d = a.d OR b.d = a.sw)
 """  # noqa: S608 -- constants only
-    for date, where in (("d", ""), ("sw", "WHERE a.sw <> a.d")) for part in ("p1", "p2", "p3"))
+    for part in ("p1", "p2", "p3"))
 
-# One birth year's pairs. Two records whose valid numbers differ in more than one digit are namesakes,
-# never stored (ID_DIFFER_FACTOR puts them below MIN_SCORE), and they are most block-mates: so only an
-# `open` pupil is paired with its whole block (the block: the same birth date or its swap, gender and
-# given name, `blk` hashing the last two), and numbered pupils by _TYPO_JOINS. The pairs that score at
-# least MIN_SCORE on the snapshot are scored again from the pupils as they are now, and upserted.
-_YEAR_PAIRS_SQL = f"""
+# One birth year's pairs, in two statements. First the candidates (dup_scan_cand). Two records whose
+# valid numbers differ in more than one digit are namesakes, never stored (ID_DIFFER_FACTOR puts them
+# below MIN_SCORE), and they are most block-mates: so only an `open` pupil is paired with its whole block
+# (the block: the same birth date or its swap, gender and given name, `blk` hashing the last two), and
+# numbered pupils by _TYPO_JOINS. All by hash joins (the session forbids the others for this statement:
+# the planner cannot estimate these self-joins, and once chose sorts and nested loops, minutes a year).
+_YEAR_CANDIDATES_SQL = f"""
+CREATE TEMPORARY TABLE dup_scan_cand AS
 WITH k AS MATERIALIZED (
     SELECT id, d, sw, blk, open,
            CASE WHEN NOT open THEN substr(idn, 5)::bigint END AS p1,
@@ -187,17 +190,27 @@ found AS (
     WHERE a.open
     UNION ALL
     SELECT a.id, b.id FROM k a JOIN k b ON b.d = a.sw AND b.blk = a.blk WHERE a.open AND a.sw <> a.d
-{_TYPO_JOINS}),
-candidates AS (SELECT DISTINCT least(a_id, b_id) AS lo, greatest(a_id, b_id) AS hi FROM found),
-year AS MATERIALIZED (SELECT id, d, sw, g, name, idn, place, open FROM dup_scan_keys WHERE yr = %(year)s),
-snapshot AS (
+{_TYPO_JOINS})
+SELECT DISTINCT least(a_id, b_id) AS lo, greatest(a_id, b_id) AS hi FROM found"""  # noqa: S608 -- constants
+
+# Then, the candidates analyzed, those that score at least MIN_SCORE on the snapshot (the same evidence
+# and score as _UPSERT_SQL's) into dup_scan_pairs.
+_YEAR_PAIRS_SQL = f"""
+CREATE TEMPORARY TABLE dup_scan_pairs AS
+WITH snapshot AS (
     SELECT c.lo, c.hi, {_EVIDENCE}
-    FROM candidates c JOIN year x ON x.id = c.lo JOIN year y ON y.id = c.hi
-    WHERE x.g = y.g AND regexp_replace(x.name, '^.* ', '') = regexp_replace(y.name, '^.* ', '')
+    FROM dup_scan_cand c JOIN dup_scan_keys x ON x.id = c.lo JOIN dup_scan_keys y ON y.id = c.hi
+    -- The block again (`blk` is a hash), written so that it is no join clause.
+    WHERE (x.g || ' ' || regexp_replace(x.name, '^.* ', '')) IS NOT DISTINCT FROM
+          (y.g || ' ' || regexp_replace(y.name, '^.* ', ''))
       AND (x.open OR y.open OR levenshtein(x.idn, y.idn) <= 1) AND similarity(x.name, y.name) >= %(min_name)s
-),
-pairs AS (SELECT lo, hi FROM snapshot WHERE {_SCORE} >= %(min_score)s),
-{_UPSERT_SQL}"""  # noqa: S608 -- module constants only; every value is a parameter
+)
+SELECT lo, hi FROM snapshot WHERE {_SCORE} >= %(min_score)s"""  # noqa: S608 -- constants; values are parameters
+
+# Then those pairs, few, scored again from the pupils as they are now and upserted.
+_YEAR_UPSERT_SQL = f"""
+WITH pairs AS MATERIALIZED (SELECT lo, hi FROM dup_scan_pairs),
+{_UPSERT_SQL}"""  # noqa: S608 -- module constants only
 
 # Records sharing an ID number (a held number: HeldIdNumber), whatever their names and birth dates.
 _SHARED_ID_PAIRS_SQL = f"""
@@ -261,17 +274,25 @@ def duplicates_scan_years(*, years: list[int], progress=None) -> dict[int, int]:
         try:
             _temp_buffers(cursor)
             cursor.execute(_SCAN_KEYS_SQL, {"years": [int(y) for y in years]})
+            cursor.execute("CREATE INDEX ON dup_scan_keys (id)")
             cursor.execute("ANALYZE dup_scan_keys")
             for year in years:
+                cursor.execute("DROP TABLE IF EXISTS dup_scan_cand, dup_scan_pairs")
                 with transaction.atomic():
                     # A year's hash joins hold a few million narrow rows at once.
                     cursor.execute("SET LOCAL work_mem = '512MB'")
-                    cursor.execute(_YEAR_PAIRS_SQL, {"year": int(year), **_params()})
+                    cursor.execute("SET LOCAL enable_mergejoin = off")
+                    cursor.execute("SET LOCAL enable_nestloop = off")
+                    cursor.execute(_YEAR_CANDIDATES_SQL, {"year": int(year)})
+                cursor.execute("ANALYZE dup_scan_cand")
+                cursor.execute(_YEAR_PAIRS_SQL, _params())
+                with transaction.atomic():
+                    cursor.execute(_YEAR_UPSERT_SQL, _params())
                     written[year] = cursor.rowcount
                 if progress:
                     progress(year, written[year])
         finally:
-            cursor.execute("DROP TABLE IF EXISTS dup_scan_keys")
+            cursor.execute("DROP TABLE IF EXISTS dup_scan_keys, dup_scan_cand, dup_scan_pairs")
     return written
 
 
