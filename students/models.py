@@ -4,6 +4,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Collate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, VerifiableIdentity, id_number_unique
@@ -151,6 +152,9 @@ class Enrollment(TimeStamped):
     # the start of the year); when and why the pupil left (thôi học, hoàn thành, đã mất, ra nước ngoài,
     # chuyển trường): empty while studying.
     started_on = models.DateField("ngày bắt đầu", null=True, blank=True)
+    # Made by a year-end (students.yearend) for the next year: the grade and class are proposed until
+    # the school confirms its classes.
+    provisional = models.BooleanField("dự kiến (chờ trường xác nhận lớp)", default=False, db_default=False)
     left_on = models.DateField("ngày rời trường", null=True, blank=True)
     leave_reason = models.CharField("lý do", max_length=200, blank=True, default="", db_default="")
 
@@ -170,6 +174,10 @@ class Term(models.IntegerChoices):
     WHOLE_YEAR = 0, _("Cả năm")
     FIRST = 1, _("Học kỳ I")
     SECOND = 2, _("Học kỳ II")
+    # The summer's re-assessment of a pupil who did not pass the year (kiểm tra lại / rèn luyện trong hè:
+    # Thông tư 22/2021, Điều 12-13; đánh giá bổ sung: Thông tư 27/2020, Điều 12): the year-end reads it
+    # in place of the whole year's result (students.yearend).
+    RESIT = 3, _("Đánh giá lại (hè)")
 
 
 class LearningRating(models.TextChoices):
@@ -216,6 +224,49 @@ class AcademicResult(TimeStamped):
         constraints = [models.UniqueConstraint(fields=["student", "school_year", "term"],
                                                name="one_result_per_term")]
         indexes = [models.Index(fields=["school", "school_year"])]
+
+
+class YearEndOutcome(models.TextChoices):
+    # What the year-end proposes for a pupil (students.yearend: the rules of Thông tư 22/2021 and 27/2020).
+    PROMOTED = "promoted", _("Lên lớp")
+    REPEATS = "repeats", _("Ở lại lớp")
+    SUMMER = "summer", _("Chờ đánh giá lại trong hè")
+    COMPLETED_LEVEL = "completed_level", _("Hoàn thành cấp học, chờ tiếp nhận lên cấp")
+    GRADUATED = "graduated", _("Hoàn thành chương trình lớp 12")
+    NO_RESULT = "no_result", _("Chưa có kết quả cả năm")
+
+
+class YearEnd(models.Model):
+    """One commit of a school's year-end (xét lên lớp): its decisions, and what undoing it needs."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="year_ends")
+    school_year = models.PositiveSmallIntegerField("năm học")
+    committed_at = models.DateTimeField("ghi lúc", default=timezone.now)
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    undone_at = models.DateTimeField("hoàn tác lúc", null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = "xét lên lớp"
+        indexes = [models.Index(fields=["school", "school_year"])]
+
+
+class YearEndDecision(models.Model):
+    year_end = models.ForeignKey(YearEnd, on_delete=models.CASCADE, related_name="decisions")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="year_end_decisions")
+    # The year's enrollment decided on, its status before (a completion closes it), and the next year's
+    # enrollment the decision made (none for a completion).
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    status_before = models.CharField(max_length=20)
+    outcome = models.CharField("kết quả xét", max_length=20, choices=YearEndOutcome.choices)
+    grade = models.PositiveSmallIntegerField("khối lớp")
+    next_enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "quyết định xét lên lớp"
+        constraints = [models.UniqueConstraint(fields=["year_end", "enrollment"], name="one_decision_per_enrollment")]
 
 
 class NutritionStatus(models.TextChoices):

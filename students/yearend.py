@@ -1,0 +1,234 @@
+"""The year-end (xét lên lớp) and the new year's enrollments (issue 17).
+
+For each pupil studying at a school in year Y, the year-end proposes from the year's results:
+
+- Primary, grades 1-5 (Thông tư 27/2020/TT-BGDĐT, Điều 11-12): a pupil rated Hoàn thành xuất sắc, Hoàn
+  thành tốt or Hoàn thành has completed the grade's programme and goes up; Chưa hoàn thành is helped over
+  the summer and assessed again (đánh giá bổ sung), then goes up or stays in the grade.
+- Lower and upper secondary, grades 6-12 (Thông tư 22/2021/TT-BGDĐT, Điều 12-13): kết quả học tập and
+  kết quả rèn luyện both at least Đạt: up; a Chưa đạt in either is re-assessed in summer (kiểm tra lại,
+  rèn luyện trong hè), then up or stays. (The 45-day absence rule of Điều 12 needs attendance, which the
+  portal does not hold.)
+- The summer's re-assessment is the result of term RESIT, read in place of the whole year's.
+- Up from the last grade a school teaches (5, 9; a preschool's 5-6-year-olds) completes the level: the
+  pupil waits for a school of the next level to take them in (a transfer request from it, or its intake
+  upload). Grade 12 completes upper secondary.
+- Preschool children (grade 0) move up by age (students.preschool): the 5-6-year-olds complete preschool.
+
+Committing writes, in one set-based statement for any number of schools, the decisions and, for those
+going up or staying, an enrollment in year Y+1 at the same school, `provisional` until the school
+confirms its classes (class "3A" proposed as "4A"); completions close the year's enrollment as
+completed on 31 May. Pupils awaiting the summer, without a whole-year result, in transit or already
+enrolled in Y+1 are left for a later commit. A commit can be undone while the new year is not in use:
+its enrollments untouched and provisional, and no result or measurement recorded for Y+1.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError, NotInScope
+from schools.models import LEVEL_GRADES, School
+
+from . import services
+from .models import (
+    AcademicResult,
+    ConductRating,
+    Enrollment,
+    EnrollmentStatus,
+    LearningRating,
+    PhysicalRecord,
+    Term,
+    YearEnd,
+    YearEndOutcome,
+)
+from .preschool import age_group_sql
+
+PRIMARY_PASS = (LearningRating.EXCELLENT, LearningRating.COMPLETED_WELL, LearningRating.COMPLETED)
+SECONDARY_PASS = (LearningRating.GOOD, LearningRating.FAIR, LearningRating.PASS)
+CONDUCT_PASS = (ConductRating.GOOD, ConductRating.FAIR, ConductRating.PASS)
+DECIDED = (YearEndOutcome.PROMOTED, YearEndOutcome.REPEATS, YearEndOutcome.COMPLETED_LEVEL,
+           YearEndOutcome.GRADUATED)
+LAST_PRESCHOOL_GROUP = "mg_5_6"
+
+
+def _sql_list(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _passed(alias: str) -> str:
+    return (f"CASE WHEN e.grade <= 5 THEN {alias}.learning_rating IN ({_sql_list(PRIMARY_PASS)}) "
+            f"ELSE {alias}.learning_rating IN ({_sql_list(SECONDARY_PASS)}) "
+            f"AND {alias}.conduct_rating IN ({_sql_list(CONDUCT_PASS)}) END")
+
+
+# The highest grade each level of school teaches (schools.models.LEVEL_GRADES).
+_TOP_GRADE = "CASE sc.level " + " ".join(f"WHEN '{level}' THEN {top}" for level, (_low, top) in LEVEL_GRADES.items()) \
+    + " ELSE 12 END"
+_UP = (f"CASE WHEN e.grade = 12 THEN 'graduated' WHEN e.grade + 1 > {_TOP_GRADE} THEN 'completed_level' "
+       "ELSE 'promoted' END")
+
+# One row per pupil studying at the schools in the year and not decided yet, with the proposal.
+PROPOSALS_SQL = f"""
+SELECT e.id AS enrollment_id, e.student_id, e.school_id, e.grade, e.class_name, e.status, e.age_group,
+       CASE
+         WHEN e.grade = 0 AND e.age_group <> '{LAST_PRESCHOOL_GROUP}' THEN 'promoted'
+         WHEN e.grade = 0 THEN {_UP}
+         WHEN z.id IS NOT NULL THEN CASE WHEN {_passed("z")} THEN {_UP} ELSE 'repeats' END
+         WHEN r.id IS NULL THEN 'no_result'
+         WHEN {_passed("r")} THEN {_UP}
+         ELSE 'summer'
+       END AS outcome
+FROM students_enrollment e
+JOIN schools_school sc ON sc.id = e.school_id
+LEFT JOIN students_academicresult r ON r.student_id = e.student_id AND r.school_year = e.school_year
+     AND r.term = {Term.WHOLE_YEAR}
+LEFT JOIN students_academicresult z ON z.student_id = e.student_id AND z.school_year = e.school_year
+     AND z.term = {Term.RESIT}
+WHERE e.school_id = ANY(%(schools)s) AND e.school_year = %(year)s AND e.status = 'studying'
+  AND NOT EXISTS (SELECT 1 FROM students_yearenddecision d JOIN students_yearend y ON y.id = d.year_end_id
+                  WHERE d.enrollment_id = e.id AND y.undone_at IS NULL)
+  AND NOT EXISTS (SELECT 1 FROM students_enrollment n WHERE n.student_id = e.student_id
+                  AND n.school_year = %(year)s + 1 AND n.status <> 'transferred_out')
+  AND NOT EXISTS (SELECT 1 FROM students_transferrequest t WHERE t.student_id = e.student_id
+                  AND t.status = 'pending')
+"""  # noqa: S608 -- constants only; values are parameters
+
+# The next grade, and the class proposed in it: "3A" -> "4A" (a class named after its grade), else the same.
+_NEXT_GRADE = "CASE WHEN p.grade = 0 AND p.age_group <> '" + LAST_PRESCHOOL_GROUP + \
+    "' THEN 0 WHEN p.outcome = 'repeats' THEN p.grade ELSE p.grade + 1 END"
+_NEXT_CLASS = (f"CASE WHEN p.class_name ~ ('^' || p.grade || '(\\D|$)') "
+               f"THEN ({_NEXT_GRADE})::text || substr(p.class_name, length(p.grade::text) + 1) ELSE p.class_name END")
+
+COMMIT_SQL = f"""
+WITH p AS MATERIALIZED ({PROPOSALS_SQL}),
+decided AS MATERIALIZED (SELECT * FROM p WHERE outcome IN ({_sql_list(DECIDED)})),
+ye AS (
+    INSERT INTO students_yearend (school_id, school_year, committed_at, committed_by_id)
+    SELECT DISTINCT school_id, %(year)s, now(), %(user)s::bigint FROM decided RETURNING id, school_id
+),
+next AS (
+    INSERT INTO students_enrollment (student_id, school_year, school_id, grade, class_name, status, age_group,
+                                     provisional, leave_reason, created_at, updated_at)
+    SELECT p.student_id, %(year)s + 1, p.school_id, {_NEXT_GRADE}, left({_NEXT_CLASS}, 20), 'studying',
+           CASE WHEN ({_NEXT_GRADE}) = 0 THEN {age_group_sql(grade="0", date_of_birth="s.date_of_birth",
+                                                              school_year="(%(year)s + 1)")} ELSE '' END,
+           true, '', now(), now()
+    FROM decided p JOIN students_student s ON s.id = p.student_id
+    WHERE p.outcome IN ('promoted', 'repeats')
+    RETURNING id, student_id
+),
+closed AS (
+    UPDATE students_enrollment e SET status = 'completed', left_on = make_date(%(year)s + 1, 5, 31),
+           leave_reason = %(completed_reason)s, updated_at = now()
+    FROM decided p WHERE e.id = p.enrollment_id AND p.outcome IN ('completed_level', 'graduated')
+    RETURNING e.id
+)
+INSERT INTO students_yearenddecision (year_end_id, student_id, enrollment_id, status_before, outcome, grade,
+                                      next_enrollment_id)
+SELECT ye.id, p.student_id, p.enrollment_id, p.status, p.outcome, p.grade, next.id
+FROM decided p JOIN ye ON ye.school_id = p.school_id LEFT JOIN next ON next.student_id = p.student_id
+RETURNING year_end_id, outcome
+"""  # noqa: S608 -- constants only; values are parameters
+
+
+@dataclass(frozen=True)
+class Proposal:
+    enrollment_id: int
+    student_id: int
+    school_id: int
+    grade: int
+    class_name: str
+    outcome: str
+
+
+def year_end_proposals(*, school_ids: list[int], year: int) -> list[Proposal]:
+    """The year-end's proposal for every pupil of the schools not decided yet (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(PROPOSALS_SQL + " ORDER BY e.grade, e.class_name, e.student_id",
+                       {"schools": [int(i) for i in school_ids], "year": int(year)})
+        return [Proposal(enrollment_id=row[0], student_id=row[1], school_id=row[2], grade=row[3],
+                         class_name=row[4], outcome=row[7]) for row in cursor.fetchall()]
+
+
+def _schools_in_scope(scope: Scope, school_ids: list[int]) -> list[int]:
+    wanted = {int(i) for i in school_ids}
+    allowed = list(scope.filter(School.objects.filter(pk__in=wanted), "").values_list("pk", flat=True))
+    if len(allowed) != len(wanted):
+        raise NotInScope()
+    return sorted(allowed)
+
+
+@transaction.atomic
+def year_end_commit(*, scope: Scope, user, school_ids: list[int], year: int) -> Counter:
+    """Commit the proposals of the schools for `year` (one statement; see the module's docstring).
+    Returns how many pupils got each outcome."""
+    schools = _schools_in_scope(scope, school_ids)
+    with connection.cursor() as cursor:
+        # One commit at a time per school: a second would find the same pupils undecided.
+        cursor.execute("SELECT id FROM schools_school WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [schools])
+        cursor.execute(COMMIT_SQL, {"schools": schools, "year": int(year), "user": getattr(user, "pk", None),
+                                    "completed_reason": _("Hoàn thành cấp học / chương trình")[:200]})
+        counts = Counter(outcome for _ye, outcome in cursor.fetchall())
+    if counts:
+        services._statistics_changed(*schools)
+    return counts
+
+
+def year_end_undo_blockers(year_end: YearEnd) -> list[str]:
+    """Why a commit cannot be undone any more (empty: it can): the new year is in use."""
+    decisions = year_end.decisions.all()
+    made = [d.next_enrollment_id for d in decisions if d.next_enrollment_id]
+    reasons = []
+    if year_end.undone_at:
+        reasons.append(_("Lần xét này đã được hoàn tác."))
+    changed = Enrollment.objects.filter(pk__in=made).exclude(provisional=True, status=EnrollmentStatus.STUDYING)
+    if changed.exists() or len(made) != Enrollment.objects.filter(pk__in=made).count():
+        reasons.append(_("Trường đã xác nhận hoặc thay đổi lớp của năm học mới."))
+    students = [d.student_id for d in decisions]
+    if AcademicResult.objects.filter(student_id__in=students, school_year=year_end.school_year + 1).exists() or \
+            PhysicalRecord.objects.filter(student_id__in=students, school_year=year_end.school_year + 1).exists():
+        reasons.append(_("Năm học mới đã có kết quả học tập hoặc số đo thể lực."))
+    return reasons
+
+
+@transaction.atomic
+def year_end_undo(*, scope: Scope, user, year_end_id: int) -> YearEnd:
+    """Undo a commit while the new year is not in use: its enrollments are deleted, the completed ones
+    reopened as they were."""
+    year_end = YearEnd.objects.select_for_update().select_related("school").filter(pk=year_end_id).first()
+    if year_end is None or not scope.contains_school(year_end.school):
+        raise NotInScope()
+    blockers = year_end_undo_blockers(year_end)
+    if blockers:
+        raise AppError(" ".join(blockers), code="year_in_use", status_code=409)
+    decisions = list(year_end.decisions.all())
+    Enrollment.objects.filter(pk__in=[d.next_enrollment_id for d in decisions if d.next_enrollment_id]).delete()
+    for status in {d.status_before for d in decisions}:
+        Enrollment.objects.filter(pk__in=[d.enrollment_id for d in decisions if d.status_before == status
+                                          and d.outcome in (YearEndOutcome.COMPLETED_LEVEL, YearEndOutcome.GRADUATED)]
+                                  ).update(status=status, left_on=None, leave_reason="")
+    year_end.undone_at, year_end.undone_by = timezone.now(), user
+    year_end.save(update_fields=["undone_at", "undone_by"])
+    services._statistics_changed(year_end.school_id)
+    return year_end
+
+
+def classes_confirm(*, scope: Scope, school: School, year: int, class_names: list[str] | None = None) -> int:
+    """The school confirms its classes of `year` (all, or those named): their enrollments stop being
+    provisional. Returns how many."""
+    if not scope.contains_school(school):
+        raise NotInScope()
+    qs = Enrollment.objects.filter(school=school, school_year=year, provisional=True)
+    if class_names:
+        qs = qs.filter(class_name__in=class_names)
+    return qs.update(provisional=False)
+
+
+def latest_commits(*, school: School, year: int):
+    return YearEnd.objects.filter(school=school, school_year=year).order_by("-committed_at")
