@@ -252,6 +252,9 @@ class YearEnd(models.Model):
         verbose_name = "xét lên lớp"
         indexes = [models.Index(fields=["school", "school_year"])]
 
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.school_year}: {self.committed_at:%Y-%m-%d %H:%M}"
+
 
 class YearEndDecision(models.Model):
     year_end = models.ForeignKey(YearEnd, on_delete=models.CASCADE, related_name="decisions")
@@ -267,6 +270,9 @@ class YearEndDecision(models.Model):
     class Meta:
         verbose_name = "quyết định xét lên lớp"
         constraints = [models.UniqueConstraint(fields=["year_end", "enrollment"], name="one_decision_per_enrollment")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: {self.outcome}"
 
 
 class NutritionStatus(models.TextChoices):
