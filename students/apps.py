@@ -7,4 +7,5 @@ class StudentsConfig(AppConfig):
     verbose_name = "Học sinh"
     # Every role follows transfers: schools their requests, provinces their schools' and "chờ tiếp nhận".
     nav_items = [("students:transfers", _("Chuyển trường"), None),
+                 ("students:year_end", _("Xét lên lớp"), None),
                  ("students:duplicates", _("Hồ sơ nghi trùng"), ("ministry", "province"))]

@@ -1,8 +1,11 @@
 """Celery tasks of the pupils' records: thin doors onto the services, safe to run twice (acks_late)."""
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
-from . import duplicates, services
+from accounts.scope import Scope
+
+from . import duplicates, services, yearend
 
 
 # Explicit name: the beat schedule (settings CELERY_BEAT_SCHEDULE) names it. No arguments: each run
@@ -36,6 +39,16 @@ def duplicates_scan_country() -> list[list[int]]:
     for years in groups:
         duplicates_scan_years.delay(years)
     return groups
+
+
+# A province's or the ministry's year-end of many schools (students.views_yearend): one set-based commit
+# per task; a task delivered twice finds the pupils decided and writes nothing.
+@shared_task(name="students.year_end_commit", acks_late=True, time_limit=3600, soft_time_limit=3500)
+def year_end_commit(school_ids: list[int], year: int, user_id: int | None = None) -> dict:
+    # The views checked the scope before enqueuing; the task runs with the country's.
+    return dict(yearend.year_end_commit(scope=Scope.country(), user=None if user_id is None else
+                                        get_user_model().objects.filter(pk=user_id).first(),
+                                        school_ids=school_ids, year=year))
 
 
 # Pupils just created or whose identity changed (students.services, uploads' commit, by this name after

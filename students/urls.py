@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_duplicates, views_results, views_transfers
+from . import views, views_duplicates, views_results, views_transfers, views_yearend
 
 app_name = "students"
 urlpatterns = [
@@ -19,6 +19,11 @@ urlpatterns = [
     path("duplicates/<int:pk>/merge/", views_duplicates.duplicate_merge_view, name="duplicate_merge"),
     path("duplicates/<int:pk>/dismiss/", views_duplicates.duplicate_dismiss_view, name="duplicate_dismiss"),
     path("duplicates/<int:pk>/undo/", views_duplicates.duplicate_undo_view, name="duplicate_undo"),
+    path("year-end/", views_yearend.year_end_view, name="year_end"),
+    path("year-end/commit/", views_yearend.year_end_commit_view, name="year_end_commit"),
+    path("year-end/commit-all/", views_yearend.year_end_commit_all_view, name="year_end_commit_all"),
+    path("year-end/<int:pk>/undo/", views_yearend.year_end_undo_view, name="year_end_undo"),
+    path("year-end/confirm-classes/", views_yearend.classes_confirm_view, name="classes_confirm"),
     path("transfers/", views_transfers.transfer_list_view, name="transfers"),
     path("transfers/new/", views_transfers.transfer_new_view, name="transfer_new"),
     path("transfers/<int:pk>/release/", views_transfers.transfer_release_view, name="transfer_release"),

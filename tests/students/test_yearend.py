@@ -175,3 +175,41 @@ def test_the_school_confirms_its_classes(school_a):
 def test_outcomes_are_the_models_choices():
     assert {"promoted", "repeats", "summer", "completed_level", "graduated", "no_result"} == \
         set(YearEndOutcome.values)
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+def test_a_school_previews_commits_undoes_and_commits_again_in_its_pages(client, school_user, school_a):
+    from django.urls import reverse
+
+    up = enrol(school_a, 3, class_name="3A")
+    result(up, school_a, Term.WHOLE_YEAR, "hoan_thanh", "dat")
+    summer = enrol(school_a, 3, class_name="3A")
+    result(summer, school_a, Term.WHOLE_YEAR, "chua_hoan_thanh", "dat")
+    client.force_login(school_user)
+    page = client.get(reverse("students:year_end"), {"year": YEAR}).content.decode()
+    assert "Lên lớp: 1" in page and "Chờ đánh giá lại trong hè: 1" in page and up.full_name in page
+    client.post(reverse("students:year_end_commit"), {"year": YEAR})
+    assert Enrollment.objects.get(student=up, school_year=YEAR + 1).class_name == "4A"
+    commit = yearend.latest_commits(school=school_a, year=YEAR).first()
+    page = client.post(reverse("students:year_end_undo", args=[commit.pk]), {"year": YEAR}, follow=True)
+    assert "Đã hoàn tác" in page.content.decode()
+    assert not Enrollment.objects.filter(school_year=YEAR + 1).exists()
+    client.post(reverse("students:year_end_commit"), {"year": YEAR})
+    page = client.get(reverse("students:year_end"), {"year": YEAR}).content.decode()
+    assert "4A" in page and 'data-testid="classes-confirm"' in page
+    client.post(reverse("students:classes_confirm"), {"year": YEAR, "class_name": ["4A"]})
+    assert not Enrollment.objects.filter(school_year=YEAR + 1, provisional=True).exists()
+
+
+def test_a_province_opens_its_schools_only(client, province_user, school_a, school_other_province):
+    from django.urls import reverse
+
+    enrol(school_a, 3)
+    client.force_login(province_user)
+    listing = client.get(reverse("students:year_end"), {"year": YEAR}).content.decode()
+    assert school_a.name in listing and school_other_province.name not in listing
+    assert client.get(reverse("students:year_end"), {"year": YEAR, "school": school_a.pk}).status_code == 200
+    assert client.get(reverse("students:year_end"), {"year": YEAR, "school": school_other_province.pk}).status_code == 404
+    assert client.post(reverse("students:year_end_commit"), {"year": YEAR, "school": school_other_province.pk}
+                       ).status_code == 404
