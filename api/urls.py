@@ -18,6 +18,7 @@ urlpatterns = [
     path("subjects/", include("students.api.subject_urls")),
     path("transfers/", include("students.api.transfer_urls")),
     path("class-results/", include("students.api.class_result_urls")),
+    path("year-end/", include("students.api.yearend_urls")),
     path("staff-reassignments/", include("teachers.api.reassignment_urls")),
     # The statistics (dashboards/api/) go here, before the catch-all below.
     path("stats/", include("dashboards.api.urls")),
