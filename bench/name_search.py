@@ -1,7 +1,7 @@
 """Name search without diacritics (edu_portal.common.search) against the old accented search.
 
 A search is what the list page does with `?q=` for the ministry: students.selectors.student_list_page
-for the country (students.search: a capped index-only walk, then the directory of names walked in the
+for the country (students.search: the directory of names walked in the
 list's order or found by its trigram index), its first page of 25 rows in the list's order and its
 count; and the same for a province (Hà Nội's staff), reported apart. QUERIES are names as people
 type them: family + middle names ("nguyen van"), one given name ("thuy"), a whole name. Each is run

@@ -3,19 +3,21 @@
 The list reads given name first (edu_portal.common.names), and the planner, asked for the first 25
 pupils whose name holds "trang", walks that order testing every pupil: all the Trangs sit in one block
 late in the order, so it reads most of the country before the first (1.5 s among 284,000 pupils; a
-minute among 24 million). Sorting every match instead costs as much for a common name. The first k
-matches are found here in up to three steps, cheapest first; each is exact, none guesses:
+minute among 24 million). Sorting every match instead costs as much for a common name. Walking the
+pupils of a province in that order is worse still: its entries are one in 34 of the index's.
 
-1. The walk: the first WALK_CAP entries of the scope in the list's order, read from the index alone
-   (student_vi_name_search holds each folded name), tested against the typed words. When k of them
-   match, they are the answer ("nguyen van": one pupil in 25 matches, anywhere in the order). A scope of
-   at most WALK_CAP pupils is searched whole. Its share of matches also estimates the count.
-2. The names: the scope's directory of distinct names (PupilName: ~100,000 for the country or a
-   province, against millions of pupils) walked in the same order, up to NAMES_WALK_CAP names, and for
-   each matching name its pupils, in order, from the list's index (a LATERAL join that stops at the
-   k-th pupil). The order of names is the order of their pupils, since the list sorts by name first.
-3. Matches rare among the names: the matching names from the directory's trigram index (few), sorted,
-   then their pupils as in step 2.
+So the search walks names, not pupils. The directory (PupilName) holds each distinct name once per
+province and once for the country: ~54,000 names for 24 million pupils, ~37,000 for a province of
+700,000. The first k matches are found in two steps, each exact:
+
+1. The names: the area's first NAMES_WALK_CAP names in the list's order, and for each matching name its
+   pupils, in order, from the list's index (a LATERAL join that stops at the k-th pupil). The order of
+   names is the order of their pupils, since the list sorts by name first.
+2. Matches rare among those names: every matching name of the area from the directory's trigram index,
+   sorted, then their pupils as in step 1.
+
+The count is exact below COUNT_EXACT matches; above, it is estimated as the area's pupils times the
+share of its names that match ("khoảng N" on the page).
 """
 from __future__ import annotations
 
@@ -29,44 +31,14 @@ from django.db.models.functions import Collate
 from edu_portal.common.identity import normalize_name
 from edu_portal.common.names import VIETNAMESE, family_name, given_name, middle_name, vietnamese_order
 from edu_portal.common.search import fold_name as fold
-from edu_portal.common.search import name_search
 
 from .models import PupilName
 
-# Entries the walk reads before it gives up on a spread-out match (about 8 ms at national size).
-WALK_CAP = 20_000
 # Names the directory's walk reads before its trigram index takes over (a few ms).
 NAMES_WALK_CAP = 5_000
-# Matches counted exactly before the count turns to an estimate (a page of 25 and one more), when
-# the walk found fewer than a page (PAGE_FROM_WALK): counting further would cost more than the page.
+# Matches counted exactly before the count turns to an estimate (a page of 25 and one more).
 COUNT_EXACT = 26
-PAGE_FROM_WALK = 25
 _VI = f'COLLATE "{VIETNAMESE}"'
-
-
-def _inner(queryset: QuerySet, cap: int) -> tuple[str, list]:
-    # The first `cap` entries of the list's order with their folded names: the planner reads them from
-    # student_vi_name_search alone (index-only) when the queryset's conditions are in the index.
-    inner = (queryset.order_by(*vietnamese_order(), "pk").annotate(folded=name_search())
-             .values_list("pk", "folded")[:cap])
-    sql, params = inner.query.sql_with_params()
-    return sql, list(params)
-
-
-def _walk(queryset: QuerySet, typed: str, cap: int) -> tuple[list[int], int]:
-    """(ids of every match among the first `cap` entries of `queryset` in the list's order, in that
-    order; entries read): one pass."""
-    sql, params = _inner(queryset, cap)
-    with connection.cursor() as cursor:
-        # row_number() numbers the entries as the index yields them (the list's order); the matches
-        # are gathered in that order.
-        cursor.execute(
-            f"SELECT count(*), coalesce(array_agg(id ORDER BY n) FILTER (WHERE strpos(folded, "  # noqa: S608
-            f"vn_name_search(%s)) > 0), '{{}}') FROM (SELECT w.*, row_number() OVER () AS n "
-            f"FROM ({sql}) w (id, folded)) x",
-            [normalize_name(typed), *params])
-        read, ids = cursor.fetchone()
-    return list(ids), read
 
 
 def _pupils_of_names(base: QuerySet, k: int) -> tuple[str, list]:
@@ -84,40 +56,42 @@ def _pupils_of_names(base: QuerySet, k: int) -> tuple[str, list]:
 _NAMES_ORDER = f"d.given {_VI}, d.middle {_VI}, d.family {_VI}"
 
 
-def _names_walk(base: QuerySet, area: str, typed: str, k: int, cap: int) -> tuple[list[int], bool]:
-    """Step 2: (the first k matches among the pupils of the area's first `cap` names, whether those
-    were all its names)."""
+def _names_walk(base: QuerySet, area: str, typed: str, k: int, cap: int) -> tuple[list[int], int, int, bool]:
+    """Step 1: (the first k matches among the pupils of the area's first `cap` names; how many of those
+    names match; how many were read; whether they were all the area's names)."""
     pupils, params = _pupils_of_names(base, k)
     names = PupilName._meta.db_table
+    first = f"SELECT * FROM {names} d WHERE d.area = %s ORDER BY d.area, {_NAMES_ORDER} LIMIT %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.pk FROM (SELECT * FROM {names} d WHERE d.area = %s "  # noqa: S608 -- ORM SQL
-            f"ORDER BY d.area, {_NAMES_ORDER} LIMIT %s) d "
-            f"CROSS JOIN LATERAL ({pupils}) p WHERE strpos(d.folded, vn_name_search(%s)) > 0 "
-            f"ORDER BY {_NAMES_ORDER}, p.pk LIMIT %s",
+            f"SELECT p.pk FROM ({first}) d CROSS JOIN LATERAL ({pupils}) p "  # noqa: S608 -- ORM SQL
+            f"WHERE strpos(d.folded, vn_name_search(%s)) > 0 ORDER BY {_NAMES_ORDER}, p.pk LIMIT %s",
             [area, cap, *params, normalize_name(typed), k])
-        found = cursor.fetchall()
-        if len(found) >= k:
-            return [pk for (pk,) in found], True
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {names} WHERE area = %s LIMIT %s) x",  # noqa: S608
-                       [area, cap + 1])
-        return [pk for (pk,) in found], cursor.fetchone()[0] <= cap
+        found = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(f"SELECT count(*) FILTER (WHERE strpos(d.folded, vn_name_search(%s)) > 0), count(*) "  # noqa: S608
+                       f"FROM ({first.replace('LIMIT %s', 'LIMIT %s + 1')}) d", [normalize_name(typed), area, cap])
+        matching, read = cursor.fetchone()
+    return found, matching, min(read, cap), read <= cap
 
 
-def _names_matching(base: QuerySet, area: str, typed: str, k: int) -> list[int]:
-    """Step 3: the first k matches among the pupils of every matching name of the area, the names
-    found by the directory's trigram index and sorted."""
+def _names_matching(base: QuerySet, area: str, typed: str, k: int) -> tuple[list[int], int]:
+    """Step 2: (the first k matches among the pupils of every matching name of the area, the names found
+    by the directory's trigram index and sorted; how many names match)."""
     pupils, params = _pupils_of_names(base, k)
     names = PupilName._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.pk FROM (SELECT * FROM {names} d WHERE d.area = %s "  # noqa: S608 -- ORM SQL
+            f"WITH d AS MATERIALIZED (SELECT * FROM {names} d WHERE d.area = %s "  # noqa: S608 -- ORM SQL
             # LIKE, for the trigram index; the typed text's own % and _ escaped.
             f"AND d.folded LIKE '%%' || replace(replace(replace(vn_name_search(%s), '\\', '\\\\'), "
-            f"'%%', '\\%%'), '_', '\\_') || '%%' OFFSET 0) d "
-            f"CROSS JOIN LATERAL ({pupils}) p ORDER BY {_NAMES_ORDER}, p.pk LIMIT %s",
+            f"'%%', '\\%%'), '_', '\\_') || '%%') "
+            # The names sorted first, so that the LATERAL reads pupils only until the k-th.
+            f"SELECT (SELECT count(*) FROM d), coalesce((SELECT array_agg(pk) FROM (SELECT p.pk FROM "
+            f"(SELECT * FROM d ORDER BY {_NAMES_ORDER}) d "
+            f"CROSS JOIN LATERAL ({pupils}) p ORDER BY {_NAMES_ORDER}, p.pk LIMIT %s) x), '{{}}')",
             [area, normalize_name(typed), *params, k])
-        return [pk for (pk,) in cursor.fetchall()]
+        matching, found = cursor.fetchone()
+        return list(found), matching
 
 
 def _sorted(queryset: QuerySet, k: int) -> list[int]:
@@ -137,17 +111,13 @@ class NameSearchResults:
         self.words = fold(typed).split()
         self.estimated = False
         self._count: int | None = None
-        self._walk: tuple[list[int], int] | None = None
+        # (names of the area matching, names whose match was tested, names of the area), once known.
+        self._share: tuple[int, int, int | None] | None = None
         self._ids: tuple[int, list[int]] = (0, [])
         self._code_ids: list[int] | None = None
-        self.step = ""  # which step answered: "walk", "names" or "trigrams" (bench, tests)
+        self.step = ""  # which step answered: "names" or "trigrams" (bench, tests)
 
     # --- the steps ----------------------------------------------------------------------------
-
-    def _walked(self) -> tuple[list[int], int]:
-        if self._walk is None:
-            self._walk = _walk(self.base, self.typed, WALK_CAP)
-        return self._walk
 
     def _code(self) -> list[int]:
         # search_q also finds a pupil by the exact code typed: one row at most, merged in by the order.
@@ -171,45 +141,39 @@ class NameSearchResults:
             return self._find_serial(k)
 
     def _find_serial(self, k: int) -> list[int]:
-        walked, read = self._walked()
-        code = self._code()
-        if len(walked) >= k or read < WALK_CAP:
-            self.step = "walk"
-            if not code:
-                return walked[:k]
-            candidates = walked[:k] + code
-        else:
-            found, whole = _names_walk(self.base, self.area, self.typed, k, NAMES_WALK_CAP)
-            self.step = "names"
-            if len(found) < k and not whole:
-                found = _names_matching(self.base, self.area, self.typed, k)
-                self.step = "trigrams"
-            candidates = found + code
+        found, matching, read, whole = _names_walk(self.base, self.area, self.typed, k, NAMES_WALK_CAP)
+        self.step = "names"
+        self._share = (matching, read, read if whole else None)
+        if len(found) < k and not whole:
+            found, matching = _names_matching(self.base, self.area, self.typed, k)
+            self.step = "trigrams"
+            self._share = (matching, None, None)
         # The candidates are matches already: read them by id from the list without the search, whose
         # name condition would lead the planner to the trigram index instead of the primary key.
-        return _sorted(self.base.filter(pk__in=set(candidates)), k)
+        return _sorted(self.base.filter(pk__in=set(found + self._code())), k)
 
     # --- the Paginator's side -----------------------------------------------------------------
 
     def count(self) -> int:
-        """Exact when the walk read the whole scope, or when fewer than COUNT_EXACT match; otherwise
-        an estimate (`estimated`): the walk's share of matches times the scope's size, or the
-        planner's estimate of the matches, never below what was found (so that the first pages are
-        never cut short)."""
+        """Exact when fewer than COUNT_EXACT match; otherwise an estimate (`estimated`): the area's
+        pupils times the share of its names that match, never below what was found (so that the first
+        pages are never cut short)."""
         if self._count is None:
-            walked, read = self._walked()
-            if read < WALK_CAP:
-                self._count = len(set(walked) | set(self._code()))
-            elif len(walked) >= PAGE_FROM_WALK:
-                # The walk serves the first page; its share of matches tells the rest.
-                self.estimated = True
-                self._count = max(len(walked), round(len(walked) / read * _planned_rows(self.base)))
-            elif len(first := self._first_ids(COUNT_EXACT)) < COUNT_EXACT:
+            first = self._first_ids(COUNT_EXACT)
+            if len(first) < COUNT_EXACT:
                 self._count = len(first)
             else:
                 self.estimated = True
-                self._count = max(COUNT_EXACT, _planned_rows(self.queryset))
+                self._count = max(COUNT_EXACT, round(self._matching_share() * _planned_rows(self.base)))
         return self._count
+
+    def _matching_share(self) -> float:
+        matching, read, total = self._share
+        if read:  # the walk's names: its share of matches
+            return matching / read
+        if total is None:
+            total = PupilName.objects.filter(area=self.area).count()
+        return matching / total if total else 0.0
 
     def __len__(self) -> int:
         return self.count()
