@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -96,6 +97,8 @@ def year_end_commit_view(request):
 def year_end_commit_all_view(request):
     """A province or the ministry: every school of its scope, in tasks of SCHOOLS_PER_TASK schools."""
     scope = Scope.for_user(request.user)
+    if scope.kind == SCHOOL:
+        raise PermissionDenied(_("Sở GD&ĐT và Bộ GD&ĐT ghi kết quả cho nhiều trường; trường ghi cho chính mình."))
     year = _year(request)
     ids = list(scope.filter(School.objects.order_by("pk"), "").values_list("pk", flat=True))
     for start in range(0, len(ids), SCHOOLS_PER_TASK):
@@ -115,8 +118,7 @@ def year_end_undo_view(request, pk: int):
         if exc.status_code == 404:
             raise
         messages.error(request, exc.message)
-        school = school_for_entry(scope=scope, pk=request.POST.get("school"))
-        return redirect(_back(school, year, scope))
+        return redirect(reverse("students:year_end") + f"?year={year}")
     messages.success(request, _("Đã hoàn tác lần xét lên lớp; các lớp dự kiến của năm học mới đã được xoá."))
     return redirect(_back(done.school, done.school_year, scope))
 

@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from edu_portal.common.api.base import ReadOnlyUnlessWriteToken, check_query_params, request_scope
-from edu_portal.common.exceptions import AppError
+from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year
 from schools.api.lookups import school_for_write
+from schools.models import School
 from students import yearend
 from students.models import Student, YearEndOutcome
 
@@ -52,7 +53,10 @@ class YearEndProposalsView(APIView):
             school_pk = int(request.query_params.get("school", ""))
         except ValueError:
             raise AppError("school: bắt buộc, là id của trường.", details={"school": ["Bắt buộc."]}) from None
-        school = school_for_write(scope, school_pk)
+        # A school outside the token's scope does not exist for it (as any object of another scope).
+        school = scope.filter(School.objects.all(), "").filter(pk=school_pk).first()
+        if school is None:
+            raise NotInScope()
         proposals = yearend.year_end_proposals(school_ids=[school.pk], year=_year(request.query_params.get("school_year")))
         codes = dict(Student.objects.filter(pk__in=[p.student_id for p in proposals]).values_list("pk", "pupil_code"))
         return Response([{"pupil_code": codes[p.student_id], "grade": p.grade, "class_name": p.class_name,

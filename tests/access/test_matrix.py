@@ -141,6 +141,20 @@ RULES: dict[str, Rule] = {
                                       data=lambda o: {"reason": "Thử"}),
     "students:transfer_cancel": Rule(web(school_a=404, school_b=302, province_x=302, province_y=302, ministry=302),
                                      kwargs=lambda o: {"pk": o["transfer_bc"].pk}, method="post"),
+    # The year-end: every user opens the page of its scope (a school its own; a province or the ministry the list
+    # of its schools). A commit names school A: a school's user commits its own school whatever is named (the
+    # matrix's pupils have no whole-year result: nothing decided, a message, 302); province Y does not hold A.
+    # Committing every school at once is for a province or the ministry. year_end_a: an empty commit of school A,
+    # undone by school A; the next in scope are told it is done already (302 with the message).
+    "students:year_end": Rule(EVERY_USER),
+    "students:year_end_commit": Rule(web(school_a=302, school_b=302, province_x=302, province_y=404, ministry=302),
+                                     method="post", data=lambda o: {"school": o["school_a"].pk}),
+    "students:year_end_commit_all": Rule(web(school_a=403, school_b=403, province_x=302, province_y=302,
+                                             ministry=302), method="post"),
+    "students:year_end_undo": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
+                                   kwargs=lambda o: {"pk": o["year_end_a"].pk}, method="post"),
+    "students:classes_confirm": Rule(web(school_a=302, school_b=302, province_x=302, province_y=404, ministry=302),
+                                     method="post", data=lambda o: {"school": o["school_a"].pk}),
     # Identity verification: runs are started by ministry and provinces; schools land on their failures.
     "verification:runs": Rule(web(school_a=302, school_b=302, province_x=200, province_y=200, ministry=200)),
     # Starting a run for school A: schools may not start runs at all (403), nor may another province for a school
@@ -315,7 +329,14 @@ def _duplicate(objects) -> None:
     objects["dup_ab"] = DuplicateCandidate.objects.get(pupil_a=pupil_a, pupil_b=twin)
 
 
-OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate]
+def _year_end(objects) -> None:
+    """An empty year-end commit of school A (nothing decided), for the undo rows."""
+    from students.models import YearEnd
+
+    objects["year_end_a"] = YearEnd.objects.create(school=objects["school_a"], school_year=current_school_year())
+
+
+OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end]
 
 
 UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
@@ -407,7 +428,7 @@ POST_ONLY = api(country_ro=405, country_rw=405, province_x_ro=405, province_x_rw
 class ApiRule:
     expect: dict | None  # None: a web page under /api/ (token management), declared in RULES
     kwargs: callable = field(default=lambda o: {})
-    query: str = ""
+    query: str | callable = ""  # a callable builds it from the objects
     method: str = "get"
     data: callable = field(default=lambda o: {})
 
@@ -470,6 +491,13 @@ API_RULES: dict[str, ApiRule] = {
     "api:transfer-decline": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
     "api:transfer-cancel": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),
     # Staff reassignments: as transfers (reassignment_bc: B's member asked for by C).
+    # The year-end: proposals of school A for the tokens that hold it; commit and undo with a read-write token
+    # (the country's undoes year_end_a, the next find it undone: 409).
+    "api:year-end-proposals": ApiRule(API_OBJECT_OF_A, query=lambda o: f"?school={o['school_a'].pk}"),
+    "api:year-end-commit": ApiRule(RESULT_WRITES, method="post", data=lambda o: {"school": o["school_a"].pk}),
+    "api:year-end-undo": ApiRule(api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=409,
+                                     province_y_ro=403, school_a_ro=403, school_a_rw=409, school_b_ro=403),
+                                 kwargs=lambda o: {"pk": o["year_end_a"].pk}, method="post"),
     "api:staff-reassignment-list": ApiRule(EVERY_TOKEN),
     "api:staff-reassignment-detail": ApiRule(TRANSFER_BC, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
     "api:staff-reassignment-release": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
@@ -497,7 +525,7 @@ def _tokens(world) -> dict[str, str]:
 def test_api_url_against_every_token(client, world, url_name):
     rule = API_RULES[url_name]
     assert set(rule.expect) == set(TOKEN_ROLES), url_name  # every token stated
-    url = reverse(url_name, kwargs=rule.kwargs(world)) + rule.query
+    url = reverse(url_name, kwargs=rule.kwargs(world)) + (rule.query(world) if callable(rule.query) else rule.query)
     tokens = _tokens(world)
     for role in TOKEN_ROLES:
         headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
