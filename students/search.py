@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -38,6 +39,8 @@ from .models import PupilName
 NAMES_WALK_CAP = 5_000
 # Matches counted exactly before the count turns to an estimate (a page of 25 and one more).
 COUNT_EXACT = 26
+# An area's pupils and names, for the estimate, are remembered this long (they change slowly).
+AREA_TOTALS_SECONDS = 3600
 _VI = f'COLLATE "{VIETNAMESE}"'
 
 
@@ -122,7 +125,10 @@ class NameSearchResults:
     def _code(self) -> list[int]:
         # search_q also finds a pupil by the exact code typed: one row at most, merged in by the order.
         if self._code_ids is None:
-            self._code_ids = list(self.base.filter(pupil_code=normalize_name(self.typed)).values_list("pk", flat=True))
+            # By the unique code alone, then the scope checked on the one row: a province's scope written
+            # into the query (its schools' ids) costs more to plan than the lookup.
+            pupil = self.model.objects.filter(pupil_code=normalize_name(self.typed)).values_list("pk", flat=True)[:1]
+            self._code_ids = list(self.base.filter(pk__in=list(pupil)).values_list("pk", flat=True)) if pupil else []
         return self._code_ids
 
     def _first_ids(self, k: int) -> list[int]:
@@ -148,9 +154,9 @@ class NameSearchResults:
             found, matching = _names_matching(self.base, self.area, self.typed, k)
             self.step = "trigrams"
             self._share = (matching, None, None)
-        # The candidates are matches already: read them by id from the list without the search, whose
-        # name condition would lead the planner to the trigram index instead of the primary key.
-        return _sorted(self.base.filter(pk__in=set(found + self._code())), k)
+        # The candidates are matches in the scope already (the LATERALs read them from `base`): sorted
+        # by id alone (the scope's own conditions would only cost planning time).
+        return _sorted(self.model.objects.filter(pk__in=set(found + self._code())), k)
 
     # --- the Paginator's side -----------------------------------------------------------------
 
@@ -164,7 +170,9 @@ class NameSearchResults:
                 self._count = len(first)
             else:
                 self.estimated = True
-                self._count = max(COUNT_EXACT, round(self._matching_share() * _planned_rows(self.base)))
+                pupils = cache.get_or_set(f"name_search:pupils:{self.area}", lambda: _planned_rows(self.base),
+                                          AREA_TOTALS_SECONDS)
+                self._count = max(COUNT_EXACT, round(self._matching_share() * pupils))
         return self._count
 
     def _matching_share(self) -> float:
@@ -172,7 +180,8 @@ class NameSearchResults:
         if read:  # the walk's names: its share of matches
             return matching / read
         if total is None:
-            total = PupilName.objects.filter(area=self.area).count()
+            total = cache.get_or_set(f"name_search:names:{self.area}",
+                                     lambda: PupilName.objects.filter(area=self.area).count(), AREA_TOTALS_SECONDS)
         return matching / total if total else 0.0
 
     def __len__(self) -> int:
