@@ -24,6 +24,7 @@ from schools.models import SchoolLevel
 from students.models import (
     PRIMARY_CONDUCT,
     PRIMARY_LEARNING,
+    REPORTING_TERMS,
     SECONDARY_CONDUCT,
     SECONDARY_LEARNING,
     AgeGroup,
@@ -32,7 +33,6 @@ from students.models import (
     HeightStatus,
     LearningRating,
     NutritionStatus,
-    Term,
 )
 from teachers.models import EmploymentStatus, Position, Qualification, QualificationStandard
 
@@ -71,7 +71,7 @@ HAS_RESULT = "hr.student_id IS NOT NULL"
 HAS_PHYSICAL = "hp.student_id IS NOT NULL"
 
 GRADES = range(0, 13)
-TERMS = [t.value for t in Term]
+TERMS = [int(t) for t in REPORTING_TERMS]
 
 
 @dataclass(frozen=True)

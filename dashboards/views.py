@@ -14,7 +14,7 @@ from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.identity import VerificationStatus
 from geo.models import Commune
 from schools.models import School
-from students.models import Term
+from students.models import REPORTING_TERMS
 
 from .exports import table_export
 from .filtersets import SchoolStatsFilterSet
@@ -191,7 +191,7 @@ def school_view(request, pk: int):
                    (school.commune.name, reverse("dashboards:commune", args=[school.commune_id]) + f"?{kept}")]
     return _respond(request, "dashboards/school.html",
                     {"school": school, "summary": summary, "total": summary.total, "crumbs": crumbs,
-                     "title": school.name, "terms": Term.choices, "only_year": True}, tables)
+                     "title": school.name, "terms": [(t.value, t.label) for t in REPORTING_TERMS], "only_year": True}, tables)
 
 
 def _indicators(*, scope: Scope, filters: dict, term: str | None):
@@ -200,7 +200,7 @@ def _indicators(*, scope: Scope, filters: dict, term: str | None):
         term = int(term) if term not in (None, "") else None
     except ValueError:
         term = None
-    if term is not None and term not in Term.values:
+    if term is not None and term not in REPORTING_TERMS:
         term = None
     return indicator_tables(scope=scope, filters=filters, term=term)
 
@@ -211,7 +211,7 @@ def indicators_view(request):
     filters = {k: request.GET.get(k) for k in ("school_year", "level", "ownership", "province", "commune")}
     summary, tables = _indicators(scope=scope, filters=filters, term=request.GET.get("term"))
     return _respond(request, "dashboards/indicators.html",
-                    {"summary": summary, "total": summary.total, "title": "Các chỉ số", "terms": Term.choices,
+                    {"summary": summary, "total": summary.total, "title": "Các chỉ số", "terms": [(t.value, t.label) for t in REPORTING_TERMS],
                      "term": summary.term}, tables)
 
 

@@ -180,6 +180,10 @@ class Term(models.IntegerChoices):
     RESIT = 3, _("Đánh giá lại (hè)")
 
 
+# The terms the statistics report (the summer's re-assessment corrects a pupil's year; it is no period).
+REPORTING_TERMS = (Term.WHOLE_YEAR, Term.FIRST, Term.SECOND)
+
+
 class LearningRating(models.TextChoices):
     # Thông tư 22/2021/TT-BGDĐT (THCS, THPT): kết quả học tập.
     GOOD = "tot", _("Tốt")
