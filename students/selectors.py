@@ -56,10 +56,14 @@ def student_list_page(*, scope: Scope, filters=None):
         return queryset
     rest = filters.copy()
     rest["q"] = ""
-    # The name directory's area: the province chosen, else the scope's (a province's staff choosing
-    # another province see nobody: the base list carries their scope).
+    # The name directory's area: the province chosen, else the scope's. Its pupils are the scope's own
+    # (students.search reads them by area): a province's staff who choose another province see nobody,
+    # as the plain list answers them.
     area = rest.get("province") or (scope.province_code if scope.kind == PROVINCE else "")
-    return NameSearchResults(queryset, student_list(scope=scope, filters=rest), typed, area=area)
+    if scope.kind == PROVINCE and area != scope.province_code:
+        return queryset
+    return NameSearchResults(queryset, student_list(scope=scope, filters=rest), typed, area=area,
+                             rows=student_list(scope=Scope.country(can_view_id_numbers=scope.can_view_id_numbers)))
 
 
 def student_get(*, scope: Scope, pk: int, for_update: bool = False) -> Student:

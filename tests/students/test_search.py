@@ -90,6 +90,17 @@ def test_a_province_sees_its_own_pupils_only(pupils, monkeypatch):
     assert list(student_list_page(scope=hanoi, filters={"q": "trang", "province": "79"})[0:50]) == []
 
 
+@pytest.mark.parametrize("names_cap", [2, 10_000])
+def test_the_ministry_choosing_a_province_gets_the_plain_lists_pages(pupils, monkeypatch, names_cap):
+    monkeypatch.setattr(search, "NAMES_WALK_CAP", names_cap)
+    for typed in QUERIES:
+        filters = {"q": typed, "province": "79"}
+        results = student_list_page(scope=Scope.country(), filters=filters)
+        assert isinstance(results, NameSearchResults)
+        expected = list(student_list(scope=Scope.country(), filters=filters).values_list("pk", flat=True))
+        assert pages(results) == expected, typed
+
+
 def test_the_directory_follows_names_and_schools(school_a, school_other_province):
     def names(area):
         return set(PupilName.objects.filter(area=area).values_list("full_name", flat=True))
