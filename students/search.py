@@ -21,6 +21,7 @@ share of its names that match ("khoảng N" on the page).
 """
 from __future__ import annotations
 
+import functools
 import json
 
 from django.core.cache import cache
@@ -40,7 +41,7 @@ from edu_portal.common.names import (
 )
 from edu_portal.common.search import fold_name as fold
 
-from .models import PupilName
+from .models import PupilName, Student
 
 # Names the directory's walk reads before its trigram index takes over (a few ms).
 NAMES_WALK_CAP = 5_000
@@ -49,6 +50,15 @@ COUNT_EXACT = 26
 # An area's pupils and names, for the estimate, are remembered this long (they change slowly).
 AREA_TOTALS_SECONDS = 3600
 _VI = f'COLLATE "{VIETNAMESE}"'
+
+
+@functools.lru_cache(maxsize=256)
+def _pupils_of_area_names(area: str, k: int) -> tuple[str, tuple]:
+    """_pupils_of_names for an area's pupils (joined to their schools), compiled once per area and k:
+    the ORM takes ~10 ms to write it, longer than the statement runs."""
+    pupils = Student.objects.all() if not area else Student.objects.filter(school__province_id=area)
+    sql, params = _pupils_of_names(pupils, k)
+    return sql, tuple(params)
 
 
 def _pupils_of_names(base: QuerySet, k: int) -> tuple[str, list]:
@@ -66,10 +76,10 @@ def _pupils_of_names(base: QuerySet, k: int) -> tuple[str, list]:
 _NAMES_ORDER = f"d.given {_VI}, d.middle {_VI}, d.family {_VI}"
 
 
-def _names_walk(base: QuerySet, area: str, typed: str, k: int, cap: int) -> tuple[list[int], int, int, bool]:
+def _names_walk(area: str, typed: str, k: int, cap: int) -> tuple[list[int], int, int, bool]:
     """Step 1: (the first k matches among the pupils of the area's first `cap` names; how many of those
     names match; how many were read; whether they were all the area's names)."""
-    pupils, params = _pupils_of_names(base, k)
+    pupils, params = _pupils_of_area_names(area, k)
     names = PupilName._meta.db_table
     first = f"SELECT * FROM {names} d WHERE d.area = %s ORDER BY d.area, {_NAMES_ORDER} LIMIT %s"  # noqa: S608
     with connection.cursor() as cursor:
@@ -86,10 +96,10 @@ def _names_walk(base: QuerySet, area: str, typed: str, k: int, cap: int) -> tupl
     return list(found), matching, min(read, cap), read <= cap
 
 
-def _names_matching(base: QuerySet, area: str, typed: str, k: int) -> tuple[list[int], int]:
+def _names_matching(area: str, typed: str, k: int) -> tuple[list[int], int]:
     """Step 2: (the first k matches among the pupils of every matching name of the area, the names found
     by the directory's trigram index and sorted; how many names match)."""
-    pupils, params = _pupils_of_names(base, k)
+    pupils, params = _pupils_of_area_names(area, k)
     names = PupilName._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -120,17 +130,15 @@ class NameSearchResults:
     the scope (a province's code, "" for the country)."""
 
     def __init__(self, queryset: QuerySet, base: QuerySet, typed: str, area: str = "",
-                 rows: QuerySet | None = None) -> None:
+                 rows=None) -> None:
         self.queryset, self.base, self.typed, self.area = queryset, base, typed, area
         self.model = queryset.model
-        # Where the pupils of each name are read from: the area's pupils, each entry's school probed by
-        # its primary key (a province's scope as the list writes it, an array of ~1,600 school ids,
-        # costs ~10 ms to plan for a 1 ms statement; as a semi-join on the province's schools, the
-        # planner read their sorted list once per entry). And the page's rows, by id (`rows`: the list
-        # without a scope, the ids being in the scope already).
-        self.area_pupils = self.model.objects.all() if not area else self.model.objects.filter(
-            school__province_id=area)
-        self.rows = base if rows is None else rows
+        # The pupils of each name are read from the area's pupils (_pupils_of_area_names), each entry's
+        # school probed by its primary key: a province's scope as the list writes it, an array of ~1,600
+        # school ids, costs ~10 ms to plan for a 1 ms statement (as a semi-join on the province's schools,
+        # the planner read their sorted list once per entry). The page's rows are read by id from `rows`
+        # (the list without a scope, the ids being in the scope already; a callable, built when needed).
+        self._rows = rows
         self.words = fold(typed).split()
         self.estimated = False
         self._count: int | None = None
@@ -160,16 +168,20 @@ class NameSearchResults:
         return self._ids[1]
 
     def _find(self, k: int) -> list[int]:
-        found, matching, read, whole = _names_walk(self.area_pupils, self.area, self.typed, k, NAMES_WALK_CAP)
+        found, matching, read, whole = _names_walk(self.area, self.typed, k, NAMES_WALK_CAP)
         self.step = "names"
         self._share = (matching, read, read if whole else None)
         if len(found) < k and not whole:
-            found, matching = _names_matching(self.area_pupils, self.area, self.typed, k)
+            found, matching = _names_matching(self.area, self.typed, k)
             self.step = "trigrams"
             self._share = (matching, None, None)
-        # The candidates are matches in the area already (the LATERALs read them from its pupils): sorted
-        # by id alone (the scope's own conditions would only cost planning time).
-        return _sorted(self.model.objects.filter(pk__in=set(found + self._code())), k)
+        # The LATERALs answer in the list's order (name keys, then id): as they are, unless a pupil whose
+        # code was typed joins them; then sorted by id alone (they are in the area already, and the
+        # scope's own conditions would only cost planning time).
+        code = [pk for pk in self._code() if pk not in found]
+        if not code:
+            return found[:k]
+        return _sorted(self.model.objects.filter(pk__in=found + code), k)
 
     # --- the Paginator's side -----------------------------------------------------------------
 
@@ -205,7 +217,8 @@ class NameSearchResults:
             return self[index:index + 1][0]
         start, stop = index.start or 0, index.stop
         ids = self._first_ids(stop)[start:stop]
-        rows = self.rows.filter(pk__in=ids).in_bulk() if ids else {}
+        source = self.base if self._rows is None else self._rows()
+        rows = source.filter(pk__in=ids).in_bulk() if ids else {}
         return [rows[pk] for pk in ids if pk in rows]
 
 

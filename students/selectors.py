@@ -49,21 +49,21 @@ def student_list_page(*, scope: Scope, filters=None):
     """The list page's rows: a search by name over a country or a province goes through
     students.search (its first pages in the list's order without reading the country); anything else
     is student_list as it is (a school's or a commune's pupils are few enough to sort)."""
-    queryset = student_list(scope=scope, filters=filters)
     typed = (filters or {}).get("q") or ""
-    if scope.kind not in (COUNTRY, PROVINCE) or not is_name_search(typed) \
-            or any(value for key, value in (filters or {}).items() if key not in _WIDE_SEARCH_FILTERS):
-        return queryset
-    rest = filters.copy()
-    rest["q"] = ""
     # The name directory's area: the province chosen, else the scope's. Its pupils are the scope's own
     # (students.search reads them by area): a province's staff who choose another province see nobody,
     # as the plain list answers them.
-    area = rest.get("province") or (scope.province_code if scope.kind == PROVINCE else "")
-    if scope.kind == PROVINCE and area != scope.province_code:
-        return queryset
-    return NameSearchResults(queryset, student_list(scope=scope, filters=rest), typed, area=area,
-                             rows=student_list(scope=Scope.country(can_view_id_numbers=scope.can_view_id_numbers)))
+    area = (filters or {}).get("province") or (scope.province_code if scope.kind == PROVINCE else "")
+    if scope.kind not in (COUNTRY, PROVINCE) or not is_name_search(typed) \
+            or any(value for key, value in (filters or {}).items() if key not in _WIDE_SEARCH_FILTERS) \
+            or (scope.kind == PROVINCE and area != scope.province_code):
+        return student_list(scope=scope, filters=filters)
+    rest = filters.copy()
+    rest["q"] = ""
+    # The list without the search: its scope and the model (the search's own list is never read).
+    base = student_list(scope=scope, filters=rest)
+    return NameSearchResults(base, base, typed, area=area,
+                             rows=lambda: student_list(scope=Scope.country(can_view_id_numbers=scope.can_view_id_numbers)))
 
 
 def student_get(*, scope: Scope, pk: int, for_update: bool = False) -> Student:
