@@ -406,20 +406,23 @@ def student_likely_duplicates(full_name: str, date_of_birth: dt.date, gender: st
 
 
 
-def students_likely_duplicates_many(rows: list[tuple[str, dt.date, str]], exclude_school=None
-                                    ) -> dict[int, list[LikelyDuplicate]]:
+def students_likely_duplicates_many(rows: list[tuple], exclude_school=None) -> dict[int, list[LikelyDuplicate]]:
     """student_likely_duplicates for many new rows at once (an upload's preview): one set-based
     query for all of them, so that the check costs little per row. Blocked as the national scan is
-    (the given name without diacritics must agree), where the form's single check is broader. `rows`: (full_name, date_of_birth,
-    gender); the answer maps a row's index to its likely duplicates (rows with none are left out)."""
+    (the given name without diacritics must agree), where the form's single check is broader. `rows`:
+    (full_name, date_of_birth, gender[, id_number]); the answer maps a row's index to its likely
+    duplicates (rows with none are left out). As the queue's score says, two valid ID numbers more than
+    one digit apart are two people: a row with one is not warned of a pupil with such another
+    (student_dup_block holds the number and the name, so the test needs no read of the table)."""
     if not rows:
         return {}
-    swapped = [dob.replace(month=dob.day, day=dob.month) if dob.day <= 12 else dob for _n, dob, _g in rows]
+    swapped = [r[1].replace(month=r[1].day, day=r[1].month) if r[1].day <= 12 else r[1] for r in rows]
     sql = f"""
         WITH new AS (
-            SELECT i - 1 AS i, student_name_key(name) AS name, student_given_key(name) AS given, d AS dob, gender
-            FROM unnest(%(names)s::text[], %(dobs)s::date[], %(swapped)s::date[], %(genders)s::text[])
-                 WITH ORDINALITY AS t(name, dob, swapped, gender, i)
+            SELECT i - 1 AS i, student_name_key(name) AS name, student_given_key(name) AS given, d AS dob, gender,
+                   CASE WHEN idn ~ '^[0-9]{{12}}$' THEN idn END AS idn
+            FROM unnest(%(names)s::text[], %(dobs)s::date[], %(swapped)s::date[], %(genders)s::text[],
+                        %(ids)s::text[]) WITH ORDINALITY AS t(name, dob, swapped, gender, idn, i)
                  CROSS JOIN LATERAL (SELECT DISTINCT d FROM unnest(ARRAY[t.dob, t.swapped]) AS u(d)) AS dates
         )
         -- The scan's block (student_dup_block, given name included): one index probe per row and date.
@@ -428,12 +431,14 @@ def students_likely_duplicates_many(rows: list[tuple[str, dt.date, str]], exclud
         JOIN students_student s ON s.date_of_birth = new.dob AND s.gender = new.gender
              AND {_GIVEN.format(t="s")} = new.given
         JOIN schools_school sc ON sc.id = s.school_id
-        WHERE (%(exclude)s::bigint IS NULL OR s.school_id <> %(exclude)s::bigint)
+        WHERE (new.idn IS NULL OR s.id_number IS NULL OR s.id_number !~ '^[0-9]{{12}}$'
+               OR levenshtein_less_equal(new.idn, s.id_number, 1) <= 1)
+          AND (%(exclude)s::bigint IS NULL OR s.school_id <> %(exclude)s::bigint)
           AND similarity({_NAME.format(t="s")}, new.name) >= %(min_name)s
         ORDER BY new.i, sim DESC, s.id"""  # noqa: S608 -- constants; values are parameters
     params = {"names": [r[0] for r in rows], "dobs": [r[1] for r in rows], "swapped": swapped,
-              "genders": [r[2] for r in rows], "exclude": getattr(exclude_school, "pk", exclude_school),
-              "min_name": FORM_MIN_NAME_SIMILARITY}
+              "genders": [r[2] for r in rows], "ids": [(r[3] or None) if len(r) > 3 else None for r in rows],
+              "exclude": getattr(exclude_school, "pk", exclude_school), "min_name": FORM_MIN_NAME_SIMILARITY}
     found: dict[int, list[LikelyDuplicate]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -227,7 +227,7 @@ class PupilImporter(RecordImporter):
         for start in range(0, len(rows), DUPLICATE_BATCH):
             chunk = rows[start:start + DUPLICATE_BATCH]
             matches = students_likely_duplicates_many(
-                [(c["full_name"], c["date_of_birth"], c["gender"]) for _, c in chunk])
+                [(c["full_name"], c["date_of_birth"], c["gender"], c.get("id_number")) for _, c in chunk])
             for index, likely in matches.items():
                 rownum, c = chunk[index]
                 found[rownum] = {"name": c["full_name"], "matches": [

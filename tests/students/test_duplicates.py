@@ -249,3 +249,18 @@ def test_a_pupil_entered_twice_reaches_the_queue_through_the_worker(school_a, sc
     assert found is not None and found.status == DuplicateStatus.OPEN
     queue = duplicate_candidates(scope=Scope(PROVINCE, province_code="01"))
     assert found in queue
+
+
+def test_an_upload_row_with_a_number_is_not_warned_of_a_namesake_with_another(school_a, school_b):
+    # The queue's rule: two valid numbers more than a digit apart are two people; one digit apart, a typo.
+    owner = make_student(school_b, **{**real_identity(serial=9101), "full_name": "Trần Thị Lan", "date_of_birth": DOB})
+    namesake = real_identity(serial=4567)["id_number"]
+    typo = owner.id_number[:9] + ("7" if owner.id_number[9] != "7" else "3") + owner.id_number[10:]
+    unnumbered = pupil(school_b, "Trần Thị Lan")
+    rows = [("Tran Thi Lan", DOB, owner.gender, namesake), ("Tran Thi Lan", DOB, owner.gender, typo),
+            ("Tran Thi Lan", DOB, owner.gender, None)]
+    found = students_likely_duplicates_many(rows, exclude_school=school_a)
+    names = {i: {d.school_name for d in found.get(i, [])} for i in range(3)}
+    assert len(found[0]) == 1  # only the pupil without a number
+    assert len(found[1]) == 2 and len(found[2]) == 2
+    assert unnumbered.id_number is None and names[0] == {school_b.name}

@@ -33,11 +33,17 @@ def on_file(school_a, school_b, school_user):
     return {"other": other, "lookalike": lookalike, "own": Student.objects.get(pupil_code="HSA0000001")}
 
 
-def _second_file() -> list[list[str]]:
+def _one_digit_off(number: str) -> str:
+    return number[:-1] + ("7" if number[-1] != "7" else "3")
+
+
+def _second_file(other_number: str | None = None) -> list[list[str]]:
     rows = pupil_rows(1, start=2)                      # row 2: HSA0000002, an update (class changed)
     rows[0][8] = "3B"
     new = pupil_rows(2, start=10)                      # rows 3 and 4: new codes
     new[0][2], new[0][3] = "Nguyen Thi Thu Ha", "03/05/2016"   # no diacritics; day and month swapped
+    if other_number:
+        new[0][1] = _one_digit_off(other_number)       # and the number mistyped by one digit
     new[1][2] = "Nguyễn Thị Thử B"                     # school A's own HSA0000001 under a new code
     plain = pupil_rows(1, start=20)                    # row 5: nobody like her on file
     plain[0][2] = "Lê Thị Khác"
@@ -46,7 +52,7 @@ def _second_file() -> list[list[str]]:
 
 def test_new_rows_like_a_pupil_on_file_are_warned_of_with_name_birth_date_and_school_only(
         client, school_a, school_user, on_file):
-    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _second_file()))
+    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _second_file(on_file["other"].id_number)))
 
     assert upload.status == UploadStatus.VALIDATED and upload.can_commit   # a warning, not a refusal
     assert (upload.new_count, upload.changed_count) == (3, 1)
@@ -89,7 +95,7 @@ def test_the_check_runs_once_per_batch_of_new_rows(school_a, school_user, django
 
 def test_only_the_first_warnings_are_stored_but_all_are_counted(client, school_user, on_file, monkeypatch):
     monkeypatch.setattr(validate, "STORED_DUPLICATES", 1)
-    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _second_file()))
+    upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, _second_file(on_file["other"].id_number)))
 
     assert upload.duplicate_warning_count == 2 and [w["row"] for w in upload.duplicate_warnings] == [3]
     client.force_login(school_user)
@@ -97,7 +103,7 @@ def test_only_the_first_warnings_are_stored_but_all_are_counted(client, school_u
 
 
 def test_a_file_asked_about_keeps_no_warning(school_user, on_file):
-    rows = _second_file()
+    rows = _second_file(on_file["other"].id_number)
     for row in rows:
         row[3] = "04/02/2016"   # every date ambiguous: the preview asks first
     upload = run_upload(school_user, csv_bytes(PUPIL_HEADER, rows))
