@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import Gender, HeldIdNumber, TimeStamped, VerifiableIdentity, id_number_unique
 from edu_portal.common.names import VIETNAMESE, family_name, given_name, middle_name, vietnamese_order
-from edu_portal.common.search import name_head_words, name_search, name_search_index
+from edu_portal.common.search import name_search, name_search_index
 
 
 class IdNumberMissingReason(models.TextChoices):
@@ -49,12 +49,10 @@ class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
             # A school's class lists, and the country's or a province's pages (walked in order, filtered).
             models.Index(F("school"), *vietnamese_order(), F("id"), name="student_school_vi_name"),
             models.Index(*vietnamese_order(), F("id"), name="student_vi_name"),
-            # A country's or province's search walked in that order without reading the table: the
-            # folded name is in the index (an index-only scan tests each entry in ~0.4 us instead of
-            # a heap fetch and unaccent per row), the school for the scope (students.search).
+            # The pupils of one name in the list's order, read index-only by the name search's LATERAL
+            # (students.search): the full name and the school ride along for its tests.
             models.Index(*vietnamese_order(), F("id"), name_search(), name="student_vi_name_search",
                          include=["full_name", "school"]),
-            GinIndex(name_head_words(), name="student_name_head_words"),
             # Search by the words of a name, with or without diacritics, without scanning millions of rows.
             name_search_index("full_name", name="student_name_search_trgm"),
             # The duplicate finder's block (students.duplicates): same birth date (or day/month swapped),
