@@ -6,6 +6,7 @@ commune, level, ownership) are copied here so that a rollup needs no join.
 """
 from django.db import models
 
+from .flows import COUNTS as FLOW_COUNTS
 from .metrics import METRIC_NAMES
 
 
@@ -37,3 +38,33 @@ class SchoolStats(models.Model):
 # One integer column per metric (see metrics.py), declared from the same list the refresh uses.
 for _name in METRIC_NAMES:
     SchoolStats.add_to_class(_name, models.IntegerField(default=0))
+
+
+class FlowStats(models.Model):
+    """Pupils of a school, year, grade and gender by where they were the next school year
+    (dashboards.flows): the counts the flow indicators are summed from at any level."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+",
+                               db_constraint=False)
+    school_year = models.PositiveSmallIntegerField("năm học")
+    province_id = models.CharField("mã tỉnh", max_length=2)
+    commune_id = models.CharField("mã xã", max_length=5)
+    level = models.CharField("cấp học", max_length=20)
+    ownership = models.CharField("loại hình", max_length=20)
+    grade = models.PositiveSmallIntegerField("khối lớp")
+    gender = models.CharField("giới tính", max_length=1)
+    computed_at = models.DateTimeField("tính lúc")
+
+    class Meta:
+        verbose_name = "luồng học sinh giữa hai năm học"
+        verbose_name_plural = "luồng học sinh giữa hai năm học"
+        constraints = [models.UniqueConstraint(fields=["school", "school_year", "grade", "gender"],
+                                               name="one_flow_row_per_school_year_grade_gender")]
+        indexes = [models.Index(fields=["school_year", "province_id", "commune_id"], name="flow_year_geo")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.school_year}/{self.grade}{self.gender}"
+
+
+for _name in FLOW_COUNTS:
+    FlowStats.add_to_class(_name, models.IntegerField(default=0))

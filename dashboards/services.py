@@ -27,6 +27,7 @@ from django.utils import timezone
 from edu_portal.common.models import current_school_year
 from edu_portal.common.queue import enqueue_on_commit
 
+from . import flows
 from .cache import stats_version_bump
 from .metrics import METRICS, NUTRITION_SOURCE, SOURCES, STUDYING
 
@@ -133,6 +134,16 @@ def _sql(only_schools: bool) -> str:
     return _SQL_ALL
 
 
+_FLOWS_SQL: dict[bool, str] = {}
+
+
+def _flows_sql(only_schools: bool) -> str:
+    # The flows between school years (issue 17), refreshed with the same rows and lock.
+    if only_schools not in _FLOWS_SQL:
+        _FLOWS_SQL[only_schools] = flows.refresh_sql(only_schools=only_schools)
+    return _FLOWS_SQL[only_schools]
+
+
 def stats_refresh_all() -> int:
     """Recompute every school's statistics; readers see the old rows until the commit."""
     started = time.monotonic()
@@ -142,6 +153,7 @@ def stats_refresh_all() -> int:
         cursor.execute("SET LOCAL work_mem = %s", [settings_work_mem()])
         cursor.execute(_sql(False), {"current": current_school_year(), "today": timezone.localdate()})
         rows = cursor.rowcount
+        cursor.execute(_flows_sql(False))
     _bump()
     log.info("stats_refresh_all: %s rows in %.1f s", rows, time.monotonic() - started)
     return rows
@@ -173,6 +185,7 @@ def stats_refresh_schools(*, school_ids: list[int]) -> int:
         cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
         cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids, "today": timezone.localdate()})
         rows = cursor.rowcount
+        cursor.execute(_flows_sql(True), {"ids": ids})
     _bump()
     return rows
 
