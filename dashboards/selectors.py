@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -294,3 +294,26 @@ def home_summary(*, scope: Scope) -> dict:
         "staff": scope.filter(StaffMember.objects.all()).count(),
         "students": scope.filter(Student.objects.all()).count(),
     }
+
+
+TREND_METRICS = ["pupils", "pupils_female", "staff_teacher", "pupils_ver_verified", "pupils_with_result",
+                 "pupils_without_id", "enrol_dropped_out", "enrol_transferred_in"]
+
+
+@cached
+def stats_by_year(*, scope: Scope, filters: dict | None = None) -> list[dict]:
+    """The main figures of the selection for every school year on record, oldest first (the
+    trends): the same per-school rows, scope and filters as the pages, all years at once."""
+    filters = {k: v for k, v in (filters or {}).items() if k != "school_year"}
+    school = filters.pop("school", None)
+    _qs, cleaned = stats_filter(scope=scope, filters=filters)  # refuses bad filters as the pages do
+    qs = _scoped(scope)
+    if school is not None:
+        qs = qs.filter(school_id=int(school))
+    for key, column in (("province", "province_id"), ("commune", "commune_id"), ("level", "level"),
+                        ("ownership", "ownership")):
+        if cleaned.get(key):
+            qs = qs.filter(**{column: cleaned[key]})
+    sums = (qs.order_by().values("school_year")
+            .annotate(schools=Count("id"), **{m: Sum(m) for m in TREND_METRICS}).order_by("school_year"))
+    return [derive({k: v or 0 for k, v in row.items()}) for row in sums]

@@ -12,7 +12,7 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
-from edu_portal.common.exceptions import AppError
+from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year
 from geo.models import Commune
 from schools.models import Ownership, School
@@ -77,6 +77,21 @@ def flows_clean(filters: dict | None) -> dict:
     return out
 
 
+def flows_in_scope(scope: Scope, filters: dict) -> None:
+    """An area outside the caller's scope is not found, as on the other dashboard pages."""
+    province = filters.get("province")
+    if "commune" in filters:
+        province = Commune.objects.filter(pk=filters["commune"]).values_list("province_id", flat=True).first()
+        if province is None:
+            raise NotInScope()
+    if province is not None and not scope.contains_province(province):
+        raise NotInScope()
+    if "school" in filters:
+        school = School.objects.filter(pk=filters["school"]).first()
+        if school is None or not scope.contains_school(school):
+            raise NotInScope()
+
+
 def _where(scope: Scope, filters: dict) -> tuple[str, list]:
     clauses, params = ["TRUE"], []
     if scope.kind == PROVINCE:
@@ -134,6 +149,7 @@ def flows_summary(*, scope: Scope, filters: dict | None = None, unit: str | None
     year (?school_year, else the latest known) the rates per grade, per gender and per `unit`
     ("province", "commune" or "school"; None: no unit table)."""
     cleaned = flows_clean(filters)
+    flows_in_scope(scope, cleaned)
     if unit is not None and unit not in UNITS:
         raise AppError(_("Nhóm không hợp lệ."), code="invalid_filter", details={"group": [unit]})
     where, params = _where(scope, cleaned)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_flows
 
 app_name = "dashboards"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("schools/<int:pk>/", views.school_view, name="school"),
     path("indicators/", views.indicators_view, name="indicators"),
     path("completeness/", views.completeness_view, name="completeness"),
+    path("trends/", views_flows.trends_view, name="trends"),
 ]

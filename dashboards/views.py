@@ -78,8 +78,8 @@ def _respond(request, template: str, context: dict, tables: list[Table]):
         query.pop(k, None)
     scope = Scope.for_user(request.user)
     context.setdefault("hide_province", scope.kind != COUNTRY)
-    context.update({"tables": tables, "query": query.urlencode(), "kept": _kept_filters(request),
-                    "filter": SchoolStatsFilterSet(request.GET)})
+    context.setdefault("filter", SchoolStatsFilterSet(request.GET))
+    context.update({"tables": tables, "query": query.urlencode(), "kept": _kept_filters(request)})
     return render(request, template, context)
 
 

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_flows
 
 urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="stats-overview"),
     path("provinces/", views.ProvinceListView.as_view(), name="stats-provinces"),
     path("provinces/<str:code>/communes/", views.CommuneListView.as_view(), name="stats-communes"),
     path("schools/", views.SchoolListView.as_view(), name="stats-schools"),
+    path("flows/", views_flows.FlowsView.as_view(), name="stats-flows"),
+    path("trends/", views_flows.TrendsView.as_view(), name="stats-trends"),
 ]

@@ -201,6 +201,9 @@ RULES: dict[str, Rule] = {
     "dashboards:school": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
     "dashboards:indicators": Rule(EVERY_USER),
     "dashboards:completeness": Rule(EVERY_USER),
+    # Trends and flows of province X: not a school's, nor province Y's, to see.
+    "dashboards:trends": Rule(web(school_a=404, school_b=404, province_x=200, province_y=404, ministry=200),
+                              query="?province=01"),
     # Ministry only.
     "audit:events": Rule(MINISTRY_ONLY),
     "api:tokens": Rule(MINISTRY_ONLY),
@@ -483,6 +486,13 @@ API_RULES: dict[str, ApiRule] = {
                                       province_y_ro=404, school_a_ro=404, school_a_rw=404, school_b_ro=404),
                                   kwargs=lambda o: {"code": "01"}),
     "api:stats-schools": ApiRule(EVERY_TOKEN),
+    # Trends and flows of province X: beyond a school token's scope, even school A's.
+    "api:stats-flows": ApiRule(api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200,
+                                   province_y_ro=404, school_a_ro=404, school_a_rw=404, school_b_ro=404),
+                               query="?province=01"),
+    "api:stats-trends": ApiRule(api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200,
+                                    province_y_ro=404, school_a_ro=404, school_a_rw=404, school_b_ro=404),
+                                query="?province=01"),
     # Transfers: both sides (and their provinces) see a request; school A is neither side of transfer_bc.
     "api:transfer-list": ApiRule(EVERY_TOKEN),
     "api:transfer-detail": ApiRule(TRANSFER_BC, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),

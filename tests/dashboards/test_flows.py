@@ -12,7 +12,7 @@ from dashboards.flows import COUNTS
 from dashboards.models import FlowStats
 from dashboards.selectors_flows import flows_summary
 from dashboards.services import stats_refresh_all, stats_refresh_schools
-from edu_portal.common.exceptions import AppError
+from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year
 from students.models import Enrollment, Student
 from tests.factories import SchoolFactory, next_code
@@ -172,9 +172,9 @@ def test_a_province_and_a_school_see_their_own_flows_only():
         (g, sum(want[(year, g, s)]["base"] for s in "FM")) for g in range(1, 13)
         if sum(sum(want[(year, g, s)].values()) for s in "FM"))
     one = schools[0]
-    school = flows_summary.uncached(scope=Scope(SCHOOL, school_id=one, province_code="01"),
-                                    filters={"school_year": year, "province": "79"})
-    assert all(g["base"] == 0 for g in school.grades)  # another province: nothing, not an error
+    with pytest.raises(NotInScope):  # a province (even its own) is beyond a school's scope
+        flows_summary.uncached(scope=Scope(SCHOOL, school_id=one, province_code="01"),
+                               filters={"school_year": year, "province": "01"})
     mine = flows_summary.uncached(scope=Scope(SCHOOL, school_id=one, province_code="01"), filters={"school_year": year})
     want = oracle(school=one)
     assert sum(g["base"] for g in mine.grades) == sum(c["base"] for (y, _g, _s), c in want.items() if y == year)

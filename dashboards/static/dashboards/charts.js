@@ -5,8 +5,10 @@
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     const cfg = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
     const round = cfg.type === "doughnut" || cfg.type === "pie";
+    const line = cfg.type === "line";
     cfg.datasets.forEach(function (ds, i) {
       ds.backgroundColor = round ? palette : palette[i % palette.length];
+      if (line) { ds.borderColor = palette[i % palette.length]; ds.spanGaps = true; }
     });
     new Chart(canvas, {
       type: cfg.type,

@@ -1,0 +1,77 @@
+"""Trends and flows between school years (issue 17): the same selectors as the trends page."""
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.renderers import JSONRenderer
+
+from api.scope import request_scope
+from dashboards.flows import DEFINITIONS, SOURCE
+from dashboards.selectors import stats_by_year
+from dashboards.selectors_flows import GENDERS, UNITS, flows_clean, flows_in_scope, flows_summary, flows_unit_for
+from schools.models import Ownership
+
+from .views import FILTER_PARAMS, StatsView
+
+AREA_PARAMS = [
+    OpenApiParameter("province", {"type": "string", "pattern": "^[0-9]{2}$"}, description="Mã tỉnh/thành phố"),
+    OpenApiParameter("commune", {"type": "string", "pattern": "^[0-9]{5}$"}, description="Mã xã/phường"),
+    OpenApiParameter("school", {"type": "integer", "minimum": 1}, description="Mã số (id) của trường"),
+    OpenApiParameter("ownership", OpenApiTypes.STR, description="Loại hình", enum=Ownership.values),
+]
+FLOW_PARAMS = [
+    OpenApiParameter("school_year", {"type": "integer", "minimum": 2000},
+                     description="Năm học của các bảng theo khối, giới tính, đơn vị; mặc định năm gần nhất có số liệu"),
+    *AREA_PARAMS,
+    OpenApiParameter("gender", OpenApiTypes.STR, enum=list(GENDERS), description="F: nữ, M: nam"),
+    OpenApiParameter("group", OpenApiTypes.STR, enum=list(UNITS),
+                     description="Đơn vị của bảng theo đơn vị; mặc định cấp dưới của phạm vi"),
+]
+
+
+def _definitions() -> list[dict]:
+    return [{"key": d.key, "label": str(d.label), "formula": str(d.formula), "numerator": str(d.numerator),
+             "denominator": str(d.denominator), "source": str(SOURCE)} for d in DEFINITIONS]
+
+
+class FlowsView(StatsView):
+    renderer_classes = [JSONRenderer]
+    allowed_filters = ("school_year", "province", "commune", "school", "ownership", "gender", "group")
+
+    @extend_schema(summary="Luồng học sinh giữa các năm học: lên lớp, lưu ban, bỏ học, chuyển cấp, hoàn thành",
+                   parameters=FLOW_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        scope = request_scope(request)
+        filters = self.filters(request)
+        group = filters.pop("group", None)
+
+        def build():
+            unit = group or flows_unit_for(scope, filters)
+            summary = flows_summary(scope=scope, filters=filters, unit=unit)
+            data = {"filters": summary.filters, "years": summary.years, "school_year": summary.year,
+                    "trend": [{"school_year": y, **summary.trend[y]} for y in summary.years],
+                    "grades": summary.grades, "by_gender": summary.by_gender, "group": summary.unit,
+                    "units": summary.units, "intake": summary.intake, "definitions": _definitions()}
+            return data, None
+
+        return self.respond(request, scope, build)
+
+
+class TrendsView(StatsView):
+    renderer_classes = [JSONRenderer]
+    allowed_filters = ("province", "commune", "school", "ownership", "level")
+
+    @extend_schema(summary="Số liệu chính qua các năm học", parameters=AREA_PARAMS + FILTER_PARAMS[1:2],
+                   responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        scope = request_scope(request)
+        filters = self.filters(request)
+
+        # The same checks as the flows: a malformed area refused, one outside the scope not found.
+        flows_in_scope(scope, flows_clean({k: v for k, v in filters.items() if k != "level"}))
+
+        def build():
+            rows = stats_by_year(scope=scope, filters=filters)
+            return {"filters": filters, "results": rows}, None
+
+        return self.respond(request, scope, build)
