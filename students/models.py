@@ -266,6 +266,24 @@ class YearEnd(models.Model):
         return f"{self.school_id} {self.school_year}: {self.committed_at:%Y-%m-%d %H:%M}"
 
 
+class YearRollover(models.Model):
+    """The turn of a school year into the next (students.yearend.year_rollover): done once per year,
+    by the beat task on 1 August or by the ministry; what it did, for the record."""
+
+    school_year = models.PositiveSmallIntegerField("năm học kết thúc", unique=True)
+    started_at = models.DateTimeField("bắt đầu lúc", default=timezone.now)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    counts = models.JSONField("số học sinh theo kết quả", default=dict)
+
+    class Meta:
+        verbose_name = "chuyển năm học"
+
+    def __str__(self) -> str:
+        return f"{self.school_year} -> {self.school_year + 1}"
+
+
 class YearEndDecision(models.Model):
     year_end = models.ForeignKey(YearEnd, on_delete=models.CASCADE, related_name="decisions")
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="year_end_decisions")

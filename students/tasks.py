@@ -51,6 +51,18 @@ def year_end_commit(school_ids: list[int], year: int, user_id: int | None = None
                                         school_ids=school_ids, year=year))
 
 
+# The turn of the school year (beat, daily at night): from 1 August, once per year (students.yearend).
+# `year` given: the ministry's own start (students.views_yearend), which needs no window.
+@shared_task(name="students.year_rollover", acks_late=True, time_limit=7200, soft_time_limit=7000)
+def year_rollover(year: int | None = None, user_id: int | None = None) -> dict | None:
+    year = yearend.year_rollover_due() if year is None else year
+    if year is None:
+        return None
+    user = None if user_id is None else get_user_model().objects.filter(pk=user_id).first()
+    marker = yearend.year_rollover(year=year, user=user)
+    return {"school_year": marker.school_year, "counts": marker.counts}
+
+
 # Pupils just created or whose identity changed (students.services, uploads' commit, by this name after
 # the commit): their pairs, scored as the national scan scores them. An upsert: safe to run twice.
 @shared_task(name="students.duplicates_scan_pupils", acks_late=True, time_limit=300, soft_time_limit=280)

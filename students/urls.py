@@ -23,6 +23,7 @@ urlpatterns = [
     path("year-end/commit/", views_yearend.year_end_commit_view, name="year_end_commit"),
     path("year-end/commit-all/", views_yearend.year_end_commit_all_view, name="year_end_commit_all"),
     path("year-end/<int:pk>/undo/", views_yearend.year_end_undo_view, name="year_end_undo"),
+    path("year-end/rollover/", views_yearend.year_rollover_view, name="year_rollover"),
     path("year-end/confirm-classes/", views_yearend.classes_confirm_view, name="classes_confirm"),
     path("transfers/", views_transfers.transfer_list_view, name="transfers"),
     path("transfers/new/", views_transfers.transfer_new_view, name="transfer_new"),

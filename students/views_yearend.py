@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.scope import SCHOOL, Scope
+from accounts.scope import COUNTRY, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.models import current_school_year, school_year_label
 from edu_portal.common.queue import enqueue_on_commit
@@ -20,7 +20,7 @@ from schools.models import School
 from schools.selectors import school_for_entry
 
 from . import yearend
-from .models import Enrollment, Student, YearEndOutcome
+from .models import Enrollment, Student, YearEndOutcome, YearRollover
 
 # Schools per task when a province or the ministry commits every school of its scope.
 SCHOOLS_PER_TASK = 200
@@ -46,15 +46,32 @@ def _counted(labels) -> list[tuple[str, int]]:
     return sorted(Counter(labels).items())
 
 
+def _rollover_counts(rollover) -> list[tuple[str, int]]:
+    """The rollover's counts as people read them: decided outcomes, then pupils carried while undecided."""
+    if rollover is None:
+        return []
+    out = []
+    for key, n in sorted(rollover.counts.items()):
+        carried = key.startswith("carried_")
+        label = _label(key.removeprefix("carried_"))
+        out.append((_("Xếp lớp dự kiến, %(outcome)s") % {"outcome": label.lower()} if carried else label, n))
+    return out
+
+
 @login_required
 def year_end_view(request):
     scope = Scope.for_user(request.user)
     year = _year(request)
     if scope.kind != SCHOOL and not request.GET.get("school"):
         schools = scope.filter(School.objects.order_by("name"), "")
+        last = current_school_year() - 1
+        rollover = YearRollover.objects.filter(school_year=last).first()
         return render(request, "students/year_end/scope.html", {
             "scope": scope, "year": year, "year_label": school_year_label(year),
-            "next_label": school_year_label(year + 1), "schools": schools[:500], "total": schools.count()})
+            "next_label": school_year_label(year + 1), "schools": schools[:500], "total": schools.count(),
+            "rollover_year": last, "rollover_label": school_year_label(last),
+            "rollover_next": school_year_label(last + 1),
+            "rollover": rollover, "rollover_counts": _rollover_counts(rollover)})
     school = school_for_entry(scope=scope, pk=request.GET.get("school"))
     proposals = yearend.year_end_proposals(school_ids=[school.pk], year=year)
     names = dict(Student.objects.filter(pk__in=[p.student_id for p in proposals]).values_list("pk", "full_name"))
@@ -133,3 +150,17 @@ def classes_confirm_view(request):
     n = yearend.classes_confirm(scope=scope, school=school, year=year + 1, class_names=names or None)
     messages.success(request, _("Đã xác nhận lớp cho %(n)d học sinh.") % {"n": n})
     return redirect(_back(school, year, scope))
+
+
+@login_required
+@require_POST
+def year_rollover_view(request):
+    """The ministry turns the year for the whole country (as the beat task does after 1 August): a task."""
+    scope = Scope.for_user(request.user)
+    if scope.kind != COUNTRY:
+        raise PermissionDenied(_("Chỉ Bộ GD&ĐT chuyển năm học cho cả nước."))
+    year = current_school_year() - 1
+    enqueue_on_commit("students.year_rollover", year, request.user.pk)
+    messages.success(request, _("Đã bắt đầu chuyển năm học %(year)s sang %(next)s cho cả nước; số liệu cập nhật "
+                                "sau vài phút.") % {"year": school_year_label(year), "next": school_year_label(year + 1)})
+    return redirect(reverse("students:year_end"))

@@ -24,6 +24,7 @@ its enrollments untouched and provisional, and no result or measurement recorded
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.models import current_school_year, school_year_label
+from edu_portal.common.queue import enqueue_on_commit
 from schools.models import LEVEL_GRADES, School
 
 from . import services
@@ -46,12 +49,14 @@ from .models import (
     Term,
     YearEnd,
     YearEndOutcome,
+    YearRollover,
 )
 from .preschool import age_group_sql
 
 PRIMARY_PASS = (LearningRating.EXCELLENT, LearningRating.COMPLETED_WELL, LearningRating.COMPLETED)
 SECONDARY_PASS = (LearningRating.GOOD, LearningRating.FAIR, LearningRating.PASS)
 CONDUCT_PASS = (ConductRating.GOOD, ConductRating.FAIR, ConductRating.PASS)
+PENDING = (YearEndOutcome.SUMMER, YearEndOutcome.NO_RESULT)
 DECIDED = (YearEndOutcome.PROMOTED, YearEndOutcome.REPEATS, YearEndOutcome.COMPLETED_LEVEL,
            YearEndOutcome.GRADUATED)
 LAST_PRESCHOOL_GROUP = "mg_5_6"
@@ -73,6 +78,12 @@ _TOP_GRADE = "CASE sc.level " + " ".join(f"WHEN '{level}' THEN {top}" for level,
 _UP = (f"CASE WHEN e.grade = 12 THEN 'graduated' WHEN e.grade + 1 > {_TOP_GRADE} THEN 'completed_level' "
        "ELSE 'promoted' END")
 
+# The next year's enrollments the rollover made for pupils not decided yet (year_rollover): still
+# theirs to decide; a commit replaces them.
+_CARRIED = ("SELECT d.next_enrollment_id FROM students_yearenddecision d JOIN students_yearend y "  # noqa: S608
+            "ON y.id = d.year_end_id WHERE y.undone_at IS NULL AND d.next_enrollment_id IS NOT NULL "
+            f"AND d.outcome IN ({_sql_list(PENDING)})")
+
 # One row per pupil studying at the schools in the year and not decided yet, with the proposal.
 PROPOSALS_SQL = f"""
 SELECT e.id AS enrollment_id, e.student_id, e.school_id, e.grade, e.class_name, e.status, e.age_group,
@@ -83,7 +94,8 @@ SELECT e.id AS enrollment_id, e.student_id, e.school_id, e.grade, e.class_name, 
          WHEN r.id IS NULL THEN 'no_result'
          WHEN {_passed("r")} THEN {_UP}
          ELSE 'summer'
-       END AS outcome
+       END AS outcome,
+       {_UP} AS up
 FROM students_enrollment e
 JOIN schools_school sc ON sc.id = e.school_id
 LEFT JOIN students_academicresult r ON r.student_id = e.student_id AND r.school_year = e.school_year
@@ -92,9 +104,10 @@ LEFT JOIN students_academicresult z ON z.student_id = e.student_id AND z.school_
      AND z.term = {Term.RESIT}
 WHERE e.school_id = ANY(%(schools)s) AND e.school_year = %(year)s AND e.status = 'studying'
   AND NOT EXISTS (SELECT 1 FROM students_yearenddecision d JOIN students_yearend y ON y.id = d.year_end_id
-                  WHERE d.enrollment_id = e.id AND y.undone_at IS NULL)
+                  WHERE d.enrollment_id = e.id AND y.undone_at IS NULL AND d.outcome IN ({_sql_list(DECIDED)}))
   AND NOT EXISTS (SELECT 1 FROM students_enrollment n WHERE n.student_id = e.student_id
-                  AND n.school_year = %(year)s + 1 AND n.status <> 'transferred_out')
+                  AND n.school_year = %(year)s + 1 AND n.status <> 'transferred_out'
+                  AND NOT (n.provisional AND n.id IN ({_CARRIED})))
   AND NOT EXISTS (SELECT 1 FROM students_transferrequest t WHERE t.student_id = e.student_id
                   AND t.status = 'pending')
 """  # noqa: S608 -- constants only; values are parameters
@@ -136,6 +149,52 @@ FROM decided p JOIN ye ON ye.school_id = p.school_id LEFT JOIN next ON next.stud
 RETURNING year_end_id, outcome
 """  # noqa: S608 -- constants only; values are parameters
 
+# Before a commit: the next-year enrollments the rollover carried for pupils now decided are let go (while
+# still provisional and untouched), so that the commit makes the decided ones. Django's foreign keys are
+# deferred: the decision's link is cleared in the same statement.
+RELEASE_SQL = f"""
+WITH p AS MATERIALIZED ({PROPOSALS_SQL}),
+carried AS MATERIALIZED (
+    SELECT n.id FROM p JOIN students_enrollment n ON n.student_id = p.student_id
+         AND n.school_year = %(year)s + 1 AND n.provisional AND n.status = 'studying'
+    WHERE p.outcome IN ({_sql_list(DECIDED)}) AND n.id IN ({_CARRIED})
+),
+unlinked AS (UPDATE students_yearenddecision d SET next_enrollment_id = NULL FROM carried
+             WHERE d.next_enrollment_id = carried.id RETURNING d.id)
+DELETE FROM students_enrollment n USING carried WHERE n.id = carried.id
+"""  # noqa: S608 -- constants only; values are parameters
+
+# The rollover (year_rollover): pupils still undecided on the turn of the year are carried into it
+# provisionally, so that the new year counts them, in the grade the year-end will most likely give:
+# the next one without a whole-year result yet (most pupils pass), the same one while awaiting the
+# summer's re-assessment. Their decision stays pending (outcome summer / no_result); the school's later
+# commit replaces the carried enrollment. Pupils whose "next grade" would end the school's level are
+# not carried: they leave the school either way.
+CARRY_SQL = f"""
+WITH p AS MATERIALIZED ({PROPOSALS_SQL}),
+pending AS MATERIALIZED (
+    SELECT p.*, CASE WHEN p.outcome = 'summer' THEN 'repeats' ELSE 'promoted' END AS way FROM p
+    WHERE p.outcome IN ({_sql_list(PENDING)}) AND (p.outcome = 'summer' OR p.up = 'promoted')
+),
+ye AS (
+    INSERT INTO students_yearend (school_id, school_year, committed_at, committed_by_id)
+    SELECT DISTINCT school_id, %(year)s, now(), NULL::bigint FROM pending RETURNING id, school_id
+),
+next AS (
+    INSERT INTO students_enrollment (student_id, school_year, school_id, grade, class_name, status, age_group,
+                                     provisional, leave_reason, created_at, updated_at)
+    SELECT p.student_id, %(year)s + 1, p.school_id, {_NEXT_GRADE.replace("p.outcome", "p.way")},
+           left({_NEXT_CLASS.replace("p.outcome", "p.way")}, 20), 'studying', '', true, '', now(), now()
+    FROM pending p
+    RETURNING id, student_id
+)
+INSERT INTO students_yearenddecision (year_end_id, student_id, enrollment_id, status_before, outcome, grade,
+                                      next_enrollment_id)
+SELECT ye.id, p.student_id, p.enrollment_id, p.status, p.outcome, p.grade, next.id
+FROM pending p JOIN ye ON ye.school_id = p.school_id JOIN next ON next.student_id = p.student_id
+RETURNING year_end_id, outcome
+"""  # noqa: S608 -- constants only; values are parameters
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -165,19 +224,62 @@ def _schools_in_scope(scope: Scope, school_ids: list[int]) -> list[int]:
 
 
 @transaction.atomic
-def year_end_commit(*, scope: Scope, user, school_ids: list[int], year: int) -> Counter:
+def year_end_commit(*, scope: Scope, user, school_ids: list[int], year: int, refresh: bool = True) -> Counter:
     """Commit the proposals of the schools for `year` (one statement; see the module's docstring).
-    Returns how many pupils got each outcome."""
+    Returns how many pupils got each outcome. `refresh=False`: the caller refreshes the statistics
+    (the rollover: all of them at once)."""
     schools = _schools_in_scope(scope, school_ids)
     with connection.cursor() as cursor:
         # One commit at a time per school: a second would find the same pupils undecided.
         cursor.execute("SELECT id FROM schools_school WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [schools])
+        cursor.execute(RELEASE_SQL, {"schools": schools, "year": int(year)})
         cursor.execute(COMMIT_SQL, {"schools": schools, "year": int(year), "user": getattr(user, "pk", None),
                                     "completed_reason": _("Hoàn thành cấp học / chương trình")[:200]})
         counts = Counter(outcome for _ye, outcome in cursor.fetchall())
-    if counts:
+    if counts and refresh:
         services._statistics_changed(*schools)
     return counts
+
+
+# The rollover runs in the first two months of the new year only: later, a school's own year-end is the
+# way (a portal installed mid-year, or whose beat was down all summer, does not guess its pupils' years).
+ROLLOVER_WINDOW = ((8, 1), (9, 30))
+
+
+def year_rollover_due(today: dt.date | None = None) -> int | None:
+    """The year to turn today, or None: in the window after 1 August, once per year."""
+    today = today or timezone.localdate()
+    start, end = (dt.date(today.year, *ROLLOVER_WINDOW[0]), dt.date(today.year, *ROLLOVER_WINDOW[1]))
+    year = today.year - 1
+    if not start <= today <= end or YearRollover.objects.filter(school_year=year, finished_at__isnull=False).exists():
+        return None
+    return year
+
+
+@transaction.atomic
+def year_rollover(*, year: int, user=None) -> YearRollover:
+    """Turn `year` into the next for every school at once (1 August; issue 17): each school's year-end
+    not committed yet is committed as proposed, and the pupils still undecided are carried into the new
+    year provisionally (CARRY_SQL), so that the new year counts every continuing pupil from its first
+    day. Every school keeps its own commit, which it may undo while the new year is not in use. Done
+    once per year (YearRollover); the statistics are refreshed afterwards, all at once."""
+    if year >= current_school_year():
+        raise AppError(_("Năm học %(year)s chưa kết thúc.") % {"year": school_year_label(year)},
+                       code="year_not_over", status_code=409)
+    marker, _created = YearRollover.objects.select_for_update().get_or_create(
+        school_year=year, defaults={"started_by": user})
+    if marker.finished_at is not None:
+        return marker
+    schools = list(School.objects.order_by("pk").values_list("pk", flat=True))
+    counts = year_end_commit(scope=Scope.country(), user=user, school_ids=schools, year=year, refresh=False)
+    with connection.cursor() as cursor:
+        cursor.execute(CARRY_SQL, {"schools": schools, "year": int(year)})
+        carried = Counter(f"carried_{outcome}" for _ye, outcome in cursor.fetchall())
+    marker.counts = dict(counts + carried)
+    marker.finished_at = timezone.now()
+    marker.save(update_fields=["counts", "finished_at"])
+    enqueue_on_commit("dashboards.tasks.refresh_all_stats")
+    return marker
 
 
 def year_end_undo_blockers(year_end: YearEnd) -> list[str]:

@@ -174,6 +174,9 @@ TRANSFER_ESCALATE_DAYS = env.int("TRANSFER_ESCALATE_DAYS", default=7)
 # A merge of duplicate pupils (students.duplicates.student_merge) can be undone for this many hours.
 MERGE_UNDO_HOURS = env.int("MERGE_UNDO_HOURS", default=72)
 # Daily: requests unanswered that long are escalated to the sending school's province (students.tasks).
+# The turn of the school year: nightly; does something only in the days after 1 August, once a year.
+CELERY_BEAT_SCHEDULE["students-year-rollover"] = {"task": "students.year_rollover",
+                                                  "schedule": crontab(hour=0, minute=20)}
 CELERY_BEAT_SCHEDULE["students-transfers-escalate"] = {"task": "students.transfers_escalate", "schedule": 86400.0}
 # The national duplicate-pupil scan, at night (local time), in DUPLICATES_SCAN_JOBS tasks of birth years
 # (as many as the worker's processes can run at once): it catches what the scan of each pupil written

@@ -3,6 +3,8 @@
     GET  /api/v1/year-end/?school=<id>&school_year=<Y>   proposals of the pupils not decided yet
     POST /api/v1/year-end/commit/     {"school": id, "school_year": Y}   (mã có quyền ghi)
     POST /api/v1/year-end/<id>/undo/  while the new year is unused        (mã có quyền ghi)
+    GET  /api/v1/year-end/rollover/   the turns of the school year done (any token)
+    POST /api/v1/year-end/rollover/   {"school_year": Y}: turn Y into Y+1 for the country (mã toàn quốc có quyền ghi)
 
 Pupils are named by their code, never by their ID number."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,13 +13,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scope import COUNTRY
 from edu_portal.common.api.base import ReadOnlyUnlessWriteToken, check_query_params, request_scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year
+from edu_portal.common.queue import enqueue_on_commit
 from schools.api.lookups import school_for_write
 from schools.models import School
 from students import yearend
-from students.models import Student, YearEndOutcome
+from students.models import Student, YearEndOutcome, YearRollover
 
 
 class ProposalSerializer(serializers.Serializer):
@@ -89,3 +93,35 @@ class YearEndUndoView(APIView):
         check_query_params(request, set())
         done = yearend.year_end_undo(scope=request_scope(request), user=None, year_end_id=pk)
         return Response({"year_end": done.pk, "undone_at": done.undone_at})
+
+
+class RolloverSerializer(serializers.Serializer):
+    school_year = serializers.IntegerField(min_value=2000, max_value=2100,
+                                           help_text="Năm bắt đầu của năm học kết thúc (mặc định năm học vừa qua)",
+                                           required=False)
+
+
+class YearRolloverView(APIView):
+    permission_classes = [IsAuthenticated, ReadOnlyUnlessWriteToken]
+
+    @extend_schema(summary="Các lần chuyển năm học đã làm", responses={200: dict}, operation_id="year_rollover_list")
+    def get(self, request):
+        check_query_params(request, set())
+        return Response([{"school_year": r.school_year, "started_at": r.started_at, "finished_at": r.finished_at,
+                          "counts": r.counts} for r in YearRollover.objects.order_by("-school_year")[:20]])
+
+    @extend_schema(summary="Chuyển năm học cho cả nước (chạy nền; như tác vụ tự động sau ngày 1/8)",
+                   request=RolloverSerializer, responses={202: dict}, operation_id="year_rollover_start")
+    def post(self, request):
+        check_query_params(request, set())
+        serializer = RolloverSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if request_scope(request).kind != COUNTRY:
+            raise AppError("Chỉ mã truy cập toàn quốc được chuyển năm học cho cả nước.", code="forbidden",
+                           status_code=403)
+        year = serializer.validated_data.get("school_year") or current_school_year() - 1
+        if year >= current_school_year():
+            raise AppError("school_year: năm học này chưa kết thúc.", details={"school_year": ["Chưa kết thúc."]},
+                           code="year_not_over", status_code=409)
+        enqueue_on_commit("students.year_rollover", year, None)
+        return Response({"school_year": year, "queued": True}, status=202)

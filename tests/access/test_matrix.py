@@ -151,6 +151,9 @@ RULES: dict[str, Rule] = {
                                      method="post", data=lambda o: {"school": o["school_a"].pk}),
     "students:year_end_commit_all": Rule(web(school_a=403, school_b=403, province_x=302, province_y=302,
                                              ministry=302), method="post"),
+    # The turn of the year for the whole country: the ministry's alone.
+    "students:year_rollover": Rule(web(school_a=403, school_b=403, province_x=403, province_y=403, ministry=302),
+                                   method="post"),
     "students:year_end_undo": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
                                    kwargs=lambda o: {"pk": o["year_end_a"].pk}, method="post"),
     "students:classes_confirm": Rule(web(school_a=302, school_b=302, province_x=302, province_y=404, ministry=302),
@@ -504,6 +507,8 @@ API_RULES: dict[str, ApiRule] = {
     # The year-end: proposals of school A for the tokens that hold it; commit and undo with a read-write token
     # (the country's undoes year_end_a, the next find it undone: 409).
     "api:year-end-proposals": ApiRule(API_OBJECT_OF_A, query=lambda o: f"?school={o['school_a'].pk}"),
+    # The turns of the year done: counts only, the same for every token (starting one: tests/api/test_yearend.py).
+    "api:year-rollover": ApiRule(EVERY_TOKEN),
     "api:year-end-commit": ApiRule(RESULT_WRITES, method="post", data=lambda o: {"school": o["school_a"].pk}),
     "api:year-end-undo": ApiRule(api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=409,
                                      province_y_ro=403, school_a_ro=403, school_a_rw=409, school_b_ro=403),

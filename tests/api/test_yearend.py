@@ -2,6 +2,8 @@
 token's scope and read-only tokens refused."""
 import datetime as dt
 
+import pytest
+
 from students.models import AcademicResult, Enrollment, Term
 from tests.factories import make_student
 
@@ -46,3 +48,30 @@ def test_scope_and_read_only(api, province_user, province_user_y, school_a):
     status, body = other.get("/year-end/", {"school": "x"})
     assert status == 400 and "error" in body
     assert not Enrollment.objects.filter(school_year=YEAR + 1).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_countrys_write_token_turns_the_year_through_a_worker(api, ministry_user, province_user, school_a):
+    import time
+
+    from students.models import YearRollover
+    from tests.processes import thread_worker
+
+    up = _pupil(school_a, 3, "hoan_thanh")
+    status, body = api(province_user, "province:01", write=True).post("/year-end/rollover/", {"school_year": YEAR})
+    assert status == 403 and "error" in body  # a province does not turn the country's year
+    status, body = api(ministry_user, "country").post("/year-end/rollover/", {"school_year": YEAR})
+    assert status == 403  # read-only
+    writer = api(ministry_user, "country", write=True)
+    status, body = writer.post("/year-end/rollover/", {"school_year": 2100})
+    assert status == 409 and "school_year" in body["error"]["details"]
+    with thread_worker():
+        status, body = writer.post("/year-end/rollover/", {"school_year": YEAR})
+        assert status == 202 and body == {"school_year": YEAR, "queued": True}
+        deadline = time.monotonic() + 60
+        while not YearRollover.objects.filter(school_year=YEAR, finished_at__isnull=False).exists():
+            assert time.monotonic() < deadline, "the rollover did not run"
+            time.sleep(0.2)
+    assert Enrollment.objects.get(student=up, school_year=YEAR + 1).grade == 4
+    status, body = writer.get("/year-end/rollover/")
+    assert status == 200 and body[0]["school_year"] == YEAR and body[0]["counts"] == {"promoted": 1}

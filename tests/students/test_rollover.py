@@ -1,0 +1,105 @@
+"""The turn of the school year (students.yearend.year_rollover): every continuing pupil enrolled in the
+new year, the undecided provisionally and decided later by their school; once a year; past years untouched."""
+import datetime as dt
+
+import pytest
+
+from accounts.scope import Scope
+from edu_portal.common.exceptions import AppError
+from edu_portal.common.models import current_school_year
+from students import yearend
+from students.models import Enrollment, EnrollmentStatus, Term, YearEndDecision, YearRollover
+from tests.factories import SchoolFactory
+from tests.students.test_yearend import YEAR, enrol, outcomes, result
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schools(school_a):
+    return school_a, SchoolFactory(province_id="79", level="lower_secondary")
+
+
+def test_the_rollover_enrols_every_continuing_pupil_and_leaves_the_year_as_it_was(schools):
+    primary, secondary = schools
+    up, last, summer, none, top_none = (enrol(primary, 3), enrol(primary, 5), enrol(primary, 2), enrol(primary, 4),
+                                        enrol(primary, 5, class_name="5B"))
+    result(up, primary, Term.WHOLE_YEAR, "hoan_thanh_tot", "tot")
+    result(last, primary, Term.WHOLE_YEAR, "hoan_thanh", "dat")
+    result(summer, primary, Term.WHOLE_YEAR, "chua_hoan_thanh", "dat")
+    eighth = enrol(secondary, 8, class_name="8A")
+    before = {(e.pk, e.grade, e.class_name, e.status) for e in Enrollment.objects.filter(school_year=YEAR)}
+
+    marker = yearend.year_rollover(year=YEAR)
+
+    nxt = {e.student_id: (e.grade, e.class_name, e.provisional) for e in Enrollment.objects.filter(school_year=YEAR + 1)}
+    assert nxt == {up.pk: (4, "4A", True),        # decided: promoted
+                   summer.pk: (2, "2A", True),    # awaiting the summer: carried in the same grade
+                   none.pk: (5, "5A", True),      # no result yet: carried up
+                   eighth.pk: (9, "9A", True)}    # another school, another province: the whole country turns
+    # Completed grade 5 leaves; a grade-5 pupil without a result is not carried (they leave either way).
+    assert Enrollment.objects.get(student=last, school_year=YEAR).status == EnrollmentStatus.COMPLETED
+    assert top_none.pk not in nxt
+    assert marker.finished_at and marker.counts == {"promoted": 1, "completed_level": 1, "carried_summer": 1,
+                                                    "carried_no_result": 2}
+    # The year itself is as it was, but for the completion the year-end records.
+    after = {(e.pk, e.grade, e.class_name, e.status) for e in Enrollment.objects.filter(school_year=YEAR)}
+    assert {row for row in before if row[0] != Enrollment.objects.get(student=last, school_year=YEAR).pk} <= after
+    # Once a year: a second run changes nothing.
+    assert yearend.year_rollover(year=YEAR).pk == marker.pk
+    assert Enrollment.objects.filter(school_year=YEAR + 1).count() == 4
+
+
+def test_the_school_decides_its_carried_pupils_later(schools):
+    primary, _secondary = schools
+    summer, none = enrol(primary, 2), enrol(primary, 4)
+    result(summer, primary, Term.WHOLE_YEAR, "chua_hoan_thanh", "dat")
+    yearend.year_rollover(year=YEAR)
+    # Still theirs to decide: the proposals list them.
+    assert outcomes(primary) == {summer.pk: "summer", none.pk: "no_result"}
+    result(summer, primary, Term.RESIT, "hoan_thanh", "dat")      # passed the re-assessment: up
+    result(none, primary, Term.WHOLE_YEAR, "chua_hoan_thanh", "dat")
+    result(none, primary, Term.RESIT, "chua_hoan_thanh", "dat")   # failed: repeats grade 4
+    counts = yearend.year_end_commit(scope=Scope.country(), user=None, school_ids=[primary.pk], year=YEAR)
+    assert counts == {"promoted": 1, "repeats": 1}
+    nxt = {e.student_id: (e.grade, e.provisional) for e in Enrollment.objects.filter(school_year=YEAR + 1)}
+    assert nxt == {summer.pk: (3, True), none.pk: (4, True)}
+    assert outcomes(primary) == {}
+    # The carried enrollments are gone, and no decision points at a row that no longer exists.
+    assert not YearEndDecision.objects.filter(outcome__in=["summer", "no_result"], next_enrollment__isnull=False).exists()
+
+
+def test_a_carried_enrollment_the_school_confirmed_is_kept(schools):
+    primary, _secondary = schools
+    none = enrol(primary, 4)
+    yearend.year_rollover(year=YEAR)
+    carried = Enrollment.objects.get(student=none, school_year=YEAR + 1)
+    yearend.classes_confirm(scope=Scope.country(), school=primary, year=YEAR + 1)
+    # Confirmed: the school has decided by confirming its class; the pupil is not proposed again.
+    assert outcomes(primary) == {}
+    assert Enrollment.objects.get(student=none, school_year=YEAR + 1).pk == carried.pk
+
+
+def test_a_school_may_undo_the_rollovers_commit_of_its_own(schools):
+    primary, _secondary = schools
+    up = enrol(primary, 3)
+    result(up, primary, Term.WHOLE_YEAR, "hoan_thanh_tot", "tot")
+    yearend.year_rollover(year=YEAR)
+    commit = yearend.latest_commits(school=primary, year=YEAR).first()
+    yearend.year_end_undo(scope=Scope.country(), user=None, year_end_id=commit.pk)
+    assert not Enrollment.objects.filter(school_year=YEAR + 1).exists()
+    assert outcomes(primary) == {up.pk: "promoted"}
+
+
+def test_the_rollover_is_due_once_in_the_weeks_after_the_first_of_august(db):
+    assert yearend.year_rollover_due(dt.date(2026, 8, 1)) == 2025
+    assert yearend.year_rollover_due(dt.date(2026, 9, 30)) == 2025
+    assert yearend.year_rollover_due(dt.date(2026, 7, 31)) is None
+    assert yearend.year_rollover_due(dt.date(2026, 12, 2)) is None   # a portal installed mid-year does not guess
+    YearRollover.objects.create(school_year=2025, finished_at=dt.datetime(2026, 8, 1, tzinfo=dt.UTC))
+    assert yearend.year_rollover_due(dt.date(2026, 8, 2)) is None
+
+
+def test_a_year_not_over_does_not_turn(db):
+    with pytest.raises(AppError):
+        yearend.year_rollover(year=current_school_year())
