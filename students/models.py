@@ -276,6 +276,10 @@ class YearRollover(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     counts = models.JSONField("số học sinh theo kết quả", default=dict)
+    # Done in parts (groups of schools) that run in parallel; finished when every part is. Each part's
+    # counts by its number, so that a part run twice (a task delivered again) counts once.
+    parts_total = models.PositiveIntegerField("số phần", default=0)
+    part_counts = models.JSONField("số học sinh theo phần", default=dict)
 
     class Meta:
         verbose_name = "chuyển năm học"
@@ -285,15 +289,21 @@ class YearRollover(models.Model):
 
 
 class YearEndDecision(models.Model):
+    # A journal row per pupil, written by the thousand (the whole country on 1 August: 24 million). Its
+    # links to the pupil and enrollments are not database constraints: each check locks the referenced
+    # row and cost more than the write itself (bench year_end); the statements that write them join the
+    # rows they name, and deletes through the ORM still cascade (Django's collector).
     year_end = models.ForeignKey(YearEnd, on_delete=models.CASCADE, related_name="decisions")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="year_end_decisions")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="year_end_decisions",
+                                db_constraint=False)
     # The year's enrollment decided on, its status before (a completion closes it), and the next year's
     # enrollment the decision made (none for a completion).
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     status_before = models.CharField(max_length=20)
     outcome = models.CharField("kết quả xét", max_length=20, choices=YearEndOutcome.choices)
     grade = models.PositiveSmallIntegerField("khối lớp")
-    next_enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    next_enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                        db_constraint=False)
 
     class Meta:
         verbose_name = "quyết định xét lên lớp"

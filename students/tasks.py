@@ -2,8 +2,10 @@
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from accounts.scope import Scope
+from edu_portal.common.queue import enqueue_on_commit
 
 from . import duplicates, services, yearend
 
@@ -51,16 +53,26 @@ def year_end_commit(school_ids: list[int], year: int, user_id: int | None = None
                                         school_ids=school_ids, year=year))
 
 
-# The turn of the school year (beat, daily at night): from 1 August, once per year (students.yearend).
-# `year` given: the ministry's own start (students.views_yearend), which needs no window.
-@shared_task(name="students.year_rollover", acks_late=True, time_limit=7200, soft_time_limit=7000)
+# The turn of the school year (beat, daily at night): from 1 August, once per year (students.yearend), in
+# parts of schools that the workers run in parallel. `year` given: the ministry's own start, no window.
+@shared_task(name="students.year_rollover", acks_late=True, time_limit=600, soft_time_limit=580)
 def year_rollover(year: int | None = None, user_id: int | None = None) -> dict | None:
     year = yearend.year_rollover_due() if year is None else year
     if year is None:
         return None
     user = None if user_id is None else get_user_model().objects.filter(pk=user_id).first()
-    marker = yearend.year_rollover(year=year, user=user)
-    return {"school_year": marker.school_year, "counts": marker.counts}
+    with transaction.atomic():
+        marker, parts = yearend.year_rollover_start(year=year, user=user)
+        for number, part in enumerate(parts):
+            enqueue_on_commit("students.year_rollover_part", year, part, marker.pk, number)
+    return {"school_year": year, "parts": len(parts)}
+
+
+@shared_task(name="students.year_rollover_part", acks_late=True, time_limit=7200, soft_time_limit=7000)
+def year_rollover_part(year: int, school_ids: list[int], marker_id: int, part: int) -> dict:
+    counts = yearend.year_rollover_part(year=year, school_ids=school_ids)
+    yearend.year_rollover_part_done(marker_id=marker_id, part=part, counts=dict(counts))
+    return dict(counts)
 
 
 # Pupils just created or whose identity changed (students.services, uploads' commit, by this name after

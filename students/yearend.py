@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
+from edu_portal.common.bulk import bulk_statements
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year, school_year_label
 from edu_portal.common.queue import enqueue_on_commit
@@ -256,29 +257,71 @@ def year_rollover_due(today: dt.date | None = None) -> int | None:
     return year
 
 
+# Schools per part of the rollover: parts run in parallel (Celery workers), each in a transaction of its
+# own; a part of 2,000 schools is ~900,000 pupils at national size.
+ROLLOVER_SCHOOLS_PER_PART = 2000
+# A rollover started this long ago and not finished (a worker lost mid-way) may be started again: its
+# parts are safe to run twice (the pupils decided or carried are not proposed again).
+ROLLOVER_RESTART_AFTER = dt.timedelta(hours=6)
+
+
 @transaction.atomic
-def year_rollover(*, year: int, user=None) -> YearRollover:
-    """Turn `year` into the next for every school at once (1 August; issue 17): each school's year-end
-    not committed yet is committed as proposed, and the pupils still undecided are carried into the new
-    year provisionally (CARRY_SQL), so that the new year counts every continuing pupil from its first
-    day. Every school keeps its own commit, which it may undo while the new year is not in use. Done
-    once per year (YearRollover); the statistics are refreshed afterwards, all at once."""
+def year_rollover_start(*, year: int, user=None) -> tuple[YearRollover, list[list[int]]]:
+    """Begin turning `year` into the next (1 August; issue 17): the record of it, and the parts (groups of
+    schools) to run, none when it is done or running."""
     if year >= current_school_year():
         raise AppError(_("Năm học %(year)s chưa kết thúc.") % {"year": school_year_label(year)},
                        code="year_not_over", status_code=409)
-    marker, _created = YearRollover.objects.select_for_update().get_or_create(
+    marker, created = YearRollover.objects.select_for_update().get_or_create(
         school_year=year, defaults={"started_by": user})
-    if marker.finished_at is not None:
-        return marker
+    if marker.finished_at is not None or (not created and marker.parts_total
+                                          and timezone.now() - marker.started_at < ROLLOVER_RESTART_AFTER):
+        return marker, []
     schools = list(School.objects.order_by("pk").values_list("pk", flat=True))
-    counts = year_end_commit(scope=Scope.country(), user=user, school_ids=schools, year=year, refresh=False)
+    parts = [schools[i:i + ROLLOVER_SCHOOLS_PER_PART] for i in range(0, len(schools), ROLLOVER_SCHOOLS_PER_PART)]
+    marker.started_at, marker.parts_total, marker.part_counts = timezone.now(), len(parts), {}
+    marker.save(update_fields=["started_at", "parts_total", "part_counts"])
+    return marker, parts
+
+
+@transaction.atomic
+def year_rollover_part(*, year: int, school_ids: list[int]) -> Counter:
+    """One part of the rollover: each school's year-end not committed yet is committed as proposed, and
+    the pupils still undecided are carried into the new year provisionally (CARRY_SQL), so that the new
+    year counts every continuing pupil from its first day. Every school keeps its own commit, which it may
+    undo while the new year is not in use."""
     with connection.cursor() as cursor:
-        cursor.execute(CARRY_SQL, {"schools": schools, "year": int(year)})
+        # A row for every pupil: the decisions journal each (students_yearenddecision); the audit trail
+        # records each statement once (edu_portal.common.bulk).
+        bulk_statements(cursor, f"students_yearenddecision: year_rollover {year}")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+    counts = year_end_commit(scope=Scope.country(), user=None, school_ids=school_ids, year=year, refresh=False)
+    with connection.cursor() as cursor:
+        cursor.execute(CARRY_SQL, {"schools": school_ids, "year": int(year)})
         carried = Counter(f"carried_{outcome}" for _ye, outcome in cursor.fetchall())
-    marker.counts = dict(counts + carried)
-    marker.finished_at = timezone.now()
-    marker.save(update_fields=["counts", "finished_at"])
-    enqueue_on_commit("dashboards.tasks.refresh_all_stats")
+    return counts + carried
+
+
+@transaction.atomic
+def year_rollover_part_done(*, marker_id: int, part: int, counts: dict) -> YearRollover:
+    """Record part number `part`'s counts; the last part finishes the rollover and refreshes every
+    statistic. A part recorded twice (its task delivered again) counts once: the later run decided none."""
+    marker = YearRollover.objects.select_for_update().get(pk=marker_id)
+    marker.part_counts[str(part)] = dict(Counter(marker.part_counts.get(str(part), {})) + Counter(counts))
+    marker.counts = dict(sum((Counter(c) for c in marker.part_counts.values()), Counter()))
+    if len(marker.part_counts) >= marker.parts_total and marker.finished_at is None:
+        marker.finished_at = timezone.now()
+        enqueue_on_commit("dashboards.tasks.refresh_all_stats")
+    marker.save(update_fields=["counts", "part_counts", "finished_at"])
+    return marker
+
+
+def year_rollover(*, year: int, user=None) -> YearRollover:
+    """The whole rollover in this process, part after part (the Celery task runs parts in parallel)."""
+    marker, parts = year_rollover_start(year=year, user=user)
+    for number, part in enumerate(parts):
+        marker = year_rollover_part_done(marker_id=marker.pk, part=number,
+                                         counts=year_rollover_part(year=year, school_ids=part))
     return marker
 
 
