@@ -58,11 +58,21 @@ class Step:
         return {"completed": "completed", "dropped_out": "dropped_out"}.get(self.outcome, "studying")
 
 
+# Grade 1 at 6 years, counted by year of birth (Luật Giáo dục 2019, Điều 28): the age of the last
+# preschool group (mẫu giáo 5-6 tuổi) plus one.
+GRADE_ONE_AGE = 6
+
+
+def grade_age(grade: int) -> int:
+    """The age by year of birth of a pupil of the grade who never repeated."""
+    return grade + GRADE_ONE_AGE - 1
+
+
 def birth_year(steps: list[Step]) -> int:
     """A pupil's year of birth from their first seeded enrollment, at the grade's age then: a pupil who
     repeats later is one year older than the grade's age from then on."""
     first = steps[0]
-    return first.year - (first.age if first.grade == 0 else first.grade + 6)
+    return first.year - (first.age if first.grade == 0 else grade_age(first.grade))
 
 
 def may_31(year: int) -> dt.date:
@@ -142,9 +152,10 @@ class Flows:
                     return Step(year, source, 0, "completed", age=5, left_on=may_31(year))
             return None
         if grade - 1 in self.grades[school.id]:
-            if rng.random() < SUMMER_MOVE:
-                other = rng.choice(self.movers[grade - 1])
-                school = other if other.id != school.id else school
+            if rng.random() < SUMMER_MOVE:  # to another school of the province teaching the grade, if any
+                movers = self.movers[grade - 1]
+                k = int(rng.random() * len(movers))
+                school = movers[k] if movers[k].id != school.id else movers[(k + 1) % len(movers)]
             return Step(year, school, grade - 1, "promoted")
         source = self._source(rng, school)
         if source is None:

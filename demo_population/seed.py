@@ -147,6 +147,21 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def _levels_complete(drawn: list[list]) -> None:
+    """A province's pupils finish primary and go on: when the draw gave a province no lower or no upper
+    secondary school (every real province has both), one of its schools of a level it has several of
+    becomes one, so that the years of history have somewhere to go. The draws stay as they were: only
+    these levels change, and no level a province has disappears from it."""
+    for wanted in (("lower_secondary",), ("upper_secondary", "continuing")):
+        levels = [d[0] for d in drawn]
+        if set(wanted) & set(levels):
+            continue
+        for n in range(len(drawn) - 1, 0, -1):
+            if levels.count(levels[n]) > 1:
+                drawn[n][0] = wanted[0]
+                break
+
+
 def plan_make(*, n_schools: int, seed: int, geo: Geography, first_ids=(1, 1, 1), years: int = 3) -> Plan:
     """Schools for the whole country: at least one per province, the rest by number of communes; their
     sizes are the current year's. Each province's pupils who left before it (`years` > 1) get a block
@@ -165,24 +180,32 @@ def plan_make(*, n_schools: int, seed: int, geo: Geography, first_ids=(1, 1, 1),
     level_weights = {k: v[0] for k, v in LEVELS.items()}
     for p in provinces:
         used_names: dict[str, int] = {}
+        drawn = []
         for n in range(counts[p]):
             # The first school of each province is a primary school: every province has one to show.
             level = "primary" if n == 0 else _pick(rng, level_weights)
             commune_code, commune_name = rng.choice(geo.communes[p])
-            short = commune_name.split(" ", 1)[1] if " " in commune_name else commune_name
-            base = f"{LEVEL_NAMES[level]} {short}"
-            used_names[base] = used_names.get(base, 0) + 1
-            name = base if used_names[base] == 1 else f"{base} số {used_names[base]}"
-            _, mean, ptr, _ = LEVELS[level]
-            pupils = max(40, int(mean * rng.uniform(0.45, 1.55)))
-            teachers = max(4, round(pupils / ptr * rng.uniform(0.85, 1.15)))
-            staff = teachers + 1 + rng.randint(1, 2) + rng.randint(2, 4)
+            size, ratio = rng.uniform(0.45, 1.55), rng.uniform(0.85, 1.15)
+            extra_staff = 1 + rng.randint(1, 2) + rng.randint(2, 4)
             roll = rng.random()
             synced = rng.randint(0, 29) if roll < CONNECTED_SHARE else (
                 rng.randint(31, 400) if roll < 0.85 else None)
             completeness = rng.random()
             results_share = 1.0 if completeness < 0.7 else (rng.uniform(0.4, 0.95) if completeness < 0.92 else 0.0)
             ownership = _pick(rng, {"public": 0.85, "private": 0.10, "people_founded": 0.05})
+            drawn.append([level, commune_code, commune_name, size, ratio, extra_staff, synced, results_share,
+                          ownership])
+        _levels_complete(drawn)
+        for n, (level, commune_code, commune_name, size, ratio, extra_staff, synced, results_share,
+                ownership) in enumerate(drawn):
+            short = commune_name.split(" ", 1)[1] if " " in commune_name else commune_name
+            base = f"{LEVEL_NAMES[level]} {short}"
+            used_names[base] = used_names.get(base, 0) + 1
+            name = base if used_names[base] == 1 else f"{base} số {used_names[base]}"
+            _, mean, ptr, _ = LEVELS[level]
+            pupils = max(40, int(mean * size))
+            teachers = max(4, round(pupils / ptr * ratio))
+            staff = teachers + extra_staff
             plan.schools.append(SchoolPlan(
                 id=school_id, code=f"{p}{n + 1:06d}", name=name, level=level, ownership=ownership,
                 province=p, commune=commune_code, pupils=pupils, staff=staff, results_share=results_share,
@@ -308,7 +331,10 @@ def _duplicate(rng: random.Random, serials: _Serials, entered: _Entered,
     swapped = tone_placement_swapped(name)
     if swapped != name:
         return number, swapped, born, "name_tone_placement"
-    return number, without_diacritics(name), born, "name_no_diacritics"
+    plain = without_diacritics(name)
+    if plain == name:  # a name without diacritics ("Phan Kim My"): only the number can differ
+        return number, name, born, "id_number_typo" if number else "no_id_number"
+    return number, plain, born, "name_no_diacritics"
 
 
 def _lms_tables():
