@@ -341,13 +341,6 @@ def _lms_tables():
     return who_lms, value_for_z
 
 
-@dataclass(slots=True)
-class _Pupil:
-    sid: int
-    gender: str
-    steps: list  # history.Step, first year first
-
-
 def _elapsed_share(school_year: int, today: dt.date) -> float:
     """How much of the current school year has gone by (its dropouts so far)."""
     return min(1.0, max(0.0, (today - dt.date(school_year, 9, 5)).days / 270))
@@ -366,7 +359,16 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
     first_year = school_year - plan.years + 1
     flows = Flows(schools, grades_of=grades_of, first_year=first_year)
     elapsed = _elapsed_share(school_year, today)
-    pupils: list[_Pupil] = []
+    pupils = _PupilWriter(w, rng, serials, plan=plan, province=province, seed=seed, first_year=first_year,
+                          school_year=school_year, today=today, now=now, legacy_codes=legacy_codes)
+    went_on: Counter = Counter()  # completers of grade 5 and 9 enrolled the next year, by school and year
+
+    def add(sid: int, gender: str, last: Step) -> None:
+        steps = flows.history(rng, last)
+        went_on.update((step.school.id, step.year) for step in steps[:-1]
+                       if step.outcome == "completed" and step.grade in TRANSITION)
+        pupils.write(sid, gender, steps)
+
     # The current year's pupils as the plan sizes them, each with the steps that brought them there.
     for school in schools:
         synced = "" if school.synced_days_ago is None else (
@@ -382,72 +384,75 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
             last = Step(school_year, school, grade, "current", age=rng.randint(3, 5) if grade == 0 else 0)
             if grade and rng.random() < DROPOUT[grade] * elapsed:  # left this year, so far
                 last.outcome, last.left_on = "dropped_out", dropout_day(rng, school_year, until=today)
-            pupils.append(_Pupil(school.first_student_id + i, gender, flows.history(rng, last)))
+            add(school.first_student_id + i, gender, last)
         _staff_rows(w["staff"], rng, serials, school, legacy_codes=legacy_codes, seed=seed, today=today, now=now)
-    # Pupils who left in a past year: dropouts and graduates, then the completers who did not go on.
+    # Pupils who left in a past year: dropouts and graduates, then the completers who did not go on
+    # (as many beside those who went on as the transition rate leaves), in the province's block of ids.
     past = range(first_year, school_year)
-    room = range(plan.leaver_first.get(province, 0), plan.leaver_first.get(province, 0)
-                 + plan.leaver_room.get(province, 0))
-    leavers = iter(room)
-
-    def add(lasts: list) -> None:
-        for last in lasts:
+    first_leaver = plan.leaver_first.get(province, 0)
+    leavers = iter(range(first_leaver, first_leaver + plan.leaver_room.get(province, 0)))
+    for lasts in (lambda: flows.leavers(rng, schools, past), lambda: flows.non_transition(rng, schools, past, went_on)):
+        for last in lasts():
             sid = next(leavers, None)
             if sid is None:  # beyond the reserved room (never at the shares of history.py)
-                return
-            gender = "F" if rng.random() < 0.485 else "M"
-            pupils.append(_Pupil(sid, gender, flows.history(rng, last)))
-
-    add(flows.leavers(rng, schools, past))
-    went_on = Counter((step.school.id, step.year) for pupil in pupils for step in pupil.steps[:-1]
-                      if step.outcome == "completed" and step.grade in TRANSITION)
-    add(flows.non_transition(rng, schools, past, went_on))
-    _pupil_rows(w, rng, serials, pupils, plan=plan, province=province, seed=seed, first_year=first_year,
-                school_year=school_year, today=today, now=now, legacy_codes=legacy_codes)
+                break
+            add(sid, "F" if rng.random() < 0.485 else "M", last)
     return bufs
 
 
-def _pupil_rows(w, rng, serials: _Serials, pupils: list[_Pupil], *, plan: Plan, province: str, seed: int, first_year: int,
-                school_year: int, today: dt.date, now: str, legacy_codes: list[str]) -> None:
-    """Identities, enrollments, results and measurements of the province's pupils, in order of id."""
-    # Duplicates are drawn from their own stream, so every other draw stays as it was without them.
-    dup_rng = random.Random(f"{seed}:duplicates:{province}")
-    entered: dict[tuple, list[_Entered]] = {}  # (birth year, gender) -> pupils a school may enter again
-    in_class: Counter = Counter()
-    for pupil in pupils:
-        sid, gender, steps = pupil.sid, pupil.gender, pupil.steps
-        school = steps[-1].school  # the school of the last enrollment, as Student.school is kept
-        year = birth_year(steps)
-        legacy = rng.choice(legacy_codes)
-        number, name, born = _identity(rng, serials, legacy=legacy, year=year, gender=gender, seed=seed)
+class _PupilWriter:
+    """Identity, enrollments, results and measurement of each pupil, written as they come (in order of id)."""
+
+    def __init__(self, w, rng: random.Random, serials: _Serials, *, plan: Plan, province: str, seed: int,
+                 first_year: int, school_year: int, today: dt.date, now: str, legacy_codes: list[str]) -> None:
+        self.w, self.rng, self.serials, self.plan, self.province, self.seed = w, rng, serials, plan, province, seed
+        self.first_year, self.school_year, self.today, self.now = first_year, school_year, today, now
+        self.legacy_codes = legacy_codes
+        # Duplicates are drawn from their own stream, so every other draw stays as it was without them.
+        self.dup_rng = random.Random(f"{seed}:duplicates:{province}")
+        self.entered: dict[tuple, list[_Entered]] = {}  # (birth year, gender) -> pupils a school may enter again
+        self.in_class: Counter = Counter()
+
+    def _identity(self, sid: int, gender: str, year: int, school_id: int):
+        rng, dup_rng, serials = self.rng, self.dup_rng, self.serials
+        legacy = rng.choice(self.legacy_codes)
+        number, name, born = _identity(rng, serials, legacy=legacy, year=year, gender=gender, seed=self.seed)
         ethnic = ethnicity(rng.getrandbits(16))
-        pool = entered.setdefault((year, gender), [])
+        pool = self.entered.setdefault((year, gender), [])
         if pool and dup_rng.random() < DUPLICATE_SHARE:
             # The same child again: another school's pupil preferred (moved without a transfer).
             first = dup_rng.choice(pool)
             for _ in range(4):
-                if first.school != school.id:
+                if first.school != school_id:
                     break
                 first = dup_rng.choice(pool)
             number, name, born, kind = _duplicate(dup_rng, serials, first, gender)
-            ethnic = first.ethnicity
-            w["duplicate"].writerow([first.sid, sid, kind])
-        elif number is not None:
-            entry = _Entered(sid, school.id, number, name, born, legacy, ethnic)
+            self.w["duplicate"].writerow([first.sid, sid, kind])
+            return number, name, born, first.ethnicity
+        if number is not None:
+            entry = _Entered(sid, school_id, number, name, born, legacy, ethnic)
             if len(pool) < DUPLICATE_POOL:
                 pool.append(entry)
             else:
                 pool[dup_rng.randrange(DUPLICATE_POOL)] = entry
+        return number, name, born, ethnic
+
+    def write(self, sid: int, gender: str, steps: list[Step]) -> None:
+        w, plan, now, rng = self.w, self.plan, self.now, self.rng
+        school = steps[-1].school  # the school of the last enrollment, as Student.school is kept
+        year = birth_year(steps)
+        number, name, born, ethnic = self._identity(sid, gender, year, school.id)
         status = "invalid_id" if number is None else "unverified"
         pupil_code = f"{(sid * 2_654_435_761 + 12_345) % 10**10:010d}"
         w["student"].writerow([sid, pupil_code, number or "", name, born.isoformat(), gender,
-                               ethnic, province, school.id, status, 0, "", "{}", now, now])
+                               ethnic, self.province, school.id, status, 0, "", "{}", now, now])
         for step in steps:
-            k = step.year - first_year
+            k = step.year - self.first_year
             age = step.year - year
-            in_class[step.school.id, step.year, step.grade, age if step.grade == 0 else 0] += 1
-            seat = in_class[step.school.id, step.year, step.grade, age if step.grade == 0 else 0]
-            class_name = (f"MG{age}" if step.grade == 0 else str(step.grade)) + chr(65 + (seat - 1) // CLASS_SIZE)
+            seat_key = (step.school.id, step.year, step.grade, age if step.grade == 0 else 0)
+            self.in_class[seat_key] += 1
+            class_name = (f"MG{age}" if step.grade == 0 else str(step.grade)) + \
+                chr(65 + (self.in_class[seat_key] - 1) // CLASS_SIZE)
             w["enrollment"].writerow([
                 child_id(plan, "enrollment", sid, k), sid, step.year, step.school.id, step.grade, class_name,
                 step.status, now, now,
@@ -455,15 +460,15 @@ def _pupil_rows(w, rng, serials: _Serials, pupils: list[_Pupil], *, plan: Plan, 
                 step.left_on.isoformat() if step.left_on else "",
                 COMPLETED_REASON if step.outcome == "completed" else ""])
             if step.grade >= 1:
-                for j, (term, ratings) in enumerate(_year_results(rng, step, school_year)):
+                for j, (term, ratings) in enumerate(_year_results(rng, step, self.school_year)):
                     w["result"].writerow([child_id(plan, "result", sid, k, j), sid, step.school.id, step.year,
                                           term, *ratings, now, now])
         last = steps[-1]
-        if last.year == school_year and rng.random() < min(1.0, last.school.results_share + 0.15):
-            row = _measurement(rng, born=born, gender=gender, school_year=school_year, today=today)
+        if last.year == self.school_year and rng.random() < min(1.0, last.school.results_share + 0.15):
+            row = _measurement(rng, born=born, gender=gender, school_year=self.school_year, today=self.today)
             if row is not None:
-                w["physical"].writerow([child_id(plan, "physical", sid), sid, last.school.id, school_year, *row,
-                                        now, now])
+                w["physical"].writerow([child_id(plan, "physical", sid), sid, last.school.id, self.school_year,
+                                        *row, now, now])
 
 
 # A share of pupils who pass the year fail it first and pass the summer's re-assessment.
