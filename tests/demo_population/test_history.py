@@ -89,7 +89,8 @@ def test_three_years_turn_as_the_year_end_turns_them(two_provinces):
                 assert whole is not None, "every past year's pupil has the whole year's result"
                 passed = _passes(grade, *resit) if resit else _passes(grade, *whole)
                 assert resit is None or not _passes(grade, *whole), "only a failed year is re-assessed"
-            if k + 1 == len(steps):
+            if k + 1 == len(steps):  # a past year's last enrollment was closed: nobody is left studying in it
+                assert y == year or status in ("completed", "dropped_out"), (student, steps)
                 continue
             next_year, next_school, next_grade, *_ = steps[k + 1]
             assert schools[next_school][1] == province, "moves stay within the province"
