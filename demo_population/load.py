@@ -11,7 +11,7 @@ from edu_portal.common.models import current_school_year
 from geo.models import Commune, LegacyProvince, Province
 from teachers.writers import staff_postings_open_missing
 
-from .seed import Geography, Plan, copy_buffers, plan_make, province_rows
+from .seed import Geography, Plan, child_counts, copy_buffers, plan_make, province_rows, results_pools_warm
 
 _STATE: dict = {}
 
@@ -94,8 +94,9 @@ def _create_indexes(definitions: list[str]) -> None:
             cursor.execute(definition)
 
 
-def seed_demo(*, schools: int, seed: int, workers: int = 1, log=print) -> dict:
-    """Generate and COPY the data set; returns counts, seconds and rows per second.
+def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=print) -> dict:
+    """Generate and COPY the data set of `years` school years, the current one last; returns counts,
+    seconds and rows per second.
 
     Ids are reserved from the tables' sequences before any row is written, so the load can run
     beside other writers.
@@ -104,21 +105,27 @@ def seed_demo(*, schools: int, seed: int, workers: int = 1, log=print) -> dict:
     geo = geography()
     if not geo.provinces:
         raise RuntimeError("Administrative units are missing: run load_admin_units first.")
-    sizes = plan_make(n_schools=schools, seed=seed, geo=geo)
-    # A pupil has at most one enrollment, result and physical record in a seeded year: their ids
-    # are the pupil's id plus a fixed offset into a range reserved for them.
+    sizes = plan_make(n_schools=schools, seed=seed, geo=geo, years=years)
+    # A pupil has at most one enrollment and two results a seeded year, and one measurement: their
+    # ids are computed from the pupil's in ranges reserved for them (seed.child_id).
+    children = child_counts(sizes)
     firsts = _reserve_ids({"schools_school": len(sizes.schools), "students_student": sizes.students,
-                           "teachers_staffmember": sizes.staff, "students_enrollment": sizes.students,
-                           "students_academicresult": sizes.students, "students_physicalrecord": sizes.students})
-    plan: Plan = plan_make(n_schools=schools, seed=seed, geo=geo, first_ids=firsts[:3])
-    plan.child_id_offsets = {name: first - firsts[1] for name, first in zip(("enrollment", "result", "physical"),
-                                                                           firsts[3:], strict=True)}
-    log(f"Plan: {len(plan.schools):,} schools, {plan.students:,} pupils, {plan.staff:,} staff")
-    _STATE.update(plan=plan, geo=geo, seed=seed, school_year=current_school_year(), today=timezone.localdate())
+                           "teachers_staffmember": sizes.staff, "students_enrollment": children["enrollment"],
+                           "students_academicresult": children["result"],
+                           "students_physicalrecord": children["physical"]})
+    plan: Plan = plan_make(n_schools=schools, seed=seed, geo=geo, first_ids=firsts[:3], years=years)
+    plan.child_firsts = dict(zip(("enrollment", "result", "physical"), firsts[3:], strict=True))
+    results_pools_warm()
+    school_year = current_school_year()
+    log(f"Plan: {len(plan.schools):,} schools, {plan.staff:,} staff; school years "
+        f"{school_year - years + 1}-{school_year} (the current one: {sum(s.pupils for s in plan.schools):,} pupils)")
+    _STATE.update(plan=plan, geo=geo, seed=seed, school_year=school_year, today=timezone.localdate())
     # Largest provinces first, so parallel workers finish together.
     order = sorted(geo.provinces, key=lambda p: -sum(s.pupils for s in plan.schools if s.province == p))
     totals: dict[str, int] = {}
-    dropped = _drop_secondary_indexes() if plan.students > REBUILD_INDEXES_ABOVE else []
+    # Pupils' enrollments over the years, against the threshold made for one year's pupils.
+    enrollments = sum(s.pupils for s in plan.schools) * years
+    dropped = _drop_secondary_indexes() if enrollments > REBUILD_INDEXES_ABOVE else []
     try:
         if workers > 1:
             connections.close_all()  # each forked worker opens its own connection

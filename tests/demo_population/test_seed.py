@@ -35,8 +35,12 @@ def test_seed_loads_realistic_records_with_planted_outcomes(settings):
     call_command("seed_demo", schools=40, workers=1, seed=2026)
     assert School.objects.count() == 40
     students = Student.objects.count()
-    assert Enrollment.objects.count() == students and students > 10_000
-    assert PhysicalRecord.objects.count() > 0.8 * students
+    # Three school years: this year's pupils, and those who left before it (issue 17).
+    current = Enrollment.objects.filter(school_year=timezone.localdate().year - (timezone.localdate().month < 8))
+    assert current.count() == current.values("student").distinct().count() > 10_000
+    assert Enrollment.objects.values("school_year").distinct().count() == 3
+    assert Enrollment.objects.count() > 2.5 * current.count() and students > current.count()
+    assert PhysicalRecord.objects.count() > 0.8 * current.count()
     ratio = students / StaffMember.objects.filter(position="teacher").count()
     assert 8 < ratio < 30  # pupil-teacher ratios as Vietnamese schools have them
     # Every loaded member starts their posting history at their school, as staff_create opens it.
@@ -101,19 +105,24 @@ def test_seeded_ratings_are_derived_from_the_seeded_subject_results():
     27/2020 for 1-5) derives from its stored subject results, and the ratings are spread as
     schools report them."""
     call_command("seed_demo", schools=40, workers=1, seed=2026)
-    grades = dict(Enrollment.objects.values_list("student_id", "grade"))
+    grades = {(s, y): g for s, y, g in Enrollment.objects.values_list("student_id", "school_year", "grade")}
     derived: dict[tuple, str] = {}
     by_scale: dict[str, Counter] = {"primary": Counter(), "secondary": Counter()}
-    rows = AcademicResult.objects.values_list("student_id", "term", "learning_rating", "conduct_rating",
-                                              "subject_scores")
-    for student_id, term, learning, conduct, subjects in rows:
-        grade = grades[student_id]
+    rows = AcademicResult.objects.values_list("student_id", "school_year", "term", "learning_rating",
+                                              "conduct_rating", "subject_scores")
+    terms = Counter()
+    for student_id, year, term, learning, conduct, subjects in rows:
+        grade = grades[student_id, year]
+        terms[term] += 1
+        term = 0 if term == 3 else term  # the summer's re-assessment is rated as a year is
         key = (grade, term, conduct, json.dumps(subjects, sort_keys=True))
         if key not in derived:  # pupils share subject results: derive each distinct one once
             derived[key] = derive(grade=grade, term=term, subjects=subjects, conduct=conduct).rating
         assert learning == derived[key], (grade, conduct, subjects)
         assert subjects_canonical(grade=grade, subjects=subjects) == subjects  # named as the catalogue names them
-        by_scale["primary" if grade <= 5 else "secondary"][learning] += 1
+        if term == 1:  # this year's first term, as schools report it
+            by_scale["primary" if grade <= 5 else "secondary"][learning] += 1
+    assert terms[0] > terms[1] and 0 < terms[3] < 0.05 * terms[0]  # past years: the whole year, and summers
     shares = {scale: {r: n / sum(c.values()) for r, n in c.items()} for scale, c in by_scale.items()}
     assert 0.2 < shares["secondary"]["tot"] < 0.4 and 0.3 < shares["secondary"]["kha"] < 0.55
     assert 0.15 < shares["secondary"]["dat"] < 0.35 and 0.01 < shares["secondary"]["chua_dat"] < 0.07

@@ -1,9 +1,11 @@
 import os
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from dashboards.services import stats_refresh_all
 from demo_population.load import seed_demo
 from demo_population.seed import SCALES
 from schools.models import School
@@ -11,13 +13,19 @@ from schools.models import School
 
 class Command(BaseCommand):
     help = ("Load a deterministic demo data set drawn from the demo population (the mock registry's "
-            "truth). Sizes: demo (80 schools), small, tenth (5,400 schools), national (54,000).")
+            "truth), over several school years, and compute the statistics of every one. "
+            "Sizes: demo (80 schools), small, tenth (5,400 schools), national (54,000).")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
         parser.add_argument("--schools", type=int, help="number of schools (overrides --scale)")
         parser.add_argument("--seed", type=int, default=settings.DEMO_SEED)
         parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+        parser.add_argument("--years", type=int, default=3,
+                            help="school years to build, the current one last (promotion, repetition, dropout, "
+                                 "transfers and intake between them)")
+        parser.add_argument("--no-stats", action="store_true",
+                            help="do not compute the statistics after loading (stats_refresh does)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when schools already exist")
         parser.add_argument("--flush", action="store_true", help="delete all schools, staff and pupils first (and, by cascade, users, uploads and runs that refer to them)")
 
@@ -33,8 +41,15 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already present: nothing to do.")
                 return
             raise CommandError("Schools already exist: use --flush to replace them or --if-empty to skip.")
+        if opts["years"] < 1:
+            raise CommandError("--years must be at least 1.")
         result = seed_demo(schools=opts["schools"] or SCALES[opts["scale"]], seed=opts["seed"],
-                           workers=opts["workers"], log=self.stdout.write)
+                           workers=opts["workers"], years=opts["years"], log=self.stdout.write)
         counts = ", ".join(f"{k}: {v:,}" for k, v in result["counts"].items())
         self.stdout.write(f"Loaded {result['rows']:,} rows in {result['seconds']} s "
                           f"({result['rows_per_second']:,} rows/s). {counts}")
+        if not opts["no_stats"]:
+            # Every seeded year gets its statistics now: no page of a seeded year may lack them.
+            started = time.monotonic()
+            rows = stats_refresh_all()
+            self.stdout.write(f"Statistics: {rows:,} rows (every school and year) in {time.monotonic() - started:.1f} s")
