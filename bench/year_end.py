@@ -4,8 +4,9 @@ country in at most 10 minutes, one school in under a second).
     one school  year_end_commit of the database's largest school for the current year, after whole-year
                 results were recorded for its pupils (a fifth failing: summer and repeats), as a school
                 presses "commit"; rolled back
-    country     year_rollover's statements for the current year: every school's commit, then the carry of
-                the pupils still undecided. The current year has no whole-year results yet, so nearly every
+    country     year_rollover's parts for the current year, run by BENCH_YEAR_END_JOBS processes (default:
+                the cores) as the workers run them: every school's commit, then the carry of the pupils still
+                undecided. The current year has no whole-year results yet, so nearly every
                 pupil is carried: one new enrollment per pupil, the heaviest case; rolled back
     baseline    the same number of enrollments written by INSERT ... SELECT into a copy of the table with
                 the same indexes, without foreign keys or triggers (what writing that many rows costs at all)
@@ -82,29 +83,66 @@ def _one_school(year: int) -> dict:
             "commit_s": round(seconds, 3)}
 
 
-def _country(year: int) -> dict:
+def _parts_driver(year: int, parts: list[list[int]]) -> dict:
+    """A process of the country's rollover: its parts one after the other, each in its own transaction
+    (as the Celery task runs them), rolled back."""
     from django.db import connection
 
-    from accounts.scope import Scope
     from edu_portal.common.bulk import bulk_statements
-    from schools.models import School
     from students import yearend
 
+    decided = carried = 0
+    for part in parts:
+        def turn(part=part):  # year_rollover_part's statements (it refuses a year not over), then the FK checks
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL work_mem = '256MB'")
+                bulk_statements(cur, f"students_yearenddecision: year_rollover {year} (bench)")
+            counts = yearend.year_end_commit(scope=_country_scope(), user=None, school_ids=part, year=year,
+                                             refresh=False)
+            with connection.cursor() as cur:
+                cur.execute(yearend.CARRY_SQL, {"schools": part, "year": year})
+                n = len(cur.fetchall())
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys' checks, deferred to the commit
+            return sum(counts.values()), n
+
+        _seconds, (d, c) = _rolled_back(turn)
+        decided, carried = decided + d, carried + c
+    return {"decided": decided, "carried": carried}
+
+
+def _country_scope():
+    from accounts.scope import Scope
+
+    return Scope.country()
+
+
+def _country(year: int, jobs: int) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from schools.models import School
+    from students.yearend import ROLLOVER_SCHOOLS_PER_PART
+    from tests.processes import ROOT
+
     schools = list(School.objects.order_by("pk").values_list("pk", flat=True))
-
-    def turn():  # what year_rollover runs (it refuses a year not over: its statements, here)
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL work_mem = '256MB'")
-            bulk_statements(cur, f"students_yearenddecision: year_rollover {year} (bench)")
-        decided = yearend.year_end_commit(scope=Scope.country(), user=None, school_ids=schools, year=year,
-                                          refresh=False)
-        with connection.cursor() as cur:
-            cur.execute(yearend.CARRY_SQL, {"schools": schools, "year": year})
-            carried = len(cur.fetchall())
-            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys' checks, deferred to the commit
-        return sum(decided.values()), carried
-
-    seconds, (decided, carried) = _rolled_back(turn)
+    parts = [schools[i:i + ROLLOVER_SCHOOLS_PER_PART] for i in range(0, len(schools), ROLLOVER_SCHOOLS_PER_PART)]
+    shares = [parts[j::jobs] for j in range(jobs)]
+    started = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "bench.year_end", "--parts", str(year)], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+             for _share in shares]
+    for proc, share in zip(procs, shares, strict=True):
+        proc.stdin.write(json.dumps(share))
+        proc.stdin.close()
+    outs = [json.loads(proc.stdout.read().strip().splitlines()[-1]) for proc in procs]
+    for proc in procs:
+        if proc.wait() != 0:
+            raise RuntimeError("a rollover driver failed")
+    seconds = round(time.perf_counter() - started, 3)
 
     def baseline():
         with connection.cursor() as cur:
@@ -118,8 +156,9 @@ def _country(year: int) -> dict:
             return cur.rowcount
 
     base_seconds, rows = _rolled_back(baseline)
-    return {"schools": len(schools), "pupils_decided": decided, "pupils_carried": carried, "seconds": seconds,
-            "baseline_insert_rows": rows, "baseline_insert_s": base_seconds,
+    return {"schools": len(schools), "parts": len(parts), "jobs": jobs,
+            "pupils_decided": sum(o["decided"] for o in outs), "pupils_carried": sum(o["carried"] for o in outs),
+            "seconds": seconds, "baseline_insert_rows": rows, "baseline_insert_s": base_seconds,
             "ratio_vs_baseline": round(seconds / base_seconds, 2) if base_seconds else None}
 
 
@@ -127,7 +166,20 @@ def run(quick: bool) -> dict:
     from edu_portal.common.models import current_school_year
 
     year = current_school_year()
-    out = {"school_year": year, "one_school": _one_school(year), "country": _country(year)}
+    import os
+
+    jobs = int(os.environ.get("BENCH_YEAR_END_JOBS", os.cpu_count() or 2))
+    out = {"school_year": year, "one_school": _one_school(year), "country": _country(year, jobs)}
     out["target"] = {"one_school_commit_s<=1": out["one_school"]["commit_s"] <= SCHOOL_TARGET_S,
                      "country_s<=600": out["country"]["seconds"] <= COUNTRY_TARGET_S}
     return out
+
+
+if __name__ == "__main__":  # a driver of _country: python -m bench.year_end --parts <year>, parts on stdin
+    import json
+    import sys
+
+    import django
+
+    django.setup()
+    print(json.dumps(_parts_driver(int(sys.argv[2]), json.loads(sys.stdin.read()))))
