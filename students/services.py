@@ -217,7 +217,7 @@ def _age_groups_refresh(student: Student) -> None:
 
 
 def _student_move(*, student: Student, to_school: School, grade: int, class_name: str, year: int,
-                  on: dt.date) -> Enrollment:
+                  on: dt.date, intake: bool = False) -> Enrollment:
     """Close the pupil's open enrollment of the year as transferred out on `on` (the sending school
     keeps it as its history and counts it) and open one at `to_school`. Results, physical records and
     the verification state stay on the pupil: they follow them (each keeps its school of record)."""
@@ -228,8 +228,9 @@ def _student_move(*, student: Student, to_school: School, grade: int, class_name
     if current is not None:
         current.status, current.left_on, current.updated_at = EnrollmentStatus.TRANSFERRED_OUT, on, timezone.now()
         current.save(update_fields=["status", "left_on", "updated_at"])
+    # An intake after a completed level starts with the year (no start date): it is not a transfer in.
     enrollment = Enrollment(student=student, school=to_school, school_year=year, grade=grade,
-                            class_name=normalize_name(class_name), started_on=on,
+                            class_name=normalize_name(class_name), started_on=None if intake else on,
                             age_group=_age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth,
                                                           school_year=year))
     full_clean_or_raise(enrollment, exclude=["student"])
@@ -320,11 +321,14 @@ def transfer_request_create(*, scope: Scope, user, to_school: School, date_of_bi
         raise AppError("Học sinh đang trong một thủ tục chuyển trường khác, chờ trường cũ trả lời; "
                        "chỉ đề nghị lại được khi thủ tục đó kết thúc.", code="in_transit", status_code=409)
     year = current_school_year()
+    left = _latest_enrollment(student, for_update=True)
+    if left is not None and left.status == EnrollmentStatus.COMPLETED:
+        return _intake_after_completion(student=student, completed=left, to_school=to_school, user=user,
+                                        grade=grade, class_name=class_name)
     _age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth, school_year=year)
     transfer = TransferRequest.objects.create(student=student, from_school=student.school, to_school=to_school,
                                               requested_by=_who(user),
                                               grade=grade, class_name=class_name)
-    left = _latest_enrollment(student, for_update=True)
     if left is not None and left.status == EnrollmentStatus.TRANSFERRED_OUT:
         # "Chờ tiếp nhận": the sending school already recorded the pupil as leaving by transfer, which it
         # does when its head signs the family's transfer application (the consent of the school left that
@@ -337,6 +341,32 @@ def transfer_request_create(*, scope: Scope, user, to_school: School, date_of_bi
         transfer.status, transfer.decided_at = TransferStatus.RELEASED, timezone.now()
         transfer.reason = f"Trường cũ đã ghi nhận học sinh chuyển đi ngày {left.left_on:%d/%m/%Y}"
         transfer.save(update_fields=["status", "decided_at", "reason"])
+    return transfer
+
+
+def _intake_after_completion(*, student: Student, completed: Enrollment, to_school: School, user, grade: int,
+                             class_name: str) -> TransferRequest:
+    """A pupil who completed a level (grade 5, 9, preschool: the year-end closed their enrollment as
+    completed) is taken in by a school of the next level (issue 17): the school left has nothing more to
+    consent to, so the intake is immediate, into the first grade of the next level in the school year
+    after the one completed. The request is kept as the record of who took them in, and when."""
+    if completed.grade >= 12:
+        raise AppError("Học sinh đã hoàn thành chương trình lớp 12.", code="graduated", status_code=409)
+    if grade != completed.grade + 1:
+        message = f"Học sinh đã hoàn thành {'mầm non' if completed.grade == 0 else f'lớp {completed.grade}'}: " \
+                  f"tiếp nhận vào lớp {completed.grade + 1}."
+        raise AppError(message, code="grade_after_completion", details={"grade": [message]})
+    year = completed.school_year + 1
+    if Enrollment.objects.filter(OPEN_ENROLLMENT, student=student, school_year=year).exists():
+        raise AppError("Học sinh đã có lớp trong năm học này.", code="already_enrolled", status_code=409)
+    _age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth, school_year=year)
+    transfer = TransferRequest.objects.create(student=student, from_school=student.school, to_school=to_school,
+                                              requested_by=_who(user), grade=grade, class_name=class_name,
+                                              status=TransferStatus.RELEASED, decided_at=timezone.now(),
+                                              reason="Đã hoàn thành " + ("mầm non" if completed.grade == 0 else
+                                                                         f"lớp {completed.grade}") + " ở trường cũ")
+    _student_move(student=student, to_school=to_school, grade=grade, class_name=class_name, year=year,
+                  on=timezone.localdate(), intake=True)
     return transfer
 
 
