@@ -67,51 +67,63 @@ def _sql_list(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _passed(alias: str) -> str:
-    return (f"CASE WHEN e.grade <= 5 THEN {alias}.learning_rating IN ({_sql_list(PRIMARY_PASS)}) "
-            f"ELSE {alias}.learning_rating IN ({_sql_list(SECONDARY_PASS)}) "
-            f"AND {alias}.conduct_rating IN ({_sql_list(CONDUCT_PASS)}) END")
-
-
 # The highest grade each level of school teaches (schools.models.LEVEL_GRADES).
 _TOP_GRADE = "CASE sc.level " + " ".join(f"WHEN '{level}' THEN {top}" for level, (_low, top) in LEVEL_GRADES.items()) \
     + " ELSE 12 END"
 _UP = (f"CASE WHEN e.grade = 12 THEN 'graduated' WHEN e.grade + 1 > {_TOP_GRADE} THEN 'completed_level' "
        "ELSE 'promoted' END")
 
-# The next year's enrollments the rollover made for pupils not decided yet (year_rollover): still
-# theirs to decide; a commit replaces them.
-_CARRIED = ("SELECT d.next_enrollment_id FROM students_yearenddecision d JOIN students_yearend y "  # noqa: S608
-            "ON y.id = d.year_end_id WHERE y.undone_at IS NULL AND d.next_enrollment_id IS NOT NULL "
-            f"AND d.outcome IN ({_sql_list(PENDING)})")
-
 # One row per pupil studying at the schools in the year and not decided yet, with the proposal.
+# Every test of another table is an index probe per pupil (a LATERAL subquery with LIMIT, which
+# PostgreSQL can only run as a nested loop over the index), never a join the planner sizes from
+# statistics: during the rollover the next year's enrollments and the decisions grow by millions between
+# statistics, and a join planned for "none" (a nested loop over a materialized scan) ran for hours where
+# probes take microseconds (bench year_end).
+_PASSED = {alias: (f"CASE WHEN e.grade <= 5 THEN {alias}.learning IN ({_sql_list(PRIMARY_PASS)}) "
+                   f"ELSE {alias}.learning IN ({_sql_list(SECONDARY_PASS)}) "
+                   f"AND {alias}.conduct IN ({_sql_list(CONDUCT_PASS)}) END") for alias in ("r", "z")}
+_RESULT = ("LEFT JOIN LATERAL (SELECT x.learning_rating AS learning, x.conduct_rating AS conduct "
+           "FROM students_academicresult x WHERE x.student_id = e.student_id AND x.school_year = e.school_year "
+           "AND x.term = {term} LIMIT 1) {alias} ON true")
 PROPOSALS_SQL = f"""
 SELECT e.id AS enrollment_id, e.student_id, e.school_id, e.grade, e.class_name, e.status, e.age_group,
        CASE
          WHEN e.grade = 0 AND e.age_group <> '{LAST_PRESCHOOL_GROUP}' THEN 'promoted'
          WHEN e.grade = 0 THEN {_UP}
-         WHEN z.id IS NOT NULL THEN CASE WHEN {_passed("z")} THEN {_UP} ELSE 'repeats' END
-         WHEN r.id IS NULL THEN 'no_result'
-         WHEN {_passed("r")} THEN {_UP}
+         WHEN z.learning IS NOT NULL THEN CASE WHEN {_PASSED["z"]} THEN {_UP} ELSE 'repeats' END
+         WHEN r.learning IS NULL THEN 'no_result'
+         WHEN {_PASSED["r"]} THEN {_UP}
          ELSE 'summer'
        END AS outcome,
        {_UP} AS up
 FROM students_enrollment e
 JOIN schools_school sc ON sc.id = e.school_id
-LEFT JOIN students_academicresult r ON r.student_id = e.student_id AND r.school_year = e.school_year
-     AND r.term = {Term.WHOLE_YEAR}
-LEFT JOIN students_academicresult z ON z.student_id = e.student_id AND z.school_year = e.school_year
-     AND z.term = {Term.RESIT}
+{_RESULT.format(term=Term.WHOLE_YEAR, alias="r")}
+{_RESULT.format(term=Term.RESIT, alias="z")}
+LEFT JOIN LATERAL (SELECT 1 AS found FROM students_yearenddecision d JOIN students_yearend y ON y.id = d.year_end_id
+                   WHERE d.enrollment_id = e.id AND y.undone_at IS NULL AND d.outcome IN ({_sql_list(DECIDED)})
+                   LIMIT 1) decided ON true
+LEFT JOIN LATERAL (SELECT 1 AS found FROM students_enrollment n
+                   WHERE n.student_id = e.student_id AND n.school_year = %(year)s + 1 AND n.status <> 'transferred_out'
+                     AND NOT (n.provisional AND EXISTS (
+                         SELECT 1 FROM students_yearenddecision c JOIN students_yearend cy ON cy.id = c.year_end_id
+                         WHERE c.next_enrollment_id = n.id AND cy.undone_at IS NULL
+                           AND c.outcome IN ({_sql_list(PENDING)})))
+                   LIMIT 1) enrolled ON true
 WHERE e.school_id = ANY(%(schools)s) AND e.school_year = %(year)s AND e.status = 'studying'
-  AND NOT EXISTS (SELECT 1 FROM students_yearenddecision d JOIN students_yearend y ON y.id = d.year_end_id
-                  WHERE d.enrollment_id = e.id AND y.undone_at IS NULL AND d.outcome IN ({_sql_list(DECIDED)}))
-  AND NOT EXISTS (SELECT 1 FROM students_enrollment n WHERE n.student_id = e.student_id
-                  AND n.school_year = %(year)s + 1 AND n.status <> 'transferred_out'
-                  AND NOT (n.provisional AND n.id IN ({_CARRIED})))
+  AND decided.found IS NULL AND enrolled.found IS NULL
   AND NOT EXISTS (SELECT 1 FROM students_transferrequest t WHERE t.student_id = e.student_id
                   AND t.status = 'pending')
 """  # noqa: S608 -- constants only; values are parameters
+
+# A pupil's date of birth, probed per row (only preschool children need it, for their age group).
+_BORN = "(SELECT s.date_of_birth FROM students_student s WHERE s.id = p.student_id)"
+
+# The proposals of the schools being committed, computed once into a temporary table and analyzed, so
+# that the statements after it (release, commit, the rollover's carry) are planned on true sizes.
+PROPOSALS_TABLE_SQL = ("DROP TABLE IF EXISTS _ye_proposals; "
+                       f"CREATE TEMP TABLE _ye_proposals ON COMMIT DROP AS {PROPOSALS_SQL}; "
+                       "ANALYZE _ye_proposals")
 
 # The next grade, and the class proposed in it: "3A" -> "4A" (a class named after its grade), else the same.
 _NEXT_GRADE = "CASE WHEN p.grade = 0 AND p.age_group <> '" + LAST_PRESCHOOL_GROUP + \
@@ -120,8 +132,7 @@ _NEXT_CLASS = (f"CASE WHEN p.class_name ~ ('^' || p.grade || '(\\D|$)') "
                f"THEN ({_NEXT_GRADE})::text || substr(p.class_name, length(p.grade::text) + 1) ELSE p.class_name END")
 
 COMMIT_SQL = f"""
-WITH p AS MATERIALIZED ({PROPOSALS_SQL}),
-decided AS MATERIALIZED (SELECT * FROM p WHERE outcome IN ({_sql_list(DECIDED)})),
+WITH decided AS MATERIALIZED (SELECT * FROM _ye_proposals WHERE outcome IN ({_sql_list(DECIDED)})),
 ye AS (
     INSERT INTO students_yearend (school_id, school_year, committed_at, committed_by_id)
     SELECT DISTINCT school_id, %(year)s, now(), %(user)s::bigint FROM decided RETURNING id, school_id
@@ -130,10 +141,10 @@ next AS (
     INSERT INTO students_enrollment (student_id, school_year, school_id, grade, class_name, status, age_group,
                                      provisional, leave_reason, created_at, updated_at)
     SELECT p.student_id, %(year)s + 1, p.school_id, {_NEXT_GRADE}, left({_NEXT_CLASS}, 20), 'studying',
-           CASE WHEN ({_NEXT_GRADE}) = 0 THEN {age_group_sql(grade="0", date_of_birth="s.date_of_birth",
+           CASE WHEN ({_NEXT_GRADE}) = 0 THEN {age_group_sql(grade="0", date_of_birth=_BORN,
                                                               school_year="(%(year)s + 1)")} ELSE '' END,
            true, '', now(), now()
-    FROM decided p JOIN students_student s ON s.id = p.student_id
+    FROM decided p
     WHERE p.outcome IN ('promoted', 'repeats')
     RETURNING id, student_id
 ),
@@ -154,11 +165,17 @@ RETURNING year_end_id, outcome
 # still provisional and untouched), so that the commit makes the decided ones. Django's foreign keys are
 # deferred: the decision's link is cleared in the same statement.
 RELEASE_SQL = f"""
-WITH p AS MATERIALIZED ({PROPOSALS_SQL}),
-carried AS MATERIALIZED (
-    SELECT n.id FROM p JOIN students_enrollment n ON n.student_id = p.student_id
-         AND n.school_year = %(year)s + 1 AND n.provisional AND n.status = 'studying'
-    WHERE p.outcome IN ({_sql_list(DECIDED)}) AND n.id IN ({_CARRIED})
+WITH carried AS MATERIALIZED (
+    SELECT n.id FROM _ye_proposals p
+    CROSS JOIN LATERAL (
+        SELECT n.id FROM students_enrollment n
+        WHERE n.student_id = p.student_id AND n.school_year = %(year)s + 1 AND n.provisional
+          AND n.status = 'studying' AND n.status <> 'transferred_out'
+          AND (SELECT 1 FROM students_yearenddecision c JOIN students_yearend cy ON cy.id = c.year_end_id
+               WHERE c.next_enrollment_id = n.id AND cy.undone_at IS NULL AND c.outcome IN ({_sql_list(PENDING)})
+               LIMIT 1) IS NOT NULL
+        LIMIT 1) n
+    WHERE p.outcome IN ({_sql_list(DECIDED)})
 ),
 unlinked AS (UPDATE students_yearenddecision d SET next_enrollment_id = NULL FROM carried
              WHERE d.next_enrollment_id = carried.id RETURNING d.id)
@@ -172,9 +189,8 @@ DELETE FROM students_enrollment n USING carried WHERE n.id = carried.id
 # commit replaces the carried enrollment. Pupils whose "next grade" would end the school's level are
 # not carried: they leave the school either way.
 CARRY_SQL = f"""
-WITH p AS MATERIALIZED ({PROPOSALS_SQL}),
-pending AS MATERIALIZED (
-    SELECT p.*, CASE WHEN p.outcome = 'summer' THEN 'repeats' ELSE 'promoted' END AS way FROM p
+WITH pending AS MATERIALIZED (
+    SELECT p.*, CASE WHEN p.outcome = 'summer' THEN 'repeats' ELSE 'promoted' END AS way FROM _ye_proposals p
     WHERE p.outcome IN ({_sql_list(PENDING)}) AND (p.outcome = 'summer' OR p.up = 'promoted')
 ),
 ye AS (
@@ -233,6 +249,7 @@ def year_end_commit(*, scope: Scope, user, school_ids: list[int], year: int, ref
     with connection.cursor() as cursor:
         # One commit at a time per school: a second would find the same pupils undecided.
         cursor.execute("SELECT id FROM schools_school WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [schools])
+        cursor.execute(PROPOSALS_TABLE_SQL, {"schools": schools, "year": int(year)})
         cursor.execute(RELEASE_SQL, {"schools": schools, "year": int(year)})
         cursor.execute(COMMIT_SQL, {"schools": schools, "year": int(year), "user": getattr(user, "pk", None),
                                     "completed_reason": _("Hoàn thành cấp học / chương trình")[:200]})
