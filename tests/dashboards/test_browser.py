@@ -29,3 +29,25 @@ def test_ministry_drills_down_to_a_school(page, login, live_server, ministry_use
     save_artifact(page, "dashboards_school")
     page.get_by_test_id("school-students-link").click()
     page.wait_for_url(f"**/students/?school={school.pk}")
+
+
+def test_ministry_reads_the_flows_over_the_years_with_their_definitions_in_english(page, login, live_server,
+                                                                                   ministry_user):
+    from tests.dashboards.test_flows import random_history
+
+    random_history(9)
+    stats_refresh_all()
+    login(page, ministry_user)
+    page.goto(f"{live_server.url}/dashboards/trends/")
+    page.wait_for_function("Chart.getChart(document.querySelector(\"canvas[data-chart='chart-flows_primary']\"))"
+                           " !== undefined")
+    chart = page.evaluate("Chart.getChart(document.querySelector(\"canvas[data-chart='chart-flows_primary']\"))"
+                          ".data.labels.length")
+    assert chart == 3  # three school years with their next year on record
+    assert "UNESCO" in page.get_by_test_id("table-definitions").inner_text()
+    save_artifact(page, "dashboards_trends")
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/dashboards/trends/")
+    text = page.get_by_test_id("table-definitions").inner_text()
+    assert "Dropout rate (%)" in text and "reconstructed cohort" in text and "Tỉ lệ" not in text
+    assert "flows of pupils over the school years" in page.get_by_test_id("table-flows_primary").inner_text()
