@@ -114,7 +114,10 @@ def _ratios(pupils: dict, children: dict, *, gir: bool) -> dict:
             row.update({f"enrolled{suffix}": enrolled, f"official{suffix}": official,
                         f"population{suffix}": population,
                         f"ger{suffix}": ratio(enrolled, population, 100), f"ner{suffix}": ratio(official, population, 100)})
-        row["gpi"] = round(row["ger_f"] / row["ger_m"], 3) if row["ger_f"] is not None and row["ger_m"] else None
+        # From the counts, not from the rounded ratios.
+        girls, boys = (row["enrolled_f"], row["population_f"]), (row["enrolled_m"], row["population_m"])
+        row["gpi"] = (round(girls[0] * boys[1] / (girls[1] * boys[0]), 3)
+                      if girls[1] and boys[0] and boys[1] else None)
         out[level] = row
     if gir:
         intake: dict = {}
