@@ -40,7 +40,7 @@ def _definitions(definitions=DEFINITIONS) -> list[dict]:
 COVERAGE_PARAMS = [
     OpenApiParameter("school_year", {"type": "integer", "minimum": 2000},
                      description="Năm học của bảng theo đơn vị; mặc định năm gần nhất có số liệu dân số"),
-    *AREA_PARAMS[:2],
+    *AREA_PARAMS[:3],
     OpenApiParameter("gender", OpenApiTypes.STR, enum=list(GENDERS), description="F: nữ, M: nam"),
     OpenApiParameter("group", OpenApiTypes.STR, enum=list(COVERAGE_UNITS),
                      description="Đơn vị của bảng theo đơn vị; mặc định cấp dưới của phạm vi"),
