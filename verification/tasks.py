@@ -15,6 +15,7 @@ import logging
 import random
 
 from celery import shared_task
+from celery.signals import beat_init
 from django.conf import settings
 
 from . import population, services
@@ -120,3 +121,10 @@ def population_fetch(self, school_years: list[int] | None = None, failures: int 
         logger.warning("population: registry unavailable (%s); again in %.0f s", exc, countdown)
         raise self.retry(countdown=countdown, kwargs={"school_years": school_years, "failures": failures}) from exc
     return {str(year): rows for year, rows in stored.items()}
+
+
+@beat_init.connect
+def fetch_population_when_beat_starts(sender=None, **kwargs) -> None:
+    """The daily entry runs at night: fetch once when beat starts, so that a portal started with
+    `make run` on a database seeded earlier has its population figures (five small requests)."""
+    population_fetch.delay()
