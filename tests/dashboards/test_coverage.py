@@ -191,7 +191,6 @@ def test_on_a_real_seed_the_country_never_has_more_pupils_of_an_age_than_childre
         for level, ratios in levels.items():
             assert ratios["ner"] is not None and ratios["ner"] <= 100, (year, level, ratios)
             assert ratios["ner"] <= ratios["ger"]
-        print(year, {level: (r["ger"], r["ner"]) for level, r in levels.items()}, summary.intake.get(year))
     assert summary.trend[current]["primary"]["ner"] > 50
     # Every child of an age is in the population: no birth year has more pupils than children.
     pupils = Counter((s.date_of_birth.year, s.gender) for s in Student.objects.filter(
