@@ -13,6 +13,8 @@ PYTHON := $(VENV)/bin/python
 # Addresses of the backing services; the environment wins.
 export DATABASE_URL ?= postgres://edu_portal:edu_portal@127.0.0.1:5432/edu_portal
 export REDIS_URL ?= redis://127.0.0.1:6379/0
+# The demo population: seed_demo (make setup) writes it, the mock registry (make run) serves its statistics.
+export POPULATION_REGISTRY_POPULATION_FILE ?= $(CURDIR)/.local/population.csv.gz
 
 # Dev settings for the running app, unless the environment chooses others. Tests always use
 # the test settings (pytest-django lets the environment override pyproject.toml, so a

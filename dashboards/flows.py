@@ -19,8 +19,14 @@ leave the population, as UNESCO leaves out mortality). `entrants` counts pupils 
 the year before (new to the country's records) and `from_preschool` those whose enrollment the
 year before was preschool: together, grade 1's new entrants.
 
-The counts are stored per school, school year, grade and gender (FlowStats) by the statistics
+The counts are stored per school, school year, grade, gender and age (FlowStats) by the statistics
 refresh (services.py), and rates are computed from sums at any level (selectors_flows.py).
+
+The same rows carry the numerators of the enrolment ratios (selectors_coverage.py): `enrolled`
+counts every pupil of the year (each once: their enrollment not closed by a transfer, whatever the
+year's outcome, death and dropout included, since they were enrolled), and `age` is the pupil's age
+by year of birth (school year - year of birth), the way school ages are counted (Luật Giáo dục 2019,
+Điều 28: grade 1 at 6). The denominators are the registry's population (geo.PopulationCount).
 """
 from __future__ import annotations
 
@@ -51,6 +57,10 @@ _CONDITIONS = {
     "from_preschool": "pv.grade = 0",
 }
 _OPEN = f"status <> '{EnrollmentStatus.TRANSFERRED_OUT.value}'"
+# Official school ages of each level, by year of birth (Luật Giáo dục 2019, Điều 28-29).
+LEVEL_AGES = {"primary": (6, 10), "lower_secondary": (11, 14), "upper_secondary": (15, 17)}
+GRADE_ONE_AGE = 6
+_AGE = "(e.school_year - EXTRACT(YEAR FROM s.date_of_birth))::int"
 
 
 def refresh_sql(*, only_schools: bool) -> str:
@@ -62,9 +72,9 @@ def refresh_sql(*, only_schools: bool) -> str:
     counts = ",\n  ".join(f"COUNT(*) FILTER (WHERE {_CONDITIONS[c]})" for c in COUNTS)
     return f"""{delete};
 INSERT INTO dashboards_flowstats (school_id, school_year, province_id, commune_id, level, ownership, grade, gender,
-                                  {", ".join(COUNTS)}, computed_at)
+                                  age, {", ".join(COUNTS)}, enrolled, computed_at)
 SELECT e.school_id, e.school_year, sc.province_id, sc.commune_id, sc.level, sc.ownership, e.grade, s.gender,
-  {counts}, now()
+  {_AGE}, {counts}, COUNT(*), now()
 FROM students_enrollment e
 JOIN students_student s ON s.id = e.student_id
 JOIN schools_school sc ON sc.id = e.school_id
@@ -72,7 +82,8 @@ LEFT JOIN students_enrollment n ON n.student_id = e.student_id AND n.school_year
 LEFT JOIN students_enrollment pv ON pv.student_id = e.student_id AND pv.school_year = e.school_year - 1
      AND pv.{_OPEN}
 WHERE e.{_OPEN} AND e.grade >= 1 {where}
-GROUP BY e.school_id, e.school_year, sc.province_id, sc.commune_id, sc.level, sc.ownership, e.grade, s.gender"""
+GROUP BY e.school_id, e.school_year, sc.province_id, sc.commune_id, sc.level, sc.ownership, e.grade, s.gender,
+  {_AGE}"""
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class Definition:
     formula: str
     numerator: str
     denominator: str
+    source: str | None = None  # None: the records (SOURCE)
 
 
 SOURCE = _("Hồ sơ từng học sinh của CSDL ngành: lớp của năm học này so với lớp của năm học sau, "
@@ -119,4 +131,27 @@ DEFINITIONS = (
                _("học sinh mới vào lớp 1 năm trước học mẫu giáo ÷ học sinh mới vào lớp 1 × 100"),
                _("Học sinh mới vào lớp 1, năm trước học mẫu giáo"), _("Học sinh mới vào lớp 1")),
 )
+# The enrolment ratios (UNESCO UIS definitions), by level: the population comes from the registry.
+POPULATION_SOURCE = _("Cơ sở dữ liệu quốc gia về dân cư (thống kê dân số theo độ tuổi, xã); học sinh: hồ sơ từng "
+                      "học sinh của CSDL ngành, mọi loại hình trường.")
+COVERAGE_DEFINITIONS = (
+    Definition("ger", _("Tỉ lệ nhập học chung (%)"),
+               _("học sinh của cấp học (mọi độ tuổi) ÷ dân số trong độ tuổi của cấp học × 100"),
+               _("Học sinh học các lớp của cấp học trong năm học, ở mọi độ tuổi (lớp 1-5, 6-9, 10-12)"),
+               _("Dân số trong độ tuổi của cấp học sống trên địa bàn (6-10, 11-14, 15-17 tuổi tính theo năm sinh)"),
+               POPULATION_SOURCE),
+    Definition("ner", _("Tỉ lệ nhập học đúng tuổi (%)"),
+               _("học sinh đúng độ tuổi của cấp học đang học cấp học đó ÷ dân số trong độ tuổi của cấp học × 100"),
+               _("Học sinh 6-10 tuổi học tiểu học (11-14 tuổi học THCS, 15-17 tuổi học THPT)"),
+               _("Dân số trong độ tuổi của cấp học sống trên địa bàn"), POPULATION_SOURCE),
+    Definition("gir", _("Tỉ lệ nhập học lớp 1 (%)"),
+               _("học sinh mới vào lớp 1 (mọi độ tuổi) ÷ dân số 6 tuổi × 100"),
+               _("Học sinh lớp 1 năm học này, năm trước học mẫu giáo hoặc chưa có hồ sơ (không kể lưu ban)"),
+               _("Dân số 6 tuổi (tính theo năm sinh) sống trên địa bàn"), POPULATION_SOURCE),
+    Definition("gpi", _("Chỉ số bình đẳng giới của tỉ lệ nhập học chung"),
+               _("tỉ lệ nhập học chung của nữ ÷ tỉ lệ nhập học chung của nam"),
+               _("Tỉ lệ nhập học chung của học sinh nữ"), _("Tỉ lệ nhập học chung của học sinh nam"),
+               POPULATION_SOURCE),
+)
+DEFINITIONS = DEFINITIONS + COVERAGE_DEFINITIONS
 DEFINITION_BY_KEY = {d.key: d for d in DEFINITIONS}

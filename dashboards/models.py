@@ -53,17 +53,21 @@ class FlowStats(models.Model):
     ownership = models.CharField("loại hình", max_length=20)
     grade = models.PositiveSmallIntegerField("khối lớp")
     gender = models.CharField("giới tính", max_length=1)
+    # By year of birth (school year - year of birth): the enrolment ratios' ages (dashboards.flows).
+    age = models.SmallIntegerField("tuổi")
+    # Every pupil of the year, whatever its outcome: the enrolment ratios' numerator.
+    enrolled = models.IntegerField("học sinh nhập học", default=0)
     computed_at = models.DateTimeField("tính lúc")
 
     class Meta:
         verbose_name = "luồng học sinh giữa hai năm học"
         verbose_name_plural = "luồng học sinh giữa hai năm học"
-        constraints = [models.UniqueConstraint(fields=["school", "school_year", "grade", "gender"],
-                                               name="one_flow_row_per_school_year_grade_gender")]
+        constraints = [models.UniqueConstraint(fields=["school", "school_year", "grade", "gender", "age"],
+                                               name="one_flow_row_per_school_year_grade_gender_age")]
         indexes = [models.Index(fields=["school_year", "province_id", "commune_id"], name="flow_year_geo")]
 
     def __str__(self) -> str:
-        return f"{self.school_id}/{self.school_year}/{self.grade}{self.gender}"
+        return f"{self.school_id}/{self.school_year}/{self.grade}{self.gender}/{self.age}"
 
 
 for _name in FLOW_COUNTS:

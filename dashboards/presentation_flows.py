@@ -83,7 +83,7 @@ def flow_tables(summary: FlowSummary) -> list[Table]:
 
 def definitions_table() -> Table:
     rows = [{"label": d.label, "formula": d.formula, "numerator": d.numerator, "denominator": d.denominator,
-             "source": SOURCE} for d in DEFINITIONS]
+             "source": d.source or SOURCE} for d in DEFINITIONS]
     return Table("definitions", _("Định nghĩa các chỉ số"),
                  [("label", _("Chỉ số")), ("formula", _("Công thức")), ("numerator", _("Tử số")),
                   ("denominator", _("Mẫu số")), ("source", _("Nguồn"))], rows)

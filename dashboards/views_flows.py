@@ -7,10 +7,13 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import COUNTRY, Scope
 from edu_portal.common.models import school_year_label
+from geo.selectors import population_as_of
 
 from .filtersets import FlowStatsFilterSet
+from .presentation_coverage import coverage_tables
 from .presentation_flows import flow_tables, trend_table
 from .selectors import province_names, stats_by_year
+from .selectors_coverage import coverage_summary, coverage_unit_for
 from .selectors_flows import flows_clean, flows_in_scope, flows_summary, flows_unit_for
 from .views import _respond
 
@@ -27,11 +30,16 @@ def trends_view(request):
     summary = flows_summary(scope=scope, filters=filters, unit=unit)
     area = {k: v for k, v in filters.items() if k in ("province", "commune", "ownership")}
     trend = stats_by_year(scope=scope, filters=area | ({"school": cleaned["school"]} if "school" in cleaned else {}))
-    tables = [trend_table(trend), *flow_tables(summary)]
+    # Enrolment ratios: the area's pupils over its children (the registry's population); none for a school.
+    coverage = coverage_summary(scope=scope, filters=filters, unit=coverage_unit_for(scope, cleaned),
+                                as_of=population_as_of())
+    tables = [trend_table(trend), *coverage_tables(coverage), *flow_tables(summary)]
     title = _("Xu hướng và luồng học sinh")
     where = _("Toàn quốc") if scope.kind == COUNTRY and not cleaned.get("province") else \
         province_names().get(cleaned.get("province") or scope.province_code or "", "")
     return _respond(request, "dashboards/trends.html",
                     {"title": title, "where": where, "flows": summary, "filter": FlowStatsFilterSet(request.GET),
+                     "coverage": coverage, "coverage_year": school_year_label(coverage.year) if coverage.year else "",
+                     "population_missing": ", ".join(school_year_label(y) for y in coverage.missing_years),
                      "year_label": school_year_label(summary.year) if summary.year else "",
                      "hide_province": scope.kind != COUNTRY}, tables)

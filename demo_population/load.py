@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections import Counter
+from pathlib import Path
 
 from django.db import connection, connections, transaction
 from django.utils import timezone
@@ -11,6 +13,7 @@ from edu_portal.common.models import current_school_year
 from geo.models import Commune, LegacyProvince, Province
 from teachers.writers import staff_postings_open_missing
 
+from .population import population_make, population_write
 from .seed import Geography, Plan, child_counts, copy_buffers, plan_make, province_rows, results_pools_warm
 
 _STATE: dict = {}
@@ -27,16 +30,18 @@ def geography() -> Geography:
     return Geography(provinces, communes, legacy)
 
 
-def _load_province(province: str) -> dict[str, int]:
+def _load_province(province: str) -> tuple[dict[str, int], Counter]:
+    """Load one province; returns the rows copied per table and its children (the population)."""
     plan, geo, seed, school_year, today = (_STATE[k] for k in ("plan", "geo", "seed", "school_year", "today"))
+    population: Counter = Counter()
     bufs = province_rows(plan=plan, province=province, seed=seed, school_year=school_year, today=today,
-                         legacy_codes=geo.legacy[province])
+                         legacy_codes=geo.legacy[province], population=population)
     with transaction.atomic(), connection.cursor() as cursor:
         _skip_row_triggers(cursor)
         counts = copy_buffers(cursor.cursor, bufs)
         # The staff just copied start their posting history here, as staff_create would open it.
         staff_postings_open_missing(cursor, province_id=province)
-        return counts
+        return counts, population
 
 
 def _skip_row_triggers(cursor) -> None:
@@ -94,9 +99,11 @@ def _create_indexes(definitions: list[str]) -> None:
             cursor.execute(definition)
 
 
-def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=print) -> dict:
+def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=print,
+              population_file: Path | None = None) -> dict:
     """Generate and COPY the data set of `years` school years, the current one last; returns counts,
-    seconds and rows per second.
+    seconds and rows per second. The population the children belong to is written to
+    `population_file` (demo_population.population), for the mock registry's statistics.
 
     Ids are reserved from the tables' sequences before any row is written, so the load can run
     beside other writers.
@@ -123,6 +130,7 @@ def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=
     # Largest provinces first, so parallel workers finish together.
     order = sorted(geo.provinces, key=lambda p: -sum(s.pupils for s in plan.schools if s.province == p))
     totals: dict[str, int] = {}
+    seeded: Counter = Counter()
     # Pupils' enrollments over the years, against the threshold made for one year's pupils.
     enrollments = sum(s.pupils for s in plan.schools) * years
     dropped = _drop_secondary_indexes() if enrollments > REBUILD_INDEXES_ABOVE else []
@@ -131,12 +139,15 @@ def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=
             connections.close_all()  # each forked worker opens its own connection
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 results = pool.imap_unordered(_load_province, order)
-                for counts in results:
+                for counts, children in results:
+                    seeded.update(children)
                     for k, v in counts.items():
                         totals[k] = totals.get(k, 0) + v
         else:
             for province in order:
-                for k, v in _load_province(province).items():
+                counts, children = _load_province(province)
+                seeded.update(children)
+                for k, v in counts.items():
                     totals[k] = totals.get(k, 0) + v
     finally:
         # Even a failed load must leave the schema whole.
@@ -148,6 +159,11 @@ def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=
         # (students.models.PupilName; a no-op for names it has).
         cursor.execute("SELECT pupil_names_fill()")
         cursor.execute("ANALYZE")
+    if population_file is not None:
+        population = population_make(seeded, seed=seed, first_year=school_year - years + 1, last_year=school_year)
+        population_write(population, Path(population_file))
+        log(f"Population of the registry: {sum(population.counts.values()):,} children aged 3-17 "
+            f"({len(population.counts):,} cells) in {population_file}")
     seconds = time.monotonic() - started
     rows = sum(totals.values())
     return {"counts": totals, "rows": rows, "seconds": round(seconds, 1), "rows_per_second": round(rows / seconds)}

@@ -347,9 +347,10 @@ def _elapsed_share(school_year: int, today: dt.date) -> float:
 
 
 def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, today: dt.date,
-                  legacy_codes: list[str]) -> dict[str, io.StringIO]:
+                  legacy_codes: list[str], population: Counter | None = None) -> dict[str, io.StringIO]:
     """CSV buffers for every table, for the schools of one province and the plan's school years
-    (`school_year` the current one, last)."""
+    (`school_year` the current one, last). The children drawn are added to `population` by
+    (province, commune of their last school, year of birth, gender): the registry's population."""
     rng = random.Random(f"{seed}:province:{province}")
     serials = _Serials()  # one ID number per person of the province, pupils and staff alike
     now = dt.datetime.combine(today, dt.time(8, 0), tzinfo=dt.UTC).isoformat()
@@ -397,6 +398,8 @@ def province_rows(*, plan: Plan, province: str, seed: int, school_year: int, tod
             if sid is None:  # beyond the reserved room (never at the shares of history.py)
                 break
             add(sid, "F" if rng.random() < 0.485 else "M", last)
+    if population is not None:
+        population.update(pupils.population)
     return bufs
 
 
@@ -412,6 +415,9 @@ class _PupilWriter:
         self.dup_rng = random.Random(f"{seed}:duplicates:{province}")
         self.entered: dict[tuple, list[_Entered]] = {}  # (birth year, gender) -> pupils a school may enter again
         self.in_class: Counter = Counter()
+        # Children by (province, commune, year of birth, gender); a planted duplicate is a child already counted.
+        self.population: Counter = Counter()
+        self.duplicate = False
 
     def _identity(self, sid: int, gender: str, year: int, school_id: int):
         rng, dup_rng, serials = self.rng, self.dup_rng, self.serials
@@ -419,7 +425,8 @@ class _PupilWriter:
         number, name, born = _identity(rng, serials, legacy=legacy, year=year, gender=gender, seed=self.seed)
         ethnic = ethnicity(rng.getrandbits(16))
         pool = self.entered.setdefault((year, gender), [])
-        if pool and dup_rng.random() < DUPLICATE_SHARE:
+        self.duplicate = bool(pool) and dup_rng.random() < DUPLICATE_SHARE
+        if self.duplicate:
             # The same child again: another school's pupil preferred (moved without a transfer).
             first = dup_rng.choice(pool)
             for _ in range(4):
@@ -442,6 +449,8 @@ class _PupilWriter:
         school = steps[-1].school  # the school of the last enrollment, as Student.school is kept
         year = birth_year(steps)
         number, name, born, ethnic = self._identity(sid, gender, year, school.id)
+        if not self.duplicate:
+            self.population[(self.province, school.commune, year, gender)] += 1
         status = "invalid_id" if number is None else "unverified"
         pupil_code = f"{(sid * 2_654_435_761 + 12_345) % 10**10:010d}"
         w["student"].writerow([sid, pupil_code, number or "", name, born.isoformat(), gender,

@@ -66,3 +66,30 @@ class EthnicGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class PopulationCount(models.Model):
+    """Children living in a commune by single age and gender in a school year, as the population
+    registry's statistics give them (thống kê dân số theo độ tuổi, xã): counts, no person. The
+    denominators of the enrolment ratios (GER, NER, intake rate). A year's rows are replaced
+    together when the registry is asked again (verification.population)."""
+
+    school_year = models.PositiveSmallIntegerField("năm học")
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+", verbose_name="tỉnh")
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="+", verbose_name="xã")
+    # By year of birth (school year - birth year), as the school ages of Luật Giáo dục 2019 are counted.
+    age = models.PositiveSmallIntegerField("tuổi")
+    gender = models.CharField("giới tính", max_length=1)
+    count = models.PositiveIntegerField("số trẻ")
+    fetched_at = models.DateTimeField("lấy lúc")
+
+    class Meta:
+        verbose_name = "dân số theo độ tuổi"
+        verbose_name_plural = "dân số theo độ tuổi"
+        constraints = [models.UniqueConstraint(fields=["school_year", "commune", "age", "gender"],
+                                               name="one_population_count_per_cell")]
+        indexes = [models.Index(fields=["school_year", "province"], name="population_year_province"),
+                   models.Index(fields=["fetched_at"], name="population_fetched_at")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year}/{self.commune_id}/{self.age}{self.gender}: {self.count}"

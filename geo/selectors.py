@@ -4,7 +4,7 @@ from __future__ import annotations
 from edu_portal.common.exceptions import AppError
 
 from .ethnicity import ethnicity_key, ethnicity_lookup_build
-from .models import Commune, EthnicGroup, Province
+from .models import Commune, EthnicGroup, PopulationCount, Province
 
 # Shown wherever an ethnicity is refused: uploads (row message), forms and the API.
 ETHNICITY_UNKNOWN = ("không có trong danh mục 54 dân tộc (Quyết định 121-TCTK/PPCĐ); ghi tên, tên gọi khác "
@@ -45,3 +45,14 @@ def ethnicity_official_or_raise(value: str | None) -> str:
     if name is None:
         raise AppError(f"Dân tộc '{value}' {ETHNICITY_UNKNOWN}.", details={"ethnicity": [ETHNICITY_UNKNOWN]})
     return name
+
+
+def population_as_of() -> str:
+    """When the population figures last changed (ISO time, "" when there are none): part of the
+    dashboards' cache keys, so that a new fetch is seen without recomputing the statistics."""
+    latest = PopulationCount.objects.order_by("-fetched_at").values_list("fetched_at", flat=True).first()
+    return latest.isoformat() if latest else ""
+
+
+def population_years() -> list[int]:
+    return sorted(PopulationCount.objects.values_list("school_year", flat=True).distinct())

@@ -1,15 +1,20 @@
 """Load administrative units from the vietnam-provinces package (never typed by hand) and the
 ethnic groups from geo/data/ethnic_groups.csv."""
 import csv
+import datetime as dt
+import logging
 
 from django.db import transaction
+from django.utils import timezone
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import Ward as VnWard
 
 from edu_portal.common.identity import LEGACY_PROVINCES_CSV
 
 from .ethnicity import ethnic_groups_read
-from .models import Commune, EthnicGroup, LegacyProvince, Province
+from .models import Commune, EthnicGroup, LegacyProvince, PopulationCount, Province
+
+log = logging.getLogger(__name__)
 
 
 def _code(value, width: int) -> str:
@@ -46,3 +51,40 @@ def admin_units_load() -> dict[str, int]:
                                     update_fields=["name", "aliases"])
     return {"provinces": len(provinces), "communes": len(communes), "legacy_provinces": len(legacy),
             "ethnic_groups": len(groups)}
+
+
+GENDERS = ("F", "M")
+MAX_AGE = 30
+
+
+def population_counts_replace(*, school_year: int, rows: list[dict], fetched_at: dt.datetime | None = None) -> int:
+    """Replace the population counts of `school_year` with `rows` ({province, commune, age, gender,
+    count}, as the registry's statistics give them), all at once: readers see the old year or the new
+    one, never half. The commune's province is ours (the registry's `province` is checked against it);
+    a row of a commune we do not know, or malformed, is left out and logged rather than failing the
+    year. Returns the rows stored."""
+    provinces = dict(Commune.objects.values_list("code", "province_id"))
+    fetched_at = fetched_at or timezone.now()
+    cells: dict[tuple[str, int, str], int] = {}
+    skipped = 0
+    for row in rows:
+        try:
+            commune, age, gender, count = str(row["commune"]), int(row["age"]), str(row["gender"]), int(row["count"])
+        except (KeyError, TypeError, ValueError):
+            skipped += 1
+            continue
+        province = provinces.get(commune)
+        if province is None or province != str(row.get("province", province)) or gender not in GENDERS \
+                or not 0 <= age <= MAX_AGE or count < 0:
+            skipped += 1
+            continue
+        cells[(commune, age, gender)] = cells.get((commune, age, gender), 0) + count
+    if skipped:
+        log.warning("population %s: %s rows of the registry left out (unknown commune or malformed)",
+                    school_year, skipped)
+    objects = [PopulationCount(school_year=school_year, province_id=provinces[c], commune_id=c, age=a, gender=g,
+                               count=n, fetched_at=fetched_at) for (c, a, g), n in sorted(cells.items())]
+    with transaction.atomic():
+        PopulationCount.objects.filter(school_year=school_year).delete()
+        PopulationCount.objects.bulk_create(objects, batch_size=5000)
+    return len(objects)

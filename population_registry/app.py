@@ -24,6 +24,7 @@ from demo_population.truth import citizen_for
 from edu_portal.common.identity import canonical_name
 
 from .config import Config
+from .statistics import PopulationSource, covers
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
 IDENTITY_FIELDS = ("full_name", "date_of_birth", "gender")
@@ -55,11 +56,12 @@ class State:
     education: dict[tuple[str, int], dict] = field(default_factory=dict)
     stats: Counter = field(default_factory=Counter)
     in_flight: int = 0
+    population: PopulationSource | None = None
 
 
 def create_app(config: Config | None = None) -> Starlette:
     config = config or Config.from_env()
-    state = State(config=config)
+    state = State(config=config, population=PopulationSource(config.population_file))
     behaviour = config.behaviour
 
     # --- gateway behaviour ------------------------------------------------------------------
@@ -244,6 +246,29 @@ def create_app(config: Config | None = None) -> Starlette:
         return JSONResponse({"request_id": str(uuid.uuid4()), "created": created, "updated": updated,
                              "rejected": rejected})
 
+    async def population(request: Request) -> Response:
+        """Children by commune, single age (by year of birth) and gender in a school year: aggregated
+        counts only, no person. The denominators of the portal's enrolment ratios."""
+        client, refusal = await gateway(request, "population")
+        if refusal:
+            return refusal
+        year, province = request.query_params.get("school_year", ""), request.query_params.get("province")
+        problems = {}
+        if not (year.isdigit() and len(year) == 4):
+            problems["school_year"] = "a school year, e.g. 2025 for 2025-2026"
+        if province is not None and not (province.isdigit() and len(province) == 2):
+            problems["province"] = "a two-digit province code"
+        if problems:
+            return error(422, "invalid", "Tham số không hợp lệ.", problems)
+        truth = state.population.current()
+        if truth is None or not covers(truth, int(year)):
+            return error(404, "no_statistics", "Chưa có số liệu thống kê dân số của năm học này.",
+                         {"school_year": int(year)})
+        rows = truth.rows_for(int(year), province)
+        state.stats["population_rows"] += len(rows)
+        return JSONResponse({"request_id": str(uuid.uuid4()), "school_year": int(year), "province": province,
+                             "ages": "by year of birth: school_year - birth year", "rows": rows})
+
     def admin_ok(request: Request) -> bool:
         return hmac.compare_digest(request.headers.get("x-admin-key", ""), config.admin_key)
 
@@ -295,6 +320,7 @@ def create_app(config: Config | None = None) -> Starlette:
         Route("/oauth2/token", token, methods=["POST"]),
         Route("/v1/citizens/verify", verify, methods=["POST"]),
         Route("/v1/citizens/education", education, methods=["POST"]),
+        Route("/v1/statistics/population", population, methods=["GET"]),
         Route("/admin/behaviour", admin_behaviour, methods=["GET", "PUT", "PATCH"]),
         Route("/admin/stats", admin_stats, methods=["GET"]),
         Route("/admin/reset", admin_reset, methods=["POST"]),

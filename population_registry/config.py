@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+# The same default as the portal's settings (POPULATION_REGISTRY_POPULATION_FILE): the project's .local/.
+DEFAULT_POPULATION_FILE = Path(__file__).resolve().parent.parent / ".local" / "population.csv.gz"
 
 
 def _env(name: str, default, cast=str):
@@ -65,6 +69,8 @@ class Config:
     token_ttl_s: int = 3600
     seed: int = 2026
     max_batch: int = 1000
+    # The population seed_demo wrote (demo_population.population): the statistics endpoint's truth.
+    population_file: Path = DEFAULT_POPULATION_FILE
     behaviour: Behaviour = field(default_factory=Behaviour)
 
     @classmethod
@@ -80,5 +86,6 @@ class Config:
             token_ttl_s=_env("POPULATION_REGISTRY_TOKEN_TTL", 3600, int),
             seed=_env("DEMO_SEED", 2026, int),
             max_batch=_env("POPULATION_REGISTRY_MAX_BATCH", 1000, int),
+            population_file=_env("POPULATION_REGISTRY_POPULATION_FILE", DEFAULT_POPULATION_FILE, Path),
             behaviour=Behaviour.from_env(),
         )

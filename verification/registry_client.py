@@ -41,6 +41,10 @@ class RegistryRejected(RegistryError):
     """The registry refused the request itself (4xx other than 401/429): retrying will not help."""
 
 
+class RegistryNotFound(RegistryRejected):
+    """404: the registry has nothing for what was asked (e.g. no statistics for a year)."""
+
+
 _clients: dict[tuple[str, float], httpx.Client] = {}
 
 
@@ -77,9 +81,21 @@ class RegistryClient:
     def push_education(self, records: list[dict]) -> dict:
         return self._post("/v1/citizens/education", {"records": records})
 
+    def population_statistics(self, *, school_year: int, province: str | None = None) -> dict | None:
+        """Children by commune, age and gender in `school_year` ({"rows": [{province, commune, age,
+        gender, count}]}), or None when the registry has no statistics for that year (404)."""
+        params = {"school_year": school_year, **({"province": province} if province else {})}
+        try:
+            return self._call("GET", "/v1/statistics/population", params=params)
+        except RegistryNotFound:
+            return None
+
     # --- machinery ----------------------------------------------------------------------------
 
     def _post(self, path: str, payload: dict) -> dict:
+        return self._call("POST", path, json=payload)
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
         wait = self.breaker.before_call()
         if wait:
             raise RegistryUnavailable("Bộ ngắt mạch đang mở: CSDL dân cư không phản hồi.", retry_after=wait)
@@ -88,7 +104,7 @@ class RegistryClient:
             raise RegistryRateLimited("Hết hạn mức truy vấn chung.", retry_after=wait)
         for attempt in (1, 2):
             token = self._token()
-            response = self._send(path, json=payload, headers={"Authorization": f"Bearer {token}"})
+            response = self._send(path, method=method, headers={"Authorization": f"Bearer {token}"}, **kwargs)
             if response.status_code == 401 and attempt == 1:
                 # The token expired or the registry restarted: fetch a new one once.
                 redis_client().delete(TOKEN_KEY)
@@ -96,9 +112,9 @@ class RegistryClient:
             return self._answer(response)
         raise RegistryRejected("Không xác thực được với CSDL dân cư (401).")
 
-    def _send(self, path: str, **kwargs) -> httpx.Response:
+    def _send(self, path: str, method: str = "POST", **kwargs) -> httpx.Response:
         try:
-            return self.http.post(path, **kwargs)
+            return self.http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
             self.breaker.record_failure()
             raise RegistryUnavailable(f"Hết thời gian chờ CSDL dân cư ({exc.__class__.__name__}).") from exc
@@ -115,6 +131,8 @@ class RegistryClient:
             self.breaker.record_failure()
             raise RegistryUnavailable(f"CSDL dân cư trả lỗi {status}.", retry_after=_retry_after(response))
         self.breaker.record_success()
+        if status == 404:
+            raise RegistryNotFound(f"CSDL dân cư không có dữ liệu được hỏi (404): {response.text[:300]}")
         if status >= 400:
             raise RegistryRejected(f"CSDL dân cư từ chối yêu cầu ({status}): {response.text[:300]}")
         return response.json()

@@ -15,9 +15,10 @@ import logging
 import random
 
 from celery import shared_task
+from celery.signals import beat_init
 from django.conf import settings
 
-from . import services
+from . import population, services
 from .registry_client import RegistryError, RegistryRejected
 
 logger = logging.getLogger(__name__)
@@ -95,3 +96,35 @@ def enrichment_push() -> int:
     except RegistryError as exc:
         logger.warning("enrichment: registry unavailable, next beat continues: %s", exc)
         return 0
+
+
+POPULATION_RETRIES = 8
+
+
+@shared_task(name="verification.population_fetch", bind=True, acks_late=True, max_retries=POPULATION_RETRIES,
+             time_limit=600, soft_time_limit=540)
+def population_fetch(self, school_years: list[int] | None = None, failures: int = 0) -> dict:
+    """Daily (beat) and after seed_demo: the registry's population counts of the recent school years.
+    A registry that is down or busy is asked again later (it may still be starting after `make run`);
+    one that refuses the request is logged, not retried. Users never wait on it."""
+    try:
+        stored = population.population_fetch(school_years=school_years)
+    except RegistryRejected as exc:
+        logger.error("population: the registry refused the statistics request: %s", exc)
+        return {"error": str(exc)}
+    except RegistryError as exc:
+        failures += int(exc.counts_as_failure)
+        if self.request.retries >= POPULATION_RETRIES:
+            logger.error("population: giving up after %s tries: %s", self.request.retries + 1, exc)
+            return {"error": str(exc)}
+        countdown = max(exc.retry_after or 0, backoff(max(1, failures)))
+        logger.warning("population: registry unavailable (%s); again in %.0f s", exc, countdown)
+        raise self.retry(countdown=countdown, kwargs={"school_years": school_years, "failures": failures}) from exc
+    return {str(year): rows for year, rows in stored.items()}
+
+
+@beat_init.connect
+def fetch_population_when_beat_starts(sender=None, **kwargs) -> None:
+    """The daily entry runs at night: fetch once when beat starts, so that a portal started with
+    `make run` on a database seeded earlier has its population figures (five small requests)."""
+    population_fetch.delay()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("schools/", views.SchoolListView.as_view(), name="stats-schools"),
     path("flows/", views_flows.FlowsView.as_view(), name="stats-flows"),
     path("trends/", views_flows.TrendsView.as_view(), name="stats-trends"),
+    path("coverage/", views_flows.CoverageView.as_view(), name="stats-coverage"),
 ]

@@ -6,9 +6,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import JSONRenderer
 
 from api.scope import request_scope
-from dashboards.flows import DEFINITIONS, SOURCE
+from dashboards.flows import COVERAGE_DEFINITIONS, DEFINITIONS, SOURCE
 from dashboards.selectors import stats_by_year
+from dashboards.selectors_coverage import UNITS as COVERAGE_UNITS
+from dashboards.selectors_coverage import coverage_summary, coverage_unit_for
 from dashboards.selectors_flows import GENDERS, UNITS, flows_clean, flows_in_scope, flows_summary, flows_unit_for
+from geo.selectors import population_as_of
 from schools.models import Ownership
 
 from .views import FILTER_PARAMS, StatsView
@@ -29,9 +32,50 @@ FLOW_PARAMS = [
 ]
 
 
-def _definitions() -> list[dict]:
+def _definitions(definitions=DEFINITIONS) -> list[dict]:
     return [{"key": d.key, "label": str(d.label), "formula": str(d.formula), "numerator": str(d.numerator),
-             "denominator": str(d.denominator), "source": str(SOURCE)} for d in DEFINITIONS]
+             "denominator": str(d.denominator), "source": str(d.source or SOURCE)} for d in definitions]
+
+
+COVERAGE_PARAMS = [
+    OpenApiParameter("school_year", {"type": "integer", "minimum": 2000},
+                     description="Năm học của bảng theo đơn vị; mặc định năm gần nhất có số liệu dân số"),
+    *AREA_PARAMS[:3],
+    OpenApiParameter("gender", OpenApiTypes.STR, enum=list(GENDERS), description="F: nữ, M: nam"),
+    OpenApiParameter("group", OpenApiTypes.STR, enum=list(COVERAGE_UNITS),
+                     description="Đơn vị của bảng theo đơn vị; mặc định cấp dưới của phạm vi"),
+]
+
+
+class CoverageView(StatsView):
+    """GER, NER and the intake rate (population from the registry), with the flows' filters and scope
+    rules; a school's scope (or ?school) has no ratios: `available` is false."""
+
+    renderer_classes = [JSONRenderer]
+    allowed_filters = ("school_year", "province", "commune", "school", "gender", "group")
+
+    @extend_schema(summary="Tỉ lệ nhập học chung, đúng tuổi và vào lớp 1 theo cấp học, qua các năm học",
+                   parameters=COVERAGE_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        scope = request_scope(request)
+        filters = self.filters(request)
+        group = filters.pop("group", None)
+        as_of = population_as_of()
+
+        def build():
+            unit = group or coverage_unit_for(scope, flows_clean(filters))
+            summary = coverage_summary(scope=scope, filters=filters, unit=unit, as_of=as_of)
+            years = sorted(summary.trend)
+            data = {"filters": summary.filters, "available": summary.available, "years": summary.years,
+                    "population_missing": summary.missing_years, "school_year": summary.year,
+                    "trend": [{"school_year": y, **summary.trend[y], "intake": summary.intake.get(y) or None}
+                              for y in years],
+                    "group": summary.unit if summary.available else None, "units": summary.units,
+                    "population_as_of": as_of or None, "definitions": _definitions(COVERAGE_DEFINITIONS)}
+            return data, None
+
+        # The population's time is part of the stored answer's key: a new fetch is a new answer.
+        return self.respond(request, scope, build, extra=as_of)
 
 
 class FlowsView(StatsView):

@@ -167,6 +167,13 @@ POPULATION_API_URL = env("POPULATION_API_URL", default="http://127.0.0.1:8100")
 POPULATION_API_CLIENT_ID = env("POPULATION_API_CLIENT_ID", default="edu-portal")
 POPULATION_API_CLIENT_SECRET = env("POPULATION_API_CLIENT_SECRET", default="")
 POPULATION_API_TIMEOUT = env.float("POPULATION_API_TIMEOUT", default=10.0)  # seconds per HTTP call
+# The demo population (children by commune, year of birth and gender) that seed_demo writes and the mock
+# registry's statistics endpoint serves: one path both read from the environment (population_registry/config.py).
+POPULATION_REGISTRY_POPULATION_FILE = env.path("POPULATION_REGISTRY_POPULATION_FILE",
+                                               default=BASE_DIR / ".local" / "population.csv.gz")
+# The population statistics (denominators of GER, NER and intake): fetched daily, and after seed_demo.
+CELERY_BEAT_SCHEDULE["verification-population-fetch"] = {"task": "verification.population_fetch",
+                                                         "schedule": crontab(hour=2, minute=15)}
 
 # Transfers between schools: a request the sending school has not answered in this many days is
 # listed for its province ("chờ xử lý quá hạn"), which may release the pupil on the school's behalf.

@@ -19,3 +19,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DEMO_LOGINS_ENABLED = True
 DEMO_PASSWORD = "edu-demo-2026"
 MEDIA_ROOT = BASE_DIR / ".local" / "test-media"  # noqa: F405
+# Seeds in tests write their population here, never over the one `make run` serves.
+POPULATION_REGISTRY_POPULATION_FILE = BASE_DIR / ".local" / "test-population.csv.gz"  # noqa: F405

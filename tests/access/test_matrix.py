@@ -496,6 +496,9 @@ API_RULES: dict[str, ApiRule] = {
     "api:stats-trends": ApiRule(api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200,
                                     province_y_ro=404, school_a_ro=404, school_a_rw=404, school_b_ro=404),
                                 query="?province=01"),
+    "api:stats-coverage": ApiRule(api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200,
+                                      province_y_ro=404, school_a_ro=404, school_a_rw=404, school_b_ro=404),
+                                  query="?province=01"),
     # Transfers: both sides (and their provinces) see a request; school A is neither side of transfer_bc.
     "api:transfer-list": ApiRule(EVERY_TOKEN),
     "api:transfer-detail": ApiRule(TRANSFER_BC, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),

@@ -8,6 +8,7 @@ from django.db import connection
 from dashboards.services import stats_refresh_all
 from demo_population.load import seed_demo
 from demo_population.seed import SCALES
+from edu_portal.common.queue import enqueue
 from schools.models import School
 
 
@@ -44,7 +45,8 @@ class Command(BaseCommand):
         if opts["years"] < 1:
             raise CommandError("--years must be at least 1.")
         result = seed_demo(schools=opts["schools"] or SCALES[opts["scale"]], seed=opts["seed"],
-                           workers=opts["workers"], years=opts["years"], log=self.stdout.write)
+                           workers=opts["workers"], years=opts["years"], log=self.stdout.write,
+                           population_file=settings.POPULATION_REGISTRY_POPULATION_FILE)
         counts = ", ".join(f"{k}: {v:,}" for k, v in result["counts"].items())
         self.stdout.write(f"Loaded {result['rows']:,} rows in {result['seconds']} s "
                           f"({result['rows_per_second']:,} rows/s). {counts}")
@@ -53,3 +55,9 @@ class Command(BaseCommand):
             started = time.monotonic()
             rows = stats_refresh_all()
             self.stdout.write(f"Statistics: {rows:,} rows (every school and year) in {time.monotonic() - started:.1f} s")
+        # The registry serves the new population once it reads the file: the portal fetches the figures
+        # (the enrolment ratios' denominators) as soon as a worker and the registry are up.
+        try:
+            enqueue("verification.population_fetch")
+        except Exception as exc:  # noqa: BLE001 - no broker: the daily fetch (beat) brings them later
+            self.stdout.write(f"Population figures not fetched now ({exc.__class__.__name__}); the daily fetch will.")
