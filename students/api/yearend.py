@@ -101,10 +101,18 @@ class RolloverSerializer(serializers.Serializer):
                                            required=False)
 
 
+class RolloverDoneSerializer(serializers.Serializer):
+    school_year = serializers.IntegerField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+
+
 class YearRolloverView(APIView):
     permission_classes = [IsAuthenticated, ReadOnlyUnlessWriteToken]
 
-    @extend_schema(summary="Các lần chuyển năm học đã làm", responses={200: dict}, operation_id="year_rollover_list")
+    @extend_schema(summary="Các lần chuyển năm học đã làm", responses={200: RolloverDoneSerializer(many=True)},
+                   operation_id="year_rollover_list")
     def get(self, request):
         check_query_params(request, set())
         return Response([{"school_year": r.school_year, "started_at": r.started_at, "finished_at": r.finished_at,
