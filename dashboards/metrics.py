@@ -51,8 +51,13 @@ class Metric:
 # on `left_on` they have left. %(today)s is the refresh's date (services.py passes it), so the
 # figures move on that day when the daily beat task "dashboards.refresh_leavers_due" refreshes them.
 TODAY = "%(today)s"
-STARTED = f"(e.started_on IS NULL OR e.started_on <= {TODAY})"
-STUDYING = (f"(e.status = '{EnrollmentStatus.STUDYING.value}' OR e.left_on > {TODAY}) AND {STARTED}")
+# A year's pupils are counted as of its last day of teaching (30 May, before the year-end closes
+# completions on 31 May: students.yearend), or today while it runs (issue 17): a past year keeps the
+# pupils who completed it, and its figures no longer move with the calendar.
+YEAR_LAST_DAY = (5, 30)
+AS_OF = f"LEAST({TODAY}, make_date(e.school_year + 1, {YEAR_LAST_DAY[0]}, {YEAR_LAST_DAY[1]}))"
+STARTED = f"(e.started_on IS NULL OR e.started_on <= {AS_OF})"
+STUDYING = (f"(e.status = '{EnrollmentStatus.STUDYING.value}' OR e.left_on > {AS_OF}) AND {STARTED}")
 
 
 def has_left(status: str) -> str:

@@ -3,6 +3,8 @@ table). Slow at national scale by design: the benchmark reports it side by side 
 pre-aggregated selectors, and the tests use it as an independent check of their figures."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -12,6 +14,8 @@ from edu_portal.common.models import current_school_year
 from schools.models import CONNECTED_WINDOW, School, SchoolStatus
 from students.models import Enrollment, EnrollmentStatus
 from teachers.models import EmploymentStatus, StaffMember
+
+from .metrics import YEAR_LAST_DAY
 
 DIMS = {"province": "province_id", "commune": "commune_id", "level": "level", "ownership": "ownership",
         "school": "id"}
@@ -47,10 +51,11 @@ def raw_figures(*, scope: Scope, filters: dict | None = None, group: str | None 
     agg = {"schools": Count("id"), "connected": Count("id", filter=Q(last_synced_at__gte=since))}
     put(schools.values(dim).annotate(**agg).order_by() if dim else [schools.aggregate(**agg)], dim)
 
-    # The date rule of metrics.STUDYING: from started_on (if any) until the day before left_on.
-    today = timezone.localdate()
-    studying = ((Q(status=EnrollmentStatus.STUDYING) | Q(left_on__gt=today))
-                & (Q(started_on__isnull=True) | Q(started_on__lte=today)))
+    # The date rule of metrics.STUDYING: from started_on (if any) until the day before left_on, as of
+    # today or the year's last day of teaching, whichever comes first.
+    as_of = min(timezone.localdate(), dt.date(year + 1, *YEAR_LAST_DAY))
+    studying = ((Q(status=EnrollmentStatus.STUDYING) | Q(left_on__gt=as_of))
+                & (Q(started_on__isnull=True) | Q(started_on__lte=as_of)))
     enrolled = Enrollment.objects.filter(studying, _school_q(scope, filters, "school__"), school_year=year)
     agg = {"pupils": Count("id")} | {f"pupils_ver_{v}": Count("id", filter=Q(student__verification_status=v))
                                      for v in VerificationStatus.values}

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Role, User
 from accounts.services import user_create
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.models import current_school_year
 from schools.models import School
 
 
@@ -59,4 +60,30 @@ def demo_users_ensure() -> list[User]:
         user.is_active = True
         user.save()
         users.append(user)
+    year_end_results_ensure(school)
     return users
+
+
+# The share of pupils of the demo school whose whole-year result does not pass (summer re-assessment).
+NOT_PASSING_PER_MILLE = 40
+
+
+def year_end_results_ensure(school: School) -> int:
+    """Whole-year results of the current year for the `school` login's pupils who have none, so that a
+    demo user can try the year-end (xét lên lớp) at any time of the year: the seed records term 1 only in
+    the current year, as a school has in December. Ratings by the circulars' scales (primary: Thông tư
+    27/2020; secondary: 22/2021), a few not passing; deterministic. Returns how many were written."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO students_academicresult (student_id, school_id, school_year, term, learning_rating,
+                                                 conduct_rating, subject_scores, created_at, updated_at)
+            SELECT e.student_id, e.school_id, e.school_year, 0,
+                   CASE WHEN e.grade <= 5 THEN (CASE WHEN e.student_id %% 1000 < {NOT_PASSING_PER_MILLE}
+                                                     THEN 'chua_hoan_thanh' ELSE 'hoan_thanh_tot' END)
+                        ELSE (CASE WHEN e.student_id %% 1000 < {NOT_PASSING_PER_MILLE} THEN 'chua_dat'
+                                   ELSE 'kha' END) END,
+                   CASE WHEN e.grade <= 5 THEN 'dat' ELSE 'kha' END, '{{}}'::jsonb, now(), now()
+            FROM students_enrollment e
+            WHERE e.school_id = %s AND e.school_year = %s AND e.status = 'studying' AND e.grade >= 1
+            ON CONFLICT DO NOTHING""", [school.pk, current_school_year()])  # noqa: S608 -- constants only
+        return cursor.rowcount

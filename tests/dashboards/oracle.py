@@ -5,6 +5,7 @@ condition in dashboards/metrics.py shows up as a difference.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 
 from django.utils import timezone
@@ -35,6 +36,8 @@ def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int,
     with_result = set(AcademicResult.objects.filter(school_year=year).values_list("student_id", flat=True))
     with_physical = set(PhysicalRecord.objects.filter(school_year=year).values_list("student_id", flat=True))
     today = timezone.localdate()
+    # Issue 17: a year's pupils as of its last day of teaching (30 May of the next calendar year), or today.
+    as_of = min(today, dt.date(year + 1, 5, 30))
     for e in Enrollment.objects.filter(school_year=year).select_related("student"):
         row, s = rows[e.school_id], e.student
         # Issue 15: a transfer's enrollment counts as "chuyển đến" and from its first day; a leaver
@@ -45,6 +48,8 @@ def oracle(year: int) -> tuple[dict[int, Counter], dict[int, Counter], dict[int,
             continue
         if e.status != "studying" and (e.left_on is None or e.left_on <= today):
             row[f"enrol_{e.status}"] += 1
+        studying = e.status == "studying" or (e.left_on is not None and e.left_on > as_of)
+        if not studying or (e.started_on is not None and e.started_on > as_of):
             continue
         row["pupils"] += 1
         row["pupils_female" if s.gender == "F" else "pupils_male"] += 1

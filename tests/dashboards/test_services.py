@@ -341,3 +341,23 @@ def test_the_movements_show_on_the_school_page_and_the_area_tables(client, schoo
     assert '<td data-col="enrol_transferred_in">1</td>' in row_b and '<td data-col="enrol_dropped_out">1</td>' in row_b
     csv = client.get(reverse("dashboards:province", args=["01"]), {"export": "csv", "table": "movements"})
     assert "Chuyển đến" in csv.content.decode()
+
+
+def test_a_past_year_counts_its_pupils_as_of_its_last_day_of_teaching(school_a):
+    """Issue 17: a past year's figures keep the pupils who completed it (closed on 31 May by the year-end)
+    and no longer move with the calendar; one who dropped out during it has left it."""
+    from edu_portal.common.models import current_school_year
+    from students.models import Enrollment
+    from tests.factories import make_student
+
+    year = current_school_year() - 1
+    completer = make_student(school_a, grade=5, class_name="5A", school_year=year, id_number=None)
+    Enrollment.objects.filter(student=completer, school_year=year).update(
+        status="completed", left_on=dt.date(year + 1, 5, 31))
+    dropout = make_student(school_a, grade=4, class_name="4A", school_year=year, id_number=None)
+    Enrollment.objects.filter(student=dropout, school_year=year).update(status="dropped_out",
+                                                                         left_on=dt.date(year + 1, 1, 15))
+    stats_refresh_all()
+    row = SchoolStats.objects.get(school=school_a, school_year=year)
+    assert (row.pupils, row.pupils_grade_5, row.pupils_grade_4) == (1, 1, 0)
+    assert (row.enrol_completed, row.enrol_dropped_out) == (1, 1)
