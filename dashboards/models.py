@@ -10,7 +10,9 @@ from .flows import COUNTS as FLOW_COUNTS
 from .metrics import METRIC_NAMES
 
 
-class SchoolStats(models.Model):
+class SchoolYearRow(models.Model):
+    """A school in a school year, with the school's dimensions copied so that a rollup needs no join."""
+
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+",
                                db_constraint=False)
     school_year = models.PositiveSmallIntegerField("năm học")
@@ -18,6 +20,12 @@ class SchoolStats(models.Model):
     commune_id = models.CharField("mã xã", max_length=5)
     level = models.CharField("cấp học", max_length=20)
     ownership = models.CharField("loại hình", max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class SchoolStats(SchoolYearRow):
     status = models.CharField("trạng thái", max_length=10)
     last_synced_at = models.DateTimeField("đồng bộ lần cuối", null=True)
     # {field name: number of persons whose record differs from the population registry on it}
@@ -40,17 +48,10 @@ for _name in METRIC_NAMES:
     SchoolStats.add_to_class(_name, models.IntegerField(default=0))
 
 
-class FlowStats(models.Model):
+class FlowStats(SchoolYearRow):
     """Pupils of a school, year, grade and gender by where they were the next school year
     (dashboards.flows): the counts the flow indicators are summed from at any level."""
 
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+",
-                               db_constraint=False)
-    school_year = models.PositiveSmallIntegerField("năm học")
-    province_id = models.CharField("mã tỉnh", max_length=2)
-    commune_id = models.CharField("mã xã", max_length=5)
-    level = models.CharField("cấp học", max_length=20)
-    ownership = models.CharField("loại hình", max_length=20)
     grade = models.PositiveSmallIntegerField("khối lớp")
     gender = models.CharField("giới tính", max_length=1)
     # By year of birth (school year - year of birth): the enrolment ratios' ages (dashboards.flows).

@@ -22,14 +22,16 @@ AREA_PARAMS = [
     OpenApiParameter("school", {"type": "integer", "minimum": 1}, description="Mã số (id) của trường"),
     OpenApiParameter("ownership", OpenApiTypes.STR, description="Loại hình", enum=Ownership.values),
 ]
-FLOW_PARAMS = [
-    OpenApiParameter("school_year", {"type": "integer", "minimum": 2000},
-                     description="Năm học của các bảng theo khối, giới tính, đơn vị; mặc định năm gần nhất có số liệu"),
-    *AREA_PARAMS,
-    OpenApiParameter("gender", OpenApiTypes.STR, enum=list(GENDERS), description="F: nữ, M: nam"),
-    OpenApiParameter("group", OpenApiTypes.STR, enum=list(UNITS),
-                     description="Đơn vị của bảng theo đơn vị; mặc định cấp dưới của phạm vi"),
-]
+def _params(year_help: str, areas: list, units) -> list:
+    """The filters of the flows and the coverage: the year of the tables, the area, gender, the unit."""
+    return [OpenApiParameter("school_year", {"type": "integer", "minimum": 2000}, description=year_help), *areas,
+            OpenApiParameter("gender", OpenApiTypes.STR, enum=list(GENDERS), description="F: nữ, M: nam"),
+            OpenApiParameter("group", OpenApiTypes.STR, enum=list(units),
+                             description="Đơn vị của bảng theo đơn vị; mặc định cấp dưới của phạm vi")]
+
+
+FLOW_PARAMS = _params("Năm học của các bảng theo khối, giới tính, đơn vị; mặc định năm gần nhất có số liệu",
+                      AREA_PARAMS, UNITS)
 
 
 def _definitions(definitions=DEFINITIONS) -> list[dict]:
@@ -37,14 +39,8 @@ def _definitions(definitions=DEFINITIONS) -> list[dict]:
              "denominator": str(d.denominator), "source": str(d.source or SOURCE)} for d in definitions]
 
 
-COVERAGE_PARAMS = [
-    OpenApiParameter("school_year", {"type": "integer", "minimum": 2000},
-                     description="Năm học của bảng theo đơn vị; mặc định năm gần nhất có số liệu dân số"),
-    *AREA_PARAMS[:3],
-    OpenApiParameter("gender", OpenApiTypes.STR, enum=list(GENDERS), description="F: nữ, M: nam"),
-    OpenApiParameter("group", OpenApiTypes.STR, enum=list(COVERAGE_UNITS),
-                     description="Đơn vị của bảng theo đơn vị; mặc định cấp dưới của phạm vi"),
-]
+COVERAGE_PARAMS = _params("Năm học của bảng theo đơn vị; mặc định năm gần nhất có số liệu dân số",
+                          AREA_PARAMS[:3], COVERAGE_UNITS)
 
 
 class CoverageView(StatsView):
