@@ -18,18 +18,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connections
 from django.utils.translation import gettext as _
 
 from accounts.scope import PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError
-from geo.models import Commune, PopulationCount
+from geo.models import PopulationCount
 
 from .cache import cached
 from .flows import GRADE_ONE_AGE, LEVEL_AGES, LEVEL_GRADES
-from .models import FlowStats
-from .selectors import province_names, ratio
-from .selectors_flows import GENDERS, flows_clean, flows_in_scope
+from .selectors import ratio
+from .selectors_flows import GENDERS, fetch_rows, flows_clean, flows_in_scope, unit_names
 
 UNITS = {"province": "province_id", "commune": "commune_id"}
 
@@ -77,26 +75,19 @@ def _level_case() -> tuple[str, str]:
     return level, official
 
 
-def _fetch(sql: str, params: list) -> list[dict]:
-    with connections[FlowStats.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-
-
 def _pupils(where: str, params: list, unit_col: str) -> list[dict]:
     level, official = _level_case()
     sql = (f"SELECT school_year, gender, {unit_col} AS unit, {level} AS level, SUM(enrolled)::int AS enrolled,"  # noqa: S608
            f" (SUM(enrolled) FILTER (WHERE {official}))::int AS official,"
            f" (SUM(entrants + from_preschool) FILTER (WHERE grade = 1))::int AS new_entrants"
            f" FROM dashboards_flowstats f WHERE {where} AND grade BETWEEN 1 AND 12 GROUP BY 1, 2, 3, 4")
-    return _fetch(sql, params)
+    return fetch_rows(sql, params)
 
 
 def _children(where: str, params: list, unit_col: str) -> list[dict]:
     sql = (f"SELECT school_year, gender, {unit_col} AS unit, age, SUM(count)::int AS children"  # noqa: S608
            f" FROM {PopulationCount._meta.db_table} p WHERE {where} GROUP BY 1, 2, 3, 4")
-    return _fetch(sql, params)
+    return fetch_rows(sql, params)
 
 
 def _ratios(pupils: dict, children: dict, *, gir: bool) -> dict:
@@ -180,15 +171,10 @@ def coverage_summary(*, scope: Scope, filters: dict | None = None, unit: str | N
     summary.year = year if year in summary.trend else (known[-1] if known else None)
     if unit and summary.year is not None:
         keys = {u for (y, u) in [*children, *pupils] if y == summary.year and u is not None}
-        names = _unit_names(unit, keys)
+        names = unit_names(unit, keys)
         summary.units = sorted(
             ({"key": str(k), "name": names.get(k, str(k)),
               **_ratios(pupils.get((summary.year, k), {}), children.get((summary.year, k), {}), gir=False)}
              for k in keys), key=lambda r: r["name"])
     return summary
 
-
-def _unit_names(unit: str, keys: set) -> dict:
-    if unit == "province":
-        return province_names()
-    return dict(Commune.objects.filter(pk__in=keys).values_list("code", "name"))

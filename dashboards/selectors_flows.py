@@ -159,10 +159,7 @@ def flows_summary(*, scope: Scope, filters: dict | None = None, unit: str | None
     sql = (f"SELECT school_year, grade, gender, {unit_col} AS unit, GROUPING(gender) AS g_gender,"  # noqa: S608
            f" {f'GROUPING({unit_col})' if unit else '1'} AS g_unit, {sums} FROM dashboards_flowstats WHERE {where}"
            f" GROUP BY GROUPING SETS ((school_year, grade), (school_year, grade, gender){unit_set})")
-    with connections[FlowStats.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    rows = fetch_rows(sql, params)
     current = current_school_year()
     by_year: dict[int, dict[int, dict]] = {}
     by_gender: dict[tuple[int, str], dict[int, dict]] = {}
@@ -197,7 +194,7 @@ def flows_summary(*, scope: Scope, filters: dict | None = None, unit: str | None
                       for g in range(1, 13) if by_year[year].get(g)]
     summary.by_gender = {gender: {level: rates(by_gender.get((year, gender), {}), level) for level in LEVEL_GRADES}
                          for gender in GENDERS}
-    names = _unit_names(unit, [k for (y, k) in by_unit if y == year])
+    names = unit_names(unit, [k for (y, k) in by_unit if y == year])
     summary.units = sorted(
         ({"key": str(key), "name": names.get(key, str(key)),
           **{level: rates(grades, level) for level in LEVEL_GRADES}}
@@ -206,7 +203,16 @@ def flows_summary(*, scope: Scope, filters: dict | None = None, unit: str | None
     return summary
 
 
-def _unit_names(unit: str | None, keys: list) -> dict:
+def fetch_rows(sql: str, params: list) -> list[dict]:
+    """Rows of a statistics query as dicts, on the database the statistics are read from."""
+    with connections[FlowStats.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def unit_names(unit: str | None, keys) -> dict:
+    """The names of the units of a breakdown (provinces, communes, schools) by their keys."""
     if unit == "province":
         return province_names()
     if unit == "commune":
