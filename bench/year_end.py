@@ -4,9 +4,10 @@ country in at most 10 minutes, one school in under a second).
     one school  year_end_commit of the database's largest school for the current year, after whole-year
                 results were recorded for its pupils (a fifth failing: summer and repeats), as a school
                 presses "commit"; rolled back
-    country     year_rollover's parts for the current year, run by BENCH_YEAR_END_JOBS processes (default:
-                the cores) as the workers run them: every school's commit, then the carry of the pupils still
-                undecided. The current year has no whole-year results yet, so nearly every
+    country     year_rollover's parts for the current year (ROLLOVER_SCHOOLS_PER_PART schools each, or
+                BENCH_YEAR_END_PART_SCHOOLS), run by BENCH_YEAR_END_JOBS processes (default: the cores, at
+                most one per part) as the workers run them: every school's commit, then the carry of the
+                pupils still undecided. The current year has no whole-year results yet, so nearly every
                 pupil is carried: one new enrollment per pupil, the heaviest case; rolled back
     baseline    the same number of enrollments written by INSERT ... SELECT into a copy of the table with
                 the same indexes, without foreign keys or triggers (what writing that many rows costs at all)
@@ -88,22 +89,16 @@ def _parts_driver(year: int, parts: list[list[int]]) -> dict:
     (as the Celery task runs them), rolled back."""
     from django.db import connection
 
-    from edu_portal.common.bulk import bulk_statements
     from students import yearend
 
     decided = carried = 0
     for part in parts:
-        def turn(part=part):  # year_rollover_part's statements (it refuses a year not over), then the FK checks
+        def turn(part=part):  # year_rollover_part (it does not check the year), then the FK checks
+            counts = yearend.year_rollover_part(year=year, school_ids=part)
             with connection.cursor() as cur:
-                cur.execute("SET LOCAL work_mem = '256MB'")
-                bulk_statements(cur, f"students_yearenddecision: year_rollover {year} (bench)")
-            counts = yearend.year_end_commit(scope=_country_scope(), user=None, school_ids=part, year=year,
-                                             refresh=False)
-            with connection.cursor() as cur:
-                cur.execute(yearend.CARRY_SQL, {"schools": part, "year": year})
-                n = len(cur.fetchall())
                 cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys' checks, deferred to the commit
-            return sum(counts.values()), n
+            n = sum(v for k, v in counts.items() if k.startswith("carried_"))
+            return sum(counts.values()) - n, n
 
         _seconds, (d, c) = _rolled_back(turn)
         decided, carried = decided + d, carried + c
@@ -129,7 +124,9 @@ def _country(year: int, jobs: int) -> dict:
     from tests.processes import ROOT
 
     schools = list(School.objects.order_by("pk").values_list("pk", flat=True))
-    parts = [schools[i:i + ROLLOVER_SCHOOLS_PER_PART] for i in range(0, len(schools), ROLLOVER_SCHOOLS_PER_PART)]
+    size = int(os.environ.get("BENCH_YEAR_END_PART_SCHOOLS", ROLLOVER_SCHOOLS_PER_PART))
+    parts = [schools[i:i + size] for i in range(0, len(schools), size)]
+    jobs = min(jobs, len(parts))
     shares = [parts[j::jobs] for j in range(jobs)]
     started = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, "-m", "bench.year_end", "--parts", str(year)], cwd=ROOT,

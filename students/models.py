@@ -163,6 +163,12 @@ class Enrollment(TimeStamped):
     # Made by a year-end (students.yearend) for the next year: the grade and class are proposed until
     # the school confirms its classes.
     provisional = models.BooleanField("dự kiến (chờ trường xác nhận lớp)", default=False, db_default=False)
+    # Made by the rollover for a pupil still undecided on the turn of the year (awaiting the summer's
+    # re-assessment or a whole-year result): the school's later year-end commit replaces it while it is
+    # still provisional. A flag on the row, not a journal row per pupil: the rollover writes one for
+    # nearly every pupil of the country (students.yearend).
+    carried = models.BooleanField("xếp lớp tạm khi chuyển năm học (chưa xét lên lớp)", default=False,
+                                  db_default=False)
     left_on = models.DateField("ngày rời trường", null=True, blank=True)
     leave_reason = models.CharField("lý do", max_length=200, blank=True, default="", db_default="")
 

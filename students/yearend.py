@@ -85,8 +85,10 @@ _PASSED = {alias: (f"CASE WHEN e.grade <= 5 THEN {alias}.learning IN ({_sql_list
 _RESULT = ("LEFT JOIN LATERAL (SELECT x.learning_rating AS learning, x.conduct_rating AS conduct "
            "FROM students_academicresult x WHERE x.student_id = e.student_id AND x.school_year = e.school_year "
            "AND x.term = {term} LIMIT 1) {alias} ON true")
-PROPOSALS_SQL = f"""
-SELECT e.id AS enrollment_id, e.student_id, e.school_id, e.grade, e.class_name, e.status, e.age_group,
+# The pupil's open enrollment of the next year, if any (one at most: the partial unique index), and whether
+# it is one the rollover carried and the school has not touched (`replaceable`): a commit replaces those.
+_REPLACEABLE = "(n.provisional AND n.carried AND n.status = 'studying')"
+_COLUMNS = f"""e.id AS enrollment_id, e.student_id, e.school_id, e.grade, e.class_name, e.status, e.age_group,
        CASE
          WHEN e.grade = 0 AND e.age_group <> '{LAST_PRESCHOOL_GROUP}' THEN 'promoted'
          WHEN e.grade = 0 THEN {_UP}
@@ -95,7 +97,14 @@ SELECT e.id AS enrollment_id, e.student_id, e.school_id, e.grade, e.class_name, 
          WHEN {_PASSED["r"]} THEN {_UP}
          ELSE 'summer'
        END AS outcome,
-       {_UP} AS up
+       {_UP} AS up,
+       CASE WHEN nx.replaceable THEN nx.id END AS carried_id"""
+_PUPILS = ("e.school_id = ANY(%(schools)s) AND e.school_year = %(year)s AND e.status = 'studying' "
+           "AND (nx.id IS NULL OR nx.replaceable)")
+_NO_TRANSFER = ("NOT EXISTS (SELECT 1 FROM students_transferrequest t WHERE t.student_id = e.student_id "
+                "AND t.status = 'pending')")
+PROPOSALS_SQL = f"""
+SELECT {_COLUMNS}
 FROM students_enrollment e
 JOIN schools_school sc ON sc.id = e.school_id
 {_RESULT.format(term=Term.WHOLE_YEAR, alias="r")}
@@ -103,17 +112,31 @@ JOIN schools_school sc ON sc.id = e.school_id
 LEFT JOIN LATERAL (SELECT 1 AS found FROM students_yearenddecision d JOIN students_yearend y ON y.id = d.year_end_id
                    WHERE d.enrollment_id = e.id AND y.undone_at IS NULL AND d.outcome IN ({_sql_list(DECIDED)})
                    LIMIT 1) decided ON true
-LEFT JOIN LATERAL (SELECT 1 AS found FROM students_enrollment n
+LEFT JOIN LATERAL (SELECT n.id, {_REPLACEABLE} AS replaceable FROM students_enrollment n
                    WHERE n.student_id = e.student_id AND n.school_year = %(year)s + 1 AND n.status <> 'transferred_out'
-                     AND NOT (n.provisional AND EXISTS (
-                         SELECT 1 FROM students_yearenddecision c JOIN students_yearend cy ON cy.id = c.year_end_id
-                         WHERE c.next_enrollment_id = n.id AND cy.undone_at IS NULL
-                           AND c.outcome IN ({_sql_list(PENDING)})))
-                   LIMIT 1) enrolled ON true
-WHERE e.school_id = ANY(%(schools)s) AND e.school_year = %(year)s AND e.status = 'studying'
-  AND decided.found IS NULL AND enrolled.found IS NULL
-  AND NOT EXISTS (SELECT 1 FROM students_transferrequest t WHERE t.student_id = e.student_id
-                  AND t.status = 'pending')
+                   LIMIT 1) nx ON true
+WHERE {_PUPILS} AND decided.found IS NULL AND {_NO_TRANSFER}
+"""  # noqa: S608 -- constants only; values are parameters
+
+# The same proposals for the whole country at once (the rollover), shaped for hash joins: each table is read
+# once, where 24 million index probes of each kind cost more than the writes (bench year_end). Run with
+# nested loops off (year_rollover_part): the next year's enrollments may be "none" in the statistics.
+_YEAR_RESULT = ("LEFT JOIN (SELECT x.student_id, x.learning_rating AS learning, x.conduct_rating AS conduct "
+                "FROM students_academicresult x WHERE x.school_year = %(year)s AND x.term = {term}) {alias} "
+                "ON {alias}.student_id = e.student_id")
+ROLLOVER_PROPOSALS_SQL = f"""
+SELECT {_COLUMNS}
+FROM students_enrollment e
+JOIN schools_school sc ON sc.id = e.school_id
+{_YEAR_RESULT.format(term=Term.WHOLE_YEAR, alias="r")}
+{_YEAR_RESULT.format(term=Term.RESIT, alias="z")}
+LEFT JOIN (SELECT n.id, n.student_id, {_REPLACEABLE} AS replaceable FROM students_enrollment n
+           WHERE n.school_year = %(year)s + 1 AND n.status <> 'transferred_out') nx ON nx.student_id = e.student_id
+WHERE {_PUPILS}
+  AND NOT EXISTS (SELECT 1 FROM students_yearenddecision d JOIN students_yearend y ON y.id = d.year_end_id
+                  WHERE d.enrollment_id = e.id AND y.school_year = %(year)s AND y.undone_at IS NULL
+                    AND d.outcome IN ({_sql_list(DECIDED)}))
+  AND {_NO_TRANSFER}
 """  # noqa: S608 -- constants only; values are parameters
 
 # A pupil's date of birth, probed per row (only preschool children need it, for their age group).
@@ -121,9 +144,11 @@ _BORN = "(SELECT s.date_of_birth FROM students_student s WHERE s.id = p.student_
 
 # The proposals of the schools being committed, computed once into a temporary table and analyzed, so
 # that the statements after it (release, commit, the rollover's carry) are planned on true sizes.
-PROPOSALS_TABLE_SQL = ("DROP TABLE IF EXISTS _ye_proposals; "
-                       f"CREATE TEMP TABLE _ye_proposals ON COMMIT DROP AS {PROPOSALS_SQL}; "
-                       "ANALYZE _ye_proposals")
+_PROPOSALS_TABLE = ("DROP TABLE IF EXISTS _ye_proposals; "
+                    "CREATE TEMP TABLE _ye_proposals ON COMMIT DROP AS {select}; "
+                    "ANALYZE _ye_proposals")
+PROPOSALS_TABLE_SQL = _PROPOSALS_TABLE.format(select=PROPOSALS_SQL)
+ROLLOVER_PROPOSALS_TABLE_SQL = _PROPOSALS_TABLE.format(select=ROLLOVER_PROPOSALS_SQL)
 
 # The next grade, and the class proposed in it: "3A" -> "4A" (a class named after its grade), else the same.
 _NEXT_GRADE = "CASE WHEN p.grade = 0 AND p.age_group <> '" + LAST_PRESCHOOL_GROUP + \
@@ -153,29 +178,24 @@ closed AS (
            leave_reason = %(completed_reason)s, updated_at = now()
     FROM decided p WHERE e.id = p.enrollment_id AND p.outcome IN ('completed_level', 'graduated')
     RETURNING e.id
+),
+decisions AS (
+    INSERT INTO students_yearenddecision (year_end_id, student_id, enrollment_id, status_before, outcome, grade,
+                                          next_enrollment_id)
+    SELECT ye.id, p.student_id, p.enrollment_id, p.status, p.outcome, p.grade, next.id
+    FROM decided p JOIN ye ON ye.school_id = p.school_id LEFT JOIN next ON next.student_id = p.student_id
+    RETURNING outcome
 )
-INSERT INTO students_yearenddecision (year_end_id, student_id, enrollment_id, status_before, outcome, grade,
-                                      next_enrollment_id)
-SELECT ye.id, p.student_id, p.enrollment_id, p.status, p.outcome, p.grade, next.id
-FROM decided p JOIN ye ON ye.school_id = p.school_id LEFT JOIN next ON next.student_id = p.student_id
-RETURNING year_end_id, outcome
+SELECT outcome, count(*) FROM decisions GROUP BY outcome
 """  # noqa: S608 -- constants only; values are parameters
 
 # Before a commit: the next-year enrollments the rollover carried for pupils now decided are let go (while
-# still provisional and untouched), so that the commit makes the decided ones. Django's foreign keys are
-# deferred: the decision's link is cleared in the same statement.
+# still provisional and untouched: `carried_id` of the proposals), so that the commit makes the decided
+# ones. A decision that still points at one (the pending journal rows of rollovers before migration 0026)
+# is unlinked in the same statement.
 RELEASE_SQL = f"""
 WITH carried AS MATERIALIZED (
-    SELECT n.id FROM _ye_proposals p
-    CROSS JOIN LATERAL (
-        SELECT n.id FROM students_enrollment n
-        WHERE n.student_id = p.student_id AND n.school_year = %(year)s + 1 AND n.provisional
-          AND n.status = 'studying' AND n.status <> 'transferred_out'
-          AND (SELECT 1 FROM students_yearenddecision c JOIN students_yearend cy ON cy.id = c.year_end_id
-               WHERE c.next_enrollment_id = n.id AND cy.undone_at IS NULL AND c.outcome IN ({_sql_list(PENDING)})
-               LIMIT 1) IS NOT NULL
-        LIMIT 1) n
-    WHERE p.outcome IN ({_sql_list(DECIDED)})
+    SELECT carried_id AS id FROM _ye_proposals WHERE carried_id IS NOT NULL AND outcome IN ({_sql_list(DECIDED)})
 ),
 unlinked AS (UPDATE students_yearenddecision d SET next_enrollment_id = NULL FROM carried
              WHERE d.next_enrollment_id = carried.id RETURNING d.id)
@@ -185,31 +205,25 @@ DELETE FROM students_enrollment n USING carried WHERE n.id = carried.id
 # The rollover (year_rollover): pupils still undecided on the turn of the year are carried into it
 # provisionally, so that the new year counts them, in the grade the year-end will most likely give:
 # the next one without a whole-year result yet (most pupils pass), the same one while awaiting the
-# summer's re-assessment. Their decision stays pending (outcome summer / no_result); the school's later
-# commit replaces the carried enrollment. Pupils whose "next grade" would end the school's level are
-# not carried: they leave the school either way.
+# summer's re-assessment. The enrollment is flagged `carried` and no decision is written (they are
+# undecided: a journal row per pupil of the country cost more than the enrollments themselves); the school's
+# later commit replaces the carried enrollment. Pupils whose "next grade" would end the school's level are
+# not carried: they leave the school either way. Returns the pupils carried by their pending outcome.
 CARRY_SQL = f"""
 WITH pending AS MATERIALIZED (
     SELECT p.*, CASE WHEN p.outcome = 'summer' THEN 'repeats' ELSE 'promoted' END AS way FROM _ye_proposals p
     WHERE p.outcome IN ({_sql_list(PENDING)}) AND (p.outcome = 'summer' OR p.up = 'promoted')
-),
-ye AS (
-    INSERT INTO students_yearend (school_id, school_year, committed_at, committed_by_id)
-    SELECT DISTINCT school_id, %(year)s, now(), NULL::bigint FROM pending RETURNING id, school_id
+      AND p.carried_id IS NULL
 ),
 next AS (
     INSERT INTO students_enrollment (student_id, school_year, school_id, grade, class_name, status, age_group,
-                                     provisional, leave_reason, created_at, updated_at)
+                                     provisional, carried, leave_reason, created_at, updated_at)
     SELECT p.student_id, %(year)s + 1, p.school_id, {_NEXT_GRADE.replace("p.outcome", "p.way")},
-           left({_NEXT_CLASS.replace("p.outcome", "p.way")}, 20), 'studying', '', true, '', now(), now()
+           left({_NEXT_CLASS.replace("p.outcome", "p.way")}, 20), 'studying', '', true, true, '', now(), now()
     FROM pending p
-    RETURNING id, student_id
+    ORDER BY p.student_id
 )
-INSERT INTO students_yearenddecision (year_end_id, student_id, enrollment_id, status_before, outcome, grade,
-                                      next_enrollment_id)
-SELECT ye.id, p.student_id, p.enrollment_id, p.status, p.outcome, p.grade, next.id
-FROM pending p JOIN ye ON ye.school_id = p.school_id JOIN next ON next.student_id = p.student_id
-RETURNING year_end_id, outcome
+SELECT outcome, count(*) FROM pending GROUP BY outcome
 """  # noqa: S608 -- constants only; values are parameters
 
 
@@ -247,16 +261,23 @@ def year_end_commit(*, scope: Scope, user, school_ids: list[int], year: int, ref
     (the rollover: all of them at once)."""
     schools = _schools_in_scope(scope, school_ids)
     with connection.cursor() as cursor:
-        # One commit at a time per school: a second would find the same pupils undecided.
-        cursor.execute("SELECT id FROM schools_school WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [schools])
-        cursor.execute(PROPOSALS_TABLE_SQL, {"schools": schools, "year": int(year)})
-        cursor.execute(RELEASE_SQL, {"schools": schools, "year": int(year)})
-        cursor.execute(COMMIT_SQL, {"schools": schools, "year": int(year), "user": getattr(user, "pk", None),
-                                    "completed_reason": _("Hoàn thành cấp học / chương trình")[:200]})
-        counts = Counter(outcome for _ye, outcome in cursor.fetchall())
+        counts = _commit(cursor, schools=schools, year=year, user=user, proposals=PROPOSALS_TABLE_SQL)
     if counts and refresh:
         services._statistics_changed(*schools)
     return counts
+
+
+def _commit(cursor, *, schools: list[int], year: int, user, proposals: str) -> Counter:
+    """The commit's statements, the proposals computed by `proposals` (a school's: index probes; the
+    rollover's: hash joins). Leaves the proposals in _ye_proposals for the rollover's carry."""
+    params = {"schools": schools, "year": int(year)}
+    # One commit at a time per school: a second would find the same pupils undecided.
+    cursor.execute("SELECT id FROM schools_school WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [schools])
+    cursor.execute(proposals, params)
+    cursor.execute(RELEASE_SQL, params)
+    cursor.execute(COMMIT_SQL, params | {"user": getattr(user, "pk", None),
+                                         "completed_reason": _("Hoàn thành cấp học / chương trình")[:200]})
+    return Counter(dict(cursor.fetchall()))
 
 
 # The rollover runs in the first two months of the new year only: later, a school's own year-end is the
@@ -274,9 +295,10 @@ def year_rollover_due(today: dt.date | None = None) -> int | None:
     return year
 
 
-# Schools per part of the rollover: parts run in parallel (Celery workers), each in a transaction of its
-# own; a part of 2,000 schools is ~900,000 pupils at national size.
-ROLLOVER_SCHOOLS_PER_PART = 2000
+# Schools per part of the rollover, each part in a transaction of its own (a Celery task). The whole country
+# is one part: the rollover's proposals read each table once with hash joins (ROLLOVER_PROPOSALS_SQL), so
+# that parts would each read them again; two parts of 27,000 schools took longer than one (bench year_end).
+ROLLOVER_SCHOOLS_PER_PART = 60000
 # A rollover started this long ago and not finished (a worker lost mid-way) may be started again: its
 # parts are safe to run twice (the pupils decided or carried are not proposed again).
 ROLLOVER_RESTART_AFTER = dt.timedelta(hours=6)
@@ -308,14 +330,18 @@ def year_rollover_part(*, year: int, school_ids: list[int]) -> Counter:
     year counts every continuing pupil from its first day. Every school keeps its own commit, which it may
     undo while the new year is not in use."""
     with connection.cursor() as cursor:
-        # A row for every pupil: the decisions journal each (students_yearenddecision); the audit trail
-        # records each statement once (edu_portal.common.bulk).
+        # A row for every decided pupil: the decisions journal each (students_yearenddecision); the audit
+        # trail records each statement once (edu_portal.common.bulk).
         bulk_statements(cursor, f"students_yearenddecision: year_rollover {year}")
         cursor.execute("SET LOCAL work_mem = '256MB'")
-    counts = year_end_commit(scope=Scope.country(), user=None, school_ids=school_ids, year=year, refresh=False)
-    with connection.cursor() as cursor:
-        cursor.execute(CARRY_SQL, {"schools": school_ids, "year": int(year)})
-        carried = Counter(f"carried_{outcome}" for _ye, outcome in cursor.fetchall())
+        # Hash joins only while the proposals are computed (ROLLOVER_PROPOSALS_SQL); the statements after
+        # them are planned on the analyzed proposals.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        schools = sorted({int(i) for i in school_ids})
+        counts = _commit(cursor, schools=schools, year=year, user=None,
+                         proposals=ROLLOVER_PROPOSALS_TABLE_SQL + "; SET LOCAL enable_nestloop TO DEFAULT")
+        cursor.execute(CARRY_SQL, {"year": int(year)})
+        carried = Counter({f"carried_{outcome}": n for outcome, n in cursor.fetchall()})
     return counts + carried
 
 

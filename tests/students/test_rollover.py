@@ -103,3 +103,64 @@ def test_the_rollover_is_due_once_in_the_weeks_after_the_first_of_august(db):
 def test_a_year_not_over_does_not_turn(db):
     with pytest.raises(AppError):
         yearend.year_rollover(year=current_school_year())
+
+
+def _proposals(sql: str, schools: list[int]) -> set[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"schools": schools, "year": YEAR})
+        return set(cursor.fetchall())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_rollovers_hash_join_proposals_equal_a_schools_probes(schools, seed):
+    """The rollover computes the country's proposals with joins (ROLLOVER_PROPOSALS_SQL), a school's commit
+    with index probes (PROPOSALS_SQL): on a random mix of results, decisions, carried and confirmed next-year
+    enrollments and pending transfers, both give the same rows."""
+    import random
+
+    from students.models import TransferRequest
+
+    rng = random.Random(seed)
+    primary, secondary = schools
+    pupils = []
+    for _ in range(30):
+        school = rng.choice(schools)
+        low, top = (1, 5) if school is primary else (6, 9)
+        pupil = enrol(school, rng.randint(low, top))
+        pupils.append((pupil, school))
+        if rng.random() < 0.6:
+            result(pupil, school, Term.WHOLE_YEAR, *(("hoan_thanh", "dat") if school is primary else ("kha", "kha"))
+                   if rng.random() < 0.7 else (("chua_hoan_thanh", "dat") if school is primary else ("chua_dat", "dat")))
+    yearend.year_rollover_part(year=YEAR, school_ids=[primary.pk])  # decided and carried at one school
+    for pupil, school in rng.sample(pupils, 8):
+        nxt = Enrollment.objects.filter(student=pupil, school_year=YEAR + 1).first()
+        if nxt is not None and rng.random() < 0.5:
+            nxt.provisional = False  # the school confirmed the class
+            nxt.save(update_fields=["provisional"])
+        elif nxt is None and rng.random() < 0.5:
+            TransferRequest.objects.create(student=pupil, from_school=school, to_school=rng.choice(schools),
+                                           grade=3, class_name="3A")
+    ids = [primary.pk, secondary.pk]
+    probes = _proposals(yearend.PROPOSALS_SQL, ids)
+    assert probes == _proposals(yearend.ROLLOVER_PROPOSALS_SQL, ids)
+    assert len({row[7] for row in probes}) >= 2  # not vacuous
+    assert any(row[9] is not None for row in probes)  # carried pupils are proposed again, with their enrollment
+
+
+def test_a_rollover_part_run_twice_writes_nothing_more(schools):
+    primary, secondary = schools
+    up, summer, none = enrol(primary, 3), enrol(primary, 2), enrol(secondary, 7)
+    result(up, primary, Term.WHOLE_YEAR, "hoan_thanh", "dat")
+    result(summer, primary, Term.WHOLE_YEAR, "chua_hoan_thanh", "dat")
+    first = yearend.year_rollover_part(year=YEAR, school_ids=[primary.pk, secondary.pk])
+    assert first == {"promoted": 1, "carried_summer": 1, "carried_no_result": 1}
+    rows = set(Enrollment.objects.filter(school_year=YEAR + 1).values_list("pk", "student_id", "grade", "carried"))
+    assert {r[1:] for r in rows} == {(up.pk, 4, False), (summer.pk, 2, True), (none.pk, 8, True)}
+    # A task delivered again (acks_late): the same rows, nothing counted twice.
+    assert yearend.year_rollover_part(year=YEAR, school_ids=[primary.pk, secondary.pk]) == {}
+    assert set(Enrollment.objects.filter(school_year=YEAR + 1).values_list("pk", "student_id", "grade",
+                                                                           "carried")) == rows
+    # Carried pupils get no journal row: they are undecided.
+    assert not YearEndDecision.objects.filter(student__in=[summer, none]).exists()
