@@ -29,7 +29,7 @@ from edu_portal.common.queue import enqueue_on_commit
 
 from . import flows
 from .cache import stats_version_bump
-from .metrics import METRICS, NUTRITION_SOURCE, SOURCES, STUDYING
+from .metrics import METRICS, SOURCES, STUDYING
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +47,13 @@ def _refresh_sql(*, only_schools: bool) -> str:
     ctes, selects, joins = [], [], []
     for source, spec in SOURCES.items():
         metrics = [m for m in METRICS if m.source == source]
-        cols = ",\n    ".join(f"COUNT(*) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics)
+        cols = ",\n    ".join(f"SUM(f.n) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics)
         by_year = spec["by_year"]
-        group = f"{spec['alias']}.school_id" + (f", {spec['alias']}.school_year" if by_year else "")
-        if source == "nutrition":
-            from_ = NUTRITION_SOURCE.format(where=where.format(alias="p0"))
-        else:
-            from_ = spec["from"].format(pupils_where=(
-                "WHERE student_id IN (SELECT student_id FROM students_enrollment WHERE school_id = ANY(%(ids)s))"
-                if only_schools else ""))
-        ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE "
-                    f"{where.format(alias=spec['alias']) if source != 'nutrition' else ''}\n  GROUP BY {group})")
+        group = "f.school_id" + (", f.school_year" if by_year else "")
+        facts = spec["facts"].format(where=where.format(alias=spec["alias"]), pupils_where=(
+            "WHERE student_id IN (SELECT student_id FROM students_enrollment WHERE school_id = ANY(%(ids)s))"
+            if only_schools else ""))
+        ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM ({facts}) f\n  GROUP BY {group})")
         on = f"{source}_c.school_id = sc.id" + (f" AND {source}_c.school_year = y.school_year" if by_year else "")
         joins.append(f"LEFT JOIN {source}_c ON {on}")
         selects += [f"COALESCE({source}_c.{m.name}, 0) AS {m.name}" for m in metrics]
