@@ -1,9 +1,12 @@
-"""Pre-aggregated statistics: one row per school and school year, refreshed by Celery.
+"""Pre-aggregated statistics: one row per school and school year, refreshed by Celery, and their
+sums by area (StatsRollup), kept with them by the same refreshes.
 
-The dashboards and the statistics API sum these rows (5,400 at one tenth of national scale)
-instead of scanning millions of pupils while a user waits. The school's dimensions (province,
-commune, level, ownership) are copied here so that a rollup needs no join.
+The dashboards and the statistics API sum these rows (54,000 a year at national size) instead of
+scanning millions of pupils while a user waits; the pages of the country, a province and a commune
+sum the rollup's few hundred rows instead (issue 17). The school's dimensions (province, commune,
+level, ownership) are copied here so that a rollup needs no join.
 """
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from .flows import COUNTS as FLOW_COUNTS
@@ -13,7 +16,9 @@ from .metrics import METRIC_NAMES
 class SchoolYearRow(models.Model):
     """A school in a school year, with the school's dimensions copied so that a rollup needs no join."""
 
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+",
+    # A deleted school's rows stay until the refresh its deletion enqueues: that refresh reads their
+    # area to rebuild the rollup without them (a cascade would leave the rollup counting the school).
+    school = models.ForeignKey("schools.School", on_delete=models.DO_NOTHING, related_name="+",
                                db_constraint=False)
     school_year = models.PositiveSmallIntegerField("năm học")
     province_id = models.CharField("mã tỉnh", max_length=2)
@@ -73,3 +78,45 @@ class FlowStats(SchoolYearRow):
 
 for _name in FLOW_COUNTS:
     FlowStats.add_to_class(_name, models.IntegerField(default=0))
+
+
+class StatsRollup(models.Model):
+    """The sums of the SchoolStats rows of a school year by province (commune_id = '') and by commune,
+    each × level × ownership: about 600 rows a year by province and 20,000 by commune at national size,
+    read by the pages of the country, a province and a commune instead of 54,000 school rows
+    (dashboards.selectors). Rebuilt from SchoolStats by every refresh, in its transaction
+    (dashboards.rollup): it always equals their sums."""
+
+    school_year = models.PositiveSmallIntegerField("năm học")
+    province_id = models.CharField("mã tỉnh", max_length=2)
+    commune_id = models.CharField("mã xã", max_length=5, blank=True)  # '' on the rows by province
+    level = models.CharField("cấp học", max_length=20)
+    ownership = models.CharField("loại hình", max_length=20)
+    schools = models.IntegerField("trường đang hoạt động", default=0)
+    rows = models.IntegerField("số dòng của trường", default=0)
+    # The open schools' last synchronisations (not null), sorted: "connected" is counted at query time
+    # (synchronised within CONNECTED_WINDOW of now), so the window cannot be summed ahead of time.
+    synced = ArrayField(models.DateTimeField(), default=list)
+    computed_at_min = models.DateTimeField("tính lúc (sớm nhất)")
+    computed_at_max = models.DateTimeField("tính lúc (muộn nhất)")
+    # Per field, the sums of SchoolStats' counts (stats_mismatch_reasons reads them too).
+    pupil_mismatch_fields = models.JSONField(default=dict)
+    staff_mismatch_fields = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "số liệu tổng hợp theo địa bàn"
+        verbose_name_plural = "số liệu tổng hợp theo địa bàn"
+        constraints = [models.UniqueConstraint(fields=["school_year", "province_id", "commune_id", "level", "ownership"],
+                                               name="one_rollup_row_per_area_level_ownership")]
+        # The unique key serves a province's communes; the country's pages read the rows by province
+        # (600 of a year's ~20,000) from this one.
+        indexes = [models.Index(fields=["school_year", "province_id"], condition=models.Q(commune_id=""),
+                                name="rollup_year_province_grain")]
+
+    def __str__(self) -> str:
+        return f"{self.school_year}/{self.province_id}/{self.commune_id or '*'}/{self.level}/{self.ownership}"
+
+
+# A province's counts stay far below 2^31: integers, as in SchoolStats.
+for _name in METRIC_NAMES:
+    StatsRollup.add_to_class(_name, models.IntegerField(default=0))

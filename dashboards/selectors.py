@@ -1,10 +1,12 @@
 """Reads on the pre-aggregated statistics, always through the caller's scope.
 
 The dashboard pages and the statistics API both call these functions, so a figure is the same
-wherever it is shown. Rollups (country, province, commune, level, ownership) are summed from
-the per-school rows at query time: one GROUPING SETS query over at most a few thousand rows.
-They only read: the cache around them lives in cache.py, the tables and charts made of their
-figures in presentation.py.
+wherever it is shown. Sums by country, province, commune, level and ownership are read from the
+rollup (StatsRollup: the per-school rows summed by province or commune × level × ownership, a few
+hundred rows a page at national size) whenever the selection is made of whole areas; a school's
+figures, a school scope and sums by school read the per-school rows (SchoolStats). Either way one
+GROUPING SETS query, and the same figures. They only read: the cache around them lives in cache.py,
+the tables and charts made of their figures in presentation.py.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import SCHOOL, Scope
+from accounts.scope import PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import (
     FIXABLE_STATUSES,
@@ -36,7 +38,7 @@ from teachers.selectors import EMPLOYED, staff_missing_data
 from .cache import cached
 from .filtersets import SchoolStatsFilterSet
 from .metrics import METRIC_NAMES, MOVEMENT_METRICS
-from .models import SchoolStats
+from .models import SchoolStats, StatsRollup
 
 # The figures of the overview and the drill-down tables (the indicators page sums them all).
 OVERVIEW_METRICS = (
@@ -116,45 +118,97 @@ def stats_warm(*, province_codes=()) -> None:
         stats_summary(scope=country, filters={"province": code}, groups=("commune", "level", "ownership"))
 
 
+# Where the sums are read from: the rollup's rows by province or by commune, or the per-school rows.
+ROLLUP_BY_PROVINCE, ROLLUP_BY_COMMUNE, SCHOOL_ROWS = "province", "commune", "school"
+# The filters the rollup can apply, by its columns (the FilterSet's, less a school).
+_ROLLUP_FILTERS = {"school_year": "school_year", "level": "level", "ownership": "ownership",
+                   "province": "province_id", "commune": "commune_id"}
+
+
+def stats_rows_source(*, scope: Scope, filters: dict | None = None, groups: tuple[str, ...] = ()) -> str:
+    """The rows a selection is summed from: the rollup unless a school is involved (a school's scope,
+    a school filter, sums by school); by commune when a commune is (a filter or the groups)."""
+    filters = filters or {}
+    if scope.kind == SCHOOL or "school" in groups or filters.get("school") not in (None, ""):
+        return SCHOOL_ROWS
+    if "commune" in groups or filters.get("commune") not in (None, ""):
+        return ROLLUP_BY_COMMUNE
+    return ROLLUP_BY_PROVINCE
+
+
+def _rollup_rows(scope: Scope, cleaned: dict, source: str) -> QuerySet[StatsRollup]:
+    """The rollup's rows of the grain, in the scope (a province scope is its province's rows), filtered
+    as stats_filter filtered the school rows (`cleaned` is its output)."""
+    qs = StatsRollup.objects.filter(commune_id__gt="") if source == ROLLUP_BY_COMMUNE else (
+        StatsRollup.objects.filter(commune_id=""))
+    if scope.kind == PROVINCE:
+        qs = qs.filter(province_id=scope.province_code)
+    return qs.filter(**{column: cleaned[key] for key, column in _ROLLUP_FILTERS.items() if key in cleaned})
+
+
 @cached
 def stats_summary(*, scope: Scope, filters: dict | None = None, groups: tuple[str, ...] = (),
                   metrics: list[str] | None = None) -> Summary:
     """Sums of `metrics` over the selection, and per group ("province", "commune", "school",
     "level", "ownership"), in one query."""
+    return stats_summary_from(source=stats_rows_source(scope=scope, filters=filters, groups=groups),
+                              scope=scope, filters=filters, groups=groups, metrics=metrics)
+
+
+def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None, groups: tuple[str, ...] = (),
+                       metrics: list[str] | None = None) -> Summary:
+    """stats_summary read from `source` (stats_rows_source; the tests compare the sources)."""
     qs, cleaned = stats_filter(scope=scope, filters=filters)
     metrics = list(metrics or OVERVIEW_METRICS)
     unknown = set(metrics) - set(METRIC_NAMES)
     if unknown:
         raise AppError("Chỉ số không tồn tại.", details={"metrics": sorted(unknown)})
     dims = [GROUPS[g] for g in groups]
-    inner, params = qs.order_by().values(
-        "school_id", "province_id", "commune_id", "level", "ownership", "status", "last_synced_at",
-        "computed_at", *metrics).query.sql_with_params()
-    # Two steps: first one row per combination of the groups' columns (5,400 schools become a
-    # few hundred rows), then the grouping sets over those; far fewer aggregate steps than
-    # grouping sets over every school row.
+    since = timezone.now() - CONNECTED_WINDOW
+    first = ", ".join(f"COALESCE(SUM({m}), 0) AS {m}" for m in metrics)
+    by = f" GROUP BY {', '.join(dims)}" if dims else ""
+    # Two steps: first one row per combination of the groups' columns (54,000 schools, or a few
+    # hundred rollup rows, become a few hundred rows), then the grouping sets over those; far fewer
+    # aggregate steps than grouping sets over every row.
+    if source == SCHOOL_ROWS:
+        inner, params = qs.order_by().values(
+            "school_id", "province_id", "commune_id", "level", "ownership", "status", "last_synced_at",
+            "computed_at", *metrics).query.sql_with_params()
+        combined = (
+            f"SELECT {''.join(d + ', ' for d in dims)}"  # noqa: S608 - names from our constants
+            " COUNT(*) FILTER (WHERE status = %s) AS schools,"
+            " COUNT(*) FILTER (WHERE status = %s AND last_synced_at >= %s) AS connected,"
+            f" MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at, {first}"
+            f" FROM ({inner}) t{by}"
+        )
+        params, db = [SchoolStatus.OPEN, SchoolStatus.OPEN, since, *params], qs.db
+    else:
+        rows = _rollup_rows(scope, cleaned, source)
+        inner, params = rows.order_by().values(
+            "province_id", "commune_id", "level", "ownership", "schools", "synced", "computed_at_min",
+            "computed_at_max", *metrics).query.sql_with_params()
+        # Connected: the open schools synchronised at or after `since`. `synced` is sorted, and
+        # width_bucket (a binary search) counts the elements <= its operand: those before `since` are
+        # those <= since - 1 µs (timestamps are whole microseconds in PostgreSQL and Python alike).
+        combined = (
+            f"SELECT {''.join(d + ', ' for d in dims)}"  # noqa: S608 - names from our constants
+            " SUM(schools) AS schools, SUM(cardinality(synced) - width_bucket(%s::timestamptz, synced)) AS connected,"
+            f" MIN(computed_at_min) AS computed_at, MAX(computed_at_max) AS updated_at, {first}"
+            f" FROM ({inner}) t{by}"
+        )
+        params, db = [since - dt.timedelta(microseconds=1), *params], rows.db
     sets = ", ".join(["()"] + [f"({d})" for d in dims])
     grouping = [f"GROUPING({d}) AS g_{d}" for d in dims] or ["0 AS g_none"]
-    first = ", ".join(f"COALESCE(SUM({m}), 0) AS {m}" for m in metrics)
     second = ", ".join(f"COALESCE(SUM({m}), 0)::int AS {m}" for m in metrics)
-    by = f" GROUP BY {', '.join(dims)}" if dims else ""
-    combined = (
-        f"SELECT {''.join(d + ', ' for d in dims)}"  # noqa: S608 - names from our constants
-        " COUNT(*) FILTER (WHERE status = %s) AS schools,"
-        " COUNT(*) FILTER (WHERE status = %s AND last_synced_at >= %s) AS connected,"
-        f" MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at, {first}"
-        f" FROM ({inner}) t{by}"
-    )
     sql = (
         f"SELECT {', '.join(dims + grouping) if dims else grouping[0]},"  # noqa: S608 - names from our constants
         " COALESCE(SUM(schools), 0)::int AS schools, COALESCE(SUM(connected), 0)::int AS connected,"
         f" MIN(computed_at) AS computed_at, MAX(updated_at) AS updated_at, {second}"
         f" FROM ({combined}) c GROUP BY GROUPING SETS ({sets})"
     )
-    since = timezone.now() - CONNECTED_WINDOW
     # The database the router chose for this queryset (the read replica where one is configured).
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, [SchoolStatus.OPEN, SchoolStatus.OPEN, since, *params])
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     total = None
@@ -204,13 +258,21 @@ def _label_groups(groups: dict[str, list[dict]]) -> None:
             labels[g] = {pk: f"{name} ({code})" for pk, code, name in schools}
         for row in rows:
             row["name"] = labels.get(g, {}).get(row["key"], row["key"])
-        rows.sort(key=lambda r: str(r["name"]) if g != "province" else r["key"])
+        # The key breaks ties (two communes of one name), so that the order is the same from either source.
+        rows.sort(key=lambda r: (str(r["name"]), str(r["key"])) if g != "province" else r["key"])
 
 
 @cached
 def stats_mismatch_reasons(*, scope: Scope, filters: dict | None = None) -> list[tuple[str, int]]:
     """(field name, persons whose record differs from the registry on it), most common first."""
-    qs, _ = stats_filter(scope=scope, filters=filters)
+    return stats_mismatch_reasons_from(source=stats_rows_source(scope=scope, filters=filters),
+                                       scope=scope, filters=filters)
+
+
+def stats_mismatch_reasons_from(*, source: str, scope: Scope, filters: dict | None = None) -> list[tuple[str, int]]:
+    qs, cleaned = stats_filter(scope=scope, filters=filters)
+    if source != SCHOOL_ROWS:
+        qs = _rollup_rows(scope, cleaned, source)
     inner, params = qs.order_by().values("pupil_mismatch_fields", "staff_mismatch_fields").query.sql_with_params()
     sql = (f"SELECT k, SUM(v::int) FROM ({inner}) t,"  # noqa: S608 - the inner query is the ORM's
            " LATERAL (SELECT * FROM jsonb_each_text(t.pupil_mismatch_fields)"
@@ -303,17 +365,23 @@ TREND_METRICS = ["pupils", "pupils_female", "staff_teacher", "pupils_ver_verifie
 @cached
 def stats_by_year(*, scope: Scope, filters: dict | None = None) -> list[dict]:
     """The main figures of the selection for every school year on record, oldest first (the
-    trends): the same per-school rows, scope and filters as the pages, all years at once."""
+    trends): the same rows, scope and filters as the pages, all years at once."""
+    return stats_by_year_from(source=stats_rows_source(scope=scope, filters=filters), scope=scope, filters=filters)
+
+
+def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None) -> list[dict]:
     filters = {k: v for k, v in (filters or {}).items() if k != "school_year"}
     school = filters.pop("school", None)
     _qs, cleaned = stats_filter(scope=scope, filters=filters)  # refuses bad filters as the pages do
-    qs = _scoped(scope)
-    if school is not None:
-        qs = qs.filter(school_id=int(school))
-    for key, column in (("province", "province_id"), ("commune", "commune_id"), ("level", "level"),
-                        ("ownership", "ownership")):
-        if cleaned.get(key):
-            qs = qs.filter(**{column: cleaned[key]})
+    cleaned.pop("school_year", None)  # every year
+    if source == SCHOOL_ROWS:
+        qs = _scoped(scope)
+        if school is not None:
+            qs = qs.filter(school_id=int(school))
+        qs = qs.filter(**{column: cleaned[key] for key, column in _ROLLUP_FILTERS.items() if key in cleaned})
+        schools = Count("id")
+    else:
+        qs, schools = _rollup_rows(scope, cleaned, source), Sum("rows")
     sums = (qs.order_by().values("school_year")
-            .annotate(schools=Count("id"), **{m: Sum(m) for m in TREND_METRICS}).order_by("school_year"))
+            .annotate(schools=schools, **{m: Sum(m) for m in TREND_METRICS}).order_by("school_year"))
     return [derive({k: v or 0 for k, v in row.items()}) for row in sums]

@@ -1,12 +1,19 @@
 # ruff: noqa: S608 - the SQL below is assembled only from the constant metric definitions in
 # metrics.py; every value (school ids, the year) is passed as a query parameter.
-"""Writes on the pre-aggregated statistics.
+"""Writes on the pre-aggregated statistics: the per-school rows (SchoolStats), their rollup by
+province and commune (StatsRollup, dashboards.rollup) and the flows between years (FlowStats), each
+refresh in one transaction under one advisory lock.
 
 Public entry points (other apps enqueue these after their writes commit):
-- `stats_refresh_all() -> int`: recompute every school's rows (INSERT ... SELECT ... GROUP BY in
-  PostgreSQL); run by Celery beat ("dashboards-refresh-all") and after large imports.
-- `stats_refresh_schools(*, school_ids: list[int]) -> int`: recompute the rows of these schools
-  only (an upload, a verification batch, a transfer: pass both the old and the new school).
+- `stats_refresh_all(*, years=None) -> int`: recompute every school's rows (INSERT ... SELECT ... GROUP
+  BY in PostgreSQL) and rebuild the rollup; without `years` every year and the flows (when beat
+  starts, after the rollover and large imports), with `years` those years only, not the flows.
+- `stats_refresh_current_years() -> int`: the current school year, and the next once opened
+  (`stats_years_current`); beat, every 15 minutes ("dashboards-refresh-all").
+- `stats_refresh_flows() -> int`: the flows of every school; beat, nightly ("dashboards-refresh-flows").
+- `stats_refresh_schools(*, school_ids: list[int]) -> int`: recompute the rows (every year), the flows
+  and the rollup's areas of these schools only (an upload, a verification batch, a transfer: pass
+  both the old and the new school; a school's own record edited or deleted).
 - `stats_refresh_leavers_due(*, on=None) -> list[int]`: the schools whose leavers' (or transferred
   pupils') day is today, refreshed daily by beat ("dashboards.refresh_leavers_due").
 - Celery tasks in dashboards/tasks.py, enqueued by name (edu_portal.common.queue), so that the
@@ -27,7 +34,7 @@ from django.utils import timezone
 from edu_portal.common.models import current_school_year
 from edu_portal.common.queue import enqueue_on_commit
 
-from . import flows
+from . import flows, rollup
 from .cache import stats_version_bump
 from .metrics import METRICS, SOURCES, STUDYING
 
@@ -36,23 +43,30 @@ log = logging.getLogger(__name__)
 _TABLE = "dashboards_schoolstats"
 
 
-def _refresh_sql(*, only_schools: bool) -> str:
+def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
     """One statement: delete the rows, then recompute them from the raw tables, GROUP BY school.
 
     With `only_schools`, every source is limited by `school_id = ANY(%(ids)s)`, which the
-    (school, school_year) indexes serve, so one school takes milliseconds.
+    (school, school_year) indexes serve, so one school takes milliseconds. With `by_years`, every
+    source counted by year is limited by `school_year = ANY(%(years)s)` (the staff have no year:
+    the same rows go into every year's figures), and only those years' rows are replaced.
     """
     where = "AND {alias}.school_id = ANY(%(ids)s)" if only_schools else ""
+    year_where = "AND {alias}.school_year = ANY(%(years)s)" if by_years else ""
     school_where = "WHERE sc.id = ANY(%(ids)s)" if only_schools else ""
+    # The pupils' results and physical records, as "has any this year" (SOURCES["pupil"]).
+    pupils_where = " AND ".join(
+        (["student_id IN (SELECT student_id FROM students_enrollment WHERE school_id = ANY(%(ids)s))"]
+         if only_schools else []) + (["school_year = ANY(%(years)s)"] if by_years else []))
     ctes, selects, joins = [], [], []
     for source, spec in SOURCES.items():
         metrics = [m for m in METRICS if m.source == source]
         cols = ",\n    ".join(f"SUM(f.n) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics)
         by_year = spec["by_year"]
         group = "f.school_id" + (", f.school_year" if by_year else "")
-        facts = spec["facts"].format(where=where.format(alias=spec["alias"]), pupils_where=(
-            "WHERE student_id IN (SELECT student_id FROM students_enrollment WHERE school_id = ANY(%(ids)s))"
-            if only_schools else ""))
+        alias = spec["alias"]
+        limit = where.format(alias=alias) + (" " + year_where.format(alias=alias) if by_year else "")
+        facts = spec["facts"].format(where=limit, pupils_where=f"WHERE {pupils_where}" if pupils_where else "")
         ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM ({facts}) f\n  GROUP BY {group})")
         on = f"{source}_c.school_id = sc.id" + (f" AND {source}_c.school_year = y.school_year" if by_year else "")
         joins.append(f"LEFT JOIN {source}_c ON {on}")
@@ -65,6 +79,7 @@ def _refresh_sql(*, only_schools: bool) -> str:
         " FROM students_enrollment e JOIN students_student s ON s.id = e.student_id,"
         " unnest(s.verification_mismatch_fields) AS f"
         f" WHERE {STUDYING} AND s.verification_status = 'mismatch' {where.format(alias='e')}"
+        f" {year_where.format(alias='e')}"
         " GROUP BY 1, 2, 3) x GROUP BY 1, 2)")
     ctes.append(
         "smm AS (SELECT school_id, jsonb_object_agg(field, n) AS fields FROM ("
@@ -77,8 +92,16 @@ def _refresh_sql(*, only_schools: bool) -> str:
     # A partial refresh also keeps the years other schools have rows for, so that every school
     # has a row in every year (a school counts in a year even when none of its pupils does).
     others = f" UNION SELECT DISTINCT school_year FROM {_TABLE}" if only_schools else ""
-    ctes.insert(0, "years AS (SELECT DISTINCT school_year FROM students_enrollment e WHERE TRUE "
-                   f"{where.format(alias='e')} UNION SELECT %(current)s{others})")
+    if by_years:
+        # Of the years asked for, those with an enrollment (probed school by school through the
+        # (school, school_year) index: no index leads with the year, and a scan of every enrollment
+        # to learn that a year has none would take seconds), and the current one.
+        ctes.insert(0, "years AS (SELECT y AS school_year FROM unnest(%(years)s::int[]) AS y WHERE y = %(current)s"
+                       " OR EXISTS (SELECT 1 FROM schools_school sc0, LATERAL (SELECT 1 FROM students_enrollment e"
+                       f" WHERE e.school_id = sc0.id AND e.school_year = y {where.format(alias='e')} LIMIT 1) x))")
+    else:
+        ctes.insert(0, "years AS (SELECT DISTINCT school_year FROM students_enrollment e WHERE TRUE "
+                       f"{where.format(alias='e')} UNION SELECT %(current)s{others})")
     names = [m.name for m in METRICS]
     cte_sql = ",\n".join(ctes)
     join_sql = "\n".join(joins)
@@ -98,10 +121,11 @@ def _refresh_sql(*, only_schools: bool) -> str:
     )
     if not only_schools:
         # PostgreSQL plans no parallel workers for INSERT ... SELECT, but does for CREATE TABLE
-        # AS: the full refresh aggregates into a temporary table, then copies 5,400 rows.
+        # AS: the full refresh aggregates into a temporary table, then copies 54,000 rows a year.
+        delete = f"DELETE FROM {_TABLE}" + (" WHERE school_year = ANY(%(years)s)" if by_years else "")
         return ("DROP TABLE IF EXISTS _stats_new;\n"
                 f"CREATE TEMP TABLE _stats_new ON COMMIT DROP AS {select};\n"
-                f"DELETE FROM {_TABLE};\n"
+                f"{delete};\n"
                 f"INSERT INTO {_TABLE} ({columns}) SELECT * FROM _stats_new")
     return (
         f"WITH {cte_sql}\n"  # noqa: S608 - only our constant metric definitions are interpolated
@@ -117,17 +141,14 @@ def _refresh_sql(*, only_schools: bool) -> str:
     )
 
 
-_SQL_ALL = None
-_SQL_SOME = None
+_SQL: dict[tuple[bool, bool], str] = {}
 
 
-def _sql(only_schools: bool) -> str:
-    global _SQL_ALL, _SQL_SOME
-    if only_schools:
-        _SQL_SOME = _SQL_SOME or _refresh_sql(only_schools=True)
-        return _SQL_SOME
-    _SQL_ALL = _SQL_ALL or _refresh_sql(only_schools=False)
-    return _SQL_ALL
+def _sql(only_schools: bool, by_years: bool = False) -> str:
+    key = (only_schools, by_years)
+    if key not in _SQL:
+        _SQL[key] = _refresh_sql(only_schools=only_schools, by_years=by_years)
+    return _SQL[key]
 
 
 _FLOWS_SQL: dict[bool, str] = {}
@@ -140,18 +161,61 @@ def _flows_sql(only_schools: bool) -> str:
     return _FLOWS_SQL[only_schools]
 
 
-def stats_refresh_all() -> int:
-    """Recompute every school's statistics; readers see the old rows until the commit."""
+def stats_refresh_all(*, years: list[int] | None = None) -> int:
+    """Recompute every school's statistics and their rollup; readers see the old rows until the commit.
+
+    With `years`, only those school years' rows (the beat's refresh of the current year: its figures
+    move every day, past years' hardly ever), and not the flows between years (refreshed nightly by
+    `stats_refresh_flows` and by this refresh of every year). Returns the school rows written."""
     started = time.monotonic()
+    params = {"current": current_school_year(), "today": timezone.localdate()}
+    if years is not None:
+        params["years"] = sorted({int(y) for y in years})
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
         # Enough memory for the hash joins and aggregates over millions of rows not to spill.
         cursor.execute("SET LOCAL work_mem = %s", [settings_work_mem()])
-        cursor.execute(_sql(False), {"current": current_school_year(), "today": timezone.localdate()})
+        cursor.execute(_sql(False, by_years=years is not None), params)
         rows = cursor.rowcount
-        cursor.execute(_flows_sql(False))
+        if years is None:
+            rollup.rollup_rebuild(cursor)
+            cursor.execute(_flows_sql(False))
+        else:
+            rollup.rollup_rebuild(cursor, where=rollup.YEARS, params={"years": params["years"]})
     _bump()
-    log.info("stats_refresh_all: %s rows in %.1f s", rows, time.monotonic() - started)
+    log.info("stats_refresh_all(years=%s): %s rows in %.1f s", years, rows, time.monotonic() - started)
+    return rows
+
+
+def stats_years_current(*, today: dt.date | None = None) -> list[int]:
+    """The school years whose figures move: the current one and, once a year-end or the rollover has
+    opened it, the next one (it has statistics or enrollments)."""
+    current = current_school_year(today)
+    with connection.cursor() as cursor:
+        # The next year's enrollments probed school by school ((school, school_year) index), as in
+        # the refresh's years.
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_TABLE} WHERE school_year = %(next)s)"  # noqa: S608
+                       " OR EXISTS (SELECT 1 FROM schools_school sc, LATERAL (SELECT 1 FROM students_enrollment e"
+                       " WHERE e.school_id = sc.id AND e.school_year = %(next)s LIMIT 1) x)", {"next": current + 1})
+        opened = cursor.fetchone()[0]
+    return [current, current + 1] if opened else [current]
+
+
+def stats_refresh_current_years() -> int:
+    """The refresh beat runs every 15 minutes ("dashboards-refresh-all"): the years whose figures move."""
+    return stats_refresh_all(years=stats_years_current())
+
+
+def stats_refresh_flows() -> int:
+    """Recompute the flows between school years (dashboards.flows) of every school: nightly by beat
+    ("dashboards.refresh_flows"), since a pupil's flow depends on their next year, which the 15-minute
+    refresh of the current years does not recompute. Returns the flow rows written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        cursor.execute("SET LOCAL work_mem = %s", [settings_work_mem()])
+        cursor.execute(_flows_sql(False))
+        rows = cursor.rowcount
+    _bump()
     return rows
 
 
@@ -171,16 +235,25 @@ def settings_work_mem() -> str:
     return getattr(settings, "STATS_REFRESH_WORK_MEM", "256MB")
 
 
+def _areas(cursor, ids: list[int]) -> set[tuple[int, str, str]]:
+    cursor.execute(f"SELECT DISTINCT school_year, province_id, commune_id FROM {_TABLE}"  # noqa: S608
+                   " WHERE school_id = ANY(%s)", [ids])
+    return set(cursor.fetchall())
+
+
 def stats_refresh_schools(*, school_ids: list[int]) -> int:
-    """Recompute these schools' statistics (all their school years)."""
+    """Recompute these schools' statistics (all their school years), and the rollup of their
+    communes and provinces: those they were in and those they are in now."""
     ids = sorted({int(i) for i in school_ids})
     if not ids:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
+        areas = _areas(cursor, ids)
         cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
         cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids, "today": timezone.localdate()})
         rows = cursor.rowcount
+        rollup.rollup_rebuild_areas(cursor, areas=areas | _areas(cursor, ids))
         cursor.execute(_flows_sql(True), {"ids": ids})
     _bump()
     return rows

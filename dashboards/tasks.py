@@ -1,9 +1,11 @@
 """Celery doors onto the statistics refresh: ids in, services do the work, safe to run twice.
 
 Enqueued by name (edu_portal.common.queue): "dashboards.refresh_schools" after any write that changes
-a school's figures (a record edited, an upload committed, verification answers landing), and
-"dashboards.tasks.refresh_all_stats" by beat (its name is the one the beat schedule uses), and
-"dashboards.refresh_leavers_due" by beat each day (leavers whose left_on is today).
+a school's figures (a record edited, an upload committed, verification answers landing);
+"dashboards.tasks.refresh_all_stats" (every year and the flows) when beat starts and after the
+rollover; by beat, "dashboards.refresh_current_year" every 15 minutes (the current school year, and
+the next once it is open), "dashboards.refresh_flows" each night, and "dashboards.refresh_leavers_due"
+each day (leavers whose left_on is today).
 """
 from celery import shared_task
 from celery.signals import beat_init
@@ -25,6 +27,18 @@ def refresh_all_stats() -> int:
     rows = services.stats_refresh_all()
     selectors.stats_warm()
     return rows
+
+
+@shared_task(name="dashboards.refresh_current_year", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def refresh_current_year() -> int:
+    rows = services.stats_refresh_current_years()
+    selectors.stats_warm()
+    return rows
+
+
+@shared_task(name="dashboards.refresh_flows", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def refresh_flows() -> int:
+    return services.stats_refresh_flows()
 
 
 @shared_task(name="dashboards.refresh_leavers_due", acks_late=True, time_limit=600, soft_time_limit=540)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import normalize_name
+from edu_portal.common.queue import enqueue_on_commit
 from edu_portal.common.tombstones import RecordKind, tombstone_create
 
 from .models import School, SchoolStatus
@@ -61,7 +62,14 @@ def school_update(*, scope: Scope, school: School, **changes) -> School:
     school.updated_at = timezone.now()
     full_clean_or_raise(school)
     school.save()
+    _statistics_refresh(school.pk)
     return school
+
+
+def _statistics_refresh(school_id: int) -> None:
+    # The statistics copy the school's area, level, ownership and status into every school year's row;
+    # the 15-minute refresh recomputes only the current year's (dashboards.services).
+    enqueue_on_commit("dashboards.refresh_schools", [school_id])
 
 
 @transaction.atomic
@@ -75,9 +83,11 @@ def school_delete(*, scope: Scope, school: School) -> None:
     school_edit_check(scope=scope)
     tombstone_create(kind=RecordKind.SCHOOL, record_id=school.pk, code=school.code, school_id=school.pk,
                      province_id=school.province_id)
+    pk = school.pk  # delete() forgets it
     try:
         with transaction.atomic():  # a savepoint: the refusal below leaves the outer transaction usable
             school.delete()
+        _statistics_refresh(pk)
     except ProtectedError as exc:
         raise AppError("Không thể xoá trường còn học sinh, cán bộ hoặc tài khoản; hãy chuyển trạng thái "
                        "sang 'Đã đóng cửa'.", code="protected", status_code=409) from exc

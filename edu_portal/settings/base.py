@@ -212,9 +212,14 @@ CELERY_BEAT_SCHEDULE.update({
 # Uploads: work files of uploads left uncommitted are deleted after UPLOADS_WORK_FILE_DAYS.
 UPLOADS_WORK_FILE_DAYS = env.int("UPLOADS_WORK_FILE_DAYS", default=7)
 CELERY_BEAT_SCHEDULE["uploads-expire-work-files"] = {"task": "uploads.expire_work_files", "schedule": 86400.0}
-# Dashboards: a full recompute of the statistics (incremental refreshes follow uploads and verification).
+# Dashboards: a full recompute of the statistics of the current school year (and of the next once a
+# year-end has opened it), with their rollup; incremental refreshes follow uploads and verification.
+# Past years and the flows between years move only with the rollover ("dashboards.tasks.refresh_all_stats",
+# every year, which it enqueues) and at night (the flows).
 CELERY_BEAT_SCHEDULE["dashboards-refresh-all"] = {
-    "task": "dashboards.tasks.refresh_all_stats", "schedule": env.float("STATS_REFRESH_SECONDS", default=900.0)}
+    "task": "dashboards.refresh_current_year", "schedule": env.float("STATS_REFRESH_SECONDS", default=900.0)}
+CELERY_BEAT_SCHEDULE["dashboards-refresh-flows"] = {
+    "task": "dashboards.refresh_flows", "schedule": crontab(hour=1, minute=30)}
 # Leavers recorded ahead of their day leave the counts on that day: just after midnight (local time),
 # the schools whose pupils' left_on / started_on is today are refreshed (the full recompute above may
 # be slowed down or switched off at national scale; this one is a few schools).
