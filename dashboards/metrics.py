@@ -1,13 +1,11 @@
-# ruff: noqa: S608 - the SQL below is assembled from constants only; values are query parameters.
 """The statistics kept per school and school year: one definition per column.
 
-Each metric is a count over one source, with a SQL condition on that source's facts (its rows grouped
-by the columns the conditions read, alias f: SOURCES). The same
+Each metric is a count over one source, with a SQL condition on that source's rows. The same
 list drives the table's columns (models.py), the refresh SQL (services.py), the sums the
 dashboards and the API show (selectors.py) and the CSV/Excel exports, so adding an indicator
 is one line here plus a migration.
 
-Sources and the aliases of their rows (the facts are selected from them):
+Sources and their SQL aliases:
 - "pupil":     students_enrollment e JOIN students_student s, rows of the school year; a pupil
                counts at the school of their enrollment that year.
 - "staff":     teachers_staffmember m, the current snapshot (staff have no school year).
@@ -62,9 +60,9 @@ STARTED = f"(e.started_on IS NULL OR e.started_on <= {AS_OF})"
 STUDYING = (f"(e.status = '{EnrollmentStatus.STUDYING.value}' OR e.left_on > {AS_OF}) AND {STARTED}")
 
 
-# The status of an enrollment closed whose day of leaving has come (NULL while the pupil studies).
-LEFT_STATUS = (f"CASE WHEN e.status <> '{EnrollmentStatus.STUDYING.value}' AND (e.left_on IS NULL OR e.left_on <= {TODAY})"
-               " THEN e.status END")
+def has_left(status: str) -> str:
+    """Enrollments closed with `status` whose day of leaving has come."""
+    return f"e.status = '{status}' AND (e.left_on IS NULL OR e.left_on <= {TODAY})"
 
 
 # Transfers of the school year (issue 15): "chuyển đi" counts the enrollments the school closed as
@@ -72,9 +70,10 @@ LEFT_STATUS = (f"CASE WHEN e.status <> '{EnrollmentStatus.STUDYING.value}' AND (
 # and on no other enrollment). A pupil moved twice in a year counts at each school each time.
 TRANSFERRED_IN = f"e.started_on IS NOT NULL AND e.started_on <= {TODAY}"
 MOVEMENT_LABELS = {EnrollmentStatus.TRANSFERRED_OUT.value: _("Chuyển đi")}
-# The metrics' conditions read the facts of their source (SOURCES, alias f): the rows grouped by the
-# columns the conditions read, with their number `n` (see SOURCES).
-WORKING = f"f.employment_status = '{EmploymentStatus.WORKING.value}'"
+WORKING = f"m.employment_status = '{EmploymentStatus.WORKING.value}'"
+# hr/hp: the (pupil, year) pairs with any result / physical record (joined in SOURCES["pupil"]).
+HAS_RESULT = "hr.student_id IS NOT NULL"
+HAS_PHYSICAL = "hp.student_id IS NOT NULL"
 
 GRADES = range(0, 13)
 TERMS = [int(t) for t in REPORTING_TERMS]
@@ -94,7 +93,7 @@ class Scale:
 
     @property
     def grade_sql(self) -> str:
-        return f"f.grade BETWEEN {self.first_grade} AND {self.last_grade}"
+        return f"g.grade BETWEEN {self.first_grade} AND {self.last_grade}"
 
 
 SCALES = (
@@ -119,63 +118,63 @@ def conduct_metric(term: int, scale: str, rating: str) -> str:
 
 def _metrics() -> list[Metric]:
     out = [
-        Metric("pupils", "pupil", "f.studying", _("Học sinh đang học")),
-        Metric("pupils_female", "pupil", "f.studying AND f.gender = 'F'", _("Học sinh nữ")),
-        Metric("pupils_male", "pupil", "f.studying AND f.gender = 'M'", _("Học sinh nam")),
+        Metric("pupils", "pupil", STUDYING, _("Học sinh đang học")),
+        Metric("pupils_female", "pupil", f"{STUDYING} AND s.gender = 'F'", _("Học sinh nữ")),
+        Metric("pupils_male", "pupil", f"{STUDYING} AND s.gender = 'M'", _("Học sinh nam")),
     ]
-    out += [Metric(f"pupils_grade_{g}", "pupil", f"f.studying AND f.grade = {g}",
+    out += [Metric(f"pupils_grade_{g}", "pupil", f"{STUDYING} AND e.grade = {g}",
                    "Mầm non" if g == 0 else f"Lớp {g}") for g in GRADES]
     # Preschool children by nhà trẻ / mẫu giáo group (students.preschool); pupils_age_mg_5_6 is the
     # "trẻ 5 tuổi" of universal preschool education.
-    out += [Metric(f"pupils_age_{a.value}", "pupil", f"f.studying AND f.grade = 0 AND f.age_group = '{a.value}'",
+    out += [Metric(f"pupils_age_{a.value}", "pupil", f"{STUDYING} AND e.grade = 0 AND e.age_group = '{a.value}'",
                    a.label) for a in AgeGroup]
-    out += [Metric(f"enrol_{st.value}", "pupil", f"f.left_status = '{st.value}'", MOVEMENT_LABELS.get(st.value, st.label))
+    out += [Metric(f"enrol_{st.value}", "pupil", has_left(st.value), MOVEMENT_LABELS.get(st.value, st.label))
             for st in EnrollmentStatus if st != EnrollmentStatus.STUDYING]
-    out += [Metric("enrol_transferred_in", "pupil", "f.transferred_in", _("Chuyển đến"))]
-    out += [Metric(f"pupils_ver_{v.value}", "pupil", f"f.studying AND f.verification_status = '{v.value}'",
+    out += [Metric("enrol_transferred_in", "pupil", TRANSFERRED_IN, _("Chuyển đến"))]
+    out += [Metric(f"pupils_ver_{v.value}", "pupil", f"{STUDYING} AND s.verification_status = '{v.value}'",
                    v.label) for v in VerificationStatus]
     # Pupils enrolled without a số định danh cá nhân (intake without a number, issue 16: grade-1 and
     # preschool intakes, foreign pupils); they cannot be verified until the number is added.
-    out += [Metric("pupils_without_id", "pupil", "f.studying AND f.no_id",
+    out += [Metric("pupils_without_id", "pupil", f"{STUDYING} AND s.id_number IS NULL",
                    _("Học sinh chưa có số định danh"))]
     out += [
-        Metric("pupils_with_result", "pupil", "f.studying AND f.has_result", _("Có kết quả học tập")),
-        Metric("pupils_with_physical", "pupil", "f.studying AND f.has_physical", _("Có số liệu thể lực")),
-        Metric("pupils_complete", "pupil", "f.studying AND f.has_result AND f.has_physical",
+        Metric("pupils_with_result", "pupil", f"{STUDYING} AND {HAS_RESULT}", _("Có kết quả học tập")),
+        Metric("pupils_with_physical", "pupil", f"{STUDYING} AND {HAS_PHYSICAL}", _("Có số liệu thể lực")),
+        Metric("pupils_complete", "pupil", f"{STUDYING} AND {HAS_RESULT} AND {HAS_PHYSICAL}",
                _("Có đủ kết quả và thể lực")),
         Metric("staff", "staff", WORKING, _("Cán bộ, giáo viên đang công tác")),
-        Metric("staff_female", "staff", f"{WORKING} AND f.gender = 'F'", _("Cán bộ, giáo viên nữ")),
+        Metric("staff_female", "staff", f"{WORKING} AND m.gender = 'F'", _("Cán bộ, giáo viên nữ")),
     ]
-    out += [Metric(f"staff_{p.value}", "staff", f"{WORKING} AND f.position = '{p.value}'", p.label)
+    out += [Metric(f"staff_{p.value}", "staff", f"{WORKING} AND m.position = '{p.value}'", p.label)
             for p in Position]
     # The training standard (Luật Giáo dục 2019 Điều 72; roadmap of Nghị định 71/2020): teachers_qualified
     # counts "meets"; the others say why the rest do not (teachers/standards.py derives the status).
     out += [Metric("teachers_qualified", "staff",
-                   f"{WORKING} AND f.position = '{Position.TEACHER.value}'"
-                   f" AND f.qualification_standard = '{QualificationStandard.MEETS.value}'",
+                   f"{WORKING} AND m.position = '{Position.TEACHER.value}'"
+                   f" AND m.qualification_standard = '{QualificationStandard.MEETS.value}'",
                    _("Giáo viên đạt chuẩn trình độ"))]
     out += [Metric(f"teachers_{s.value}", "staff",
-                   f"{WORKING} AND f.position = '{Position.TEACHER.value}' AND f.qualification_standard = '{s.value}'",
+                   f"{WORKING} AND m.position = '{Position.TEACHER.value}' AND m.qualification_standard = '{s.value}'",
                    s.label)
             for s in (QualificationStandard.ROADMAP, QualificationStandard.EXEMPT, QualificationStandard.BELOW)]
-    out += [Metric(f"staff_qual_{q.value}", "staff", f"{WORKING} AND f.qualification = '{q.value}'", q.label)
+    out += [Metric(f"staff_qual_{q.value}", "staff", f"{WORKING} AND m.qualification = '{q.value}'", q.label)
             for q in Qualification]
-    out += [Metric(f"staff_ver_{v.value}", "staff", f"{WORKING} AND f.verification_status = '{v.value}'",
+    out += [Metric(f"staff_ver_{v.value}", "staff", f"{WORKING} AND m.verification_status = '{v.value}'",
                    v.label) for v in VerificationStatus]
     # Each rating counted only for pupils of its scale's grades; a rating of the other scale (stored
     # before ratings followed the grade) is in neither distribution.
     for term in TERMS:
         for scale in SCALES:
             out += [Metric(learning_metric(term, r.value), "result",
-                           f"f.term = {term} AND {scale.grade_sql} AND f.learning_rating = '{r.value}'", r.label)
+                           f"r.term = {term} AND {scale.grade_sql} AND r.learning_rating = '{r.value}'", r.label)
                     for r in scale.learning]
             out += [Metric(conduct_metric(term, scale.key, r.value), "result",
-                           f"f.term = {term} AND {scale.grade_sql} AND f.conduct_rating = '{r.value}'", r.label)
+                           f"r.term = {term} AND {scale.grade_sql} AND r.conduct_rating = '{r.value}'", r.label)
                     for r in scale.conduct]
-    out += [Metric(f"nutrition_{n.value}", "nutrition", f"f.nutrition_status = '{n.value}'", n.label)
+    out += [Metric(f"nutrition_{n.value}", "nutrition", f"p.nutrition_status = '{n.value}'", n.label)
             for n in NutritionStatus]
     # Height-for-age (stunting); records measured before it was computed have none and are not counted.
-    out += [Metric(f"height_{h.value}", "nutrition", f"f.height_status = '{h.value}'", h.label)
+    out += [Metric(f"height_{h.value}", "nutrition", f"p.height_status = '{h.value}'", h.label)
             for h in HeightStatus]
     return out
 
@@ -187,47 +186,27 @@ BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 # Levels whose pupils are taught by "teachers" in the pupil-teacher ratio (all of them).
 LEVELS = list(SchoolLevel)
 
-# Where each source's rows come from, whether they are counted per school year, and their facts: the rows
-# grouped by every column a condition reads, with their number `n`. Each metric then sums the groups its
-# condition selects: its condition is tested once per group (tens per school and year) instead of once per
-# row, which at national size cost more than reading the rows (24 million pupils × 50 metrics; bench
-# dashboards). `{where}` limits the rows (the alias's school ids, years); `{pupils_where}` the pupils'
-# results and physical records ("has any this year").
+# Where each source's rows come from, and whether they are counted per school year.
 SOURCES: dict[str, dict] = {
-    "pupil": {"alias": "e", "by_year": True, "facts": f"""
-        SELECT e.school_id, e.school_year, e.grade, e.age_group, s.gender, s.verification_status,
-               s.id_number IS NULL AS no_id, hr.student_id IS NOT NULL AS has_result,
-               hp.student_id IS NOT NULL AS has_physical, {STUDYING} AS studying, {LEFT_STATUS} AS left_status,
-               {TRANSFERRED_IN} AS transferred_in, count(*)::int AS n
-        FROM students_enrollment e JOIN students_student s ON s.id = e.student_id
-        LEFT JOIN (SELECT DISTINCT student_id, school_year FROM students_academicresult {{pupils_where}}) hr
-               ON hr.student_id = e.student_id AND hr.school_year = e.school_year
-        LEFT JOIN (SELECT DISTINCT student_id, school_year FROM students_physicalrecord {{pupils_where}}) hp
-               ON hp.student_id = e.student_id AND hp.school_year = e.school_year
-        WHERE TRUE {{where}}
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"""},
-    "staff": {"alias": "m", "by_year": False, "facts": """
-        SELECT m.school_id, m.employment_status, m.gender, m.position, m.qualification_standard, m.qualification,
-               m.verification_status, count(*)::int AS n
-        FROM teachers_staffmember m WHERE TRUE {where}
-        GROUP BY 1, 2, 3, 4, 5, 6, 7"""},
+    "pupil": {"alias": "e", "by_year": True,
+              "from": "students_enrollment e JOIN students_student s ON s.id = e.student_id"
+                      " LEFT JOIN (SELECT DISTINCT student_id, school_year FROM students_academicresult"
+                      " {pupils_where}) hr ON hr.student_id = e.student_id AND hr.school_year = e.school_year"
+                      " LEFT JOIN (SELECT DISTINCT student_id, school_year FROM students_physicalrecord"
+                      " {pupils_where}) hp ON hp.student_id = e.student_id AND hp.school_year = e.school_year"},
+    "staff": {"alias": "m", "by_year": False, "from": "teachers_staffmember m"},
     # One open enrollment per pupil and year (a partial unique index; a transfer leaves the sending
     # school's row closed as transferred out): the join adds the grade, never a row.
-    "result": {"alias": "r", "by_year": True, "facts": """
-        SELECT r.school_id, r.school_year, r.term, g.grade, r.learning_rating, r.conduct_rating, count(*)::int AS n
-        FROM students_academicresult r JOIN students_enrollment g
-             ON g.student_id = r.student_id AND g.school_year = r.school_year AND g.status <> 'transferred_out'
-        WHERE TRUE {where}
-        GROUP BY 1, 2, 3, 4, 5, 6"""},
-    # A pupil measured several times in a year counts once, with the latest measurement.
-    "nutrition": {"alias": "p0", "by_year": True, "facts": """
-        SELECT p.school_id, p.school_year, p.nutrition_status, p.height_status, count(*)::int AS n
-        FROM (SELECT DISTINCT ON (p0.student_id, p0.school_year) p0.school_id, p0.school_year, p0.nutrition_status,
-                     p0.height_status
-              FROM students_physicalrecord p0 WHERE TRUE {where}
-              ORDER BY p0.student_id, p0.school_year, p0.measured_on DESC, p0.id DESC) p
-        GROUP BY 1, 2, 3, 4"""},
+    "result": {"alias": "r", "by_year": True,
+               "from": "students_academicresult r JOIN students_enrollment g"
+                       " ON g.student_id = r.student_id AND g.school_year = r.school_year"
+                       " AND g.status <> 'transferred_out'"},
+    "nutrition": {"alias": "p", "by_year": True, "from": None},
 }
+# A pupil measured several times in a year counts once, with the latest measurement.
+NUTRITION_SOURCE = ("(SELECT DISTINCT ON (p0.student_id, p0.school_year) p0.school_id, p0.school_year,"
+                    " p0.nutrition_status, p0.height_status FROM students_physicalrecord p0 WHERE TRUE {where}"
+                    " ORDER BY p0.student_id, p0.school_year, p0.measured_on DESC, p0.id DESC) p")
 
 # Pupils who came and went during the year, in the order the pages show them (the school's page, the
 # indicators, the area tables): transfers first, then the leavers by why they left.

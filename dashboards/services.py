@@ -36,7 +36,7 @@ from edu_portal.common.queue import enqueue_on_commit
 
 from . import flows, rollup
 from .cache import stats_version_bump
-from .metrics import METRICS, SOURCES, STUDYING
+from .metrics import METRICS, NUTRITION_SOURCE, SOURCES, STUDYING
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,17 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
     ctes, selects, joins = [], [], []
     for source, spec in SOURCES.items():
         metrics = [m for m in METRICS if m.source == source]
-        cols = ",\n    ".join(f"SUM(f.n) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics)
+        cols = ",\n    ".join(f"COUNT(*) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics)
         by_year = spec["by_year"]
-        group = "f.school_id" + (", f.school_year" if by_year else "")
-        alias = spec["alias"]
+        group = f"{spec['alias']}.school_id" + (f", {spec['alias']}.school_year" if by_year else "")
+        alias = "p0" if source == "nutrition" else spec["alias"]
         limit = where.format(alias=alias) + (" " + year_where.format(alias=alias) if by_year else "")
-        facts = spec["facts"].format(where=limit, pupils_where=f"WHERE {pupils_where}" if pupils_where else "")
-        ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM ({facts}) f\n  GROUP BY {group})")
+        if source == "nutrition":
+            from_ = NUTRITION_SOURCE.format(where=limit)
+            limit = ""
+        else:
+            from_ = spec["from"].format(pupils_where=f"WHERE {pupils_where}" if pupils_where else "")
+        ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE {limit}\n  GROUP BY {group})")
         on = f"{source}_c.school_id = sc.id" + (f" AND {source}_c.school_year = y.school_year" if by_year else "")
         joins.append(f"LEFT JOIN {source}_c ON {on}")
         selects += [f"COALESCE({source}_c.{m.name}, 0) AS {m.name}" for m in metrics]
