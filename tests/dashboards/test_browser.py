@@ -51,3 +51,9 @@ def test_ministry_reads_the_flows_over_the_years_with_their_definitions_in_engli
     text = page.get_by_test_id("table-definitions").inner_text()
     assert "Dropout rate (%)" in text and "reconstructed cohort" in text and "Tỉ lệ" not in text
     assert "flows of pupils over the school years" in page.get_by_test_id("table-flows_primary").inner_text()
+    # On a phone (390 px): the page does not scroll sideways; wide tables scroll inside their card.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/dashboards/trends/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_test_id("table-flows_primary").bounding_box()["width"] <= 390
+    save_artifact(page, "dashboards_trends_390px")
