@@ -113,7 +113,7 @@ def school_facts(*, school: School, school_year: int) -> SchoolFacts | None:
     # A site with no row this year: not reported, so its classes and rooms are unknown; it still counts as a
     # site (scale), and the land area is unknown.
     land = summed["land_area_m2"] if len(rows) == len(sites) else None
-    fields = {f: summed[f] or 0 for f in SchoolFacts.__dataclass_fields__ if f in summed and f != "land_area_m2"}
+    fields = {f: summed[f] or 0 for f in SchoolFacts.__dataclass_fields__ if f in summed and f not in ("land_area_m2", "sites")}
     return SchoolFacts(level=school.level, sites=site_facts + tuple(
         SiteFacts(name=s.name, kind=s.kind, classes=0, water_source="", electricity="", internet="")
         for s in sites if s.pk not in rows), land_area_m2=land, **fields)

@@ -65,6 +65,9 @@ def _satellites_distance_refresh(main: Site) -> None:
 
 
 def _save_site(site: Site) -> Site:
+    if Site.objects.filter(school_id=site.school_id, code=site.code).exclude(pk=site.pk).exists():
+        raise AppError(_("Mã điểm trường '%(code)s' đã có ở trường này.") % {"code": site.code},
+                       details={"code": [_("Mã đã có ở trường này.")]})
     full_clean_or_raise(site)
     try:
         with transaction.atomic():
