@@ -111,8 +111,7 @@ def _facilities(cursor, seed: int, now: str, years: list[int]) -> int:
                    CASE WHEN t.remote THEN 0.15 + {u('semi', 't')} * 0.30
                         ELSE 0.05 + {u('semi', 't')} * 0.15 END AS semi_share
             FROM y t)
-        SELECT * FROM c""",
-                   [years])  # noqa: S608
+        SELECT * FROM c""", [years])  # noqa: S608
     cursor.execute(f"""
         INSERT INTO facilities_sitefacilities (
             site_id, school_id, school_year, pupils, classes, land_area_m2, classrooms_solid, classrooms_semi_solid,

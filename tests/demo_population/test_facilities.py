@@ -35,8 +35,8 @@ def test_every_demo_school_has_sites_facilities_and_equipment_that_pass_the_rule
     assert not problems
     # Satellites per preschool or primary school: several times more in the remote provinces.
     per_school = Counter()
-    for school_id, province, level in Site.objects.filter(kind="satellite").values_list(
-            "school_id", "school__province_id", "school__level"):
+    for province, level in Site.objects.filter(kind="satellite").values_list("school__province_id",
+                                                                             "school__level"):
         per_school[province in REMOTE_PROVINCES] += level in ("preschool", "primary")
     small = School.objects.filter(level__in=("preschool", "primary"))
     remote = small.filter(province_id__in=REMOTE_PROVINCES).count()
