@@ -155,9 +155,9 @@ def site_facilities_view(request, pk: int):
                 return redirect(f"{_school_url(site.school_id)}?year={year}")
             form = SiteFacilitiesForm(row=row, prefix=prefix)
     template = "facilities/_site_facilities_form.html" if request.htmx else "facilities/site_facilities.html"
-    status = 422 if request.method == "POST" and not saved and request.htmx else 200
+    # A refused form is answered 200 too: htmx swaps only successful answers, and the errors are the content.
     return render(request, template, {"site": site, "form": form, "row": row, "year": year, "saved": saved,
-                                      "scope": scope, "school": site.school}, status=status)
+                                      "scope": scope, "school": site.school})
 
 
 def _school_url(pk: int) -> str:
