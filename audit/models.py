@@ -38,6 +38,10 @@ AUDITED_MODELS = {
     "students.physicalrecord": "students_physicalrecord",
     "students.transferrequest": "students_transferrequest",
     "accounts.user": "accounts_user",
+    # facilities/migrations/0002_audit_and_catalogue.py installs the triggers on these.
+    "facilities.site": "facilities_site",
+    "facilities.sitefacilities": "facilities_sitefacilities",
+    "facilities.equipmentholding": "facilities_equipmentholding",
 }
 
 

@@ -13,6 +13,7 @@ from edu_portal.common.models import current_school_year
 from geo.models import Commune, LegacyProvince, Province
 from teachers.writers import staff_postings_open_missing
 
+from .facilities import facilities_seed
 from .population import population_make, population_write
 from .seed import Geography, Plan, child_counts, copy_buffers, plan_make, province_rows, results_pools_warm
 
@@ -154,6 +155,16 @@ def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=
         if dropped:
             log(f"Loaded in {time.monotonic() - started:.0f} s; rebuilding {len(dropped)} indexes")
             _create_indexes(dropped)
+    # Facilities (issue 18): every school's sites, their rooms for each seeded year and the equipment, in a few
+    # set-based statements over the whole plan.
+    with transaction.atomic(), connection.cursor() as cursor:
+        _skip_row_triggers(cursor)
+        fac = facilities_seed(cursor.cursor, schools=plan.schools, seed=seed,
+                              years=list(range(school_year - years + 1, school_year + 1)))
+    log(f"Facilities: {fac['sites']:,} sites, {fac['site_facilities']:,} site-years, "
+        f"{fac['equipment_holdings']:,} equipment rows")
+    for k, v in fac.items():
+        totals[k] = totals.get(k, 0) + v
     with connection.cursor() as cursor:
         # The rows were copied without triggers: the name search's directory learns their names here
         # (students.models.PupilName; a no-op for names it has).

@@ -15,6 +15,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("staff/", include("teachers.urls")),
     path("students/", include("students.urls")),
+    path("facilities/", include("facilities.urls")),
     path("verification/", include("verification.urls")),
     path("uploads/", include("uploads.urls")),
     path("dashboards/", include("dashboards.urls")),

@@ -14,8 +14,9 @@ settings.load_profile("portal")
 
 @pytest.fixture(autouse=True)
 def admin_units(request):
-    """Administrative units are reference data every record points to. Transactional tests
-    truncate all tables afterwards, so reload them whenever they are missing."""
+    """Administrative units (and the equipment catalogue, facilities migration 0002) are reference data
+    records point to. Transactional tests truncate all tables afterwards, so reload them whenever they are
+    missing."""
     if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
@@ -23,6 +24,11 @@ def admin_units(request):
 
     if not Province.objects.exists():
         call_command("load_admin_units", verbosity=0)
+    from facilities.catalogue import catalogue_load
+    from facilities.models import EquipmentItem
+
+    if not EquipmentItem.objects.exists():
+        catalogue_load(EquipmentItem)
 
 
 @pytest.fixture(autouse=True)

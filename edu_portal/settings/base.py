@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "schools",
     "teachers",
     "students",
+    "facilities",
     "verification",
     "uploads",
     "dashboards",

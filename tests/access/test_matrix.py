@@ -207,6 +207,18 @@ RULES: dict[str, Rule] = {
     # Trends and flows of province X: not a school's, nor province Y's, to see.
     "dashboards:trends": Rule(web(school_a=404, school_b=404, province_x=200, province_y=404, ministry=200),
                               query="?province=01"),
+    # Facilities (cơ sở vật chất): a school user's menu entry leads to their own school (others: no school of
+    # theirs, 404); a school's page, its sites and forms are school A's objects; the posts answer with a redirect
+    # to the school's page (the main site is never deactivated: refused with a message).
+    "facilities:mine": Rule(web(school_a=302, school_b=302, province_x=404, province_y=404, ministry=404)),
+    "facilities:school": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
+    "facilities:site_new": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
+    "facilities:site_edit": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["site_a"].pk}),
+    "facilities:site_facilities": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["site_a"].pk}),
+    "facilities:site_deactivate": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
+                                       kwargs=lambda o: {"pk": o["site_a"].pk}, method="post"),
+    "facilities:equipment_save": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
+                                      kwargs=lambda o: {"pk": o["school_a"].pk}, method="post"),
     # Ministry only.
     "audit:events": Rule(MINISTRY_ONLY),
     "api:tokens": Rule(MINISTRY_ONLY),
@@ -342,7 +354,16 @@ def _year_end(objects) -> None:
     objects["year_end_a"] = YearEnd.objects.create(school=objects["school_a"], school_year=current_school_year())
 
 
-OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end]
+def _site(objects) -> None:
+    """School A's main site (điểm trường), for the facilities rows."""
+    from facilities.services import site_create
+
+    school_a = objects["school_a"]
+    objects["site_a"] = site_create(scope=Scope.country(), school=school_a, code="DTA", name="Điểm trường Anpha",
+                                    kind="main", commune=school_a.commune_id)
+
+
+OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end, _site]
 
 
 UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
