@@ -141,6 +141,18 @@ def run(quick: bool) -> dict:
         school_url = f"/dashboards/schools/{biggest['school_id']}/"
         page(school_url)()
         out["school_page"] = _timed(page(school_url), n_page)
+    # The facilities dashboard (issue 18): the same cold (new statistics version) and cached timings.
+    facility_urls = {"facilities_overview": "/dashboards/facilities/",
+                     "facilities_province": f"/dashboards/facilities/provinces/{province}/"}
+    if commune:
+        facility_urls["facilities_commune"] = f"/dashboards/facilities/communes/{commune}/"
+    if biggest:
+        facility_urls["facilities_school"] = f"/dashboards/facilities/schools/{biggest['school_id']}/"
+    for name, url in facility_urls.items():
+        page(url)()
+        out[f"{name}_page_cached"] = _timed(page(url), n_page)
+        out[f"{name}_page_uncached"] = _timed(uncached(page(url)), n_page)
+    out["api_facilities_uncached"] = _timed(uncached(page("/api/v1/stats/facilities/")), n_page)
     # What a user sees right after an upload: the worker refreshed the school and warmed the
     # shared cache (dashboards.tasks.refresh_school_stats, called here in-process), then the
     # first request of a web process whose own memo is empty.

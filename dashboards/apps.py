@@ -5,4 +5,5 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Bảng số liệu")
-    nav_items = [("dashboards:overview", _("Số liệu tổng hợp"), None)]
+    nav_items = [("dashboards:overview", _("Số liệu tổng hợp"), None),
+                 ("dashboards:facilities", _("Chỉ số cơ sở vật chất"), None)]

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - the equipment source (EQUIPMENT_SOURCE) is assembled from our constants only.
 """The statistics kept per school and school year: one definition per column.
 
 Each metric is a count over one source, with a SQL condition on that source's rows. The same
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.identity import VerificationStatus
+from facilities.models import QuantityBasis
+from facilities.selectors import taught_grades
 from schools.models import SchoolLevel
 from students.models import (
     PRIMARY_CONDUCT,
@@ -43,6 +46,12 @@ class Metric:
     source: str
     condition: str
     label: str
+    # The SQL aggregate over the source's rows of a school and year; by default the rows meeting `condition`.
+    aggregate: str = ""
+
+    @property
+    def sql(self) -> str:
+        return self.aggregate or f"COUNT(*) FILTER (WHERE {self.condition})"
 
 
 # The date rule (issue 15: "a withdrawn pupil leaves the statistics from that date"): an enrollment
@@ -176,7 +185,46 @@ def _metrics() -> list[Metric]:
     # Height-for-age (stunting); records measured before it was computed have none and are not counted.
     out += [Metric(f"height_{h.value}", "nutrition", f"p.height_status = '{h.value}'", h.label)
             for h in HeightStatus]
-    return out
+    return out + _facility_metrics()
+
+
+def _facility_metrics() -> list[Metric]:
+    """Facilities (issue 18), from the rows of the school's active sites in the school year (sites without a
+    row that year are not counted: their rooms are unknown), the equipment against the minimum lists, and
+    the standing under Thông tư 13/2020 (facilities.standings). The indicators are ratios of these sums
+    (dashboards/facilities.py)."""
+    def total(name, expr, label):
+        return Metric(name, "facility", "TRUE", label, aggregate=f"SUM({expr})")
+
+    rooms = "f.classrooms_solid + f.classrooms_semi_solid + f.classrooms_temporary + f.classrooms_borrowed"
+    standing = "k.standing IN ('none', 'level_1', 'level_2')"
+    return [
+        Metric("fac_schools", "facility", "TRUE", _("Trường có số liệu cơ sở vật chất"), aggregate="MAX(1)"),
+        Metric("fac_sites", "facility", "TRUE", _("Điểm trường có số liệu")),
+        Metric("fac_sites_water", "facility", "f.water_source <> 'none'", _("Điểm trường có nước sạch")),
+        Metric("fac_sites_power", "facility", "f.electricity <> 'none'", _("Điểm trường có điện")),
+        Metric("fac_sites_internet", "facility", "f.internet <> 'none'", _("Điểm trường có internet")),
+        total("fac_pupils", "f.pupils", _("Học sinh học tại các điểm trường")),
+        total("fac_classes", "f.classes", _("Số lớp")),
+        total("fac_classrooms", rooms, _("Phòng học")),
+        total("fac_classrooms_solid", "f.classrooms_solid", _("Phòng học kiên cố")),
+        total("fac_classrooms_semi_solid", "f.classrooms_semi_solid", _("Phòng học bán kiên cố")),
+        total("fac_classrooms_temporary", "f.classrooms_temporary", _("Phòng học tạm")),
+        total("fac_classrooms_borrowed", "f.classrooms_borrowed", _("Phòng học nhờ, mượn")),
+        total("fac_toilets", "f.toilets_male + f.toilets_female", _("Nhà vệ sinh học sinh")),
+        total("fac_toilets_standard", "f.toilets_male_standard + f.toilets_female_standard",
+              _("Nhà vệ sinh học sinh đạt chuẩn")),
+        total("fac_computers_pupils", "f.computers_pupils", _("Máy tính cho học sinh")),
+        total("fac_computers_teaching", "f.computers_teaching", _("Máy tính dùng cho dạy học")),
+        Metric("fac_equipment_required", "equipment", "TRUE", _("Thiết bị tối thiểu phải có"),
+               aggregate="SUM(q.required)"),
+        Metric("fac_equipment_present", "equipment", "TRUE", _("Thiết bị hiện có dùng được (trong mức tối thiểu)"),
+               aggregate="SUM(LEAST(q.working, q.required))"),
+        Metric("fac_std_assessed", "standing", standing, _("Trường được đánh giá theo Thông tư 13/2020")),
+        Metric("fac_std_level_1", "standing", "k.standing IN ('level_1', 'level_2')",
+               _("Trường đạt chuẩn cơ sở vật chất mức độ 1")),
+        Metric("fac_std_level_2", "standing", "k.standing = 'level_2'", _("Trường đạt chuẩn cơ sở vật chất mức độ 2")),
+    ]
 
 
 METRICS: list[Metric] = _metrics()
@@ -202,11 +250,49 @@ SOURCES: dict[str, dict] = {
                        " ON g.student_id = r.student_id AND g.school_year = r.school_year"
                        " AND g.status <> 'transferred_out'"},
     "nutrition": {"alias": "p", "by_year": True, "from": None},
+    # The rows of the school's active sites (facilities.selectors.facilities_by_school reads the same).
+    "facility": {"alias": "f", "by_year": True,
+                 "from": "facilities_sitefacilities f JOIN facilities_site st ON st.id = f.site_id AND st.active"},
+    # One row per school, year and catalogue item of the grades it teaches (EQUIPMENT_SOURCE).
+    "equipment": {"alias": "q", "by_year": True, "from": None},
+    "standing": {"alias": "k", "by_year": True, "from": "facilities_schoolstanding k"},
 }
 # A pupil measured several times in a year counts once, with the latest measurement.
 NUTRITION_SOURCE = ("(SELECT DISTINCT ON (p0.student_id, p0.school_year) p0.school_id, p0.school_year,"
                     " p0.nutrition_status, p0.height_status FROM students_physicalrecord p0 WHERE TRUE {where}"
                     " ORDER BY p0.student_id, p0.school_year, p0.measured_on DESC, p0.id DESC) p")
+
+
+
+def _equipment_source() -> str:
+    """Per school, year and catalogue item of its grades: the quantity required and the working quantity held,
+    as facilities.selectors.equipment_completeness computes them (required_quantity): per school the
+    item's minimum; per grade the minimum times the grades of the item's range the school teaches; per class
+    the minimum times ceil(max(classes, grades taught) x grades covered / grades taught), classes being the
+    sum over the active sites' rows of the year. Counted for the (school, year) pairs with an active site's
+    row or a holding (a school that recorded nothing that year is not "0 % equipped": it has no data)."""
+    levels = ", ".join(f"('{level.value}', {min(g)}, {max(g)}, {len(g)})"
+                       for level in SchoolLevel for g in [taught_grades(level.value)])
+    covered = "(LEAST(i.grade_to, lv.gmax) - GREATEST(i.grade_from, lv.gmin) + 1)"
+    return (
+        "(SELECT sy.school_id, sy.school_year, CASE i.per"
+        f" WHEN '{QuantityBasis.PER_SCHOOL.value}' THEN i.min_quantity"
+        f" WHEN '{QuantityBasis.PER_GRADE.value}' THEN i.min_quantity * {covered}"
+        f" ELSE i.min_quantity * ((GREATEST(sy.classes, lv.n) * {covered} + lv.n - 1) / lv.n) END AS required,"
+        " COALESCE(h.working, 0) AS working"
+        " FROM (SELECT school_id, school_year, SUM(classes) AS classes FROM ("
+        "  SELECT f0.school_id, f0.school_year, f0.classes FROM facilities_sitefacilities f0"
+        "  JOIN facilities_site s0 ON s0.id = f0.site_id AND s0.active"
+        "  UNION ALL SELECT h0.school_id, h0.school_year, 0 FROM facilities_equipmentholding h0) x"
+        "  GROUP BY school_id, school_year) sy"
+        " JOIN schools_school sc0 ON sc0.id = sy.school_id"
+        f" JOIN (VALUES {levels}) lv(level, gmin, gmax, n) ON lv.level = sc0.level"
+        " JOIN facilities_equipmentitem i ON i.grade_from <= lv.gmax AND i.grade_to >= lv.gmin"
+        " LEFT JOIN facilities_equipmentholding h ON h.school_id = sy.school_id AND h.school_year = sy.school_year"
+        " AND h.item_id = i.id) q")
+
+
+EQUIPMENT_SOURCE = _equipment_source()
 
 # Pupils who came and went during the year, in the order the pages show them (the school's page, the
 # indicators, the area tables): transfers first, then the leavers by why they left.

@@ -363,13 +363,15 @@ TREND_METRICS = ["pupils", "pupils_female", "staff_teacher", "pupils_ver_verifie
 
 
 @cached
-def stats_by_year(*, scope: Scope, filters: dict | None = None) -> list[dict]:
-    """The main figures of the selection for every school year on record, oldest first (the
+def stats_by_year(*, scope: Scope, filters: dict | None = None, metrics: tuple[str, ...] = ()) -> list[dict]:
+    """The main figures (or `metrics`) of the selection for every school year on record, oldest first (the
     trends): the same rows, scope and filters as the pages, all years at once."""
-    return stats_by_year_from(source=stats_rows_source(scope=scope, filters=filters), scope=scope, filters=filters)
+    return stats_by_year_from(source=stats_rows_source(scope=scope, filters=filters), scope=scope, filters=filters,
+                              metrics=metrics)
 
 
-def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None) -> list[dict]:
+def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None,
+                       metrics: tuple[str, ...] = ()) -> list[dict]:
     filters = {k: v for k, v in (filters or {}).items() if k != "school_year"}
     school = filters.pop("school", None)
     _qs, cleaned = stats_filter(scope=scope, filters=filters)  # refuses bad filters as the pages do
@@ -383,5 +385,5 @@ def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None
     else:
         qs, schools = _rollup_rows(scope, cleaned, source), Sum("rows")
     sums = (qs.order_by().values("school_year")
-            .annotate(schools=schools, **{m: Sum(m) for m in TREND_METRICS}).order_by("school_year"))
+            .annotate(schools=schools, **{m: Sum(m) for m in (metrics or TREND_METRICS)}).order_by("school_year"))
     return [derive({k: v or 0 for k, v in row.items()}) for row in sums]

@@ -33,10 +33,11 @@ from django.utils import timezone
 
 from edu_portal.common.models import current_school_year
 from edu_portal.common.queue import enqueue_on_commit
+from facilities.standings import standings_refresh
 
 from . import flows, rollup
 from .cache import stats_version_bump
-from .metrics import METRICS, NUTRITION_SOURCE, SOURCES, STUDYING
+from .metrics import EQUIPMENT_SOURCE, METRICS, NUTRITION_SOURCE, SOURCES, STUDYING
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
     ctes, selects, joins = [], [], []
     for source, spec in SOURCES.items():
         metrics = [m for m in METRICS if m.source == source]
-        cols = ",\n    ".join(f"COUNT(*) FILTER (WHERE {m.condition}) AS {m.name}" for m in metrics)
+        cols = ",\n    ".join(f"{m.sql} AS {m.name}" for m in metrics)
         by_year = spec["by_year"]
         group = f"{spec['alias']}.school_id" + (f", {spec['alias']}.school_year" if by_year else "")
         alias = "p0" if source == "nutrition" else spec["alias"]
@@ -69,6 +70,8 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         if source == "nutrition":
             from_ = NUTRITION_SOURCE.format(where=limit)
             limit = ""
+        elif source == "equipment":
+            from_ = EQUIPMENT_SOURCE
         else:
             from_ = spec["from"].format(pupils_where=f"WHERE {pupils_where}" if pupils_where else "")
         ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE {limit}\n  GROUP BY {group})")
@@ -102,10 +105,14 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         # to learn that a year has none would take seconds), and the current one.
         ctes.insert(0, "years AS (SELECT y AS school_year FROM unnest(%(years)s::int[]) AS y WHERE y = %(current)s"
                        " OR EXISTS (SELECT 1 FROM schools_school sc0, LATERAL (SELECT 1 FROM students_enrollment e"
-                       f" WHERE e.school_id = sc0.id AND e.school_year = y {where.format(alias='e')} LIMIT 1) x))")
+                       f" WHERE e.school_id = sc0.id AND e.school_year = y {where.format(alias='e')} LIMIT 1) x)"
+                       # A year with facilities recorded (issue 18: a past year entered before its pupils).
+                       " OR EXISTS (SELECT 1 FROM facilities_sitefacilities f WHERE f.school_year = y"
+                       f" {where.format(alias='f')}))")
     else:
         ctes.insert(0, "years AS (SELECT DISTINCT school_year FROM students_enrollment e WHERE TRUE "
-                       f"{where.format(alias='e')} UNION SELECT %(current)s{others})")
+                       f"{where.format(alias='e')} UNION SELECT DISTINCT school_year FROM facilities_sitefacilities f"
+                       f" WHERE TRUE {where.format(alias='f')} UNION SELECT %(current)s{others})")
     names = [m.name for m in METRICS]
     cte_sql = ",\n".join(ctes)
     join_sql = "\n".join(joins)
@@ -179,6 +186,11 @@ def stats_refresh_all(*, years: list[int] | None = None) -> int:
         _lock(cursor)
         # Enough memory for the hash joins and aggregates over millions of rows not to spill.
         cursor.execute("SET LOCAL work_mem = %s", [settings_work_mem()])
+        if years is None:
+            # The standings under Thông tư 13/2020 (computed in Python: facilities.standard) before they are
+            # counted; facilities writes refresh their school's at once (stats_refresh_schools), so the beat's
+            # refresh of the current years need not recompute 54,000 of them.
+            standings_refresh()
         cursor.execute(_sql(False, by_years=years is not None), params)
         rows = cursor.rowcount
         if years is None:
@@ -254,6 +266,7 @@ def stats_refresh_schools(*, school_ids: list[int]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
         areas = _areas(cursor, ids)
+        standings_refresh(school_ids=ids)
         cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
         cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids, "today": timezone.localdate()})
         rows = cursor.rowcount

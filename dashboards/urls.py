@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_flows
+from . import views, views_facilities, views_flows
 
 app_name = "dashboards"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("indicators/", views.indicators_view, name="indicators"),
     path("completeness/", views.completeness_view, name="completeness"),
     path("trends/", views_flows.trends_view, name="trends"),
+    path("facilities/", views_facilities.facilities_view, name="facilities"),
+    path("facilities/provinces/<str:code>/", views_facilities.facilities_province_view, name="facilities_province"),
+    path("facilities/communes/<str:code>/", views_facilities.facilities_commune_view, name="facilities_commune"),
+    path("facilities/schools/<int:pk>/", views_facilities.facilities_school_view, name="facilities_school"),
 ]

@@ -366,3 +366,25 @@ class EquipmentHolding(TimeStamped):
         if isinstance(self.quantity, int) and isinstance(self.working, int) and self.working > self.quantity >= 0:
             raise ValidationError({"working": _("Số lượng dùng được (%(w)s) lớn hơn số lượng hiện có (%(q)s).") % {
                 "w": self.working, "q": self.quantity}})
+
+
+class SchoolStanding(models.Model):
+    """A school's standing under Thông tư 13/2020 in a school year, as facilities.standard computes it from the
+    school's active sites' rows, with the unmet criteria as codes ([criterion code, level 1 or 2, amount
+    missing or null]): the dashboards count it and list a province's schools without evaluating thousands of
+    schools while a user waits. Written only by facilities.standings (every refresh of the statistics, for the
+    schools it refreshes, in its transaction); a (school, year) without any active site's row has none."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name="trường")
+    school_year = models.PositiveSmallIntegerField("năm học")
+    standing = models.CharField("mức đạt chuẩn", max_length=20)
+    unmet = models.JSONField("tiêu chí chưa đạt", default=list)
+    computed_at = models.DateTimeField("tính lúc")
+
+    class Meta:
+        verbose_name = "mức đạt chuẩn cơ sở vật chất"
+        verbose_name_plural = "mức đạt chuẩn cơ sở vật chất"
+        constraints = [models.UniqueConstraint(fields=["school", "school_year"], name="one_standing_per_school_year")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.school_year}: {self.standing}"

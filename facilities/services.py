@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.models import current_school_year
+from edu_portal.common.queue import enqueue_on_commit
 from schools.models import School
 
 from .models import EquipmentHolding, EquipmentItem, Site, SiteFacilities, SiteKind, great_circle_km
@@ -26,6 +27,12 @@ FIRST_YEAR = 2000  # the oldest school year a row may be recorded for
 def _in_scope_or_raise(scope: Scope, school: School) -> None:
     if not scope.contains_school(school):
         raise NotInScope()
+
+
+def _figures_follow(school_id: int) -> None:
+    """Once the write commits, the statistics of the school are recomputed, its standing under Thông tư
+    13/2020 first (dashboards.refresh_schools calls facilities.standings): the dashboards follow every write."""
+    enqueue_on_commit("dashboards.refresh_schools", [int(school_id)])
 
 
 def _decimal_or_raise(value, field: str) -> Decimal | None:
@@ -97,7 +104,9 @@ def site_create(*, scope: Scope, school: School, code: str, name: str, kind: str
                 latitude=_decimal_or_raise(latitude, "latitude"), longitude=_decimal_or_raise(longitude, "longitude"),
                 distance_km=_decimal_or_raise(distance_km, "distance_km"))
     _distance_apply(site, main)
-    return _save_site(site)
+    _save_site(site)
+    _figures_follow(school.pk)
+    return site
 
 
 @transaction.atomic
@@ -121,6 +130,7 @@ def site_update(*, scope: Scope, site: Site, **changes) -> Site:
     _save_site(site)
     if site.kind == SiteKind.MAIN:
         _satellites_distance_refresh(site)
+    _figures_follow(site.school_id)
     return site
 
 
@@ -135,6 +145,7 @@ def site_deactivate(*, scope: Scope, site: Site) -> Site:
         site.active = False
         site.updated_at = timezone.now()
         site.save(update_fields=["active", "updated_at"])
+        _figures_follow(site.school_id)
     return site
 
 
@@ -170,6 +181,7 @@ def site_facilities_save(*, scope: Scope, site: Site, school_year: int, **values
     row.updated_at = timezone.now()
     full_clean_or_raise(row)
     row.save()
+    _figures_follow(site.school_id)
     return row
 
 
@@ -213,6 +225,7 @@ def equipment_holdings_save(*, scope: Scope, school: School, school_year: int, h
     EquipmentHolding.objects.bulk_create(
         rows.values(), update_conflicts=True, unique_fields=["school", "school_year", "item"],
         update_fields=["quantity", "working", "updated_at"])
+    _figures_follow(school.pk)
     return len(rows)
 
 

@@ -207,6 +207,14 @@ RULES: dict[str, Rule] = {
     # Trends and flows of province X: not a school's, nor province Y's, to see.
     "dashboards:trends": Rule(web(school_a=404, school_b=404, province_x=200, province_y=404, ministry=200),
                               query="?province=01"),
+    # The facilities dashboard: as the other dashboards (the country for the ministry, the others sent to theirs;
+    # province X's and its commune's pages not a school's to see; school A's page an object of A).
+    "dashboards:facilities": Rule(web(school_a=302, school_b=302, province_x=302, province_y=302, ministry=200)),
+    "dashboards:facilities_province": Rule(web(school_a=404, school_b=404, province_x=200, province_y=404,
+                                               ministry=200), kwargs=lambda o: {"code": "01"}),
+    "dashboards:facilities_commune": Rule(web(school_a=404, school_b=404, province_x=200, province_y=404,
+                                              ministry=200), kwargs=lambda o: {"code": o["school_a"].commune_id}),
+    "dashboards:facilities_school": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
     # Facilities (cơ sở vật chất): a school user's menu entry leads to their own school (others: no school of
     # theirs, 404); a school's page, its sites and forms are school A's objects; the posts answer with a redirect
     # to the school's page (the main site is never deactivated: refused with a message).
@@ -520,6 +528,11 @@ API_RULES: dict[str, ApiRule] = {
     "api:stats-coverage": ApiRule(api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200,
                                       province_y_ro=404, school_a_ro=404, school_a_rw=404, school_b_ro=404),
                                   query="?province=01"),
+    # The facilities indicators: as the overview; their trends of province X as the trends.
+    "api:stats-facilities": ApiRule(EVERY_TOKEN),
+    "api:stats-facilities-trends": ApiRule(api(country_ro=200, country_rw=200, province_x_ro=200, province_x_rw=200,
+                                               province_y_ro=404, school_a_ro=404, school_a_rw=404, school_b_ro=404),
+                                           query="?province=01"),
     # Transfers: both sides (and their provinces) see a request; school A is neither side of transfer_bc.
     "api:transfer-list": ApiRule(EVERY_TOKEN),
     "api:transfer-detail": ApiRule(TRANSFER_BC, kwargs=lambda o: {"pk": o["transfer_bc"].pk}),

@@ -10,6 +10,7 @@ from students import services as student_services
 from students.assessment.subjects import subjects_for
 from students.models import OPEN_ENROLLMENT, AcademicResult, Enrollment, Student
 from teachers.models import StaffMember
+from tests.dashboards.facilities_data import facilities_world  # noqa: F401 - a fixture of the facilities tests
 from tests.factories import SchoolFactory, make_staff, make_student, real_identity
 
 

@@ -1,0 +1,102 @@
+"""The facilities dashboard as people read it: the indicators per unit, level and ownership, the counts behind
+them, the years, a province's schools by their standing, and the definitions beside them; each a table
+(exportable) with its chart."""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from edu_portal.common.models import school_year_label
+
+from .indicators_facilities import DEFINITIONS
+from .metrics import BY_NAME
+from .presentation import Table
+from .selectors import Summary
+from .selectors_facilities import StandardList
+
+INDICATOR_COLUMNS = [
+    ("fac_schools", _("Trường có số liệu")), ("fac_sites", _("Điểm trường")), ("fac_pupils", _("Học sinh")),
+    ("fac_classes", _("Lớp")), ("fac_classrooms", _("Phòng học")),
+    ("classrooms_per_class", _("Phòng học/lớp")), ("solid_pct", _("Phòng kiên cố (%)")),
+    ("pupils_per_toilet", _("HS/nhà vệ sinh")), ("toilets_standard_pct", _("Nhà vệ sinh đạt chuẩn (%)")),
+    ("water_pct", _("Có nước sạch (%)")), ("power_pct", _("Có điện (%)")), ("internet_pct", _("Có internet (%)")),
+    ("pupils_per_computer", _("HS/máy tính")), ("equipment_pct", _("Thiết bị đầy đủ (%)")),
+    ("standard_1_pct", _("Đạt chuẩn mức 1 (%)")), ("standard_2_pct", _("Đạt chuẩn mức 2 (%)")),
+]
+UNIT_TITLES = {"province": _("Tỉnh/thành phố"), "commune": _("Xã/phường"), "school": _("Trường")}
+COUNT_METRICS = ["fac_schools", "fac_sites", "fac_sites_water", "fac_sites_power", "fac_sites_internet", "fac_pupils",
+                 "fac_classes", "fac_classrooms", "fac_classrooms_solid", "fac_classrooms_semi_solid",
+                 "fac_classrooms_temporary", "fac_classrooms_borrowed", "fac_toilets", "fac_toilets_standard",
+                 "fac_computers_pupils", "fac_computers_teaching", "fac_equipment_required", "fac_equipment_present",
+                 "fac_std_assessed", "fac_std_level_1", "fac_std_level_2"]
+ROOM_TYPES = ["fac_classrooms_solid", "fac_classrooms_semi_solid", "fac_classrooms_temporary",
+              "fac_classrooms_borrowed"]
+
+
+def _chart(rows: list[dict], label_key: str, series: list[tuple[str, str]], kind: str = "bar") -> dict:
+    return {"type": kind, "labels": [str(r[label_key]) for r in rows],
+            "datasets": [{"label": str(label), "data": [r.get(key) for r in rows]} for key, label in series]}
+
+
+def facilities_tables(summary: Summary, unit: str | None, trend: list[dict]) -> list[Table]:
+    """The tables of a facilities page: per unit (when the page has units), per level and ownership, the counts,
+    the years and the definitions."""
+    total = {"name": _("Tổng"), **summary.total}
+    tables = []
+    if unit:
+        units = summary.groups[unit]
+        tables.append(Table("fac_units", _("Chỉ số cơ sở vật chất theo %(unit)s") % {"unit": str(UNIT_TITLES[unit]).lower()},
+                            [("name", UNIT_TITLES[unit]), *INDICATOR_COLUMNS], units + [total],
+                            _chart(units, "name", [("solid_pct", _("Phòng kiên cố (%)")),
+                                                   ("standard_1_pct", _("Đạt chuẩn mức 1 (%)"))])))
+    for group, title in (("level", _("Theo cấp học")), ("ownership", _("Theo loại hình"))):
+        rows = summary.groups[group]
+        tables.append(Table(f"fac_by_{group}", title, [("name", _("Nhóm")), *INDICATOR_COLUMNS], rows + [total],
+                            _chart(rows, "name", [("internet_pct", _("Có internet (%)")),
+                                                  ("equipment_pct", _("Thiết bị đầy đủ (%)"))])))
+    counts = [{"key": m, "label": BY_NAME[m].label, "count": summary.total.get(m, 0)} for m in COUNT_METRICS]
+    rooms = [r for r in counts if r["key"] in ROOM_TYPES]
+    tables.append(Table("fac_counts", _("Số liệu cơ sở vật chất"), [("label", _("Số liệu")), ("count", _("Số lượng"))],
+                        counts, _chart(rooms, "label", [("count", _("Phòng học"))], "doughnut")))
+    tables.append(trend_table(trend))
+    tables.append(definitions_table())
+    return tables
+
+
+def trend_table(rows: list[dict]) -> Table:
+    for row in rows:
+        row["year"] = school_year_label(row["school_year"])
+    return Table("fac_trend", _("Chỉ số cơ sở vật chất qua các năm học"), [("year", _("Năm học")), *INDICATOR_COLUMNS],
+                 rows, _chart(rows, "year", [("solid_pct", _("Phòng kiên cố (%)")),
+                                             ("internet_pct", _("Có internet (%)")),
+                                             ("equipment_pct", _("Thiết bị đầy đủ (%)")),
+                                             ("standard_1_pct", _("Đạt chuẩn mức 1 (%)"))], "line"))
+
+
+def definitions_table() -> Table:
+    rows = [{"key": d.key, "label": d.label, "formula": d.formula, "numerator": d.numerator,
+             "denominator": d.denominator, "source": d.source} for d in DEFINITIONS]
+    return Table("fac_definitions", _("Định nghĩa các chỉ số cơ sở vật chất"),
+                 [("label", _("Chỉ số")), ("formula", _("Công thức")), ("numerator", _("Tử số")),
+                  ("denominator", _("Mẫu số")), ("source", _("Nguồn"))], rows)
+
+
+def standard_tables(standards: StandardList) -> list[Table]:
+    """A province's (or commune's) schools meeting level 1 and the others, with what they lack."""
+    columns = [("name", _("Trường")), ("code", _("Mã trường")), ("commune", _("Xã/phường")),
+               ("standing", _("Mức đạt chuẩn"))]
+    return [
+        Table("fac_standard_met", _("Trường đạt chuẩn cơ sở vật chất mức độ 1 trở lên (%(n)s trường)")
+              % {"n": standards.met_count},
+              [*columns, ("lacks_2", _("Tiêu chí mức độ 2 chưa đạt (số còn thiếu)"))], standards.met),
+        Table("fac_standard_unmet", _("Trường chưa đạt chuẩn mức độ 1 và các tiêu chí còn thiếu (%(n)s trường)")
+              % {"n": standards.unmet_count},
+              [*columns, ("lacks_1", _("Tiêu chí mức độ 1 chưa đạt (số còn thiếu)"))], standards.unmet),
+    ]
+
+
+def school_standing_table(standing: dict | None) -> Table:
+    rows = [{"label": u["label"], "level": u["level"], "missing": u["missing"]} for u in (standing or {}).get("unmet", [])]
+    title = _("Mức đạt chuẩn theo Thông tư 13/2020: %(label)s") % {
+        "label": standing["label"] if standing else _("chưa có số liệu cơ sở vật chất của năm học")}
+    return Table("fac_school_standard", title,
+                 [("label", _("Tiêu chí chưa đạt")), ("level", _("Mức độ")), ("missing", _("Số còn thiếu"))], rows)

@@ -1,0 +1,131 @@
+"""The facilities dashboard (issue 18): the country, a province, a commune, a school, with the same filters and
+drill-down as the other dashboard pages; every table exportable (views._respond)."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.scope import PROVINCE, SCHOOL, Scope
+from edu_portal.common.exceptions import NotInScope
+from geo.models import Commune
+from schools.models import School
+
+from .presentation_facilities import facilities_tables, school_standing_table, standard_tables
+from .selectors import province_names, school_stats_get
+from .selectors_facilities import (
+    facilities_by_year,
+    facilities_school_standing,
+    facilities_standard_list,
+    facilities_summary,
+)
+from .views import FILTER_KEYS, _digits, _kept_filters, _linker, _respond
+
+TEMPLATE = "dashboards/facilities.html"
+SHOWN = 200  # schools listed on a province's page; the export has them all
+
+
+def _with_query(url: str, kept: str) -> str:
+    return url + (f"?{kept}" if kept else "")
+
+
+def _crumbs(scope: Scope, kept: str) -> list:
+    if scope.kind in (PROVINCE, SCHOOL):
+        return []
+    return [(_("Toàn quốc"), _with_query(reverse("dashboards:facilities"), kept))]
+
+
+def _page(request, *, scope: Scope, filters: dict, unit: str | None, link, title: str, crumbs: list,
+          extra_tables=(), context=None):
+    summary = facilities_summary(scope=scope, filters=filters, unit=unit)
+    if unit:
+        for row in summary.groups[unit]:
+            row["url"] = link(row["key"])
+    trend = facilities_by_year(scope=scope, filters=filters)
+    tables = facilities_tables(summary, unit, trend) + list(extra_tables)
+    return _respond(request, TEMPLATE, {"title": title, "summary": summary, "total": summary.total, "crumbs": crumbs,
+                                        "unit": unit, "hide_province": True, **(context or {})}, tables)
+
+
+def _filters(request) -> dict:
+    return {k: request.GET.get(k) for k in FILTER_KEYS}
+
+
+@login_required
+def facilities_view(request):
+    scope = Scope.for_user(request.user)
+    kept = _kept_filters(request)
+    if scope.kind == SCHOOL:
+        return redirect(_with_query(reverse("dashboards:facilities_school", args=[scope.school_id]), kept))
+    if scope.kind == PROVINCE:
+        return redirect(_with_query(reverse("dashboards:facilities_province", args=[scope.province_code]), kept))
+    return _page(request, scope=scope, filters=_filters(request), unit="province",
+                 link=_linker("dashboards:facilities_province", kept), title=_("Cơ sở vật chất — Toàn quốc"),
+                 crumbs=[])
+
+
+def _standards(request, scope: Scope, filters: dict) -> tuple[list, dict]:
+    """The schools meeting level 1 and the others: the first SHOWN of each on the page, all in an export."""
+    limit = None if request.GET.get("export") else SHOWN
+    standards = facilities_standard_list(scope=scope, filters=filters, limit=limit)
+    link = _linker("dashboards:facilities_school", _kept_filters(request))
+    for row in standards.met + standards.unmet:
+        row["url"] = link(row["key"])
+    return standard_tables(standards), {"standards": standards, "shown": SHOWN}
+
+
+@login_required
+def facilities_province_view(request, code: str):
+    scope = Scope.for_user(request.user)
+    name = province_names().get(_digits(code))
+    if name is None:
+        raise Http404
+    if not scope.contains_province(code):
+        raise NotInScope()
+    kept = _kept_filters(request)
+    filters = _filters(request) | {"province": code}
+    extra, context = _standards(request, scope, filters)
+    return _page(request, scope=scope, filters=filters, unit="commune",
+                 link=_linker("dashboards:facilities_commune", kept), title=_("Cơ sở vật chất — %(name)s") % {"name": name},
+                 crumbs=_crumbs(scope, kept), extra_tables=extra, context=context)
+
+
+@login_required
+def facilities_commune_view(request, code: str):
+    scope = Scope.for_user(request.user)
+    commune = get_object_or_404(Commune.objects.select_related("province"), pk=_digits(code))
+    if not scope.contains_province(commune.province_id):
+        raise NotInScope()
+    kept = _kept_filters(request)
+    filters = _filters(request) | {"province": commune.province_id, "commune": code}
+    crumbs = _crumbs(scope, kept) + [(commune.province.name, _with_query(
+        reverse("dashboards:facilities_province", args=[commune.province_id]), kept))]
+    extra, context = _standards(request, scope, filters)
+    return _page(request, scope=scope, filters=filters, unit="school",
+                 link=_linker("dashboards:facilities_school", kept),
+                 title=_("Cơ sở vật chất — %(name)s") % {"name": f"{commune.name}, {commune.province.name}"},
+                 crumbs=crumbs, extra_tables=extra, context=context)
+
+
+@login_required
+def facilities_school_view(request, pk: int):
+    scope = Scope.for_user(request.user)
+    filters = {"school_year": request.GET.get("school_year")}
+    summary = school_stats_get(scope=scope, pk=pk, filters=filters)  # not found unless in the user's scope
+    school = School.objects.select_related("province", "commune").get(pk=pk)
+    school_scope = Scope(SCHOOL, school_id=pk, province_code=school.province_id)
+    kept = _kept_filters(request)
+    crumbs = _crumbs(scope, kept)
+    if scope.kind != SCHOOL:
+        crumbs += [(school.province.name, _with_query(reverse("dashboards:facilities_province",
+                                                              args=[school.province_id]), kept)),
+                   (school.commune.name, _with_query(reverse("dashboards:facilities_commune",
+                                                             args=[school.commune_id]), kept))]
+    standing = facilities_school_standing(scope=school_scope, school_id=pk,
+                                          school_year=summary.filters["school_year"])
+    return _page(request, scope=school_scope, filters=filters, unit=None, link=None,
+                 title=_("Cơ sở vật chất — %(name)s") % {"name": school.name}, crumbs=crumbs,
+                 extra_tables=[school_standing_table(standing)],
+                 context={"school": school, "standing": standing, "only_year": True})

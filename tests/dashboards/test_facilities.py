@@ -1,0 +1,186 @@
+"""The facilities indicators (issue 18): the refresh's sums and the stored standings against an independent
+computation over the raw facilities rows, on random data; the ratios from either source; scope."""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+import pytest
+
+from accounts.scope import PROVINCE, Scope
+from dashboards.indicators_facilities import FACILITY_METRICS
+from dashboards.models import SchoolStats
+from dashboards.selectors import ROLLUP_BY_PROVINCE, SCHOOL_ROWS, stats_summary_from
+from dashboards.selectors_facilities import facilities_by_year, facilities_standard_list, facilities_summary
+from dashboards.services import stats_refresh_all, stats_refresh_schools
+from facilities.models import EquipmentHolding, EquipmentItem, SchoolStanding, SiteFacilities
+from facilities.selectors import facilities_standard
+from schools.models import School
+from tests import queued
+from tests.dashboards.facilities_data import GOOD_NAME, GRADES, YEAR, YEARS
+from tests.facilities.helpers import COUNTRY, GOOD_PRIMARY, facilities, main_site
+
+PROVINCE_01 = Scope(PROVINCE, province_code="01")
+
+
+def required(item: EquipmentItem, grades: list[int], classes: int) -> int:
+    covered = [g for g in grades if item.grade_from <= g <= item.grade_to]
+    if not covered:
+        return 0
+    if item.per == "school":
+        return item.min_quantity
+    if item.per == "grade":
+        return item.min_quantity * len(covered)
+    return item.min_quantity * math.ceil(max(classes, len(grades)) * len(covered) / len(grades))
+
+
+def oracle(year: int) -> dict[int, Counter]:
+    """Per school: every facilities metric of the year, walked from the raw rows."""
+    out: dict[int, Counter] = defaultdict(Counter)
+    for r in SiteFacilities.objects.filter(school_year=year).select_related("site"):
+        if not r.site.active:
+            continue
+        row = out[r.school_id]
+        row["fac_schools"] = 1
+        row["fac_sites"] += 1
+        row["fac_sites_water"] += r.water_source != "none"
+        row["fac_sites_power"] += r.electricity != "none"
+        row["fac_sites_internet"] += r.internet != "none"
+        row["fac_pupils"] += r.pupils
+        row["fac_classes"] += r.classes
+        row["fac_classrooms_solid"] += r.classrooms_solid
+        row["fac_classrooms_semi_solid"] += r.classrooms_semi_solid
+        row["fac_classrooms_temporary"] += r.classrooms_temporary
+        row["fac_classrooms_borrowed"] += r.classrooms_borrowed
+        row["fac_classrooms"] += (r.classrooms_solid + r.classrooms_semi_solid + r.classrooms_temporary
+                                  + r.classrooms_borrowed)
+        row["fac_toilets"] += r.toilets_male + r.toilets_female
+        row["fac_toilets_standard"] += r.toilets_male_standard + r.toilets_female_standard
+        row["fac_computers_pupils"] += r.computers_pupils
+        row["fac_computers_teaching"] += r.computers_teaching
+    holders = set(EquipmentHolding.objects.filter(school_year=year).values_list("school_id", flat=True))
+    held = {(h.school_id, h.item_id): h.working for h in EquipmentHolding.objects.filter(school_year=year)}
+    items = list(EquipmentItem.objects.all())
+    for school in School.objects.filter(pk__in=set(out) | holders):
+        row = out[school.pk]
+        grades = GRADES[school.level]
+        for item in items:
+            need = required(item, grades, row["fac_classes"])
+            row["fac_equipment_required"] += need
+            row["fac_equipment_present"] += min(held.get((school.pk, item.pk), 0), need)
+        standing = facilities_standard(scope=COUNTRY, school=school, school_year=year).standing
+        row["fac_std_assessed"] += standing in ("none", "level_1", "level_2")
+        row["fac_std_level_1"] += standing in ("level_1", "level_2")
+        row["fac_std_level_2"] += standing == "level_2"
+    return out
+
+
+def ratios(sums: Counter) -> dict:
+    def r(a, b, scale=1):
+        return round(sums[a] * scale / sums[b], 2) if sums[b] else None
+
+    return {"classrooms_per_class": r("fac_classrooms", "fac_classes"),
+            "solid_pct": r("fac_classrooms_solid", "fac_classrooms", 100),
+            "pupils_per_toilet": r("fac_pupils", "fac_toilets"),
+            "water_pct": r("fac_sites_water", "fac_sites", 100),
+            "power_pct": r("fac_sites_power", "fac_sites", 100),
+            "internet_pct": r("fac_sites_internet", "fac_sites", 100),
+            "pupils_per_computer": r("fac_pupils", "fac_computers_pupils"),
+            "equipment_pct": r("fac_equipment_present", "fac_equipment_required", 100),
+            "standard_1_pct": r("fac_std_level_1", "fac_std_assessed", 100),
+            "standard_2_pct": r("fac_std_level_2", "fac_std_assessed", 100)}
+
+
+def test_school_rows_match_the_raw_rows(facilities_world):
+    for year in YEARS:
+        expected = oracle(year)
+        assert expected, "the random world has facilities"
+        got = {s.school_id: s for s in SchoolStats.objects.filter(school_year=year)}
+        for school in School.objects.all():
+            for metric in FACILITY_METRICS:
+                assert getattr(got[school.pk], metric) == expected[school.pk][metric], (school.level, year, metric)
+
+
+def test_the_stored_standings_are_the_selectors(facilities_world):
+    stored = {(s.school_id, s.school_year): s for s in SchoolStanding.objects.all()}
+    for school in facilities_world:
+        for year in YEARS:
+            result = facilities_standard(scope=COUNTRY, school=school, school_year=year)
+            row = stored.get((school.pk, year))
+            if result.standing == "no_data":
+                assert row is None
+                continue
+            assert row.standing == result.standing
+            assert [(code, level) for code, level, _missing in row.unmet] == [
+                (u.criterion.code, u.standard_level) for u in result.unmet]
+    assert any(s.standing == "level_1" for s in stored.values())
+
+
+@pytest.mark.parametrize("source", [ROLLUP_BY_PROVINCE, SCHOOL_ROWS])
+def test_indicators_by_province_from_either_source(facilities_world, source):
+    expected = oracle(YEAR)
+    by_province: dict[str, Counter] = defaultdict(Counter)
+    total: Counter = Counter()
+    for school in School.objects.all():
+        by_province[school.province_id].update(expected[school.pk])
+        total.update(expected[school.pk])
+    stats_summary_from(source=source, scope=COUNTRY, filters={}, groups=("province",), metrics=FACILITY_METRICS)
+    summary = facilities_summary(scope=COUNTRY, filters={}, unit="province")
+    for key, value in ratios(total).items():
+        assert summary.total[key] == value, key
+    for row in summary.groups["province"]:
+        for key, value in ratios(by_province[row["key"]]).items():
+            assert row[key] == value, (row["key"], key)
+
+
+def test_a_province_sees_its_own_schools_only(facilities_world):
+    expected = oracle(YEAR)
+    mine: Counter = Counter()
+    for school in School.objects.filter(province_id="01"):
+        mine.update(expected[school.pk])
+    summary = facilities_summary(scope=PROVINCE_01, filters={}, unit="commune")
+    assert {m: summary.total[m] for m in FACILITY_METRICS} == {m: mine[m] for m in FACILITY_METRICS}
+    # Asking for another province gives nothing of it.
+    other = facilities_summary(scope=PROVINCE_01, filters={"province": "79"})
+    assert other.total["fac_sites"] == 0
+
+
+def test_trends_cover_both_years(facilities_world):
+    rows = facilities_by_year(scope=COUNTRY, filters={})
+    assert [r["school_year"] for r in rows] == list(YEARS)
+    for row in rows:
+        sums: Counter = Counter()
+        for counts in oracle(row["school_year"]).values():
+            sums.update(counts)
+        assert {k: row[k] for k in ratios(sums)} == ratios(sums)
+
+
+def test_province_standard_list(facilities_world):
+    standards = facilities_standard_list(scope=PROVINCE_01, filters={"province": "01"})
+    met = {r["name"] for r in standards.met}
+    assert GOOD_NAME in met
+    expected_unmet = SchoolStanding.objects.filter(school__province_id="01", school_year=YEAR, standing="none")
+    assert standards.unmet_count == expected_unmet.count() == len(standards.unmet)
+    assert all(r["lacks_1"] for r in standards.unmet)  # every school below level 1 lacks something
+    assert all(r["commune"] for r in standards.unmet)
+    assert not {r["key"] for r in standards.met + standards.unmet} & set(
+        School.objects.exclude(province_id="01").values_list("pk", flat=True))
+
+
+def test_standing_follows_a_facilities_write(db, school_a, django_capture_on_commit_callbacks):
+    site = main_site(school_a)
+    facilities(site, YEAR, **(GOOD_PRIMARY | {"medical_rooms": 0}))
+    stats_refresh_all()
+    assert SchoolStanding.objects.get(school=school_a, school_year=YEAR).standing == "none"
+    assert SchoolStats.objects.get(school=school_a, school_year=YEAR).fac_std_level_1 == 0
+
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        facilities(site, YEAR, medical_rooms=1)
+    # The write asked for the school's refresh once committed; the worker's task runs this service.
+    assert queued.queued_tasks() == [("dashboards.refresh_schools", [[school_a.pk]], {})]
+    queued.clear()
+    stats_refresh_schools(school_ids=[school_a.pk])
+    assert SchoolStanding.objects.get(school=school_a, school_year=YEAR).standing == "level_1"
+    stats = SchoolStats.objects.get(school=school_a, school_year=YEAR)
+    assert (stats.fac_std_assessed, stats.fac_std_level_1, stats.fac_std_level_2) == (1, 1, 0)
