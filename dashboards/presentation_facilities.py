@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import school_year_label
+from facilities.standard import Standing
 
 from .indicators_facilities import DEFINITIONS
 from .metrics import BY_NAME
 from .presentation import Table
 from .selectors import Summary
-from .selectors_facilities import StandardList
+from .selectors_facilities import StandardList, unmet_text
 
 INDICATOR_COLUMNS = [
     ("fac_schools", _("Trường có số liệu")), ("fac_sites", _("Điểm trường")), ("fac_pupils", _("Học sinh")),
@@ -81,7 +82,11 @@ def definitions_table() -> Table:
 
 
 def standard_tables(standards: StandardList) -> list[Table]:
-    """A province's (or commune's) schools meeting level 1 and the others, with what they lack."""
+    """A province's (or commune's) schools meeting level 1 and the others, with what they lack (in the reader's
+    language: the selector gives codes)."""
+    for row in standards.met + standards.unmet:
+        row.update(standing=Standing.LABELS[row["standing"]], lacks_1=unmet_text(row["unmet"], 1),
+                   lacks_2=unmet_text(row["unmet"], 2))
     columns = [("name", _("Trường")), ("code", _("Mã trường")), ("commune", _("Xã/phường")),
                ("standing", _("Mức đạt chuẩn"))]
     return [

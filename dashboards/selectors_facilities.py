@@ -50,7 +50,7 @@ class StandardList:
     unmet_count: int = 0
 
 
-def _unmet_text(unmet: list, level: int) -> str:
+def unmet_text(unmet: list, level: int) -> str:
     """The unmet criteria of a level as people read them: "Thư viện (1); Phòng học trên số lớp (3)"."""
     parts = []
     for code, standard_level, missing in unmet:
@@ -76,19 +76,20 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
                         ("level", "school__level"), ("ownership", "school__ownership")):
         if key in cleaned:
             schools &= Q(**{column: cleaned[key]})
-    qs = SchoolStanding.objects.filter(schools, school_year=cleaned["school_year"])
+    rows = (SchoolStanding.objects.filter(schools, school_year=cleaned["school_year"],
+                                          standing__in=(*MET, Standing.NONE))
+            .order_by("school__name", "school_id")
+            .values_list("school_id", "school__code", "school__name", "school__commune__name", "standing", "unmet"))
     out = StandardList()
-    for name, standings in (("met", MET), ("unmet", (Standing.NONE,))):
-        chosen = qs.filter(standing__in=standings)
-        setattr(out, f"{name}_count", chosen.count())
-        rows = (chosen.order_by("school__name", "school_id")
-                .values("school_id", "school__code", "school__name", "school__commune__name", "school__level",
-                        "standing", "unmet"))
-        for row in rows[:limit] if limit else rows:
-            getattr(out, name).append({
-                "key": row["school_id"], "code": row["school__code"], "name": row["school__name"],
-                "commune": row["school__commune__name"], "standing": str(Standing.LABELS[row["standing"]]),
-                "lacks_1": _unmet_text(row["unmet"], 1), "lacks_2": _unmet_text(row["unmet"], 2)})
+    # One read of the selection's schools (a province is at most a few thousand), split here.
+    for school_id, code, name, commune, standing, unmet in rows:
+        kind = "met" if standing in MET else "unmet"
+        setattr(out, f"{kind}_count", getattr(out, f"{kind}_count") + 1)
+        listed = getattr(out, kind)
+        if limit is None or len(listed) < limit:
+            # Codes, not words: the cache is shared by readers of either language (presentation_facilities).
+            listed.append({"key": school_id, "code": code, "name": name, "commune": commune,
+                           "standing": standing, "unmet": unmet})
     return out
 
 
@@ -100,6 +101,6 @@ def facilities_school_standing(*, scope: Scope, school_id: int, school_year: int
     if row is None:
         return None
     return {"standing": row.standing, "label": str(Standing.LABELS[row.standing]),
-            "lacks_1": _unmet_text(row.unmet, 1), "lacks_2": _unmet_text(row.unmet, 2),
+            "lacks_1": unmet_text(row.unmet, 1), "lacks_2": unmet_text(row.unmet, 2),
             "unmet": [{"criterion": code, "label": str(CRITERION_LABELS.get(code, code)), "level": level,
                        "missing": missing} for code, level, missing in row.unmet]}

@@ -64,7 +64,7 @@ def standings_compute(*, school_ids: list[int] | None = None) -> list[SchoolStan
         sites[site.school_id].append(site)
     now = timezone.now()
     out = []
-    years = sorted(set(rows_qs.values_list("school_year", flat=True).distinct()))
+    years = sorted(set(rows_qs.order_by().values_list("school_year", flat=True).distinct()))
     for year in years:  # one year at a time: a national year is ~100,000 rows
         by_school: dict[int, dict[int, dict]] = defaultdict(dict)
         for values in rows_qs.filter(school_year=year).values_list(*_ROW_FIELDS).iterator(chunk_size=5000):

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from accounts.scope import PROVINCE, Scope
-from dashboards.indicators_facilities import FACILITY_METRICS
+from dashboards.indicators_facilities import FACILITY_METRICS, derive_facilities
 from dashboards.models import SchoolStats
 from dashboards.selectors import ROLLUP_BY_PROVINCE, SCHOOL_ROWS, stats_summary_from
 from dashboards.selectors_facilities import facilities_by_year, facilities_standard_list, facilities_summary
@@ -107,8 +107,10 @@ def test_the_stored_standings_are_the_selectors(facilities_world):
         for year in YEARS:
             result = facilities_standard(scope=COUNTRY, school=school, school_year=year)
             row = stored.get((school.pk, year))
-            if result.standing == "no_data":
-                assert row is None
+            # A standing is stored for every school and year with an active site's row, and only then.
+            assert (row is not None) == SiteFacilities.objects.filter(school=school, school_year=year,
+                                                                      site__active=True).exists()
+            if row is None:
                 continue
             assert row.standing == result.standing
             assert [(code, level) for code, level, _missing in row.unmet] == [
@@ -124,13 +126,18 @@ def test_indicators_by_province_from_either_source(facilities_world, source):
     for school in School.objects.all():
         by_province[school.province_id].update(expected[school.pk])
         total.update(expected[school.pk])
-    stats_summary_from(source=source, scope=COUNTRY, filters={}, groups=("province",), metrics=FACILITY_METRICS)
-    summary = facilities_summary(scope=COUNTRY, filters={}, unit="province")
+    summary = stats_summary_from(source=source, scope=COUNTRY, filters={}, groups=("province",),
+                                 metrics=FACILITY_METRICS)
+    assert {m: summary.total[m] for m in FACILITY_METRICS} == {m: total[m] for m in FACILITY_METRICS}
     for key, value in ratios(total).items():
-        assert summary.total[key] == value, key
+        assert derive_facilities(summary.total)[key] == value, key
+    assert {r["key"] for r in summary.groups["province"]} == {"01", "48", "79"}
     for row in summary.groups["province"]:
         for key, value in ratios(by_province[row["key"]]).items():
-            assert row[key] == value, (row["key"], key)
+            assert derive_facilities(row)[key] == value, (row["key"], key)
+    # The pages' selector: the same figures.
+    assert facilities_summary(scope=COUNTRY, filters={}, unit="province").total["standard_1_pct"] == ratios(
+        total)["standard_1_pct"]
 
 
 def test_a_province_sees_its_own_schools_only(facilities_world):
@@ -161,7 +168,7 @@ def test_province_standard_list(facilities_world):
     assert GOOD_NAME in met
     expected_unmet = SchoolStanding.objects.filter(school__province_id="01", school_year=YEAR, standing="none")
     assert standards.unmet_count == expected_unmet.count() == len(standards.unmet)
-    assert all(r["lacks_1"] for r in standards.unmet)  # every school below level 1 lacks something
+    assert all(r["unmet"] and r["standing"] == "none" for r in standards.unmet)  # each lacks something
     assert all(r["commune"] for r in standards.unmet)
     assert not {r["key"] for r in standards.met + standards.unmet} & set(
         School.objects.exclude(province_id="01").values_list("pk", flat=True))
