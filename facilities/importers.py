@@ -66,6 +66,7 @@ SCHOOL_CODE = Column("school_code", "Mã trường", required=False,
                           "cho nhiều trường ghi mã trường ở mỗi dòng", example="01000123")
 SCHOOL_YEAR = Column("school_year", "Năm học", required=False, help="Dạng YYYY-YYYY; để trống là năm học hiện tại",
                      example="2025-2026")
+COORDINATE_MAX = Decimal("999.999999")  # what the columns hold (9 digits, 6 decimals)
 NOT_IN_SCOPE = "không có trường mã này trong phạm vi của bạn"
 
 
@@ -192,9 +193,10 @@ class SiteImporter(RecordImporter):
         if commune not in context.reference("commune_provinces", commune_provinces):
             errors.append(RowError("commune", as_text(get("commune")), "không phải là mã xã/phường hợp lệ (5 chữ số)"))
         address = check("address", parse_text(get("address"), max_length=300, required=False))
-        latitude = check("latitude", parse_decimal(get("latitude"), low=Decimal(-90), high=Decimal(90), places=6,
-                                                   required=False))
-        longitude = check("longitude", parse_decimal(get("longitude"), low=Decimal(-180), high=Decimal(180),
+        # Wide bounds: the model says what is wrong with a point outside Vietnam (swapped, sign lost...).
+        latitude = check("latitude", parse_decimal(get("latitude"), low=-COORDINATE_MAX, high=COORDINATE_MAX,
+                                                   places=6, required=False))
+        longitude = check("longitude", parse_decimal(get("longitude"), low=-COORDINATE_MAX, high=COORDINATE_MAX,
                                                      places=6, required=False))
         distance = check("distance_km", parse_decimal(get("distance_km"), low=Decimal("-99999.9"),
                                                       high=Decimal("99999.9"), places=1, required=False))

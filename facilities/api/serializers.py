@@ -70,7 +70,15 @@ class EquipmentItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EquipmentCatalogueSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = EquipmentItemSerializer(many=True)
+
+
 # --- writes: the services validate in full; these check JSON types only --------------------------------------
+
+# What an integer column holds: a larger number is refused here, not by the database.
+INT = {"min_value": -(2**31), "max_value": 2**31 - 1}
 
 COORDINATE = {"max_digits": 9, "decimal_places": 6, "required": False, "allow_null": True}
 
@@ -102,14 +110,14 @@ def _facilities_write_fields() -> dict:
         if field.choices:
             fields[field.name] = serializers.ChoiceField(choices=field.choices, required=False)
         else:
-            fields[field.name] = serializers.IntegerField(required=False, allow_null=field.null,
+            fields[field.name] = serializers.IntegerField(required=False, allow_null=field.null, **INT,
                                                           help_text=str(field.verbose_name))
     return fields
 
 
 SiteFacilitiesWriteSerializer = type("SiteFacilitiesWriteSerializer", (serializers.Serializer,), {
     "site": serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id của điểm trường"),
-    "school_year": serializers.IntegerField(help_text="Năm bắt đầu của năm học (2025: năm học 2025-2026)"),
+    "school_year": serializers.IntegerField(help_text="Năm bắt đầu của năm học (2025: năm học 2025-2026)", **INT),
     **_facilities_write_fields(),
     "__doc__": "A site's facilities of a school year, created or replaced (fields not sent keep their value).",
 })
@@ -117,13 +125,13 @@ SiteFacilitiesWriteSerializer = type("SiteFacilitiesWriteSerializer", (serialize
 
 class HoldingLineSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=30, help_text="Mã thiết bị trong danh mục")
-    quantity = serializers.IntegerField(required=False)
-    working = serializers.IntegerField(required=False)
+    quantity = serializers.IntegerField(required=False, **INT)
+    working = serializers.IntegerField(required=False, **INT)
 
 
 class EquipmentWriteSerializer(serializers.Serializer):
     school = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id của trường")
-    school_year = serializers.IntegerField(help_text="Năm bắt đầu của năm học")
+    school_year = serializers.IntegerField(help_text="Năm bắt đầu của năm học", **INT)
     holdings = HoldingLineSerializer(many=True, allow_empty=False)
 
 

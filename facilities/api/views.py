@@ -33,11 +33,19 @@ from facilities.selectors import (
     site_get,
     site_list,
 )
-from facilities.services import equipment_holdings_save, site_create, site_facilities_save, site_update
+from facilities.services import (
+    FIRST_YEAR,
+    equipment_holdings_save,
+    latest_school_year,
+    site_create,
+    site_facilities_save,
+    site_update,
+)
 from schools.api.lookups import school_for_write
 from schools.selectors import school_get
 
 from .serializers import (
+    EquipmentCatalogueSerializer,
     EquipmentHoldingSerializer,
     EquipmentItemSerializer,
     EquipmentWriteSerializer,
@@ -153,7 +161,7 @@ class EquipmentCatalogueView(APIView):
                                OpenApiParameter("circular", OpenApiTypes.STR, required=False),
                                OpenApiParameter("subject", OpenApiTypes.STR, required=False),
                                OpenApiParameter("grade", OpenApiTypes.INT, required=False)],
-                   responses=EquipmentItemSerializer(many=True))
+                   responses=EquipmentCatalogueSerializer)
     def get(self, request):
         check_query_params(request, set(EquipmentItemFilterSet.base_filters))
         items = filtered(EquipmentItemFilterSet, request.query_params, EquipmentItem.objects.all())
@@ -170,7 +178,7 @@ def _int_param(request, name: str, default=None) -> int:
     raw = request.query_params.get(name)
     if raw is None and default is not None:
         return default
-    if raw is None or not raw.isdigit() or len(raw) > 18:
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise AppError(f"{name}: Phải là một số nguyên.", details={name: ["Phải là một số nguyên."]})
     return int(raw)
 
@@ -187,6 +195,9 @@ class StandardView(APIView):
         scope = request_scope(request)
         school = school_get(scope=scope, pk=_int_param(request, "school"))
         year = _int_param(request, "school_year", current_school_year())
+        if not FIRST_YEAR <= year <= latest_school_year():
+            message = f"Năm học phải từ {FIRST_YEAR} đến {latest_school_year()}."
+            raise AppError(f"school_year: {message}", details={"school_year": [message]})
         result = facilities_standard(scope=scope, school=school, school_year=year)
         unmet = [{"code": u.criterion.code, "label": str(u.criterion.label), "article": str(u.criterion.article),
                   "standard_level": u.standard_level, "message": str(u.shortfall.message),
