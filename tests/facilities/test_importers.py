@@ -145,9 +145,12 @@ def test_province_uploads_many_schools_but_only_its_own(province_user, school_a,
     assert upload.school_id is None and upload.province_id == "01"
     assert commit(province_user, upload).new_count == 2
     assert set(Site.objects.values_list("school_id", flat=True)) == {school_a.pk, school_b.pk}
-    # A school's file naming another school is refused on that row.
+    # A school's file naming another school is refused on that row; so is a province's file for one school.
     upload = _upload(school_user, csv_bytes(header, [[school_b.code, "DT05", "Điểm", "Điểm trường lẻ",
                                                       school_b.commune_id]]), "sites")
+    assert upload.errors[0]["reason"] == "không có trường mã này trong phạm vi của bạn"
+    upload = _upload(province_user, csv_bytes(header, [[school_b.code, "DT05", "Điểm", "Điểm trường lẻ",
+                                                        school_b.commune_id]]), "sites", school=school_a)
     assert upload.errors[0]["reason"] == f"khác với trường của tệp tải lên ({school_a.code})"
 
 
