@@ -108,7 +108,8 @@ def _upload(path: Path, user, kind: str, *, commit: bool) -> dict:
 
 
 def _raw_copy(table: list[tuple]) -> dict:
-    """The ceiling: the final rows COPY'd into the table (a savepoint rolled back: the upload wrote them too)."""
+    """The ceiling: the final rows COPY'd into the table, its indexes, constraints and audit trigger included
+    (then rolled back to a savepoint, for the upload to write them)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -122,9 +123,7 @@ def _raw_copy(table: list[tuple]) -> dict:
     started = time.perf_counter()
     sid = transaction.savepoint()
     with connection.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE bench_facilities (LIKE facilities_sitefacilities INCLUDING DEFAULTS) "
-                    "ON COMMIT DROP")
-        cur.copy_expert(f"COPY bench_facilities (created_at, updated_at, site_id, school_id, school_year, "
+        cur.copy_expert(f"COPY facilities_sitefacilities (created_at, updated_at, site_id, school_id, school_year, "
                         f"{', '.join(FACILITIES_FIELDS)}) FROM STDIN", buffer)
     seconds = time.perf_counter() - started
     transaction.savepoint_rollback(sid)
