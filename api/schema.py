@@ -34,7 +34,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
                                "create_api_token)."}
 
 
-RECORD_PATHS = ("/api/v1/schools/", "/api/v1/staff/", "/api/v1/students/")
+RECORD_PATHS = ("/api/v1/schools/", "/api/v1/staff/", "/api/v1/students/", "/api/v1/facilities/")
 
 
 def add_error_responses(result, generator, request, public):

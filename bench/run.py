@@ -20,7 +20,7 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODULES = ["seed", "uploads", "school_upload", "verification", "dashboards", "api", "name_order", "partitioning",
-           "class_sheet", "transfers", "name_search", "duplicates", "year_end"]
+           "class_sheet", "transfers", "name_search", "duplicates", "year_end", "facilities_upload"]
 
 
 def _setup_database(quick: bool) -> dict:

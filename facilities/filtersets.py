@@ -32,6 +32,7 @@ class SiteFilterSet(PortalFilterSet):
 
 class SiteFacilitiesFilterSet(PortalFilterSet):
     province = django_filters.CharFilter(field_name="school__province_id", label=_("Tỉnh/thành phố"))
+    commune = django_filters.CharFilter(field_name="site__commune_id", label=_("Xã/phường"))
     school = IdFilter(field_name="school_id", label=_("Trường"))
     site = IdFilter(field_name="site_id", label=_("Điểm trường"))
     school_year = django_filters.NumberFilter(label=_("Năm học"))
@@ -41,7 +42,7 @@ class SiteFacilitiesFilterSet(PortalFilterSet):
 
     class Meta:
         model = SiteFacilities
-        fields = ["province", "school", "site", "school_year", "water_source", "electricity", "internet"]
+        fields = ["province", "commune", "school", "site", "school_year", "water_source", "electricity", "internet"]
 
 
 class EquipmentItemFilterSet(PortalFilterSet):

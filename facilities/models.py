@@ -49,6 +49,8 @@ ARCHIPELAGOS = (Decimal("6.5"), Decimal("17.5"), Decimal("109.5"), Decimal("117.
 # A satellite farther than this from its main site (by road or as computed) is a slip of the unit (m for km)
 # or of the site: the most remote satellites of mountain communes lie some 30-60 km away.
 MAX_DISTANCE_KM = Decimal("150")
+# Also checked set-based by the upload (facilities/importers.py), which reads the communes once per file.
+COMMUNE_OUTSIDE_PROVINCE = _("Xã/phường của điểm trường không thuộc tỉnh/thành phố của trường.")
 
 
 def in_vietnam(lat: Decimal, lon: Decimal) -> bool:
@@ -124,7 +126,7 @@ class Site(TimeStamped):
             province = Commune.objects.filter(pk=self.commune_id).values_list("province_id", flat=True).first()
             school_province = School.objects.filter(pk=self.school_id).values_list("province_id", flat=True).first()
             if province and school_province and province != school_province:
-                errors["commune"] = _("Xã/phường của điểm trường không thuộc tỉnh/thành phố của trường.")
+                errors["commune"] = COMMUNE_OUTSIDE_PROVINCE
         if errors:
             raise ValidationError(errors)
 

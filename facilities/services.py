@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
@@ -22,6 +23,25 @@ SITE_EDITABLE = ("code", "name", "commune", "address", "latitude", "longitude", 
 FACILITIES_FIELDS = tuple(f.name for f in SiteFacilities._meta.fields
                           if f.name not in ("id", "site", "school", "school_year", "created_at", "updated_at"))
 FIRST_YEAR = 2000  # the oldest school year a row may be recorded for
+
+
+# Refusals the upload gives too (facilities/importers.py), in the same words.
+def main_site_exists(name: str) -> str:
+    return _("Trường đã có điểm trường chính (%(name)s).") % {"name": name}
+
+
+def item_refused(code: str, *, known: bool) -> str:
+    return (_("Thiết bị không thuộc danh mục của cấp học của trường.") if known
+            else _("Không có thiết bị mã '%(c)s' trong danh mục.") % {"c": code})
+
+
+def latest_school_year() -> int:
+    """The latest school year a row may be recorded for: the next one (planned before it starts)."""
+    return current_school_year() + 1
+
+
+MAIN_SITE_FIRST = gettext_lazy("Hãy ghi điểm trường chính trước các điểm trường lẻ.")
+INACTIVE_SITE = gettext_lazy("Điểm trường đã ngừng sử dụng: không ghi số liệu mới.")
 
 
 def _in_scope_or_raise(scope: Scope, school: School) -> None:
@@ -94,10 +114,10 @@ def site_create(*, scope: Scope, school: School, code: str, name: str, kind: str
     School.objects.select_for_update().filter(pk=school.pk).first()  # one site creation per school at a time
     main = _main_site(school.pk, lock=True)
     if kind == SiteKind.MAIN and main is not None:
-        raise AppError(_("Trường đã có điểm trường chính (%(name)s).") % {"name": main.name},
+        raise AppError(main_site_exists(main.name),
                        details={"kind": [_("Trường đã có điểm trường chính.")]})
     if kind == SiteKind.SATELLITE and main is None:
-        raise AppError(_("Hãy ghi điểm trường chính trước các điểm trường lẻ."),
+        raise AppError(str(MAIN_SITE_FIRST),
                        details={"kind": [_("Trường chưa có điểm trường chính.")]})
     site = Site(school=school, code=(code or "").strip(), name=" ".join((name or "").split()), kind=kind,
                 commune_id=(commune or "").strip() or None, address=" ".join((address or "").split()),
@@ -154,7 +174,7 @@ def _school_year_or_raise(school_year) -> int:
         year = int(school_year)
     except (TypeError, ValueError):
         year = 0
-    latest = current_school_year() + 1
+    latest = latest_school_year()
     if not FIRST_YEAR <= year <= latest:
         raise AppError(_("Năm học phải từ %(first)s đến %(last)s.") % {"first": FIRST_YEAR, "last": latest},
                        details={"school_year": [_("Năm học không hợp lệ.")]})
@@ -171,7 +191,7 @@ def site_facilities_save(*, scope: Scope, site: Site, school_year: int, **values
     site = Site.objects.select_related("school").get(pk=site.pk)
     _in_scope_or_raise(scope, site.school)
     if not site.active:
-        raise AppError(_("Điểm trường đã ngừng sử dụng: không ghi số liệu mới."), code="inactive_site",
+        raise AppError(str(INACTIVE_SITE), code="inactive_site",
                        status_code=409)
     year = _school_year_or_raise(school_year)
     row = (SiteFacilities.objects.select_for_update().filter(site=site, school_year=year).first()
@@ -201,8 +221,7 @@ def equipment_holdings_save(*, scope: Scope, school: School, school_year: int, h
         item = items.get(code)
         if item is None:
             known = EquipmentItem.objects.filter(code=code).exists()
-            errors[code or "?"] = {"item": [_("Thiết bị không thuộc danh mục của cấp học của trường.") if known
-                                            else _("Không có thiết bị mã '%(c)s' trong danh mục.") % {"c": code}]}
+            errors[code or "?"] = {"item": [item_refused(code, known=known)]}
             continue
         row = EquipmentHolding(school=school, school_year=year, item=item, updated_at=now,
                                quantity=_count(entry.get("quantity"), errors, code, "quantity"),

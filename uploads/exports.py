@@ -8,7 +8,11 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils import translation
+
 from edu_portal.common.importing import RecordImporter, choice_labels, neutralise
+from edu_portal.common.importing.parsers import UPLOAD_LANGUAGE
+from facilities.models import EquipmentItem
 from geo.models import Province
 from geo.selectors import ethnic_groups
 from students.assessment.reference import CIRCULARS, GRADES, SCORED, grade_reference
@@ -68,11 +72,29 @@ def template_xlsx(importer: RecordImporter, *, context=None) -> bytes:
             codes.append([code, name])
     for letter, width in zip("ABCDE", (24, 10, 50, 60, 24), strict=True):
         codes.column_dimensions[letter].width = width
+    if any(c.key == "item" for c in importer.columns):
+        _equipment_sheet(book.create_sheet("Danh mục thiết bị"), bold)
     if any(c.key == "subject_scores" for c in importer.columns):
         _subjects_sheet(book.create_sheet("Môn học, thang đánh giá"), bold)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _equipment_sheet(sheet, bold) -> None:
+    """The minimum equipment lists the upload checks items against (facilities.EquipmentItem), by level."""
+    sheet.append(["Mã thiết bị", "Tên thiết bị", "Cấp học", "Khối lớp", "Môn học / lĩnh vực", "Văn bản",
+                  "Đơn vị tính", "Số lượng tối thiểu", "Tính theo"])
+    for cell in sheet[1]:
+        cell.font = bold
+    with translation.override(UPLOAD_LANGUAGE):  # the file's language, whatever the page's
+        for item in EquipmentItem.objects.order_by("level", "grade_from", "subject", "code"):
+            grades = str(item.grade_from) if item.grade_from == item.grade_to else f"{item.grade_from}-{item.grade_to}"
+            sheet.append([neutralise(v) for v in (item.code, item.name, item.get_level_display(), grades,
+                                                  item.subject, item.get_circular_display(), item.unit)]
+                         + [item.min_quantity, neutralise(item.get_per_display())])
+    for letter, width in zip("ABCDEFGHI", (26, 50, 16, 10, 24, 40, 10, 10, 14), strict=True):
+        sheet.column_dimensions[letter].width = width
 
 
 def _subjects_sheet(sheet, bold) -> None:

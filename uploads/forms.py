@@ -9,7 +9,8 @@ class UploadForm(forms.Form):
     school_code = forms.CharField(label=_("Mã trường"), max_length=20, required=False,
                                   widget=forms.TextInput(attrs={"class": "form-control"}),
                                   help_text="Khi tải lên thay cho một trường trong phạm vi của bạn "
-                                            "(không cần với dữ liệu Trường học).")
+                                            "(không cần với dữ liệu Trường học; với điểm trường, cơ sở vật chất và thiết bị "
+                                            "để trống khi tệp ghi mã trường ở từng dòng).")
     file = forms.FileField(label=_("Tệp dữ liệu"), widget=forms.ClearableFileInput(
         attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}))
 

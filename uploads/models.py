@@ -11,6 +11,9 @@ class UploadKind(models.TextChoices):
     PHYSICAL = "physical", _("Thể lực (chiều cao, cân nặng)")
     STAFF = "staff", _("Cán bộ, giáo viên, nhân viên")
     SCHOOLS = "schools", _("Trường học")
+    SITES = "sites", _("Điểm trường")
+    FACILITIES = "facilities", _("Cơ sở vật chất điểm trường")
+    EQUIPMENT = "equipment", _("Thiết bị dạy học")
 
 
 class UploadStatus(models.TextChoices):

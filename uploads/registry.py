@@ -31,5 +31,5 @@ def importer_for(kind: str) -> RecordImporter:
 def kinds_for(scope) -> list[str]:
     """School administrators upload their school's records; province and ministry users may
     also upload schools (and a school's records on its behalf)."""
-    kinds = ["pupils", "results", "physical", "staff"]
+    kinds = ["pupils", "results", "physical", "staff", "sites", "facilities", "equipment"]
     return kinds if scope.kind == "school" else kinds + ["schools"]

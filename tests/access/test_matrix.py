@@ -364,11 +364,17 @@ def _year_end(objects) -> None:
 
 def _site(objects) -> None:
     """School A's main site (điểm trường), for the facilities rows."""
-    from facilities.services import site_create
+    from facilities.models import EquipmentHolding
+    from facilities.services import equipment_holdings_save, site_create, site_facilities_save
 
     school_a = objects["school_a"]
     objects["site_a"] = site_create(scope=Scope.country(), school=school_a, code="DTA", name="Điểm trường Anpha",
                                     kind="main", commune=school_a.commune_id)
+    objects["site_facilities_a"] = site_facilities_save(scope=Scope.country(), site=objects["site_a"],
+                                                        school_year=current_school_year(), pupils=30, classes=2)
+    equipment_holdings_save(scope=Scope.country(), school=school_a, school_year=current_school_year(),
+                            holdings=[{"item": "TH-TOAN-HINH-HOC", "quantity": 2, "working": 2}])
+    objects["holding_a"] = EquipmentHolding.objects.get(school=school_a)
 
 
 OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end, _site]
@@ -555,6 +561,17 @@ API_RULES: dict[str, ApiRule] = {
     "api:staff-reassignment-release": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
     "api:staff-reassignment-decline": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
     "api:staff-reassignment-cancel": ApiRule(POST_ONLY, kwargs=lambda o: {"pk": o["reassignment_bc"].pk}),
+    # Facilities: every token lists its own scope's; school A's records only for the tokens that hold it.
+    "api:facilities-site-list": ApiRule(EVERY_TOKEN),
+    "api:facilities-site-detail": ApiRule(API_OBJECT_OF_A, kwargs=lambda o: {"pk": o["site_a"].pk}),
+    "api:facilities-site-facilities-list": ApiRule(EVERY_TOKEN),
+    "api:facilities-site-facilities-detail": ApiRule(API_OBJECT_OF_A,
+                                                     kwargs=lambda o: {"pk": o["site_facilities_a"].pk}),
+    "api:facilities-equipment-list": ApiRule(EVERY_TOKEN),
+    "api:facilities-equipment-detail": ApiRule(API_OBJECT_OF_A, kwargs=lambda o: {"pk": o["holding_a"].pk}),
+    # The minimum equipment lists are reference data: the same for every token.
+    "api:facilities-catalogue": ApiRule(EVERY_TOKEN),
+    "api:facilities-standard": ApiRule(API_OBJECT_OF_A, query=lambda o: f"?school={o['school_a'].pk}"),
 }
 
 
@@ -609,6 +626,7 @@ SCHOOL_WRITES = {**RECORD_WRITES, "school_a_rw": 403}
     ("api:school-detail", "school_a", {"address": "2 Phố Thử"}, SCHOOL_WRITES),
     ("api:staff-detail", "staff_a", {"ethnicity": "Tày"}, RECORD_WRITES),
     ("api:student-detail", "pupil_a", {"ethnicity": "Tày"}, RECORD_WRITES),
+    ("api:facilities-site-detail", "site_a", {"address": "Thôn Thử"}, RECORD_WRITES),
 ])
 def test_api_writes_need_a_read_write_token_of_the_scope(client, world, url_name, obj, change, expect):
     url = reverse(url_name, kwargs={"pk": world[obj].pk})

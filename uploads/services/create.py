@@ -35,7 +35,9 @@ def upload_create(*, user, kind: str, file, school=None, enqueue: bool = True) -
         raise AppError("Bạn không được tải lên loại dữ liệu này.", code="kind_not_allowed", status_code=403)
     importer = importer_for(kind)
     province_id = None
-    if importer.needs_school:
+    if importer.rows_name_school and scope.kind == SCHOOL:
+        school = user.school
+    if importer.needs_school or (importer.rows_name_school and school is not None):
         if scope.kind == SCHOOL:
             school = user.school
         if school is None:

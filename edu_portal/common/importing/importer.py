@@ -48,6 +48,9 @@ class RecordImporter:
     unique_fields: tuple[str, ...] = ()
     stage_columns: tuple[tuple[str, str], ...] = ()
     needs_school: bool = True
+    # Rows that name their school (a school code column): a school user's file is for their school, a province
+    # or ministry user's for the school they choose or, none chosen, for the schools its rows name.
+    rows_name_school: bool = False
     # The kind of record whose identity the verification app checks ("student", "staff"), if any.
     verification_kind: str = ""
     # The task (by name) that looks for second records of the people a commit created or changed.
