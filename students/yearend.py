@@ -297,7 +297,8 @@ def year_rollover_due(today: dt.date | None = None) -> int | None:
 
 # Schools per part of the rollover, each part in a transaction of its own (a Celery task). The whole country
 # is one part: the rollover's proposals read each table once with hash joins (ROLLOVER_PROPOSALS_SQL), so
-# that parts would each read them again; two parts of 27,000 schools took longer than one (bench year_end).
+# that parts would each read them again (bench year_end: 808 s for the country in one part, 3 years loaded,
+# against 1,816 s in 27 parts of index probes with 1 year loaded).
 ROLLOVER_SCHOOLS_PER_PART = 60000
 # A rollover started this long ago and not finished (a worker lost mid-way) may be started again: its
 # parts are safe to run twice (the pupils decided or carried are not proposed again).
