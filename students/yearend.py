@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
+from edu_portal.common import period_locks
 from edu_portal.common.bulk import bulk_statements
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.models import current_school_year, school_year_label
@@ -271,6 +272,9 @@ def _commit(cursor, *, schools: list[int], year: int, user, proposals: str) -> C
     """The commit's statements, the proposals computed by `proposals` (a school's: index probes; the
     rollover's: hash joins). Leaves the proposals in _ye_proposals for the rollover's carry."""
     params = {"schools": schools, "year": int(year)}
+    # The year-end writes a year whose reporting period may be approved: it closes completions after the last
+    # day of teaching (the year's figures are as of 30 May) and opens the next year (period_locks).
+    period_locks.bypass(cursor)
     # One commit at a time per school: a second would find the same pupils undecided.
     cursor.execute("SELECT id FROM schools_school WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [schools])
     cursor.execute(proposals, params)
@@ -397,6 +401,8 @@ def year_end_undo(*, scope: Scope, user, year_end_id: int) -> YearEnd:
     if blockers:
         raise AppError(" ".join(blockers), code="year_in_use", status_code=409)
     decisions = list(year_end.decisions.all())
+    with connection.cursor() as cursor:
+        period_locks.bypass(cursor)  # as the commit it undoes (_commit)
     Enrollment.objects.filter(pk__in=[d.next_enrollment_id for d in decisions if d.next_enrollment_id]).delete()
     for status in {d.status_before for d in decisions}:
         Enrollment.objects.filter(pk__in=[d.enrollment_id for d in decisions if d.status_before == status

@@ -6,6 +6,8 @@ class CommonConfig(AppConfig):
     label = "common"
 
     def ready(self):
-        from . import lookups
+        from . import lookups, period_locks
 
         lookups.register()
+        # Writes refused by a reporting period's lock become AppErrors (issue 19).
+        period_locks.register()

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "verification",
     "uploads",
     "dashboards",
+    "reporting",
     "api",
     "security",
     "audit",

@@ -82,8 +82,10 @@ def upload_commit(*, upload_id: int) -> Upload:
                 # New records and changed identities are looked at for a second record of the same person
                 # (by the name the importer gives: uploads does not import the records' apps).
                 enqueue_on_commit(importer.duplicate_scan_task, [int(i) for i in result["identity"]])
-    except (StaleUpload, IntegrityError) as exc:
-        message = exc.message if isinstance(exc, StaleUpload) else (
+    except (StaleUpload, IntegrityError, AppError) as exc:
+        # AppError: a write the database refused with a reason for the user (an approved reporting period's
+        # lock: edu_portal.common.period_locks); nothing was written.
+        message = exc.message if isinstance(exc, (StaleUpload, AppError)) else (
             "Không ghi được vì dữ liệu trùng với bản ghi khác (ví dụ hai học sinh đổi số định danh cho nhau). "
             "Không có gì được ghi.")
         logger.info("upload %s: commit refused: %s", upload_id, exc)

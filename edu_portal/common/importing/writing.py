@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import time
 
+import psycopg2
+
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.period_locks import locked_error
 
 from .importer import RecordImporter
 
@@ -26,7 +29,14 @@ class Timed:
 
     def execute(self, sql, params=None):
         started = time.perf_counter()
-        self.cursor.execute(sql, params)
+        try:
+            self.cursor.execute(sql, params)
+        except psycopg2.Error as exc:
+            # The raw cursor passes Django's execute wrappers by: a reporting period's lock is translated here.
+            error = locked_error(exc)
+            if error is None:
+                raise
+            raise error from exc
         logger.debug("%.3f s  %s", time.perf_counter() - started, " ".join(sql.split())[:100])
 
     def copy_expert(self, sql, file):

@@ -1,0 +1,258 @@
+"""Writes of the reporting periods (issue 19): periods, submissions, approval and return, the ministry's
+acceptance of a province, re-opening, and the province's exceptions; each in one transaction, the rows it
+decides on locked first (two approvers at once, or an approval racing a re-opening, decide each school once).
+
+Approval freezes the school's figures (OfficialFigures, from its statistics row recomputed in the same
+transaction) and locks its data of the period's domains (ReportingLock, enforced by the database:
+reporting.locks). Every action is journaled (SubmissionEvent: who, when, why).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.scope import Scope
+from dashboards.metrics import METRIC_NAMES
+from dashboards.models import SchoolStats
+from dashboards.services import stats_refresh_schools
+from edu_portal.common.exceptions import AppError, NotInScope
+from schools.models import School
+
+from .models import (
+    DEFAULT_DOMAINS,
+    Domain,
+    OfficialFigures,
+    PeriodKind,
+    ProvinceAcceptance,
+    ReportingLock,
+    ReportingPeriod,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+)
+
+
+def _require(user, *roles: str) -> None:
+    if not (user.is_superuser or user.role in roles):
+        raise AppError(_("Bạn không có quyền thực hiện việc này."), code="forbidden", status_code=403)
+
+
+def _period_open(period: ReportingPeriod, *, today: dt.date | None = None) -> None:
+    today = today or timezone.localdate()
+    if today < period.opens_on:
+        raise AppError(_("Kỳ báo cáo \"%(period)s\" chưa mở (mở từ %(day)s).")
+                       % {"period": period, "day": period.opens_on.strftime("%d/%m/%Y")}, code="period_not_open",
+                       status_code=409)
+    if today > period.expires_on:
+        raise AppError(_("Kỳ báo cáo \"%(period)s\" đã hết hạn ngày %(day)s: không nộp, duyệt hay trả lại được nữa.")
+                       % {"period": period, "day": period.expires_on.strftime("%d/%m/%Y")}, code="period_expired",
+                       status_code=409)
+
+
+@transaction.atomic
+def period_create(*, user, school_year: int, kind: str, opens_on: dt.date, closes_on: dt.date,
+                  expires_on: dt.date, domains: list[str] | None = None) -> ReportingPeriod:
+    """The ministry opens a reporting period of a school year."""
+    _require(user, Role.MINISTRY)
+    if kind not in PeriodKind.values:
+        raise AppError(_("Kỳ báo cáo không hợp lệ."), code="invalid", details={"kind": [_("Không hợp lệ.")]})
+    domains = list(domains or DEFAULT_DOMAINS[PeriodKind(kind)])
+    bad = [d for d in domains if d not in Domain.values]
+    if bad or not domains:
+        raise AppError(_("Nội dung báo cáo không hợp lệ: %(bad)s.") % {"bad": ", ".join(bad) or "-"},
+                       code="invalid", details={"domains": [_("Không hợp lệ.")]})
+    if not opens_on <= closes_on <= expires_on:
+        raise AppError(_("Ngày mở, hạn nộp và ngày hết hạn phải theo thứ tự đó."), code="invalid",
+                       details={"closes_on": [_("Phải trong khoảng từ ngày mở đến ngày hết hạn.")]})
+    if ReportingPeriod.objects.filter(school_year=school_year, kind=kind).exists():
+        raise AppError(_("Năm học này đã có kỳ báo cáo đó."), code="duplicate", status_code=409)
+    return ReportingPeriod.objects.create(school_year=school_year, kind=kind, domains=domains, opens_on=opens_on,
+                                          closes_on=closes_on, expires_on=expires_on)
+
+
+def _event(submission: Submission, action: str, user, comment: str = "", at=None) -> None:
+    SubmissionEvent.objects.create(submission=submission, action=action, at=at or timezone.now(), by=user,
+                                   comment=comment)
+
+
+def blocking_failures(*, period: ReportingPeriod, school: School) -> list[str]:
+    """The blocking validation rules the school's data fails for the period (none are defined yet: the rules
+    engine is the next part of issue 19)."""
+    return []
+
+
+@transaction.atomic
+def submission_submit(*, user, period_id: int, school_id: int) -> Submission:
+    """The school submits its report of the period (again, after a return)."""
+    period = ReportingPeriod.objects.get(pk=period_id)
+    school = School.objects.filter(pk=school_id).first()
+    if school is None or not Scope.for_user(user).contains_school(school):
+        raise NotInScope()
+    _period_open(period)
+    failures = blocking_failures(period=period, school=school)
+    if failures:
+        raise AppError(_("Chưa nộp được: dữ liệu còn lỗi chặn."), code="validation_failed", status_code=409,
+                       details={"rules": failures})
+    now = timezone.now()
+    submission, created = Submission.objects.select_for_update().get_or_create(
+        period=period, school=school, defaults={"status": SubmissionStatus.SUBMITTED, "submitted_at": now,
+                                                "first_submitted_at": now, "submitted_by": user})
+    if not created:
+        if submission.status != SubmissionStatus.RETURNED:
+            raise AppError(_("Báo cáo đã nộp (trạng thái: %(status)s).") % {"status": submission.get_status_display()},
+                           code="already_submitted", status_code=409)
+        submission.status, submission.submitted_at, submission.submitted_by = SubmissionStatus.SUBMITTED, now, user
+        submission.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    _event(submission, "submit", user, at=now)
+    return submission
+
+
+def _decidable(user, period_id: int, school_ids: list[int]) -> tuple[ReportingPeriod, list[Submission]]:
+    """The submissions of these schools, locked, after the checks every decision shares."""
+    _require(user, Role.PROVINCE, Role.MINISTRY)
+    period = ReportingPeriod.objects.get(pk=period_id)
+    _period_open(period)
+    ids = sorted({int(i) for i in school_ids})
+    if not ids:
+        raise AppError(_("Chưa chọn trường nào."), code="invalid")
+    scope = Scope.for_user(user)
+    schools = list(scope.filter(School.objects.filter(pk__in=ids), "").values_list("pk", "province_id"))
+    if len(schools) != len(ids):
+        raise NotInScope()
+    accepted = set(ProvinceAcceptance.objects.filter(period=period, province_id__in={p for _, p in schools})
+                   .values_list("province_id", flat=True))
+    if accepted:
+        raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh %(provinces)s trong kỳ này: cần Bộ mở lại trước.")
+                       % {"provinces": ", ".join(sorted(accepted))}, code="province_accepted", status_code=409)
+    submissions = list(Submission.objects.select_for_update().filter(period=period, school_id__in=ids)
+                       .select_related("school").order_by("school_id"))
+    return period, submissions
+
+
+def _not_submitted(submissions: list[Submission], ids: list[int], wanted: str) -> None:
+    by_school = {s.school_id: s for s in submissions}
+    wrong = [str(i) for i in sorted({int(i) for i in ids}) if getattr(by_school.get(int(i)), "status", None) != wanted]
+    if wrong:
+        codes = dict(School.objects.filter(pk__in=[int(w) for w in wrong]).values_list("pk", "code"))
+        raise AppError(_("Không thực hiện được: %(n)s trường không ở trạng thái \"%(status)s\": %(schools)s.")
+                       % {"n": len(wrong), "status": SubmissionStatus(wanted).label,
+                          "schools": ", ".join(codes.get(int(w), w) for w in wrong[:20])},
+                       code="wrong_status", status_code=409, details={"schools": [codes.get(int(w), w) for w in wrong]})
+
+
+@transaction.atomic
+def submissions_approve(*, user, period_id: int, school_ids: list[int], comment: str = "") -> int:
+    """The province approves the submitted reports of these schools, all or none: their figures are frozen
+    and their data of the period's domains locked. Returns how many."""
+    period, submissions = _decidable(user, period_id, school_ids)
+    _not_submitted(submissions, school_ids, SubmissionStatus.SUBMITTED)
+    now = timezone.now()
+    ids = [s.school_id for s in submissions]
+    # The figures as the data stands now (the school may have written since the last refresh).
+    stats_refresh_schools(school_ids=ids)
+    Submission.objects.filter(pk__in=[s.pk for s in submissions]).update(
+        status=SubmissionStatus.APPROVED, decided_at=now, decided_by=user, comment=comment, changed_after_approval=0,
+        updated_at=now)
+    who = user.get_full_name() or user.username
+    ReportingLock.objects.filter(submission__in=submissions).delete()
+    ReportingLock.objects.bulk_create([
+        ReportingLock(submission=s, school_id=s.school_id, school_year=period.school_year, domain=d, approved_at=now,
+                      approved_by=who, period_kind=period.kind) for s in submissions for d in period.domains])
+    _freeze(period, submissions, now)
+    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=s, action="approve", at=now, by=user,
+                                                         comment=comment) for s in submissions])
+    return len(submissions)
+
+
+def _freeze(period: ReportingPeriod, submissions: list[Submission], now) -> None:
+    by_school = {s.school_id: s for s in submissions}
+    OfficialFigures.objects.filter(submission__in=submissions).delete()
+    rows = SchoolStats.objects.filter(school_id__in=list(by_school), school_year=period.school_year)
+    OfficialFigures.objects.bulk_create([
+        OfficialFigures(submission=by_school[r.school_id], school_id=r.school_id, school_year=r.school_year,
+                        province_id=r.province_id, commune_id=r.commune_id, frozen_at=now,
+                        figures={n: getattr(r, n) for n in METRIC_NAMES}) for r in rows])
+
+
+@transaction.atomic
+def submissions_return(*, user, period_id: int, school_ids: list[int], comment: str) -> int:
+    """The province returns submitted reports to their schools, with what to fix."""
+    if not (comment or "").strip():
+        raise AppError(_("Hãy ghi lý do trả lại."), code="invalid", details={"comment": [_("Bắt buộc.")]})
+    period, submissions = _decidable(user, period_id, school_ids)
+    _not_submitted(submissions, school_ids, SubmissionStatus.SUBMITTED)
+    now = timezone.now()
+    Submission.objects.filter(pk__in=[s.pk for s in submissions]).update(
+        status=SubmissionStatus.RETURNED, decided_at=now, decided_by=user, comment=comment, updated_at=now)
+    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=s, action="return", at=now, by=user,
+                                                         comment=comment) for s in submissions])
+    return len(submissions)
+
+
+@transaction.atomic
+def submission_reopen(*, user, period_id: int, school_id: int, reason: str) -> Submission:
+    """Up the chain, an approved report is opened again (returned to the school) with a reason: its locks go;
+    its frozen figures stay official until it is approved again."""
+    if not (reason or "").strip():
+        raise AppError(_("Hãy ghi lý do mở lại."), code="invalid", details={"reason": [_("Bắt buộc.")]})
+    if user.role == Role.MINISTRY or user.is_superuser:
+        # The ministry may re-open a school of a province it accepted: the acceptance goes with it.
+        school = School.objects.filter(pk=school_id).first()
+        if school is not None:
+            ProvinceAcceptance.objects.filter(period_id=period_id, province_id=school.province_id).delete()
+    period, submissions = _decidable(user, period_id, [school_id])
+    _not_submitted(submissions, [school_id], SubmissionStatus.APPROVED)
+    submission = submissions[0]
+    now = timezone.now()
+    submission.status, submission.decided_at, submission.decided_by, submission.comment = (
+        SubmissionStatus.RETURNED, now, user, reason)
+    submission.save(update_fields=["status", "decided_at", "decided_by", "comment", "updated_at"])
+    submission.locks.all().delete()
+    _event(submission, "reopen", user, reason, at=now)
+    return submission
+
+
+@transaction.atomic
+def exception_grant(*, user, period_id: int, school_id: int, hours: int, reason: str) -> Submission:
+    """The province lets an approved school change its locked data for `hours` (audited); what it writes
+    counts as changed after approval, to be approved again."""
+    _require(user, Role.PROVINCE, Role.MINISTRY)
+    if not (reason or "").strip():
+        raise AppError(_("Hãy ghi lý do cho phép ngoại lệ."), code="invalid", details={"reason": [_("Bắt buộc.")]})
+    if not 1 <= int(hours) <= 24 * 14:
+        raise AppError(_("Thời hạn ngoại lệ từ 1 giờ đến 14 ngày."), code="invalid", details={"hours": [_("Không hợp lệ.")]})
+    school = School.objects.filter(pk=school_id).first()
+    if school is None or not Scope.for_user(user).contains_school(school):
+        raise NotInScope()
+    submission = Submission.objects.select_for_update().filter(period_id=period_id, school=school).first()
+    if submission is None or submission.status != SubmissionStatus.APPROVED:
+        raise AppError(_("Chỉ cho phép ngoại lệ với báo cáo đã duyệt."), code="wrong_status", status_code=409)
+    now = timezone.now()
+    submission.locks.update(exception_until=now + dt.timedelta(hours=int(hours)))
+    _event(submission, "exception", user, f"{int(hours)} h: {reason}", at=now)
+    return submission
+
+
+@transaction.atomic
+def province_accept(*, user, period_id: int, province_code: str) -> ProvinceAcceptance:
+    """The ministry accepts a province's approved figures of the period: none of its reports may be waiting
+    for the province's decision."""
+    _require(user, Role.MINISTRY)
+    period = ReportingPeriod.objects.get(pk=period_id)
+    _period_open(period)
+    # One acceptance at a time per period and province (the unique constraint answers a racing second one).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('reporting_accept'), %s)", [int(period_id)])
+    waiting = Submission.objects.filter(period=period, school__province_id=province_code,
+                                        status=SubmissionStatus.SUBMITTED).count()
+    if waiting:
+        raise AppError(_("Tỉnh còn %(n)s báo cáo chờ duyệt.") % {"n": waiting}, code="not_ready", status_code=409)
+    acceptance, created = ProvinceAcceptance.objects.get_or_create(
+        period=period, province_id=province_code, defaults={"accepted_at": timezone.now(), "accepted_by": user})
+    if not created:
+        raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh này."), code="already_accepted", status_code=409)
+    return acceptance
