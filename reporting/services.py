@@ -14,8 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from accounts.scope import Scope
+from accounts.scope import COUNTRY, PROVINCE, Scope
 from dashboards.metrics import METRIC_NAMES
 from dashboards.models import SchoolStats
 from dashboards.services import stats_refresh_schools
@@ -36,9 +35,15 @@ from .models import (
 )
 
 
-def _require(user, *roles: str) -> None:
-    if not (user.is_superuser or user.role in roles):
+def _require(scope: Scope, *kinds: str) -> None:
+    """What a user or token may do follows its scope: a school submits, a province decides on its schools,
+    the country (the ministry) opens periods, accepts provinces and decides anywhere."""
+    if scope.kind not in kinds:
         raise AppError(_("Bạn không có quyền thực hiện việc này."), code="forbidden", status_code=403)
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "API"
 
 
 def _period_open(period: ReportingPeriod, *, today: dt.date | None = None) -> None:
@@ -54,10 +59,10 @@ def _period_open(period: ReportingPeriod, *, today: dt.date | None = None) -> No
 
 
 @transaction.atomic
-def period_create(*, user, school_year: int, kind: str, opens_on: dt.date, closes_on: dt.date,
+def period_create(*, scope: Scope, school_year: int, kind: str, opens_on: dt.date, closes_on: dt.date,
                   expires_on: dt.date, domains: list[str] | None = None) -> ReportingPeriod:
     """The ministry opens a reporting period of a school year."""
-    _require(user, Role.MINISTRY)
+    _require(scope, COUNTRY)
     if kind not in PeriodKind.values:
         raise AppError(_("Kỳ báo cáo không hợp lệ."), code="invalid", details={"kind": [_("Không hợp lệ.")]})
     domains = list(domains or DEFAULT_DOMAINS[PeriodKind(kind)])
@@ -74,6 +79,13 @@ def period_create(*, user, school_year: int, kind: str, opens_on: dt.date, close
                                           closes_on=closes_on, expires_on=expires_on)
 
 
+def _period(period_id) -> ReportingPeriod:
+    period = ReportingPeriod.objects.filter(pk=int(period_id)).first()
+    if period is None:
+        raise AppError(_("Không có kỳ báo cáo này."), code="not_found", status_code=404)
+    return period
+
+
 def _event(submission: Submission, action: str, user, comment: str = "", at=None) -> None:
     SubmissionEvent.objects.create(submission=submission, action=action, at=at or timezone.now(), by=user,
                                    comment=comment)
@@ -86,11 +98,11 @@ def blocking_failures(*, period: ReportingPeriod, school: School) -> list[str]:
 
 
 @transaction.atomic
-def submission_submit(*, user, period_id: int, school_id: int) -> Submission:
+def submission_submit(*, scope: Scope, user, period_id: int, school_id: int) -> Submission:
     """The school submits its report of the period (again, after a return)."""
-    period = ReportingPeriod.objects.get(pk=period_id)
+    period = _period(period_id)
     school = School.objects.filter(pk=school_id).first()
-    if school is None or not Scope.for_user(user).contains_school(school):
+    if school is None or not scope.contains_school(school):
         raise NotInScope()
     _period_open(period)
     failures = blocking_failures(period=period, school=school)
@@ -111,15 +123,14 @@ def submission_submit(*, user, period_id: int, school_id: int) -> Submission:
     return submission
 
 
-def _decidable(user, period_id: int, school_ids: list[int]) -> tuple[ReportingPeriod, list[Submission]]:
+def _decidable(scope: Scope, period_id: int, school_ids: list[int]) -> tuple[ReportingPeriod, list[Submission]]:
     """The submissions of these schools, locked, after the checks every decision shares."""
-    _require(user, Role.PROVINCE, Role.MINISTRY)
-    period = ReportingPeriod.objects.get(pk=period_id)
+    _require(scope, PROVINCE, COUNTRY)
+    period = _period(period_id)
     _period_open(period)
     ids = sorted({int(i) for i in school_ids})
     if not ids:
         raise AppError(_("Chưa chọn trường nào."), code="invalid")
-    scope = Scope.for_user(user)
     schools = list(scope.filter(School.objects.filter(pk__in=ids), "").values_list("pk", "province_id"))
     if len(schools) != len(ids):
         raise NotInScope()
@@ -145,10 +156,10 @@ def _not_submitted(submissions: list[Submission], ids: list[int], wanted: str) -
 
 
 @transaction.atomic
-def submissions_approve(*, user, period_id: int, school_ids: list[int], comment: str = "") -> int:
+def submissions_approve(*, scope: Scope, user, period_id: int, school_ids: list[int], comment: str = "") -> int:
     """The province approves the submitted reports of these schools, all or none: their figures are frozen
     and their data of the period's domains locked. Returns how many."""
-    period, submissions = _decidable(user, period_id, school_ids)
+    period, submissions = _decidable(scope, period_id, school_ids)
     _not_submitted(submissions, school_ids, SubmissionStatus.SUBMITTED)
     now = timezone.now()
     ids = [s.school_id for s in submissions]
@@ -157,7 +168,7 @@ def submissions_approve(*, user, period_id: int, school_ids: list[int], comment:
     Submission.objects.filter(pk__in=[s.pk for s in submissions]).update(
         status=SubmissionStatus.APPROVED, decided_at=now, decided_by=user, comment=comment, changed_after_approval=0,
         updated_at=now)
-    who = user.get_full_name() or user.username
+    who = _who(user)
     ReportingLock.objects.filter(submission__in=submissions).delete()
     ReportingLock.objects.bulk_create([
         ReportingLock(submission=s, school_id=s.school_id, school_year=period.school_year, domain=d, approved_at=now,
@@ -179,11 +190,11 @@ def _freeze(period: ReportingPeriod, submissions: list[Submission], now) -> None
 
 
 @transaction.atomic
-def submissions_return(*, user, period_id: int, school_ids: list[int], comment: str) -> int:
+def submissions_return(*, scope: Scope, user, period_id: int, school_ids: list[int], comment: str) -> int:
     """The province returns submitted reports to their schools, with what to fix."""
     if not (comment or "").strip():
         raise AppError(_("Hãy ghi lý do trả lại."), code="invalid", details={"comment": [_("Bắt buộc.")]})
-    period, submissions = _decidable(user, period_id, school_ids)
+    period, submissions = _decidable(scope, period_id, school_ids)
     _not_submitted(submissions, school_ids, SubmissionStatus.SUBMITTED)
     now = timezone.now()
     Submission.objects.filter(pk__in=[s.pk for s in submissions]).update(
@@ -194,17 +205,17 @@ def submissions_return(*, user, period_id: int, school_ids: list[int], comment: 
 
 
 @transaction.atomic
-def submission_reopen(*, user, period_id: int, school_id: int, reason: str) -> Submission:
+def submission_reopen(*, scope: Scope, user, period_id: int, school_id: int, reason: str) -> Submission:
     """Up the chain, an approved report is opened again (returned to the school) with a reason: its locks go;
     its frozen figures stay official until it is approved again."""
     if not (reason or "").strip():
         raise AppError(_("Hãy ghi lý do mở lại."), code="invalid", details={"reason": [_("Bắt buộc.")]})
-    if user.role == Role.MINISTRY or user.is_superuser:
+    if scope.kind == COUNTRY:
         # The ministry may re-open a school of a province it accepted: the acceptance goes with it.
         school = School.objects.filter(pk=school_id).first()
         if school is not None:
             ProvinceAcceptance.objects.filter(period_id=period_id, province_id=school.province_id).delete()
-    period, submissions = _decidable(user, period_id, [school_id])
+    period, submissions = _decidable(scope, period_id, [school_id])
     _not_submitted(submissions, [school_id], SubmissionStatus.APPROVED)
     submission = submissions[0]
     now = timezone.now()
@@ -217,16 +228,16 @@ def submission_reopen(*, user, period_id: int, school_id: int, reason: str) -> S
 
 
 @transaction.atomic
-def exception_grant(*, user, period_id: int, school_id: int, hours: int, reason: str) -> Submission:
+def exception_grant(*, scope: Scope, user, period_id: int, school_id: int, hours: int, reason: str) -> Submission:
     """The province lets an approved school change its locked data for `hours` (audited); what it writes
     counts as changed after approval, to be approved again."""
-    _require(user, Role.PROVINCE, Role.MINISTRY)
+    _require(scope, PROVINCE, COUNTRY)
     if not (reason or "").strip():
         raise AppError(_("Hãy ghi lý do cho phép ngoại lệ."), code="invalid", details={"reason": [_("Bắt buộc.")]})
     if not 1 <= int(hours) <= 24 * 14:
         raise AppError(_("Thời hạn ngoại lệ từ 1 giờ đến 14 ngày."), code="invalid", details={"hours": [_("Không hợp lệ.")]})
     school = School.objects.filter(pk=school_id).first()
-    if school is None or not Scope.for_user(user).contains_school(school):
+    if school is None or not scope.contains_school(school):
         raise NotInScope()
     submission = Submission.objects.select_for_update().filter(period_id=period_id, school=school).first()
     if submission is None or submission.status != SubmissionStatus.APPROVED:
@@ -238,11 +249,11 @@ def exception_grant(*, user, period_id: int, school_id: int, hours: int, reason:
 
 
 @transaction.atomic
-def province_accept(*, user, period_id: int, province_code: str) -> ProvinceAcceptance:
+def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -> ProvinceAcceptance:
     """The ministry accepts a province's approved figures of the period: none of its reports may be waiting
     for the province's decision."""
-    _require(user, Role.MINISTRY)
-    period = ReportingPeriod.objects.get(pk=period_id)
+    _require(scope, COUNTRY)
+    period = _period(period_id)
     _period_open(period)
     # One acceptance at a time per period and province (the unique constraint answers a racing second one).
     with connection.cursor() as cursor:

@@ -377,7 +377,22 @@ def _site(objects) -> None:
     objects["holding_a"] = EquipmentHolding.objects.get(school=school_a)
 
 
-OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end, _site]
+def _period(objects) -> None:
+    """A reporting period open today, school A's report submitted (issue 19)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reporting.services import period_create, submission_submit
+
+    today = timezone.localdate()
+    objects["period"] = period_create(scope=Scope.country(), school_year=current_school_year(), kind="start",
+                                      opens_on=today, closes_on=today, expires_on=today + dt.timedelta(days=9))
+    submission_submit(scope=Scope.country(), user=None, period_id=objects["period"].pk,
+                      school_id=objects["school_a"].pk)
+
+
+OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end, _site, _period]
 
 
 UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
@@ -461,6 +476,10 @@ TRANSFER_BC = api(country_ro=200, country_rw=200, province_x_ro=200, province_x_
                   school_a_ro=404, school_a_rw=404, school_b_ro=200)
 RESULT_WRITES = api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=200, province_y_ro=403,
                     school_a_ro=403, school_a_rw=200, school_b_ro=403)
+REPORTING_DECISION = api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=409, province_y_ro=403,
+                         school_a_ro=403, school_a_rw=403, school_b_ro=403)
+REPORTING_NOT_APPROVED = api(country_ro=403, country_rw=409, province_x_ro=403, province_x_rw=409, province_y_ro=403,
+                             school_a_ro=403, school_a_rw=403, school_b_ro=403)
 POST_ONLY = api(country_ro=405, country_rw=405, province_x_ro=405, province_x_rw=405, province_y_ro=405,
                 school_a_ro=405, school_a_rw=405, school_b_ro=405)
 
@@ -572,6 +591,32 @@ API_RULES: dict[str, ApiRule] = {
     # The minimum equipment lists are reference data: the same for every token.
     "api:facilities-catalogue": ApiRule(EVERY_TOKEN),
     "api:facilities-standard": ApiRule(API_OBJECT_OF_A, query=lambda o: f"?school={o['school_a'].pk}"),
+    # Reporting periods (issue 19): every token reads its own scope's submissions, rates and figures. Actions on
+    # school A's submitted report: a read-only token is refused (403); the country's read-write token acts first
+    # (200), then the province's finds it done (409); a school token may not decide (403).
+    "api:reporting-periods": ApiRule(EVERY_TOKEN),
+    "api:reporting-submissions": ApiRule(EVERY_TOKEN, kwargs=lambda o: {"pk": o["period"].pk}),
+    "api:reporting-completeness": ApiRule(EVERY_TOKEN, kwargs=lambda o: {"pk": o["period"].pk}),
+    "api:reporting-figures": ApiRule(EVERY_TOKEN, kwargs=lambda o: {"pk": o["period"].pk}),
+    "api:reporting-submit": ApiRule(api(country_ro=403, country_rw=409, province_x_ro=403, province_x_rw=409,
+                                        province_y_ro=403, school_a_ro=403, school_a_rw=409, school_b_ro=403),
+                                    kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                                    data=lambda o: {"school": o["school_a"].pk}),
+    "api:reporting-approve": ApiRule(REPORTING_DECISION, kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                                     data=lambda o: {"schools": [o["school_a"].pk]}),
+    "api:reporting-return": ApiRule(REPORTING_DECISION, kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                                    data=lambda o: {"schools": [o["school_a"].pk], "comment": "Sai sĩ số"}),
+    # Not approved yet: nothing to re-open or except (409), a school token may not (403).
+    "api:reporting-reopen": ApiRule(REPORTING_NOT_APPROVED, kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                                    data=lambda o: {"school": o["school_a"].pk, "reason": "Sai"}),
+    "api:reporting-exception": ApiRule(REPORTING_NOT_APPROVED, kwargs=lambda o: {"pk": o["period"].pk},
+                                       method="post",
+                                       data=lambda o: {"school": o["school_a"].pk, "hours": 2, "reason": "Bổ sung"}),
+    # Only the country accepts a province; school A's report still waits for the province (409).
+    "api:reporting-accept": ApiRule(api(country_ro=403, country_rw=409, province_x_ro=403, province_x_rw=403,
+                                        province_y_ro=403, school_a_ro=403, school_a_rw=403, school_b_ro=403),
+                                    kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                                    data=lambda o: {"province": "01"}),
 }
 
 

@@ -25,13 +25,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def approved(ministry_user, school_user, province_user, school_a):
     today = timezone.localdate()
-    period = services.period_create(user=ministry_user, school_year=current_school_year(), kind="start",
+    period = services.period_create(scope=Scope.for_user(ministry_user), school_year=current_school_year(), kind="start",
                                     opens_on=today, closes_on=today, expires_on=today + dt.timedelta(days=9),
                                     domains=["enrollment", "staff"])
     pupil = make_student(school_a)
     staff = make_staff(school_a)
-    services.submission_submit(user=school_user, period_id=period.pk, school_id=school_a.pk)
-    services.submissions_approve(user=province_user, period_id=period.pk, school_ids=[school_a.pk])
+    services.submission_submit(scope=Scope.for_user(school_user), user=school_user, period_id=period.pk, school_id=school_a.pk)
+    services.submissions_approve(scope=Scope.for_user(province_user), user=province_user, period_id=period.pk, school_ids=[school_a.pk])
     return period, pupil, staff
 
 
@@ -68,7 +68,7 @@ def test_updates_and_deletes_are_refused_but_not_the_registrys_answers(approved,
 def test_exception_lets_writes_through_counts_them_and_keeps_official_figures(approved, school_a, province_user):
     period = approved[0]
     frozen = OfficialFigures.objects.get(school_id=school_a.pk).figures["pupils"]
-    services.exception_grant(user=province_user, period_id=period.pk, school_id=school_a.pk, hours=2,
+    services.exception_grant(scope=Scope.for_user(province_user), user=province_user, period_id=period.pk, school_id=school_a.pk, hours=2,
                              reason="Bổ sung học sinh chuyển đến")
     make_student(school_a)
     make_student(school_a)
@@ -82,7 +82,7 @@ def test_exception_lets_writes_through_counts_them_and_keeps_official_figures(ap
 
 def test_reopened_school_writes_again(approved, school_a, province_user):
     period = approved[0]
-    services.submission_reopen(user=province_user, period_id=period.pk, school_id=school_a.pk, reason="Sửa sĩ số")
+    services.submission_reopen(scope=Scope.for_user(province_user), user=province_user, period_id=period.pk, school_id=school_a.pk, reason="Sửa sĩ số")
     make_student(school_a)
 
 

@@ -1,0 +1,17 @@
+"""Included by api/urls.py under /api/v1/reporting/ (namespace "api")."""
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("periods/", views.PeriodListView.as_view(), name="reporting-periods"),
+    path("periods/<int:pk>/submissions/", views.SubmissionListView.as_view(), name="reporting-submissions"),
+    path("periods/<int:pk>/submit/", views.SubmitView.as_view(), name="reporting-submit"),
+    path("periods/<int:pk>/approve/", views.ApproveView.as_view(), name="reporting-approve"),
+    path("periods/<int:pk>/return/", views.ReturnView.as_view(), name="reporting-return"),
+    path("periods/<int:pk>/reopen/", views.ReopenView.as_view(), name="reporting-reopen"),
+    path("periods/<int:pk>/exceptions/", views.ExceptionView.as_view(), name="reporting-exception"),
+    path("periods/<int:pk>/accept/", views.AcceptView.as_view(), name="reporting-accept"),
+    path("periods/<int:pk>/completeness/", views.CompletenessView.as_view(), name="reporting-completeness"),
+    path("periods/<int:pk>/figures/", views.FiguresView.as_view(), name="reporting-figures"),
+]

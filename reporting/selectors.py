@@ -1,0 +1,98 @@
+"""Reads of the reporting periods (issue 19): periods, the submissions a scope sees, completeness and
+timeliness by area, and official figures beside live ones. Selectors never write."""
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from accounts.scope import COUNTRY, PROVINCE, Scope
+from dashboards.metrics import METRIC_NAMES
+
+from .models import ReportingPeriod, Submission
+
+
+def period_list() -> QuerySet[ReportingPeriod]:
+    return ReportingPeriod.objects.all()
+
+
+def submission_list(*, scope: Scope, period: ReportingPeriod, status: str | None = None) -> QuerySet[Submission]:
+    qs = scope.filter(Submission.objects.filter(period=period), "school").select_related("school", "decided_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("school__province_id", "school__name")
+
+
+def _area(scope: Scope) -> tuple[str, str, list]:
+    """The grouping below the scope (country: provinces; province: communes; school: itself) and its filter."""
+    if scope.kind == COUNTRY:
+        return "sc.province_id", "TRUE", []
+    if scope.kind == PROVINCE:
+        return "sc.commune_id", "sc.province_id = %s", [scope.province_code]
+    return "sc.id::text", "sc.id = %s", [scope.school_id]
+
+
+def completeness(*, scope: Scope, period: ReportingPeriod) -> list[dict]:
+    """Per area below the scope: the open schools that must report, how many submitted (and on time: first
+    submission by the deadline, end of day in Asia/Ho_Chi_Minh), were approved, and the province's acceptance.
+    One query; rates are computed by the caller's presentation (a share of `schools`)."""
+    key, where, params = _area(scope)
+    sql = f"""
+        SELECT {key} AS area, count(*) AS schools,
+               count(s.id) FILTER (WHERE s.first_submitted_at IS NOT NULL) AS submitted,
+               count(s.id) FILTER (WHERE (s.first_submitted_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= %s) AS on_time,
+               count(s.id) FILTER (WHERE s.status = 'approved') AS approved,
+               count(s.id) FILTER (WHERE s.status = 'returned') AS returned,
+               count(s.id) FILTER (WHERE s.changed_after_approval > 0) AS changed_after_approval,
+               bool_or(a.id IS NOT NULL) AS accepted
+        FROM schools_school sc
+        LEFT JOIN reporting_submission s ON s.school_id = sc.id AND s.period_id = %s
+        LEFT JOIN reporting_provinceacceptance a ON a.province_id = sc.province_id AND a.period_id = %s
+        WHERE sc.status = 'open' AND {where}
+        GROUP BY 1 ORDER BY 1"""  # noqa: S608 - only constants are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period.closes_on, period.pk, period.pk, *params])
+        columns = [c.name for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def not_submitted(*, scope: Scope, period: ReportingPeriod, limit: int = 500) -> list[dict]:
+    """The open schools of the scope that have not submitted the period (or were returned and not again)."""
+    _, where, params = _area(scope)
+    sql = f"""
+        SELECT sc.id, sc.code, sc.name, sc.province_id, sc.commune_id, s.status
+        FROM schools_school sc LEFT JOIN reporting_submission s ON s.school_id = sc.id AND s.period_id = %s
+        WHERE sc.status = 'open' AND {where} AND (s.id IS NULL OR s.status = 'returned')
+        ORDER BY sc.province_id, sc.name LIMIT %s"""  # noqa: S608 - only constants are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period.pk, *params, limit])
+        columns = [c.name for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def official_beside_live(*, scope: Scope, period: ReportingPeriod, metrics: list[str]) -> list[dict]:
+    """Per area below the scope: each metric's official value (the sum of the figures frozen at approval;
+    schools not approved count nothing) and its live value (the statistics now), with how many schools'
+    figures are official."""
+    metrics = [m for m in metrics if m in METRIC_NAMES]
+    key, where, params = _area(scope)
+    official = ", ".join(f"COALESCE(sum((o.figures ->> '{m}')::bigint), 0) AS official_{m}" for m in metrics)
+    live = ", ".join(f"sum(st.{m}) AS live_{m}" for m in metrics)
+    sql = f"""
+        WITH live AS (SELECT {key} AS area, count(*) AS schools, {live}
+                      FROM dashboards_schoolstats st JOIN schools_school sc ON sc.id = st.school_id
+                      WHERE st.school_year = %s AND {where} GROUP BY 1),
+             official AS (SELECT {key} AS area, count(*) AS official_schools, {official}
+                          FROM reporting_officialfigures o JOIN reporting_submission s ON s.id = o.submission_id
+                          JOIN schools_school sc ON sc.id = o.school_id
+                          WHERE s.period_id = %s AND {where} GROUP BY 1)
+        SELECT * FROM live LEFT JOIN official USING (area) ORDER BY area"""  # noqa: S608 - metric names are checked
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period.school_year, *params, period.pk, *params])
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["official_schools"] = row.get("official_schools") or 0
+        for m in metrics:
+            row[f"official_{m}"] = row.get(f"official_{m}") or 0
+    return rows
+
