@@ -163,3 +163,35 @@ class OfficialFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id}/{self.school_year}"
+
+
+class CheckStatus(models.TextChoices):
+    OPEN = "open", _("Chưa xử lý")
+    EXPLAINED = "explained", _("Đã giải trình")
+    CORRECTED = "corrected", _("Đã sửa")
+    ERROR = "error", _("Lỗi khi kiểm tra")
+
+
+class CheckResult(models.Model):
+    """A validation rule (reporting.rules) a school's data fails in a period, and its follow-up: open until
+    the data is corrected (the next check finds it no more) or the school explains it (a warning only: a
+    blocking rule must be corrected before the school submits)."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="checks")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=40)
+    blocking = models.BooleanField()
+    status = models.CharField(max_length=10, choices=CheckStatus.choices, default=CheckStatus.OPEN)
+    # The failing items as data: [{"item", "value", "limit"}], the first 50 (reporting.rules.describe words them).
+    items = models.JSONField(default=list)
+    failing = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True)
+    noted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "school", "rule"], name="one_check_per_rule")]
+        indexes = [models.Index(fields=["period", "status"], name="check_period_status")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.rule}: {self.status}"

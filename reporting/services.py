@@ -21,6 +21,7 @@ from dashboards.services import stats_refresh_schools
 from edu_portal.common.exceptions import AppError, NotInScope
 from schools.models import School
 
+from . import checks
 from .models import (
     DEFAULT_DOMAINS,
     Domain,
@@ -33,6 +34,7 @@ from .models import (
     SubmissionEvent,
     SubmissionStatus,
 )
+from .rules import BY_CODE, describe
 
 
 def _require(scope: Scope, *kinds: str) -> None:
@@ -91,12 +93,6 @@ def _event(submission: Submission, action: str, user, comment: str = "", at=None
                                    comment=comment)
 
 
-def blocking_failures(*, period: ReportingPeriod, school: School) -> list[str]:
-    """The blocking validation rules the school's data fails for the period (none are defined yet: the rules
-    engine is the next part of issue 19)."""
-    return []
-
-
 @transaction.atomic
 def submission_submit(*, scope: Scope, user, period_id: int, school_id: int) -> Submission:
     """The school submits its report of the period (again, after a return)."""
@@ -105,10 +101,14 @@ def submission_submit(*, scope: Scope, user, period_id: int, school_id: int) -> 
     if school is None or not scope.contains_school(school):
         raise NotInScope()
     _period_open(period)
-    failures = blocking_failures(period=period, school=school)
-    if failures:
-        raise AppError(_("Chưa nộp được: dữ liệu còn lỗi chặn."), code="validation_failed", status_code=409,
-                       details={"rules": failures})
+    # The period's rules are run again on the data as it stands: a blocking failure stops the submission.
+    blocking = checks.blocking_open(checks.checks_run(period=period, school_ids=[school.pk])[school.pk])
+    if blocking:
+        raise AppError(_("Chưa nộp được: dữ liệu còn %(n)s lỗi chặn (%(rules)s). Hãy sửa rồi nộp lại.")
+                       % {"n": len(blocking), "rules": ", ".join(str(BY_CODE[c.rule].title) for c in blocking)},
+                       code="validation_failed", status_code=409,
+                       details={"rules": [{"rule": c.rule, "items": [describe(c.rule, **i) for i in c.items]}
+                                          for c in blocking]})
     now = timezone.now()
     submission, created = Submission.objects.select_for_update().get_or_create(
         period=period, school=school, defaults={"status": SubmissionStatus.SUBMITTED, "submitted_at": now,
