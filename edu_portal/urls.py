@@ -19,6 +19,7 @@ urlpatterns = [
     path("verification/", include("verification.urls")),
     path("uploads/", include("uploads.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("reporting/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -6,3 +6,5 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reporting"
     verbose_name = _("Kỳ báo cáo")
+    # Every level takes part: a school submits, a province approves, the ministry opens periods and accepts.
+    nav_items = [("reporting:periods", _("Kỳ báo cáo"), None)]

@@ -218,6 +218,32 @@ RULES: dict[str, Rule] = {
     # Facilities (cơ sở vật chất): a school user's menu entry leads to their own school (others: no school of
     # theirs, 404); a school's page, its sites and forms are school A's objects; the posts answer with a redirect
     # to the school's page (the main site is never deactivated: refused with a message).
+    # Reporting periods (issue 19): every user has the list and the period's page of its own scope. Actions name
+    # school A (submitted by the fixture): a school acts on its own school only and may not decide (403); out of
+    # scope is 404; in scope, what cannot be done (already submitted, not approved yet, the province still has a
+    # report waiting) is a message on the page (302).
+    "reporting:periods": Rule(EVERY_USER),
+    "reporting:period": Rule(EVERY_USER, kwargs=lambda o: {"pk": o["period"].pk}),
+    "reporting:check": Rule(web(school_a=302, school_b=302, province_x=403, province_y=403, ministry=403),
+                            kwargs=lambda o: {"pk": o["period"].pk}, method="post"),
+    "reporting:explain": Rule(web(school_a=302, school_b=404, province_x=302, province_y=404, ministry=302),
+                              kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                              data=lambda o: {"check": o["check_a"].pk, "note": "Trường mới thành lập"}),
+    "reporting:submit": Rule(web(school_a=302, school_b=302, province_x=302, province_y=404, ministry=302),
+                             kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                             data=lambda o: {"school": o["school_a"].pk}),
+    "reporting:decide": Rule(web(school_a=403, school_b=403, province_x=302, province_y=404, ministry=302),
+                             kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                             data=lambda o: {"school": o["school_a"].pk, "decision": "approve"}),
+    "reporting:reopen": Rule(web(school_a=403, school_b=403, province_x=302, province_y=404, ministry=302),
+                             kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                             data=lambda o: {"school": o["school_a"].pk, "reason": "Sai sĩ số"}),
+    "reporting:exception": Rule(web(school_a=403, school_b=403, province_x=302, province_y=404, ministry=302),
+                                kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                                data=lambda o: {"school": o["school_a"].pk, "hours": 2, "reason": "Bổ sung"}),
+    "reporting:accept": Rule(web(school_a=403, school_b=403, province_x=403, province_y=403, ministry=302),
+                             kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                             data=lambda o: {"province": "01"}),
     "facilities:mine": Rule(web(school_a=302, school_b=302, province_x=404, province_y=404, ministry=404)),
     "facilities:school": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
     "facilities:site_new": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
@@ -383,6 +409,7 @@ def _period(objects) -> None:
 
     from django.utils import timezone
 
+    from reporting.models import CheckResult
     from reporting.services import period_create, submission_submit
 
     today = timezone.localdate()
@@ -390,6 +417,8 @@ def _period(objects) -> None:
                                       opens_on=today, closes_on=today, expires_on=today + dt.timedelta(days=9))
     submission_submit(scope=Scope.country(), user=None, period_id=objects["period"].pk,
                       school_id=objects["school_a"].pk)
+    # The submission ran the period's checks: school A's one pupil to one teacher is a warning to explain.
+    objects["check_a"] = CheckResult.objects.get(school=objects["school_a"], rule="pupil_teacher_ratio")
 
 
 OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end, _site, _period]
