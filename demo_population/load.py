@@ -228,7 +228,8 @@ def seed_demo_facilities(*, seed: int, log=print) -> dict:
     """Demo facilities for the schools of an already seeded database that have no site (a database seeded
     before facilities existed): the same rows seed_demo writes (demo_population.facilities), for every school
     year that has enrollments, the pupils of the latest of them read from the database. A school with a site
-    is left alone, so a second run writes nothing. Returns the rows written per table and the seconds."""
+    is left alone, so a second run writes nothing. In the caller's transaction when it has one (the command
+    refreshes the statistics in the same one). Returns the rows written per table and the seconds."""
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
         years = enrollment_years(cursor)
@@ -239,9 +240,18 @@ def seed_demo_facilities(*, seed: int, log=print) -> dict:
         if schools:
             _skip_row_triggers(cursor)
             counts = facilities_seed(cursor.cursor, schools=schools, seed=seed, years=years)
-    if schools:
-        with connection.cursor() as cursor:
+            _row_triggers_restore(cursor)
             for table in ("facilities_site", "facilities_sitefacilities", "facilities_equipmentholding"):
                 cursor.execute(f"ANALYZE {table}")
     return {"counts": counts, "schools": len(schools), "years": years,
             "seconds": round(time.monotonic() - started, 1)}
+
+
+def _row_triggers_restore(cursor) -> None:
+    """Triggers and foreign-key checks back on for what the caller's transaction writes next (SET LOCAL lasts
+    until its end, past the savepoint); nothing to restore where _skip_row_triggers was not permitted."""
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL session_replication_role = origin")
+    except Exception:  # noqa: BLE001, S110 - not permitted: it was never changed
+        pass

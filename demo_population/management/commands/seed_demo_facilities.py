@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from dashboards.services import stats_refresh_all
 from demo_population.load import seed_demo_facilities
@@ -27,15 +28,18 @@ class Command(BaseCommand):
         if opts["if_empty"] and Site.objects.exists():
             self.stdout.write("Facilities already present: nothing to do.")
             return
-        result = seed_demo_facilities(seed=opts["seed"], log=self.stdout.write)
-        counts = ", ".join(f"{k}: {v:,}" for k, v in result["counts"].items())
-        self.stdout.write(f"Facilities of {result['schools']:,} schools in {result['seconds']} s. {counts}")
-        if not result["schools"] or opts["no_stats"]:
-            return
-        # The standings under Thông tư 13/2020 first, then the figures of the years written (they count the
-        # standings). The flows between years do not depend on facilities: the years' refresh leaves them.
-        started = time.monotonic()
-        standings = standings_refresh()
-        rows = stats_refresh_all(years=result["years"])
-        self.stdout.write(f"Standings: {standings:,} rows; statistics: {rows:,} rows in "
-                          f"{time.monotonic() - started:.1f} s")
+        # One transaction: a run stopped before the statistics leaves no sites behind, so that the next run
+        # (--if-empty) does it all again rather than finding sites and leaving the figures without them.
+        with transaction.atomic():
+            result = seed_demo_facilities(seed=opts["seed"], log=self.stdout.write)
+            counts = ", ".join(f"{k}: {v:,}" for k, v in result["counts"].items())
+            self.stdout.write(f"Facilities of {result['schools']:,} schools in {result['seconds']} s. {counts}")
+            if not result["schools"] or opts["no_stats"]:
+                return
+            # The standings under Thông tư 13/2020 first, then the figures of the years written (they count the
+            # standings). The flows between years do not depend on facilities: the years' refresh leaves them.
+            started = time.monotonic()
+            standings = standings_refresh()
+            rows = stats_refresh_all(years=result["years"])
+            self.stdout.write(f"Standings: {standings:,} rows; statistics: {rows:,} rows in "
+                              f"{time.monotonic() - started:.1f} s")
