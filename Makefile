@@ -53,6 +53,7 @@ setup: venv services
 	$(PYTHON) manage.py load_admin_units
 	$(PYTHON) manage.py seed_demo --if-empty
 	$(PYTHON) manage.py stats_refresh --if-empty
+	$(PYTHON) manage.py seed_demo_facilities --if-empty
 	$(PYTHON) manage.py create_demo_users
 
 run: setup
@@ -81,7 +82,8 @@ bench: venv services wrk-ensure
 	fi
 
 # The national run of docs/scaling.md §1a: its own database, loaded once (seed_demo --if-empty),
-# then the modules that measure the portal at that size into bench/results/<date>-national.*.
+# then the modules that measure the portal at that size into bench/results/<date>-national.*. A database loaded
+# before facilities existed gets them from seed_demo_facilities --if-empty (a fresh load has them: it does nothing).
 NATIONAL_URL ?= $(shell echo "$(DATABASE_URL)" | sed 's#/[^/]*$$#/edu_portal_national#')
 NATIONAL_ADMIN_URL = $(shell echo "$(NATIONAL_URL)" | sed 's#/[^/]*$$#/postgres#')
 NATIONAL_MANAGE = DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py
@@ -92,7 +94,8 @@ bench-national: venv services wrk-ensure
 	$(NATIONAL_MANAGE) load_admin_units
 	$(NATIONAL_MANAGE) seed_demo --scale national --workers 2 --if-empty
 	$(NATIONAL_MANAGE) stats_refresh --if-empty
-	BENCH_DATABASE_URL="$(NATIONAL_URL)" BENCH_LABEL=national BENCH_ONLY=dashboards,api,school_upload,verification,name_order,name_search,duplicates \
+	$(NATIONAL_MANAGE) seed_demo_facilities --if-empty
+	BENCH_DATABASE_URL="$(NATIONAL_URL)" BENCH_LABEL=national BENCH_ONLY=dashboards,api,school_upload,facilities_upload,verification,name_order,name_search,duplicates \
 		BENCH_VERIFY_PUPILS=1000000 BENCH_RAW_ITERATIONS=2 BENCH_DUPLICATES_QUALITY=0 LOG_LEVEL=WARNING $(PYTHON) -m bench.run
 
 # Drills start servers of their own (scripts/replica.sh: a PostgreSQL primary + streaming replica).

@@ -40,6 +40,8 @@ def facilities_seed(cursor, *, schools, years: list[int], seed: int) -> dict[str
         buf.write(f"{s.id}\t{s.code}\t{s.level}\t{s.province}\t{s.commune}\t{s.pupils}\t{min(grades)}\t"
                   f"{max(grades)}\t{'t' if s.province in REMOTE_PROVINCES else 'f'}\n")
     buf.seek(0)
+    # Dropped at commit; a second call in the same transaction (a test's) finds them still there.
+    cursor.execute("DROP TABLE IF EXISTS demo_fac_school, demo_fac_site, demo_fac_year")
     cursor.execute("CREATE TEMP TABLE demo_fac_school (id bigint PRIMARY KEY, code text, level text, province text, "
                    "commune text, pupils int, gmin int, gmax int, remote bool) ON COMMIT DROP")
     cursor.copy_expert(f"COPY demo_fac_school ({SCHOOL_COLUMNS}) FROM STDIN", buf)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, connections, transaction
@@ -178,3 +179,79 @@ def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=
     seconds = time.monotonic() - started
     rows = sum(totals.values())
     return {"counts": totals, "rows": rows, "seconds": round(seconds, 1), "rows_per_second": round(rows / seconds)}
+
+
+@dataclass(frozen=True)
+class SchoolNow:
+    """What facilities_seed needs of a school already in the database, as a SchoolPlan carries it."""
+
+    id: int
+    code: str
+    level: str
+    province: str
+    commune: str
+    pupils: int
+
+
+def enrollment_years(cursor) -> list[int]:
+    """The school years that have enrollments. A loose index scan of (school_id, school_year): one probe of the
+    index per school and year (~160,000 at national size), never a scan of the 24 million rows."""
+    cursor.execute("""
+        WITH RECURSIVE t(school_id, school_year) AS (
+            (SELECT school_id, school_year FROM students_enrollment ORDER BY school_id, school_year LIMIT 1)
+            UNION ALL
+            SELECT n.school_id, n.school_year FROM t CROSS JOIN LATERAL (
+                SELECT e.school_id, e.school_year FROM students_enrollment e
+                WHERE (e.school_id, e.school_year) > (t.school_id, t.school_year)
+                ORDER BY e.school_id, e.school_year LIMIT 1) n)
+        SELECT DISTINCT school_year FROM t ORDER BY 1""")
+    return [year for (year,) in cursor.fetchall()]
+
+
+def schools_without_sites(cursor, *, school_year: int) -> list[SchoolNow]:
+    """Every school that has no site yet, with its pupils of `school_year`: the statistics' count where they
+    have a row of that year (no enrollment read), else its open enrollments of the year counted through the
+    (school_id, school_year) index (COALESCE evaluates the count only where the statistics lack it)."""
+    cursor.execute("""
+        SELECT sc.id, sc.code, sc.level, sc.province_id, sc.commune_id,
+               COALESCE(st.pupils, (SELECT count(*) FROM students_enrollment e
+                                    WHERE e.school_id = sc.id AND e.school_year = %(year)s
+                                      AND e.status <> 'transferred_out'))
+        FROM schools_school sc
+        LEFT JOIN dashboards_schoolstats st ON st.school_id = sc.id AND st.school_year = %(year)s
+        WHERE NOT EXISTS (SELECT 1 FROM facilities_site f WHERE f.school_id = sc.id)
+        ORDER BY sc.id""", {"year": school_year})
+    return [SchoolNow(*row) for row in cursor.fetchall()]
+
+
+def seed_demo_facilities(*, seed: int, log=print) -> dict:
+    """Demo facilities for the schools of an already seeded database that have no site (a database seeded
+    before facilities existed): the same rows seed_demo writes (demo_population.facilities), for every school
+    year that has enrollments, the pupils of the latest of them read from the database. A school with a site
+    is left alone, so a second run writes nothing. In the caller's transaction when it has one (the command
+    refreshes the statistics in the same one). Returns the rows written per table and the seconds."""
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        years = enrollment_years(cursor)
+        schools = schools_without_sites(cursor, school_year=max(years)) if years else []
+        log(f"Facilities: {len(schools):,} schools without sites; school years {years}"
+            f" (read in {time.monotonic() - started:.1f} s)")
+        counts = {"sites": 0, "site_facilities": 0, "equipment_holdings": 0}
+        if schools:
+            _skip_row_triggers(cursor)
+            counts = facilities_seed(cursor.cursor, schools=schools, seed=seed, years=years)
+            _row_triggers_restore(cursor)
+            for table in ("facilities_site", "facilities_sitefacilities", "facilities_equipmentholding"):
+                cursor.execute(f"ANALYZE {table}")
+    return {"counts": counts, "schools": len(schools), "years": years,
+            "seconds": round(time.monotonic() - started, 1)}
+
+
+def _row_triggers_restore(cursor) -> None:
+    """Triggers and foreign-key checks back on for what the caller's transaction writes next (SET LOCAL lasts
+    until its end, past the savepoint); nothing to restore where _skip_row_triggers was not permitted."""
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL session_replication_role = origin")
+    except Exception:  # noqa: BLE001, S110 - not permitted: it was never changed
+        pass

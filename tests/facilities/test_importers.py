@@ -4,12 +4,18 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.importing import ImportContext
 from edu_portal.common.models import current_school_year
 from facilities.importers import FACILITIES
+from facilities.importers import FIELDS as FACILITIES_ROW_FIELDS
 from facilities.models import EquipmentHolding, Site, SiteFacilities
 from tests.facilities.helpers import GOOD_PRIMARY, main_site
 from tests.factories import SchoolFactory
@@ -162,3 +168,32 @@ def test_a_school_code_that_lost_its_leading_zeros_still_finds_the_school(provin
     assert upload.status == UploadStatus.VALIDATED, upload.errors
     commit(province_user, upload)
     assert Site.objects.get().school_id == school.pk
+
+
+_COUNT = st.one_of(st.integers(0, 60), st.integers(0, 150_000))
+_ROW_VALUES = st.fixed_dictionaries({
+    name: (st.sampled_from([code for code, _ in field.choices]) if field.choices
+           else _COUNT if name in SiteFacilities.COUNT_FIELDS else st.none() | st.integers(0, 2_500_000) | _COUNT)
+    for name, field in FACILITIES_ROW_FIELDS.items()})
+
+
+@settings(max_examples=400, deadline=None)
+@given(values=_ROW_VALUES)
+def test_a_facilities_row_is_refused_exactly_as_the_model_refuses_it(values):
+    """The upload checks a row faster than the model's full_clean, but refuses the same rows with the same
+    messages on the same columns: the field validators (counts up to 100,000, land up to 200 ha, bandwidth)
+    and clean()'s rules."""
+    expected: dict[str, str] = {}
+    row = SiteFacilities(**values)
+    for check in (lambda: row.clean_fields(exclude=["site", "school", "school_year"]), row.clean):
+        try:
+            check()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                expected.setdefault(field, messages[0])
+    context = ImportContext(scope=Scope.country(can_view_id_numbers=True), school=None)
+    cells = {"school_code": "01000001", "site_code": "DT01", "school_year": "",
+             **{k: "" if v is None else str(v) for k, v in values.items()}}
+    cleaned, errors = FACILITIES.validate_row(cells, context=context)
+    assert {e.column: e.reason for e in errors} == expected
+    assert (cleaned is None) == bool(expected)
