@@ -6,9 +6,12 @@ from django.db import connection, transaction
 
 from accounts.models import Role, User
 from accounts.services import user_create
+from edu_portal.common import period_locks
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.models import current_school_year
 from schools.models import School
+
+from .reporting import reporting_demo_ensure
 
 
 def _demo_school(province_id: str, *, like: School | None = None, besides: School | None = None) -> School | None:
@@ -61,6 +64,8 @@ def demo_users_ensure() -> list[User]:
         user.save()
         users.append(user)
     year_end_results_ensure(school)
+    # A reporting period to try (issue 19): the school has a mistake to fix before it submits.
+    reporting_demo_ensure(school)
     return users
 
 
@@ -74,6 +79,8 @@ def year_end_results_ensure(school: School) -> int:
     the current year, as a school has in December. Ratings by the circulars' scales (primary: Thông tư
     27/2020; secondary: 22/2021), a few not passing; deterministic. Returns how many were written."""
     with connection.cursor() as cursor:
+        # Demo tooling, run again by every `make run`: not a school's edit of a period it reported.
+        period_locks.bypass(cursor)
         cursor.execute(f"""
             INSERT INTO students_academicresult (student_id, school_id, school_year, term, learning_rating,
                                                  conduct_rating, subject_scores, created_at, updated_at)

@@ -215,5 +215,6 @@ def accept_view(request, pk: int):
     def action(scope, period):
         acceptance = services.province_accept(scope=scope, user=request.user, period_id=period.pk,
                                               province_code=request.POST.get("province", ""))
-        return _("Đã tiếp nhận số liệu của tỉnh %(p)s.") % {"p": acceptance.province_id}
+        name = Province.objects.filter(pk=acceptance.province_id).values_list("name", flat=True).first()
+        return _("Đã tiếp nhận số liệu của tỉnh %(p)s.") % {"p": name or acceptance.province_id}
     return _act(request, pk, action)
