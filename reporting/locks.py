@@ -71,9 +71,20 @@ def _function(name: str, year: str) -> str:
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE hit record;
 BEGIN
+    -- Nothing to do while no report waits for a decision and none is approved (most of the year).
     IF current_setting('{BYPASS_SETTING}', true) = 'on'
-       OR NOT EXISTS (SELECT 1 FROM reporting_reportinglock WHERE domain = TG_ARGV[0]) THEN
+       OR NOT (EXISTS (SELECT 1 FROM reporting_reportinglock WHERE domain = TG_ARGV[0])
+               OR EXISTS (SELECT 1 FROM reporting_submission WHERE status = 'submitted')) THEN
         RETURN NULL;
+    END IF;
+    -- An approval locks its schools' rows (FOR UPDATE) before it reads their figures: a write takes them FOR
+    -- SHARE first, so it either finishes before the approval reads (and is in the frozen figures) or waits for
+    -- the approval's commit and then finds its lock (this statement's checks below run after the wait).
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM 1 FROM schools_school WHERE id IN (SELECT DISTINCT school_id FROM new_rows) ORDER BY id FOR SHARE;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        PERFORM 1 FROM schools_school WHERE id IN (SELECT DISTINCT school_id FROM old_rows) ORDER BY id FOR SHARE;
     END IF;
     IF TG_OP = 'INSERT' THEN {_check(f"(SELECT school_id, {year.format(r='n')} AS school_year FROM new_rows n)")}
     ELSIF TG_OP = 'DELETE' THEN {_check(f"(SELECT school_id, {year.format(r='o')} AS school_year FROM old_rows o)")}

@@ -88,7 +88,9 @@ class Submission(models.Model):
         verbose_name = _("báo cáo của trường")
         verbose_name_plural = _("báo cáo của trường")
         constraints = [models.UniqueConstraint(fields=["period", "school"], name="one_submission_per_school_period")]
-        indexes = [models.Index(fields=["period", "status"], name="submission_period_status")]
+        indexes = [models.Index(fields=["period", "status"], name="submission_period_status"),
+                   # The lock triggers' first question: is any report waiting for a decision (reporting.locks)?
+                   models.Index(fields=["id"], condition=models.Q(status="submitted"), name="submission_waiting")]
 
     def __str__(self) -> str:
         return f"{self.school_id}/{self.period_id}: {self.status}"

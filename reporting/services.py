@@ -139,7 +139,10 @@ def _decidable(scope: Scope, period_id: int, school_ids: list[int]) -> tuple[Rep
     if accepted:
         raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh %(provinces)s trong kỳ này: cần Bộ mở lại trước.")
                        % {"provinces": ", ".join(sorted(accepted))}, code="province_accepted", status_code=409)
-    submissions = list(Submission.objects.select_for_update().filter(period=period, school_id__in=ids)
+    # The schools first (in id order, as the lock triggers take them): a write of their data in progress
+    # finishes before this decision reads their figures, and one after it waits for it (reporting.locks).
+    list(School.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    submissions = list(Submission.objects.select_for_update(of=("self",)).filter(period=period, school_id__in=ids)
                        .select_related("school").order_by("school_id"))
     return period, submissions
 
