@@ -197,3 +197,26 @@ class CheckResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id}/{self.rule}: {self.status}"
+
+
+class Notification(models.Model):
+    """An in-app message about a reporting period (issue 19), kept as a kind and its parameters and worded in
+    the reader's language when shown (reporting.notifications.TEXTS); also e-mailed to users with an address."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    params = models.JSONField(default=dict)
+    # A reminder is sent once per user, period and kind of reminder: the key says which (e.g. "deadline:3").
+    key = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        constraints = [models.UniqueConstraint(fields=["user", "period", "key"], condition=~models.Q(key=""),
+                                               name="one_reminder_per_key")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"

@@ -19,9 +19,10 @@ from dashboards.metrics import METRIC_NAMES
 from dashboards.models import SchoolStats
 from dashboards.services import stats_refresh_schools
 from edu_portal.common.exceptions import AppError, NotInScope
+from geo.models import Province
 from schools.models import School
 
-from . import checks
+from . import checks, notifications
 from .models import (
     DEFAULT_DOMAINS,
     Domain,
@@ -120,6 +121,7 @@ def submission_submit(*, scope: Scope, user, period_id: int, school_id: int) -> 
         submission.status, submission.submitted_at, submission.submitted_by = SubmissionStatus.SUBMITTED, now, user
         submission.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     _event(submission, "submit", user, at=now)
+    notifications.notify(kind="submitted", period=period, submissions=[submission])
     return submission
 
 
@@ -179,6 +181,7 @@ def submissions_approve(*, scope: Scope, user, period_id: int, school_ids: list[
     _freeze(period, submissions, now)
     SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=s, action="approve", at=now, by=user,
                                                          comment=comment) for s in submissions])
+    notifications.notify(kind="approved", period=period, submissions=submissions, comment=comment)
     return len(submissions)
 
 
@@ -204,6 +207,7 @@ def submissions_return(*, scope: Scope, user, period_id: int, school_ids: list[i
         status=SubmissionStatus.RETURNED, decided_at=now, decided_by=user, comment=comment, updated_at=now)
     SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=s, action="return", at=now, by=user,
                                                          comment=comment) for s in submissions])
+    notifications.notify(kind="returned", period=period, submissions=submissions, comment=comment)
     return len(submissions)
 
 
@@ -227,6 +231,7 @@ def submission_reopen(*, scope: Scope, user, period_id: int, school_id: int, rea
     submission.save(update_fields=["status", "decided_at", "decided_by", "comment", "updated_at"])
     submission.locks.all().delete()
     _event(submission, "reopen", user, reason, at=now)
+    notifications.notify(kind="reopened", period=period, submissions=[submission], comment=reason)
     return submission
 
 
@@ -248,6 +253,7 @@ def exception_grant(*, scope: Scope, user, period_id: int, school_id: int, hours
     now = timezone.now()
     submission.locks.update(exception_until=now + dt.timedelta(hours=int(hours)))
     _event(submission, "exception", user, f"{int(hours)} h: {reason}", at=now)
+    notifications.notify(kind="exception", period=submission.period, submissions=[submission], comment=reason)
     return submission
 
 
@@ -269,4 +275,7 @@ def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -
         period=period, province_id=province_code, defaults={"accepted_at": timezone.now(), "accepted_by": user})
     if not created:
         raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh này."), code="already_accepted", status_code=409)
+    notifications.notify_accepted(period=period, province_id=province_code,
+                                  province_name=Province.objects.filter(pk=province_code)
+                                  .values_list("name", flat=True).first() or province_code)
     return acceptance

@@ -5,6 +5,7 @@ from . import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.period_list_view, name="periods"),
+    path("notifications/", views.notifications_view, name="notifications"),
     path("<int:pk>/", views.period_view, name="period"),
     path("<int:pk>/check/", views.check_view, name="check"),
     path("<int:pk>/explain/", views.explain_view, name="explain"),

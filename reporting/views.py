@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,9 +19,9 @@ from edu_portal.common.models import school_year_label
 from geo.models import Commune, Province
 from schools.models import School
 
-from . import checks, selectors, services
+from . import checks, notifications, selectors, services
 from .forms import PeriodForm
-from .models import CheckResult, CheckStatus, Domain, ReportingPeriod, Submission
+from .models import CheckResult, CheckStatus, Domain, Notification, ReportingPeriod, Submission
 from .rules import BY_CODE, describe
 
 # The figures shown official beside live (any metric is in the API: /api/v1/reporting/periods/<id>/figures/).
@@ -61,7 +62,18 @@ def period_list_view(request):
     periods = list(selectors.period_list())
     for period in periods:
         period.label = f"{period.get_kind_display()} {school_year_label(period.school_year)}"
-    return render(request, "reporting/period_list.html", {"periods": periods, "form": form, "scope": scope})
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    return render(request, "reporting/period_list.html", {"periods": periods, "form": form, "scope": scope,
+                                                          "unread": unread})
+
+
+@login_required
+def notifications_view(request):
+    """The user's notifications, newest first, worded in their language; shown means read."""
+    shown = list(Notification.objects.filter(user=request.user).select_related("period")[:200])
+    rows = [{"n": n, "text": notifications.text(n), "unread": n.read_at is None} for n in shown]
+    Notification.objects.filter(pk__in=[n.pk for n in shown if n.read_at is None]).update(read_at=timezone.now())
+    return render(request, "reporting/notifications.html", {"rows": rows})
 
 
 def _checks_shown(checks_: list[CheckResult]) -> list[dict]:

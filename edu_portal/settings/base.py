@@ -186,6 +186,8 @@ MERGE_UNDO_HOURS = env.int("MERGE_UNDO_HOURS", default=72)
 # The turn of the school year: nightly; does something only in the days after 1 August, once a year.
 CELERY_BEAT_SCHEDULE["students-year-rollover"] = {"task": "students.year_rollover",
                                                   "schedule": crontab(hour=0, minute=20)}
+# Reporting periods: reminders of the deadline to schools that have not submitted (reporting.notifications).
+CELERY_BEAT_SCHEDULE["reporting-reminders"] = {"task": "reporting.reminders_send", "schedule": crontab(hour=7, minute=0)}
 CELERY_BEAT_SCHEDULE["students-transfers-escalate"] = {"task": "students.transfers_escalate", "schedule": 86400.0}
 # The national duplicate-pupil scan, at night (local time), in DUPLICATES_SCAN_JOBS tasks of birth years
 # (as many as the worker's processes can run at once): it catches what the scan of each pupil written

@@ -223,6 +223,7 @@ RULES: dict[str, Rule] = {
     # scope is 404; in scope, what cannot be done (already submitted, not approved yet, the province still has a
     # report waiting) is a message on the page (302).
     "reporting:periods": Rule(EVERY_USER),
+    "reporting:notifications": Rule(EVERY_USER),
     "reporting:period": Rule(EVERY_USER, kwargs=lambda o: {"pk": o["period"].pk}),
     "reporting:check": Rule(web(school_a=302, school_b=302, province_x=403, province_y=403, ministry=403),
                             kwargs=lambda o: {"pk": o["period"].pk}, method="post"),

@@ -1,0 +1,26 @@
+"""Celery tasks of the reporting periods: thin doors onto the services, safe to run twice."""
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import translation
+
+from . import notifications
+from .models import Notification
+
+
+@shared_task(name="reporting.reminders_send", acks_late=True, time_limit=600, soft_time_limit=580)
+def reminders_send() -> int:
+    return notifications.reminders_send()
+
+
+@shared_task(name="reporting.notifications_mail", acks_late=True, time_limit=300, soft_time_limit=280,
+             autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notifications_mail(ids: list[int]) -> int:
+    """One e-mail per notification, in Vietnamese (the portal's language; the app shows each user's own)."""
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for n in Notification.objects.filter(pk__in=ids).select_related("user", "period"):
+            if n.user.email:
+                send_mail(notifications.mail_subject(), notifications.text(n), None, [n.user.email])
+                sent += 1
+    return sent
