@@ -56,13 +56,16 @@ def ratio(a: float, b: float, scale: float = 1.0) -> float | None:
     return round(a * scale / b, 2) if b else None
 
 
+# (state, its pupils' metric, its staff's metric): derive() runs for every row of a national table.
+_VERIFICATION_METRICS = tuple((v, f"pupils_ver_{v}", f"staff_ver_{v}") for v in VerificationStatus.values)
+
+
 def derive(row: dict) -> dict:
     """The indicators computed from a row of sums (for a school, a commune, a province or all)."""
     pupils, staff = row.get("pupils", 0), row.get("staff", 0)
     verified = row.get("pupils_ver_verified", 0) + row.get("staff_ver_verified", 0)
     row["students"] = pupils
-    row["verification"] = {v: row.get(f"pupils_ver_{v}", 0) + row.get(f"staff_ver_{v}", 0)
-                           for v in VerificationStatus.values}
+    row["verification"] = {v: row.get(p, 0) + row.get(s, 0) for v, p, s in _VERIFICATION_METRICS}
     row["verified"] = verified
     row["verified_pct"] = ratio(verified, pupils + staff, 100)
     row["connected_pct"] = ratio(row.get("connected", 0), row.get("schools", 0), 100)
@@ -165,22 +168,16 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
         raise AppError("Chỉ số không tồn tại.", details={"metrics": sorted(unknown)})
     dims = [GROUPS[g] for g in groups]
     since = timezone.now() - CONNECTED_WINDOW
-    first = ", ".join(f"COALESCE(SUM({m}), 0) AS {m}" for m in metrics)
-    by = f" GROUP BY {', '.join(dims)}" if dims else ""
-    # Two steps: first one row per combination of the groups' columns (54,000 schools, or a few
-    # hundred rollup rows, become a few hundred rows), then the grouping sets over those; far fewer
-    # aggregate steps than grouping sets over every row.
+    # One step: the grouping sets straight over the rows. A selection is of one school year, so its rows
+    # are already one per area (or school) × level × ownership: summing them by those first (as this
+    # did) reduced nothing and summed every figure twice, the second time as numeric (SUM of bigint).
     if source == SCHOOL_ROWS:
         inner, params = qs.order_by().values(
             "school_id", "province_id", "commune_id", "level", "ownership", "status", "last_synced_at",
             "computed_at", *metrics).query.sql_with_params()
-        combined = (
-            f"SELECT {''.join(d + ', ' for d in dims)}"  # noqa: S608 - names from our constants
-            " COUNT(*) FILTER (WHERE status = %s) AS schools,"
-            " COUNT(*) FILTER (WHERE status = %s AND last_synced_at >= %s) AS connected,"
-            f" MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at, {first}"
-            f" FROM ({inner}) t{by}"
-        )
+        counts = ("COUNT(*) FILTER (WHERE status = %s)::int AS schools,"
+                  " COUNT(*) FILTER (WHERE status = %s AND last_synced_at >= %s)::int AS connected,"
+                  " MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at")
         params, db = [SchoolStatus.OPEN, SchoolStatus.OPEN, since, *params], qs.db
     else:
         rows = _rollup_rows(scope, cleaned, source)
@@ -190,22 +187,16 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
         # Connected: the open schools synchronised at or after `since`. `synced` is sorted, and
         # width_bucket (a binary search) counts the elements <= its operand: those before `since` are
         # those <= since - 1 µs (timestamps are whole microseconds in PostgreSQL and Python alike).
-        combined = (
-            f"SELECT {''.join(d + ', ' for d in dims)}"  # noqa: S608 - names from our constants
-            " SUM(schools) AS schools, SUM(cardinality(synced) - width_bucket(%s::timestamptz, synced)) AS connected,"
-            f" MIN(computed_at_min) AS computed_at, MAX(computed_at_max) AS updated_at, {first}"
-            f" FROM ({inner}) t{by}"
-        )
+        counts = ("COALESCE(SUM(schools), 0)::int AS schools,"
+                  " COALESCE(SUM(cardinality(synced) - width_bucket(%s::timestamptz, synced)), 0)::int AS connected,"
+                  " MIN(computed_at_min) AS computed_at, MAX(computed_at_max) AS updated_at")
         params, db = [since - dt.timedelta(microseconds=1), *params], rows.db
     sets = ", ".join(["()"] + [f"({d})" for d in dims])
     grouping = [f"GROUPING({d}) AS g_{d}" for d in dims] or ["0 AS g_none"]
-    second = ", ".join(f"COALESCE(SUM({m}), 0)::int AS {m}" for m in metrics)
-    sql = (
-        f"SELECT {', '.join(dims + grouping) if dims else grouping[0]},"  # noqa: S608 - names from our constants
-        " COALESCE(SUM(schools), 0)::int AS schools, COALESCE(SUM(connected), 0)::int AS connected,"
-        f" MIN(computed_at) AS computed_at, MAX(updated_at) AS updated_at, {second}"
-        f" FROM ({combined}) c GROUP BY GROUPING SETS ({sets})"
-    )
+    sums = ", ".join(f"COALESCE(SUM({m}), 0)::int AS {m}" for m in metrics)
+    sql = (f"SELECT {', '.join(dims + grouping) if dims else grouping[0]}, {counts}, {sums}"  # noqa: S608 - names from our constants
+           f" FROM ({inner}) t GROUP BY GROUPING SETS ({sets})")
+    sql, labelled = _with_labels(sql, groups)
     # The database the router chose for this queryset (the read replica where one is configured).
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -216,6 +207,7 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
     for row in rows:
         flags = [row.pop(f"g_{d}", 0) for d in dims]
         row.pop("g_none", None)
+        label = (row.pop("label_name", None), row.pop("label_code", None)) if labelled else None
         if not dims or all(flags):
             for d in dims:
                 row.pop(d, None)
@@ -227,6 +219,8 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                     if other != d:
                         row.pop(other, None)
                 row["key"] = row.pop(d)
+                if g in labelled:
+                    row["name"] = _label(g, row["key"], *label)
                 out[g].append(derive(row))
                 break
     if total is None:
@@ -235,6 +229,31 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
     _label_groups(out)
     return Summary(total=total, groups=out, computed_at=total.pop("computed_at"),
                    updated_at=total.pop("updated_at"), filters=cleaned)
+
+
+# The groups whose names the summary's query joins in (a province's 168 communes, a commune's schools:
+# read with the figures rather than by a second query); the provinces' names are held per process.
+_LABEL_JOINS = {  # group: (table, its key, the summary's column, the code shown after the name)
+    "commune": (Commune._meta.db_table, "code", "commune_id", "NULL"),
+    "school": (School._meta.db_table, "id", "school_id", "l.code"),
+}
+
+
+def _with_labels(sql: str, groups: tuple[str, ...]) -> tuple[str, set[str]]:
+    """The summary's query with the names of its commune or school rows (label_name, label_code)."""
+    joined = [g for g in groups if g in _LABEL_JOINS]
+    if len(joined) != 1:  # never both at once (stats_rows_source); a second join would not be worth it
+        return sql, set()
+    table, key, column, code = _LABEL_JOINS[joined[0]]
+    return (f"SELECT c.*, l.name AS label_name, {code} AS label_code"  # noqa: S608 - names from our constants
+            f" FROM ({sql}) c LEFT JOIN {table} l ON l.{key} = c.{column}"), {joined[0]}
+
+
+def _label(group: str, key, name: str | None, code: str | None):
+    """A unit's name as the tables show it: a school with its code; the key when the unit is unknown."""
+    if name is None:
+        return key
+    return f"{name} ({code})" if group == "school" else name
 
 
 _PROVINCE_NAMES: dict[str, str] = {}
@@ -246,20 +265,26 @@ def province_names() -> dict[str, str]:
     return _PROVINCE_NAMES
 
 
+_CHOICE_LABELS = {"level": dict(SchoolLevel.choices), "ownership": dict(Ownership.choices)}
+
+
 def _label_groups(groups: dict[str, list[dict]]) -> None:
-    labels = {"level": dict(SchoolLevel.choices), "ownership": dict(Ownership.choices)}
     for g, rows in groups.items():
-        if g == "province":
-            labels[g] = province_names()
-        elif g == "commune" and rows:
-            labels[g] = dict(Commune.objects.filter(pk__in=[r["key"] for r in rows]).values_list("code", "name"))
-        elif g == "school" and rows:
-            schools = School.objects.filter(pk__in=[r["key"] for r in rows]).values_list("pk", "code", "name")
-            labels[g] = {pk: f"{name} ({code})" for pk, code, name in schools}
-        for row in rows:
-            row["name"] = labels.get(g, {}).get(row["key"], row["key"])
+        labels = province_names() if g == "province" else _CHOICE_LABELS.get(g)
+        if labels is None and any("name" not in r for r in rows):  # communes or schools the query did not name
+            labels = _unit_labels(g, [r["key"] for r in rows])
+        if labels is not None:
+            for row in rows:
+                row["name"] = labels.get(row["key"], row["key"])
         # The key breaks ties (two communes of one name), so that the order is the same from either source.
         rows.sort(key=lambda r: (str(r["name"]), str(r["key"])) if g != "province" else r["key"])
+
+
+def _unit_labels(group: str, keys: list) -> dict:
+    if group == "commune":
+        return dict(Commune.objects.filter(pk__in=keys).values_list("code", "name"))
+    schools = School.objects.filter(pk__in=keys).values_list("pk", "code", "name")
+    return {pk: _label("school", pk, name, code) for pk, code, name in schools}
 
 
 @cached
