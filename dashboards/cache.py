@@ -9,9 +9,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle  # noqa: S403 - our own selections, written by our own processes
+import threading
 import uuid
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
 from accounts.scope import Scope
@@ -21,12 +23,38 @@ _LOCAL: dict = {"version": None, "entries": {}}
 _LOCAL_MAX = 512
 
 
+# Within a request the version is read from Redis once: a dashboard page asks for it three times (its
+# figures, and the year choices of the two filter sets it builds), each a round trip. Outside requests
+# (workers, shells) it is read every time.
+_REQUEST = threading.local()
+_UNREAD = object()
+
+
+def _request_begins(**kwargs) -> None:
+    _REQUEST.version = _UNREAD
+
+
+def _request_ends(**kwargs) -> None:
+    _REQUEST.__dict__.pop("version", None)
+
+
+request_started.connect(_request_begins, dispatch_uid="dashboards.cache.request_begins")
+request_finished.connect(_request_ends, dispatch_uid="dashboards.cache.request_ends")
+
+
 def stats_version() -> str | None:
-    """The version of the statistics (bumped by every refresh); None when Redis is unreachable."""
+    """The version of the statistics (bumped by every refresh); None when Redis is unreachable.
+    One request sees one version from its first read on (its figures and its choices agree)."""
+    memo = getattr(_REQUEST, "version", None)
+    if memo is not None and memo is not _UNREAD:
+        return memo
     try:
-        return cache.get(VERSION_KEY) or "0"
+        version = cache.get(VERSION_KEY) or "0"
     except Exception:  # noqa: BLE001 - without Redis the figures are computed every time
-        return None
+        version = None
+    if memo is _UNREAD and version is not None:
+        _REQUEST.version = version
+    return version
 
 
 def stats_version_bump() -> None:
@@ -34,6 +62,8 @@ def stats_version_bump() -> None:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)
     except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
         pass
+    if hasattr(_REQUEST, "version"):  # a refresh inside a request: what it reads next is the new version
+        _REQUEST.version = _UNREAD
 
 
 def _cache_key(scope: Scope, filters: dict | None, *parts) -> tuple:

@@ -219,6 +219,8 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                     if other != d:
                         row.pop(other, None)
                 row["key"] = row.pop(d)
+                # A unit's freshness is not shown (the page's is the total's): not kept in every row.
+                del row["computed_at"], row["updated_at"]
                 if g in labelled:
                     row["name"] = _label(g, row["key"], *label)
                 out[g].append(derive(row))

@@ -16,6 +16,11 @@ def _separators() -> tuple[str, str]:
 def format_cell(value, seps: tuple[str, str]) -> str:
     """Counts with thousands separators, ratios with two decimals, in the active language's
     format (1.234,5 in Vietnamese); a dash for figures that do not apply."""
+    kind = type(value)  # the common kinds first: a national table has thousands of cells
+    if kind is int:
+        return f"{value:,}".replace(",", seps[0])
+    if kind is float and -999.5 < value < 999.5:  # ratios and percentages: never a thousands separator
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", seps[1])
     if value is None:
         return "—"
     if isinstance(value, bool):
