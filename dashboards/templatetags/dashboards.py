@@ -139,10 +139,12 @@ def filter_controls(filterset, only_year=False, hide_province=False):
     """The filter form's selects, built in Python (Django's widget templates cost ~1 ms per
     select with a few dozen options; this page is on the 20 ms budget)."""
     escape = _escape
-    form = filterset.form
     data = filterset.data
     parts = []
-    for name, field in form.fields.items():
+    # The filters' own fields: the form's are deep copies of them (building the form only to read
+    # labels and choices cost more than the selects).
+    for name, filter_ in filterset.filters.items():
+        field = filter_.field
         value = str(data.get(name) or "")
         if (only_year and name != "school_year") or (hide_province and name == "province"):
             continue

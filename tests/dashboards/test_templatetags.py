@@ -1,13 +1,18 @@
 """The dashboards' HTML built in Python (issue 17: a national page has thousands of cells): the same
 text the general formatting and the card template gave."""
+from urllib.parse import urlencode
+
 import pytest
+from django.http import QueryDict
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dashboards.filtersets import FlowStatsFilterSet, SchoolStatsFilterSet
 from dashboards.presentation import Table
-from dashboards.templatetags.dashboards import format_cell, table_card
+from dashboards.templatetags.dashboards import filter_controls, format_cell, table_card
 
 SEPARATORS = [(".", ","), (",", ".")]  # Vietnamese, English
 
@@ -98,3 +103,33 @@ def test_the_card_tag_gives_the_card_template_html(case, language):
                             context.get("sortable", False), context.get("limit", False))
     assert included == expected
     assert "\n" + direct + "\n" == expected
+
+
+def controls_from_the_form(filterset, only_year=False, hide_province=False):
+    """filter_controls as it was, reading the labels and choices from the filter set's form."""
+    parts = []
+    for name, field in filterset.form.fields.items():
+        value = str(filterset.data.get(name) or "")
+        if (only_year and name != "school_year") or (hide_province and name == "province"):
+            continue
+        if not hasattr(field, "choices"):
+            if value:
+                parts.append(f'<input type="hidden" name="{name}" value="{escape(value)}">')
+            continue
+        options = "".join(f'<option value="{escape(v)}"{" selected" if str(v) == value else ""}>{escape(label)}</option>'
+                          for v, label in field.choices)
+        parts.append(f'<div class="col-auto"><label class="form-label small mb-0" for="id_{name}">{escape(field.label)}'
+                     f'</label><select name="{name}" id="id_{name}" class="form-select form-select-sm">{options}'
+                     f"</select></div>")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("filterset_class", [SchoolStatsFilterSet, FlowStatsFilterSet])
+@pytest.mark.parametrize("data", [{}, {"province": "79", "level": "primary", "commune": "26734"},
+                                  {"ownership": "private", "gender": "F", "school": "12", "school_year": "2025"}])
+@pytest.mark.parametrize("flags", [(False, False), (True, False), (False, True)])
+def test_the_filter_selects_are_those_of_the_form(db, filterset_class, data, flags):
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert filter_controls(filterset_class(QueryDict(urlencode(data))), *flags) == (
+                controls_from_the_form(filterset_class(QueryDict(urlencode(data))), *flags))
