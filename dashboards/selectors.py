@@ -199,8 +199,7 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
         params, db = [SchoolStatus.OPEN, SchoolStatus.OPEN, since, *params], qs.db
     else:
         where, params = _rollup_where(scope, cleaned, source)
-        inner = (f"SELECT province_id, commune_id, level, ownership, schools, synced, computed_at_min,"  # noqa: S608
-                 f" computed_at_max, {', '.join(metrics)} FROM {StatsRollup._meta.db_table} WHERE {where}")
+        inner = _rollup_select(where, metrics)
         db = StatsRollup.objects.db  # the router's choice for reads (the replica where one is configured)
         # Connected: the open schools synchronised at or after `since`. `synced` is sorted, and
         # width_bucket (a binary search) counts the elements <= its operand: those before `since` are
@@ -209,11 +208,18 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                   " COALESCE(SUM(cardinality(synced) - width_bucket(%s::timestamptz, synced)), 0)::int AS connected,"
                   " MIN(computed_at_min) AS computed_at, MAX(computed_at_max) AS updated_at")
         params = [since - dt.timedelta(microseconds=1), *params]
-    sets = ", ".join(["()"] + [f"({d})" for d in dims])
-    grouping = [f"GROUPING({d}) AS g_{d}" for d in dims] or ["0 AS g_none"]
-    sums = ", ".join(f"COALESCE(SUM({m}), 0)::int AS {m}" for m in metrics)
-    sql = (f"SELECT {', '.join(dims + grouping) if dims else grouping[0]}, {counts}, {sums}"  # noqa: S608 - names from our constants
-           f" FROM ({inner}) t GROUP BY GROUPING SETS ({sets})")
+    sets = [()] + [(d,) for d in dims]
+    tail = f"{counts}, {', '.join(f'COALESCE(SUM({m}), 0)::int AS {m}' for m in metrics)}"
+    if source == ROLLUP_BY_COMMUNE and "commune" in groups and "commune" not in cleaned:
+        # The communes' sums from the rows by commune, every other set (the total, by level, ...) from the
+        # rows by province: the same sums (one refresh rebuilds both grains), from a few dozen rows
+        # instead of a province's thousand (the province page's query took a third less time).
+        coarse, coarse_params = _rollup_where(scope, cleaned, ROLLUP_BY_PROVINCE)
+        sql = (f"{_grouping_sql(inner, dims, [('commune_id',)], tail)} UNION ALL "
+               f"{_grouping_sql(_rollup_select(coarse, metrics), dims, [x for x in sets if x != ('commune_id',)], tail)}")
+        params = params + [params[0], *coarse_params]  # the second query's `since` and rows
+    else:
+        sql = _grouping_sql(inner, dims, sets, tail)
     sql, labelled = _with_labels(sql, groups)
     # The database the router chose for this queryset (the read replica where one is configured).
     with connections[db].cursor() as cursor:
@@ -237,8 +243,8 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                     if other != d:
                         row.pop(other, None)
                 row["key"] = row.pop(d)
-                # A unit's freshness is not shown (the page's is the total's): not kept in every row.
-                del row["computed_at"], row["updated_at"]
+                # A unit's newest row is not shown (the API shows its oldest, computed_at): not kept.
+                del row["updated_at"]
                 if g in labelled:
                     row["name"] = _label(g, row["key"], *label)
                 out[g].append(derive(row))
@@ -249,6 +255,22 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
     _label_groups(out)
     return Summary(total=total, groups=out, computed_at=total.pop("computed_at"),
                    updated_at=total.pop("updated_at"), filters=cleaned)
+
+
+def _rollup_select(where: str, metrics: list[str]) -> str:
+    return (f"SELECT province_id, commune_id, level, ownership, schools, synced, computed_at_min,"  # noqa: S608
+            f" computed_at_max, {', '.join(metrics)} FROM {StatsRollup._meta.db_table} WHERE {where}")
+
+
+def _grouping_sql(inner: str, dims: list[str], sets: list[tuple[str, ...]], tail: str) -> str:
+    """The sums `tail` of the rows `inner` selects by grouping `sets`; a column of `dims` in none of
+    them is NULL, its GROUPING() flag 1 (so that two of these can be UNION'ed)."""
+    used = {d for grouping_set in sets for d in grouping_set}
+    columns = [d if d in used else f"NULL AS {d}" for d in dims]
+    flags = [f"GROUPING({d}) AS g_{d}" if d in used else f"1 AS g_{d}" for d in dims] or ["0 AS g_none"]
+    grouping_sets = ", ".join(f"({', '.join(x)})" for x in sets)
+    return (f"SELECT {', '.join(columns + flags)}, {tail}"  # noqa: S608 - names from our constants
+            f" FROM ({inner}) t GROUP BY GROUPING SETS ({grouping_sets})")
 
 
 # The groups whose names the summary's query joins in (a province's 168 communes, a commune's schools:
