@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import pickle  # noqa: S403 - our own selections, written by our own processes
+import threading
 import uuid
-from dataclasses import fields, is_dataclass, replace
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection
 
 from accounts.scope import Scope
@@ -21,12 +23,38 @@ _LOCAL: dict = {"version": None, "entries": {}}
 _LOCAL_MAX = 512
 
 
+# Within a request the version is read from Redis once: a dashboard page asks for it three times (its
+# figures, and the year choices of the two filter sets it builds), each a round trip. Outside requests
+# (workers, shells) it is read every time.
+_REQUEST = threading.local()
+_UNREAD = object()
+
+
+def _request_begins(**kwargs) -> None:
+    _REQUEST.version = _UNREAD
+
+
+def _request_ends(**kwargs) -> None:
+    _REQUEST.__dict__.pop("version", None)
+
+
+request_started.connect(_request_begins, dispatch_uid="dashboards.cache.request_begins")
+request_finished.connect(_request_ends, dispatch_uid="dashboards.cache.request_ends")
+
+
 def stats_version() -> str | None:
-    """The version of the statistics (bumped by every refresh); None when Redis is unreachable."""
+    """The version of the statistics (bumped by every refresh); None when Redis is unreachable.
+    One request sees one version from its first read on (its figures and its choices agree)."""
+    memo = getattr(_REQUEST, "version", None)
+    if memo is not None and memo is not _UNREAD:
+        return memo
     try:
-        return cache.get(VERSION_KEY) or "0"
+        version = cache.get(VERSION_KEY) or "0"
     except Exception:  # noqa: BLE001 - without Redis the figures are computed every time
-        return None
+        version = None
+    if memo is _UNREAD and version is not None:
+        _REQUEST.version = version
+    return version
 
 
 def stats_version_bump() -> None:
@@ -34,6 +62,8 @@ def stats_version_bump() -> None:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)
     except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
         pass
+    if hasattr(_REQUEST, "version"):  # a refresh inside a request: what it reads next is the new version
+        _REQUEST.version = _UNREAD
 
 
 def _cache_key(scope: Scope, filters: dict | None, *parts) -> tuple:
@@ -47,7 +77,7 @@ SHARED_TTL = 3600  # seconds; a new version makes old entries unreachable long b
 def _shared_key(version: str, key: tuple) -> str:
     # The database's name too: several databases may share one Redis (test workers, staging).
     digest = hashlib.sha256(repr((connection.settings_dict["NAME"], key)).encode()).hexdigest()[:40]
-    return f"dashboards:s:{version}:{digest}"
+    return f"dashboards:p:{version}:{digest}"  # p: pickled by cached() (s: the objects, before)
 
 
 def _redis_call(method, *args):
@@ -62,7 +92,11 @@ def _redis_call(method, *args):
 def cached(fn):
     """Memoise a selector under the current statistics version: per process, and shared by every
     process through Redis, so that after a refresh one process computes a selection (national
-    size: ~50 ms for the overview) and the others read it (~1 ms)."""
+    size: ~50 ms for the overview) and the others read it (~1 ms).
+
+    Kept pickled, here and in Redis: each caller gets its own copy (callers add links to the rows and
+    sort them) from one pickle.loads, a few times cheaper than copying the rows object by object, and
+    the caller that computed the selection keeps the original."""
     @functools.wraps(fn)
     def wrapper(*, scope: Scope, filters: dict | None = None, **kwargs):
         version = stats_version()
@@ -71,29 +105,19 @@ def cached(fn):
         if _LOCAL["version"] != version:
             _LOCAL["version"], _LOCAL["entries"] = version, {}
         key = _cache_key(scope, filters, fn.__name__, *sorted((k, str(v)) for k, v in kwargs.items()))
-        hit = _LOCAL["entries"].get(key)
-        if hit is None:
+        pickled = _LOCAL["entries"].get(key)
+        value = None
+        if pickled is None:
             shared = _shared_key(version, key)
-            hit = _redis_call(cache.get, shared)
-            if hit is None:
-                hit = fn(scope=scope, filters=filters, **kwargs)
-                _redis_call(cache.set, shared, hit, SHARED_TTL)
+            pickled = _redis_call(cache.get, shared)
+            if not isinstance(pickled, bytes):
+                value = fn(scope=scope, filters=filters, **kwargs)
+                pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+                _redis_call(cache.set, shared, pickled, SHARED_TTL)
             if len(_LOCAL["entries"]) >= _LOCAL_MAX:
                 _LOCAL["entries"].clear()
-            _LOCAL["entries"][key] = hit
-        return _copy(hit)  # callers add links and sort rows
+            _LOCAL["entries"][key] = pickled
+        return value if value is not None else pickle.loads(pickled)  # noqa: S301 - see the import
 
     wrapper.uncached = fn
     return wrapper
-
-
-def _copy(value):
-    """A copy deep enough for callers to change rows: dataclasses (a Summary), dicts and lists are
-    copied all the way down, numbers and other leaves are shared."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _copy(getattr(value, f.name)) for f in fields(value)})
-    if isinstance(value, dict):
-        return {k: _copy(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) if isinstance(v, (dict, list)) else v for v in value]
-    return value

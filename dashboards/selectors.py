@@ -56,13 +56,16 @@ def ratio(a: float, b: float, scale: float = 1.0) -> float | None:
     return round(a * scale / b, 2) if b else None
 
 
+# (state, its pupils' metric, its staff's metric): derive() runs for every row of a national table.
+_VERIFICATION_METRICS = tuple((v, f"pupils_ver_{v}", f"staff_ver_{v}") for v in VerificationStatus.values)
+
+
 def derive(row: dict) -> dict:
     """The indicators computed from a row of sums (for a school, a commune, a province or all)."""
     pupils, staff = row.get("pupils", 0), row.get("staff", 0)
     verified = row.get("pupils_ver_verified", 0) + row.get("staff_ver_verified", 0)
     row["students"] = pupils
-    row["verification"] = {v: row.get(f"pupils_ver_{v}", 0) + row.get(f"staff_ver_{v}", 0)
-                           for v in VerificationStatus.values}
+    row["verification"] = {v: row.get(p, 0) + row.get(s, 0) for v, p, s in _VERIFICATION_METRICS}
     row["verified"] = verified
     row["verified_pct"] = ratio(verified, pupils + staff, 100)
     row["connected_pct"] = ratio(row.get("connected", 0), row.get("schools", 0), 100)
@@ -91,12 +94,17 @@ class Summary:
 
 def stats_filter(*, scope: Scope, filters: dict | None = None) -> tuple[QuerySet[SchoolStats], dict]:
     """The scope-limited, filtered per-school rows and the cleaned filters; bad filters -> AppError."""
+    filterset, cleaned = _stats_clean(scope, filters)
+    return filterset.qs, cleaned
+
+
+def _stats_clean(scope: Scope, filters: dict | None) -> tuple[SchoolStatsFilterSet, dict]:
+    """stats_filter without building the filtered queryset (the rollup's readers do not need it)."""
     filterset = SchoolStatsFilterSet(filters or {}, queryset=_scoped(scope))
     if not filterset.is_valid():
         details = {k: [str(m) for m in v] for k, v in filterset.errors.items()}
         raise AppError("Bộ lọc không hợp lệ.", code="invalid_filter", details=details)
-    cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
-    return filterset.qs, cleaned
+    return filterset, {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
 
 
 def _scoped(scope: Scope) -> QuerySet[SchoolStats]:
@@ -136,14 +144,26 @@ def stats_rows_source(*, scope: Scope, filters: dict | None = None, groups: tupl
     return ROLLUP_BY_PROVINCE
 
 
-def _rollup_rows(scope: Scope, cleaned: dict, source: str) -> QuerySet[StatsRollup]:
+def _rollup_conditions(scope: Scope, cleaned: dict, source: str) -> list[tuple[str, str, object]]:
     """The rollup's rows of the grain, in the scope (a province scope is its province's rows), filtered
-    as stats_filter filtered the school rows (`cleaned` is its output)."""
-    qs = StatsRollup.objects.filter(commune_id__gt="") if source == ROLLUP_BY_COMMUNE else (
-        StatsRollup.objects.filter(commune_id=""))
+    as stats_filter filtered the school rows (`cleaned` is its output): (column, "=" or ">", value)."""
+    conditions = [("commune_id", ">" if source == ROLLUP_BY_COMMUNE else "=", "")]
     if scope.kind == PROVINCE:
-        qs = qs.filter(province_id=scope.province_code)
-    return qs.filter(**{column: cleaned[key] for key, column in _ROLLUP_FILTERS.items() if key in cleaned})
+        conditions.append(("province_id", "=", scope.province_code))
+    return conditions + [(column, "=", cleaned[key]) for key, column in _ROLLUP_FILTERS.items() if key in cleaned]
+
+
+def _rollup_rows(scope: Scope, cleaned: dict, source: str) -> QuerySet[StatsRollup]:
+    qs = StatsRollup.objects.all()
+    for column, op, value in _rollup_conditions(scope, cleaned, source):
+        qs = qs.filter(**{column if op == "=" else f"{column}__gt": value})
+    return qs
+
+
+def _rollup_where(scope: Scope, cleaned: dict, source: str) -> tuple[str, list]:
+    """_rollup_rows as SQL: the summary's query is written by hand (the ORM took ~1 ms to compile it)."""
+    conditions = _rollup_conditions(scope, cleaned, source)
+    return " AND ".join(f"{column} {op} %s" for column, op, _value in conditions), [v for _c, _o, v in conditions]
 
 
 @cached
@@ -158,54 +178,49 @@ def stats_summary(*, scope: Scope, filters: dict | None = None, groups: tuple[st
 def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None, groups: tuple[str, ...] = (),
                        metrics: list[str] | None = None) -> Summary:
     """stats_summary read from `source` (stats_rows_source; the tests compare the sources)."""
-    qs, cleaned = stats_filter(scope=scope, filters=filters)
+    filterset, cleaned = _stats_clean(scope, filters)
     metrics = list(metrics or OVERVIEW_METRICS)
     unknown = set(metrics) - set(METRIC_NAMES)
     if unknown:
         raise AppError("Chỉ số không tồn tại.", details={"metrics": sorted(unknown)})
     dims = [GROUPS[g] for g in groups]
     since = timezone.now() - CONNECTED_WINDOW
-    first = ", ".join(f"COALESCE(SUM({m}), 0) AS {m}" for m in metrics)
-    by = f" GROUP BY {', '.join(dims)}" if dims else ""
-    # Two steps: first one row per combination of the groups' columns (54,000 schools, or a few
-    # hundred rollup rows, become a few hundred rows), then the grouping sets over those; far fewer
-    # aggregate steps than grouping sets over every row.
+    # One step: the grouping sets straight over the rows. A selection is of one school year, so its rows
+    # are already one per area (or school) × level × ownership: summing them by those first (as this
+    # did) reduced nothing and summed every figure twice, the second time as numeric (SUM of bigint).
     if source == SCHOOL_ROWS:
+        qs = filterset.qs
         inner, params = qs.order_by().values(
             "school_id", "province_id", "commune_id", "level", "ownership", "status", "last_synced_at",
             "computed_at", *metrics).query.sql_with_params()
-        combined = (
-            f"SELECT {''.join(d + ', ' for d in dims)}"  # noqa: S608 - names from our constants
-            " COUNT(*) FILTER (WHERE status = %s) AS schools,"
-            " COUNT(*) FILTER (WHERE status = %s AND last_synced_at >= %s) AS connected,"
-            f" MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at, {first}"
-            f" FROM ({inner}) t{by}"
-        )
+        counts = ("COUNT(*) FILTER (WHERE status = %s)::int AS schools,"
+                  " COUNT(*) FILTER (WHERE status = %s AND last_synced_at >= %s)::int AS connected,"
+                  " MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at")
         params, db = [SchoolStatus.OPEN, SchoolStatus.OPEN, since, *params], qs.db
     else:
-        rows = _rollup_rows(scope, cleaned, source)
-        inner, params = rows.order_by().values(
-            "province_id", "commune_id", "level", "ownership", "schools", "synced", "computed_at_min",
-            "computed_at_max", *metrics).query.sql_with_params()
+        where, params = _rollup_where(scope, cleaned, source)
+        inner = _rollup_select(where, metrics)
+        db = StatsRollup.objects.db  # the router's choice for reads (the replica where one is configured)
         # Connected: the open schools synchronised at or after `since`. `synced` is sorted, and
         # width_bucket (a binary search) counts the elements <= its operand: those before `since` are
         # those <= since - 1 µs (timestamps are whole microseconds in PostgreSQL and Python alike).
-        combined = (
-            f"SELECT {''.join(d + ', ' for d in dims)}"  # noqa: S608 - names from our constants
-            " SUM(schools) AS schools, SUM(cardinality(synced) - width_bucket(%s::timestamptz, synced)) AS connected,"
-            f" MIN(computed_at_min) AS computed_at, MAX(computed_at_max) AS updated_at, {first}"
-            f" FROM ({inner}) t{by}"
-        )
-        params, db = [since - dt.timedelta(microseconds=1), *params], rows.db
-    sets = ", ".join(["()"] + [f"({d})" for d in dims])
-    grouping = [f"GROUPING({d}) AS g_{d}" for d in dims] or ["0 AS g_none"]
-    second = ", ".join(f"COALESCE(SUM({m}), 0)::int AS {m}" for m in metrics)
-    sql = (
-        f"SELECT {', '.join(dims + grouping) if dims else grouping[0]},"  # noqa: S608 - names from our constants
-        " COALESCE(SUM(schools), 0)::int AS schools, COALESCE(SUM(connected), 0)::int AS connected,"
-        f" MIN(computed_at) AS computed_at, MAX(updated_at) AS updated_at, {second}"
-        f" FROM ({combined}) c GROUP BY GROUPING SETS ({sets})"
-    )
+        counts = ("COALESCE(SUM(schools), 0)::int AS schools,"
+                  " COALESCE(SUM(cardinality(synced) - width_bucket(%s::timestamptz, synced)), 0)::int AS connected,"
+                  " MIN(computed_at_min) AS computed_at, MAX(computed_at_max) AS updated_at")
+        params = [since - dt.timedelta(microseconds=1), *params]
+    sets = [()] + [(d,) for d in dims]
+    tail = f"{counts}, {', '.join(f'COALESCE(SUM({m}), 0)::int AS {m}' for m in metrics)}"
+    if source == ROLLUP_BY_COMMUNE and "commune" in groups and "commune" not in cleaned:
+        # The communes' sums from the rows by commune, every other set (the total, by level, ...) from the
+        # rows by province: the same sums (one refresh rebuilds both grains), from a few dozen rows
+        # instead of a province's thousand (the province page's query took a third less time).
+        coarse, coarse_params = _rollup_where(scope, cleaned, ROLLUP_BY_PROVINCE)
+        sql = (f"{_grouping_sql(inner, dims, [('commune_id',)], tail)} UNION ALL "
+               f"{_grouping_sql(_rollup_select(coarse, metrics), dims, [x for x in sets if x != ('commune_id',)], tail)}")
+        params = params + [params[0], *coarse_params]  # the second query's `since` and rows
+    else:
+        sql = _grouping_sql(inner, dims, sets, tail)
+    sql, labelled = _with_labels(sql, groups)
     # The database the router chose for this queryset (the read replica where one is configured).
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -216,6 +231,7 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
     for row in rows:
         flags = [row.pop(f"g_{d}", 0) for d in dims]
         row.pop("g_none", None)
+        label = (row.pop("label_name", None), row.pop("label_code", None)) if labelled else None
         if not dims or all(flags):
             for d in dims:
                 row.pop(d, None)
@@ -227,6 +243,10 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                     if other != d:
                         row.pop(other, None)
                 row["key"] = row.pop(d)
+                # A unit's newest row is not shown (the API shows its oldest, computed_at): not kept.
+                del row["updated_at"]
+                if g in labelled:
+                    row["name"] = _label(g, row["key"], *label)
                 out[g].append(derive(row))
                 break
     if total is None:
@@ -235,6 +255,47 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
     _label_groups(out)
     return Summary(total=total, groups=out, computed_at=total.pop("computed_at"),
                    updated_at=total.pop("updated_at"), filters=cleaned)
+
+
+def _rollup_select(where: str, metrics: list[str]) -> str:
+    return (f"SELECT province_id, commune_id, level, ownership, schools, synced, computed_at_min,"  # noqa: S608
+            f" computed_at_max, {', '.join(metrics)} FROM {StatsRollup._meta.db_table} WHERE {where}")
+
+
+def _grouping_sql(inner: str, dims: list[str], sets: list[tuple[str, ...]], tail: str) -> str:
+    """The sums `tail` of the rows `inner` selects by grouping `sets`; a column of `dims` in none of
+    them is NULL, its GROUPING() flag 1 (so that two of these can be UNION'ed)."""
+    used = {d for grouping_set in sets for d in grouping_set}
+    columns = [d if d in used else f"NULL AS {d}" for d in dims]
+    flags = [f"GROUPING({d}) AS g_{d}" if d in used else f"1 AS g_{d}" for d in dims] or ["0 AS g_none"]
+    grouping_sets = ", ".join(f"({', '.join(x)})" for x in sets)
+    return (f"SELECT {', '.join(columns + flags)}, {tail}"  # noqa: S608 - names from our constants
+            f" FROM ({inner}) t GROUP BY GROUPING SETS ({grouping_sets})")
+
+
+# The groups whose names the summary's query joins in (a province's 168 communes, a commune's schools:
+# read with the figures rather than by a second query); the provinces' names are held per process.
+_LABEL_JOINS = {  # group: (table, its key, the summary's column, the code shown after the name)
+    "commune": (Commune._meta.db_table, "code", "commune_id", "NULL"),
+    "school": (School._meta.db_table, "id", "school_id", "l.code"),
+}
+
+
+def _with_labels(sql: str, groups: tuple[str, ...]) -> tuple[str, set[str]]:
+    """The summary's query with the names of its commune or school rows (label_name, label_code)."""
+    joined = [g for g in groups if g in _LABEL_JOINS]
+    if len(joined) != 1:  # never both at once (stats_rows_source); a second join would not be worth it
+        return sql, set()
+    table, key, column, code = _LABEL_JOINS[joined[0]]
+    return (f"SELECT c.*, l.name AS label_name, {code} AS label_code"  # noqa: S608 - names from our constants
+            f" FROM ({sql}) c LEFT JOIN {table} l ON l.{key} = c.{column}"), {joined[0]}
+
+
+def _label(group: str, key, name: str | None, code: str | None):
+    """A unit's name as the tables show it: a school with its code; the key when the unit is unknown."""
+    if name is None:
+        return key
+    return f"{name} ({code})" if group == "school" else name
 
 
 _PROVINCE_NAMES: dict[str, str] = {}
@@ -246,20 +307,26 @@ def province_names() -> dict[str, str]:
     return _PROVINCE_NAMES
 
 
+_CHOICE_LABELS = {"level": dict(SchoolLevel.choices), "ownership": dict(Ownership.choices)}
+
+
 def _label_groups(groups: dict[str, list[dict]]) -> None:
-    labels = {"level": dict(SchoolLevel.choices), "ownership": dict(Ownership.choices)}
     for g, rows in groups.items():
-        if g == "province":
-            labels[g] = province_names()
-        elif g == "commune" and rows:
-            labels[g] = dict(Commune.objects.filter(pk__in=[r["key"] for r in rows]).values_list("code", "name"))
-        elif g == "school" and rows:
-            schools = School.objects.filter(pk__in=[r["key"] for r in rows]).values_list("pk", "code", "name")
-            labels[g] = {pk: f"{name} ({code})" for pk, code, name in schools}
-        for row in rows:
-            row["name"] = labels.get(g, {}).get(row["key"], row["key"])
+        labels = province_names() if g == "province" else _CHOICE_LABELS.get(g)
+        if labels is None and any("name" not in r for r in rows):  # communes or schools the query did not name
+            labels = _unit_labels(g, [r["key"] for r in rows])
+        if labels is not None:
+            for row in rows:
+                row["name"] = labels.get(row["key"], row["key"])
         # The key breaks ties (two communes of one name), so that the order is the same from either source.
         rows.sort(key=lambda r: (str(r["name"]), str(r["key"])) if g != "province" else r["key"])
+
+
+def _unit_labels(group: str, keys: list) -> dict:
+    if group == "commune":
+        return dict(Commune.objects.filter(pk__in=keys).values_list("code", "name"))
+    schools = School.objects.filter(pk__in=keys).values_list("pk", "code", "name")
+    return {pk: _label("school", pk, name, code) for pk, code, name in schools}
 
 
 @cached

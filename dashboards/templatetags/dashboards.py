@@ -1,5 +1,9 @@
+import html
+
 from django import template
 from django.utils import timezone
+from django.utils.html import conditional_escape, json_script
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -13,6 +17,11 @@ def _separators() -> tuple[str, str]:
 def format_cell(value, seps: tuple[str, str]) -> str:
     """Counts with thousands separators, ratios with two decimals, in the active language's
     format (1.234,5 in Vietnamese); a dash for figures that do not apply."""
+    kind = type(value)  # the common kinds first: a national table has thousands of cells
+    if kind is int:
+        return f"{value:,}".replace(",", seps[0])
+    if kind is float and -999.5 < value < 999.5:  # ratios and percentages: never a thousands separator
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", seps[1])
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -44,49 +53,98 @@ def vn_time(value):
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
 
 
+def _escape(value) -> str:
+    """django.utils.html.escape's text (html.escape of str) without its check for lazy arguments,
+    which costs more than the escaping on a table of thousands of cells."""
+    return html.escape(str(value))
+
+
 @register.simple_tag
 def table_body(table, rows=None, sortable=False, sort="", kept=""):
     """The <thead>/<tbody> of a dashboard table, built in Python: a national table has thousands
     of cells and the template engine would spend most of the page's time on them."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
     columns = table.columns
     seps = _separators()
+    thousands = seps[0]
     head = []
     for key, label in columns:
         if sortable:
             direction = "-" if sort == key else ""
             prefix = f"?{kept}&" if kept else "?"
-            head.append(f'<th><a href="{escape(prefix)}sort={direction}{escape(key)}">{escape(label)}</a></th>')
+            head.append(f'<th><a href="{_escape(prefix)}sort={direction}{_escape(key)}">{_escape(label)}</a></th>')
         else:
-            head.append(f"<th>{escape(label)}</th>")
+            head.append(f"<th>{_escape(label)}</th>")
+    # The first column (it may carry the row's link) apart; the others' opening tags built once.
+    first, *rest = [(key, f'<td data-col="{key}">') for key, _ in columns]
     body = []
     for row in table.rows if rows in (None, "") else rows:
-        cells = []
-        for i, (key, _) in enumerate(columns):
+        value = row.get(first[0])
+        text = format_cell(value, seps) if isinstance(value, int | float) or value is None else _escape(value)
+        if row.get("url"):
+            text = f'<a href="{_escape(row["url"])}">{text}</a>'
+        cells = [first[1], text, "</td>"]
+        for key, td in rest:
             value = row.get(key)
-            text = format_cell(value, seps) if isinstance(value, int | float) or value is None else escape(value)
-            if i == 0 and row.get("url"):
-                text = f'<a href="{escape(row["url"])}">{text}</a>'
-            cells.append(f'<td data-col="{key}">{text}</td>')
-        body.append(f'<tr data-key="{escape(row.get("key", ""))}">{"".join(cells)}</tr>')
+            if type(value) is int:  # most cells: a count
+                text = f"{value:,}".replace(",", thousands)
+            elif isinstance(value, int | float) or value is None:
+                text = format_cell(value, seps)
+            else:
+                text = _escape(value)
+            cells += (td, text, "</td>")
+        body.append(f'<tr data-key="{_escape(row.get("key", ""))}">{"".join(cells)}</tr>')
     if not body:
         body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">Chưa có số liệu.</td></tr>')
     return mark_safe(f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody>")  # noqa: S308 - every value is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def table_card(context, table, chart_id="", sortable=False, limit=False):
+    """A dashboard table's card (title, export links, chart data, table), built in Python: a page has
+    five of them, and as an included template each cost about as much as its rows (issue 17). The
+    query, sort and kept filters come from the page's context, as they did for the template."""
+    name, title = conditional_escape(table.name), conditional_escape(table.title)
+    query = conditional_escape(context.get("query", ""))
+    amp = "&" if query else ""
+    chart = ""
+    if table.chart and table.rows:
+        height = "260px" if table.chart.get("type") == "doughnut" else "300px"
+        chart = (f'\n    <div style="position: relative; height: {height}" class="mb-2">\n'
+                 f'      <canvas data-chart="chart-{name}" aria-label="{title}"></canvas>\n'
+                 f"    </div>\n    {json_script(table.chart, chart_id or None)}\n    ")
+    style = ' style="max-height: 480px; overflow-y: auto"' if limit else " "  # the space the template left
+    body = table_body(table, context.get("rows", ""), sortable, context.get("sort", ""), context.get("kept", ""))
+    return mark_safe(  # noqa: S308 - every value is escaped above, the chart's data by json_script
+        f'<div class="card mb-3" data-testid="table-{name}">\n'
+        '  <div class="card-header d-flex justify-content-between align-items-center">\n'
+        f'    <span class="fw-semibold">{title}</span>\n'
+        '    <span class="small">\n'
+        f'      <a href="?{query}{amp}export=csv&table={name}" data-testid="export-csv-{name}">CSV</a> ·\n'
+        f'      <a href="?{query}{amp}export=xlsx&table={name}" data-testid="export-xlsx-{name}">Excel</a>\n'
+        "    </span>\n"
+        "  </div>\n"
+        '  <div class="card-body">\n'
+        f"    {chart}\n"
+        f'    <div class="table-responsive"{style}>\n'
+        '    <table class="table table-sm table-striped mb-0">\n'
+        f"      {body}\n"
+        "    </table>\n"
+        "    </div>\n"
+        "  </div>\n"
+        "</div>")
 
 
 @register.simple_tag
 def filter_controls(filterset, only_year=False, hide_province=False):
     """The filter form's selects, built in Python (Django's widget templates cost ~1 ms per
     select with a few dozen options; this page is on the 20 ms budget)."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
-    form = filterset.form
+    escape = _escape
     data = filterset.data
     parts = []
-    for name, field in form.fields.items():
+    # The filters' own fields: the form's are deep copies of them (building the form only to read
+    # labels and choices cost more than the selects).
+    for name, filter_ in filterset.filters.items():
+        field = filter_.field
         value = str(data.get(name) or "")
         if (only_year and name != "school_year") or (hide_province and name == "province"):
             continue

@@ -68,6 +68,7 @@ def test_communes_and_schools(refreshed, ministry_api):
     communes = ministry_api.get("/api/v1/stats/provinces/79/communes/").json()
     raw = raw_figures(scope=Scope.country(), filters={"province": "79"}, group="commune")
     assert {r["key"]: r["students"] for r in communes["results"]} == {k: v.get("pupils", 0) for k, v in raw.items()}
+    assert all(r["computed_at"] for r in communes["results"])  # each unit's figures say when they were computed
     page = ministry_api.get("/api/v1/stats/schools/", {"page_size": 2, "page": 2}).json()
     assert page["count"] == len(refreshed) and len(page["results"]) == 2 and page["next_page"] == 3
     last = ministry_api.get("/api/v1/stats/schools/", {"page_size": 2, "page": 3}).json()

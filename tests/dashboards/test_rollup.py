@@ -265,7 +265,7 @@ def selections(schools: list[School]):
                         {"province": "01", "commune": commune}, {"commune": commune, "level": "primary"},
                         {"school_year": str(current_school_year() - 1)}):
             for groups in ((), ("province", "level", "ownership"), ("commune", "level", "ownership"),
-                           ("level",), ("ownership", "province")):
+                           ("level",), ("ownership", "province"), ("commune", "province")):
                 yield scope, filters, groups
 
 

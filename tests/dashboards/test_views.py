@@ -176,3 +176,21 @@ def test_school_dashboard_counts_pupils_without_id_number(client, school_user, s
     assert "Học sinh chưa có số định danh" in html
     assert 'data-testid="fig-pupils-without-id">1<' in html
     assert 'data-testid="fig-pupils-without-id-pct">25' in html
+
+
+def test_drill_down_tables_name_and_link_each_unit(client, ministry_user, refreshed):
+    """The communes of a province and the schools of a commune by name (a school with its code), each
+    linked to its own page with the filters kept, in the table and in its chart."""
+    client.force_login(ministry_user)
+    school = refreshed[2]  # province 79
+    page = client.get(reverse("dashboards:province", args=["79"]), {"level": school.level})
+    html = page.content.decode()
+    commune = school.commune
+    link = reverse("dashboards:commune", args=[commune.code]) + f"?level={school.level}"
+    assert f'<tr data-key="{commune.code}"><td data-col="name"><a href="{link}">{commune.name}</a></td>' in html
+    chart = page.context["tables"][0].chart
+    assert commune.name in chart["labels"] and 'id="chart-units"' in html
+    page = client.get(reverse("dashboards:commune", args=[commune.code]))
+    html = page.content.decode()
+    assert f'<a href="{reverse("dashboards:school", args=[school.pk])}">{school.name} ({school.code})</a>' in html
+    assert 'href="?export=csv&table=units"' in html

@@ -1,0 +1,135 @@
+"""The dashboards' HTML built in Python (issue 17: a national page has thousands of cells): the same
+text the general formatting and the card template gave."""
+from urllib.parse import urlencode
+
+import pytest
+from django.http import QueryDict
+from django.template import Context, Template
+from django.utils import translation
+from django.utils.html import escape
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboards.filtersets import FlowStatsFilterSet, SchoolStatsFilterSet
+from dashboards.presentation import Table
+from dashboards.templatetags.dashboards import filter_controls, format_cell, table_card
+
+SEPARATORS = [(".", ","), (",", ".")]  # Vietnamese, English
+
+
+def general_format(value, seps):
+    """The formatting before the fast paths: thousands separators, two decimals, a dash for None."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "✔" if value else "—"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", seps[0])
+    if isinstance(value, float):
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return text.replace(",", "\0").replace(".", seps[1]).replace("\0", seps[0])
+    return str(value)
+
+
+@given(value=st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                       st.floats(min_value=-1100, max_value=1100),
+                       st.decimals(min_value=-1000, max_value=1000, places=3).map(float)),
+       seps=st.sampled_from(SEPARATORS))
+def test_cells_are_formatted_as_before(value, seps):
+    assert format_cell(value, seps) == general_format(value, seps)
+
+
+@pytest.mark.parametrize("value", [999.49, 999.494, 999.495, 999.5, 999.994, 999.995, -999.995, 1000.0, 0.005, -0.0])
+def test_ratios_at_the_thousands_boundary(value):
+    for seps in SEPARATORS:
+        assert format_cell(value, seps) == general_format(value, seps)
+
+
+# dashboards/_table.html as it was before the card became a tag: the tag must give the same HTML.
+CARD_TEMPLATE = """{% load i18n dashboards %}
+<div class="card mb-3" data-testid="table-{{ table.name }}">
+  <div class="card-header d-flex justify-content-between align-items-center">
+    <span class="fw-semibold">{{ table.title }}</span>
+    <span class="small">
+      <a href="?{{ query }}{% if query %}&{% endif %}export=csv&table={{ table.name }}" data-testid="export-csv-{{ table.name }}">CSV</a> ·
+      <a href="?{{ query }}{% if query %}&{% endif %}export=xlsx&table={{ table.name }}" data-testid="export-xlsx-{{ table.name }}">Excel</a>
+    </span>
+  </div>
+  <div class="card-body">
+    {% if table.chart and table.rows %}
+    <div style="position: relative; height: {% if table.chart.type == 'doughnut' %}260px{% else %}300px{% endif %}" class="mb-2">
+      <canvas data-chart="chart-{{ table.name }}" aria-label="{{ table.title }}"></canvas>
+    </div>
+    {{ table.chart|json_script:chart_id }}
+    {% endif %}
+    <div class="table-responsive" {% if limit %}style="max-height: 480px; overflow-y: auto"{% endif %}>
+    <table class="table table-sm table-striped mb-0">
+      {% table_body table rows sortable sort kept %}
+    </table>
+    </div>
+  </div>
+</div>
+"""
+
+
+def _table(chart_type="bar", rows=None):
+    rows = [{"key": "26734", "name": "Phường Sài Gòn <&>", "url": "/dashboards/communes/26734/?level=a&b",
+             "pupils": 12345, "staff": 678, "verified_pct": 99.5, "pupils_per_teacher": None},
+            {"key": "26737", "name": "Phường Tân Định", "pupils": 0, "staff": 1_234_567, "verified_pct": 1234.567,
+             "pupils_per_teacher": 18.25}] if rows is None else rows
+    return Table("units", 'Theo xã "phường" <b>', [("name", "Xã/phường"), ("pupils", "Học sinh"), ("staff", "CB, GV"),
+                                                   ("verified_pct", "% xác thực"), ("pupils_per_teacher", "HS/GV")],
+                 rows, {"type": chart_type, "labels": [r["name"] for r in rows],
+                        "datasets": [{"label": "Học sinh", "data": [r["pupils"] for r in rows]}]})
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("case", [
+    {"chart_id": "chart-units", "sortable": True, "limit": True, "query": "level=primary&sort=-pupils",
+     "sort": "-pupils", "kept": "level=primary"},
+    {"chart_id": "chart-units", "table": _table("doughnut")},
+    {"chart_id": "", "rows": [{"key": "1", "name": "Trường A (01)", "pupils": 3}]},  # the completeness page
+    {"table": _table(rows=[])},  # no rows: no chart, "no figures yet"
+    {"table": Table("plain", "Không biểu đồ", [("label", "Phân loại"), ("count", "Số lượng")],
+                    [{"label": "Tốt", "count": 3}])},
+])
+def test_the_card_tag_gives_the_card_template_html(case, language):
+    context = {"table": _table(), "query": "", "sort": "", "kept": ""} | case
+    with translation.override(language):
+        expected = Template(CARD_TEMPLATE).render(Context(context))
+        # What dashboards/_table.html renders now (included by the other pages), and the tag itself.
+        included = Template('{% include "dashboards/_table.html" %}').render(Context(context))
+        direct = table_card(Context(context), context["table"], context.get("chart_id", ""),
+                            context.get("sortable", False), context.get("limit", False))
+    assert included == expected
+    assert "\n" + direct + "\n" == expected
+
+
+def controls_from_the_form(filterset, only_year=False, hide_province=False):
+    """filter_controls as it was, reading the labels and choices from the filter set's form."""
+    parts = []
+    for name, field in filterset.form.fields.items():
+        value = str(filterset.data.get(name) or "")
+        if (only_year and name != "school_year") or (hide_province and name == "province"):
+            continue
+        if not hasattr(field, "choices"):
+            if value:
+                parts.append(f'<input type="hidden" name="{name}" value="{escape(value)}">')
+            continue
+        options = "".join(f'<option value="{escape(v)}"{" selected" if str(v) == value else ""}>{escape(label)}</option>'
+                          for v, label in field.choices)
+        parts.append(f'<div class="col-auto"><label class="form-label small mb-0" for="id_{name}">{escape(field.label)}'
+                     f'</label><select name="{name}" id="id_{name}" class="form-select form-select-sm">{options}'
+                     f"</select></div>")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("filterset_class", [SchoolStatsFilterSet, FlowStatsFilterSet])
+@pytest.mark.parametrize("data", [{}, {"province": "79", "level": "primary", "commune": "26734"},
+                                  {"ownership": "private", "gender": "F", "school": "12", "school_year": "2025"}])
+@pytest.mark.parametrize("flags", [(False, False), (True, False), (False, True)])
+def test_the_filter_selects_are_those_of_the_form(db, filterset_class, data, flags):
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert filter_controls(filterset_class(QueryDict(urlencode(data))), *flags) == (
+                controls_from_the_form(filterset_class(QueryDict(urlencode(data))), *flags))
