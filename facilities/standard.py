@@ -287,11 +287,13 @@ CRITERIA: tuple[Criterion, ...] = (
                     "trường chính.")),
     Criterion(
         "multipurpose_hall", _("Nhà đa năng"), "Điều 12, 16, 20 (khu sân chơi, thể dục thể thao)",
-        level_2={PRIMARY: 1, LOWER: 1, UPPER: 1},
+        # A multi-level school applies each of its levels' rules (Điều 21); every general level's level 2 asks
+        # for a hall and solid classrooms, so a multi-level school's does too (else its level 2 asked nothing).
+        level_2={PRIMARY: 1, LOWER: 1, UPPER: 1, MULTI: 1},
         check=_rooms("multipurpose_halls", _("nhà đa năng"))),
     Criterion(
         "all_classrooms_solid", _("Phòng học kiên cố"), "Điều 8, 12, 16, 20",
-        level_2={PRESCHOOL: True, PRIMARY: True, LOWER: True, UPPER: True},
+        level_2={PRESCHOOL: True, PRIMARY: True, LOWER: True, UPPER: True, MULTI: True},
         check=_all_solid,
         data_note=_("Mức độ 2: tất cả các hạng mục công trình được xây dựng kiên cố; chúng tôi kiểm tra các phòng học "
                     "(không còn phòng bán kiên cố, tạm, nhờ/mượn).")),
