@@ -50,8 +50,10 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
     of cells and the template engine would spend most of the page's time on them."""
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
 
     columns = table.columns
+    wrap = set(table.wrap)
     seps = _separators()
     head = []
     for key, label in columns:
@@ -69,10 +71,12 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
             text = format_cell(value, seps) if isinstance(value, int | float) or value is None else escape(value)
             if i == 0 and row.get("url"):
                 text = f'<a href="{escape(row["url"])}">{text}</a>'
-            cells.append(f'<td data-col="{key}">{text}</td>')
+            css = ' class="cell-text"' if key in wrap else ""
+            cells.append(f'<td data-col="{key}"{css}>{text}</td>')
         body.append(f'<tr data-key="{escape(row.get("key", ""))}">{"".join(cells)}</tr>')
     if not body:
-        body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">Chưa có số liệu.</td></tr>')
+        empty = escape(table.empty or gettext("Chưa có số liệu."))
+        body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">{empty}</td></tr>')
     return mark_safe(f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody>")  # noqa: S308 - every value is escaped above
 
 
