@@ -88,16 +88,17 @@ def standard_tables(standards: StandardList) -> list[Table]:
     for row in standards.met + standards.unmet:
         row.update(standing=Standing.LABELS[row["standing"]], lacks_1=unmet_text(row["unmet"], 1),
                    lacks_2=unmet_text(row["unmet"], 2))
-    columns = [("name", _("Trường")), ("code", _("Mã trường")), ("commune", _("Xã/phường")),
-               ("standing", _("Mức đạt chuẩn"))]
+    # What a school lacks next to its name: on a phone the columns after it are a scroll away.
+    columns = [("name", _("Trường")), ("standing", _("Mức đạt chuẩn"))]
+    after = [("code", _("Mã trường")), ("commune", _("Xã/phường"))]
     return [
         Table("fac_standard_met", _("Trường đạt chuẩn cơ sở vật chất mức độ 1 trở lên (%(n)s trường)")
               % {"n": standards.met_count},
-              [*columns, ("lacks_2", _("Tiêu chí mức độ 2 chưa đạt (số còn thiếu)"))], standards.met,
+              [*columns, ("lacks_2", _("Tiêu chí mức độ 2 chưa đạt (số còn thiếu)")), *after], standards.met,
               wrap=("lacks_2",), empty=_("Chưa có trường nào đạt chuẩn mức độ 1.")),
         Table("fac_standard_unmet", _("Trường chưa đạt chuẩn mức độ 1 và các tiêu chí còn thiếu (%(n)s trường)")
               % {"n": standards.unmet_count},
-              [*columns, ("lacks_1", _("Tiêu chí mức độ 1 chưa đạt (số còn thiếu)"))], standards.unmet,
+              [*columns, ("lacks_1", _("Tiêu chí mức độ 1 chưa đạt (số còn thiếu)")), *after], standards.unmet,
               wrap=("lacks_1",), empty=_("Không có trường nào chưa đạt chuẩn mức độ 1.")),
     ]
 

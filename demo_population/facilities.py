@@ -234,9 +234,13 @@ def _facilities(cursor, seed: int, now: str, years: list[int]) -> int:
 
 def _equipment(cursor, seed: int, now: str, years: list[int]) -> int:
     """Holdings of the catalogue items of each school's grades, around the minimum (remote schools further
-    below it); about one item in ten not held at all (no row)."""
-    key = "s.id::text || ':' || i.code || ':' || yr.school_year::text"
-    u = _u(key, "eq", seed)
+    below it); about one item in ten not held at all (no row). A school's holding of an item is drawn once and
+    grows a little each year (an item bought, a few more sets), so that completeness rises over the years as
+    the other figures do; the broken share is drawn each year."""
+    item = "s.id::text || ':' || i.code"
+    key = f"{item} || ':' || yr.school_year::text"
+    u = _u(item, "eq", seed)
+    current = max(years)
     covered = "(least(i.grade_to, s.gmax) - greatest(i.grade_from, s.gmin) + 1)"
     required = f"""i.min_quantity * CASE i.per WHEN 'school' THEN 1 WHEN 'grade' THEN {covered}
                    ELSE greatest({covered}, ceil(s.pupils / 32.0 * {covered} / (s.gmax - s.gmin + 1)))::int END"""
@@ -247,9 +251,10 @@ def _equipment(cursor, seed: int, now: str, years: list[int]) -> int:
                q.quantity - floor(q.quantity * q.broken)::int, %s, %s
         FROM (
             SELECT s.id AS school_id, yr.school_year, i.id AS item_id,
-                   greatest(1, round(({required}) * ((CASE WHEN s.remote THEN 0.35 ELSE 0.6 END) + {u} * 0.7)))::int
-                       AS quantity,
-                   {_u(key, "broken", seed)} * 0.3 AS broken, {_u(key, "held", seed)} AS held
+                   greatest(1, round(({required}) * ((CASE WHEN s.remote THEN 0.35 ELSE 0.6 END) + {u} * 0.7
+                                                     - 0.06 * ({current} - yr.school_year))))::int AS quantity,
+                   {_u(key, "broken", seed)} * 0.3 AS broken,
+                   {_u(item, "held", seed)} - 0.03 * ({current} - yr.school_year) AS held
             FROM demo_fac_school s
             JOIN facilities_equipmentitem i ON i.grade_from <= s.gmax AND i.grade_to >= s.gmin
             CROSS JOIN unnest(%s::int[]) AS yr(school_year)

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import User
@@ -149,6 +150,13 @@ def _school_uses_the_forms(page, live_server, school: School) -> tuple[Site, Sit
     assert "Đã lưu" in page.locator(".alert-success").first.inner_text()
     holding = EquipmentHolding.objects.get(school=school, school_year=YEAR, item__code=code)
     assert (holding.quantity, holding.working) == (7, 6)
+
+    # On a phone the page stays within the screen: the standing's and the equipment's tables scroll inside.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    save_artifact(page, "done_when_school_390px")
+    page.set_viewport_size({"width": 1280, "height": 900})
     return main, satellite
 
 
@@ -288,6 +296,23 @@ def _hanoi_reads_the_standings(page, live_server, school: School) -> None:
     # Another province's page does not exist for Hà Nội.
     response = page.goto(f"{live_server.url}/dashboards/facilities/provinces/79/")
     assert response.status == 404
+
+    # On a phone, in English: the page does not scroll sideways (tables scroll inside their card), and the
+    # standings and criteria speak English.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/dashboards/facilities/provinces/01/")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.get_by_test_id("table-fac_standard_unmet").bounding_box()["width"] <= 390
+    save_artifact(page, "done_when_hanoi_390px_en")
+    met, unmet = (page.get_by_test_id(f"table-fac_standard_{t}").inner_text() for t in ("met", "unmet"))
+    assert "Meets level 1" in met and "Below level 1" in unmet
+    with translation.override("en"):
+        english = [str(c.label) for c in CRITERIA]
+    assert any(label in unmet for label in english)
+    assert not any(label in unmet for label in CRITERION_LABELS if label not in english)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 # --- ministry: the national indicators over the years, exported ----------------------------------------------
