@@ -4,6 +4,7 @@ them, the years, a province's schools by their standing, and the definitions bes
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from edu_portal.common.models import school_year_label
 from facilities.standard import Standing
@@ -92,12 +93,14 @@ def standard_tables(standards: StandardList) -> list[Table]:
     columns = [("name", _("Trường")), ("standing", _("Mức đạt chuẩn"))]
     after = [("code", _("Mã trường")), ("commune", _("Xã/phường"))]
     return [
-        Table("fac_standard_met", _("Trường đạt chuẩn cơ sở vật chất mức độ 1 trở lên (%(n)s trường)")
-              % {"n": standards.met_count},
+        Table("fac_standard_met", ngettext("Trường đạt chuẩn cơ sở vật chất mức độ 1 trở lên (%(n)s trường)",
+                                           "Trường đạt chuẩn cơ sở vật chất mức độ 1 trở lên (%(n)s trường)",
+                                           standards.met_count) % {"n": standards.met_count},
               [*columns, ("lacks_2", _("Tiêu chí mức độ 2 chưa đạt (số còn thiếu)")), *after], standards.met,
               wrap=("lacks_2",), empty=_("Chưa có trường nào đạt chuẩn mức độ 1.")),
-        Table("fac_standard_unmet", _("Trường chưa đạt chuẩn mức độ 1 và các tiêu chí còn thiếu (%(n)s trường)")
-              % {"n": standards.unmet_count},
+        Table("fac_standard_unmet", ngettext("Trường chưa đạt chuẩn mức độ 1 và các tiêu chí còn thiếu (%(n)s trường)",
+                                             "Trường chưa đạt chuẩn mức độ 1 và các tiêu chí còn thiếu (%(n)s trường)",
+                                             standards.unmet_count) % {"n": standards.unmet_count},
               [*columns, ("lacks_1", _("Tiêu chí mức độ 1 chưa đạt (số còn thiếu)")), *after], standards.unmet,
               wrap=("lacks_1",), empty=_("Không có trường nào chưa đạt chuẩn mức độ 1.")),
     ]

@@ -19,7 +19,8 @@ with two or more. About one in six of those also meets level 2 (tier 2: a multi-
 solid this year). Some met it only lately (no computer room yet, or a last semi-solid room, in an older year),
 so that the share rises over the years. The others keep the draws and lack specific criteria.
 
-Draws come from hashtext() of the site's or school's key and the seed: deterministic for a seed. Older years
+Draws come from hashtext() of the school's code (with the site's code, the item's) and the seed, never of a row id
+(ids depend on what the database held before): the same rows for the same seed. Older years
 have a few more semi-solid rooms (rooms made solid since) and slightly fewer pupils. The rows satisfy the
 model's rules (facilities.models clean()): they are consistent by construction, as the other demo rows.
 """
@@ -124,16 +125,17 @@ def _facilities(cursor, seed: int, now: str, years: list[int]) -> int:
     current = max(years)
 
     def u(salt: str, alias: str = "r") -> str:
-        return _u(f"{alias}.site_id::text", salt, seed)
+        return _u(f"{alias}.site_key", salt, seed)
 
     # Per site: its pupils this year (satellites small; the main site the rest), class size by level.
     cursor.execute(f"""
         CREATE TEMP TABLE demo_fac_site ON COMMIT DROP AS
         WITH t AS (
-            SELECT f.id AS site_id, f.kind, s.id AS school_id, s.level, s.remote, s.pupils, s.tier,
+            SELECT f.id AS site_id, s.code || ':' || f.code AS site_key, f.kind, s.id AS school_id, s.level,
+                   s.remote, s.pupils, s.tier,
                    CASE WHEN f.kind = 'main' THEN 0
                         ELSE (CASE WHEN s.level = 'preschool' THEN 15 WHEN s.level = 'primary' THEN 20 ELSE 30 END)
-                             + floor({_u("f.id::text", "satpupils", seed)} * 40)::int END AS sat_pupils
+                             + floor({_u("s.code || ':' || f.code", "satpupils", seed)} * 40)::int END AS sat_pupils
             FROM facilities_site f JOIN demo_fac_school s ON s.id = f.school_id)
         SELECT t.*, CASE WHEN t.kind = 'main'
                          THEN greatest(30, t.pupils - sum(t.sat_pupils) OVER (PARTITION BY t.school_id))
@@ -237,7 +239,7 @@ def _equipment(cursor, seed: int, now: str, years: list[int]) -> int:
     below it); about one item in ten not held at all (no row). A school's holding of an item is drawn once and
     grows a little each year (an item bought, a few more sets), so that completeness rises over the years as
     the other figures do; the broken share is drawn each year."""
-    item = "s.id::text || ':' || i.code"
+    item = "s.code || ':' || i.code"
     key = f"{item} || ':' || yr.school_year::text"
     u = _u(item, "eq", seed)
     current = max(years)
