@@ -10,6 +10,7 @@ from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Door(models.TextChoices):
@@ -22,7 +23,7 @@ class Door(models.TextChoices):
 
 class Action(models.TextChoices):
     INSERT = "insert", _("Thêm mới")
-    UPDATE = "update", _("Sửa")
+    UPDATE = "update", pgettext_lazy("audit action", "Sửa")  # "Changed"; the button "Sửa" is "Edit"
     DELETE = "delete", _("Xóa")
     VIEW_ID = "view_id", _("Xem số định danh đầy đủ")
     EXPORT_ID = "export_id", _("Xuất số định danh đầy đủ")

@@ -35,7 +35,7 @@ def _site_rows() -> tuple[list[str], list[list]]:
     header = [c.header for c in SITES.columns]
     rows = [[school_code, code, name, kind, commune, address, _num(lat), _num(lon), _num(km)]
             for school_code, code, name, kind, commune, address, lat, lon, km in
-            Site.objects.filter(active=True).order_by("school_id", "-kind", "code").values_list(
+            Site.objects.filter(active=True).order_by("school_id", "kind", "code").values_list(
                 "school__code", "code", "name", "kind", "commune_id", "address", "latitude", "longitude",
                 "distance_km").iterator(chunk_size=10_000)]
     return header, rows

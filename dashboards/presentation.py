@@ -23,6 +23,8 @@ class Table:
     rows: list[dict]
     chart: dict | None = None  # {"type", "labels", "datasets": [{"label", "data"}]}
     scale: str | None = None  # a result distribution's rating scale ("primary", "secondary")
+    wrap: tuple[str, ...] = ()  # columns of sentences: wrapped (cells stay on one line otherwise, portal.css)
+    empty: str | None = None  # what an empty table says, when "no data" would mislead
 
 
 def _dist(name, title, total, items, *, chart_type="bar", scale=None) -> Table:

@@ -4,6 +4,7 @@ them, the years, a province's schools by their standing, and the definitions bes
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from edu_portal.common.models import school_year_label
 from facilities.standard import Standing
@@ -16,7 +17,7 @@ from .selectors_facilities import StandardList, unmet_text
 
 INDICATOR_COLUMNS = [
     ("fac_schools", _("Trường có số liệu")), ("fac_sites", _("Điểm trường")), ("fac_pupils", _("Học sinh")),
-    ("fac_classes", _("Lớp")), ("fac_classrooms", _("Phòng học")),
+    ("fac_classes", _("Số lớp")), ("fac_classrooms", _("Phòng học")),
     ("classrooms_per_class", _("Phòng học/lớp")), ("solid_pct", _("Phòng kiên cố (%)")),
     ("pupils_per_toilet", _("HS/nhà vệ sinh")), ("toilets_standard_pct", _("Nhà vệ sinh đạt chuẩn (%)")),
     ("water_pct", _("Có nước sạch (%)")), ("power_pct", _("Có điện (%)")), ("internet_pct", _("Có internet (%)")),
@@ -78,7 +79,8 @@ def definitions_table() -> Table:
              "denominator": d.denominator, "source": d.source} for d in DEFINITIONS]
     return Table("fac_definitions", _("Định nghĩa các chỉ số cơ sở vật chất"),
                  [("label", _("Chỉ số")), ("formula", _("Công thức")), ("numerator", _("Tử số")),
-                  ("denominator", _("Mẫu số")), ("source", _("Nguồn"))], rows)
+                  ("denominator", _("Mẫu số")), ("source", _("Nguồn"))], rows,
+                 wrap=("formula", "numerator", "denominator", "source"))
 
 
 def standard_tables(standards: StandardList) -> list[Table]:
@@ -87,15 +89,20 @@ def standard_tables(standards: StandardList) -> list[Table]:
     for row in standards.met + standards.unmet:
         row.update(standing=Standing.LABELS[row["standing"]], lacks_1=unmet_text(row["unmet"], 1),
                    lacks_2=unmet_text(row["unmet"], 2))
-    columns = [("name", _("Trường")), ("code", _("Mã trường")), ("commune", _("Xã/phường")),
-               ("standing", _("Mức đạt chuẩn"))]
+    # What a school lacks next to its name: on a phone the columns after it are a scroll away.
+    columns = [("name", _("Trường")), ("standing", _("Mức đạt chuẩn"))]
+    after = [("code", _("Mã trường")), ("commune", _("Xã/phường"))]
     return [
-        Table("fac_standard_met", _("Trường đạt chuẩn cơ sở vật chất mức độ 1 trở lên (%(n)s trường)")
-              % {"n": standards.met_count},
-              [*columns, ("lacks_2", _("Tiêu chí mức độ 2 chưa đạt (số còn thiếu)"))], standards.met),
-        Table("fac_standard_unmet", _("Trường chưa đạt chuẩn mức độ 1 và các tiêu chí còn thiếu (%(n)s trường)")
-              % {"n": standards.unmet_count},
-              [*columns, ("lacks_1", _("Tiêu chí mức độ 1 chưa đạt (số còn thiếu)"))], standards.unmet),
+        Table("fac_standard_met", ngettext("Trường đạt chuẩn cơ sở vật chất mức độ 1 trở lên (%(n)s trường)",
+                                           "Trường đạt chuẩn cơ sở vật chất mức độ 1 trở lên (%(n)s trường)",
+                                           standards.met_count) % {"n": standards.met_count},
+              [*columns, ("lacks_2", _("Tiêu chí mức độ 2 chưa đạt (số còn thiếu)")), *after], standards.met,
+              wrap=("lacks_2",), empty=_("Chưa có trường nào đạt chuẩn mức độ 1.")),
+        Table("fac_standard_unmet", ngettext("Trường chưa đạt chuẩn mức độ 1 và các tiêu chí còn thiếu (%(n)s trường)",
+                                             "Trường chưa đạt chuẩn mức độ 1 và các tiêu chí còn thiếu (%(n)s trường)",
+                                             standards.unmet_count) % {"n": standards.unmet_count},
+              [*columns, ("lacks_1", _("Tiêu chí mức độ 1 chưa đạt (số còn thiếu)")), *after], standards.unmet,
+              wrap=("lacks_1",), empty=_("Không có trường nào chưa đạt chuẩn mức độ 1.")),
     ]
 
 
@@ -103,5 +110,7 @@ def school_standing_table(standing: dict | None) -> Table:
     rows = [{"label": u["label"], "level": u["level"], "missing": u["missing"]} for u in (standing or {}).get("unmet", [])]
     title = _("Mức đạt chuẩn theo Thông tư 13/2020: %(label)s") % {
         "label": standing["label"] if standing else _("chưa có số liệu cơ sở vật chất của năm học")}
+    empty = _("Đạt mọi tiêu chí của cả hai mức độ.") if standing and standing["standing"] == Standing.LEVEL_2 else None
     return Table("fac_school_standard", title,
-                 [("label", _("Tiêu chí chưa đạt")), ("level", _("Mức độ")), ("missing", _("Số còn thiếu"))], rows)
+                 [("label", _("Tiêu chí chưa đạt")), ("level", _("Mức độ")), ("missing", _("Số còn thiếu"))], rows,
+                 wrap=("label",), empty=empty)

@@ -44,7 +44,9 @@ def _page(request, *, scope: Scope, filters: dict, unit: str | None, link, title
         for row in summary.groups[unit]:
             row["url"] = link(row["key"])
     trend = facilities_by_year(scope=scope, filters=filters)
-    tables = facilities_tables(summary, unit, trend) + list(extra_tables)
+    # The standings first: which schools meet the standard and what the others lack is what a province reads
+    # this page for; the indicator tables follow.
+    tables = list(extra_tables) + facilities_tables(summary, unit, trend)
     return _respond(request, TEMPLATE, {"title": title, "summary": summary, "total": summary.total, "crumbs": crumbs,
                                         "unit": unit, "hide_province": True, **(context or {})}, tables)
 

@@ -86,7 +86,7 @@ class Site(TimeStamped):
     active = models.BooleanField("đang sử dụng", default=True)
 
     class Meta:
-        ordering = ["school_id", "-kind", "code"]  # "satellite" < "main": the main site first
+        ordering = ["school_id", "kind", "code"]  # "main" < "satellite": the main site first
         verbose_name = "điểm trường"
         verbose_name_plural = "điểm trường"
         constraints = [

@@ -216,19 +216,19 @@ def _all_solid(facts: SchoolFacts, _required) -> Shortfall | None:
 
 CRITERIA: tuple[Criterion, ...] = (
     Criterion(
-        "scale_classes", _("Quy mô số lớp"), "Điều 5, 9, 13, 17 (khoản 2)",
+        "scale_classes", _("Quy mô số lớp"), _("Điều 5, 9, 13, 17 (khoản 2)"),
         level_1={PRESCHOOL: (5, 20), PRIMARY: (5, 30), LOWER: (8, 45), UPPER: (15, 45)},
         check=_scale,
         data_note=_("Mầm non 9-20 nhóm/lớp, tiểu học 10-30 lớp; ở xã vùng khó khăn tối thiểu 5. Chúng tôi không có "
                     "thông tin xã vùng khó khăn nên áp dụng mức tối thiểu 5. THCS 8-45, THPT 15-45 lớp.")),
     Criterion(
-        "sites_count", _("Số điểm trường"), "Điều 5, 9, 13 (khoản 2)",
+        "sites_count", _("Số điểm trường"), _("Điều 5, 9, 13 (khoản 2)"),
         level_1={PRESCHOOL: 8, PRIMARY: 8, LOWER: 2},
         check=_sites,
         data_note=_("Mầm non, tiểu học không quá 5 điểm trường (xã vùng khó khăn không quá 8: áp dụng 8 vì chúng tôi "
                     "không có thông tin vùng khó khăn); THCS không quá 2.")),
     Criterion(
-        "land_per_pupil", _("Diện tích khu đất bình quân mỗi học sinh"), "Điều 5, 9, 13, 17 (khoản 3)",
+        "land_per_pupil", _("Diện tích khu đất bình quân mỗi học sinh"), _("Điều 5, 9, 13, 17 (khoản 3)"),
         level_1={PRESCHOOL: 8, PRIMARY: 8, LOWER: 8, UPPER: 10},
         check=_land,
         data_note=_("Mầm non 12 m²/trẻ (8 m² ở đô thị, miền núi), tiểu học và THCS 10 m²/học sinh (8 m² ở đô thị miền "
@@ -236,62 +236,64 @@ CRITERIA: tuple[Criterion, ...] = (
                     "hơn; Thông tư 23/2024 sửa đổi một số mức này. Diện tích cho nội trú (6 m²/học sinh nội trú) chưa "
                     "được tính vì chưa có số học sinh nội trú.")),
     Criterion(
-        "classrooms_per_class", _("Phòng học trên số lớp"), "Điều 6, 10, 14, 18 (khoản 2)",
+        "classrooms_per_class", _("Phòng học trên số lớp"), _("Điều 6, 10, 14, 18 (khoản 2)"),
         level_1={PRESCHOOL: 1, PRIMARY: 1, LOWER: Decimal("0.6"), UPPER: Decimal("0.6")},
         check=_classrooms,
         data_note=_("Mầm non, tiểu học: mỗi nhóm/lớp có một phòng; THCS, THPT: tối thiểu 0,6 phòng/lớp. Tính phòng "
                     "học của trường đang sử dụng (không tính phòng nhờ, mượn).")),
     Criterion(
-        "pupil_toilets", _("Nhà vệ sinh học sinh đạt chuẩn"), "Điều 10, 14, 18 (khối phụ trợ)",
+        "pupil_toilets", _("Nhà vệ sinh học sinh đạt chuẩn"), _("Điều 10, 14, 18 (khối phụ trợ)"),
         level_1={PRIMARY: (30, 20), LOWER: (30, 20), UPPER: (30, 20)},
         check=_toilets,
         data_note=_("Nam 1 xí, 1 tiểu cho 30 học sinh; nữ 1 xí cho 20 học sinh (Điều 10, áp dụng như nhau cho THCS, "
                     "THPT). Số học sinh theo giới tính chưa có trên số liệu cơ sở vật chất: tính mỗi giới một nửa.")),
     Criterion(
-        "preschool_toilets", _("Khu vệ sinh của nhóm, lớp"), "Điều 6 (khoản 2)",
+        "preschool_toilets", _("Khu vệ sinh của nhóm, lớp"), _("Điều 6 (khoản 2)"),
         level_1={PRESCHOOL: 1},
         check=_toilets_per_class,
         data_note=_("Mỗi phòng nuôi dưỡng, chăm sóc, giáo dục trẻ có khu vệ sinh liền kề: tính một khu vệ sinh đạt "
                     "chuẩn cho mỗi nhóm, lớp.")),
     Criterion(
-        "medical_room", _("Phòng y tế trường học"), "Điều 6, 10, 14, 18",
+        "medical_room", _("Phòng y tế trường học"), _("Điều 6, 10, 14, 18"),
         level_1={PRESCHOOL: 1, PRIMARY: 1, LOWER: 1, UPPER: 1, MULTI: 1},
         check=_rooms("medical_rooms", _("phòng y tế"))),
     Criterion(
-        "library", _("Thư viện"), "Điều 10, 14, 18 (khối phòng hỗ trợ học tập)",
+        "library", _("Thư viện"), _("Điều 10, 14, 18 (khối phòng hỗ trợ học tập)"),
         level_1={PRIMARY: 1, LOWER: 1, UPPER: 1, MULTI: 1},
         check=_rooms("library_rooms", _("thư viện"))),
     Criterion(
-        "computer_room", _("Phòng Tin học"), "Điều 10, 14, 18 (phòng học bộ môn)",
+        "computer_room", _("Phòng Tin học"), _("Điều 10, 14, 18 (phòng học bộ môn)"),
         level_1={PRIMARY: 1, LOWER: 1, UPPER: 1, MULTI: 1},
         check=_rooms("computer_rooms", _("phòng Tin học"))),
     Criterion(
-        "laboratory", _("Phòng học bộ môn thí nghiệm"), "Điều 14, 18 (phòng học bộ môn)",
+        "laboratory", _("Phòng học bộ môn thí nghiệm"), _("Điều 14, 18 (phòng học bộ môn)"),
         level_1={LOWER: 1, UPPER: 1, MULTI: 1},
         check=_rooms("laboratories", _("phòng thí nghiệm")),
         data_note=_("Thông tư quy định từng phòng bộ môn (Khoa học tự nhiên; Vật lí, Hoá học, Sinh học) và số phòng "
                     "theo số lớp; chúng tôi chỉ có tổng số phòng thí nghiệm nên kiểm tra có ít nhất một phòng.")),
     Criterion(
-        "clean_water", _("Nước sạch ở mọi điểm trường"), "Điều 6, 10, 14, 18 (khối hạ tầng kỹ thuật)",
+        "clean_water", _("Nước sạch ở mọi điểm trường"), _("Điều 6, 10, 14, 18 (khối hạ tầng kỹ thuật)"),
         level_1={PRESCHOOL: True, PRIMARY: True, LOWER: True, UPPER: True, MULTI: True},
         check=_every_site("water_source", WaterSource.NONE, _("Điểm trường chưa có nước sạch: %(sites)s."))),
     Criterion(
-        "electricity", _("Điện ở mọi điểm trường"), "Điều 6, 10, 14, 18 (khối hạ tầng kỹ thuật)",
+        "electricity", _("Điện ở mọi điểm trường"), _("Điều 6, 10, 14, 18 (khối hạ tầng kỹ thuật)"),
         level_1={PRESCHOOL: True, PRIMARY: True, LOWER: True, UPPER: True, MULTI: True},
         check=_every_site("electricity", Electricity.NONE, _("Điểm trường chưa có điện: %(sites)s."))),
     Criterion(
-        "internet", _("Kết nối internet"), "Điều 6, 10, 14, 18 (khối hạ tầng kỹ thuật)",
+        "internet", _("Kết nối internet"), _("Điều 6, 10, 14, 18 (khối hạ tầng kỹ thuật)"),
         level_1={PRESCHOOL: True, PRIMARY: True, LOWER: True, UPPER: True, MULTI: True},
         check=_internet_main,
         data_note=_("Hệ thống công nghệ thông tin kết nối internet phục vụ quản lý và dạy học: kiểm tra ở điểm "
                     "trường chính.")),
     Criterion(
-        "multipurpose_hall", _("Nhà đa năng"), "Điều 12, 16, 20 (khu sân chơi, thể dục thể thao)",
-        level_2={PRIMARY: 1, LOWER: 1, UPPER: 1},
+        "multipurpose_hall", _("Nhà đa năng"), _("Điều 12, 16, 20 (khu sân chơi, thể dục thể thao)"),
+        # A multi-level school applies each of its levels' rules (Điều 21); every general level's level 2 asks
+        # for a hall and solid classrooms, so a multi-level school's does too (else its level 2 asked nothing).
+        level_2={PRIMARY: 1, LOWER: 1, UPPER: 1, MULTI: 1},
         check=_rooms("multipurpose_halls", _("nhà đa năng"))),
     Criterion(
-        "all_classrooms_solid", _("Phòng học kiên cố"), "Điều 8, 12, 16, 20",
-        level_2={PRESCHOOL: True, PRIMARY: True, LOWER: True, UPPER: True},
+        "all_classrooms_solid", _("Phòng học kiên cố"), _("Điều 8, 12, 16, 20"),
+        level_2={PRESCHOOL: True, PRIMARY: True, LOWER: True, UPPER: True, MULTI: True},
         check=_all_solid,
         data_note=_("Mức độ 2: tất cả các hạng mục công trình được xây dựng kiên cố; chúng tôi kiểm tra các phòng học "
                     "(không còn phòng bán kiên cố, tạm, nhờ/mượn).")),

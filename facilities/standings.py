@@ -50,7 +50,7 @@ def _facts(level: str, sites: list[Site], rows: dict[int, dict]) -> SchoolFacts:
 def standings_compute(*, school_ids: list[int] | None = None) -> list[SchoolStanding]:
     """The standings of these schools (None: every school) in every school year where an active site of theirs
     has a row; not saved."""
-    sites_qs = Site.objects.filter(active=True).order_by("school_id", "-kind", "code").only("id", "school_id",
+    sites_qs = Site.objects.filter(active=True).order_by("school_id", "kind", "code").only("id", "school_id",
                                                                                           "name", "kind")
     rows_qs = SiteFacilities.objects.filter(site__active=True)
     schools_qs = School.objects.all()

@@ -155,9 +155,13 @@ def site_facilities_view(request, pk: int):
                 return redirect(f"{_school_url(site.school_id)}?year={year}")
             form = SiteFacilitiesForm(row=row, prefix=prefix)
     template = "facilities/_site_facilities_form.html" if request.htmx else "facilities/site_facilities.html"
+    # Saved in place: the school's standing at the top of the page is sent again (out of band), so that the
+    # clerk sees at once what the figures just entered change.
+    standard = (facilities_standard(scope=scope, school=site.school, school_year=year)
+                if saved and request.htmx else None)
     # A refused form is answered 200 too: htmx swaps only successful answers, and the errors are the content.
     return render(request, template, {"site": site, "form": form, "row": row, "year": year, "saved": saved,
-                                      "scope": scope, "school": site.school})
+                                      "scope": scope, "school": site.school, "standard_oob": standard})
 
 
 def _school_url(pk: int) -> str:

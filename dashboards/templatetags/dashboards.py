@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import conditional_escape, json_script
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -64,6 +65,7 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
     """The <thead>/<tbody> of a dashboard table, built in Python: a national table has thousands
     of cells and the template engine would spend most of the page's time on them."""
     columns = table.columns
+    wrap = set(table.wrap)
     seps = _separators()
     thousands = seps[0]
     head = []
@@ -74,8 +76,10 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
             head.append(f'<th><a href="{_escape(prefix)}sort={direction}{_escape(key)}">{_escape(label)}</a></th>')
         else:
             head.append(f"<th>{_escape(label)}</th>")
-    # The first column (it may carry the row's link) apart; the others' opening tags built once.
-    first, *rest = [(key, f'<td data-col="{key}">') for key, _ in columns]
+    # The first column (it may carry the row's link) apart; the others' opening tags built once (long texts
+    # wrap: `table.wrap`, at 390 px).
+    first, *rest = [(key, f'<td data-col="{key}"' + (' class="cell-text">' if key in wrap else ">"))
+                    for key, _ in columns]
     body = []
     for row in table.rows if rows in (None, "") else rows:
         value = row.get(first[0])
@@ -94,7 +98,8 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
             cells += (td, text, "</td>")
         body.append(f'<tr data-key="{_escape(row.get("key", ""))}">{"".join(cells)}</tr>')
     if not body:
-        body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">Chưa có số liệu.</td></tr>')
+        empty = _escape(table.empty or gettext("Chưa có số liệu."))
+        body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">{empty}</td></tr>')
     return mark_safe(f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody>")  # noqa: S308 - every value is escaped above
 
 

@@ -10,14 +10,17 @@ response, allowed or refused.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
 
 from accounts.models import Role
 from accounts.scope import Scope
 from api.services import api_token_create
+from dashboards.services import stats_refresh_all
 from edu_portal.common.models import current_school_year
 from students.services import school_year_start
 from tests.factories import SchoolFactory, UserFactory, commune_of, make_staff, make_student
@@ -443,7 +446,7 @@ def assert_no_full_id_number(text: str, o, where) -> None:
 def secrets_of_a(o) -> list[str]:
     """Strings that only someone who may see school A's records may ever receive."""
     return [o["pupil_a"].full_name, o["pupil_a"].pupil_code, o["pupil_a"].id_number, o["staff_a"].full_name,
-            o["staff_a"].staff_code, o["school_a"].code]
+            o["staff_a"].staff_code, o["school_a"].code, o["site_a"].name]
 
 
 def _client_for(client, role, world):
@@ -475,6 +478,53 @@ def test_web_url_against_every_role(client, world, url_name):
         if not SEES_A[role]:
             leaked = [s for s in secrets_of_a(world) if s and s in text]
             assert not leaked, (url, role, leaked)
+
+
+# The facilities dashboards once the statistics and standings are computed (school A's site has figures and a
+# standing below level 1): each page and each of its tables exported as CSV and Excel answers every role as the
+# page does, and school A's rows are in what the roles that hold A receive, never in the others'.
+FACILITIES_TABLES = {
+    "dashboards:facilities": ["fac_units", "fac_by_level", "fac_counts", "fac_trend", "fac_definitions"],
+    "dashboards:facilities_province": ["fac_standard_met", "fac_standard_unmet", "fac_units", "fac_trend"],
+    "dashboards:facilities_commune": ["fac_standard_met", "fac_standard_unmet", "fac_units", "fac_trend"],
+    "dashboards:facilities_school": ["fac_school_standard", "fac_by_level", "fac_counts", "fac_trend"],
+}
+# The exports that list school A itself (by code) for those who see it.
+NAMES_A = {("dashboards:facilities_province", "fac_standard_unmet"), ("dashboards:facilities_commune", "fac_units"),
+           ("dashboards:facilities_commune", "fac_standard_unmet")}
+
+
+@pytest.mark.parametrize("url_name", sorted(FACILITIES_TABLES))
+def test_facilities_pages_and_exports_with_the_statistics_computed(client, world, url_name):
+    stats_refresh_all()
+    assert FACILITIES_TABLES.keys() == {n for n in RULES if n.startswith("dashboards:facilities")}
+    rule = RULES[url_name]
+    page = reverse(url_name, kwargs=rule.kwargs(world))
+    for table, fmt in [(None, None)] + [(t, f) for t in FACILITIES_TABLES[url_name] for f in ("csv", "xlsx")]:
+        url = page + (f"?export={fmt}&table={table}" if fmt else "")
+        for role in WEB_ROLES:
+            client.logout()
+            _client_for(client, role, world)
+            response = client.get(url)
+            assert_status(response, rule.expect[role], (url, role))
+            text = _readable(response)
+            assert_no_full_id_number(text, world, (url, role))
+            if not SEES_A[role]:
+                leaked = [s for s in secrets_of_a(world) if s and s in text]
+                assert not leaked, (url, role, leaked)
+            elif response.status_code == 200 and fmt:
+                assert not response["Content-Type"].startswith("text/html"), (url, role)  # the table, not the page
+                if (url_name, table) in NAMES_A:
+                    assert world["school_a"].code in text, (url, role)
+
+
+def _readable(response) -> str:
+    """A response's text; an Excel file's cells."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body[:2] == b"PK":
+        book = load_workbook(io.BytesIO(body))
+        return "\n".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
+    return body.decode(errors="replace")
 
 
 # --- API: the same, with tokens of every scope, read-only and read-write --------------------
@@ -687,6 +737,19 @@ def test_api_url_against_every_token(client, world, url_name):
         if not TOKEN_SEES_A[role]:
             leaked = [s for s in secrets_of_a(world) if s and s in text]
             assert not leaked, (url, role, leaked)
+
+
+def test_facilities_figures_of_a_count_only_for_the_tokens_that_hold_it(client, world):
+    """Figures leak as numbers, not names: school A's site (the only one with facilities rows) is counted in the
+    facilities indicators of the tokens whose scope holds A, and nowhere else."""
+    stats_refresh_all()
+    tokens = _tokens(world)
+    for role in TOKEN_ROLES[1:]:
+        headers = {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
+        figures = client.get(reverse("api:stats-facilities"), **headers).json()
+        assert (figures["fac_sites"] or 0, figures["fac_pupils"] or 0) == ((1, 30) if TOKEN_SEES_A[role] else (0, 0)), role
+        years = client.get(reverse("api:stats-facilities-trends"), **headers).json()["results"]
+        assert sum(r["fac_sites"] or 0 for r in years) == (1 if TOKEN_SEES_A[role] else 0), role
 
 
 # A read-only token may not write, in its scope or out of it (403 before the object is looked up); a

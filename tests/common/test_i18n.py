@@ -180,6 +180,8 @@ def test_compiled_catalogue_matches_the_po(catalogue):
     for entry in catalogue[1:]:
         if entry["msgid_plural"]:
             got = [mo.ngettext(entry["msgid"], entry["msgid_plural"], n) for n in (1, 2)]
+        elif entry.get("msgctxt") is not None:  # one word, two meanings (pgettext): "Sửa" is "Edit" or "Changed"
+            got = [mo.pgettext(entry["msgctxt"], entry["msgid"])]
         else:
             got = [mo.gettext(entry["msgid"])]
         if got != entry["msgstr"]:

@@ -157,11 +157,20 @@ TABLES = {"students_student": "id, pupil_code, id_number, full_name, date_of_bir
           "students_enrollment": "id, student_id, school_year, school_id, grade, class_name, status, left_on, age_group",
           "students_academicresult": "id, student_id, school_year, term, learning_rating, conduct_rating",
           "students_physicalrecord": "id, student_id, height_cm, weight_kg",
-          "demo_population_plantedduplicate": "pupil_a, pupil_b, kind"}
+          "demo_population_plantedduplicate": "pupil_a, pupil_b, kind",
+          # Facilities (issue 18): what decides a school's standing under Thông tư 13/2020.
+          "facilities_site": "school_id, code, name, kind, distance_km",
+          "facilities_sitefacilities": "school_id, school_year, pupils, classes, land_area_m2, classrooms_solid, "
+                                       "classrooms_semi_solid, classrooms_in_use, library_rooms, computer_rooms, "
+                                       "laboratories, multipurpose_halls, toilets_male_standard, "
+                                       "toilets_female_standard, water_source, electricity, internet"}
 
 
 def _dump() -> dict[str, list]:
-    return {table: _rows(f"SELECT {columns} FROM {table} ORDER BY 1, 2") for table, columns in TABLES.items()}  # noqa: S608
+    # Every column sorts: rows equal in their first columns (a school's sites) come in one order.
+    return {table: _rows(f"SELECT {columns} FROM {table} ORDER BY "  # noqa: S608
+                         + ", ".join(str(i + 1) for i in range(columns.count(",") + 1)))
+            for table, columns in TABLES.items()}
 
 
 @pytest.mark.django_db(transaction=True)

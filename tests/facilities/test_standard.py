@@ -122,3 +122,21 @@ def test_no_rows_no_standing_and_continuing_education_is_out_of_scope(school_a):
     assert facilities_standard(scope=COUNTRY, school=centre, school_year=YEAR).standing == Standing.NOT_APPLICABLE
     with pytest.raises(NotInScope):
         facilities_standard(scope=Scope("province", province_code="79"), school=school_a, school_year=YEAR)
+
+
+def test_a_multi_level_school_reaches_level_2_only_with_the_hall_and_solid_classrooms():
+    """Điều 21: a multi-level school applies its levels' rules; every general level's level 2 asks for a hall and
+    solid classrooms (before, a multi-level school at level 1 was at level 2 with nothing more asked)."""
+    site = SiteFacts(name="Chính", kind="main", classes=30, water_source="piped", electricity="grid",
+                     internet="fibre")
+    base = dict(level="multi_level", sites=(site,), pupils=1000, classes=30, land_area_m2=10_000,
+                classrooms_solid=28, classrooms_semi_solid=2, classrooms_in_use=30, library_rooms=1,
+                computer_rooms=1, laboratories=1, medical_rooms=1, toilets_male_standard=17,
+                toilets_female_standard=25)
+    result = evaluate(SchoolFacts(**base))
+    assert result.standing == Standing.LEVEL_1
+    assert {(u.criterion.code, u.standard_level) for u in result.unmet} == {
+        ("multipurpose_hall", 2), ("all_classrooms_solid", 2)}
+    built = evaluate(SchoolFacts(**{**base, "classrooms_solid": 30, "classrooms_semi_solid": 0,
+                                    "multipurpose_halls": 1}))
+    assert (built.standing, built.unmet) == (Standing.LEVEL_2, ())

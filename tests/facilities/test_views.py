@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from edu_portal.common.models import current_school_year
 from facilities.models import EquipmentHolding, Site, SiteFacilities
-from tests.facilities.helpers import GOOD_PRIMARY, facilities, main_site
+from tests.facilities.helpers import GOOD_PRIMARY, facilities, main_site, satellite
 
 pytestmark = pytest.mark.django_db
 YEAR = current_school_year()
@@ -83,3 +83,13 @@ def test_the_page_speaks_english(client, school_user, school_a):
     page = client.get(reverse("facilities:school", args=[school_a.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Minimum teaching equipment" in page and "Multi-purpose hall" in page
     assert "Thiết bị dạy học tối thiểu" not in page
+
+
+def test_the_main_site_is_listed_first_whatever_its_code(client, school_user, school_a):
+    """A satellite coded before the main site still comes after it."""
+    main_site(school_a, code="DT09", name="Điểm Trung Tâm")
+    satellite(school_a, code="DT01", name="Điểm Bản Nà")
+    client.force_login(school_user)
+    page = client.get(reverse("facilities:school", args=[school_a.pk])).content.decode()
+    assert page.index("Điểm Trung Tâm") < page.index("Điểm Bản Nà")
+    assert [s.name for s in Site.objects.filter(school=school_a)] == ["Điểm Trung Tâm", "Điểm Bản Nà"]
