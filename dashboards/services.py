@@ -37,7 +37,7 @@ from facilities.standings import standings_refresh
 
 from . import flows, rollup
 from .cache import stats_version_bump
-from .metrics import EQUIPMENT_SOURCE, METRICS, NUTRITION_SOURCE, SOURCES, STUDYING
+from .metrics import EQUIPMENT_SOURCE, METRICS, NUTRITION_LATEST, SOURCES, STUDYING
 
 log = logging.getLogger(__name__)
 
@@ -55,26 +55,33 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
     where = "AND {alias}.school_id = ANY(%(ids)s)" if only_schools else ""
     year_where = "AND {alias}.school_year = ANY(%(years)s)" if by_years else ""
     school_where = "WHERE sc.id = ANY(%(ids)s)" if only_schools else ""
-    # The pupils' results and physical records, as "has any this year" (SOURCES["pupil"]).
-    pupils_where = " AND ".join(
-        (["student_id IN (SELECT student_id FROM students_enrollment WHERE school_id = ANY(%(ids)s))"]
-         if only_schools else []) + (["school_year = ANY(%(years)s)"] if by_years else []))
-    ctes, selects, joins = [], [], []
+    # The (pupil, year) pairs with results / physical records (metrics.HAS_RESULT, HAS_PHYSICAL), inlined
+    # into each EXISTS; the enrollment they are correlated with limits them to its pupil and year.
+    pairs_where = "WHERE school_year = ANY(%(years)s)" if by_years else ""
+    ctes = [f"hr AS NOT MATERIALIZED (SELECT student_id, school_year FROM students_academicresult {pairs_where})",
+            f"hp AS NOT MATERIALIZED (SELECT student_id, school_year FROM students_physicalrecord {pairs_where})"]
+    selects, joins = [], []
     for source, spec in SOURCES.items():
         metrics = [m for m in METRICS if m.source == source]
         cols = ",\n    ".join(f"{m.sql} AS {m.name}" for m in metrics)
         by_year = spec["by_year"]
         group = f"{spec['alias']}.school_id" + (f", {spec['alias']}.school_year" if by_year else "")
-        alias = "p0" if source == "nutrition" else spec["alias"]
-        limit = where.format(alias=alias) + (" " + year_where.format(alias=alias) if by_year else "")
+        limit = where.format(alias=spec["alias"]) + (" " + year_where.format(alias=spec["alias"]) if by_year else "")
+        from_ = EQUIPMENT_SOURCE if source == "equipment" else spec["from"]
         if source == "nutrition":
-            from_ = NUTRITION_SOURCE.format(where=limit)
-            limit = ""
-        elif source == "equipment":
-            from_ = EQUIPMENT_SOURCE
+            limit += " AND " + NUTRITION_LATEST.format(where=where.format(alias="p1") + " " + year_where.format(alias="p1"))
+        if source == "coverage":
+            # The rows of each metric selected by its own query, its condition in the WHERE: EXISTS there is
+            # a semi-join (in a FILTER it would be a subplan, its hash built again by every parallel worker).
+            # One aggregate over their union: one parallel plan (a parallel append) rather than one per metric.
+            branches = " UNION ALL ".join(
+                f"SELECT {group}, {i} AS k FROM {from_} WHERE {m.condition} {limit}" for i, m in enumerate(metrics))
+            cols = ", ".join(f"COUNT(*) FILTER (WHERE k = {i}) AS {m.name}" for i, m in enumerate(metrics))
+            ctes.append(f"{source}_c AS (SELECT school_id, school_year, {cols} FROM ({branches}) {spec['alias']}"
+                        " GROUP BY school_id, school_year)")
         else:
-            from_ = spec["from"].format(pupils_where=f"WHERE {pupils_where}" if pupils_where else "")
-        ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE {limit}\n  GROUP BY {group})")
+            ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE {limit}\n"
+                        f"  GROUP BY {group})")
         on = f"{source}_c.school_id = sc.id" + (f" AND {source}_c.school_year = y.school_year" if by_year else "")
         joins.append(f"LEFT JOIN {source}_c ON {on}")
         selects += [f"COALESCE({source}_c.{m.name}, 0) AS {m.name}" for m in metrics]
@@ -137,7 +144,7 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         return ("DROP TABLE IF EXISTS _stats_new;\n"
                 f"CREATE TEMP TABLE _stats_new ON COMMIT DROP AS {select};\n"
                 f"{delete};\n"
-                f"INSERT INTO {_TABLE} ({columns}) SELECT * FROM _stats_new")
+                f"INSERT INTO {_TABLE} ({columns}) SELECT {columns} FROM _stats_new")
     return (
         f"WITH {cte_sql}\n"  # noqa: S608 - only our constant metric definitions are interpolated
         f"INSERT INTO {_TABLE} ({columns})\n"
@@ -191,8 +198,13 @@ def stats_refresh_all(*, years: list[int] | None = None) -> int:
             # counted; facilities writes refresh their school's at once (stats_refresh_schools), so the beat's
             # refresh of the current years need not recompute 54,000 of them.
             standings_refresh()
+        # Hash joins over the whole tables, in parallel: the planner otherwise probes the pupils' index for
+        # each of 24 million enrollments (Memoize, 90 s at national size). Only for this statement: the
+        # rollup and the flows keep their plans.
+        cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_memoize = off")
         cursor.execute(_sql(False, by_years=years is not None), params)
         rows = cursor.rowcount
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT; SET LOCAL enable_memoize TO DEFAULT")
         if years is None:
             rollup.rollup_rebuild(cursor)
             cursor.execute(_flows_sql(False))
@@ -248,7 +260,9 @@ def _lock(cursor) -> None:
 def settings_work_mem() -> str:
     from django.conf import settings
 
-    return getattr(settings, "STATS_REFRESH_WORK_MEM", "256MB")
+    # The full refresh hashes every pupil (26.6 million at national size: 2.2 GB) in one parallel hash table,
+    # shared by the workers (hash_mem_multiplier x work_mem each): with less it is split into batches on disk.
+    return getattr(settings, "STATS_REFRESH_WORK_MEM", "1GB")
 
 
 def _areas(cursor, ids: list[int]) -> set[tuple[int, str, str]]:

@@ -123,6 +123,28 @@ def test_incremental_refresh_leaves_other_schools_alone(world):
     assert stats_refresh_schools(school_ids=[]) == 0
 
 
+def test_a_pupil_measured_several_times_counts_once_with_the_latest(world):
+    """The latest measurement of the year (then the last recorded) is the one counted, by the full refresh and
+    the refresh of the school: the weights make the earlier measurements differ from the latest."""
+    scope, year = Scope.country(), current_school_year()
+    last = measure_day(year)
+    students = list(Student.objects.filter(enrollments__school_year=year).order_by("pk")[:4])
+    for n, student in enumerate(students):
+        for days, weight in [(40, 60), (10, 14), (20 + n, 35)][: 2 + n % 2]:
+            student_services.physical_record_add(scope=scope, student=student, measured_on=last - dt.timedelta(days=days),
+                                                 height_cm=130, weight_kg=weight)
+    stats_refresh_all()
+    assert assert_stats_match_raw(year) == len(world)
+    nutrition = [m for m in METRIC_NAMES if m.startswith("nutrition_")]
+    assert sum(getattr(r, m) for r in SchoolStats.objects.filter(school_year=year) for m in nutrition) == (
+        Student.objects.filter(physical_records__school_year=year).distinct().count())
+    SchoolStats.objects.all().delete()
+    stats_refresh_all(years=[year])
+    assert_stats_match_raw(year)
+    stats_refresh_schools(school_ids=sorted({s.school_id for s in students}))
+    assert_stats_match_raw(year)
+
+
 def test_previous_years_get_their_own_rows(world):
     last_year = current_school_year() - 1
     student = Student.objects.filter(school=world[0]).first()
