@@ -268,8 +268,8 @@ SOURCES: dict[str, dict] = {
     "standing": {"alias": "k", "by_year": True, "from": "facilities_schoolstanding k"},
 }
 # A pupil measured several times in a year counts once, with the latest measurement: the record with no
-# later one (measured_on, then id) among the records considered ({where}, on p1: the same schools and years
-# as p). An anti-join, planned as a parallel hash anti-join; DISTINCT ON sorted 21 million records and
+# later one (measured_on, then id) among all the pupil's records of that year (whatever school took them, so
+# that a school's refresh and the full refresh agree; {where} may narrow p1 further). An anti-join, planned as a parallel hash anti-join; DISTINCT ON sorted 21 million records and
 # merged them in one process (issue 17).
 NUTRITION_LATEST = ("NOT EXISTS (SELECT FROM students_physicalrecord p1"
                     " WHERE p1.student_id = p.student_id AND p1.school_year = p.school_year"

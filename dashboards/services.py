@@ -69,7 +69,9 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         limit = where.format(alias=spec["alias"]) + (" " + year_where.format(alias=spec["alias"]) if by_year else "")
         from_ = EQUIPMENT_SOURCE if source == "equipment" else spec["from"]
         if source == "nutrition":
-            limit += " AND " + NUTRITION_LATEST.format(where=where.format(alias="p1") + " " + year_where.format(alias="p1"))
+            # Among all the pupil's records of the year, whatever school took them: a school's refresh counts
+            # what the full refresh counts (the latest measurement, at the school that took it).
+            limit += " AND " + NUTRITION_LATEST.format(where="")
         if source == "coverage":
             # The rows of each metric selected by its own query, its condition in the WHERE: EXISTS there is
             # a semi-join (in a FILTER it would be a subplan, its hash built again by every parallel worker).

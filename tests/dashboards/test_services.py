@@ -145,6 +145,27 @@ def test_a_pupil_measured_several_times_counts_once_with_the_latest(world):
     assert_stats_match_raw(year)
 
 
+def test_a_pupil_measured_at_two_schools_counts_at_the_latest_ones_after_either_refresh(world):
+    """Measured at school A, then later in the year at school B (moved, or measured by a visiting team): the
+    latest measurement counts, at B; refreshing A alone must not count the earlier one at A (its latest among
+    A's records only)."""
+    from students.models import PhysicalRecord
+
+    year = current_school_year()
+    last = measure_day(year)
+    student = Student.objects.filter(enrollments__school_year=year).order_by("pk").first()
+    other = School.objects.exclude(pk=student.school_id).order_by("pk").first()
+    PhysicalRecord.objects.filter(student=student, school_year=year).delete()
+    student_services.physical_record_add(scope=Scope.country(), student=student,
+                                         measured_on=last - dt.timedelta(days=30), height_cm=130, weight_kg=30)
+    PhysicalRecord.objects.create(student=student, school=other, school_year=year, measured_on=last, height_cm=131,
+                                  weight_kg=31, bmi=18, nutrition_status="normal", height_status="normal")
+    stats_refresh_all()
+    assert_stats_match_raw(year)
+    stats_refresh_schools(school_ids=[student.school_id])
+    assert_stats_match_raw(year)
+
+
 def test_previous_years_get_their_own_rows(world):
     last_year = current_school_year() - 1
     student = Student.objects.filter(school=world[0]).first()
