@@ -12,7 +12,7 @@ from .indicators_facilities import DEFINITIONS
 from .metrics import BY_NAME
 from .presentation import Table
 from .selectors import Summary
-from .selectors_facilities import StandardList, unmet_text
+from .selectors_facilities import StandardList, criterion_labels, unmet_text
 
 INDICATOR_COLUMNS = [
     ("fac_schools", _("Trường có số liệu")), ("fac_sites", _("Điểm trường")), ("fac_pupils", _("Học sinh")),
@@ -84,9 +84,12 @@ def definitions_table() -> Table:
 def standard_tables(standards: StandardList) -> list[Table]:
     """A province's (or commune's) schools meeting level 1 and the others, with what they lack (in the reader's
     language: the selector gives codes)."""
+    # Translated once for the list: each lazy label would be translated again in every row it shows in.
+    standings = {code: str(label) for code, label in Standing.LABELS.items()}
+    criteria = criterion_labels()
     for row in standards.met + standards.unmet:
-        row.update(standing=Standing.LABELS[row["standing"]], lacks_1=unmet_text(row["unmet"], 1),
-                   lacks_2=unmet_text(row["unmet"], 2))
+        row.update(standing=standings[row["standing"]], lacks_1=unmet_text(row["unmet"], 1, criteria),
+                   lacks_2=unmet_text(row["unmet"], 2, criteria))
     columns = [("name", _("Trường")), ("code", _("Mã trường")), ("commune", _("Xã/phường")),
                ("standing", _("Mức đạt chuẩn"))]
     return [

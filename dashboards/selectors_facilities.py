@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import NotInScope
@@ -19,6 +20,12 @@ from .selectors import Summary, stats_by_year, stats_filter, stats_summary
 
 CRITERION_LABELS = {c.code: c.label for c in CRITERIA}
 MET = (Standing.LEVEL_1, Standing.LEVEL_2)
+
+
+def criterion_labels() -> dict[str, str]:
+    """The criteria's labels in the active language: translated once for a list, not once per cell (a
+    province's list has a thousand of them)."""
+    return {code: str(label) for code, label in CRITERION_LABELS.items()}
 
 
 def facilities_summary(*, scope: Scope, filters: dict | None = None, unit: str | None = None) -> Summary:
@@ -50,13 +57,15 @@ class StandardList:
     unmet_count: int = 0
 
 
-def unmet_text(unmet: list, level: int) -> str:
-    """The unmet criteria of a level as people read them: "Thư viện (1); Phòng học trên số lớp (3)"."""
+def unmet_text(unmet: list, level: int, labels: dict | None = None) -> str:
+    """The unmet criteria of a level as people read them: "Thư viện (1); Phòng học trên số lớp (3)".
+    `labels`: the criteria's labels already translated (criterion_labels), for a list of many schools."""
+    labels = labels or CRITERION_LABELS
     parts = []
     for code, standard_level, missing in unmet:
         if standard_level != level:
             continue
-        label = str(CRITERION_LABELS.get(code, code))
+        label = str(labels.get(code, code))
         parts.append(f"{label} ({missing})" if missing is not None else label)
     return "; ".join(parts)
 
@@ -76,20 +85,25 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
                         ("level", "school__level"), ("ownership", "school__ownership")):
         if key in cleaned:
             schools &= Q(**{column: cleaned[key]})
+    met = ExpressionWrapper(Q(standing__in=MET), output_field=BooleanField())
     rows = (SchoolStanding.objects.filter(schools, school_year=cleaned["school_year"],
                                           standing__in=(*MET, Standing.NONE))
-            .order_by("school__name", "school_id")
-            .values_list("school_id", "school__code", "school__name", "school__commune__name", "standing", "unmet"))
+            .annotate(met=met, n=Window(Count("*"), partition_by=[met]))
+            .order_by("school__name", "school_id"))
+    if limit is not None:
+        # Only the first `limit` of each kind leave the database, with each kind's count: a province has a few
+        # thousand schools, and reading (and decoding the unmet criteria of) all of them cost more than the page.
+        rows = rows.annotate(rank=Window(RowNumber(), partition_by=[met],
+                                         order_by=[F("school__name").asc(), F("school_id").asc()])
+                             ).filter(rank__lte=limit)
     out = StandardList()
-    # One read of the selection's schools (a province is at most a few thousand), split here.
-    for school_id, code, name, commune, standing, unmet in rows:
-        kind = "met" if standing in MET else "unmet"
-        setattr(out, f"{kind}_count", getattr(out, f"{kind}_count") + 1)
-        listed = getattr(out, kind)
-        if limit is None or len(listed) < limit:
-            # Codes, not words: the cache is shared by readers of either language (presentation_facilities).
-            listed.append({"key": school_id, "code": code, "name": name, "commune": commune,
-                           "standing": standing, "unmet": unmet})
+    for school_id, code, name, commune, standing, unmet, is_met, count in rows.values_list(
+            "school_id", "school__code", "school__name", "school__commune__name", "standing", "unmet", "met", "n"):
+        kind = "met" if is_met else "unmet"
+        setattr(out, f"{kind}_count", count)
+        # Codes, not words: the cache is shared by readers of either language (presentation_facilities).
+        getattr(out, kind).append({"key": school_id, "code": code, "name": name, "commune": commune,
+                                   "standing": standing, "unmet": unmet})
     return out
 
 
