@@ -64,6 +64,7 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
     """The <thead>/<tbody> of a dashboard table, built in Python: a national table has thousands
     of cells and the template engine would spend most of the page's time on them."""
     columns = table.columns
+    escape = html.escape
     seps = _separators()
     thousands = seps[0]
     head = []
@@ -85,14 +86,18 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
         cells = [first[1], text, "</td>"]
         for key, td in rest:
             value = row.get(key)
-            if type(value) is int:  # most cells: a count
+            kind = type(value)
+            if kind is int:  # most cells: a count
                 text = f"{value:,}".replace(",", thousands)
+            elif kind is str:  # a list of schools: names, codes, words (escaped as _escape does, one call less)
+                text = escape(value)
             elif isinstance(value, int | float) or value is None:
                 text = format_cell(value, seps)
             else:
                 text = _escape(value)
             cells += (td, text, "</td>")
-        body.append(f'<tr data-key="{_escape(row.get("key", ""))}">{"".join(cells)}</tr>')
+        key = row.get("key", "")
+        body.append(f'<tr data-key="{key if type(key) is int else _escape(key)}">{"".join(cells)}</tr>')
     if not body:
         body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">Chưa có số liệu.</td></tr>')
     return mark_safe(f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody>")  # noqa: S308 - every value is escaped above
