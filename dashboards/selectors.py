@@ -176,8 +176,9 @@ def stats_summary(*, scope: Scope, filters: dict | None = None, groups: tuple[st
 
 
 def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None, groups: tuple[str, ...] = (),
-                       metrics: list[str] | None = None) -> Summary:
-    """stats_summary read from `source` (stats_rows_source; the tests compare the sources)."""
+                       metrics: list[str] | None = None, derive_row=derive) -> Summary:
+    """stats_summary read from `source` (stats_rows_source; the tests compare the sources). `derive_row`:
+    what computes a row's indicators from its sums (another set of metrics has its own)."""
     filterset, cleaned = _stats_clean(scope, filters)
     metrics = list(metrics or OVERVIEW_METRICS)
     unknown = set(metrics) - set(METRIC_NAMES)
@@ -247,11 +248,11 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                 del row["updated_at"]
                 if g in labelled:
                     row["name"] = _label(g, row["key"], *label)
-                out[g].append(derive(row))
+                out[g].append(derive_row(row))
                 break
     if total is None:
         total = {m: 0 for m in metrics} | {"schools": 0, "connected": 0, "computed_at": None, "updated_at": None}
-    derive(total)
+    derive_row(total)
     _label_groups(out)
     return Summary(total=total, groups=out, computed_at=total.pop("computed_at"),
                    updated_at=total.pop("updated_at"), filters=cleaned)
@@ -438,7 +439,7 @@ def stats_by_year(*, scope: Scope, filters: dict | None = None, metrics: tuple[s
 
 
 def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None,
-                       metrics: tuple[str, ...] = ()) -> list[dict]:
+                       metrics: tuple[str, ...] = (), derive_row=derive) -> list[dict]:
     filters = {k: v for k, v in (filters or {}).items() if k != "school_year"}
     school = filters.pop("school", None)
     _qs, cleaned = stats_filter(scope=scope, filters=filters)  # refuses bad filters as the pages do
@@ -453,4 +454,4 @@ def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None
         qs, schools = _rollup_rows(scope, cleaned, source), Sum("rows")
     sums = (qs.order_by().values("school_year")
             .annotate(schools=schools, **{m: Sum(m) for m in (metrics or TREND_METRICS)}).order_by("school_year"))
-    return [derive({k: v or 0 for k, v in row.items()}) for row in sums]
+    return [derive_row({k: v or 0 for k, v in row.items()}) for row in sums]
