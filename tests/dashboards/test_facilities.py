@@ -11,7 +11,7 @@ from django.utils import translation
 from accounts.scope import PROVINCE, Scope
 from dashboards.indicators_facilities import FACILITY_METRICS, derive_facilities
 from dashboards.models import SchoolStats
-from dashboards.presentation_facilities import standard_tables
+from dashboards.presentation_facilities import definitions_table, standard_tables
 from dashboards.selectors import ROLLUP_BY_PROVINCE, SCHOOL_ROWS, stats_summary_from
 from dashboards.selectors_facilities import facilities_by_year, facilities_standard_list, facilities_summary
 from dashboards.services import stats_refresh_all, stats_refresh_schools
@@ -237,3 +237,16 @@ def test_standard_tables_speak_the_readers_language(standings_79, language, stan
         _met, unmet = standard_tables(standards)
     assert [r["standing"] for r in unmet.rows] == [standing, standing]
     assert all(r["lacks_1"].startswith(f"{criterion} (") for r in unmet.rows)
+
+
+def test_definitions_follow_the_readers_language():
+    with translation.override("vi"):
+        vi = definitions_table().rows
+    with translation.override("en"):
+        en = definitions_table().rows
+        en[0]["label"] = "changed by a caller"  # each table has its own rows: the next reader's are intact
+        assert definitions_table().rows[0]["label"] == "Classrooms per class"
+    with translation.override("vi"):
+        assert definitions_table().rows == vi
+    assert (vi[0]["key"], vi[0]["label"]) == ("classrooms_per_class", "Phòng học trên lớp")
+    assert [r["key"] for r in en] == [r["key"] for r in vi]
