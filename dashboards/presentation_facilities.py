@@ -3,8 +3,10 @@ them, the years, a province's schools by their standing, and the definitions bes
 (exportable) with its chart."""
 from __future__ import annotations
 
+import functools
+
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from edu_portal.common.models import school_year_label
 from facilities.standard import Standing
@@ -13,7 +15,7 @@ from .indicators_facilities import DEFINITIONS
 from .metrics import BY_NAME
 from .presentation import Table
 from .selectors import Summary
-from .selectors_facilities import StandardList, unmet_text
+from .selectors_facilities import StandardList, criterion_labels, unmet_text
 
 INDICATOR_COLUMNS = [
     ("fac_schools", _("Trường có số liệu")), ("fac_sites", _("Điểm trường")), ("fac_pupils", _("Học sinh")),
@@ -43,40 +45,49 @@ def facilities_tables(summary: Summary, unit: str | None, trend: list[dict]) -> 
     """The tables of a facilities page: per unit (when the page has units), per level and ownership, the counts,
     the years and the definitions."""
     total = {"name": _("Tổng"), **summary.total}
+    # Translated once for the page's six tables (each lazy label is translated again wherever it is shown).
+    indicators = [(key, str(label)) for key, label in INDICATOR_COLUMNS]
     tables = []
     if unit:
         units = summary.groups[unit]
         tables.append(Table("fac_units", _("Chỉ số cơ sở vật chất theo %(unit)s") % {"unit": str(UNIT_TITLES[unit]).lower()},
-                            [("name", UNIT_TITLES[unit]), *INDICATOR_COLUMNS], units + [total],
+                            [("name", UNIT_TITLES[unit]), *indicators], units + [total],
                             _chart(units, "name", [("solid_pct", _("Phòng kiên cố (%)")),
                                                    ("standard_1_pct", _("Đạt chuẩn mức 1 (%)"))])))
     for group, title in (("level", _("Theo cấp học")), ("ownership", _("Theo loại hình"))):
         rows = summary.groups[group]
-        tables.append(Table(f"fac_by_{group}", title, [("name", _("Nhóm")), *INDICATOR_COLUMNS], rows + [total],
+        tables.append(Table(f"fac_by_{group}", title, [("name", _("Nhóm")), *indicators], rows + [total],
                             _chart(rows, "name", [("internet_pct", _("Có internet (%)")),
                                                   ("equipment_pct", _("Thiết bị đầy đủ (%)"))])))
     counts = [{"key": m, "label": BY_NAME[m].label, "count": summary.total.get(m, 0)} for m in COUNT_METRICS]
     rooms = [r for r in counts if r["key"] in ROOM_TYPES]
     tables.append(Table("fac_counts", _("Số liệu cơ sở vật chất"), [("label", _("Số liệu")), ("count", _("Số lượng"))],
                         counts, _chart(rooms, "label", [("count", _("Phòng học"))], "doughnut")))
-    tables.append(trend_table(trend))
+    tables.append(trend_table(trend, indicators))
     tables.append(definitions_table())
     return tables
 
 
-def trend_table(rows: list[dict]) -> Table:
+def trend_table(rows: list[dict], indicators: list | None = None) -> Table:
     for row in rows:
         row["year"] = school_year_label(row["school_year"])
-    return Table("fac_trend", _("Chỉ số cơ sở vật chất qua các năm học"), [("year", _("Năm học")), *INDICATOR_COLUMNS],
+    return Table("fac_trend", _("Chỉ số cơ sở vật chất qua các năm học"),
+                 [("year", _("Năm học")), *(indicators or INDICATOR_COLUMNS)],
                  rows, _chart(rows, "year", [("solid_pct", _("Phòng kiên cố (%)")),
                                              ("internet_pct", _("Có internet (%)")),
                                              ("equipment_pct", _("Thiết bị đầy đủ (%)")),
                                              ("standard_1_pct", _("Đạt chuẩn mức 1 (%)"))], "line"))
 
 
+@functools.cache
+def _definition_rows(language: str | None) -> tuple[dict, ...]:
+    """The definitions in a language, translated once per process (eighty labels a page otherwise)."""
+    return tuple({"key": d.key, "label": str(d.label), "formula": str(d.formula), "numerator": str(d.numerator),
+                  "denominator": str(d.denominator), "source": str(d.source)} for d in DEFINITIONS)
+
+
 def definitions_table() -> Table:
-    rows = [{"key": d.key, "label": d.label, "formula": d.formula, "numerator": d.numerator,
-             "denominator": d.denominator, "source": d.source} for d in DEFINITIONS]
+    rows = [dict(row) for row in _definition_rows(get_language())]
     return Table("fac_definitions", _("Định nghĩa các chỉ số cơ sở vật chất"),
                  [("label", _("Chỉ số")), ("formula", _("Công thức")), ("numerator", _("Tử số")),
                   ("denominator", _("Mẫu số")), ("source", _("Nguồn"))], rows,
@@ -86,9 +97,12 @@ def definitions_table() -> Table:
 def standard_tables(standards: StandardList) -> list[Table]:
     """A province's (or commune's) schools meeting level 1 and the others, with what they lack (in the reader's
     language: the selector gives codes)."""
+    # Translated once for the list: each lazy label would be translated again in every row it shows in.
+    standings = {code: str(label) for code, label in Standing.LABELS.items()}
+    criteria = criterion_labels()
     for row in standards.met + standards.unmet:
-        row.update(standing=Standing.LABELS[row["standing"]], lacks_1=unmet_text(row["unmet"], 1),
-                   lacks_2=unmet_text(row["unmet"], 2))
+        row.update(standing=standings[row["standing"]], lacks_1=unmet_text(row["unmet"], 1, criteria),
+                   lacks_2=unmet_text(row["unmet"], 2, criteria))
     # What a school lacks next to its name: on a phone the columns after it are a scroll away.
     columns = [("name", _("Trường")), ("standing", _("Mức đạt chuẩn"))]
     after = [("code", _("Mã trường")), ("commune", _("Xã/phường"))]

@@ -14,7 +14,7 @@ from geo.models import Commune
 from schools.models import School
 
 from .presentation_facilities import facilities_tables, school_standing_table, standard_tables
-from .selectors import province_names, school_stats_get
+from .selectors import province_names
 from .selectors_facilities import (
     facilities_by_year,
     facilities_school_standing,
@@ -38,8 +38,8 @@ def _crumbs(scope: Scope, kept: str) -> list:
 
 
 def _page(request, *, scope: Scope, filters: dict, unit: str | None, link, title: str, crumbs: list,
-          extra_tables=(), context=None):
-    summary = facilities_summary(scope=scope, filters=filters, unit=unit)
+          extra_tables=(), context=None, summary=None):
+    summary = summary or facilities_summary(scope=scope, filters=filters, unit=unit)
     if unit:
         for row in summary.groups[unit]:
             row["url"] = link(row["key"])
@@ -115,9 +115,12 @@ def facilities_commune_view(request, code: str):
 def facilities_school_view(request, pk: int):
     scope = Scope.for_user(request.user)
     filters = {"school_year": request.GET.get("school_year")}
-    summary = school_stats_get(scope=scope, pk=pk, filters=filters)  # not found unless in the user's scope
-    school = School.objects.select_related("province", "commune").get(pk=pk)
+    school = School.objects.select_related("province", "commune").filter(pk=pk).first()
+    if school is None or not scope.contains_school(school):
+        raise NotInScope()  # not found unless in the user's scope
     school_scope = Scope(SCHOOL, school_id=pk, province_code=school.province_id)
+    # The school's facilities sums (the page's figures) give the year too: its general figures are not read.
+    summary = facilities_summary(scope=school_scope, filters=filters, unit=None)
     kept = _kept_filters(request)
     crumbs = _crumbs(scope, kept)
     if scope.kind != SCHOOL:
@@ -127,7 +130,7 @@ def facilities_school_view(request, pk: int):
                                                              args=[school.commune_id]), kept))]
     standing = facilities_school_standing(scope=school_scope, school_id=pk,
                                           school_year=summary.filters["school_year"])
-    return _page(request, scope=school_scope, filters=filters, unit=None, link=None,
+    return _page(request, scope=school_scope, filters=filters, unit=None, link=None, summary=summary,
                  title=_("Cơ sở vật chất — %(name)s") % {"name": school.name}, crumbs=crumbs,
                  extra_tables=[school_standing_table(standing)],
                  context={"school": school, "standing": standing, "only_year": True})

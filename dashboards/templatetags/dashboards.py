@@ -66,6 +66,7 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
     of cells and the template engine would spend most of the page's time on them."""
     columns = table.columns
     wrap = set(table.wrap)
+    escape = html.escape
     seps = _separators()
     thousands = seps[0]
     head = []
@@ -89,14 +90,18 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
         cells = [first[1], text, "</td>"]
         for key, td in rest:
             value = row.get(key)
-            if type(value) is int:  # most cells: a count
+            kind = type(value)
+            if kind is int:  # most cells: a count
                 text = f"{value:,}".replace(",", thousands)
+            elif kind is str:  # a list of schools: names, codes, words (escaped as _escape does, one call less)
+                text = escape(value)
             elif isinstance(value, int | float) or value is None:
                 text = format_cell(value, seps)
             else:
                 text = _escape(value)
             cells += (td, text, "</td>")
-        body.append(f'<tr data-key="{_escape(row.get("key", ""))}">{"".join(cells)}</tr>')
+        key = row.get("key", "")
+        body.append(f'<tr data-key="{key if type(key) is int else _escape(key)}">{"".join(cells)}</tr>')
     if not body:
         empty = _escape(table.empty or gettext("Chưa có số liệu."))
         body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">{empty}</td></tr>')

@@ -6,10 +6,12 @@ import math
 from collections import Counter, defaultdict
 
 import pytest
+from django.utils import translation
 
 from accounts.scope import PROVINCE, Scope
 from dashboards.indicators_facilities import FACILITY_METRICS, derive_facilities
 from dashboards.models import SchoolStats
+from dashboards.presentation_facilities import definitions_table, standard_tables
 from dashboards.selectors import ROLLUP_BY_PROVINCE, SCHOOL_ROWS, stats_summary_from
 from dashboards.selectors_facilities import facilities_by_year, facilities_standard_list, facilities_summary
 from dashboards.services import stats_refresh_all, stats_refresh_schools
@@ -19,6 +21,7 @@ from schools.models import School
 from tests import queued
 from tests.dashboards.facilities_data import GOOD_NAME, GRADES, YEAR, YEARS
 from tests.facilities.helpers import COUNTRY, GOOD_PRIMARY, facilities, main_site
+from tests.factories import SchoolFactory
 
 PROVINCE_01 = Scope(PROVINCE, province_code="01")
 
@@ -191,3 +194,59 @@ def test_standing_follows_a_facilities_write(db, school_a, django_capture_on_com
     assert SchoolStanding.objects.get(school=school_a, school_year=YEAR).standing == "level_1"
     stats = SchoolStats.objects.get(school=school_a, school_year=YEAR)
     assert (stats.fac_std_assessed, stats.fac_std_level_1, stats.fac_std_level_2) == (1, 1, 0)
+
+
+@pytest.fixture
+def standings_79(db):
+    """Seven primary schools of province 79, three meeting level 1 and four lacking medical rooms; two of the
+    names shared (the list breaks ties by the school's id), created out of their names' order."""
+    met = [("Trường C", True), ("Trường A", True), ("Trường B", False), ("Trường A", False),
+           ("Trường E", True), ("Trường D", False), ("Trường B", False)]
+    for name, good in met:
+        school = SchoolFactory(province_id="79", level="primary", name=name)
+        facilities(main_site(school), YEAR, **(GOOD_PRIMARY | ({} if good else {"medical_rooms": 0})))
+    stats_refresh_all()
+
+
+def test_standard_list_keeps_the_first_of_each_kind_and_counts_all(standings_79):
+    rows = (SchoolStanding.objects.filter(school__province_id="79", school_year=YEAR)
+            .order_by("school__name", "school_id"))
+    oracle = {kind: [{"key": r.school_id, "code": r.school.code, "name": r.school.name,
+                      "commune": r.school.commune.name, "standing": r.standing, "unmet": r.unmet}
+                     for r in rows if (r.standing in ("level_1", "level_2")) == (kind == "met")]
+              for kind in ("met", "unmet")}
+    assert [len(oracle["met"]), len(oracle["unmet"])] == [3, 4]
+    assert all(r["unmet"] for r in oracle["unmet"])  # the criteria as stored: lists, not their JSON text
+    full = facilities_standard_list(scope=COUNTRY, filters={"province": "79"})
+    assert (full.met, full.unmet, full.met_count, full.unmet_count) == (oracle["met"], oracle["unmet"], 3, 4)
+    for limit in (1, 2, 3):
+        shown = facilities_standard_list(scope=COUNTRY, filters={"province": "79"}, limit=limit)
+        assert shown.met == oracle["met"][:limit] and shown.unmet == oracle["unmet"][:limit]
+        assert (shown.met_count, shown.unmet_count) == (3, 4)  # how many there are, not how many are shown
+    other_level = facilities_standard_list(scope=COUNTRY, filters={"province": "79", "level": "preschool"}, limit=2)
+    assert (other_level.met, other_level.unmet, other_level.met_count, other_level.unmet_count) == ([], [], 0, 0)
+    scoped = facilities_standard_list(scope=Scope(PROVINCE, province_code="01"), filters={}, limit=2)
+    assert not {r["key"] for r in scoped.met + scoped.unmet} & {r["key"] for r in oracle["met"] + oracle["unmet"]}
+
+
+@pytest.mark.parametrize(("language", "standing", "criterion"), [("vi", "Chưa đạt mức độ 1", "Phòng y tế trường học"),
+                                                                  ("en", "Below level 1", "School medical room")])
+def test_standard_tables_speak_the_readers_language(standings_79, language, standing, criterion):
+    standards = facilities_standard_list(scope=COUNTRY, filters={"province": "79"}, limit=2)
+    with translation.override(language):
+        _met, unmet = standard_tables(standards)
+    assert [r["standing"] for r in unmet.rows] == [standing, standing]
+    assert all(r["lacks_1"].startswith(f"{criterion} (") for r in unmet.rows)
+
+
+def test_definitions_follow_the_readers_language():
+    with translation.override("vi"):
+        vi = definitions_table().rows
+    with translation.override("en"):
+        en = definitions_table().rows
+        en[0]["label"] = "changed by a caller"  # each table has its own rows: the next reader's are intact
+        assert definitions_table().rows[0]["label"] == "Classrooms per class"
+    with translation.override("vi"):
+        assert definitions_table().rows == vi
+    assert (vi[0]["key"], vi[0]["label"]) == ("classrooms_per_class", "Phòng học trên lớp")
+    assert [r["key"] for r in en] == [r["key"] for r in vi]

@@ -98,3 +98,15 @@ def test_the_api_gives_the_pages_figures_within_the_scope(client, ministry_user,
 
     schema = client.get(reverse("api:schema"))
     assert b"/api/v1/stats/facilities/" in schema.content and b"/api/v1/stats/facilities/trends/" in schema.content
+
+
+def test_a_school_page_outside_the_scope_is_not_found(client, province_user, school_a, school_other_province,
+                                                     facilities_world):
+    client.force_login(province_user)
+    page = reverse("dashboards:facilities_school", args=[school_a.pk])
+    assert school_a.province_id == province_user.province_id
+    assert client.get(page).status_code == 200
+    assert client.get(reverse("dashboards:facilities_school", args=[school_other_province.pk])).status_code == 404
+    assert client.get(reverse("dashboards:facilities_school", args=[school_other_province.pk + 10_000])
+                      ).status_code == 404
+    assert client.get(page, {"school_year": "1900"}).status_code == 400  # a year not on record
