@@ -265,6 +265,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"SchoolStatusEnum": "schools.models.SchoolStatus",
                             "EnrollmentStatusEnum": "students.models.EnrollmentStatus",
                             "EmploymentStatusEnum": "teachers.models.EmploymentStatus",
+                            # Two fields named `kind`: a school site's and a reporting period's.
+                            "SiteKindEnum": "facilities.models.SiteKind",
+                            "ReportingPeriodKindEnum": "reporting.models.PeriodKind",
                             # A grade's rating scale (`scale` in the dashboards and the subjects API).
                             "RatingScaleEnum": ["primary", "secondary"]},
 }
