@@ -17,8 +17,10 @@ results keep data, not sentences). Limits cite their rule:
 - implausible measurements: WHO's flags for implausible z-scores (BMI-for-age below -5 or above +5,
   height-for-age below -6 or above +6; WHO Anthro/AnthroPlus "flagged" values).
 - year on year: the pupils studying changed by more than 30% from last year at a school of 20+ pupils.
-- outlier: the school's pupils per class more than 3 standard deviations from the schools of its level in its
-  province (z-score; at least 10 such schools).
+- outlier: the school's pupils per class more than 3 standard deviations from the OTHER schools of its level in
+  its province (z-score; at least 10 other schools). Leave-one-out, because a school counted in its own mean and
+  deviation can never stand out: one value among n lies at most (n-1)/sqrt(n) deviations from their mean, under
+  3 for any province level of 10 schools or fewer, however extreme it is.
 """
 from __future__ import annotations
 
@@ -94,12 +96,17 @@ RULES: tuple[Rule, ...] = (
                        WHERE (sc.province_id, sc.level) IN (SELECT province_id, level FROM mine)
                          AND e.school_year = %(year)s AND {STUDYING}
                        GROUP BY sc.id),
-             spread AS (SELECT province_id, level, avg(per_class) AS mean, stddev_samp(per_class) AS sd, count(*) AS n
-                        FROM peers GROUP BY 1, 2)
-             SELECT p.id AS school_id, round((p.per_class - s.mean) / s.sd, 1)::text AS item,
-                    round(p.per_class, 1) AS value, 3 AS limit_
-             FROM peers p JOIN spread s USING (province_id, level)
-             WHERE p.id = ANY(%(schools)s) AND s.n >= 10 AND s.sd > 0 AND abs(p.per_class - s.mean) > 3 * s.sd"""),
+             spread AS (SELECT province_id, level, sum(per_class) AS s1, sum(per_class * per_class) AS s2,
+                               count(*) AS n
+                        FROM peers GROUP BY 1, 2),
+             others AS (SELECT p.id, p.per_class, (s.s1 - p.per_class) / (s.n - 1) AS mean,
+                               sqrt(greatest((s.s2 - p.per_class * p.per_class
+                                              - (s.s1 - p.per_class) ^ 2 / (s.n - 1)) / (s.n - 2), 0)) AS sd
+                        FROM peers p JOIN spread s USING (province_id, level)
+                        WHERE p.id = ANY(%(schools)s) AND s.n - 1 >= 10)
+             SELECT id AS school_id, round((per_class - mean) / sd, 1)::text AS item,
+                    round(per_class, 1) AS value, 3 AS limit_
+             FROM others WHERE sd > 0 AND abs(per_class - mean) > 3 * sd"""),
 )
 BY_CODE = {r.code: r for r in RULES}
 

@@ -133,3 +133,25 @@ def test_year_on_year_change_warns_above_30_percent(period, school_a):
     assert "year_on_year" not in _failing(period, school_a)
     Enrollment.objects.filter(student=last[0], school_year=YEAR).delete()  # 13: -35%
     assert _failing(period, school_a)["year_on_year"].items == [{"item": "20", "value": "13", "limit": "30"}]
+
+
+def test_outlier_class_size_against_the_other_schools_of_its_level_and_province(period):
+    """Leave-one-out z-score: ten other upper secondary schools of the province with 4-6 pupils a class, one
+    with 30: it stands out (z far above 3) and they do not. With nine others it is not judged (too few)."""
+    from tests.factories import SchoolFactory
+
+    def school_with(per_class: int):
+        school = SchoolFactory(level="upper_secondary", province_id="01")
+        _class(school, per_class, grade=10, name="10A")
+        return school
+
+    others = [school_with(4 + i % 3) for i in range(9)]
+    odd = school_with(30)
+    assert "outlier_class_size" not in _failing(period, odd)  # nine others: too few to judge
+    others.append(school_with(5))
+    failing = _failing(period, odd)["outlier_class_size"]
+    assert not failing.blocking and failing.items[0]["value"] == "30.0"
+    # Measured against the others (mean 5, deviation under 1), not against a mean it pulls up itself (which could
+    # never put it more than 10/sqrt(11) = 3.02 deviations away).
+    assert float(failing.items[0]["item"]) > 20
+    assert all("outlier_class_size" not in _failing(period, school) for school in others)
