@@ -109,6 +109,43 @@ def install_sql() -> str:
     return "\n".join(parts)
 
 
+# A pupil's own record (students_student) has no school year: a change of what the figures read from it (sex,
+# date of birth, whether an identity number is held: dashboards.metrics) changes the figures of the schools
+# that enrol the pupil this year. Other fields (names, addresses) are not figures and stay editable, and a
+# pupil's past years are not reopened by today's corrections (their official figures are frozen anyway).
+PUPIL_FUNCTION = "reporting_lock_check_pupil"
+
+
+def pupil_install_sql() -> str:
+    changed = f"""(SELECT e.school_id, e.school_year
+                  FROM new_rows n JOIN old_rows o ON o.id = n.id
+                  JOIN students_enrollment e ON e.student_id = n.id AND e.school_year = {CURRENT_YEAR}
+                  WHERE (n.gender, n.date_of_birth, n.id_number IS NULL)
+                        IS DISTINCT FROM (o.gender, o.date_of_birth, o.id_number IS NULL))"""
+    return f"""
+CREATE OR REPLACE FUNCTION {PUPIL_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE hit record;
+BEGIN
+    IF current_setting('{BYPASS_SETTING}', true) = 'on'
+       OR NOT (EXISTS (SELECT 1 FROM reporting_reportinglock WHERE domain = TG_ARGV[0])
+               OR EXISTS (SELECT 1 FROM reporting_submission WHERE status = 'submitted')) THEN
+        RETURN NULL;
+    END IF;
+    -- The same order against an approval in progress as the records' tables (above).
+    PERFORM 1 FROM schools_school WHERE id IN (SELECT DISTINCT school_id FROM {changed} c) ORDER BY id FOR SHARE;
+    {_check(changed)}
+    RETURN NULL;
+END
+$fn$;
+DROP TRIGGER IF EXISTS period_lock_update ON students_student;
+CREATE TRIGGER period_lock_update AFTER UPDATE ON students_student REFERENCING OLD TABLE AS old_rows
+    NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {PUPIL_FUNCTION}('enrollment');"""
+
+
+def pupil_uninstall_sql() -> str:
+    return f"DROP TRIGGER IF EXISTS period_lock_update ON students_student; DROP FUNCTION IF EXISTS {PUPIL_FUNCTION}();"
+
+
 def uninstall_sql() -> str:
     parts = [f"DROP TRIGGER IF EXISTS period_lock_{op} ON {table};"
              for table in TABLES for op in ("insert", "update", "delete")]

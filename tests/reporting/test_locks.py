@@ -94,6 +94,21 @@ def test_a_student_edit_through_the_service_is_refused_with_the_reason(approved)
     assert exc.value.code == "period_locked"
 
 
+def test_what_the_figures_read_from_a_pupils_record_is_locked_but_not_the_rest(approved, school_a, school_b):
+    from students.models import Student
+
+    pupil = approved[1]
+    for change in ({"gender": "F" if pupil.gender == "M" else "M"},
+                   {"date_of_birth": pupil.date_of_birth - dt.timedelta(days=400)}, {"id_number": None}):
+        with pytest.raises(AppError) as exc, transaction.atomic():
+            Student.objects.filter(pk=pupil.pk).update(**change)
+        assert exc.value.code == "period_locked" and exc.value.details["lock"]["domain"] == "enrollment"
+    # A name is not a figure; a pupil of another school is not locked.
+    Student.objects.filter(pk=pupil.pk).update(full_name="Nguyễn Văn Sửa")
+    other = make_student(school_b)
+    Student.objects.filter(pk=other.pk).update(gender="F" if other.gender == "M" else "M")
+
+
 def test_an_upload_into_a_locked_school_fails_with_the_reason_and_writes_nothing(approved, school_user, settings,
                                                                                 tmp_path):
     from tests.uploads.conftest import PUPIL_HEADER, commit, csv_bytes, pupil_rows, run_upload
