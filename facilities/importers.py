@@ -30,6 +30,7 @@ from edu_portal.common.importing import (
     RecordImporter,
     RowError,
     as_text,
+    field_checker,
     formula_errors,
     is_blank,
     parse_choice,
@@ -91,6 +92,17 @@ def _school_year(row: dict, context: ImportContext, errors: list) -> int | None:
     if why:
         errors.append(RowError("school_year", as_text(raw), why))
     return year
+
+
+def _outcome(rownum: int, cleaned: dict, old: dict | None, fields, context: ImportContext) -> tuple:
+    """A valid row is new, unchanged (every stored field equal) or a change (the stored values kept for the
+    preview's before/after)."""
+    if old is None:
+        return rownum, cleaned, NEW, []
+    if all(old[f] == cleaned[f] for f in fields):
+        return rownum, cleaned, UNCHANGED, []
+    context.previous[rownum] = old
+    return rownum, cleaned, CHANGED, []
 
 
 def _model_errors(instance, *, exclude: list[str], row: dict) -> list:
@@ -180,11 +192,7 @@ class SiteImporter(RecordImporter):
             return None, errors
         get = row.get
 
-        def check(key, result):
-            value, why = result
-            if why:
-                errors.append(RowError(key, as_text(get(key)), why))
-            return value
+        check = field_checker(row, errors)
 
         school_code = _row_school_code(row, context, errors)
         code = check("code", parse_text(get("code"), max_length=20))
@@ -247,15 +255,7 @@ class SiteImporter(RecordImporter):
         for rownum, c, old, errors in placed:
             if not errors and c["kind"] == SiteKind.SATELLITE:
                 errors = self._measured(c, rownum, file_mains.get(c["school_id"]), db_mains.get(c["school_id"]))
-            if errors:
-                out.append((rownum, c, None, errors))
-            elif old is None:
-                out.append((rownum, c, NEW, []))
-            elif all(old[f] == c[f] for f in SITE_STORED):
-                out.append((rownum, c, UNCHANGED, []))
-            else:
-                context.previous[rownum] = old
-                out.append((rownum, c, CHANGED, []))
+            out.append((rownum, c, None, errors) if errors else _outcome(rownum, c, old, SITE_STORED, context))
         return out
 
     @staticmethod
@@ -428,14 +428,7 @@ class FacilitiesImporter(RecordImporter):
                 out.append((rownum, c, None, [RowError("site_code", c["site_code"], str(INACTIVE_SITE))]))
                 continue
             c["site_id"], c["school_id"] = site[0], school[0]
-            old = stored.get((site[0], c["school_year"]))
-            if old is None:
-                out.append((rownum, c, NEW, []))
-            elif all(old[f] == c[f] for f in FACILITIES_FIELDS):
-                out.append((rownum, c, UNCHANGED, []))
-            else:
-                context.previous[rownum] = old
-                out.append((rownum, c, CHANGED, []))
+            out.append(_outcome(rownum, c, stored.get((site[0], c["school_year"])), FACILITIES_FIELDS, context))
         return out
 
 
@@ -509,14 +502,8 @@ class EquipmentImporter(RecordImporter):
                 out.append((rownum, c, None, [RowError("item", c["item"], item_refused(c["item"], known=True))]))
                 continue
             c["school_id"] = school[0]
-            old = stored.get((school[0], c["school_year"], c["item_id"]))
-            if old is None:
-                out.append((rownum, c, NEW, []))
-            elif old["quantity"] == c["quantity"] and old["working"] == c["working"]:
-                out.append((rownum, c, UNCHANGED, []))
-            else:
-                context.previous[rownum] = old
-                out.append((rownum, c, CHANGED, []))
+            out.append(_outcome(rownum, c, stored.get((school[0], c["school_year"], c["item_id"])),
+                                ("quantity", "working"), context))
         return out
 
 

@@ -4,6 +4,8 @@ again under the transaction, then one INSERT ... ON CONFLICT per file. The audit
 (facilities/migrations/0002)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import connection
 
 from edu_portal.common.importing.writing import StaleUpload, Timed, copy_stage, first_value
@@ -22,6 +24,24 @@ def _out_of_scope(cur, scope) -> int | None:
     return first_value(cur, "SELECT rownum FROM upload_stage WHERE school_id <> %s LIMIT 1", [scope.school_id])
 
 
+@contextmanager
+def _staged(context, staged_path, importer):
+    """The writer's cursor with the file's rows in upload_stage, each still in the uploader's scope; None for a
+    file with no row to write."""
+    with connection.cursor() as c:
+        cur = Timed(c.cursor)
+        if not copy_stage(cur, importer, staged_path):
+            yield None
+            return
+        row = _out_of_scope(cur, context.scope)
+        if row:
+            raise StaleUpload(f"dòng {row}: trường nằm ngoài phạm vi")
+        yield cur
+
+
+NOTHING = {"new": 0, "changed": 0, "queued": []}
+
+
 def _counts(rows) -> dict:
     new = sum(1 for _, inserted in rows if inserted)
     return {"new": new, "changed": len(rows) - new, "queued": [], "school_ids": sorted({pk for pk, _ in rows})}
@@ -31,13 +51,9 @@ SITE_VALUES = ("name", "commune_id", "address", "latitude", "longitude", "distan
 
 
 def write_sites(*, context, now, staged_path, importer) -> dict:
-    with connection.cursor() as c:
-        cur = Timed(c.cursor)
-        if not copy_stage(cur, importer, staged_path):
-            return {"new": 0, "changed": 0, "queued": []}
-        row = _out_of_scope(cur, context.scope)
-        if row:
-            raise StaleUpload(f"dòng {row}: trường nằm ngoài phạm vi")
+    with _staged(context, staged_path, importer) as cur:
+        if cur is None:
+            return dict(NOTHING)
         # One main site per school, and a site's kind never changes (services.site_create, site_update).
         row = first_value(cur, """SELECT t.rownum FROM upload_stage t JOIN facilities_site s ON s.school_id = t.school_id
                                   WHERE (s.code = t.code AND s.kind <> t.kind)
@@ -88,13 +104,9 @@ def _satellites_measured_again(cur, now) -> None:
 
 def write_facilities(*, context, now, staged_path, importer) -> dict:
     fields = [name for name, _ in importer.stage_columns if name not in ("site_id", "school_id", "school_year")]
-    with connection.cursor() as c:
-        cur = Timed(c.cursor)
-        if not copy_stage(cur, importer, staged_path):
-            return {"new": 0, "changed": 0, "queued": []}
-        row = _out_of_scope(cur, context.scope)
-        if row:
-            raise StaleUpload(f"dòng {row}: trường nằm ngoài phạm vi")
+    with _staged(context, staged_path, importer) as cur:
+        if cur is None:
+            return dict(NOTHING)
         row = first_value(cur, """SELECT t.rownum FROM upload_stage t LEFT JOIN facilities_site s ON s.id = t.site_id
                                   WHERE s.id IS NULL OR s.school_id <> t.school_id OR NOT s.active LIMIT 1""", [])
         if row:
@@ -114,13 +126,9 @@ def write_facilities(*, context, now, staged_path, importer) -> dict:
 
 
 def write_equipment(*, context, now, staged_path, importer) -> dict:
-    with connection.cursor() as c:
-        cur = Timed(c.cursor)
-        if not copy_stage(cur, importer, staged_path):
-            return {"new": 0, "changed": 0, "queued": []}
-        row = _out_of_scope(cur, context.scope)
-        if row:
-            raise StaleUpload(f"dòng {row}: trường nằm ngoài phạm vi")
+    with _staged(context, staged_path, importer) as cur:
+        if cur is None:
+            return dict(NOTHING)
         cur.execute(
             """INSERT INTO facilities_equipmentholding (created_at, updated_at, school_id, school_year, item_id,
                    quantity, working)

@@ -25,6 +25,7 @@ from edu_portal.common.importing import (
     RecordImporter,
     RowError,
     as_text,
+    field_checker,
     formula_errors,
     parse_choice,
     parse_code,
@@ -69,11 +70,7 @@ class SchoolImporter(RecordImporter):
             return None, errors
         get = row.get
 
-        def check(key, result):
-            value, why = result
-            if why:
-                errors.append(RowError(key, as_text(get(key)), why))
-            return value
+        check = field_checker(row, errors)
 
         code = check("code", parse_code(get("code")))
         name = check("name", parse_text(get("name"), max_length=200))

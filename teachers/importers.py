@@ -29,6 +29,7 @@ from edu_portal.common.importing import (
     RecordImporter,
     RowError,
     as_text,
+    field_checker,
     formula_errors,
     id_number_cell,
     id_number_shown,
@@ -95,12 +96,8 @@ class StaffImporter(RecordImporter):
             return None, errors
         get = row.get
 
-        def check(key, result):
-            value, why = result
-            if why:
-                shown = id_number_shown(get(key), context) if key == "id_number" else as_text(get(key))
-                errors.append(RowError(key, shown, why))
-            return value
+        check = field_checker(row, errors, lambda key, cell: (
+            id_number_shown(cell, context) if key == "id_number" else as_text(cell)))
 
         code = check("staff_code", parse_code(get("staff_code")))
         name = check("full_name", parse_name(get("full_name")))

@@ -18,6 +18,7 @@ from .parsers import (
     EXCEL_EPOCH,
     as_text,
     choice_labels,
+    field_checker,
     formula_errors,
     header_key,
     is_blank,
@@ -37,7 +38,7 @@ from .writing import StaleUpload
 
 __all__ = [
     "CHANGED", "EXCEL_EPOCH", "MAX_REASON_CHARS", "MAX_VALUE_CHARS", "NEW", "UNCHANGED", "Column", "ImportContext",
-    "RecordImporter", "RowError", "StaleUpload", "as_text", "choice_labels", "formula_errors", "header_key",
+    "RecordImporter", "RowError", "StaleUpload", "as_text", "choice_labels", "field_checker", "formula_errors", "header_key",
     "id_number_cell", "id_owner_error", "id_owners", "id_number_shown", "is_blank", "is_formula", "neutralise", "other_school_phrase",
     "parse_choice", "parse_code", "parse_date", "parse_decimal", "parse_id_number", "parse_int", "parse_name",
     "parse_school_year", "parse_text", "truncate",

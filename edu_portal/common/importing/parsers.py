@@ -89,6 +89,19 @@ def formula_errors(row: dict) -> list[RowError]:
             for k, v in row.items() if is_formula(v)]
 
 
+def field_checker(row: dict, errors: list[RowError], shown=None):
+    """check(key, (value, why)) -> value: a parser's refusal becomes the row's error on that column, showing the
+    cell as typed (or as `shown(key, cell)` says: a masked identity number). One place for what every
+    importer's validate_row did with its own closure."""
+    def check(key, result):
+        value, why = result
+        if why:
+            cell = row.get(key)
+            errors.append(RowError(key, shown(key, cell) if shown else as_text(cell), why))
+        return value
+    return check
+
+
 # --- parsers ----------------------------------------------------------------------------------
 
 def is_scientific(value) -> bool:
