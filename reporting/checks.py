@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
+from schools.models import School
 
 from .models import CheckResult, CheckStatus, ReportingPeriod
 from .rules import RULES
@@ -72,6 +73,14 @@ def checks_run(*, period: ReportingPeriod, school_ids: list[int]) -> dict[int, l
     for (school_id, _rule), check in existing.items():
         by_school[school_id].append(check)
     return by_school
+
+
+def checks_run_in_scope(*, scope: Scope, period: ReportingPeriod, school_id: int) -> list[CheckResult]:
+    """A school (or the province or ministry above it) runs the period's checks on one school of its scope."""
+    school = School.objects.filter(pk=school_id).only("id", "province_id").first()
+    if school is None or not scope.contains_school(school):
+        raise NotInScope()
+    return checks_run(period=period, school_ids=[school.pk])[school.pk]
 
 
 def blocking_open(checks: list[CheckResult]) -> list[CheckResult]:

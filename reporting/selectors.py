@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from dashboards.metrics import METRIC_NAMES
 
-from .models import ReportingPeriod, Submission
+from .models import CheckResult, ReportingPeriod, Submission
 
 
 def period_list() -> QuerySet[ReportingPeriod]:
@@ -20,6 +20,17 @@ def submission_list(*, scope: Scope, period: ReportingPeriod, status: str | None
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("school__province_id", "school__name")
+
+
+def check_list(*, scope: Scope, period: ReportingPeriod, school_id: int | None = None,
+               status: str | None = None) -> QuerySet[CheckResult]:
+    """The validation results of the period for the schools of the scope (the data-quality report)."""
+    qs = scope.filter(CheckResult.objects.filter(period=period), "school").select_related("school")
+    if school_id is not None:
+        qs = qs.filter(school_id=school_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("school__province_id", "school__code", "rule")
 
 
 def _area(scope: Scope) -> tuple[str, str, list]:

@@ -14,4 +14,8 @@ urlpatterns = [
     path("periods/<int:pk>/accept/", views.AcceptView.as_view(), name="reporting-accept"),
     path("periods/<int:pk>/completeness/", views.CompletenessView.as_view(), name="reporting-completeness"),
     path("periods/<int:pk>/figures/", views.FiguresView.as_view(), name="reporting-figures"),
+    path("periods/<int:pk>/not-submitted/", views.NotSubmittedView.as_view(), name="reporting-not-submitted"),
+    path("periods/<int:pk>/checks/", views.ChecksView.as_view(), name="reporting-checks"),
+    path("periods/<int:pk>/checks/run/", views.ChecksRunView.as_view(), name="reporting-checks-run"),
+    path("periods/<int:pk>/checks/<int:check>/explain/", views.ExplainView.as_view(), name="reporting-check-explain"),
 ]

@@ -14,6 +14,10 @@ and accepts provinces).
     POST periods/<id>/accept/                  {"province": "01"}
     GET  periods/<id>/completeness/            reporting and on-time rates by area below the scope
     GET  periods/<id>/figures/?metrics=a,b     official figures beside live ones, by area below the scope
+    GET  periods/<id>/not-submitted/           the scope's open schools that have not submitted (or were returned)
+    GET  periods/<id>/checks/?school=&status=  validation results of the scope's schools (the data-quality report)
+    POST periods/<id>/checks/run/              {"school": id}  run the period's rules on one school now
+    POST periods/<id>/checks/<check>/explain/  {"note": "..."}  explain a warning (a blocking rule is corrected)
 """
 from __future__ import annotations
 
@@ -26,8 +30,9 @@ from rest_framework.views import APIView
 from dashboards.metrics import METRIC_NAMES
 from edu_portal.common.api.base import ReadOnlyUnlessWriteToken, check_query_params, request_scope
 from edu_portal.common.exceptions import AppError
-from reporting import selectors, services
-from reporting.models import Domain, PeriodKind, ReportingPeriod, SubmissionStatus
+from reporting import checks, selectors, services
+from reporting.models import CheckStatus, Domain, PeriodKind, ReportingPeriod, SubmissionStatus
+from reporting.rules import BY_CODE, describe
 
 _ID = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
@@ -242,3 +247,88 @@ class FiguresView(APIView):
             raise AppError(f"metrics: không có chỉ tiêu {', '.join(bad)}.", details={"metrics": bad})
         rows = selectors.official_beside_live(scope=request_scope(request), period=period, metrics=wanted)
         return Response({"period": period.pk, "school_year": period.school_year, "metrics": wanted, "areas": rows})
+
+
+class NotSubmittedView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Các trường chưa nộp báo cáo (hoặc bị trả lại)", responses={200: dict},
+                   operation_id="reporting_not_submitted")
+    def get(self, request, pk: int):
+        check_query_params(request, set())
+        period = _period(pk)
+        rows = selectors.not_submitted(scope=request_scope(request), period=period, limit=5000)
+        return Response({"period": period.pk, "deadline": period.closes_on, "schools": rows})
+
+
+class CheckSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    school = serializers.IntegerField(source="school_id")
+    school_code = serializers.CharField(source="school.code")
+    rule = serializers.CharField()
+    title = serializers.SerializerMethodField()
+    blocking = serializers.BooleanField()
+    status = serializers.CharField()
+    failing = serializers.IntegerField()
+    items = serializers.SerializerMethodField()
+    note = serializers.CharField()
+    checked_at = serializers.DateTimeField()
+
+    def get_title(self, check) -> str:
+        rule = BY_CODE.get(check.rule)
+        return str(rule.title) if rule else check.rule
+
+    def get_items(self, check) -> list[dict]:
+        # The data of each failing item, and the sentence in the reader's language.
+        return [{**item, "text": describe(check.rule, item["item"], item["value"], item["limit"])}
+                for item in check.items]
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class ChecksView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Kết quả kiểm tra dữ liệu của các trường trong phạm vi", responses=CheckSerializer(many=True),
+                   operation_id="reporting_checks")
+    def get(self, request, pk: int):
+        check_query_params(request, {"school", "status"})
+        status = request.query_params.get("status") or None
+        if status and status not in CheckStatus.values:
+            raise AppError(f"status: một trong {', '.join(CheckStatus.values)}.", details={"status": ["Không hợp lệ."]})
+        school = request.query_params.get("school") or None
+        if school is not None and not school.isdigit():
+            raise AppError("school: mã số (id) của trường.", details={"school": ["Không hợp lệ."]})
+        rows = selectors.check_list(scope=request_scope(request), period=_period(pk),
+                                    school_id=int(school) if school else None, status=status)
+        return Response(CheckSerializer(rows[:5000], many=True).data)
+
+
+class ChecksRunView(APIView):
+    permission_classes = [IsAuthenticated, ReadOnlyUnlessWriteToken]
+
+    @extend_schema(summary="Chạy các quy tắc kiểm tra của kỳ cho một trường", request=SchoolSerializer,
+                   responses=CheckSerializer(many=True), operation_id="reporting_checks_run")
+    def post(self, request, pk: int):
+        check_query_params(request, set())
+        period = _period(pk)
+        data = _valid(SchoolSerializer, request)
+        found = checks.checks_run_in_scope(scope=request_scope(request), period=period, school_id=data["school"])
+        return Response(CheckSerializer(found, many=True).data)
+
+
+class ExplainView(APIView):
+    permission_classes = [IsAuthenticated, ReadOnlyUnlessWriteToken]
+
+    @extend_schema(summary="Giải trình một cảnh báo kiểm tra dữ liệu", request=NoteSerializer,
+                   responses=CheckSerializer, operation_id="reporting_check_explain")
+    def post(self, request, pk: int, check: int):
+        check_query_params(request, set())
+        data = _valid(NoteSerializer, request)
+        if not selectors.check_list(scope=request_scope(request), period=_period(pk)).filter(pk=check).exists():
+            raise AppError("Không có kết quả kiểm tra này trong kỳ và phạm vi.", code="not_found", status_code=404)
+        found = checks.check_explain(scope=request_scope(request), user=_user(request), check_id=check,
+                                     note=data["note"])
+        return Response(CheckSerializer(found).data)

@@ -68,3 +68,43 @@ def test_a_period_through_the_api(api, ministry_user, province_user, province_us
     # A province token sees its own schools' submissions only.
     status, body = api(province_user_y, "province:79").get(f"/reporting/periods/{pk}/submissions/")
     assert status == 200 and body == []
+
+
+def test_validation_results_through_the_api(api, ministry_user, province_user, province_user_y, school_a,  # noqa: F811
+                                            school_b):
+    from accounts.scope import Scope
+    from reporting import services
+    from tests.factories import make_staff
+
+    make_staff(school_a)
+    for _ in range(36):
+        make_student(school_a, grade=3, class_name="3A")
+    today = timezone.localdate()
+    period = services.period_create(scope=Scope.country(), school_year=current_school_year(), kind="start",
+                                    opens_on=today, closes_on=today, expires_on=today + dt.timedelta(days=9))
+    school = api(province_user, f"school:{school_a.code}", write=True)
+    status, found = school.post(f"/reporting/periods/{period.pk}/checks/run/", {"school": school_a.pk})
+    assert status == 200
+    size = next(c for c in found if c["rule"] == "class_size")
+    assert size["blocking"] and size["status"] == "open" and size["items"] == [
+        {"item": "3A", "value": "36", "limit": "35", "text": "Lớp 3A có 36 học sinh (tối đa 35)."}]
+    # Another school is not the token's to check; a read-only token runs nothing.
+    assert school.post(f"/reporting/periods/{period.pk}/checks/run/", {"school": school_b.pk})[0] == 404
+    assert api(province_user, "province:01").post(f"/reporting/periods/{period.pk}/checks/run/",
+                                                  {"school": school_a.pk})[0] == 403
+
+    # The province reads the data-quality report of its schools; another province sees none of them.
+    status, rows = api(province_user, "province:01").get(f"/reporting/periods/{period.pk}/checks/", {"status": "open"})
+    assert status == 200 and {r["rule"] for r in rows} >= {"class_size"} and {r["school"] for r in rows} == {school_a.pk}
+    assert api(province_user_y, "province:79").get(f"/reporting/periods/{period.pk}/checks/")[1] == []
+    status, body = school.get(f"/reporting/periods/{period.pk}/checks/", {"status": "nonsense"})
+    assert status == 400 and "error" in body
+
+    # A blocking rule is corrected, not explained; a check of another period is not found (and not written).
+    status, body = school.post(f"/reporting/periods/{period.pk}/checks/{size['id']}/explain/", {"note": "Lớp ghép"})
+    assert status == 409 and body["error"]["code"] == "blocking"
+    status, body = school.post(f"/reporting/periods/{period.pk + 1}/checks/{size['id']}/explain/", {"note": "x"})
+    assert status == 404
+
+    status, body = api(ministry_user, "country").get(f"/reporting/periods/{period.pk}/not-submitted/")
+    assert status == 200 and school_a.pk in {s["id"] for s in body["schools"]}
