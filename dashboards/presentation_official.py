@@ -36,7 +36,7 @@ def official_table(*, official: Official, live: dict, figures: list[tuple[str, s
                      "diff": live.get(f"diff_{key}")})
     return Table("official", _("Số liệu chính thức và số liệu trực tiếp"),
                  [("label", _("Chỉ số")), ("official", official_label(official)), ("live", _("Số liệu trực tiếp")),
-                  ("diff", _("Chênh lệch (trực tiếp − chính thức)"))], rows)
+                  ("diff", _("Chênh lệch (trực tiếp − chính thức)"))], rows, wrap=("label",))
 
 
 def official_columns(figures: list[tuple[str, str]], *, accepted: bool = True) -> list[tuple[str, str]]:

@@ -14,7 +14,9 @@ class VerificationCountsSerializer(serializers.Serializer):
         return {v: serializers.IntegerField() for v in VerificationStatus.values}
 
 
-class PeriodSerializer(serializers.Serializer):
+class OfficialPeriodSerializer(serializers.Serializer):
+    """The reporting period whose official figures an answer gives."""
+
     id = serializers.IntegerField()
     school_year = serializers.IntegerField()
     # Not an enum here: the reporting app's PeriodKind is the schema's ReportingPeriodKindEnum.
@@ -88,7 +90,7 @@ class IndicatorSerializer(serializers.Serializer):
 
 
 class OverviewSerializer(FiguresSerializer):
-    period = PeriodSerializer(required=False, help_text="Chỉ có khi hỏi ?period=: kỳ báo cáo của số liệu chính thức")
+    period = OfficialPeriodSerializer(required=False, help_text="Chỉ có khi hỏi ?period=: kỳ báo cáo của số liệu chính thức")
     computed_at = serializers.DateTimeField(allow_null=True, help_text="Số liệu tính đến")
     filters = serializers.DictField()
     by_level = FiguresSerializer(many=True)
@@ -97,7 +99,7 @@ class OverviewSerializer(FiguresSerializer):
 
 
 class AreaListSerializer(serializers.Serializer):
-    period = PeriodSerializer(required=False, help_text="Chỉ có khi hỏi ?period=: kỳ báo cáo của số liệu chính thức")
+    period = OfficialPeriodSerializer(required=False, help_text="Chỉ có khi hỏi ?period=: kỳ báo cáo của số liệu chính thức")
     computed_at = serializers.DateTimeField(allow_null=True)
     filters = serializers.DictField()
     count = serializers.IntegerField()
