@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
@@ -79,7 +80,26 @@ def available() -> bool:
 
 
 def periods(*, school_year: int) -> list[Period]:
-    return _SOURCE[0].periods(school_year=school_year) if _SOURCE else []
+    """The school year's reporting periods (the page's picker), cached under the official version (bumped when a
+    period is opened): every dashboard page asks, and most pages never choose one."""
+    if not _SOURCE:
+        return []
+    version = official_version()
+    key = (f"dashboards:periods:{version}:{connection.settings_dict['NAME']}:{int(school_year)}:"
+           f"{translation.get_language()}") if version else None
+    found = _cache_call(cache.get, key) if key else None
+    if found is None:
+        found = _SOURCE[0].periods(school_year=school_year)
+        if key:
+            _cache_call(cache.set, key, found, SHARED_TTL)
+    return found
+
+
+def _cache_call(method, *args):
+    try:
+        return method(*args)
+    except Exception:  # noqa: BLE001 - without Redis the answer is computed
+        return None
 
 
 def official_version() -> str:
@@ -96,6 +116,14 @@ def official_version_bump() -> None:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)
     except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
         pass
+
+
+def official_changed() -> None:
+    """Called by a write of frozen figures, acceptances or periods: drop the cached official answers now (for the
+    transaction's own readers) and again at commit (a reader between the two may have cached the old ones under
+    the new version), as the statistics' refresh does."""
+    official_version_bump()
+    transaction.on_commit(official_version_bump)
 
 
 def period_from(value, *, school_year: int | None = None) -> Period | None:
@@ -153,18 +181,12 @@ def _sums(*, scope: Scope, period: Period, filters: dict, groups: tuple[str, ...
         parts = (connection.settings_dict["NAME"], scope.kind, scope.province_code, scope.school_id, period.id,
                  sorted((k, str(v)) for k, v in filters.items()), groups, metrics)
         key = f"dashboards:o:{version}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
-        try:
-            found = cache.get(key)
-        except Exception:  # noqa: BLE001 - computed without Redis
-            found = None
+        found = _cache_call(cache.get, key)
         if found is not None:
             return found
     found = _SOURCE[0].sums(scope=scope, period=period, filters=filters, groups=groups, metrics=metrics)
     if key:
-        try:
-            cache.set(key, found, SHARED_TTL)
-        except Exception:  # noqa: BLE001, S110 - served uncached
-            pass
+        _cache_call(cache.set, key, found, SHARED_TTL)
     return found
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from dashboards.metrics import METRIC_NAMES
 from dashboards.models import SchoolStats
-from dashboards.official import official_version_bump
+from dashboards.official import official_changed
 from dashboards.services import stats_refresh_schools
 from edu_portal.common.exceptions import AppError, NotInScope
 from geo.models import Province
@@ -79,6 +79,7 @@ def period_create(*, scope: Scope, school_year: int, kind: str, opens_on: dt.dat
                        details={"closes_on": [_("Phải trong khoảng từ ngày mở đến ngày hết hạn.")]})
     if ReportingPeriod.objects.filter(school_year=school_year, kind=kind).exists():
         raise AppError(_("Năm học này đã có kỳ báo cáo đó."), code="duplicate", status_code=409)
+    official_changed()  # the dashboards' period pickers offer it
     return ReportingPeriod.objects.create(school_year=school_year, kind=kind, domains=domains, opens_on=opens_on,
                                           closes_on=closes_on, expires_on=expires_on)
 
@@ -196,8 +197,8 @@ def _freeze(period: ReportingPeriod, submissions: list[Submission], now) -> None
                         # The level and ownership too: the official figures by level never move either.
                         figures={n: getattr(r, n) for n in METRIC_NAMES} | {"level": r.level, "ownership": r.ownership})
         for r in rows])
-    # The dashboards' cached official figures are stale once this commits.
-    transaction.on_commit(official_version_bump)
+    # The dashboards' cached official figures are stale.
+    official_changed()
 
 
 @transaction.atomic
@@ -235,7 +236,7 @@ def submission_reopen(*, scope: Scope, user, period_id: int, school_id: int, rea
         SubmissionStatus.RETURNED, now, user, reason)
     submission.save(update_fields=["status", "decided_at", "decided_by", "comment", "updated_at"])
     submission.locks.all().delete()
-    transaction.on_commit(official_version_bump)  # the ministry's re-opening withdrew the acceptance
+    official_changed()  # the ministry's re-opening withdrew the acceptance
     _event(submission, "reopen", user, reason, at=now)
     notifications.notify(kind="reopened", period=period, submissions=[submission], comment=reason)
     return submission
@@ -281,7 +282,7 @@ def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -
         period=period, province_id=province_code, defaults={"accepted_at": timezone.now(), "accepted_by": user})
     if not created:
         raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh này."), code="already_accepted", status_code=409)
-    transaction.on_commit(official_version_bump)  # the dashboards count its schools as accepted
+    official_changed()  # the dashboards count its schools as accepted
     notifications.notify_accepted(period=period, province_id=province_code,
                                   province_name=Province.objects.filter(pk=province_code)
                                   .values_list("name", flat=True).first() or province_code)

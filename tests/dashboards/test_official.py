@@ -218,3 +218,22 @@ def test_official_sums_are_one_query_and_level_is_frozen(published, school_a, dj
     _, after = official_sums(scope=Scope.country(), period=published.pk, school_year=published.school_year,
                              filters={}, groups=("level",), metrics=["pupils"])
     assert after["level"][school_a.level]["pupils"] >= 5
+
+
+def test_cached_official_answers_follow_approvals_acceptances_and_new_periods(api, client, published,  # noqa: F811
+                                                                             ministry_user, school_other_province):
+    ministry = api(ministry_user, "country")
+    body = ministry.get("/stats/overview/", {"period": published.pk})[1]
+    assert (body["official"]["students"], body["coverage"]["approved"], body["coverage"]["accepted"]) == (8, 2, 2)
+    services.submissions_approve(scope=Scope.country(), user=ministry_user, period_id=published.pk,
+                                 school_ids=[school_other_province.pk])
+    body = ministry.get("/stats/overview/", {"period": published.pk})[1]
+    assert (body["official"]["students"], body["coverage"]["approved"], body["coverage"]["accepted"]) == (10, 3, 2)
+    services.province_accept(scope=Scope.country(), user=ministry_user, period_id=published.pk, province_code="79")
+    body = ministry.get("/stats/overview/", {"period": published.pk})[1]
+    assert body["coverage"]["accepted"] == 3
+
+    client.force_login(ministry_user)
+    assert "Cuối học kỳ I" not in _page(client, "/dashboards/")
+    _open("semester_1")
+    assert "Cuối học kỳ I" in _page(client, "/dashboards/")  # the picker offers the new period at once
