@@ -107,7 +107,7 @@ _DIMS = {"province": "o.province_id", "commune": "o.commune_id", "school": "o.sc
 def official_sums(*, scope: Scope, period: ReportingPeriod | int, school_year: int, filters: dict,
                   groups: tuple[str, ...], metrics: list[str]) -> tuple[dict, dict[str, dict]]:
     """The sums of the figures frozen at approval for the period's schools in the scope and `filters` (the
-    dashboards' cleaned filters: province, commune, level, ownership), in total and by each of `groups`, with
+    dashboards' cleaned filters: province, commune, level, ownership, school), in total and by each of `groups`, with
     `approved` (schools with frozen figures) and `accepted` (those of provinces the ministry accepted). One
     query: each frozen row's JSON is expanded once (jsonb_to_record), then summed by grouping sets."""
     metrics = [m for m in metrics if m in METRIC_NAMES]
@@ -126,6 +126,9 @@ def official_sums(*, scope: Scope, period: ReportingPeriod | int, school_year: i
         if filters.get(key) not in (None, ""):
             conditions.append(f"{column} = %s")
             params.append(str(filters[key]))
+    if filters.get("school") not in (None, ""):  # the trends' filter of one school
+        conditions.append("o.school_id = %s")
+        params.append(int(filters["school"]))
     record = ", ".join([f"{m} bigint" for m in metrics] + ["level text", "ownership text"])
     dims = [_DIMS[g] for g in groups]
     sets = ", ".join(["()"] + [f"({d})" for d in dims])

@@ -16,8 +16,9 @@ schools the official figures cover, and how many of those the ministry accepted,
 
 A period that does not exist, or of another school year than ?school_year=, is a 400 in the reader's language
 (codes invalid_period, period_year_mismatch; facilities/ also period_without_domain when the period did not
-collect facilities); without ?school_year= the period's year is the answer's. The trends, flows and coverage
-span years and are not frozen: they refuse ?period= (period_not_supported).
+collect facilities); without ?school_year= the period's year is the answer's. trends/ and facilities/trends/
+take it too: the row of the period's school year gets `official`, `difference` and `coverage`. The flows and the
+enrolment ratios are not frozen at approval: they refuse ?period= (period_not_supported).
 """
 from __future__ import annotations
 
@@ -90,6 +91,20 @@ def official_of(row: dict, keys: list[str]) -> dict:
                          "accepted": row.get("accepted", 0)}}
 
 
+def official_of_year(rows: list[dict], official: Official, keys: list[str]) -> None:
+    """Trends: the row of the period's school year gets the official part (the figures the row has)."""
+    for row in rows:
+        if row.get("school_year") == official.period.school_year:
+            present = [k for k in keys if k in row]
+            beside(row, official.total, present)
+            row.update(official_of(row, present))
+            for key in present:
+                row.pop(f"official_{key}", None)
+                row.pop(f"diff_{key}", None)
+            row.pop("approved", None)
+            row.pop("accepted", None)
+
+
 def official_attach(official: Official | None, total: dict, groups: dict[str, list[dict]], keys: list[str]) -> None:
     if official is None:
         return
@@ -114,7 +129,8 @@ class StatsView(APIView):
     def filters(self, request) -> dict:
         if "period" in request.query_params and not self.takes_period:
             raise AppError(_("Số liệu chính thức theo kỳ báo cáo (?period=) chỉ có ở overview/, provinces/, "
-                             "provinces/<mã>/communes/, schools/ và facilities/: số liệu qua các năm không được chốt."),
+                             "provinces/<mã>/communes/, schools/, trends/, facilities/ và facilities/trends/: luồng "
+                             "học sinh và tỉ lệ nhập học không được chốt khi duyệt."),
                            code="period_not_supported", details={"period": [_("Không được hỗ trợ.")]})
         known = set(self.allowed_filters) | {"format", "page", "page_size"} | ({"period"} if self.takes_period else set())
         unknown = sorted(set(request.query_params) - known)

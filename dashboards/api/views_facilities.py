@@ -8,11 +8,11 @@ from rest_framework.renderers import JSONRenderer
 
 from api.scope import request_scope
 from dashboards.indicators_facilities import DEFINITIONS, FACILITY_METRICS, RATIOS, derive_facilities
-from dashboards.official import FACILITIES_DOMAIN, official_summary, require_domain
+from dashboards.official import FACILITIES_DOMAIN, official_summary, period_from, require_domain
 from dashboards.selectors_facilities import facilities_by_year, facilities_summary
 from dashboards.selectors_flows import flows_clean, flows_in_scope
 
-from .views import FILTER_PARAMS, PERIOD_PARAM, StatsView, official_attach, official_of
+from .views import FILTER_PARAMS, PERIOD_PARAM, StatsView, official_attach, official_of, official_of_year
 from .views_flows import AREA_PARAMS
 
 FIGURES = [*FACILITY_METRICS, *RATIOS]
@@ -72,20 +72,29 @@ class FacilitiesTrendsView(StatsView):
 
     renderer_classes = [JSONRenderer]
     allowed_filters = ("province", "commune", "level", "ownership")
+    takes_period = True
 
-    @extend_schema(summary="Chỉ số cơ sở vật chất qua các năm học",
-                   parameters=[AREA_PARAMS[0], AREA_PARAMS[1], *FILTER_PARAMS[1:3]],
+    @extend_schema(summary="Chỉ số cơ sở vật chất qua các năm học (với ?period=: số liệu chính thức của năm học "
+                           "của kỳ)", parameters=[AREA_PARAMS[0], AREA_PARAMS[1], *FILTER_PARAMS[1:3], PERIOD_PARAM],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         scope = request_scope(request)
         filters = self.filters(request)
         # As the trends: a malformed area refused, one outside the scope not found.
         flows_in_scope(scope, flows_clean({k: v for k, v in filters.items() if k != "level"}))
+        period = period_from(request.query_params.get("period"))
+        if period is not None:
+            require_domain(period, FACILITIES_DOMAIN)
 
         def build():
-            rows = facilities_by_year(scope=scope, filters=filters)
-            return {"filters": filters, "results": [{"school_year": r["school_year"], "schools": r["schools"],
-                                                     **_figures(r)} for r in rows],
-                    "definitions": _definitions()}, None
+            rows = [{"school_year": r["school_year"], "schools": r["schools"], **_figures(r)}
+                    for r in facilities_by_year(scope=scope, filters=filters)]
+            data = {"filters": filters, "results": rows, "definitions": _definitions()}
+            if period is not None:
+                official_of_year(rows, official_summary(scope=scope, period=period, filters=filters,
+                                                        metrics=FACILITY_METRICS, derive_row=derive_facilities),
+                                 FIGURES)
+                data = {"period": period.as_dict(), **data}
+            return data, None
 
         return self.respond(request, scope, build)

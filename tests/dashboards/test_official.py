@@ -140,8 +140,9 @@ def test_api_scope_and_bad_periods(api, client, published, province_user_y, prov
     status, body = hanoi.get("/stats/overview/", {"period": published.pk, "school_year": current_school_year() - 1})
     assert status == 400 and body["error"]["code"] == "period_year_mismatch"
     assert f"{current_school_year()}-{current_school_year() + 1}" in body["error"]["message"]
-    status, body = hanoi.get("/stats/trends/", {"period": published.pk})
-    assert status == 400 and body["error"]["code"] == "period_not_supported"
+    for endpoint in ("/stats/flows/", "/stats/coverage/"):  # not frozen at approval
+        status, body = hanoi.get(endpoint, {"period": published.pk})
+        assert status == 400 and body["error"]["code"] == "period_not_supported"
 
     # In the reader's language (the portal's language switch).
     client.force_login(province_user)
@@ -237,3 +238,19 @@ def test_cached_official_answers_follow_approvals_acceptances_and_new_periods(ap
     assert "Cuối học kỳ I" not in _page(client, "/dashboards/")
     _open("semester_1")
     assert "Cuối học kỳ I" in _page(client, "/dashboards/")  # the picker offers the new period at once
+
+
+def test_trends_give_the_official_figures_of_the_periods_year(api, published, ministry_user, province_user_y):  # noqa: F811
+    status, body = api(ministry_user, "country").get("/stats/trends/", {"period": published.pk, "province": "01"})
+    assert status == 200 and body["period"]["id"] == published.pk
+    (year,) = [r for r in body["results"] if r["school_year"] == published.school_year]
+    assert (year["students"], year["official"]["students"], year["difference"]["students"]) == (12, 8, 4)
+    assert year["coverage"] == {"schools": 3, "approved": 2, "accepted": 2}
+    assert all("official" not in r for r in body["results"] if r["school_year"] != published.school_year)
+    status, body = api(province_user_y, "province:79").get("/stats/trends/", {"period": published.pk})
+    (year,) = [r for r in body["results"] if r["school_year"] == published.school_year]
+    assert year["coverage"]["approved"] == 0 and year["official"]["students"] is None
+    status, body = api(ministry_user, "country").get("/stats/facilities/trends/", {"period": published.pk})
+    assert status == 200
+    (year,) = [r for r in body["results"] if r["school_year"] == published.school_year]
+    assert year["coverage"]["approved"] == 2 and "standard_1_pct" in year["official"]
