@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.scope import Scope
+from accounts.scope import PROVINCE, Scope
 from edu_portal.common.exceptions import AppError
 
 from .cache import SHARED_TTL
@@ -210,3 +210,23 @@ def beside(live_row: dict, official_row: dict | None, keys: list[str]) -> dict:
         live_row[f"diff_{key}"] = (round(live - official, 2) if isinstance(live, int | float)
                                    and isinstance(official, int | float) else None)
     return live_row
+
+
+def official_warm(*, period_id: int, province_codes=()) -> None:
+    """After an approval or an acceptance commits (in a worker, reporting.official_warm): compute the official sums
+    the most read pages and answers ask for, so that no reader waits for them (the country's are a read of every
+    frozen row of the period: ~0.4 s at national size): the national page and the API's overview and provinces,
+    and the page of each province named, as the ministry and as the province see it. Their keys are those the
+    pages build (the live summary's cleaned filters, these groups, OFFICIAL_METRICS)."""
+    period = _SOURCE[0].period(int(period_id)) if _SOURCE else None
+    if period is None:
+        return
+    metrics = list(OFFICIAL_METRICS)
+    year = {"school_year": period.school_year}
+    country = Scope.country()
+    for groups in (("province", "level", "ownership"), ("level", "ownership"), ("province",)):
+        _sums(scope=country, period=period, filters=year, groups=groups, metrics=metrics)
+    for code in sorted(set(province_codes)):
+        for scope in (country, Scope(PROVINCE, province_code=code)):
+            _sums(scope=scope, period=period, filters=year | {"province": code}, groups=("commune", "level", "ownership"),
+                  metrics=metrics)

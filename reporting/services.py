@@ -20,6 +20,7 @@ from dashboards.models import SchoolStats
 from dashboards.official import official_changed
 from dashboards.services import stats_refresh_schools
 from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.queue import enqueue_on_commit
 from geo.models import Province
 from schools.models import School
 
@@ -197,8 +198,9 @@ def _freeze(period: ReportingPeriod, submissions: list[Submission], now) -> None
                         # The level and ownership too: the official figures by level never move either.
                         figures={n: getattr(r, n) for n in METRIC_NAMES} | {"level": r.level, "ownership": r.ownership})
         for r in rows])
-    # The dashboards' cached official figures are stale.
+    # The dashboards' cached official figures are stale: computed again by a worker once this commits.
     official_changed()
+    enqueue_on_commit("reporting.official_warm", period.pk, sorted({r.province_id for r in rows}))
 
 
 @transaction.atomic
@@ -283,6 +285,7 @@ def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -
     if not created:
         raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh này."), code="already_accepted", status_code=409)
     official_changed()  # the dashboards count its schools as accepted
+    enqueue_on_commit("reporting.official_warm", period.pk, [province_code])
     notifications.notify_accepted(period=period, province_id=province_code,
                                   province_name=Province.objects.filter(pk=province_code)
                                   .values_list("name", flat=True).first() or province_code)

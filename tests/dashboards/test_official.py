@@ -254,3 +254,31 @@ def test_trends_give_the_official_figures_of_the_periods_year(api, published, mi
     assert status == 200
     (year,) = [r for r in body["results"] if r["school_year"] == published.school_year]
     assert year["coverage"]["approved"] == 2 and "standard_1_pct" in year["official"]
+
+
+def test_the_warmed_official_figures_are_those_the_pages_and_the_api_read(api, client, published,  # noqa: F811
+                                                                          ministry_user, province_user):
+    """After an approval or acceptance a worker computes the official sums of the national page, the API's
+    overview and provinces, and the provinces' pages: those readers then never read the frozen rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dashboards.official import official_version_bump
+    from reporting.tasks import official_warm
+
+    official_version_bump()  # nothing cached
+    official_warm(published.pk, ["01"])
+    ministry = api(ministry_user, "country")
+    client.force_login(ministry_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert ministry.get("/stats/overview/", {"period": published.pk})[0] == 200
+        assert ministry.get("/stats/provinces/", {"period": published.pk})[0] == 200
+        _page(client, "/dashboards/", period=published.pk)
+        _page(client, "/dashboards/provinces/01/", period=published.pk)
+        client.force_login(province_user)
+        _page(client, "/dashboards/provinces/01/", period=published.pk)
+    assert not [q["sql"] for q in queries.captured_queries if "reporting_officialfigures" in q["sql"]]
+    # Not warmed: read from the frozen rows.
+    with CaptureQueriesContext(connection) as queries:
+        _page(client, "/dashboards/provinces/01/", period=published.pk, level="primary")
+    assert [q["sql"] for q in queries.captured_queries if "reporting_officialfigures" in q["sql"]]
