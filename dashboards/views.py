@@ -41,7 +41,7 @@ OFFICIAL_FIGURES = [("pupils", _("Học sinh")), ("pupils_female", _("Học sinh
                     ("pupils_male", _("Học sinh nam")), ("staff", _("Cán bộ, giáo viên")),
                     ("staff_teacher", _("Giáo viên")), ("teachers_qualified", _("Giáo viên đạt chuẩn")),
                     ("pupils_without_id", _("Học sinh chưa có số định danh")),
-                    ("pupils_per_teacher", _("HS/GV")), ("teachers_qualified_pct", _("% GV đạt chuẩn"))]
+                    ("pupils_per_teacher", _("HS/GV")), ("teachers_qualified_pct", _("Giáo viên đạt chuẩn (%)"))]
 OFFICIAL_UNIT_FIGURES = [("pupils", _("Học sinh")), ("staff", _("Cán bộ, giáo viên"))]
 
 UNIT_COLUMNS = [("name", "Đơn vị"), ("schools", "Trường"), ("connected", "Trường kết nối"),

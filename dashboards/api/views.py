@@ -129,7 +129,7 @@ class StatsView(APIView):
     def filters(self, request) -> dict:
         if "period" in request.query_params and not self.takes_period:
             raise AppError(_("Số liệu chính thức theo kỳ báo cáo (?period=) chỉ có ở overview/, provinces/, "
-                             "provinces/<mã>/communes/, schools/, trends/, facilities/ và facilities/trends/: luồng "
+                             "provinces/…/communes/, schools/, trends/, facilities/ và facilities/trends/: luồng "
                              "học sinh và tỉ lệ nhập học không được chốt khi duyệt."),
                            code="period_not_supported", details={"period": [_("Không được hỗ trợ.")]})
         known = set(self.allowed_filters) | {"format", "page", "page_size"} | ({"period"} if self.takes_period else set())
