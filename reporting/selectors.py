@@ -119,16 +119,17 @@ def official_sums(*, scope: Scope, period: ReportingPeriod | int, school_year: i
         conditions.append("o.province_id = %s")
         params.append(scope.province_code)
     elif scope.kind != COUNTRY:
-        conditions.append("o.school_id = %s")
-        params.append(scope.school_id)
+        # The submission's too: its unique (period, school) index finds the one row.
+        conditions.append("o.school_id = %s AND s.school_id = %s")
+        params += [scope.school_id, scope.school_id]
     for key, column in (("province", "o.province_id"), ("commune", "o.commune_id"), ("level", _DIMS["level"]),
                         ("ownership", _DIMS["ownership"])):
         if filters.get(key) not in (None, ""):
             conditions.append(f"{column} = %s")
             params.append(str(filters[key]))
     if filters.get("school") not in (None, ""):  # the trends' filter of one school
-        conditions.append("o.school_id = %s")
-        params.append(int(filters["school"]))
+        conditions.append("o.school_id = %s AND s.school_id = %s")
+        params += [int(filters["school"])] * 2
     record = ", ".join([f"{m} bigint" for m in metrics] + ["level text", "ownership text"])
     dims = [_DIMS[g] for g in groups]
     sets = ", ".join(["()"] + [f"({d})" for d in dims])
