@@ -75,10 +75,6 @@ def register(source: OfficialSource) -> None:
     _SOURCE[:] = [source]
 
 
-def available() -> bool:
-    return bool(_SOURCE)
-
-
 def periods(*, school_year: int) -> list[Period]:
     """The school year's reporting periods (the page's picker), cached under the official version (bumped when a
     period is opened): every dashboard page asks, and most pages never choose one."""
@@ -188,12 +184,6 @@ def _sums(*, scope: Scope, period: Period, filters: dict, groups: tuple[str, ...
     if key:
         _cache_call(cache.set, key, found, SHARED_TTL)
     return found
-
-
-def coverage(schools: int, official_row: dict) -> dict:
-    """How much of the selection the official figures cover: schools in it (live), approved, accepted."""
-    return {"schools": schools, "approved": official_row.get("approved", 0), "accepted": official_row.get("accepted", 0),
-            "complete": bool(schools) and official_row.get("approved", 0) >= schools}
 
 
 def beside(live_row: dict, official_row: dict | None, keys: list[str]) -> dict:
