@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
-from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import VerificationStatus
 from geo.models import Commune
 from schools.models import School
@@ -19,9 +19,12 @@ from students.models import REPORTING_TERMS
 from .exports import table_export
 from .filtersets import SchoolStatsFilterSet
 from .metrics import BY_NAME, MOVEMENT_METRICS
+from .official import OFFICIAL_METRICS, official_summary, period_from, periods, require_domain
 from .presentation import Table, completeness_by_school, indicator_tables
+from .presentation_official import attach, coverage_text, official_columns, official_label, official_table
 from .selectors import (
     Summary,
+    derive,
     home_summary,
     province_names,
     school_stats_get,
@@ -30,6 +33,16 @@ from .selectors import (
 )
 
 FILTER_KEYS = ("school_year", "level", "ownership")
+# What a drill-down link keeps: the filters and the reporting period whose official figures are shown.
+KEPT_KEYS = (*FILTER_KEYS, "period")
+# The figures shown official beside live on the general pages (official.OFFICIAL_METRICS and their ratios), and
+# those of them added to the tables by unit, level and ownership.
+OFFICIAL_FIGURES = [("pupils", _("Học sinh")), ("pupils_female", _("Học sinh nữ")),
+                    ("pupils_male", _("Học sinh nam")), ("staff", _("Cán bộ, giáo viên")),
+                    ("staff_teacher", _("Giáo viên")), ("teachers_qualified", _("Giáo viên đạt chuẩn")),
+                    ("pupils_without_id", _("Học sinh chưa có số định danh")),
+                    ("pupils_per_teacher", _("HS/GV")), ("teachers_qualified_pct", _("Giáo viên đạt chuẩn (%)"))]
+OFFICIAL_UNIT_FIGURES = [("pupils", _("Học sinh")), ("staff", _("Cán bộ, giáo viên"))]
 
 UNIT_COLUMNS = [("name", "Đơn vị"), ("schools", "Trường"), ("connected", "Trường kết nối"),
                 ("staff", "Cán bộ, giáo viên"), ("pupils", "Học sinh"), ("verified_pct", "% định danh đã xác thực"),
@@ -54,7 +67,7 @@ def _digits(code: str) -> str:
 
 def _kept_filters(request) -> str:
     """The filters that carry over to a drill-down link (the area itself is in the path)."""
-    return urlencode({k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)})
+    return urlencode({k: request.GET[k] for k in KEPT_KEYS if request.GET.get(k)})
 
 
 def _sorted(rows: list[dict], sort: str | None) -> list[dict]:
@@ -116,13 +129,59 @@ def _verification_rows(total: dict) -> list[dict]:
             for v in VerificationStatus]
 
 
+def official_read(request, *, scope: Scope, summary: Summary, groups: tuple[str, ...], figures: list,
+                  metrics: list[str], derive_row, domain: str | None = None, cards: tuple[str, ...] = ()) -> tuple[dict, object]:
+    """The period picker's choices and, when a period is chosen (?period=), its official figures attached to the
+    summary's rows (official_<figure>, diff_<figure>, approved, accepted): (page context, Official or None).
+    A period that cannot be shown (unknown, of another year, without this page's data) is said on the page,
+    which stays live."""
+    year = summary.filters.get("school_year")
+    context = {"periods": periods(school_year=year) if year else [], "period_chosen": request.GET.get("period", "")}
+    try:
+        period = period_from(request.GET.get("period"), school_year=year)
+        if period is not None and domain:
+            require_domain(period, domain)
+    except AppError as exc:
+        context["period_error"] = exc.message
+        return context, None
+    if period is None:
+        return context, None
+    official = official_summary(scope=scope, period=period, filters=summary.filters, groups=groups, metrics=metrics,
+                                derive_row=derive_row)
+    attach(summary, official, [key for key, _label in figures])
+    figures = [(key, str(label)) for key, label in figures]
+    total = summary.total
+    context.update({"official_cards": [{"key": key, "label": label, "official": total.get(f"official_{key}"),
+                                        "live": total.get(key), "diff": total.get(f"diff_{key}")}
+                                       for key, label in figures if key in cards],
+                    "official": official, "official_label": official_label(official),
+                    "official_table": official_table(official=official, live=summary.total, figures=figures),
+                    "coverage_text": coverage_text(official, summary.total.get("schools", 0))})
+    return context, official
+
+
+def with_official(context: dict, tables: list[Table], grouped: list[Table], figures: list, *, accepted: bool) -> list[Table]:
+    """The page's tables when official figures are shown: the official columns on the tables by unit, level and
+    ownership (`grouped`) and the official table (exported as the others)."""
+    if "official_table" not in context:
+        return tables
+    columns = official_columns([(key, str(label)) for key, label in figures], accepted=accepted)
+    for table in grouped:
+        table.columns = table.columns + columns
+    return [*tables, context["official_table"]]
+
+
 def _area(request, *, scope: Scope, filters: dict, unit: str, link, title: str, crumbs: list):
-    summary = stats_summary(scope=scope, filters=filters, groups=(unit, "level", "ownership"))
+    groups = (unit, "level", "ownership")
+    summary = stats_summary(scope=scope, filters=filters, groups=groups)
+    official, _found = official_read(request, scope=scope, summary=summary, groups=groups, figures=OFFICIAL_FIGURES,
+                                     metrics=OFFICIAL_METRICS, derive_row=derive, cards=("pupils", "staff"))
     tables = _area_tables(summary, unit, request.GET.get("sort"), link)
+    tables = with_official(official, tables, tables[:3], OFFICIAL_UNIT_FIGURES, accepted=True)
     return _respond(request, "dashboards/area.html",
                     {"title": title, "summary": summary, "total": summary.total, "crumbs": crumbs, "unit": unit,
                      "sort": request.GET.get("sort", ""), "indicator_query": urlencode(summary.filters),
-                     "hide_province": unit != "province"},
+                     "hide_province": unit != "province", **official},
                     tables)
 
 
@@ -182,8 +241,11 @@ def school_view(request, pk: int):
     filters = {k: request.GET.get(k) for k in ("school_year",)}
     school_stats_get(scope=scope, pk=pk, filters=filters)  # not found unless in the user's scope
     school = School.objects.select_related("province", "commune").get(pk=pk)
-    summary, tables = _indicators(scope=Scope(SCHOOL, school_id=pk, province_code=school.province_id),
-                                  filters=filters, term=request.GET.get("term"))
+    school_scope = Scope(SCHOOL, school_id=pk, province_code=school.province_id)
+    summary, tables = _indicators(scope=school_scope, filters=filters, term=request.GET.get("term"))
+    official, _found = official_read(request, scope=school_scope, summary=summary, groups=(),
+                                     figures=OFFICIAL_FIGURES, metrics=OFFICIAL_METRICS, derive_row=derive, cards=("pupils", "staff"))
+    tables = with_official(official, tables, [], OFFICIAL_UNIT_FIGURES, accepted=True)
     kept = _kept_filters(request)
     crumbs = _crumbs(scope, kept)
     if scope.kind != SCHOOL:
@@ -191,7 +253,8 @@ def school_view(request, pk: int):
                    (school.commune.name, reverse("dashboards:commune", args=[school.commune_id]) + f"?{kept}")]
     return _respond(request, "dashboards/school.html",
                     {"school": school, "summary": summary, "total": summary.total, "crumbs": crumbs,
-                     "title": school.name, "terms": [(t.value, t.label) for t in REPORTING_TERMS], "only_year": True}, tables)
+                     "title": school.name, "terms": [(t.value, t.label) for t in REPORTING_TERMS], "only_year": True,
+                     **official}, tables)
 
 
 def _indicators(*, scope: Scope, filters: dict, term: str | None):

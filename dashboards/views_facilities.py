@@ -13,7 +13,9 @@ from edu_portal.common.exceptions import NotInScope
 from geo.models import Commune
 from schools.models import School
 
-from .presentation_facilities import facilities_tables, school_standing_table, standard_tables
+from .indicators_facilities import FACILITY_METRICS, derive_facilities
+from .official import FACILITIES_DOMAIN
+from .presentation_facilities import INDICATOR_COLUMNS, facilities_tables, school_standing_table, standard_tables
 from .selectors import province_names
 from .selectors_facilities import (
     facilities_by_year,
@@ -21,10 +23,16 @@ from .selectors_facilities import (
     facilities_standard_list,
     facilities_summary,
 )
-from .views import FILTER_KEYS, _digits, _kept_filters, _linker, _respond
+from .views import FILTER_KEYS, _digits, _kept_filters, _linker, _respond, official_read, with_official
 
 TEMPLATE = "dashboards/facilities.html"
 SHOWN = 200  # schools listed on a province's page; the export has them all
+# Shown official beside live when a period that collected facilities is chosen: the counts behind the indicators,
+# then the indicators (computed from the official sums as the live ones are from the live sums).
+OFFICIAL_FIGURES = [("fac_sites", _("Điểm trường")), ("fac_pupils", _("Học sinh")), ("fac_classes", _("Số lớp")),
+                    ("fac_classrooms", _("Phòng học")), ("fac_toilets", _("Nhà vệ sinh học sinh")),
+                    ("fac_computers_pupils", _("Máy tính cho học sinh")), *INDICATOR_COLUMNS[5:]]
+OFFICIAL_UNIT_FIGURES = [("standard_1_pct", _("Đạt chuẩn mức 1 (%)")), ("equipment_pct", _("Thiết bị đầy đủ (%)"))]
 
 
 def _with_query(url: str, kept: str) -> str:
@@ -44,11 +52,18 @@ def _page(request, *, scope: Scope, filters: dict, unit: str | None, link, title
         for row in summary.groups[unit]:
             row["url"] = link(row["key"])
     trend = facilities_by_year(scope=scope, filters=filters)
+    groups = ((unit,) if unit else ()) + ("level", "ownership")
+    official, _found = official_read(request, scope=scope, summary=summary, groups=groups, figures=OFFICIAL_FIGURES,
+                                     metrics=FACILITY_METRICS, derive_row=derive_facilities, domain=FACILITIES_DOMAIN,
+                                     cards=("standard_1_pct", "equipment_pct"))
     # The standings first: which schools meet the standard and what the others lack is what a province reads
     # this page for; the indicator tables follow.
-    tables = list(extra_tables) + facilities_tables(summary, unit, trend)
+    indicator_tables = facilities_tables(summary, unit, trend)
+    grouped = [t for t in indicator_tables if t.name in ("fac_units", "fac_by_level", "fac_by_ownership")]
+    tables = with_official(official, list(extra_tables) + indicator_tables, grouped, OFFICIAL_UNIT_FIGURES,
+                           accepted=True)
     return _respond(request, TEMPLATE, {"title": title, "summary": summary, "total": summary.total, "crumbs": crumbs,
-                                        "unit": unit, "hide_province": True, **(context or {})}, tables)
+                                        "unit": unit, "hide_province": True, **official, **(context or {})}, tables)
 
 
 def _filters(request) -> dict:

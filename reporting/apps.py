@@ -8,3 +8,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Kỳ báo cáo")
     # Every level takes part: a school submits, a province approves, the ministry opens periods and accepts.
     nav_items = [("reporting:periods", _("Kỳ báo cáo"), None)]
+
+    def ready(self) -> None:
+        # The dashboards show a period's official figures beside the live ones through this reader
+        # (dashboards.official): they sit below this app and may not import it.
+        from dashboards import official
+
+        from .official import ReportingOfficialSource
+
+        official.register(ReportingOfficialSource())

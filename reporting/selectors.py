@@ -107,3 +107,67 @@ def official_beside_live(*, scope: Scope, period: ReportingPeriod, metrics: list
             row[f"official_{m}"] = row.get(f"official_{m}") or 0
     return rows
 
+
+
+# The dimensions the dashboards group official figures by, as columns of the frozen rows. A school's level and
+# ownership are frozen with its figures (rows frozen before that read them from the school).
+_DIMS = {"province": "o.province_id", "commune": "o.commune_id", "school": "o.school_id",
+         "level": "COALESCE(f.level, sc.level)", "ownership": "COALESCE(f.ownership, sc.ownership)"}
+
+
+def official_sums(*, scope: Scope, period: ReportingPeriod | int, school_year: int, filters: dict,
+                  groups: tuple[str, ...], metrics: list[str]) -> tuple[dict, dict[str, dict]]:
+    """The sums of the figures frozen at approval for the period's schools in the scope and `filters` (the
+    dashboards' cleaned filters: province, commune, level, ownership, school), in total and by each of `groups`, with
+    `approved` (schools with frozen figures) and `accepted` (those of provinces the ministry accepted). One
+    query: each frozen row's JSON is expanded once (jsonb_to_record), then summed by grouping sets."""
+    metrics = [m for m in metrics if m in METRIC_NAMES]
+    unknown = [g for g in groups if g not in _DIMS]
+    if unknown:
+        raise ValueError(unknown)
+    conditions, params = ["s.period_id = %s", "o.school_year = %s"], [getattr(period, "pk", period), school_year]
+    if scope.kind == PROVINCE:
+        conditions.append("o.province_id = %s")
+        params.append(scope.province_code)
+    elif scope.kind != COUNTRY:
+        # The submission's too: its unique (period, school) index finds the one row.
+        conditions.append("o.school_id = %s AND s.school_id = %s")
+        params += [scope.school_id, scope.school_id]
+    for key, column in (("province", "o.province_id"), ("commune", "o.commune_id"), ("level", _DIMS["level"]),
+                        ("ownership", _DIMS["ownership"])):
+        if filters.get(key) not in (None, ""):
+            conditions.append(f"{column} = %s")
+            params.append(str(filters[key]))
+    if filters.get("school") not in (None, ""):  # the trends' filter of one school
+        conditions.append("o.school_id = %s AND s.school_id = %s")
+        params += [int(filters["school"])] * 2
+    record = ", ".join([f"{m} bigint" for m in metrics] + ["level text", "ownership text"])
+    dims = [_DIMS[g] for g in groups]
+    sets = ", ".join(["()"] + [f"({d})" for d in dims])
+    selected = [f"{d} AS d{i}, GROUPING({d}) AS g{i}" for i, d in enumerate(dims)]
+    sums = [f"COALESCE(sum(f.{m}), 0)::bigint AS {m}" for m in metrics]
+    sql = f"""
+        SELECT {", ".join([*selected, "count(*)::int AS approved",
+                           "(count(*) FILTER (WHERE a.id IS NOT NULL))::int AS accepted", *sums])}
+        FROM reporting_officialfigures o
+        JOIN reporting_submission s ON s.id = o.submission_id
+        JOIN schools_school sc ON sc.id = o.school_id
+        LEFT JOIN reporting_provinceacceptance a ON a.period_id = s.period_id AND a.province_id = o.province_id
+        CROSS JOIN LATERAL jsonb_to_record(o.figures) AS f({record})
+        WHERE {" AND ".join(conditions)}
+        GROUP BY GROUPING SETS ({sets})"""  # noqa: S608 - metric and group names are checked above
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    total: dict = {}
+    by_group: dict[str, dict] = {g: {} for g in groups}
+    for row in rows:
+        keys = [row.pop(f"d{i}") for i in range(len(dims))]
+        flags = [row.pop(f"g{i}") for i in range(len(dims))]
+        if all(flags):
+            total = row
+            continue
+        i = flags.index(0)
+        by_group[groups[i]][keys[i]] = row
+    return total, by_group

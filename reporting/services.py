@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from dashboards.metrics import METRIC_NAMES
 from dashboards.models import SchoolStats
+from dashboards.official import official_changed
 from dashboards.services import stats_refresh_schools
 from edu_portal.common.exceptions import AppError, NotInScope
+from edu_portal.common.queue import enqueue_on_commit
 from geo.models import Province
 from schools.models import School
 
@@ -78,6 +80,7 @@ def period_create(*, scope: Scope, school_year: int, kind: str, opens_on: dt.dat
                        details={"closes_on": [_("Phải trong khoảng từ ngày mở đến ngày hết hạn.")]})
     if ReportingPeriod.objects.filter(school_year=school_year, kind=kind).exists():
         raise AppError(_("Năm học này đã có kỳ báo cáo đó."), code="duplicate", status_code=409)
+    official_changed()  # the dashboards' period pickers offer it
     return ReportingPeriod.objects.create(school_year=school_year, kind=kind, domains=domains, opens_on=opens_on,
                                           closes_on=closes_on, expires_on=expires_on)
 
@@ -192,7 +195,12 @@ def _freeze(period: ReportingPeriod, submissions: list[Submission], now) -> None
     OfficialFigures.objects.bulk_create([
         OfficialFigures(submission=by_school[r.school_id], school_id=r.school_id, school_year=r.school_year,
                         province_id=r.province_id, commune_id=r.commune_id, frozen_at=now,
-                        figures={n: getattr(r, n) for n in METRIC_NAMES}) for r in rows])
+                        # The level and ownership too: the official figures by level never move either.
+                        figures={n: getattr(r, n) for n in METRIC_NAMES} | {"level": r.level, "ownership": r.ownership})
+        for r in rows])
+    # The dashboards' cached official figures are stale: computed again by a worker once this commits.
+    official_changed()
+    enqueue_on_commit("reporting.official_warm", period.pk, sorted({r.province_id for r in rows}))
 
 
 @transaction.atomic
@@ -230,6 +238,7 @@ def submission_reopen(*, scope: Scope, user, period_id: int, school_id: int, rea
         SubmissionStatus.RETURNED, now, user, reason)
     submission.save(update_fields=["status", "decided_at", "decided_by", "comment", "updated_at"])
     submission.locks.all().delete()
+    official_changed()  # the ministry's re-opening withdrew the acceptance
     _event(submission, "reopen", user, reason, at=now)
     notifications.notify(kind="reopened", period=period, submissions=[submission], comment=reason)
     return submission
@@ -275,6 +284,8 @@ def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -
         period=period, province_id=province_code, defaults={"accepted_at": timezone.now(), "accepted_by": user})
     if not created:
         raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh này."), code="already_accepted", status_code=409)
+    official_changed()  # the dashboards count its schools as accepted
+    enqueue_on_commit("reporting.official_warm", period.pk, [province_code])
     notifications.notify_accepted(period=period, province_id=province_code,
                                   province_name=Province.objects.filter(pk=province_code)
                                   .values_list("name", flat=True).first() or province_code)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
 
+from dashboards.official import official_warm as _official_warm
+
 from . import notifications
 from .models import Notification
 
@@ -24,3 +26,9 @@ def notifications_mail(ids: list[int]) -> int:
                 send_mail(notifications.mail_subject(), notifications.text(n), None, [n.user.email])
                 sent += 1
     return sent
+
+
+@shared_task(name="reporting.official_warm", acks_late=True, time_limit=300, soft_time_limit=280)
+def official_warm(period_id: int, province_codes: list[str]) -> None:
+    """The dashboards' most read official figures of the period, computed once an approval or acceptance commits."""
+    _official_warm(period_id=period_id, province_codes=province_codes)

@@ -1,4 +1,9 @@
-"""The statistics API's shapes: figures of an area (country, province, commune, school)."""
+"""The statistics API's shapes: figures of an area (country, province, commune, school).
+
+The figures are live (the statistics as they are now). Asked with ?period=<id> (a reporting period of the school
+year asked for, or of the current one), every figures object also carries `official` (the same figures summed
+from what was frozen when each school's report of the period was approved), `difference` (live - official) and
+`coverage` (schools of the selection, approved, accepted by the ministry), and the answer names its `period`."""
 from rest_framework import serializers
 
 from edu_portal.common.identity import VerificationStatus
@@ -9,7 +14,39 @@ class VerificationCountsSerializer(serializers.Serializer):
         return {v: serializers.IntegerField() for v in VerificationStatus.values}
 
 
-class FiguresSerializer(serializers.Serializer):
+class OfficialPeriodSerializer(serializers.Serializer):
+    """The reporting period whose official figures an answer gives."""
+
+    id = serializers.IntegerField()
+    school_year = serializers.IntegerField()
+    # Not an enum here: the reporting app's PeriodKind is the schema's ReportingPeriodKindEnum.
+    kind = serializers.CharField(help_text="start (đầu năm học), semester_1 (cuối học kỳ I), end (cuối năm học)")
+    label = serializers.CharField()
+    domains = serializers.ListField(child=serializers.CharField())
+
+
+class CoverageSerializer(serializers.Serializer):
+    schools = serializers.IntegerField(help_text="Trường đang hoạt động của lựa chọn (số liệu trực tiếp)")
+    approved = serializers.IntegerField(help_text="Trường có số liệu chính thức: báo cáo của kỳ đã được Sở duyệt")
+    accepted = serializers.IntegerField(help_text="Trong đó: thuộc tỉnh Bộ đã tiếp nhận (số liệu đã công bố)")
+
+
+def _official_fields(help_text: str):
+    return serializers.DictField(child=serializers.FloatField(allow_null=True), required=False, allow_null=True,
+                                 help_text=help_text)
+
+
+class OfficialMixin(serializers.Serializer):
+    """With ?period=<id>: the figures frozen at approval beside the live ones (issue 19)."""
+
+    official = _official_fields("Chỉ có khi hỏi ?period=: số liệu chính thức (tổng số liệu chốt khi Sở duyệt báo cáo "
+                                "của kỳ, chỉ các trường đã được duyệt); null từng số khi chưa trường nào được duyệt")
+    difference = _official_fields("Chỉ có khi hỏi ?period=: số liệu trực tiếp trừ số liệu chính thức")
+    coverage = CoverageSerializer(required=False, help_text="Chỉ có khi hỏi ?period=: số liệu chính thức phủ bao "
+                                                            "nhiêu trường")
+
+
+class FiguresSerializer(OfficialMixin):
     key = serializers.CharField(required=False, help_text="Mã tỉnh, mã xã hoặc id trường")
     name = serializers.CharField(required=False)
     schools = serializers.IntegerField(help_text="Trường đang hoạt động")
@@ -53,6 +90,7 @@ class IndicatorSerializer(serializers.Serializer):
 
 
 class OverviewSerializer(FiguresSerializer):
+    period = OfficialPeriodSerializer(required=False, help_text="Chỉ có khi hỏi ?period=: kỳ báo cáo của số liệu chính thức")
     computed_at = serializers.DateTimeField(allow_null=True, help_text="Số liệu tính đến")
     filters = serializers.DictField()
     by_level = FiguresSerializer(many=True)
@@ -61,6 +99,7 @@ class OverviewSerializer(FiguresSerializer):
 
 
 class AreaListSerializer(serializers.Serializer):
+    period = OfficialPeriodSerializer(required=False, help_text="Chỉ có khi hỏi ?period=: kỳ báo cáo của số liệu chính thức")
     computed_at = serializers.DateTimeField(allow_null=True)
     filters = serializers.DictField()
     count = serializers.IntegerField()

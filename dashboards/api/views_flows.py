@@ -7,14 +7,15 @@ from rest_framework.renderers import JSONRenderer
 
 from api.scope import request_scope
 from dashboards.flows import COVERAGE_DEFINITIONS, DEFINITIONS, SOURCE
-from dashboards.selectors import stats_by_year
+from dashboards.official import official_summary, period_from
+from dashboards.selectors import derive, stats_by_year
 from dashboards.selectors_coverage import UNITS as COVERAGE_UNITS
 from dashboards.selectors_coverage import coverage_summary, coverage_unit_for
 from dashboards.selectors_flows import GENDERS, UNITS, flows_clean, flows_in_scope, flows_summary, flows_unit_for
 from geo.selectors import population_as_of
 from schools.models import Ownership
 
-from .views import FILTER_PARAMS, StatsView
+from .views import FILTER_PARAMS, OFFICIAL_KEYS, PERIOD_PARAM, StatsView, official_of_year
 
 AREA_PARAMS = [
     OpenApiParameter("province", {"type": "string", "pattern": "^[0-9]{2}$"}, description="Mã tỉnh/thành phố"),
@@ -100,18 +101,25 @@ class FlowsView(StatsView):
 class TrendsView(StatsView):
     renderer_classes = [JSONRenderer]
     allowed_filters = ("province", "commune", "school", "ownership", "level")
+    takes_period = True
 
-    @extend_schema(summary="Số liệu chính qua các năm học", parameters=AREA_PARAMS + FILTER_PARAMS[1:2],
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(summary="Số liệu chính qua các năm học (với ?period=: số liệu chính thức của năm học của kỳ)",
+                   parameters=[*AREA_PARAMS, *FILTER_PARAMS[1:2], PERIOD_PARAM], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         scope = request_scope(request)
         filters = self.filters(request)
 
         # The same checks as the flows: a malformed area refused, one outside the scope not found.
         flows_in_scope(scope, flows_clean({k: v for k, v in filters.items() if k != "level"}))
+        period = period_from(request.query_params.get("period"))
 
         def build():
             rows = stats_by_year(scope=scope, filters=filters)
-            return {"filters": filters, "results": rows}, None
+            data = {"filters": filters, "results": rows}
+            if period is not None:
+                official_of_year(rows, official_summary(scope=scope, period=period, filters=filters,
+                                                        derive_row=derive), OFFICIAL_KEYS)
+                data = {"period": period.as_dict(), **data}
+            return data, None
 
         return self.respond(request, scope, build)

@@ -527,6 +527,42 @@ def _readable(response) -> str:
     return body.decode(errors="replace")
 
 
+# Official figures (issue 19): the dashboards with a reporting period chosen (?period=), once school A's report is
+# approved and its figures frozen, answer every role as without one; the official figures are shown to the roles
+# that hold A, and nothing of A reaches the others (school A's frozen pupil counts only in its scope's totals).
+OFFICIAL_PAGES = ["dashboards:overview", "dashboards:province", "dashboards:commune", "dashboards:school",
+                  "dashboards:facilities", "dashboards:facilities_province", "dashboards:facilities_commune",
+                  "dashboards:facilities_school"]
+
+
+def _approve_a(world) -> None:
+    from reporting.services import submissions_approve
+
+    stats_refresh_all()
+    submissions_approve(scope=Scope.country(), user=None, period_id=world["period"].pk,
+                        school_ids=[world["school_a"].pk])
+
+
+@pytest.mark.parametrize("url_name", OFFICIAL_PAGES)
+def test_dashboards_with_a_period_against_every_role(client, world, url_name):
+    _approve_a(world)
+    rule = RULES[url_name]
+    url = reverse(url_name, kwargs=rule.kwargs(world)) + f"?period={world['period'].pk}"
+    for export in ("", "&export=csv&table=official"):
+        for role in WEB_ROLES:
+            client.logout()
+            _client_for(client, role, world)
+            response = client.get(url + export)
+            assert_status(response, rule.expect[role], (url, role))
+            text = _readable(response)
+            assert_no_full_id_number(text, world, (url, role))
+            if not SEES_A[role]:
+                leaked = [s for s in secrets_of_a(world) if s and s in text]
+                assert not leaked, (url, role, leaked)
+            elif response.status_code == 200 and not export:
+                assert 'data-testid="official"' in text, (url, role)
+
+
 # --- API: the same, with tokens of every scope, read-only and read-write --------------------
 
 TOKEN_ROLES = ("none", "country_ro", "country_rw", "province_x_ro", "province_x_rw", "province_y_ro",
@@ -761,6 +797,33 @@ def test_facilities_figures_of_a_count_only_for_the_tokens_that_hold_it(client, 
         assert (figures["fac_sites"] or 0, figures["fac_pupils"] or 0) == ((1, 30) if TOKEN_SEES_A[role] else (0, 0)), role
         years = client.get(reverse("api:stats-facilities-trends"), **headers).json()["results"]
         assert sum(r["fac_sites"] or 0 for r in years) == (1 if TOKEN_SEES_A[role] else 0), role
+
+
+OFFICIAL_ENDPOINTS = ["api:stats-overview", "api:stats-provinces", "api:stats-communes", "api:stats-schools",
+                      "api:stats-facilities"]
+
+
+@pytest.mark.parametrize("url_name", OFFICIAL_ENDPOINTS)
+def test_official_figures_of_a_only_for_the_tokens_that_hold_it(client, world, url_name):
+    """?period= on the statistics endpoints: the same answers per token as without; school A's frozen figures
+    (its one pupil, approved) counted officially only by the tokens whose scope holds A."""
+    _approve_a(world)
+    rule = API_RULES[url_name]
+    url = reverse(url_name, kwargs=rule.kwargs(world)) + f"?period={world['period'].pk}"
+    tokens = _tokens(world)
+    for role in TOKEN_ROLES:
+        headers = {} if role == "none" else {"HTTP_AUTHORIZATION": f"Token {tokens[role]}"}
+        response = client.get(url, **headers)
+        assert response.status_code == rule.expect[role], (url, role, response.status_code)
+        text = response.content.decode(errors="replace")
+        assert_no_full_id_number(text, world, (url, role))
+        if not TOKEN_SEES_A[role]:
+            assert not [s for s in secrets_of_a(world) if s and s in text], (url, role)
+        if response.status_code == 200:
+            body = response.json()
+            total = body.get("total", body)
+            assert body["period"]["id"] == world["period"].pk
+            assert total["coverage"]["approved"] == (1 if TOKEN_SEES_A[role] else 0), (url, role)
 
 
 # A read-only token may not write, in its scope or out of it (403 before the object is looked up); a

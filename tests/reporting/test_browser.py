@@ -1,8 +1,9 @@
 """Issue 19's "Done when" in headless Chromium, through one full period: the ministry opens it; the school finds
 its blocking error (a pupil entered twice puts class 3A over 35), deletes the mistaken record and submits;
 Hà Nội returns one school and approves the others in one action; the ministry sees the rates, accepts Hà Nội and
-its official figures beside the live ones; an edit after approval is refused with its reason; the province
-grants an exception, and the change shows as needing re-approval while the official figures stay."""
+its official figures beside the live ones, on the reporting page and on Hà Nội's dashboard with the period chosen;
+an edit after approval is refused with its reason; the province grants an exception, and the change shows as
+needing re-approval while the official figures stay (on the dashboard too)."""
 import datetime as dt
 import re
 
@@ -110,7 +111,24 @@ def test_one_full_period(page, login, live_server, school_a, school_b, school_us
     assert "Đã tiếp nhận số liệu của tỉnh Thành phố Hà Nội" in page.content()
     figures = page.get_by_test_id("official-figures").locator('tr[data-area="01"]')
     assert figures.get_by_test_id("official-pupils").inner_text() == "47"  # A's 35 and C's 12; B was returned
+    live = figures.get_by_test_id("live-pupils").inner_text()
     save_artifact(page, "reporting_ministry")
+    # The dashboard of Hà Nội with the period chosen: the official figures beside the live ones, labelled, with
+    # how many schools they cover.
+    page.goto(f"{base}/dashboards/provinces/01/")
+    page.get_by_test_id("period-picker").select_option(str(period.pk))
+    page.get_by_test_id("filter-form").locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"period={period.pk}"))
+    assert "Số liệu chính thức (đã duyệt, kỳ Cuối học kỳ I" in page.get_by_test_id("official-label").inner_text()
+    assert "Số liệu trực tiếp" in page.get_by_test_id("live-label").inner_text()
+    assert page.get_by_test_id("official-pupils").inner_text() == "47"
+    assert page.get_by_test_id("live-pupils").inner_text() == live
+    # (Of the schools the statistics count: school B's were never computed in this test.)
+    assert re.search(r"2/\d trường đã được Sở duyệt; Bộ đã tiếp nhận 2/\d",
+                     page.get_by_test_id("official-coverage").inner_text())
+    official_table = page.get_by_test_id("table-official").inner_text()
+    assert "Số liệu chính thức (đã duyệt, kỳ Cuối học kỳ I" in official_table and "Số liệu trực tiếp" in official_table
+    save_artifact(page, "reporting_dashboard_official")
     sign_out(page)
 
     # After approval the school cannot add a pupil, and is told why.
@@ -140,6 +158,10 @@ def test_one_full_period(page, login, live_server, school_a, school_b, school_us
     assert figures.get_by_test_id("official-pupils").inner_text() == "47"
     assert figures.get_by_test_id("live-pupils").inner_text() == "48"
     assert page.get_by_test_id("completeness").locator('tr[data-area="01"] td').nth(6).inner_text() == "1"
+    # The published figures of Hà Nội on its dashboard did not move either; the live ones did.
+    page.goto(f"{base}/dashboards/provinces/01/?period={period.pk}")
+    assert page.get_by_test_id("official-pupils").inner_text() == "47"
+    assert page.get_by_test_id("live-pupils").inner_text() == "48"
     sign_out(page)
     login(page, province_user)
     page.goto(f"{base}/reporting/{period.pk}/")
