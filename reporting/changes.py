@@ -140,12 +140,16 @@ WHERE st.school_id = c.school_id AND c.school_year IS NOT NULL AND st.school_yea
   AND c.changed_at < st.computed_at;
 DELETE FROM reporting_schoolchange c USING (SELECT school_id, min(computed_at) AS computed_at
                                              FROM dashboards_schoolstats GROUP BY school_id) st
-WHERE st.school_id = c.school_id AND c.school_year IS NULL AND c.changed_at < st.computed_at;"""
+WHERE st.school_id = c.school_id AND c.school_year IS NULL AND c.changed_at < st.computed_at;
+DELETE FROM reporting_schoolchange WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (
+    PARTITION BY school_id, school_year ORDER BY changed_at DESC, id DESC) AS n FROM reporting_schoolchange) x
+    WHERE n > 1);"""
 
 
 def changes_prune() -> int:
-    """Forget the changes every statistics row of their school (and year) already counts: daily, by beat
-    ("reporting.changes_prune"). Returns the rows deleted."""
+    """Forget the changes every statistics row of their school (and year) already counts, and all but the latest
+    of each school and year (a row is stale when the latest is newer than it): daily, by beat
+    ("reporting.changes_prune"); at most one row per school and year remains. Returns the rows deleted."""
     deleted = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in PRUNE_SQL.strip().split(";\n"):

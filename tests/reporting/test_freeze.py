@@ -16,6 +16,7 @@ from dashboards.services import stats_refresh_schools
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.models import current_school_year
 from reporting import services
+from reporting.changes import changes_prune
 from reporting.models import (
     Notification,
     OfficialFigures,
@@ -161,3 +162,14 @@ def test_the_national_freeze_is_all_or_nothing(period, ministry_user, province_u
     assert set(Submission.objects.values_list("status", flat=True)) == {"submitted"}
     assert not OfficialFigures.objects.exists() and not ReportingLock.objects.exists()
     assert list(ProvinceAcceptance.objects.values_list("province_id", flat=True)) == ["79"]
+
+
+def test_the_prune_forgets_what_the_statistics_count_and_keeps_the_latest_write(school_a, school_b):
+    make_student(school_a)
+    make_student(school_b)
+    stats_refresh_schools(school_ids=[school_a.pk])  # b's writes are not counted yet
+    make_student(school_b)
+    changes_prune()
+    assert not SchoolChange.objects.filter(school_id=school_a.pk).exists()
+    kept = list(SchoolChange.objects.filter(school_id=school_b.pk).values_list("school_year", flat=True))
+    assert len(kept) == len(set(kept)) >= 1  # one per year at most, the latest
