@@ -20,7 +20,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODULES = ["seed", "uploads", "school_upload", "verification", "dashboards", "api", "name_order", "partitioning",
-           "class_sheet", "transfers", "name_search", "duplicates", "year_end", "facilities_upload"]
+           "class_sheet", "transfers", "name_search", "duplicates", "year_end", "facilities_upload",
+           "reporting"]
 
 
 def _setup_database(quick: bool) -> dict:

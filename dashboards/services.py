@@ -131,7 +131,7 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         f"WITH {cte_sql}\n"
         "SELECT sc.id AS school_id, y.school_year, sc.province_id, sc.commune_id, sc.level, sc.ownership, sc.status,"
         " sc.last_synced_at, COALESCE(pmm.fields, '{}'::jsonb) AS pupil_mismatch_fields,"
-        " COALESCE(smm.fields, '{}'::jsonb) AS staff_mismatch_fields, now() AS computed_at,\n"
+        " COALESCE(smm.fields, '{}'::jsonb) AS staff_mismatch_fields, %(computed_at)s::timestamptz AS computed_at,\n"
         f"  {', '.join(selects)}\n"
         "FROM schools_school sc CROSS JOIN years y\n"
         f"{join_sql}\n"
@@ -151,7 +151,7 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         f"WITH {cte_sql}\n"  # noqa: S608 - only our constant metric definitions are interpolated
         f"INSERT INTO {_TABLE} ({columns})\n"
         "SELECT sc.id, y.school_year, sc.province_id, sc.commune_id, sc.level, sc.ownership, sc.status,"
-        " sc.last_synced_at, COALESCE(pmm.fields, '{}'::jsonb), COALESCE(smm.fields, '{}'::jsonb), now(),\n"
+        " sc.last_synced_at, COALESCE(pmm.fields, '{}'::jsonb), COALESCE(smm.fields, '{}'::jsonb), %(computed_at)s::timestamptz,\n"
         f"  {', '.join(selects)}\n"
         "FROM schools_school sc CROSS JOIN years y\n"
         f"{join_sql}\n"
@@ -204,6 +204,7 @@ def stats_refresh_all(*, years: list[int] | None = None) -> int:
         # each of 24 million enrollments (Memoize, 90 s at national size). Only for this statement: the
         # rollup and the flows keep their plans.
         cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_memoize = off")
+        params["computed_at"] = _computed_at(cursor)
         cursor.execute(_sql(False, by_years=years is not None), params)
         rows = cursor.rowcount
         cursor.execute("SET LOCAL enable_nestloop TO DEFAULT; SET LOCAL enable_memoize TO DEFAULT")
@@ -273,21 +274,47 @@ def _areas(cursor, ids: list[int]) -> set[tuple[int, str, str]]:
     return set(cursor.fetchall())
 
 
-def stats_refresh_schools(*, school_ids: list[int]) -> int:
+def _computed_at(cursor) -> dt.datetime:
+    """The time the rows about to be computed are stamped with: one before which every transaction that has
+    written had ended when the refresh takes its snapshot (read just before the refresh's statement, which takes
+    it). A write stamped later (reporting.changes, clock_timestamp() after it wrote) may be missing from the rows;
+    one stamped earlier is in them (this transaction's own earlier writes included). Usually the time of this
+    read; earlier while an older transaction that wrote is still open."""
+    cursor.execute("SELECT LEAST(clock_timestamp(), min(xact_start)) FROM pg_stat_activity WHERE datname = current_database()"
+                   " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")
+    return cursor.fetchone()[0]
+
+
+def stats_refresh_schools(*, school_ids: list[int], years: list[int] | None = None) -> int:
     """Recompute these schools' statistics (all their school years), and the rollup of their
-    communes and provinces: those they were in and those they are in now."""
+    communes and provinces: those they were in and those they are in now.
+
+    With `years`, only those years' rows and their rollup, not the flows between years (an approval refreshing
+    the schools of its period's year; the write that made them stale has enqueued their full refresh)."""
     ids = sorted({int(i) for i in school_ids})
     if not ids:
         return 0
+    params = {"current": current_school_year(), "ids": ids, "today": timezone.localdate()}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
         areas = _areas(cursor, ids)
         standings_refresh(school_ids=ids)
-        cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
-        cursor.execute(_sql(True), {"current": current_school_year(), "ids": ids, "today": timezone.localdate()})
+        if years is None:
+            cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s)", [ids])  # noqa: S608
+        else:
+            params["years"] = sorted({int(y) for y in years})
+            areas = {a for a in areas if a[0] in params["years"]}
+            cursor.execute(f"DELETE FROM {_TABLE} WHERE school_id = ANY(%s) AND school_year = ANY(%s)",  # noqa: S608
+                           [ids, params["years"]])
+        params["computed_at"] = _computed_at(cursor)
+        cursor.execute(_sql(True, by_years=years is not None), params)
         rows = cursor.rowcount
-        rollup.rollup_rebuild_areas(cursor, areas=areas | _areas(cursor, ids))
-        cursor.execute(_flows_sql(True), {"ids": ids})
+        new_areas = _areas(cursor, ids)
+        if years is not None:
+            new_areas = {a for a in new_areas if a[0] in params["years"]}
+        rollup.rollup_rebuild_areas(cursor, areas=areas | new_areas)
+        if years is None:
+            cursor.execute(_flows_sql(True), {"ids": ids})
     _bump()
     return rows
 

@@ -220,3 +220,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind}"
+
+
+class SchoolChange(models.Model):
+    """A write that may move a school's statistics, as the database saw it (reporting.changes: statement
+    triggers on every table the statistics count): the school, the school year (NULL: every year, e.g. staff)
+    and the time of the write. Append-only, so that writers never wait on each other for it; pruned daily of
+    what the statistics rows already count. An approval freezes a school from its stored statistics row when no
+    change is at or after the row's `computed_at`, and refreshes it first otherwise."""
+
+    school_id = models.BigIntegerField()
+    school_year = models.PositiveSmallIntegerField(null=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["school_id", "changed_at"], name="school_change_school_time")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.school_year}: {self.changed_at}"

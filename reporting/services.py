@@ -2,21 +2,21 @@
 acceptance of a province, re-opening, and the province's exceptions; each in one transaction, the rows it
 decides on locked first (two approvers at once, or an approval racing a re-opening, decide each school once).
 
-Approval freezes the school's figures (OfficialFigures, from its statistics row recomputed in the same
-transaction) and locks its data of the period's domains (ReportingLock, enforced by the database:
-reporting.locks). Every action is journaled (SubmissionEvent: who, when, why).
+Approval freezes the school's figures (OfficialFigures, from its statistics row, recomputed first in the same
+transaction when the school's data changed since: reporting.changes) and locks its data of the period's domains
+(ReportingLock, enforced by the database: reporting.locks). Every action is journaled (SubmissionEvent: who, when, why).
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
-from dashboards.metrics import METRIC_NAMES
-from dashboards.models import SchoolStats
 from dashboards.official import official_changed
 from dashboards.services import stats_refresh_schools
 from edu_portal.common.exceptions import AppError, NotInScope
@@ -24,20 +24,20 @@ from edu_portal.common.queue import enqueue_on_commit
 from geo.models import Province
 from schools.models import School
 
-from . import checks, notifications
+from . import changes, checks, freeze, notifications
 from .models import (
     DEFAULT_DOMAINS,
     Domain,
-    OfficialFigures,
     PeriodKind,
     ProvinceAcceptance,
-    ReportingLock,
     ReportingPeriod,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
 )
 from .rules import BY_CODE, describe
+
+log = logging.getLogger(__name__)
 
 
 def _require(scope: Scope, *kinds: str) -> None:
@@ -169,38 +169,37 @@ def submissions_approve(*, scope: Scope, user, period_id: int, school_ids: list[
     and their data of the period's domains locked. Returns how many."""
     period, submissions = _decidable(scope, period_id, school_ids)
     _not_submitted(submissions, school_ids, SubmissionStatus.SUBMITTED)
-    now = timezone.now()
-    ids = [s.school_id for s in submissions]
-    # The figures as the data stands now (the school may have written since the last refresh).
-    stats_refresh_schools(school_ids=ids)
-    Submission.objects.filter(pk__in=[s.pk for s in submissions]).update(
-        status=SubmissionStatus.APPROVED, decided_at=now, decided_by=user, comment=comment, changed_after_approval=0,
-        updated_at=now)
-    who = _who(user)
-    ReportingLock.objects.filter(submission__in=submissions).delete()
-    ReportingLock.objects.bulk_create([
-        ReportingLock(submission=s, school_id=s.school_id, school_year=period.school_year, domain=d, approved_at=now,
-                      approved_by=who, period_kind=period.kind) for s in submissions for d in period.domains])
-    _freeze(period, submissions, now)
-    SubmissionEvent.objects.bulk_create([SubmissionEvent(submission=s, action="approve", at=now, by=user,
-                                                         comment=comment) for s in submissions])
-    notifications.notify(kind="approved", period=period, submissions=submissions, comment=comment)
+    _approve(period, [s.pk for s in submissions], [s.school_id for s in submissions], user=user, comment=comment)
     return len(submissions)
 
 
-def _freeze(period: ReportingPeriod, submissions: list[Submission], now) -> None:
-    by_school = {s.school_id: s for s in submissions}
-    OfficialFigures.objects.filter(submission__in=submissions).delete()
-    rows = SchoolStats.objects.filter(school_id__in=list(by_school), school_year=period.school_year)
-    OfficialFigures.objects.bulk_create([
-        OfficialFigures(submission=by_school[r.school_id], school_id=r.school_id, school_year=r.school_year,
-                        province_id=r.province_id, commune_id=r.commune_id, frozen_at=now,
-                        # The level and ownership too: the official figures by level never move either.
-                        figures={n: getattr(r, n) for n in METRIC_NAMES} | {"level": r.level, "ownership": r.ownership})
-        for r in rows])
+def _approve(period: ReportingPeriod, submission_ids: list[int], school_ids: list[int], *, user,
+             comment: str) -> None:
+    """Approve these submissions (their schools' rows locked by the caller), set-based whatever their number:
+    the schools whose statistics row of the period's year is older than their data are refreshed (that year
+    only), then every school's row is frozen as it stands (OfficialFigures), the locks written, the events
+    journaled and the schools' users told, each in one statement."""
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        stale = changes.stale_schools(cursor, school_ids=school_ids, school_year=period.school_year,
+                                      today=timezone.localdate())
+    checked = time.monotonic()
+    if stale:
+        stats_refresh_schools(school_ids=stale, years=[period.school_year])
+    refreshed = time.monotonic()
+    params = {"subs": list(submission_ids), "now": timezone.now(), "user": getattr(user, "pk", None),
+              "comment": comment, "who": _who(user), "year": period.school_year, "kind": period.kind,
+              "domains": list(period.domains)}
+    with connection.cursor() as cursor:
+        for sql in freeze.APPROVE_SQL:
+            cursor.execute(sql, params)
+    log.info("approve %s schools: %s stale (checked in %.1f s, refreshed in %.1f s), frozen in %.1f s",
+             len(school_ids), len(stale), checked - started, refreshed - checked, time.monotonic() - refreshed)
+    notifications.notify_approved(period=period, submission_ids=submission_ids, comment=comment)
     # The dashboards' cached official figures are stale: computed again by a worker once this commits.
     official_changed()
-    enqueue_on_commit("reporting.official_warm", period.pk, sorted({r.province_id for r in rows}))
+    provinces = sorted(set(School.objects.filter(pk__in=school_ids).values_list("province_id", flat=True)))
+    enqueue_on_commit("reporting.official_warm", period.pk, provinces)
 
 
 @transaction.atomic
@@ -266,6 +265,10 @@ def exception_grant(*, scope: Scope, user, period_id: int, school_id: int, hours
     return submission
 
 
+def _accept_lock(cursor, period_id: int) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('reporting_accept'), %s)", [int(period_id)])
+
+
 @transaction.atomic
 def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -> ProvinceAcceptance:
     """The ministry accepts a province's approved figures of the period: none of its reports may be waiting
@@ -275,7 +278,7 @@ def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -
     _period_open(period)
     # One acceptance at a time per period and province (the unique constraint answers a racing second one).
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('reporting_accept'), %s)", [int(period_id)])
+        _accept_lock(cursor, period_id)
     waiting = Submission.objects.filter(period=period, school__province_id=province_code,
                                         status=SubmissionStatus.SUBMITTED).count()
     if waiting:
@@ -290,3 +293,49 @@ def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -
                                   province_name=Province.objects.filter(pk=province_code)
                                   .values_list("name", flat=True).first() or province_code)
     return acceptance
+
+
+@transaction.atomic
+def period_freeze_national(*, scope: Scope, user, period_id: int, comment: str = "") -> dict[str, int]:
+    """The ministry freezes the national figures of a period at once: every report still waiting for its
+    province's decision is approved (its figures frozen, its data locked, as a province's approval does) and
+    every province with approved reports is accepted; all or nothing. Returns how many of each."""
+    _require(scope, COUNTRY)
+    period = _period(period_id)
+    _period_open(period)
+    with connection.cursor() as cursor:
+        _accept_lock(cursor, period.pk)
+        # As a province's approval: the schools first, in id order (reporting.locks), then their reports; a
+        # report decided meanwhile drops out when its row is locked (its status is checked again then).
+        cursor.execute("SELECT sc.id FROM schools_school sc WHERE sc.id IN (SELECT school_id FROM reporting_submission"
+                       " WHERE period_id = %s AND status = 'submitted') ORDER BY sc.id FOR UPDATE", [period.pk])
+        cursor.execute("SELECT s.id, s.school_id FROM reporting_submission s WHERE s.period_id = %s"
+                       " AND s.status = 'submitted' ORDER BY s.school_id FOR UPDATE", [period.pk])
+        waiting = cursor.fetchall()
+        cursor.execute("SELECT DISTINCT a.province_id FROM reporting_provinceacceptance a"
+                       " JOIN schools_school sc ON sc.province_id = a.province_id"
+                       " WHERE a.period_id = %s AND sc.id = ANY(%s) ORDER BY 1", [period.pk, [w[1] for w in waiting]])
+        accepted = [row[0] for row in cursor.fetchall()]
+    if accepted:
+        raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh %(provinces)s trong kỳ này: cần Bộ mở lại trước.")
+                       % {"provinces": ", ".join(accepted)}, code="province_accepted", status_code=409)
+    if waiting:
+        _approve(period, [w[0] for w in waiting], [w[1] for w in waiting], user=user, comment=comment)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO reporting_provinceacceptance (period_id, province_id, accepted_at, accepted_by_id)"
+            " SELECT DISTINCT %(period)s::bigint, sc.province_id, %(now)s::timestamptz, %(user)s::bigint"
+            " FROM reporting_submission s"
+            " JOIN schools_school sc ON sc.id = s.school_id WHERE s.period_id = %(period)s AND s.status = 'approved'"
+            " AND NOT EXISTS (SELECT 1 FROM reporting_provinceacceptance a WHERE a.period_id = %(period)s"
+            " AND a.province_id = sc.province_id) RETURNING province_id",
+            {"period": period.pk, "now": now, "user": getattr(user, "pk", None)})
+        provinces = sorted(row[0] for row in cursor.fetchall())
+    if not waiting and not provinces:
+        raise AppError(_("Không có báo cáo nào chờ duyệt và không có tỉnh nào chờ Bộ tiếp nhận."),
+                       code="nothing_to_freeze", status_code=409)
+    names = dict(Province.objects.filter(pk__in=provinces).values_list("pk", "name"))
+    for code in provinces:
+        notifications.notify_accepted(period=period, province_id=code, province_name=names.get(code, code))
+    return {"approved": len(waiting), "accepted": len(provinces)}

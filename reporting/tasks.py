@@ -6,13 +6,18 @@ from django.utils import translation
 
 from dashboards.official import official_warm as _official_warm
 
-from . import notifications
+from . import changes, notifications
 from .models import Notification
 
 
 @shared_task(name="reporting.reminders_send", acks_late=True, time_limit=600, soft_time_limit=580)
 def reminders_send() -> int:
     return notifications.reminders_send()
+
+
+@shared_task(name="reporting.changes_prune", acks_late=True, time_limit=600, soft_time_limit=580)
+def changes_prune() -> int:
+    return changes.changes_prune()
 
 
 @shared_task(name="reporting.notifications_mail", acks_late=True, time_limit=300, soft_time_limit=280,

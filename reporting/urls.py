@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.reopen_view, name="reopen"),
     path("<int:pk>/exception/", views.exception_view, name="exception"),
     path("<int:pk>/accept/", views.accept_view, name="accept"),
+    path("<int:pk>/freeze/", views.freeze_view, name="freeze"),
 ]

@@ -230,3 +230,14 @@ def accept_view(request, pk: int):
         name = Province.objects.filter(pk=acceptance.province_id).values_list("name", flat=True).first()
         return _("Đã tiếp nhận số liệu của tỉnh %(p)s.") % {"p": name or acceptance.province_id}
     return _act(request, pk, action)
+
+
+@login_required
+@require_POST
+def freeze_view(request, pk: int):
+    """The ministry approves every report still waiting and accepts every province at once (all or none)."""
+    def action(scope, period):
+        done = services.period_freeze_national(scope=scope, user=request.user, period_id=period.pk,
+                                               comment=request.POST.get("comment", ""))
+        return _("Đã chốt số liệu toàn quốc: duyệt %(approved)s báo cáo, tiếp nhận %(accepted)s tỉnh.") % done
+    return _act(request, pk, action)

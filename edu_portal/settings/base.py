@@ -188,6 +188,9 @@ CELERY_BEAT_SCHEDULE["students-year-rollover"] = {"task": "students.year_rollove
                                                   "schedule": crontab(hour=0, minute=20)}
 # Reporting periods: reminders of the deadline to schools that have not submitted (reporting.notifications).
 CELERY_BEAT_SCHEDULE["reporting-reminders"] = {"task": "reporting.reminders_send", "schedule": crontab(hour=7, minute=0)}
+# The record of writes that made schools' statistics stale (reporting.changes), pruned of what the statistics count.
+CELERY_BEAT_SCHEDULE["reporting-changes-prune"] = {"task": "reporting.changes_prune",
+                                                   "schedule": crontab(hour=3, minute=10)}
 CELERY_BEAT_SCHEDULE["students-transfers-escalate"] = {"task": "students.transfers_escalate", "schedule": 86400.0}
 # The national duplicate-pupil scan, at night (local time), in DUPLICATES_SCAN_JOBS tasks of birth years
 # (as many as the worker's processes can run at once): it catches what the scan of each pupil written

@@ -12,6 +12,7 @@ urlpatterns = [
     path("periods/<int:pk>/reopen/", views.ReopenView.as_view(), name="reporting-reopen"),
     path("periods/<int:pk>/exceptions/", views.ExceptionView.as_view(), name="reporting-exception"),
     path("periods/<int:pk>/accept/", views.AcceptView.as_view(), name="reporting-accept"),
+    path("periods/<int:pk>/freeze/", views.FreezeView.as_view(), name="reporting-freeze"),
     path("periods/<int:pk>/completeness/", views.CompletenessView.as_view(), name="reporting-completeness"),
     path("periods/<int:pk>/figures/", views.FiguresView.as_view(), name="reporting-figures"),
     path("periods/<int:pk>/not-submitted/", views.NotSubmittedView.as_view(), name="reporting-not-submitted"),

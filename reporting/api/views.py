@@ -12,6 +12,8 @@ and accepts provinces).
     POST periods/<id>/reopen/                  {"school": id, "reason": "..."}
     POST periods/<id>/exceptions/              {"school": id, "hours": n, "reason": "..."}
     POST periods/<id>/accept/                  {"province": "01"}
+    POST periods/<id>/freeze/                  {"comment": ""}   the ministry: approve every waiting report and
+                                               accept every province, all or none
     GET  periods/<id>/completeness/            reporting and on-time rates by area below the scope
     GET  periods/<id>/figures/?metrics=a,b     official figures beside live ones, by area below the scope
     GET  periods/<id>/not-submitted/           the scope's open schools that have not submitted (or were returned)
@@ -216,6 +218,21 @@ class AcceptView(_Action):
         data = _valid(ProvinceSerializer, request)
         acceptance = services.province_accept(scope=scope, user=user, period_id=pk, province_code=data["province"])
         return {"province": acceptance.province_id, "accepted_at": acceptance.accepted_at}
+
+
+class FreezeSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FreezeView(_Action):
+    @extend_schema(summary="Bộ chốt số liệu toàn quốc: duyệt mọi báo cáo đang chờ và tiếp nhận mọi tỉnh (tất cả hoặc"
+                           " không)", request=FreezeSerializer, responses={200: dict}, operation_id="reporting_freeze")
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+    def act(self, request, pk, scope, user):
+        data = _valid(FreezeSerializer, request)
+        return services.period_freeze_national(scope=scope, user=user, period_id=pk, comment=data["comment"])
 
 
 class CompletenessView(APIView):

@@ -248,6 +248,9 @@ RULES: dict[str, Rule] = {
     "reporting:accept": Rule(web(school_a=403, school_b=403, province_x=403, province_y=403, ministry=302),
                              kwargs=lambda o: {"pk": o["period"].pk}, method="post",
                              data=lambda o: {"province": "01"}),
+    # The national freeze is the ministry's alone (it approves school A's report and accepts its province).
+    "reporting:freeze": Rule(web(school_a=403, school_b=403, province_x=403, province_y=403, ministry=302),
+                             kwargs=lambda o: {"pk": o["period"].pk}, method="post", data=lambda o: {"comment": ""}),
     "facilities:mine": Rule(web(school_a=302, school_b=302, province_x=404, province_y=404, ministry=404)),
     "facilities:school": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
     "facilities:site_new": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
@@ -744,6 +747,11 @@ API_RULES: dict[str, ApiRule] = {
                                         province_y_ro=403, school_a_ro=403, school_a_rw=403, school_b_ro=403),
                                     kwargs=lambda o: {"pk": o["period"].pk}, method="post",
                                     data=lambda o: {"province": "01"}),
+    # Only the country's read-write token freezes the national figures (school A's report approved, 01 accepted).
+    "api:reporting-freeze": ApiRule(api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=403,
+                                        province_y_ro=403, school_a_ro=403, school_a_rw=403, school_b_ro=403),
+                                    kwargs=lambda o: {"pk": o["period"].pk}, method="post",
+                                    data=lambda o: {"comment": ""}),
 }
 
 

@@ -5,6 +5,6 @@ from reporting.locks import pupil_install_sql, pupil_uninstall_sql
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reporting", "0005_notification"), ("students", "0026_enrollment_carried")]
+    dependencies = [("reporting", "0006_schoolchange"), ("students", "0026_enrollment_carried")]
 
     operations = [migrations.RunSQL(pupil_install_sql(), pupil_uninstall_sql())]
