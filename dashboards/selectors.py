@@ -36,7 +36,7 @@ from teachers.models import StaffMember
 from teachers.selectors import EMPLOYED, staff_missing_data
 
 from .cache import cached, request_memo, selection_key, stats_version
-from .filtersets import SchoolStatsFilterSet
+from .filtersets import SchoolStatsFilterSet, years_on_record
 from .metrics import METRIC_NAMES, MOVEMENT_METRICS
 from .models import SchoolStats, StatsRollup
 
@@ -481,6 +481,9 @@ def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None
         table, count, db = SchoolStats._meta.db_table, "COUNT(*)", SchoolStats.objects.db
     else:
         where, params = _rollup_where(scope, cleaned, source)
+        # Every year on record, named: the rollup's keys begin with the year, and without it a commune's rows
+        # were looked for through the whole index (a commune's facilities page waited 8 ms for them).
+        where, params = f"school_year = ANY(%s) AND {where}", [list(years_on_record()), *params]
         table, count, db = StatsRollup._meta.db_table, "SUM(rows)::bigint", StatsRollup.objects.db
     sql = (f"SELECT school_year, {count} AS schools, "  # noqa: S608 - constant columns; values are parameters
            f"{', '.join(f'SUM({m})::bigint AS {m}' for m in metrics)} FROM {table}"
