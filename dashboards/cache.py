@@ -32,10 +32,19 @@ _UNREAD = object()
 
 def _request_begins(**kwargs) -> None:
     _REQUEST.version = _UNREAD
+    _REQUEST.memo = {}
 
 
 def _request_ends(**kwargs) -> None:
     _REQUEST.__dict__.pop("version", None)
+    _REQUEST.__dict__.pop("memo", None)
+
+
+def request_memo() -> dict | None:
+    """A dict that lives as long as the current request (None outside one), for what a request would
+    otherwise work out several times from the same input: a facilities page cleans the same filters for
+    each of its three selections (~1 ms each). Not a cache of figures: the next request starts empty."""
+    return getattr(_REQUEST, "memo", None)
 
 
 request_started.connect(_request_begins, dispatch_uid="dashboards.cache.request_begins")
@@ -66,7 +75,7 @@ def stats_version_bump() -> None:
         _REQUEST.version = _UNREAD
 
 
-def _cache_key(scope: Scope, filters: dict | None, *parts) -> tuple:
+def selection_key(scope: Scope, filters: dict | None, *parts) -> tuple:
     return (scope.kind, scope.province_code, scope.school_id,
             tuple(sorted((k, str(v)) for k, v in (filters or {}).items() if v not in (None, ""))), *parts)
 
@@ -104,7 +113,7 @@ def cached(fn):
             return fn(scope=scope, filters=filters, **kwargs)
         if _LOCAL["version"] != version:
             _LOCAL["version"], _LOCAL["entries"] = version, {}
-        key = _cache_key(scope, filters, fn.__name__, *sorted((k, str(v)) for k, v in kwargs.items()))
+        key = selection_key(scope, filters, fn.__name__, *sorted((k, str(v)) for k, v in kwargs.items()))
         pickled = _LOCAL["entries"].get(key)
         value = None
         if pickled is None:

@@ -36,7 +36,7 @@ _YEARS_SQL = """WITH RECURSIVE y AS (
 SELECT school_year FROM y WHERE school_year IS NOT NULL"""
 
 
-def _years_on_record() -> tuple[int, ...]:
+def years_on_record() -> tuple[int, ...]:
     """Read again whenever the statistics change (their version, dashboards.cache)."""
     version = stats_version()
     if version is None or version != _YEARS["version"]:
@@ -50,7 +50,7 @@ def _years_on_record() -> tuple[int, ...]:
 def _year_choices():
     """The current school year and every year with statistics (issue 17: no year offered that would
     show nothing), newest first."""
-    years = set(_years_on_record()) | {current_school_year()}
+    years = set(years_on_record()) | {current_school_year()}
     return [(y, school_year_label(y)) for y in sorted(years, reverse=True)]
 
 

@@ -84,23 +84,28 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
     if scope.kind == SCHOOL:
         raise NotInScope()
     conditions = [("ss.school_year = %s", cleaned["school_year"])]
-    if scope.province_code:
-        conditions.append(("s.province_id = %s", scope.province_code))
-    for key, column in (("province", "s.province_id"), ("commune", "s.commune_id"), ("level", "s.level"),
-                        ("ownership", "s.ownership")):
+    for province in {scope.province_code, cleaned.get("province")} - {None, ""}:
+        # The standings of the province's schools by their own copy of the province (an index range, where
+        # probing the standings school by school took most of the page's time), and the school's province
+        # still decides: a school moved since its standing was written is listed nowhere until the refresh.
+        conditions += [("ss.province_id = %s", province), ("s.province_id = %s", province)]
+    for key, column in (("commune", "s.commune_id"), ("level", "s.level"), ("ownership", "s.ownership")):
         if key in cleaned:
             conditions.append((f"{column} = %s", cleaned[key]))
     # Written by hand (the ORM took ~2 ms to compile the windows): only the first `limit` of each kind leave
     # the database, with each kind's count. A province has a few thousand schools, and reading (and decoding
-    # the unmet criteria of) all of them cost more than the rest of its page.
-    sql = (f"SELECT school_id, code, name, commune, standing, unmet, met, n FROM ("  # noqa: S608 - constants; values are parameters
-           f" SELECT ss.school_id, s.code, s.name, c.name AS commune, ss.standing, ss.unmet, ss.standing IN %s AS met,"
+    # the unmet criteria of) all of them cost more than the rest of its page. The windows rank narrow rows;
+    # the unmet criteria and the commune's name are joined to the rows kept only.
+    standings, schools = SchoolStanding._meta.db_table, School._meta.db_table
+    sql = (f"SELECT q.school_id, s.code, q.name, c.name AS commune, ss.standing, ss.unmet, q.met, q.n FROM ("  # noqa: S608 - constants; values are parameters
+           f" SELECT ss.id, ss.school_id, s.name, ss.standing IN %s AS met,"
            f" count(*) OVER (PARTITION BY ss.standing IN %s) AS n,"
            f" row_number() OVER (PARTITION BY ss.standing IN %s ORDER BY s.name, ss.school_id) AS rank"
-           f" FROM {SchoolStanding._meta.db_table} ss JOIN {School._meta.db_table} s ON s.id = ss.school_id"
-           f" JOIN {Commune._meta.db_table} c ON c.code = s.commune_id"
+           f" FROM {standings} ss JOIN {schools} s ON s.id = ss.school_id"
            f" WHERE ss.standing IN %s AND {' AND '.join(c for c, _v in conditions)}) q"
-           f"{' WHERE rank <= %s' if limit is not None else ''} ORDER BY name, school_id")
+           f" JOIN {standings} ss ON ss.id = q.id JOIN {schools} s ON s.id = q.school_id"
+           f" JOIN {Commune._meta.db_table} c ON c.code = s.commune_id"
+           f"{' WHERE q.rank <= %s' if limit is not None else ''} ORDER BY q.name, q.school_id")
     params = [MET, MET, MET, (*MET, Standing.NONE), *(v for _c, v in conditions),
               *([limit] if limit is not None else [])]
     with connections[SchoolStanding.objects.db].cursor() as cursor:  # the router's choice for reads

@@ -375,9 +375,16 @@ class SchoolStanding(models.Model):
     school's active sites' rows, with the unmet criteria as codes ([criterion code, level 1 or 2, amount
     missing or null]): the dashboards count it and list a province's schools without evaluating thousands of
     schools while a user waits. Written only by facilities.standings (every refresh of the statistics, for the
-    schools it refreshes, in its transaction); a (school, year) without any active site's row has none."""
+    schools it refreshes, in its transaction); a (school, year) without any active site's row has none.
+
+    `province`: the school's, copied when the standing is written, so that a province's list reads its rows by
+    (school_year, province) instead of probing the standings school by school (a province has thousands of
+    schools: that probing was most of its facilities page's time). Nullable: rows written before it existed
+    (or by code that does not fill it) have none until the next refresh."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", verbose_name="trường")
+    province = models.ForeignKey("geo.Province", on_delete=models.PROTECT, null=True, related_name="+",
+                                 db_index=False, verbose_name="tỉnh/thành phố")
     school_year = models.PositiveSmallIntegerField("năm học")
     standing = models.CharField("mức đạt chuẩn", max_length=20)
     unmet = models.JSONField("tiêu chí chưa đạt", default=list)
@@ -387,6 +394,7 @@ class SchoolStanding(models.Model):
         verbose_name = "mức đạt chuẩn cơ sở vật chất"
         verbose_name_plural = "mức đạt chuẩn cơ sở vật chất"
         constraints = [models.UniqueConstraint(fields=["school", "school_year"], name="one_standing_per_school_year")]
+        indexes = [models.Index(fields=["school_year", "province"], name="standing_year_province")]
 
     def __str__(self) -> str:
         return f"{self.school_id}/{self.school_year}: {self.standing}"

@@ -58,7 +58,7 @@ def standings_compute(*, school_ids: list[int] | None = None) -> list[SchoolStan
         sites_qs = sites_qs.filter(school_id__in=school_ids)
         rows_qs = rows_qs.filter(school_id__in=school_ids)
         schools_qs = schools_qs.filter(pk__in=school_ids)
-    levels = dict(schools_qs.values_list("pk", "level"))
+    schools = {pk: (level, province) for pk, level, province in schools_qs.values_list("pk", "level", "province_id")}
     sites: dict[int, list[Site]] = defaultdict(list)
     for site in sites_qs:
         sites[site.school_id].append(site)
@@ -71,7 +71,7 @@ def standings_compute(*, school_ids: list[int] | None = None) -> list[SchoolStan
             row = dict(zip(_ROW_FIELDS, values, strict=True))
             by_school[row["school_id"]][row["site_id"]] = row
         for school_id, rows in by_school.items():
-            level = levels.get(school_id)
+            level, province_id = schools.get(school_id, (None, None))
             if level is None:
                 continue
             if level == SchoolLevel.CONTINUING:
@@ -80,8 +80,8 @@ def standings_compute(*, school_ids: list[int] | None = None) -> list[SchoolStan
                 result = evaluate(_facts(level, sites[school_id], rows))
                 result_standing = result.standing
                 unmet = [[u.criterion.code, u.standard_level, _amount(u.shortfall.missing)] for u in result.unmet]
-            out.append(SchoolStanding(school_id=school_id, school_year=year, standing=result_standing,
-                                      unmet=unmet, computed_at=now))
+            out.append(SchoolStanding(school_id=school_id, province_id=province_id, school_year=year,
+                                      standing=result_standing, unmet=unmet, computed_at=now))
     return out
 
 

@@ -60,15 +60,35 @@ def _escape(value) -> str:
     return html.escape(str(value))
 
 
+def _cell_formatters(seps: tuple[str, str]):
+    """format_cell, then _escape for what is not a figure, as one function per kind of value: a cell's text
+    is `(kinds.get(type(value)) or other)(value)`, one lookup and one call for the common kinds."""
+    thousands, decimal = seps
+    escape = html.escape
+
+    def other(value) -> str:  # bools, lazy texts, numbers of other types: as format_cell or _escape do
+        if isinstance(value, int | float) or value is None:
+            return format_cell(value, seps)
+        return escape(str(value))
+
+    def real(value: float) -> str:
+        if -999.5 < value < 999.5:  # ratios and percentages (format_cell's own test)
+            return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", decimal)
+        return format_cell(value, seps)
+
+    kinds = {int: lambda value: f"{value:,}".replace(",", thousands), str: escape, float: real,
+             type(None): lambda value: "—"}
+    return kinds, other
+
+
 @register.simple_tag
 def table_body(table, rows=None, sortable=False, sort="", kept=""):
     """The <thead>/<tbody> of a dashboard table, built in Python: a national table has thousands
-    of cells and the template engine would spend most of the page's time on them."""
+    of cells and the template engine would spend most of the page's time on them. Built column by
+    column (one comprehension each: a province's facilities table has 3,000 cells)."""
     columns = table.columns
     wrap = set(table.wrap)
     escape = html.escape
-    seps = _separators()
-    thousands = seps[0]
     head = []
     for key, label in columns:
         if sortable:
@@ -77,31 +97,21 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
             head.append(f'<th><a href="{_escape(prefix)}sort={direction}{_escape(key)}">{_escape(label)}</a></th>')
         else:
             head.append(f"<th>{_escape(label)}</th>")
-    # The first column (it may carry the row's link) apart; the others' opening tags built once (long texts
-    # wrap: `table.wrap`, at 390 px).
-    first, *rest = [(key, f'<td data-col="{key}"' + (' class="cell-text">' if key in wrap else ">"))
-                    for key, _ in columns]
-    body = []
-    for row in table.rows if rows in (None, "") else rows:
-        value = row.get(first[0])
-        text = format_cell(value, seps) if isinstance(value, int | float) or value is None else _escape(value)
-        if row.get("url"):
-            text = f'<a href="{_escape(row["url"])}">{text}</a>'
-        cells = [first[1], text, "</td>"]
-        for key, td in rest:
-            value = row.get(key)
-            kind = type(value)
-            if kind is int:  # most cells: a count
-                text = f"{value:,}".replace(",", thousands)
-            elif kind is str:  # a list of schools: names, codes, words (escaped as _escape does, one call less)
-                text = escape(value)
-            elif isinstance(value, int | float) or value is None:
-                text = format_cell(value, seps)
-            else:
-                text = _escape(value)
-            cells += (td, text, "</td>")
-        key = row.get("key", "")
-        body.append(f'<tr data-key="{key if type(key) is int else _escape(key)}">{"".join(cells)}</tr>')
+    rows = table.rows if rows in (None, "") else rows
+    kinds, other = _cell_formatters(_separators())
+    kind = kinds.get
+    cells_by_column = []
+    for i, (key, _label) in enumerate(columns):
+        # Long texts wrap (`table.wrap`, at 390 px); the first column may carry the row's link.
+        td = f'<td data-col="{key}"' + (' class="cell-text">' if key in wrap else ">")
+        texts = [(kind(type(value)) or other)(value) for value in [row.get(key) for row in rows]]
+        if i == 0:
+            texts = [f'<a href="{escape(str(url))}">{text}</a>' if (url := row.get("url")) else text
+                     for text, row in zip(texts, rows, strict=True)]
+        cells_by_column.append([f"{td}{text}</td>" for text in texts])
+    keys = [row.get("key", "") for row in rows]
+    body = [f'<tr data-key="{key if type(key) is int else _escape(key)}">{"".join(cells)}</tr>'
+            for key, cells in zip(keys, zip(*cells_by_column, strict=True), strict=True)]
     if not body:
         empty = _escape(table.empty or gettext("Chưa có số liệu."))
         body.append(f'<tr><td colspan="{len(columns)}" class="text-muted">{empty}</td></tr>')

@@ -2,10 +2,12 @@
 computation over the raw facilities rows, on random data; the ratios from either source; scope."""
 from __future__ import annotations
 
+import importlib
 import math
 from collections import Counter, defaultdict
 
 import pytest
+from django.db import connection, migrations
 from django.utils import translation
 
 from accounts.scope import PROVINCE, Scope
@@ -21,7 +23,7 @@ from schools.models import School
 from tests import queued
 from tests.dashboards.facilities_data import GOOD_NAME, GRADES, YEAR, YEARS
 from tests.facilities.helpers import COUNTRY, GOOD_PRIMARY, facilities, main_site
-from tests.factories import SchoolFactory
+from tests.factories import SchoolFactory, commune_of
 
 PROVINCE_01 = Scope(PROVINCE, province_code="01")
 
@@ -250,3 +252,39 @@ def test_definitions_follow_the_readers_language():
         assert definitions_table().rows == vi
     assert (vi[0]["key"], vi[0]["label"]) == ("classrooms_per_class", "Phòng học trên lớp")
     assert [r["key"] for r in en] == [r["key"] for r in vi]
+
+
+def _listed(standards) -> dict[str, list[int]]:
+    return {"met": [r["key"] for r in standards.met], "unmet": [r["key"] for r in standards.unmet]}
+
+
+def test_the_standings_carry_their_schools_province_and_the_list_reads_by_it(standings_79):
+    """The refresh copies each school's province into its standing (the province's list reads its rows by
+    it); the data migration fills the rows written before; the school's own province still decides."""
+    stored = SchoolStanding.objects.select_related("school")
+    assert stored.count() >= 7 and all(s.province_id == s.school.province_id for s in stored)
+    before = facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"})
+    assert [len(before.met), len(before.unmet)] == [3, 4]
+
+    # Rows as they were before the column: the migration's UPDATE gives them their school's province.
+    migration = importlib.import_module("facilities.migrations.0005_standing_province").Migration
+    fill = next(op.sql for op in migration.operations if isinstance(op, migrations.RunSQL))
+    SchoolStanding.objects.update(province=None)
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert all(s.province_id == s.school.province_id for s in stored.all())
+    after = facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"})
+    assert (after.met, after.unmet, after.met_count, after.unmet_count) == (
+        before.met, before.unmet, before.met_count, before.unmet_count)
+
+    # A school moved to another province since its standing was written: listed in neither until the refresh
+    # (which the move enqueues), then in its new province.
+    moved = School.objects.get(pk=before.unmet[0]["key"])
+    School.objects.filter(pk=moved.pk).update(province_id="01", commune_id=commune_of("01"))
+    assert moved.pk not in _listed(facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"}))["unmet"]
+    assert moved.pk not in _listed(facilities_standard_list.uncached(scope=PROVINCE_01, filters={}))["unmet"]
+    stats_refresh_schools(school_ids=[moved.pk])
+    assert SchoolStanding.objects.get(school=moved, school_year=YEAR).province_id == "01"
+    assert moved.pk in _listed(facilities_standard_list.uncached(scope=PROVINCE_01, filters={}))["unmet"]
+    assert _listed(facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"}))["unmet"] == [
+        k for k in _listed(before)["unmet"] if k != moved.pk]
