@@ -4,8 +4,8 @@ country in at most 10 minutes, one school in under a second).
     one school  year_end_commit of the database's largest school for the current year, after whole-year
                 results were recorded for its pupils (a fifth failing: summer and repeats), as a school
                 presses "commit"; rolled back
-    country     year_rollover's parts for the current year (ROLLOVER_SCHOOLS_PER_PART schools each, or
-                BENCH_YEAR_END_PART_SCHOOLS), run by BENCH_YEAR_END_JOBS processes (default: the cores, at
+    country     year_rollover's parts for the current year (ROLLOVER_PARTS of them, or BENCH_YEAR_END_PARTS),
+                run by BENCH_YEAR_END_JOBS processes (default: the cores, at
                 most one per part) as the workers run them: every school's commit, then the carry of the
                 pupils still undecided. The current year has no whole-year results yet, so nearly every
                 pupil is carried: one new enrollment per pupil, the heaviest case; rolled back
@@ -120,12 +120,11 @@ def _country(year: int, jobs: int) -> dict:
     from django.db import connection
 
     from schools.models import School
-    from students.yearend import ROLLOVER_SCHOOLS_PER_PART
+    from students.yearend import ROLLOVER_PARTS, rollover_parts
     from tests.processes import ROOT
 
     schools = list(School.objects.order_by("pk").values_list("pk", flat=True))
-    size = int(os.environ.get("BENCH_YEAR_END_PART_SCHOOLS", ROLLOVER_SCHOOLS_PER_PART))
-    parts = [schools[i:i + size] for i in range(0, len(schools), size)]
+    parts = rollover_parts(schools, int(os.environ.get("BENCH_YEAR_END_PARTS", ROLLOVER_PARTS)))
     jobs = min(jobs, len(parts))
     shares = [parts[j::jobs] for j in range(jobs)]
     started = time.perf_counter()

@@ -58,8 +58,15 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
     # The (pupil, year) pairs with results / physical records (metrics.HAS_RESULT, HAS_PHYSICAL), inlined
     # into each EXISTS; the enrollment they are correlated with limits them to its pupil and year.
     pairs_where = "WHERE school_year = ANY(%(years)s)" if by_years else ""
+    # hr1: one row per (pupil, year) with results (the first term's: the (pupil, year, term) key is unique), for the
+    # LEFT JOIN of metrics.RESULT_JOINED; an anti-join, planned in parallel (a DISTINCT would be built again by
+    # every parallel worker).
+    pairs_and = " AND r0.school_year = ANY(%(years)s)" if by_years else ""
     ctes = [f"hr AS NOT MATERIALIZED (SELECT student_id, school_year FROM students_academicresult {pairs_where})",
-            f"hp AS NOT MATERIALIZED (SELECT student_id, school_year FROM students_physicalrecord {pairs_where})"]
+            f"hp AS NOT MATERIALIZED (SELECT student_id, school_year FROM students_physicalrecord {pairs_where})",
+            "hr1 AS NOT MATERIALIZED (SELECT r0.student_id, r0.school_year FROM students_academicresult r0"
+            " WHERE NOT EXISTS (SELECT FROM students_academicresult r1 WHERE r1.student_id = r0.student_id"
+            f" AND r1.school_year = r0.school_year AND r1.term < r0.term){pairs_and})"]
     selects, joins = [], []
     for source, spec in SOURCES.items():
         metrics = [m for m in METRICS if m.source == source]
@@ -76,9 +83,18 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
             # The rows of each metric selected by its own query, its condition in the WHERE: EXISTS there is
             # a semi-join (in a FILTER it would be a subplan, its hash built again by every parallel worker).
             # One aggregate over their union: one parallel plan (a parallel append) rather than one per metric.
+            # One branch per condition; a metric with a `subset` counts the rows of its condition's branch that
+            # pass it (on the columns joined for it: metrics.RESULT_JOINED), flagged in the branch's column x.
+            conditions = list(dict.fromkeys(m.condition for m in metrics))
+            subsets = {c: {m.subset for m in metrics if m.condition == c and m.subset} for c in conditions}
+            assert all(len(v) <= 1 for v in subsets.values()), "one subset per coverage condition"
             branches = " UNION ALL ".join(
-                f"SELECT {group}, {i} AS k FROM {from_} WHERE {m.condition} {limit}" for i, m in enumerate(metrics))
-            cols = ", ".join(f"COUNT(*) FILTER (WHERE k = {i}) AS {m.name}" for i, m in enumerate(metrics))
+                f"SELECT {group}, {i} AS k, "
+                + (f"{next(iter(subsets[c]))} AS x FROM {from_} LEFT JOIN hr1 ON hr1.student_id = e.student_id"
+                   " AND hr1.school_year = e.school_year" if subsets[c] else f"false AS x FROM {from_}")
+                + f" WHERE {c} {limit}" for i, c in enumerate(conditions))
+            cols = ", ".join(f"COUNT(*) FILTER (WHERE k = {conditions.index(m.condition)}"
+                             + (" AND x" if m.subset else "") + f") AS {m.name}" for m in metrics)
             ctes.append(f"{source}_c AS (SELECT school_id, school_year, {cols} FROM ({branches}) {spec['alias']}"
                         " GROUP BY school_id, school_year)")
         else:

@@ -54,7 +54,7 @@ def year_end_commit(school_ids: list[int], year: int, user_id: int | None = None
 
 
 # The turn of the school year (beat, daily at night): from 1 August, once per year (students.yearend), in
-# parts of schools (at today's size the whole country is one: ROLLOVER_SCHOOLS_PER_PART). `year` given: the
+# parts of schools run at the same time (students.yearend.ROLLOVER_PARTS). `year` given: the
 # ministry's own start, no window.
 @shared_task(name="students.year_rollover", acks_late=True, time_limit=600, soft_time_limit=580)
 def year_rollover(year: int | None = None, user_id: int | None = None) -> dict | None:

@@ -299,11 +299,23 @@ def year_rollover_due(today: dt.date | None = None) -> int | None:
     return year
 
 
-# Schools per part of the rollover, each part in a transaction of its own (a Celery task). The whole country
-# is one part: the rollover's proposals read each table once with hash joins (ROLLOVER_PROPOSALS_SQL), so
-# that parts would each read them again (bench year_end: 808 s for the country in one part, 3 years loaded,
-# against 1,816 s in 27 parts of index probes with 1 year loaded).
-ROLLOVER_SCHOOLS_PER_PART = 60000
+# The rollover in parts (groups of schools), each part in a transaction of its own (a Celery task), run at the
+# same time by the workers: as many parts as the database has cores (ROLLOVER_PARTS). Each part reads the tables
+# once with hash joins (ROLLOVER_PROPOSALS_SQL: in parallel, on every core), then writes its pupils' enrollments
+# and decisions, and checks their foreign keys at its commit: that writing is one process per transaction (an
+# INSERT is never parallel in PostgreSQL; the deferred foreign-key checks are per row, ~40 % of the time), so that
+# one part for the whole country kept one core idle for most of its 808 s (bench year_end, issue 17). The schools
+# are dealt round-robin (by id), so that the parts have about the same number of pupils. The parts write disjoint
+# pupils (one open enrollment per pupil and year) and lock disjoint schools: they do not wait for each other.
+ROLLOVER_PARTS = 2
+
+
+def rollover_parts(schools: list[int], parts: int = ROLLOVER_PARTS) -> list[list[int]]:
+    """The schools (ids) dealt into `parts` parts, each sorted, none empty."""
+    schools = sorted(schools)
+    return [part for part in (schools[i::parts] for i in range(parts)) if part]
+
+
 # A rollover started this long ago and not finished (a worker lost mid-way) may be started again: its
 # parts are safe to run twice (the pupils decided or carried are not proposed again).
 ROLLOVER_RESTART_AFTER = dt.timedelta(hours=6)
@@ -322,7 +334,7 @@ def year_rollover_start(*, year: int, user=None) -> tuple[YearRollover, list[lis
                                           and timezone.now() - marker.started_at < ROLLOVER_RESTART_AFTER):
         return marker, []
     schools = list(School.objects.order_by("pk").values_list("pk", flat=True))
-    parts = [schools[i:i + ROLLOVER_SCHOOLS_PER_PART] for i in range(0, len(schools), ROLLOVER_SCHOOLS_PER_PART)]
+    parts = rollover_parts(schools)
     marker.started_at, marker.parts_total, marker.part_counts = timezone.now(), len(parts), {}
     marker.save(update_fields=["started_at", "parts_total", "part_counts"])
     return marker, parts

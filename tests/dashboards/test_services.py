@@ -166,6 +166,40 @@ def test_a_pupil_measured_at_two_schools_counts_at_the_latest_ones_after_either_
     assert_stats_match_raw(year)
 
 
+def test_pupils_complete_counts_each_pupil_once_whatever_their_terms_and_measurements(world):
+    """pupils_complete is counted in the physical records' branch, left-joined to one result row per pupil and year:
+    a pupil with results in three terms and two measurements counts once; with results only, or measurements only,
+    not at all (by both refreshes: the full one and the one of the school)."""
+    from students.models import AcademicResult, PhysicalRecord
+
+    year = current_school_year()
+    school = world[0]
+    both, results_only, measured_only = (Student.objects.filter(enrollments__school_year=year, school=school,
+                                                                enrollments__status="studying",
+                                                                enrollments__grade__gte=1)
+                                         .order_by("pk")[:3])
+    AcademicResult.objects.filter(student__in=[both, results_only, measured_only], school_year=year).delete()
+    PhysicalRecord.objects.filter(student__in=[both, results_only, measured_only], school_year=year).delete()
+    for pupil_ in (both, results_only):
+        grade = grade_of(pupil_, year)
+        for term in (0, 1, 2):
+            result_record(pupil_, year=year, term=term, grade=grade, **random_ratings(random.Random(term), grade))
+    last = measure_day(year)
+    for pupil_ in (both, measured_only):
+        for days in (0, 10):
+            student_services.physical_record_add(scope=Scope.country(), student=pupil_, height_cm=130, weight_kg=30,
+                                                 measured_on=last - dt.timedelta(days=days))
+    expected = oracle(year)[0][school.pk]
+    for refresh in (stats_refresh_all, lambda: stats_refresh_schools(school_ids=[school.pk])):
+        refresh()
+        row = SchoolStats.objects.get(school=school, school_year=year)
+        assert (row.pupils_complete, row.pupils_with_result, row.pupils_with_physical) == (
+            expected["pupils_complete"], expected["pupils_with_result"], expected["pupils_with_physical"])
+        assert row.pupils_complete >= 1
+        assert row.pupils_with_result >= row.pupils_complete + 1 <= row.pupils_with_physical
+    assert_stats_match_raw(year)
+
+
 def test_previous_years_get_their_own_rows(world):
     last_year = current_school_year() - 1
     student = Student.objects.filter(school=world[0]).first()

@@ -164,3 +164,51 @@ def test_a_rollover_part_run_twice_writes_nothing_more(schools):
                                                                            "carried")) == rows
     # Carried pupils get no journal row: they are undecided.
     assert not YearEndDecision.objects.filter(student__in=[summer, none]).exists()
+
+
+def test_the_schools_are_dealt_into_the_parts_round_robin():
+    assert yearend.rollover_parts([5, 1, 4, 2, 3], 2) == [[1, 3, 5], [2, 4]]
+    assert yearend.rollover_parts([7], 2) == [[7]]  # no empty part
+    assert yearend.rollover_parts([], 2) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_parts_written_at_the_same_time_neither_wait_nor_differ_from_one_part(school_a):
+    """The workers run the rollover's parts at once (ROLLOVER_PARTS), each in a transaction of its own: both are
+    open and written together (a part that waited for the other would miss the barrier), and the new year is what
+    one part for every school makes."""
+    import threading
+
+    from django.db import connection, transaction
+
+    primary, secondary = school_a, SchoolFactory(province_id="79", level="lower_secondary")
+    up, summer, none, eighth = enrol(primary, 3), enrol(primary, 2), enrol(primary, 4), enrol(secondary, 8)
+    result(up, primary, Term.WHOLE_YEAR, "hoan_thanh_tot", "tot")
+    result(summer, primary, Term.WHOLE_YEAR, "chua_hoan_thanh", "dat")
+    parts = yearend.rollover_parts([primary.pk, secondary.pk])
+    assert len(parts) == 2
+    barrier, counts, errors = threading.Barrier(2, timeout=30), [], []
+
+    def run(part):
+        try:
+            with transaction.atomic():
+                counts.append(yearend.year_rollover_part(year=YEAR, school_ids=part))
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys' checks, at once
+                barrier.wait()  # both parts written and not committed
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(part,)) for part in parts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert sum(counts, start=type(counts[0])()) == {"promoted": 1, "carried_summer": 1, "carried_no_result": 2}
+    nxt = {e.student_id: (e.school_id, e.grade, e.class_name, e.provisional, e.carried)
+           for e in Enrollment.objects.filter(school_year=YEAR + 1)}
+    assert nxt == {up.pk: (primary.pk, 4, "4A", True, False), summer.pk: (primary.pk, 2, "2A", True, True),
+                   none.pk: (primary.pk, 5, "5A", True, True), eighth.pk: (secondary.pk, 9, "9A", True, True)}
