@@ -94,7 +94,8 @@ def test_a_fresh_school_is_frozen_from_its_stored_row_which_equals_a_new_refresh
     stats_refresh_schools(school_ids=[school_a.pk, school_b.pk])
     for school in (school_a, school_b):
         fresh = _stored(school, period.school_year)
-        assert frozen[school.pk] == {n: getattr(fresh, n) for n in METRIC_NAMES}
+        # Every metric, and the level and ownership the official figures are grouped by.
+        assert frozen[school.pk] == {n: getattr(fresh, n) for n in (*METRIC_NAMES, "level", "ownership")}
     assert frozen[school_a.pk]["pupils"] == 1 and frozen[school_b.pk]["pupils"] == 2
 
 
