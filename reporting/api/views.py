@@ -23,7 +23,7 @@ and accepts provinces).
 """
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -50,6 +50,13 @@ def _period(pk: int) -> ReportingPeriod:
     if period is None:
         raise AppError("Không có kỳ báo cáo này.", code="not_found", status_code=404)
     return period
+
+
+def _status_param(request, allowed: list[str]) -> str | None:
+    status = request.query_params.get("status") or None
+    if status and status not in allowed:
+        raise AppError(f"status: một trong {', '.join(allowed)}.", details={"status": ["Không hợp lệ."]})
+    return status
 
 
 def _user(request):
@@ -105,9 +112,7 @@ class SubmissionListView(APIView):
                    operation_id="reporting_submissions")
     def get(self, request, pk: int):
         check_query_params(request, {"status"})
-        status = request.query_params.get("status") or None
-        if status and status not in SubmissionStatus.values:
-            raise AppError(f"status: một trong {', '.join(SubmissionStatus.values)}.", details={"status": ["Không hợp lệ."]})
+        status = _status_param(request, SubmissionStatus.values)
         rows = selectors.submission_list(scope=request_scope(request), period=_period(pk), status=status)
         return Response(SubmissionSerializer(rows[:5000], many=True).data)
 
@@ -143,24 +148,18 @@ class _Action(APIView):
         return Response(self.act(request, pk, request_scope(request), _user(request)))
 
 
+@extend_schema_view(post=extend_schema(summary="Trường nộp báo cáo của kỳ", request=SchoolSerializer, responses={200: dict},
+                   operation_id="reporting_submit"))
 class SubmitView(_Action):
-    @extend_schema(summary="Trường nộp báo cáo của kỳ", request=SchoolSerializer, responses={200: dict},
-                   operation_id="reporting_submit")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
     def act(self, request, pk, scope, user):
         data = _valid(SchoolSerializer, request)
         submission = services.submission_submit(scope=scope, user=user, period_id=pk, school_id=data["school"])
         return {"school": submission.school_id, "status": submission.status}
 
 
+@extend_schema_view(post=extend_schema(summary="Sở duyệt báo cáo của nhiều trường một lần (tất cả hoặc không)", request=SchoolsSerializer,
+                   responses={200: dict}, operation_id="reporting_approve"))
 class ApproveView(_Action):
-    @extend_schema(summary="Sở duyệt báo cáo của nhiều trường một lần (tất cả hoặc không)", request=SchoolsSerializer,
-                   responses={200: dict}, operation_id="reporting_approve")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
     def act(self, request, pk, scope, user):
         data = _valid(SchoolsSerializer, request)
         n = services.submissions_approve(scope=scope, user=user, period_id=pk, school_ids=data["schools"],
@@ -168,12 +167,9 @@ class ApproveView(_Action):
         return {"approved": n}
 
 
+@extend_schema_view(post=extend_schema(summary="Sở trả lại báo cáo kèm ý kiến", request=SchoolsSerializer, responses={200: dict},
+                   operation_id="reporting_return"))
 class ReturnView(_Action):
-    @extend_schema(summary="Sở trả lại báo cáo kèm ý kiến", request=SchoolsSerializer, responses={200: dict},
-                   operation_id="reporting_return")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
     def act(self, request, pk, scope, user):
         data = _valid(SchoolsSerializer, request)
         n = services.submissions_return(scope=scope, user=user, period_id=pk, school_ids=data["schools"],
@@ -181,12 +177,9 @@ class ReturnView(_Action):
         return {"returned": n}
 
 
+@extend_schema_view(post=extend_schema(summary="Mở lại báo cáo đã duyệt, có lý do", request=ReasonSerializer, responses={200: dict},
+                   operation_id="reporting_reopen"))
 class ReopenView(_Action):
-    @extend_schema(summary="Mở lại báo cáo đã duyệt, có lý do", request=ReasonSerializer, responses={200: dict},
-                   operation_id="reporting_reopen")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
     def act(self, request, pk, scope, user):
         data = _valid(ReasonSerializer, request)
         submission = services.submission_reopen(scope=scope, user=user, period_id=pk, school_id=data["school"],
@@ -194,12 +187,9 @@ class ReopenView(_Action):
         return {"school": submission.school_id, "status": submission.status}
 
 
+@extend_schema_view(post=extend_schema(summary="Sở cho phép trường sửa dữ liệu đã duyệt trong một thời hạn", request=ExceptionSerializer,
+                   responses={200: dict}, operation_id="reporting_exception"))
 class ExceptionView(_Action):
-    @extend_schema(summary="Sở cho phép trường sửa dữ liệu đã duyệt trong một thời hạn", request=ExceptionSerializer,
-                   responses={200: dict}, operation_id="reporting_exception")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
     def act(self, request, pk, scope, user):
         data = _valid(ExceptionSerializer, request)
         submission = services.exception_grant(scope=scope, user=user, period_id=pk, school_id=data["school"],
@@ -208,12 +198,9 @@ class ExceptionView(_Action):
             "exception_until", flat=True).first()}
 
 
+@extend_schema_view(post=extend_schema(summary="Bộ tiếp nhận số liệu đã duyệt của một tỉnh", request=ProvinceSerializer,
+                   responses={200: dict}, operation_id="reporting_accept"))
 class AcceptView(_Action):
-    @extend_schema(summary="Bộ tiếp nhận số liệu đã duyệt của một tỉnh", request=ProvinceSerializer,
-                   responses={200: dict}, operation_id="reporting_accept")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
     def act(self, request, pk, scope, user):
         data = _valid(ProvinceSerializer, request)
         acceptance = services.province_accept(scope=scope, user=user, period_id=pk, province_code=data["province"])
@@ -224,12 +211,9 @@ class FreezeSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_view(post=extend_schema(summary="Bộ chốt số liệu toàn quốc: duyệt mọi báo cáo đang chờ và tiếp nhận mọi tỉnh (tất cả hoặc"
+                           " không)", request=FreezeSerializer, responses={200: dict}, operation_id="reporting_freeze"))
 class FreezeView(_Action):
-    @extend_schema(summary="Bộ chốt số liệu toàn quốc: duyệt mọi báo cáo đang chờ và tiếp nhận mọi tỉnh (tất cả hoặc"
-                           " không)", request=FreezeSerializer, responses={200: dict}, operation_id="reporting_freeze")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
     def act(self, request, pk, scope, user):
         data = _valid(FreezeSerializer, request)
         return services.period_freeze_national(scope=scope, user=user, period_id=pk, comment=data["comment"])
@@ -312,9 +296,7 @@ class ChecksView(APIView):
                    operation_id="reporting_checks")
     def get(self, request, pk: int):
         check_query_params(request, {"school", "status"})
-        status = request.query_params.get("status") or None
-        if status and status not in CheckStatus.values:
-            raise AppError(f"status: một trong {', '.join(CheckStatus.values)}.", details={"status": ["Không hợp lệ."]})
+        status = _status_param(request, CheckStatus.values)
         school = request.query_params.get("school") or None
         if school is not None and not school.isdigit():
             raise AppError("school: mã số (id) của trường.", details={"school": ["Không hợp lệ."]})
