@@ -14,7 +14,6 @@ from dashboards.metrics import METRIC_NAMES
 from dashboards.models import SchoolStats
 from dashboards.services import stats_refresh_schools
 from edu_portal.common.exceptions import AppError
-from edu_portal.common.models import current_school_year
 from reporting import services
 from reporting.changes import changes_prune
 from reporting.models import (
@@ -30,14 +29,6 @@ from students.models import Student
 from tests.factories import make_staff, make_student
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def period(ministry_user):
-    today = timezone.localdate()
-    return services.period_create(scope=Scope.for_user(ministry_user), school_year=current_school_year(), kind="start",
-                                  opens_on=today - dt.timedelta(days=5), closes_on=today + dt.timedelta(days=5),
-                                  expires_on=today + dt.timedelta(days=30))
 
 
 def _submit(period, *schools):

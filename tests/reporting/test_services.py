@@ -11,20 +11,11 @@ from accounts.models import Role
 from accounts.scope import Scope
 from dashboards.models import SchoolStats
 from edu_portal.common.exceptions import AppError, NotInScope
-from edu_portal.common.models import current_school_year
 from reporting import services
 from reporting.models import OfficialFigures, ProvinceAcceptance, ReportingLock, Submission, SubmissionEvent
 from tests.factories import UserFactory, make_student
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def period(ministry_user):
-    today = timezone.localdate()
-    return services.period_create(scope=Scope.for_user(ministry_user), school_year=current_school_year(), kind="start",
-                                  opens_on=today - dt.timedelta(days=5), closes_on=today + dt.timedelta(days=5),
-                                  expires_on=today + dt.timedelta(days=30))
 
 
 def test_only_the_ministry_opens_periods_and_dates_must_be_in_order(period, province_user, ministry_user):
