@@ -27,6 +27,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection, transaction
 
+from .locks import TRANSITION
+
 # table: how its rows name the school and the year
 TABLES = {
     "students_enrollment": "year",
@@ -93,9 +95,7 @@ def install_sql() -> str:
     parts = [_function(shape) for shape in sorted(set(TABLES.values()))]
     for table, shape in TABLES.items():
         for op in _ops(shape):
-            tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows",
-                      "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}[op]
-            parts.append(f"CREATE TRIGGER school_changed_{op.lower()} AFTER {op} ON {table} REFERENCING {tables}"
+            parts.append(f"CREATE TRIGGER school_changed_{op.lower()} AFTER {op} ON {table} REFERENCING {TRANSITION[op]}"
                          f" FOR EACH STATEMENT EXECUTE FUNCTION reporting_changed_{shape}();")
     # Until now nothing was recorded: every statistics row computed before counts as stale.
     parts.append(f"{_INSERT} SELECT id, NULL, clock_timestamp() FROM schools_school;")

@@ -95,6 +95,10 @@ END
 $fn$;"""
 
 
+# The transition tables a statement trigger of each operation reads (here and in reporting.changes).
+TRANSITION = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows",
+              "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}
+
 FUNCTIONS = {True: "reporting_lock_check_year", False: "reporting_lock_check_current"}
 
 
@@ -102,9 +106,7 @@ def install_sql() -> str:
     parts = [STRIP, _function(FUNCTIONS[True], "{r}.school_year"), _function(FUNCTIONS[False], CURRENT_YEAR)]
     for table, (domain, by_year) in TABLES.items():
         for op in ("INSERT", "UPDATE", "DELETE"):
-            tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows",
-                      "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows"}[op]
-            parts.append(f"CREATE TRIGGER period_lock_{op.lower()} AFTER {op} ON {table} REFERENCING {tables}"
+            parts.append(f"CREATE TRIGGER period_lock_{op.lower()} AFTER {op} ON {table} REFERENCING {TRANSITION[op]}"
                          f" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTIONS[by_year]}('{domain}');")
     return "\n".join(parts)
 
