@@ -135,7 +135,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "edu_portal.common.cache.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL),
     }
 }
