@@ -8,7 +8,8 @@ is one line here plus a migration.
 
 Sources and their SQL aliases:
 - "pupil":     students_enrollment e JOIN students_student s, rows of the school year; a pupil
-               counts at the school of their enrollment that year.
+               counts at the school of their enrollment that year. Counted in two stages: its
+               conditions read the columns of PUPIL_COLUMNS.
 - "coverage":  students_enrollment e alone, each condition by its own query (with EXISTS on hr, hp); a metric's
                `subset` further tests those rows (pupils_complete: a result too, by a LEFT JOIN to hr1).
 - "staff":     teachers_staffmember m, the current snapshot (staff have no school year).
@@ -164,7 +165,7 @@ def _metrics() -> list[Metric]:
                    v.label) for v in VerificationStatus]
     # Pupils enrolled without a số định danh cá nhân (intake without a number, issue 16: grade-1 and
     # preschool intakes, foreign pupils); they cannot be verified until the number is added.
-    out += [Metric("pupils_without_id", "pupil", studying("s.id_number IS NULL"),
+    out += [Metric("pupils_without_id", "pupil", studying("s.without_id"),
                    _("Học sinh chưa có số định danh"))]
     out += [
         Metric("pupils_with_result", "coverage", studying(HAS_RESULT), _("Có kết quả học tập")),
@@ -253,6 +254,18 @@ BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 
 # Levels whose pupils are taught by "teachers" in the pupil-teacher ratio (all of them).
 LEVELS = list(SchoolLevel)
+
+# The pupil source is counted in two stages (issue 17): its rows (24 million enrollments a year at national size)
+# are first grouped by the values its conditions read, these columns (~670,000 groups), then each metric sums the
+# counts of the groups meeting its condition, so that the ~36 conditions and the date rule are evaluated once per
+# group rather than once per enrollment (services.py). A pupil condition reads only these columns (services.py
+# checks it), under these names.
+PUPIL_COLUMNS: dict[str, dict[str, str]] = {
+    "e": {"school_id": "e.school_id", "school_year": "e.school_year", "grade": "e.grade", "age_group": "e.age_group",
+          "status": "e.status", "left_on": "e.left_on", "started_on": "e.started_on"},
+    # Only whether the pupil has a số định danh: the number itself would make each pupil a group of one.
+    "s": {"gender": "s.gender", "verification_status": "s.verification_status", "without_id": "s.id_number IS NULL"},
+}
 
 # Where each source's rows come from, and whether they are counted per school year.
 SOURCES: dict[str, dict] = {

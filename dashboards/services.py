@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 
 from django.db import connection, transaction
@@ -37,7 +38,7 @@ from facilities.standings import standings_refresh
 
 from . import flows, rollup
 from .cache import stats_version_bump
-from .metrics import EQUIPMENT_SOURCE, METRICS, NUTRITION_LATEST, SOURCES, STUDYING
+from .metrics import EQUIPMENT_SOURCE, METRICS, NUTRITION_LATEST, PUPIL_COLUMNS, SOURCES, STUDYING
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
                              + (" AND x" if m.subset else "") + f") AS {m.name}" for m in metrics)
             ctes.append(f"{source}_c AS (SELECT school_id, school_year, {cols} FROM ({branches}) {spec['alias']}"
                         " GROUP BY school_id, school_year)")
+        elif source == "pupil":
+            ctes.append(f"{source}_c AS ({_pupil_sql(metrics, from_=from_, limit=limit)})")
         else:
             ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE {limit}\n"
                         f"  GROUP BY {group})")
@@ -175,6 +178,30 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         "LEFT JOIN smm ON smm.school_id = sc.id\n"
         f"{school_where}"
     )
+
+
+def _pupil_sql(metrics: list, *, from_: str, limit: str) -> str:
+    """The pupil source in two stages (metrics.PUPIL_COLUMNS): its rows grouped by the columns its conditions read,
+    then each metric the sum of the counts of the groups meeting its condition (issue 17: ~36 conditions and the
+    date rule on ~670,000 groups instead of 24 million enrollments; ~13 s of CPU less at national size).
+
+    The outer query names the grouped rows e, and s their pupil's columns, so that the conditions read as on the
+    raw rows. The grouping is planned in parallel (a partial aggregate in each worker) only if the planner expects
+    it to reduce the rows: it multiplies the columns' distinct values and expects none. Over a UNION ALL (an
+    empty second branch, removed by the planner) it has no statistics per column and expects a tenth of the rows."""
+    columns = {name: expr for cols in PUPIL_COLUMNS.values() for name, expr in cols.items()}
+    for m in metrics:
+        assert not m.aggregate, "a pupil metric is a count of the rows meeting its condition"
+        for alias, column in re.findall(r"\b([a-z]\w*)\.([a-z_]\w*)", m.condition):
+            assert column in PUPIL_COLUMNS.get(alias, {}), f"{m.name}: {alias}.{column} is not in PUPIL_COLUMNS"
+    names = ", ".join(columns)
+    branch = f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in columns.items())} FROM {from_} WHERE {{}}"
+    grouped = (f"SELECT {names}, COUNT(*)::int AS n FROM ({branch.format('TRUE ' + limit)} UNION ALL"
+               f" {branch.format('FALSE')}) j GROUP BY {names}")
+    pupil = ", ".join(f"e.{name}" for name in PUPIL_COLUMNS["s"])
+    sums = ",\n    ".join(f"COALESCE(SUM(e.n) FILTER (WHERE {m.condition}), 0) AS {m.name}" for m in metrics)
+    return (f"SELECT e.school_id, e.school_year, {sums}\n  FROM ({grouped}) e CROSS JOIN LATERAL (SELECT {pupil}) s\n"
+            "  GROUP BY e.school_id, e.school_year")
 
 
 _SQL: dict[tuple[bool, bool], str] = {}
