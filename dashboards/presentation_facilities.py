@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+from django.core.paginator import Paginator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -118,6 +119,25 @@ def standard_tables(standards: StandardList) -> list[Table]:
               [*columns, ("lacks_1", _("Tiêu chí mức độ 1 chưa đạt (số còn thiếu)")), *after], standards.unmet,
               wrap=("lacks_1",), empty=_("Không có trường nào chưa đạt chuẩn mức độ 1.")),
     ]
+
+
+def standard_pager(query, key: str, count: int, size: int, number: int, anchor: str) -> list[dict]:
+    """The numbered links to the pages of a standing list (`key`: its page parameter, the rest of the query
+    kept): [{"label", "url", "current"}], the far pages elided ("…", url None); none when it fits one page."""
+    paginator = Paginator(range(count), size)
+    if paginator.num_pages < 2:
+        return []
+    query = query.copy()
+    for k in ("export", "table"):
+        query.pop(k, None)
+    links = []
+    for n in paginator.get_elided_page_range(min(number, paginator.num_pages), on_each_side=2, on_ends=1):
+        if n == Paginator.ELLIPSIS:
+            links.append({"label": n, "url": None, "current": False})
+            continue
+        query[key] = n
+        links.append({"label": n, "url": f"?{query.urlencode()}#{anchor}", "current": n == number})
+    return links
 
 
 def school_standing_table(standing: dict | None) -> Table:
