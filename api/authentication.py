@@ -11,6 +11,7 @@ from rest_framework import authentication, exceptions
 from accounts.scope import Scope
 
 from .models import ApiToken, token_hash
+from .profiles import profile_refusal
 
 # Writing last_used_at on every request would turn every read into a write; a minute is precise
 # enough to tell an operator whether a client system is still in use.
@@ -34,6 +35,10 @@ class TokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Mã truy cập không hợp lệ.") from exc
         token = _valid_token(token_hash(secret))
+        # The token's profile (api.profiles): the parts of the API it reaches, before any view's own rules.
+        refusal = profile_refusal(token.profile, path=request.path, method=request.method)
+        if refusal:
+            raise exceptions.PermissionDenied(refusal)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -56,7 +61,7 @@ def _valid_token(key_hash: str) -> ApiToken:
     cached = _TOKENS.get(key_hash)
     if cached is not None and now - cached[0] < ttl:
         return cached[1]
-    token = (ApiToken.objects.select_related("user", "user__school", "school", "created_by", "created_by__school")
+    token = (ApiToken.objects.select_related("user", "user__school", "school", "created_by", "created_by__school", "profile")
              .filter(key_hash=key_hash, revoked_at__isnull=True).first())
     if token is None or not token.user.is_active:
         _TOKENS.pop(key_hash, None)

@@ -8,7 +8,7 @@ from edu_portal.common.exceptions import AppError
 from geo.models import Province
 from schools.selectors import scope_parse
 
-from .models import ScopeKind
+from .models import ApiProfile, ScopeKind
 
 
 class ApiTokenForm(forms.Form):
@@ -22,6 +22,9 @@ class ApiTokenForm(forms.Form):
     can_write = forms.BooleanField(required=False, label=_("Được ghi dữ liệu (thêm, sửa)"))
     # Granted only if both the owner and the issuer hold the right (api_token_create).
     can_view_id_numbers = forms.BooleanField(required=False, label=_("Được xem đầy đủ số định danh"))
+    # What of the API the client reaches, and which fields of the records (api.profiles); empty: everything.
+    profile = forms.ModelChoiceField(queryset=ApiProfile.objects.all(), required=False, label=_("Hồ sơ truy cập"),
+                                     empty_label=_("Không giới hạn (mọi phần, mọi trường)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,3 +50,17 @@ class ApiTokenForm(forms.Form):
         except AppError as exc:
             self.add_error("school_code" if kind == ScopeKind.SCHOOL else None, exc.message)
         return data
+
+
+class ApiProfileForm(forms.Form):
+    """A profile's rules as JSON (api.profiles.profile_rules_clean checks them and names what is wrong)."""
+
+    profile_name = forms.CharField(max_length=50, label=_("Tên hồ sơ"))
+    description = forms.CharField(max_length=300, required=False, label=_("Mô tả"))
+    rules = forms.JSONField(label=_("Quy tắc (JSON)"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+                            help_text=_('Ví dụ: {"students": {"read": ["full_name", "date_of_birth"], "write": []}}'))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"

@@ -24,6 +24,30 @@ class ScopeKind(models.TextChoices):
     SCHOOL = SCHOOL, "Trường"
 
 
+class ApiProfile(models.Model):
+    """What a client system may read and write, whatever its scope (issue 20, like Ed-Fi's profiles): the API
+    resources it reaches (the first part of the address under /api/v1/: "students", "stats", ...) and, of the
+    records (students, staff, schools), which fields. A health-insurance system reads the pupils' names, dates
+    of birth and schools, nothing else. A token without a profile reaches everything its scope allows.
+
+    `rules`: {"<resource>": {"read": [fields] or "*", "write": [fields] or "*"}}; a resource not named is
+    refused, "write" absent or [] means read-only; for resources that are not records the lists are "*" or
+    empty (all or nothing). api.profiles checks them when a profile is saved."""
+
+    name = models.SlugField("tên", max_length=50, unique=True)
+    description = models.CharField("mô tả", max_length=300, blank=True)
+    rules = models.JSONField("quy tắc", default=dict)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "hồ sơ truy cập API"
+        verbose_name_plural = "hồ sơ truy cập API"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
                              verbose_name="người dùng")
@@ -44,6 +68,9 @@ class ApiToken(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name="người cấp")
     last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    # What the client may read and write (ApiProfile); none: everything its scope and rights allow.
+    profile = models.ForeignKey(ApiProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="tokens",
+                                verbose_name="hồ sơ truy cập")
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 
     class Meta:

@@ -5,16 +5,19 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError
 
-from .models import PREFIX_LENGTH, TOKEN_PREFIX, ApiToken, token_hash
+from .models import PREFIX_LENGTH, TOKEN_PREFIX, ApiProfile, ApiToken, token_hash
+from .profiles import profile_rules_clean
 
 
 @transaction.atomic
 def api_token_create(*, user, name: str, scope: Scope, can_write: bool = False,
-                     can_view_id_numbers: bool | None = None, created_by=None) -> tuple[ApiToken, str]:
+                     can_view_id_numbers: bool | None = None, created_by=None,
+                     profile: ApiProfile | None = None) -> tuple[ApiToken, str]:
     """A new token for `user` (its owner), issued by `created_by` (None: the owner, or the
     operator at the shell). Returns the token row and the secret; only the secret's hash is
     stored, so the secret is shown once and cannot be recovered.
@@ -24,7 +27,7 @@ def api_token_create(*, user, name: str, scope: Scope, can_write: bool = False,
     users' scopes, and it shows full ID numbers only if both may see them. Otherwise a ministry
     user could issue a token in the name of a user with the right and read full numbers as them.
     `can_view_id_numbers`: None = whatever both rights allow; True = required (refused if not
-    allowed); False = masked numbers only.
+    allowed); False = masked numbers only. `profile`: what of the API it reaches (api.profiles); None: all.
     """
     name = (name or "").strip()
     if not name:
@@ -50,7 +53,8 @@ def api_token_create(*, user, name: str, scope: Scope, can_write: bool = False,
                      can_view_id_numbers=bool(can_view_id_numbers),
                      province_id=scope.province_code if scope.kind == PROVINCE else None,
                      school_id=scope.school_id if scope.kind == SCHOOL else None,
-                     key_prefix=secret[:PREFIX_LENGTH], key_hash=token_hash(secret), created_by=created_by)
+                     key_prefix=secret[:PREFIX_LENGTH], key_hash=token_hash(secret), created_by=created_by,
+                     profile=profile)
     token.save()
     return token, secret
 
@@ -64,3 +68,18 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
     forget_token(token.key_hash)
     return token
+
+
+@transaction.atomic
+def api_profile_save(*, name: str, rules, description: str = "") -> ApiProfile:
+    """Create the profile `name`, or replace its rules and description (its tokens follow at once: each process
+    reads a token again within API_TOKEN_CACHE_SECONDS). Rules naming an unknown part of the API or field: AppError."""
+    name = (name or "").strip()
+    if not name or not all(c.isascii() and (c.isalnum() or c in "-_") for c in name) or len(name) > 50:
+        raise AppError(gettext("Tên hồ sơ: chữ không dấu, số, '-' hoặc '_', tối đa 50 ký tự."),
+                       details={"name": [gettext("Không hợp lệ.")]})
+    profile, _created = ApiProfile.objects.select_for_update().get_or_create(name=name)
+    profile.rules = profile_rules_clean(rules)
+    profile.description = (description or "").strip()[:300]
+    profile.save()
+    return profile

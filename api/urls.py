@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from edu_portal.common.api.exceptions import not_found
 
 from . import views
+from .me import MeView
 
 app_name = "api"
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("tokens/", views.token_list_view, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token-revoke"),
+    path("me/", MeView.as_view(), name="me"),
     path("schools/", include("schools.api.urls")),
     path("staff/", include("teachers.api.urls")),
     path("students/", include("students.api.urls")),

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from edu_portal.common.exceptions import AppError
 
-from .forms import ApiTokenForm
-from .models import ApiToken
-from .services import api_token_create, api_token_revoke
+from .forms import ApiProfileForm, ApiTokenForm
+from .models import ApiProfile, ApiToken
+from .services import api_profile_save, api_token_create, api_token_revoke
 
 
 def _require_ministry(user) -> None:
@@ -23,7 +23,11 @@ def _require_ministry(user) -> None:
 def token_list_view(request):
     _require_ministry(request.user)
     new_secret = new_token = None
-    if request.method == "POST":
+    profile_form = ApiProfileForm()
+    if request.method == "POST" and "profile_name" in request.POST:
+        form = ApiTokenForm(initial={"user": request.user.pk})
+        profile_form = _profile_saved(request, ApiProfileForm(request.POST))
+    elif request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -32,19 +36,35 @@ def token_list_view(request):
                 new_token, new_secret = api_token_create(user=data["user"], name=data["name"], scope=data["scope"],
                                                          can_write=data["can_write"],
                                                          can_view_id_numbers=data["can_view_id_numbers"],
-                                                         created_by=request.user)
+                                                         created_by=request.user, profile=data.get("profile"))
             except AppError as exc:
                 form.add_error(None, exc.message)
             else:
                 form = ApiTokenForm(initial={"user": request.user.pk})
     else:
         form = ApiTokenForm(initial={"user": request.user.pk})
-    tokens = ApiToken.objects.select_related("user", "province", "school", "created_by")[:500]
+    tokens = ApiToken.objects.select_related("user", "province", "school", "created_by", "profile")[:500]
     # The secret is rendered in this response only (never stored, never redirected with it).
     response = render(request, "api/token_list.html", {"form": form, "tokens": tokens, "new_token": new_token,
-                                                         "new_secret": new_secret})
+                                                         "new_secret": new_secret,
+                                                         "profiles": ApiProfile.objects.all(),
+                                                         "profile_form": profile_form})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _profile_saved(request, form: ApiProfileForm) -> ApiProfileForm:
+    """A profile created or changed from the page: a fresh form when saved, the form and its errors when not."""
+    if not form.is_valid():
+        return form
+    data = form.cleaned_data
+    try:
+        profile = api_profile_save(name=data["profile_name"], rules=data["rules"], description=data["description"])
+    except AppError as exc:
+        form.add_error("rules" if exc.code == "invalid_profile" else "profile_name", exc.message)
+        return form
+    messages.success(request, _("Đã lưu hồ sơ truy cập %(name)s.") % {"name": profile.name})
+    return ApiProfileForm()
 
 
 @login_required

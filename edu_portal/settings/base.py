@@ -135,7 +135,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "edu_portal.common.cache.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL),
     }
 }
@@ -249,6 +249,8 @@ REST_FRAMEWORK = {
 }
 # The scope of an API request (tokens belong to the api app, above the API base that asks for it).
 API_SCOPE_RESOLVER = "api.scope.request_scope"
+# The fields of the records a request's client may read and write (issue 20: the token's ApiProfile).
+API_PROFILE_RESOLVER = "api.profiles.request_rule"
 # Per API token (per user for browser sessions); the bench raises it through the environment.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/minute")
 # How long a worker process trusts a token it has read (revocation reaches other processes within it).

@@ -30,6 +30,8 @@ class SchoolViewSet(RecordViewSet):
     list_order = ("id",)
     importer = SCHOOLS
     not_for_update = frozenset({"code"})
+    profile_resource = "schools"
+    profile_keys = ("id", "code", "province", "updated_at")
 
     def select_list(self, *, scope, filters):
         return school_list(scope=scope, filters=filters)

@@ -67,6 +67,8 @@ class StudentViewSet(RecordViewSet):
     update_serializer_class = StudentUpdateSerializer
     importer = PUPILS
     not_for_update = frozenset({"pupil_code", "grade", "class_name"})  # the enrollment is not edited here
+    profile_resource = "students"
+    profile_keys = ("id", "pupil_code", "school", "school_code", "province", "updated_at")
 
     def select_list(self, *, scope, filters):
         return student_list(scope=scope, filters=filters)

@@ -32,6 +32,8 @@ class StaffViewSet(RecordViewSet):
     update_serializer_class = StaffUpdateSerializer
     importer = STAFF
     not_for_update = frozenset({"staff_code"})
+    profile_resource = "staff"
+    profile_keys = ("id", "staff_code", "school", "school_code", "province", "updated_at")
 
     def select_list(self, *, scope, filters):
         return staff_list(scope=scope, filters=filters)

@@ -617,6 +617,7 @@ API_RULES: dict[str, ApiRule] = {
     "api:docs": ApiRule(PUBLIC_API),
     "api:tokens": ApiRule(None),
     "api:token-revoke": ApiRule(None),
+    "api:me": ApiRule(EVERY_TOKEN),
     "api:school-list": ApiRule(EVERY_TOKEN),
     "api:school-deleted": ApiRule(EVERY_TOKEN),
     "api:school-detail": ApiRule(API_OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),

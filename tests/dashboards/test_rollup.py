@@ -6,6 +6,7 @@ import datetime as dt
 import importlib
 import random
 from collections import Counter, defaultdict
+from itertools import product
 
 import pytest
 from django.db import connection
@@ -49,11 +50,11 @@ COUNTED = ["schools", "rows", *METRIC_NAMES]
 
 def sums_of_school_rows() -> dict[tuple, dict]:
     """The rollup as it should be, summed in Python from SchoolStats: by province (commune '') and by
-    commune, each × level × ownership."""
+    commune, each × level × ownership and over every level and ownership (level = ownership = '')."""
     out: dict[tuple, dict] = {}
     for row in SchoolStats.objects.values():
-        for commune in ("", row["commune_id"]):
-            key = (row["school_year"], row["province_id"], commune, row["level"], row["ownership"])
+        for commune, (level, ownership) in product(("", row["commune_id"]), ((row["level"], row["ownership"]), ("", ""))):
+            key = (row["school_year"], row["province_id"], commune, level, ownership)
             agg = out.setdefault(key, {"counts": Counter(), "synced": [], "computed": [],
                                        "pupil_mm": Counter(), "staff_mm": Counter()})
             agg["counts"].update({m: row[m] for m in METRIC_NAMES})
@@ -106,7 +107,7 @@ def synced_variously(schools: list[School]) -> None:
     School.objects.filter(pk=schools[-1].pk).update(status="closed")
 
 
-def test_the_full_refresh_builds_both_grains(world):
+def test_the_full_refresh_builds_every_grain(world):
     synced_variously(world)
     two_years(world)
     stats_refresh_all()
@@ -114,9 +115,14 @@ def test_the_full_refresh_builds_both_grains(world):
     years = set(StatsRollup.objects.values_list("school_year", flat=True))
     assert years == {current_school_year() - 1, current_school_year()}
     # By province: one row per (year, province, level, ownership), none with a commune.
-    provinces = StatsRollup.objects.filter(commune_id="")
+    provinces = StatsRollup.objects.filter(commune_id="").exclude(level="")
     assert provinces.count() == len({(y, s.province_id, s.level, s.ownership) for s in world for y in years})
     assert sum(provinces.values_list("rows", flat=True)) == SchoolStats.objects.count()
+    # Over every level and ownership: one row per (year, province) and per (year, commune).
+    totals = StatsRollup.objects.filter(level="", ownership="")
+    assert totals.filter(commune_id="").count() == len({(y, s.province_id) for s in world for y in years})
+    assert totals.exclude(commune_id="").count() == len({(y, s.commune_id) for s in world for y in years})
+    assert sum(totals.filter(commune_id="").values_list("rows", flat=True)) == SchoolStats.objects.count()
 
 
 @pytest.mark.parametrize("seed", [1, 4])
@@ -185,7 +191,7 @@ def test_a_deleted_school_leaves_the_rollup(school_a, school_b, django_capture_o
     assert _run_queued_refreshes() == {deleted}
     assert not SchoolStats.objects.filter(school_id=deleted).exists()
     assert_rollup_is_the_sums()
-    assert StatsRollup.objects.get(commune_id="", school_year=current_school_year()).rows == 1
+    assert StatsRollup.objects.exclude(level="").get(commune_id="", school_year=current_school_year()).rows == 1
 
 
 def test_a_refresh_of_one_year_leaves_the_others_and_the_flows(world):
@@ -330,6 +336,9 @@ def test_the_migration_fills_the_rollup_from_the_school_rows(world):
 
     with connection.schema_editor() as editor:
         migration.fill(apps, editor)
+        # The rows over every level and ownership came later, summed from those rows by their own migration.
+        assert stored_rollup() == {key: row for key, row in built.items() if key[3] != ""}
+        importlib.import_module("dashboards.migrations.0014_rollup_area_totals").fill(apps, editor)
     assert stored_rollup() == built
 
 
@@ -341,7 +350,8 @@ def test_per_key_sums_of_the_mismatch_fields(world):
     for row in SchoolStats.objects.filter(province_id="01"):
         want[row.level].update(row.pupil_mismatch_fields)
     got = {r.level: r.pupil_mismatch_fields for r in StatsRollup.objects.filter(province_id="01", commune_id="")}
-    assert got == {level: dict(c) for level, c in want.items()}
+    # The province's row over every level ('') sums the rows by level again.
+    assert got == {level: dict(c) for level, c in want.items()} | {"": dict(sum(want.values(), Counter()))}
     assert sum(c["gender"] for c in want.values()) == Student.objects.filter(school__province_id="01").count()
 
 

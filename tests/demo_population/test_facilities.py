@@ -4,7 +4,6 @@ more satellites in the mountains and the Central Highlands; the rows pass the mo
 from collections import Counter
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Sum
 
@@ -15,6 +14,8 @@ from facilities.models import EquipmentHolding, Site, SiteFacilities
 from facilities.standard import CRITERIA, Standing
 from facilities.standings import standings_compute
 from schools.models import School
+
+from .rules import python_rule_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +32,7 @@ def test_every_demo_school_has_sites_facilities_and_equipment_that_pass_the_rule
     # Schools equip themselves over the years: more held each year, not a new draw each year.
     held = Counter(dict(EquipmentHolding.objects.values_list("school_year").annotate(Sum("quantity"))))
     assert held[years[0]] < held[years[1]] < held[years[2]]
-    problems = Counter()
-    for model in (Site, SiteFacilities, EquipmentHolding):
-        for row in model.objects.all():
-            try:
-                row.full_clean()
-            except ValidationError as exc:
-                problems[(model.__name__, tuple(exc.message_dict))] += 1
-    assert not problems
+    assert not python_rule_problems(Site, SiteFacilities, EquipmentHolding)
     # Satellites per preschool or primary school: several times more in the remote provinces.
     per_school = Counter()
     for province, level in Site.objects.filter(kind="satellite").values_list("school__province_id",

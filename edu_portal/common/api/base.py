@@ -32,6 +32,7 @@ from edu_portal.common.tombstones import DeletedRecord
 
 from .importing import validate_like_upload
 from .pagination import EARLIEST, LATEST, KeysetPagination, in_range
+from .profiles import refuse_unwritable, request_rule, trim
 
 ID_LIKE = re.compile(r"\d{9,12}")  # what edu_portal.common.search treats as an ID number
 PAGING_PARAMS = {"cursor", "page_size", "updated_since"}
@@ -156,6 +157,10 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     code_field = None  # the record's code, for `q` searches by digits (see _id_search_as_code)
     importer = None  # the app's RecordImporter: API writes follow the upload's row rules (importing.py)
     not_for_update: frozenset[str] = frozenset()  # importer fields an update leaves alone (importing.py)
+    # The resource a token's profile names (its address under /api/v1/) and the fields every read keeps
+    # whatever the profile (profiles.py: a client cannot sync records without their keys).
+    profile_resource = ""
+    profile_keys: tuple[str, ...] = ("id",)
 
     # Subclasses implement these as one-line calls to their app's selectors and services.
     def select_list(self, *, scope, filters):
@@ -205,9 +210,18 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         rows = self.paginator.paginate_queryset(queryset, request, view=self, order=order)
         self.add_related(rows)
         serializer = self.get_serializer(rows, many=True, context={"scope": scope, "request": request})
+        data = self._trimmed(request, serializer.data)
+        # Full numbers shown: only those the profile lets through (a profile without id_number shows none).
         self._audit_id_numbers(request, scope, [SimpleNamespace(pk=r["id"], id_number=r.get("id_number"))
-                                                for r in rows])
-        return self.paginator.get_paginated_response(serializer.data)
+                                                for r, shown in zip(rows, data, strict=True) if "id_number" in shown])
+        return self.paginator.get_paginated_response(data)
+
+    def _trimmed(self, request, data):
+        """The readable fields of these serialized records (the token's profile)."""
+        rule = request_rule(request, self.profile_resource)
+        if rule is None:
+            return data
+        return trim(data if isinstance(data, list) else [data], rule, self.profile_keys)
 
     def _audit_id_numbers(self, request, scope, records) -> None:
         """Full ID numbers in a response are personal data shown: the audit trail records it."""
@@ -220,23 +234,32 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         check_query_params(request, set())
         scope = request_scope(request)
         record = self.select_one(scope=scope, pk=self._pk(pk))
-        self._audit_id_numbers(request, scope, [record])
-        return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
+        return self._detail(request, scope, record, audit=True)
+
+    def _detail(self, request, scope, record, status_code=status.HTTP_200_OK, *, audit: bool = False) -> Response:
+        """A record as its detail shows it to this client (the profile's fields); with `audit` (a read), its full
+        number recorded as shown when the profile lets it through."""
+        data = self._trimmed(request, self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
+        data = data[0] if isinstance(data, list) else data
+        if audit and "id_number" in data:
+            self._audit_id_numbers(request, scope, [record])
+        return Response(data, status=status_code)
 
     def create(self, request, *args, **kwargs):
         check_query_params(request, set())
         scope = request_scope(request)
+        refuse_unwritable(request.data, request_rule(request, self.profile_resource))
         serializer = self.write_serializer_class(data=request.data, context={"scope": scope, "request": request})
         serializer.is_valid(raise_exception=True)
         record = self.perform_write(scope=scope, data=serializer.validated_data)
         record = self.select_one(scope=scope, pk=record.pk)
-        return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return self._detail(request, scope, record, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None, *args, **kwargs):
         check_query_params(request, set())
         scope = request_scope(request)
         record = self.select_one(scope=scope, pk=self._pk(pk))
+        refuse_unwritable(request.data, request_rule(request, self.profile_resource))
         serializer = self.update_serializer_class(data=request.data, partial=True,
                                                   context={"scope": scope, "request": request, "instance": record})
         serializer.is_valid(raise_exception=True)
@@ -244,7 +267,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise AppError("Không có thông tin nào để sửa.", details={"__all__": ["Thân yêu cầu trống."]})
         self.perform_update(scope=scope, record=record, data=serializer.validated_data)
         record = self.select_one(scope=scope, pk=record.pk)
-        return Response(self.detail_serializer_class(record, context={"scope": scope, "request": request}).data)
+        return self._detail(request, scope, record)
 
     def destroy(self, request, pk=None, *args, **kwargs):
         check_query_params(request, {"reason"})
