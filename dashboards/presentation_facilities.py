@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import functools
 
-from django.utils.translation import get_language, ngettext
+from django.core.paginator import Paginator
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.models import school_year_label
@@ -118,6 +121,32 @@ def standard_tables(standards: StandardList) -> list[Table]:
               [*columns, ("lacks_1", _("Tiêu chí mức độ 1 chưa đạt (số còn thiếu)")), *after], standards.unmet,
               wrap=("lacks_1",), empty=_("Không có trường nào chưa đạt chuẩn mức độ 1.")),
     ]
+
+
+def standard_pager(query, key: str, count: int, size: int, number: int, anchor: str) -> str:
+    """The numbered links to the pages of a standing list (`key`: its page parameter, the rest of the query
+    kept), the far pages elided; nothing when it fits one page. Built here, not by a loop in the template:
+    the page's template would run it for each of its eight tables."""
+    paginator = Paginator(range(count), size)
+    if paginator.num_pages < 2:
+        return ""
+    query = query.copy()
+    for k in ("export", "table"):
+        query.pop(k, None)
+    items = []
+    for n in paginator.get_elided_page_range(min(number, paginator.num_pages), on_each_side=2, on_ends=1):
+        if n == number:
+            items.append(format_html('<li class="page-item active"><span class="page-link" aria-current="page">{}'
+                                     "</span></li>", n))
+        elif n == Paginator.ELLIPSIS:
+            items.append(format_html('<li class="page-item disabled"><span class="page-link">{}</span></li>', n))
+        else:
+            query[key] = n
+            items.append(format_html('<li class="page-item"><a class="page-link" href="?{}#{}">{}</a></li>',
+                                     query.urlencode(), anchor, n))
+    return format_html('<nav aria-label="{}" class="mb-3 mt-n2" data-testid="pager-{}"><ul class="pagination '
+                       'pagination-sm flex-wrap mb-0">{}</ul></nav>', gettext("Trang của danh sách"), anchor,
+                       mark_safe("".join(items)))  # noqa: S308 - each item built by format_html
 
 
 def school_standing_table(standing: dict | None) -> Table:

@@ -15,7 +15,13 @@ from schools.models import School
 
 from .indicators_facilities import FACILITY_METRICS, derive_facilities
 from .official import FACILITIES_DOMAIN
-from .presentation_facilities import INDICATOR_COLUMNS, facilities_tables, school_standing_table, standard_tables
+from .presentation_facilities import (
+    INDICATOR_COLUMNS,
+    facilities_tables,
+    school_standing_table,
+    standard_pager,
+    standard_tables,
+)
 from .selectors import province_names
 from .selectors_facilities import (
     facilities_by_year,
@@ -26,7 +32,11 @@ from .selectors_facilities import (
 from .views import FILTER_KEYS, _digits, _kept_filters, _linker, _respond, official_read, with_official
 
 TEMPLATE = "dashboards/facilities.html"
-SHOWN = 200  # schools listed on a province's page; the export has them all
+# Schools of each standing list on a page of a province's (or commune's) page, paged by ?met_page= and
+# ?unmet_page=; the export has them all. A province has a few thousand: rendering 200 of each made the list
+# most of its page's time, and nobody reads 200 rows without looking for one (the export, or the filters).
+SHOWN = 50
+PAGE_KEYS = {"met": "met_page", "unmet": "unmet_page"}
 # Shown official beside live when a period that collected facilities is chosen: the counts behind the indicators,
 # then the indicators (computed from the official sums as the live ones are from the live sums).
 OFFICIAL_FIGURES = [("fac_sites", _("Điểm trường")), ("fac_pupils", _("Học sinh")), ("fac_classes", _("Số lớp")),
@@ -83,14 +93,32 @@ def facilities_view(request):
                  crumbs=[])
 
 
+def _page_number(request, key: str) -> int:
+    value = request.GET.get(key, "")
+    return min(int(value), 10_000) if value.isascii() and value.isdigit() and int(value) > 0 else 1
+
+
 def _standards(request, scope: Scope, filters: dict) -> tuple[list, dict]:
-    """The schools meeting level 1 and the others: the first SHOWN of each on the page, all in an export."""
-    limit = None if request.GET.get("export") else SHOWN
-    standards = facilities_standard_list(scope=scope, filters=filters, limit=limit)
+    """The schools meeting level 1 and the others: a page of SHOWN of each on the page (a page past the end
+    shows the last), all in an export."""
+    if request.GET.get("export"):
+        standards, pages = facilities_standard_list(scope=scope, filters=filters), {}
+    else:
+        pages = {kind: _page_number(request, key) for kind, key in PAGE_KEYS.items()}
+        standards = facilities_standard_list(scope=scope, filters=filters, limit=SHOWN, met_page=pages["met"],
+                                             unmet_page=pages["unmet"])
+        last = {kind: max(1, -(-getattr(standards, f"{kind}_count") // SHOWN)) for kind in PAGE_KEYS}
+        if any(pages[kind] > last[kind] for kind in PAGE_KEYS):
+            pages = {kind: min(pages[kind], last[kind]) for kind in PAGE_KEYS}
+            standards = facilities_standard_list(scope=scope, filters=filters, limit=SHOWN, met_page=pages["met"],
+                                                 unmet_page=pages["unmet"])
     link = _linker("dashboards:facilities_school", _kept_filters(request))
     for row in standards.met + standards.unmet:
         row["url"] = link(row["key"])
-    return standard_tables(standards), {"standards": standards, "shown": SHOWN}
+    pagers = {f"fac_standard_{kind}": standard_pager(request.GET, key, getattr(standards, f"{kind}_count"), SHOWN,
+                                                     pages[kind], f"fac_standard_{kind}")
+              for kind, key in PAGE_KEYS.items() if pages}
+    return standard_tables(standards), {"standards": standards, "shown": SHOWN, "pagers": pagers}
 
 
 @login_required

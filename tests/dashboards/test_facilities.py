@@ -2,12 +2,16 @@
 computation over the raw facilities rows, on random data; the ratios from either source; scope."""
 from __future__ import annotations
 
+import csv
 import importlib
+import io
 import math
+import re
 from collections import Counter, defaultdict
 
 import pytest
 from django.db import connection, migrations
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.scope import PROVINCE, Scope
@@ -229,6 +233,42 @@ def test_standard_list_keeps_the_first_of_each_kind_and_counts_all(standings_79)
     assert (other_level.met, other_level.unmet, other_level.met_count, other_level.unmet_count) == ([], [], 0, 0)
     scoped = facilities_standard_list(scope=Scope(PROVINCE, province_code="01"), filters={}, limit=2)
     assert not {r["key"] for r in scoped.met + scoped.unmet} & {r["key"] for r in oracle["met"] + oracle["unmet"]}
+    # The pages of each kind, chosen apart; a page past the end lists none and still counts them all.
+    for met_page, unmet_page in ((2, 1), (1, 2), (2, 3), (9, 9)):
+        page = facilities_standard_list(scope=COUNTRY, filters={"province": "79"}, limit=2, met_page=met_page,
+                                        unmet_page=unmet_page)
+        assert page.met == oracle["met"][2 * met_page - 2:2 * met_page], met_page
+        assert page.unmet == oracle["unmet"][2 * unmet_page - 2:2 * unmet_page], unmet_page
+        assert (page.met_count, page.unmet_count) == (3, 4)
+
+
+def test_a_province_page_pages_its_standing_lists(client, ministry_user, standings_79, monkeypatch):
+    from dashboards import views_facilities
+
+    monkeypatch.setattr(views_facilities, "SHOWN", 2)
+    client.force_login(ministry_user)
+    url = reverse("dashboards:facilities_province", args=["79"])
+    standings = SchoolStanding.objects.filter(school__province_id="79", school_year=YEAR).order_by("school__name",
+                                                                                                  "school_id")
+    names = {kind: list(standings.filter(standing__in=standing).values_list("school__name", flat=True))
+             for kind, standing in (("met", ("level_1", "level_2")), ("unmet", ("none",)))}
+
+    def listed(html: str, kind: str) -> list[str]:
+        table = html.split(f'data-testid="table-fac_standard_{kind}"')[1].split("</table>")[0]
+        return re.findall(r'<td data-col="name"><a href="[^"]+">([^<]+)</a>', table)
+
+    html = client.get(url).content.decode()
+    assert listed(html, "met") == names["met"][:2] and listed(html, "unmet") == names["unmet"][:2]
+    pager = html.split('data-testid="pager-fac_standard_unmet"')[1].split("</nav>")[0]
+    assert 'href="?unmet_page=2#fac_standard_unmet"' in pager and 'aria-current="page">1<' in pager
+    # The second page of one list keeps the other's page; a page past the end shows the last.
+    html = client.get(url, {"unmet_page": "2", "met_page": "2"}).content.decode()
+    assert listed(html, "met") == names["met"][2:] and listed(html, "unmet") == names["unmet"][2:]
+    assert listed(client.get(url, {"unmet_page": "7"}).content.decode(), "unmet") == names["unmet"][2:]
+    assert listed(client.get(url, {"unmet_page": "x"}).content.decode(), "unmet") == names["unmet"][:2]
+    # The export has every school, whatever page is shown.
+    export = client.get(url, {"unmet_page": "2", "export": "csv", "table": "fac_standard_unmet"})
+    assert [r[0] for r in csv.reader(io.StringIO(export.content.decode("utf-8-sig")))][1:] == names["unmet"]
 
 
 @pytest.mark.parametrize(("language", "standing", "criterion"), [("vi", "Chưa đạt mức độ 1", "Phòng y tế trường học"),
