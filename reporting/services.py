@@ -192,12 +192,12 @@ def _approve(period: ReportingPeriod, submission_ids: list[int], school_ids: lis
               "comment": comment, "who": _who(user), "year": period.school_year, "kind": period.kind,
               "domains": list(period.domains)}
     with connection.cursor() as cursor:
-        replaced = official_rollup.provinces_frozen(cursor, submission_ids=submission_ids)
+        replaced = official_rollup.areas_frozen(cursor, submission_ids=submission_ids)
         for sql in freeze.APPROVE_SQL:
             cursor.execute(sql, params)
-        # The official rollup of the provinces whose frozen rows went or came (a school may have moved since).
-        official_rollup.rollup_rebuild(cursor, period_id=period.pk, provinces=replaced | official_rollup.provinces_frozen(
-            cursor, submission_ids=submission_ids))
+        # The official rollup of the communes whose frozen rows went or came (a school may have moved since).
+        official_rollup.rollup_rebuild(cursor, period_id=period.pk, school_year=period.school_year,
+                                       areas=replaced | official_rollup.areas_frozen(cursor, submission_ids=submission_ids))
     log.info("approve %s schools: %s stale (checked in %.1f s, refreshed in %.1f s), frozen in %.1f s",
              len(school_ids), len(stale), checked - started, refreshed - checked, time.monotonic() - refreshed)
     notifications.notify_approved(period=period, submission_ids=submission_ids, comment=comment)

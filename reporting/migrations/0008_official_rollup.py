@@ -13,13 +13,14 @@ def backfill(apps, schema_editor):
     rollup = apps.get_model("reporting", "OfficialRollup")
     metrics = [f.column for f in rollup._meta.concrete_fields if f.name not in _NOT_METRICS]
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT s.period_id, o.province_id FROM reporting_officialfigures o"
-                       " JOIN reporting_submission s ON s.id = o.submission_id")
-        by_period: dict[int, set[str]] = {}
-        for period_id, province in cursor.fetchall():
-            by_period.setdefault(period_id, set()).add(province)
-        for period_id, provinces in sorted(by_period.items()):
-            rollup_rebuild(cursor, period_id=period_id, provinces=provinces, metrics=metrics)
+        cursor.execute("SELECT DISTINCT s.period_id, p.school_year, o.province_id, o.commune_id"
+                       " FROM reporting_officialfigures o JOIN reporting_submission s ON s.id = o.submission_id"
+                       " JOIN reporting_reportingperiod p ON p.id = s.period_id")
+        by_period: dict[tuple[int, int], set[tuple[str, str]]] = {}
+        for period_id, year, province, commune in cursor.fetchall():
+            by_period.setdefault((period_id, year), set()).add((province, commune))
+        for (period_id, year), areas in sorted(by_period.items()):
+            rollup_rebuild(cursor, period_id=period_id, school_year=year, areas=areas, metrics=metrics)
 
 
 class Migration(migrations.Migration):
