@@ -122,9 +122,10 @@ def official_changed() -> None:
     transaction.on_commit(official_version_bump)
 
 
-def period_from(value, *, school_year: int | None = None) -> Period | None:
+def period_from(value, *, school_year: int | None = None, choices: list[Period] | None = None) -> Period | None:
     """The period asked for (?period=), checked: None when none is asked; a malformed or unknown id, or a period
-    of another school year than the one asked for, is refused (AppError, in the reader's language)."""
+    of another school year than the one asked for, is refused (AppError, in the reader's language). `choices`:
+    the year's periods when the caller has them already (the page's picker)."""
     if value in (None, ""):
         return None
     try:
@@ -137,7 +138,9 @@ def period_from(value, *, school_year: int | None = None) -> Period | None:
         school_year = None  # a malformed year is the filters' to refuse
     # A page asks for the year's periods anyway (its picker; cached): the period chosen is among them, unless the
     # id is of another year or of none (then asked of the source, to say which).
-    found = [p for p in periods(school_year=school_year) if p.id == pk] if school_year is not None else []
+    if choices is None and school_year is not None:
+        choices = periods(school_year=school_year)
+    found = [p for p in choices or () if p.id == pk and p.school_year == school_year]
     period = found[0] if found else (_SOURCE[0].period(pk) if _SOURCE and 0 < pk < 2**63 else None)
     if period is None:
         raise AppError(_("Không có kỳ báo cáo %(period)s.") % {"period": str(value)[:20]}, code="invalid_period",

@@ -140,7 +140,7 @@ def official_read(request, *, scope: Scope, summary: Summary, groups: tuple[str,
     year = summary.filters.get("school_year")
     context = {"periods": periods(school_year=year) if year else [], "period_chosen": request.GET.get("period", "")}
     try:
-        period = period_from(request.GET.get("period"), school_year=year)
+        period = period_from(request.GET.get("period"), school_year=year, choices=context["periods"])
         if period is not None and domain:
             require_domain(period, domain)
     except AppError as exc:
