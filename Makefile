@@ -95,7 +95,7 @@ bench-national: venv services wrk-ensure
 	$(NATIONAL_MANAGE) seed_demo --scale national --workers 2 --if-empty
 	$(NATIONAL_MANAGE) stats_refresh --if-empty
 	$(NATIONAL_MANAGE) seed_demo_facilities --if-empty
-	BENCH_DATABASE_URL="$(NATIONAL_URL)" BENCH_LABEL=national BENCH_ONLY=dashboards,api,school_upload,facilities_upload,verification,name_order,name_search,duplicates \
+	BENCH_DATABASE_URL="$(NATIONAL_URL)" BENCH_LABEL=national BENCH_ONLY=dashboards,api,school_upload,facilities_upload,verification,name_order,name_search,duplicates,reporting \
 		BENCH_VERIFY_PUPILS=1000000 BENCH_RAW_ITERATIONS=2 BENCH_DUPLICATES_QUALITY=0 LOG_LEVEL=WARNING $(PYTHON) -m bench.run
 
 # Drills start servers of their own (scripts/replica.sh: a PostgreSQL primary + streaming replica).

@@ -14,6 +14,20 @@ approved in one action in under 10 s, the national period frozen in under 60 s).
                costs at all
 
 Everything is rolled back: the database is left as it was (but for dead rows that autovacuum clears).
+
+    pages      the official-figure pages cold (target: 20 ms p95, as the live pages): the country, the largest
+               province, its largest commune and its largest school, each with ?period=<a frozen period>, and the
+               statistics API's overview/ and provinces/ with ?period=, through the Django test Client.
+               `official_cold`: a new official version before each request (the official figures recomputed, the
+               live ones as cached as on the live page); `all_cold`: the statistics' version too (nothing cached);
+               `live_cold`: the same page without ?period= and a new statistics version (the live page's
+               uncached path, for comparison). `sums_*`: the national and the province's official sums alone, from
+               the official rollup and from the frozen rows (the way before the rollup).
+               The period: the current year's period with the most frozen schools; if none has any, one is opened
+               (with no domain: nothing is locked) and frozen nationally (period_freeze_national, timed), and LEFT
+               in the database for the next run (BENCH_REPORTING_FREEZE=0: skip the pages rather than freeze).
+
+BENCH_REPORTING_PARTS=approval,pages (default both) chooses the parts.
 """
 from __future__ import annotations
 
@@ -80,7 +94,7 @@ class _Phases(logging.Handler):
             self.lines.append(record.getMessage())
 
 
-def run(quick: bool) -> dict:
+def _approval(quick: bool) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -149,4 +163,16 @@ def run(quick: bool) -> dict:
         logger.removeHandler(phases)
     out["target"] = {"province_approve_s<=10": out["province"]["approve_s"] <= PROVINCE_TARGET_S,
                      "national_freeze_s<=60": out["national"]["freeze_s"] <= NATIONAL_TARGET_S}
+    return out
+
+
+def run(quick: bool) -> dict:
+    parts = [p for p in os.environ.get("BENCH_REPORTING_PARTS", "approval,pages").split(",") if p]
+    out: dict = {}
+    if "approval" in parts:
+        out.update(_approval(quick))
+    if "pages" in parts:
+        from bench.reporting_pages import pages
+
+        out["pages"] = pages(quick)
     return out

@@ -122,23 +122,29 @@ def official_changed() -> None:
     transaction.on_commit(official_version_bump)
 
 
-def period_from(value, *, school_year: int | None = None) -> Period | None:
+def period_from(value, *, school_year: int | None = None, choices: list[Period] | None = None) -> Period | None:
     """The period asked for (?period=), checked: None when none is asked; a malformed or unknown id, or a period
-    of another school year than the one asked for, is refused (AppError, in the reader's language)."""
+    of another school year than the one asked for, is refused (AppError, in the reader's language). `choices`:
+    the year's periods when the caller has them already (the page's picker)."""
     if value in (None, ""):
         return None
     try:
         pk = int(str(value))
     except ValueError:
         pk = 0
-    period = _SOURCE[0].period(pk) if _SOURCE and 0 < pk < 2**63 else None
-    if period is None:
-        raise AppError(_("Không có kỳ báo cáo %(period)s.") % {"period": str(value)[:20]}, code="invalid_period",
-                       details={"period": [_("Không có kỳ báo cáo này.")]})
     try:
         school_year = int(school_year) if school_year not in (None, "") else None
     except (TypeError, ValueError):
         school_year = None  # a malformed year is the filters' to refuse
+    # A page asks for the year's periods anyway (its picker; cached): the period chosen is among them, unless the
+    # id is of another year or of none (then asked of the source, to say which).
+    if choices is None and school_year is not None:
+        choices = periods(school_year=school_year)
+    found = [p for p in choices or () if p.id == pk and p.school_year == school_year]
+    period = found[0] if found else (_SOURCE[0].period(pk) if _SOURCE and 0 < pk < 2**63 else None)
+    if period is None:
+        raise AppError(_("Không có kỳ báo cáo %(period)s.") % {"period": str(value)[:20]}, code="invalid_period",
+                       details={"period": [_("Không có kỳ báo cáo này.")]})
     if school_year is not None and school_year != period.school_year:
         raise AppError(_("Kỳ báo cáo %(period)s thuộc năm học %(year)s, không phải năm học %(asked)s đang xem.")
                        % {"period": period.label, "year": f"{period.school_year}-{period.school_year + 1}",
@@ -156,15 +162,18 @@ def require_domain(period: Period, domain: str) -> None:
 
 
 def official_summary(*, scope: Scope, period: Period, filters: dict, groups: tuple[str, ...] = (),
-                     metrics: list[str] | None = None, derive_row=None) -> Official:
+                     metrics: list[str] | None = None, derive_row=None, derive_groups: bool = True) -> Official:
     """The official sums of the selection (`filters`: the cleaned filters of the live summary), by `groups`,
-    each row's indicators computed from its sums by `derive_row` as the live rows' are. One grouped query."""
+    each row's indicators computed from its sums by `derive_row` as the live rows' are (the total's only with
+    `derive_groups` False: a page whose tables by group show sums only; a province's communes are hundreds of
+    rows). One grouped query."""
     metrics = list(metrics or OFFICIAL_METRICS)
     total, by_group = _sums(scope=scope, period=period, filters=filters, groups=groups, metrics=metrics)
     derive = derive_row or (lambda row: row)
+    derive_group = derive if derive_groups else (lambda row: row)
     empty = {m: 0 for m in metrics} | {"approved": 0, "accepted": 0}
     return Official(period=period, total=derive({**empty, **total}),
-                    groups={g: {k: derive({**empty, **row}) for k, row in by_group.get(g, {}).items()}
+                    groups={g: {k: derive_group({**empty, **row}) for k, row in by_group.get(g, {}).items()}
                             for g in groups})
 
 

@@ -14,12 +14,14 @@ def official_label(official: Official) -> str:
     return _("Số liệu chính thức (đã duyệt, kỳ %(period)s)") % {"period": official.period.label}
 
 
-def attach(summary: Summary, official: Official, keys: list[str]) -> None:
-    """The summary's total and group rows (those `official` has groups for) with their official figures beside."""
+def attach(summary: Summary, official: Official, keys: list[str], group_keys: list[str] | None = None) -> None:
+    """The summary's total and group rows (those `official` has groups for) with their official figures beside:
+    `keys` on the total, `group_keys` (default: the same) on the group rows (the tables by group show fewer)."""
     beside(summary.total, official.total, keys)
+    group_keys = keys if group_keys is None else group_keys
     for group, rows in official.groups.items():
         for row in summary.groups.get(group, []):
-            beside(row, rows.get(row["key"]), keys)
+            beside(row, rows.get(row["key"]), group_keys)
 
 
 def official_table(*, official: Official, live: dict, figures: list[tuple[str, str]]) -> Table:

@@ -130,15 +130,17 @@ def _verification_rows(total: dict) -> list[dict]:
 
 
 def official_read(request, *, scope: Scope, summary: Summary, groups: tuple[str, ...], figures: list,
-                  metrics: list[str], derive_row, domain: str | None = None, cards: tuple[str, ...] = ()) -> tuple[dict, object]:
+                  metrics: list[str], derive_row, domain: str | None = None, cards: tuple[str, ...] = (),
+                  unit_figures: list | None = None) -> tuple[dict, object]:
     """The period picker's choices and, when a period is chosen (?period=), its official figures attached to the
     summary's rows (official_<figure>, diff_<figure>, approved, accepted): (page context, Official or None).
-    A period that cannot be shown (unknown, of another year, without this page's data) is said on the page,
-    which stays live."""
+    `unit_figures`: the only figures the tables by group show, when they are sums (their rows neither derived
+    nor given the others). A period that cannot be shown (unknown, of another year, without this page's data)
+    is said on the page, which stays live."""
     year = summary.filters.get("school_year")
     context = {"periods": periods(school_year=year) if year else [], "period_chosen": request.GET.get("period", "")}
     try:
-        period = period_from(request.GET.get("period"), school_year=year)
+        period = period_from(request.GET.get("period"), school_year=year, choices=context["periods"])
         if period is not None and domain:
             require_domain(period, domain)
     except AppError as exc:
@@ -147,8 +149,10 @@ def official_read(request, *, scope: Scope, summary: Summary, groups: tuple[str,
     if period is None:
         return context, None
     official = official_summary(scope=scope, period=period, filters=summary.filters, groups=groups, metrics=metrics,
-                                derive_row=derive_row)
-    attach(summary, official, [key for key, _label in figures])
+                                derive_row=derive_row, derive_groups=unit_figures is None
+                                or not {key for key, _label in unit_figures} <= set(metrics))
+    attach(summary, official, [key for key, _label in figures],
+           None if unit_figures is None else [key for key, _label in unit_figures])
     figures = [(key, str(label)) for key, label in figures]
     total = summary.total
     context.update({"official_cards": [{"key": key, "label": label, "official": total.get(f"official_{key}"),
@@ -175,7 +179,8 @@ def _area(request, *, scope: Scope, filters: dict, unit: str, link, title: str, 
     groups = (unit, "level", "ownership")
     summary = stats_summary(scope=scope, filters=filters, groups=groups)
     official, _found = official_read(request, scope=scope, summary=summary, groups=groups, figures=OFFICIAL_FIGURES,
-                                     metrics=OFFICIAL_METRICS, derive_row=derive, cards=("pupils", "staff"))
+                                     metrics=OFFICIAL_METRICS, derive_row=derive, cards=("pupils", "staff"),
+                                     unit_figures=OFFICIAL_UNIT_FIGURES)
     tables = _area_tables(summary, unit, request.GET.get("sort"), link)
     tables = with_official(official, tables, tables[:3], OFFICIAL_UNIT_FIGURES, accepted=True)
     return _respond(request, "dashboards/area.html",

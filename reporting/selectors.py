@@ -120,12 +120,26 @@ def official_sums(*, scope: Scope, period: ReportingPeriod | int, school_year: i
     """The sums of the figures frozen at approval for the period's schools in the scope and `filters` (the
     dashboards' cleaned filters: province, commune, level, ownership, school), in total and by each of `groups`, with
     `approved` (schools with frozen figures) and `accepted` (those of provinces the ministry accepted). One
-    query: each frozen row's JSON is expanded once (jsonb_to_record), then summed by grouping sets."""
+    query: of the country or a province without schools asked, over the official rollup (the frozen rows summed
+    at approval: reporting.official_rollup); otherwise over the frozen rows, each row's JSON expanded once
+    (jsonb_to_record), then summed by grouping sets."""
     metrics = [m for m in metrics if m in METRIC_NAMES]
     unknown = [g for g in groups if g not in _DIMS]
     if unknown:
         raise ValueError(unknown)
-    conditions, params = ["s.period_id = %s", "o.school_year = %s"], [getattr(period, "pk", period), school_year]
+    period = getattr(period, "pk", period)
+    if scope.kind in (COUNTRY, PROVINCE) and "school" not in groups and filters.get("school") in (None, ""):
+        return _rollup_sums(scope=scope, period=period, school_year=school_year, filters=filters, groups=groups,
+                            metrics=metrics)
+    return _frozen_sums(scope=scope, period=period, school_year=school_year, filters=filters, groups=groups,
+                        metrics=metrics)
+
+
+def _frozen_sums(*, scope: Scope, period: int, school_year: int, filters: dict, groups: tuple[str, ...],
+                 metrics: list[str]) -> tuple[dict, dict[str, dict]]:
+    """official_sums from the frozen rows themselves: a school, a commune by school (a few hundred rows at most,
+    read by the commune's index)."""
+    conditions, params = ["s.period_id = %s", "o.school_year = %s"], [period, school_year]
     if scope.kind == PROVINCE:
         conditions.append("o.province_id = %s")
         params.append(scope.province_code)
@@ -156,6 +170,11 @@ def official_sums(*, scope: Scope, period: ReportingPeriod | int, school_year: i
         CROSS JOIN LATERAL jsonb_to_record(o.figures) AS f({record})
         WHERE {" AND ".join(conditions)}
         GROUP BY GROUPING SETS ({sets})"""  # noqa: S608 - metric and group names are checked above
+    return _by_sets(sql, params, groups)
+
+
+def _by_sets(sql: str, params, groups: tuple[str, ...]) -> tuple[dict, dict[str, dict]]:
+    """The rows of a grouping-sets query (d<i>, g<i> per group) as the total and each group's rows by key."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]
@@ -163,11 +182,47 @@ def official_sums(*, scope: Scope, period: ReportingPeriod | int, school_year: i
     total: dict = {}
     by_group: dict[str, dict] = {g: {} for g in groups}
     for row in rows:
-        keys = [row.pop(f"d{i}") for i in range(len(dims))]
-        flags = [row.pop(f"g{i}") for i in range(len(dims))]
+        keys = [row.pop(f"d{i}") for i in range(len(groups))]
+        flags = [row.pop(f"g{i}") for i in range(len(groups))]
         if all(flags):
             total = row
             continue
         i = flags.index(0)
         by_group[groups[i]][keys[i]] = row
     return total, by_group
+
+
+# The rollup's columns for the dimensions (reporting.official_rollup).
+_ROLLUP_DIMS = {"province": "r.province_id", "commune": "r.commune_id", "level": "r.level", "ownership": "r.ownership"}
+
+
+def _rollup_sums(*, scope: Scope, period: int, school_year: int, filters: dict, groups: tuple[str, ...],
+                 metrics: list[str]) -> tuple[dict, dict[str, dict]]:
+    """official_sums of the country or a province from the official rollup (the frozen rows summed at approval
+    by province and by commune x level x ownership): the rows by commune when the selection or a group needs
+    communes, else the rows by province. The same sums as from the frozen rows (tests/reporting/test_rollup.py)."""
+    by_commune = "commune" in groups or filters.get("commune") not in (None, "")
+    conditions = ["r.period_id = %s", "r.commune_id <> ''" if by_commune else "r.commune_id = ''",
+                  # The period's rows are of its year only: another year asked has no official figures.
+                  "rp.school_year = %s"]
+    params: list = [period, school_year]
+    if scope.kind == PROVINCE:
+        conditions.append("r.province_id = %s")
+        params.append(scope.province_code)
+    for key in ("province", "commune", "level", "ownership"):
+        if filters.get(key) not in (None, ""):
+            conditions.append(f"{_ROLLUP_DIMS[key]} = %s")
+            params.append(str(filters[key]))
+    dims = [_ROLLUP_DIMS[g] for g in groups]
+    sets = ", ".join(["()"] + [f"({d})" for d in dims])
+    selected = [f"{d} AS d{i}, GROUPING({d}) AS g{i}" for i, d in enumerate(dims)]
+    sums = [f"COALESCE(sum(r.{m}), 0)::bigint AS {m}" for m in metrics]
+    sql = f"""
+        SELECT {", ".join([*selected, "COALESCE(sum(r.approved), 0)::int AS approved",
+                           "COALESCE(sum(r.approved) FILTER (WHERE a.id IS NOT NULL), 0)::int AS accepted", *sums])}
+        FROM reporting_officialrollup r
+        JOIN reporting_reportingperiod rp ON rp.id = r.period_id
+        LEFT JOIN reporting_provinceacceptance a ON a.period_id = r.period_id AND a.province_id = r.province_id
+        WHERE {" AND ".join(conditions)}
+        GROUP BY GROUPING SETS ({sets})"""  # noqa: S608 - metric and group names are checked by the caller
+    return _by_sets(sql, params, groups)

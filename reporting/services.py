@@ -24,7 +24,7 @@ from edu_portal.common.queue import enqueue_on_commit
 from geo.models import Province
 from schools.models import School
 
-from . import changes, checks, freeze, notifications
+from . import changes, checks, freeze, notifications, official_rollup
 from .models import (
     DEFAULT_DOMAINS,
     Domain,
@@ -178,7 +178,8 @@ def _approve(period: ReportingPeriod, submission_ids: list[int], school_ids: lis
     """Approve these submissions (their schools' rows locked by the caller), set-based whatever their number:
     the schools whose statistics row of the period's year is older than their data are refreshed (that year
     only), then every school's row is frozen as it stands (OfficialFigures), the locks written, the events
-    journaled and the schools' users told, each in one statement."""
+    journaled and the schools' users told, each in one statement; the official rollup of the provinces concerned
+    is summed again from the frozen rows."""
     started = time.monotonic()
     with connection.cursor() as cursor:
         stale = changes.stale_schools(cursor, school_ids=school_ids, school_year=period.school_year,
@@ -191,8 +192,12 @@ def _approve(period: ReportingPeriod, submission_ids: list[int], school_ids: lis
               "comment": comment, "who": _who(user), "year": period.school_year, "kind": period.kind,
               "domains": list(period.domains)}
     with connection.cursor() as cursor:
+        replaced = official_rollup.areas_frozen(cursor, submission_ids=submission_ids)
         for sql in freeze.APPROVE_SQL:
             cursor.execute(sql, params)
+        # The official rollup of the communes whose frozen rows went or came (a school may have moved since).
+        official_rollup.rollup_rebuild(cursor, period_id=period.pk, school_year=period.school_year,
+                                       areas=replaced | official_rollup.areas_frozen(cursor, submission_ids=submission_ids))
     log.info("approve %s schools: %s stale (checked in %.1f s, refreshed in %.1f s), frozen in %.1f s",
              len(school_ids), len(stale), checked - started, refreshed - checked, time.monotonic() - refreshed)
     notifications.notify_approved(period=period, submission_ids=submission_ids, comment=comment)

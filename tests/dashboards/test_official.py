@@ -278,7 +278,8 @@ def test_the_warmed_official_figures_are_those_the_pages_and_the_api_read(api, c
         client.force_login(province_user)
         _page(client, "/dashboards/provinces/01/", period=published.pk)
     assert not [q["sql"] for q in queries.captured_queries if "reporting_officialfigures" in q["sql"]]
-    # Not warmed: read from the frozen rows.
+    # Not warmed: read from the official rollup (reporting.official_rollup), not from the frozen rows.
     with CaptureQueriesContext(connection) as queries:
         _page(client, "/dashboards/provinces/01/", period=published.pk, level="primary")
-    assert [q["sql"] for q in queries.captured_queries if "reporting_officialfigures" in q["sql"]]
+    assert [q["sql"] for q in queries.captured_queries if "reporting_officialrollup" in q["sql"]]
+    assert not [q["sql"] for q in queries.captured_queries if "reporting_officialfigures" in q["sql"]]

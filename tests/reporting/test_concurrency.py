@@ -96,3 +96,22 @@ def test_an_edit_racing_the_approval_is_in_the_figures_or_refused(submitted, pro
     else:
         # Written: before the approval read the figures (the approval waited for it), so they include it.
         assert frozen == 2
+
+
+def test_two_approvals_in_one_commune_at_once_leave_the_official_rollup_exact(submitted, province_user, ministry_user,
+                                                                               school_a, school_b):
+    """Each approval rebuilds the commune's and the province's rollup rows: one after the other (reporting.
+    official_rollup's lock), the second reading the first's frozen row, never both writing the same rows."""
+    from dashboards.services import stats_refresh_all
+    from tests.reporting.test_rollup import _assert_exact, _pupils
+
+    assert school_a.commune_id == school_b.commune_id
+    stats_refresh_all()  # neither school stale: no refresh (and its lock) puts one approval behind the other
+    outcomes = _race(
+        lambda: services.submissions_approve(scope=Scope.for_user(province_user), user=province_user,
+                                             period_id=submitted.pk, school_ids=[school_a.pk]),
+        lambda: services.submissions_approve(scope=Scope.for_user(ministry_user), user=ministry_user,
+                                             period_id=submitted.pk, school_ids=[school_b.pk]))
+    assert outcomes == [1, 1]
+    rollup = _assert_exact(submitted)
+    assert _pupils(rollup, "01") == _pupils(rollup, "01", school_a.commune_id) == 2
