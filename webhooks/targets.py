@@ -10,6 +10,7 @@ before every attempt (the name may point elsewhere by then).
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 from edu_portal.common.exceptions import AppError
 
 URL_MAX = 500
+# A DNS name (letters, digits, hyphens, dots) or an IP address: anything else is not looked up at all.
+HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$")
 
 
 def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -27,6 +30,14 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     except (OSError, UnicodeError):
         return []
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def _host_valid(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(HOST_NAME.match(host))
+    return True
 
 
 def _local(address) -> bool:
@@ -46,7 +57,7 @@ def target_check(url: str) -> str:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         parts, port = None, 0
-    if parts is None or not url or len(url) > URL_MAX or not parts.hostname:
+    if parts is None or not url or len(url) > URL_MAX or not parts.hostname or not _host_valid(parts.hostname):
         raise _invalid(_("Địa chỉ nhận không hợp lệ (dạng https://máy-chủ/đường-dẫn, tối đa 500 ký tự)."))
     if parts.username or parts.password:
         raise _invalid(_("Địa chỉ nhận không được chứa tên đăng nhập hay mật khẩu."))

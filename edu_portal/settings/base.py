@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
                             # Two fields named `kind`: a school site's and a reporting period's.
                             "SiteKindEnum": "facilities.models.SiteKind",
                             "ReportingPeriodKindEnum": "reporting.models.PeriodKind",
+                            "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
                             # A grade's rating scale (`scale` in the dashboards and the subjects API).
                             "RatingScaleEnum": ["primary", "secondary"]},
 }

@@ -127,6 +127,8 @@ def test_period_approved_and_accepted_reach_the_tokens_that_hold_them(
     ("https://user:pw@example.org/x", "invalid_url"),
     ("http://8.8.8.8/hooks", "invalid_url"),  # plain http only to this machine or the local network, even in tests
     ("https://no-such-host.invalid/x", "invalid_url"),
+    ("http://exa mple.org/x", "invalid_url"),
+    ("http://exa_mple.org/x", "invalid_url"),
 ])
 def test_bad_urls_are_refused(province_user, token_for, url, code):
     with pytest.raises(AppError) as refused:
