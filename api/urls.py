@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff-reassignments/", include("teachers.api.reassignment_urls")),
     path("facilities/", include("facilities.api.urls")),
     path("reporting/", include("reporting.api.urls")),
+    path("webhooks/", include("webhooks.api.urls")),
     # The statistics (dashboards/api/) go here, before the catch-all below.
     path("stats/", include("dashboards.api.urls")),
     # Keep last: any other address under /api/v1/ answers 404 in the API's error shape.

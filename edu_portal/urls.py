@@ -22,6 +22,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("api/v1/", include("api.urls")),
     path("audit/", include("audit.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
 # MEDIA_ROOT is never served by URL, not even with DEBUG on: it holds uploaded originals and

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from dashboards.official import official_changed
 from dashboards.services import stats_refresh_schools
+from edu_portal.common.events import events_emit, period_events
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.queue import enqueue_on_commit
 from geo.models import Province
@@ -203,8 +204,11 @@ def _approve(period: ReportingPeriod, submission_ids: list[int], school_ids: lis
     notifications.notify_approved(period=period, submission_ids=submission_ids, comment=comment)
     # The dashboards' cached official figures are stale: computed again by a worker once this commits.
     official_changed()
-    provinces = sorted(set(School.objects.filter(pk__in=school_ids).values_list("province_id", flat=True)))
+    schools = list(School.objects.filter(pk__in=school_ids).values_list("pk", "code", "province_id"))
+    provinces = sorted({province for _pk, _code, province in schools})
     enqueue_on_commit("reporting.official_warm", period.pk, provinces)
+    # Subscribed client systems hear of it (webhooks: by signal, in this transaction).
+    events_emit(period_events("approved", period=period, schools=schools))
 
 
 @transaction.atomic
@@ -294,6 +298,7 @@ def province_accept(*, scope: Scope, user, period_id: int, province_code: str) -
         raise AppError(_("Bộ đã tiếp nhận số liệu của tỉnh này."), code="already_accepted", status_code=409)
     official_changed()  # the dashboards count its schools as accepted
     enqueue_on_commit("reporting.official_warm", period.pk, [province_code])
+    events_emit(period_events("accepted", period=period, provinces=[province_code]))
     notifications.notify_accepted(period=period, province_id=province_code,
                                   province_name=Province.objects.filter(pk=province_code)
                                   .values_list("name", flat=True).first() or province_code)
@@ -340,6 +345,7 @@ def period_freeze_national(*, scope: Scope, user, period_id: int, comment: str =
     if not waiting and not provinces:
         raise AppError(_("Không có báo cáo nào chờ duyệt và không có tỉnh nào chờ Bộ tiếp nhận."),
                        code="nothing_to_freeze", status_code=409)
+    events_emit(period_events("accepted", period=period, provinces=provinces))
     names = dict(Province.objects.filter(pk__in=provinces).values_list("pk", "name"))
     for code in provinces:
         notifications.notify_accepted(period=period, province_id=code, province_name=names.get(code, code))

@@ -8,6 +8,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
+from edu_portal.common.events import events_emit, record_event
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import normalize_name
 from edu_portal.common.queue import enqueue_on_commit
@@ -30,6 +31,12 @@ def school_edit_check(*, scope: Scope) -> None:
                        "của trường.", code="permission_denied", status_code=403)
 
 
+def _announce(school: School, action: str, *, changed: list[str] | None = None) -> None:
+    """Client systems subscribed to schools' changes hear of it (webhooks: by signal, in this transaction)."""
+    events_emit([record_event("school", action, record_id=school.pk, key=school.code, school_id=school.pk,
+                              school_code=school.code, province_id=school.province_id, changed=changed)])
+
+
 @transaction.atomic
 def school_create(*, scope: Scope, code: str, name: str, level: str, ownership: str, province_id: str,
                   commune_id: str, address: str = "", status: str = SchoolStatus.OPEN,
@@ -44,6 +51,7 @@ def school_create(*, scope: Scope, code: str, name: str, level: str, ownership: 
                     status=status, merged_into_id=merged_into_id, last_synced_at=last_synced_at)
     full_clean_or_raise(school)
     school.save()
+    _announce(school, "created")
     return school
 
 
@@ -63,6 +71,7 @@ def school_update(*, scope: Scope, school: School, **changes) -> School:
     full_clean_or_raise(school)
     school.save()
     _statistics_refresh(school.pk)
+    _announce(school, "updated", changed=list(changes))
     return school
 
 
@@ -86,6 +95,7 @@ def school_delete(*, scope: Scope, school: School) -> None:
     pk = school.pk  # delete() forgets it
     try:
         with transaction.atomic():  # a savepoint: the refusal below leaves the outer transaction usable
+            _announce(school, "deleted")  # undone with the savepoint if the school cannot go
             school.delete()
         _statistics_refresh(pk)
     except ProtectedError as exc:

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.scope import Scope
+from edu_portal.common.events import events_emit, record_event, transfer_requested_event
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import (
     canonical_name,
@@ -86,6 +87,15 @@ def _identity_changed(student: Student) -> None:
     enqueue_on_commit("students.duplicates_scan_pupils", [student.pk])
 
 
+def _announce(student: Student, action: str, *, changed: list[str] | None = None,
+              left: School | None = None) -> None:
+    """Client systems subscribed to pupils' changes hear of it (webhooks: by signal, in this transaction)."""
+    events_emit([record_event("student", action, record_id=student.pk, key=student.pupil_code,
+                              school_id=student.school_id, school_code=student.school.code,
+                              province_id=student.school.province_id, changed=changed,
+                              left=(left.pk, left.province_id) if left is not None else None)])
+
+
 def _age_group_or_raise(*, grade: int, date_of_birth: dt.date, school_year: int) -> str:
     """The preschool age group of an enrollment made now (students.preschool); a child whose age fits
     no group (grade-1 age, under 3 months) is the user's to fix."""
@@ -152,6 +162,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
     enrollment.save()
     _identity_changed(student)
     _statistics_changed(school.pk)
+    _announce(student, "created")
     return student
 
 
@@ -176,6 +187,7 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
         _identity_changed(student)
     # Names, genders, ethnicities and verification states are all counted in the statistics.
     _statistics_changed(student.school_id)
+    _announce(student, "updated", changed=list(changes))
     return student
 
 
@@ -199,6 +211,7 @@ def student_enroll(*, scope: Scope, student: Student, grade: int, class_name: st
     full_clean_or_raise(enrollment, exclude=["student"])
     enrollment.save()
     _statistics_changed(student.school_id)
+    _announce(student, "updated", changed=["enrollment"])
     return enrollment
 
 
@@ -221,7 +234,7 @@ def _student_move(*, student: Student, to_school: School, grade: int, class_name
     """Close the pupil's open enrollment of the year as transferred out on `on` (the sending school
     keeps it as its history and counts it) and open one at `to_school`. Results, physical records and
     the verification state stay on the pupil: they follow them (each keeps its school of record)."""
-    from_school_id = student.school_id
+    from_school_id, from_school = student.school_id, student.school
     _grade_taught_or_raise(grade, to_school)
     current = (Enrollment.objects.select_for_update()
                .filter(OPEN_ENROLLMENT, student=student, school_year=year).first())
@@ -239,6 +252,7 @@ def _student_move(*, student: Student, to_school: School, grade: int, class_name
     student.updated_at = timezone.now()
     student.save(update_fields=["school", "updated_at"])
     _statistics_changed(from_school_id, to_school.pk)
+    _announce(student, "updated", changed=["enrollment", "school"], left=from_school)
     return enrollment
 
 
@@ -329,6 +343,8 @@ def transfer_request_create(*, scope: Scope, user, to_school: School, date_of_bi
     transfer = TransferRequest.objects.create(student=student, from_school=student.school, to_school=to_school,
                                               requested_by=_who(user),
                                               grade=grade, class_name=class_name)
+    events_emit([transfer_requested_event(transfer_id=transfer.pk, student_id=student.pk, pupil_code=student.pupil_code,
+                                          from_school=student.school, to_school=to_school)])
     if left is not None and left.status == EnrollmentStatus.TRANSFERRED_OUT:
         # "Chờ tiếp nhận": the sending school already recorded the pupil as leaving by transfer, which it
         # does when its head signs the family's transfer application (the consent of the school left that
@@ -482,6 +498,7 @@ def _touch(student: Student) -> None:
     # change through the pupil's own timestamp, as they do a transfer.
     student.updated_at = timezone.now()
     student.save(update_fields=["updated_at"])
+    _announce(student, "updated", changed=["enrollment"])
 
 
 @transaction.atomic
@@ -661,6 +678,7 @@ def student_delete(*, scope: Scope, student: Student, reason: str) -> None:
     school_id = student.school_id
     tombstone_create(kind=RecordKind.STUDENT, record_id=student.pk, code=student.pupil_code,
                      school_id=school_id, province_id=student.school.province_id, reason=reason)
+    _announce(student, "deleted")
     student.delete()
     _statistics_changed(school_id)
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.scope import Scope
+from edu_portal.common.events import events_emit, record_event
 from edu_portal.common.exceptions import AppError, NotInScope, full_clean_or_raise
 from edu_portal.common.identity import (
     canonical_name,
@@ -66,6 +67,14 @@ def _identity_changed(staff: StaffMember) -> None:
     enqueue_on_commit("verification.identities_verify", "staff", [staff.pk])
 
 
+def _announce(staff: StaffMember, action: str, *, changed: list[str] | None = None,
+              left: School | None = None) -> None:
+    """Client systems subscribed to staff changes hear of it (webhooks: by signal, in this transaction)."""
+    events_emit([record_event("staff", action, record_id=staff.pk, key=staff.staff_code, school_id=staff.school_id,
+                              school_code=staff.school.code, province_id=staff.school.province_id, changed=changed,
+                              left=(left.pk, left.province_id) if left is not None else None)])
+
+
 @transaction.atomic
 def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: str,
                  date_of_birth: dt.date, gender: str, qualification: str, id_number: str | None = None,
@@ -94,6 +103,7 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
     StaffPosting.objects.create(staff=staff, school=school, position=staff.position)
     _identity_changed(staff)
     _statistics_changed(school.pk)
+    _announce(staff, "created")
     return staff
 
 
@@ -114,6 +124,7 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
     if identity_changed:
         _identity_changed(staff)
     _statistics_changed(staff.school_id)
+    _announce(staff, "updated", changed=list(changes))
     return staff
 
 
@@ -129,6 +140,7 @@ def staff_delete(*, scope: Scope, staff: StaffMember, reason: str) -> None:
     school_id = staff.school_id
     tombstone_create(kind=RecordKind.STAFF, record_id=staff.pk, code=staff.staff_code,
                      school_id=school_id, province_id=staff.school.province_id, reason=reason)
+    _announce(staff, "deleted")
     staff.delete()
     _statistics_changed(school_id)
 
@@ -165,7 +177,7 @@ def _staff_move(*, staff: StaffMember, to_school: School, position: str, on: dt.
     """Close the member's open posting as reassigned on `on` (the sending school keeps it as its history)
     and open one at `to_school`. A member with no open posting (rows written outside the services) gets
     the sending school's posting recorded, closed, so the history still shows where they came from."""
-    from_school_id = staff.school_id
+    from_school_id, from_school = staff.school_id, staff.school
     current = StaffPosting.objects.select_for_update().filter(staff=staff, ended_on__isnull=True).first()
     if current is None:
         current = StaffPosting(staff=staff, school_id=from_school_id, position=staff.position)
@@ -179,6 +191,7 @@ def _staff_move(*, staff: StaffMember, to_school: School, position: str, on: dt.
     staff.save(update_fields=["school", "position", "qualification_standard", "meets_qualification_standard",
                               "updated_at"])
     _statistics_changed(from_school_id, to_school.pk)
+    _announce(staff, "updated", changed=["position", "school"], left=from_school)
 
 
 @transaction.atomic

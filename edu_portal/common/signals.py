@@ -13,3 +13,8 @@ from django.dispatch import Signal
 
 id_numbers_shown = Signal()
 record_deleted = Signal()
+
+events_emitted = Signal()
+"""events_emitted: something a client system may subscribe to happened (edu_portal.common.events): sent by
+the services inside the writing transaction with keyword argument `events` (a list of Event). The webhooks
+app writes its outbox rows in that transaction, so an event commits or rolls back with the change."""

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "api",
     "security",
     "audit",
+    "webhooks",
     "demo_population",
 ]
 
@@ -218,6 +219,10 @@ CELERY_BEAT_SCHEDULE.update({
 })
 # Uploads: work files of uploads left uncommitted are deleted after UPLOADS_WORK_FILE_DAYS.
 UPLOADS_WORK_FILE_DAYS = env.int("UPLOADS_WORK_FILE_DAYS", default=7)
+# Webhooks (issue 20): what is due again (retries, a crashed worker's), and the log kept WEBHOOKS_RETENTION_DAYS.
+CELERY_BEAT_SCHEDULE["webhooks-deliveries-resend"] = {
+    "task": "webhooks.deliveries_resend", "schedule": env.float("WEBHOOKS_SWEEP_SECONDS", default=30.0)}
+CELERY_BEAT_SCHEDULE["webhooks-events-prune"] = {"task": "webhooks.events_prune", "schedule": crontab(hour=3, minute=40)}
 CELERY_BEAT_SCHEDULE["uploads-expire-work-files"] = {"task": "uploads.expire_work_files", "schedule": 86400.0}
 # Dashboards: a full recompute of the statistics of the current school year (and of the next once a
 # year-end has opened it), with their rollup; incremental refreshes follow uploads and verification.
@@ -273,6 +278,7 @@ SPECTACULAR_SETTINGS = {
                             # Two fields named `kind`: a school site's and a reporting period's.
                             "SiteKindEnum": "facilities.models.SiteKind",
                             "ReportingPeriodKindEnum": "reporting.models.PeriodKind",
+                            "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
                             # A grade's rating scale (`scale` in the dashboards and the subjects API).
                             "RatingScaleEnum": ["primary", "secondary"]},
 }
@@ -306,3 +312,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Webhooks (webhooks/, README "Webhooks"). The portal's public address, for the links in events.
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
+# Production: https to public addresses only (webhooks/targets.py); dev and test also allow http to loopback/private.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)  # each phase of an attempt
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=10)
+WEBHOOKS_BACKOFF_BASE = env.float("WEBHOOKS_BACKOFF_BASE", default=10.0)  # seconds; doubles each attempt
+WEBHOOKS_BACKOFF_MAX = env.float("WEBHOOKS_BACKOFF_MAX", default=3600.0)
+WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)

@@ -11,3 +11,5 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 POPULATION_API_CLIENT_SECRET = env("POPULATION_API_CLIENT_SECRET", default="dev-registry-secret")
 DEMO_LOGINS_ENABLED = True
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="edu-demo-2026")
+# Webhooks may also go over plain http to a receiver on this machine or the local network (webhooks/targets.py).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True

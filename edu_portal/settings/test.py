@@ -21,3 +21,5 @@ DEMO_PASSWORD = "edu-demo-2026"
 MEDIA_ROOT = BASE_DIR / ".local" / "test-media"  # noqa: F405
 # Seeds in tests write their population here, never over the one `make run` serves.
 POPULATION_REGISTRY_POPULATION_FILE = BASE_DIR / ".local" / "test-population.csv.gz"  # noqa: F405
+# Webhooks may also go over plain http to a receiver on this machine or the local network (webhooks/targets.py).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True

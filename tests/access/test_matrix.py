@@ -265,6 +265,13 @@ RULES: dict[str, Rule] = {
     "api:tokens": Rule(MINISTRY_ONLY),
     "api:token-revoke": Rule(web(school_a=403, school_b=403, province_x=403, province_y=403, ministry=302),
                              kwargs=lambda o: {"pk": o["token_a"].pk}, method="post"),
+    # Webhooks (issue 20): ministry and provinces oversee the client systems of their scope (school A's token's
+    # subscription: province Y is told it does not exist); replaying its pending ping is refused with a message (302).
+    "webhooks:list": Rule(web(school_a=403, school_b=403, province_x=200, province_y=200, ministry=200)),
+    "webhooks:detail": Rule(web(school_a=403, school_b=403, province_x=200, province_y=404, ministry=200),
+                            kwargs=lambda o: {"pk": o["subscription_a"].pk}),
+    "webhooks:replay": Rule(web(school_a=403, school_b=403, province_x=302, province_y=404, ministry=302),
+                            kwargs=lambda o: {"pk": o["delivery_a"].pk}, method="post"),
 }
 
 
@@ -428,7 +435,17 @@ def _period(objects) -> None:
     objects["check_a"] = CheckResult.objects.get(school=objects["school_a"], rule="pupil_teacher_ratio")
 
 
-OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end, _site, _period]
+def _webhook(objects) -> None:
+    """A subscription of school A's token (token_a) and its ping, pending (issue 20)."""
+    from webhooks.services import subscription_create, subscription_ping
+
+    objects["subscription_a"] = subscription_create(token=objects["token_a"], url="http://127.0.0.1:9/hooks",
+                                                    event_types=["student.created"])
+    objects["delivery_a"] = subscription_ping(subscription=objects["subscription_a"])
+
+
+OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end, _site, _period,
+                      _webhook]
 
 
 UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
@@ -599,6 +616,9 @@ REPORTING_DECISION = api(country_ro=403, country_rw=200, province_x_ro=403, prov
                          school_a_ro=403, school_a_rw=403, school_b_ro=403)
 REPORTING_NOT_APPROVED = api(country_ro=403, country_rw=409, province_x_ro=403, province_x_rw=409, province_y_ro=403,
                              school_a_ro=403, school_a_rw=403, school_b_ro=403)
+# Webhooks belong to the token that subscribed (school A's token_a, none of the matrix's): any other is told no.
+NOT_THEIRS = api(country_ro=404, country_rw=404, province_x_ro=404, province_x_rw=404, province_y_ro=404,
+                 school_a_ro=404, school_a_rw=404, school_b_ro=404)
 POST_ONLY = api(country_ro=405, country_rw=405, province_x_ro=405, province_x_rw=405, province_y_ro=405,
                 school_a_ro=405, school_a_rw=405, school_b_ro=405)
 
@@ -749,6 +769,13 @@ API_RULES: dict[str, ApiRule] = {
                                     kwargs=lambda o: {"pk": o["period"].pk}, method="post",
                                     data=lambda o: {"province": "01"}),
     # Only the country's read-write token freezes the national figures (school A's report approved, 01 accepted).
+    # Webhooks (issue 20): every token lists its own subscriptions and deliveries; another's are not found.
+    "api:webhook-subscriptions": ApiRule(EVERY_TOKEN),
+    "api:webhook-subscription": ApiRule(NOT_THEIRS, kwargs=lambda o: {"pk": o["subscription_a"].pk}),
+    "api:webhook-ping": ApiRule(NOT_THEIRS, kwargs=lambda o: {"pk": o["subscription_a"].pk}, method="post"),
+    "api:webhook-deliveries": ApiRule(EVERY_TOKEN),
+    "api:webhook-delivery": ApiRule(NOT_THEIRS, kwargs=lambda o: {"pk": o["delivery_a"].pk}),
+    "api:webhook-replay": ApiRule(NOT_THEIRS, kwargs=lambda o: {"pk": o["delivery_a"].pk}, method="post"),
     "api:reporting-freeze": ApiRule(api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=403,
                                         province_y_ro=403, school_a_ro=403, school_a_rw=403, school_b_ro=403),
                                     kwargs=lambda o: {"pk": o["period"].pk}, method="post",

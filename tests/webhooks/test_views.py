@@ -1,0 +1,66 @@
+"""The staff page: subscriptions of the client systems in the user's scope, their deliveries, replay."""
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory, make_student
+from webhooks import services
+from webhooks.models import Delivery, DeliveryStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def subscriptions(province_user, province_user_y, school_a, token_for):
+    hanoi = services.subscription_create(token=token_for(province_user, name="SIS Hà Nội")[0],
+                                         url="http://127.0.0.1:9/hanoi", event_types=["student.created"])
+    hcm = services.subscription_create(token=token_for(province_user_y, name="SIS Sài Gòn")[0],
+                                       url="http://127.0.0.1:9/hcm", event_types=["student.created"])
+    make_student(school_a)
+    return hanoi, hcm
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_province_sees_its_own_client_systems_only(subscriptions, province_user, ministry_user, school_user):
+    hanoi, hcm = subscriptions
+    page = _client(province_user).get("/webhooks/").content.decode()
+    assert "SIS Hà Nội" in page and "SIS Sài Gòn" not in page and "/hcm" not in page
+    assert _client(province_user).get(f"/webhooks/{hcm.pk}/").status_code == 404
+    ministry_page = _client(ministry_user).get("/webhooks/").content.decode()
+    assert "SIS Hà Nội" in ministry_page and "SIS Sài Gòn" in ministry_page
+    assert _client(school_user).get("/webhooks/").status_code == 403
+
+
+def test_deliveries_and_replay_from_the_page(subscriptions, province_user, province_user_y):
+    hanoi, _hcm = subscriptions
+    delivery = Delivery.objects.get(subscription=hanoi)
+    client = _client(province_user)
+    page = client.get(f"/webhooks/{hanoi.pk}/").content.decode()
+    assert f'data-testid="delivery-{delivery.pk}"' in page and "student.created" in page
+    assert f'data-testid="replay-{delivery.pk}"' not in page  # still pending
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
+    assert _client(province_user_y).post(f"/webhooks/deliveries/{delivery.pk}/replay/").status_code == 404
+    response = client.post(f"/webhooks/deliveries/{delivery.pk}/replay/", follow=True)
+    assert response.status_code == 200
+    replay = Delivery.objects.get(replay_of=delivery)
+    assert replay.status == DeliveryStatus.PENDING and f'data-testid="delivery-{replay.pk}"' in response.content.decode()
+
+
+def test_the_page_in_english(subscriptions, province_user):
+    client = _client(province_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/webhooks/"})
+    page = client.get("/webhooks/").content.decode()
+    assert "Delivery address" in page and "Event types" in page and "Địa chỉ nhận" not in page
+
+
+def test_a_province_user_sees_its_schools_tokens(province_user, school_a, token_for):
+    clerk = UserFactory(username="wv_clerk_a", role="school", school=school_a)
+    services.subscription_create(token=token_for(clerk, name="SIS trường A")[0], url="http://127.0.0.1:9/a",
+                                 event_types=["student.created"])
+    assert "SIS trường A" in _client(province_user).get("/webhooks/").content.decode()
