@@ -1,13 +1,15 @@
 """Reads of the trail: the ministry's search, and one record's history for its page."""
 from __future__ import annotations
 
+import copy
+
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
 from api.models import ApiToken
 from edu_portal.common.identity import mask_id_number
 
-from .models import AuditEvent
+from .models import Action, AuditEvent
 
 # Personal ID numbers inside before/after are always shown masked in the trail's pages and
 # exports: the trail tells who changed or saw a number; the full number is on the record's page.
@@ -29,12 +31,72 @@ def record_history(model_label: str, record_id: int, *, related: dict[str, list[
                    limit: int = HISTORY_LIMIT) -> list[AuditEvent]:
     """The newest events about one record: its writes and the showings of its full ID number,
     and the writes of the records it holds (`related`: model label -> ids, e.g. a pupil's
-    enrollments, results and physical records)."""
-    where = Q(model=model_label.lower()) & (Q(record_id=record_id) | Q(record_ids__contains=[record_id]))
-    for label, ids in (related or {}).items():
+    enrollments, results and physical records). An upload's batch of inserts (audit migration 0007)
+    comes back as one insert event per record asked for, with that record's row."""
+    label = model_label.lower()
+    where = Q(model=label) & (Q(record_id=record_id) | Q(record_ids__contains=[record_id]))
+    wanted = {label: {record_id}}
+    for other, ids in (related or {}).items():
         if ids:
-            where |= Q(model=label, record_id__in=list(ids))
-    return list(with_token_holders(AuditEvent.objects.filter(where).order_by("-id"))[:limit])
+            where |= Q(model=other) & (Q(record_id__in=list(ids)) | Q(record_ids__overlap=list(ids)))
+            wanted.setdefault(other, set()).update(ids)
+    events = with_token_holders(AuditEvent.objects.filter(where).order_by("-id"))[:limit]
+    return [one for e in events for one in _per_record(e, wanted.get(e.model, set()))][:limit]
+
+
+def _per_record(event: AuditEvent, ids: set[int]) -> list[AuditEvent]:
+    """A batch of inserts split into the events of the records in `ids`; any other event as it is."""
+    rows = batch_rows(event)
+    if rows is None:
+        return [event]
+    split = []
+    for pk in sorted((int(key) for key in rows if int(key) in ids), reverse=True):
+        one = copy.copy(event)
+        one.record_id, one.record_ids, one.after = pk, None, rows[str(pk)]
+        split.append(one)
+    return split
+
+
+def batch_rows(event: AuditEvent) -> dict | None:
+    """The rows of an upload's batch of inserts (audit migration 0007) by record id (as text), each a dict
+    of column -> value as text (None for NULL); None for any other event."""
+    after = event.after
+    if not (event.action == Action.INSERT and event.record_ids and isinstance(after, dict)
+            and isinstance(after.get("rows"), dict) and isinstance(after.get("columns"), list)):
+        return None
+    return {pk: dict(zip(after["columns"], record_fields(text), strict=False)) for pk, text in after["rows"].items()}
+
+
+def record_fields(text: str) -> list[str | None]:
+    """PostgreSQL's text form of a row, e.g. (7,,"Lê Thị A",x), as its fields: None for an empty (NULL)
+    field; a quoted field unquoted (a doubled quote or a backslash escapes the next character)."""
+    body, fields, i = text[1:-1], [], 0
+    while True:
+        if body[i:i + 1] == '"':
+            i, chars = i + 1, []
+            while True:
+                c = body[i]
+                if c == '"' and body[i + 1:i + 2] == '"':
+                    chars.append('"')
+                    i += 2
+                elif c == '"':
+                    i += 1
+                    break
+                elif c == "\\":
+                    chars.append(body[i + 1])
+                    i += 2
+                else:
+                    chars.append(c)
+                    i += 1
+            fields.append("".join(chars))
+        else:
+            end = body.find(",", i)
+            end = len(body) if end == -1 else end
+            fields.append(body[i:end] or None)
+            i = end
+        if i >= len(body):
+            return fields
+        i += 1  # the comma
 
 
 def with_token_holders(queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
@@ -50,6 +112,10 @@ def with_token_holders(queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
 def masked(values: dict | None) -> dict | None:
     if not values:
         return values
+    if set(values) == {"columns", "rows"}:  # a batch of inserts (audit migration 0007): each row, masked
+        rows = {pk: dict(zip(values["columns"], record_fields(text), strict=False))
+                for pk, text in values["rows"].items()}
+        return {"rows": {pk: masked(row) for pk, row in rows.items()}}
     return {key: (mask_id_number(value) if key in MASKED_KEYS and value else value) for key, value in values.items()}
 
 

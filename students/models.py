@@ -22,23 +22,27 @@ class IdNumberMissingReason(models.TextChoices):
 
 
 class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
-    # Mã định danh học sinh (MOET): opaque, unique, never reused even after a pupil leaves.
-    pupil_code = models.CharField("mã học sinh", max_length=20, unique=True)
+    # Mã định danh học sinh (MOET): opaque, unique, never reused even after a pupil leaves. Unique by the
+    # constraint in Meta, not `unique=True`: that would add a varchar_pattern_ops twin for LIKE, and the
+    # code is only ever matched whole (issue 20: every index is paid on every pupil written).
+    pupil_code = models.CharField("mã học sinh", max_length=20)
     full_name = models.CharField("họ và tên", max_length=100)
     date_of_birth = models.DateField("ngày sinh")
     gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("dân tộc", max_length=40, default="Kinh")
+    # No index: no page, report or API filters pupils by birth province (a province is never deleted).
     birth_province = models.ForeignKey("geo.Province", null=True, blank=True, on_delete=models.PROTECT,
-                                       verbose_name="nơi sinh (tỉnh)")
+                                       verbose_name="nơi sinh (tỉnh)", db_index=False)
     # Required (students.intake) when a user who may type numbers leaves the number blank; cleared when
     # the number is added. Temporary codes schools invent are pupil codes, never stored here.
     id_number_missing_reason = models.CharField("lý do chưa có số định danh", max_length=12, blank=True,
                                                 default="", db_default="", choices=IdNumberMissingReason.choices)
     id_number_missing_note = models.CharField("ghi chú lý do chưa có số định danh", max_length=200, blank=True,
                                               default="", db_default="")
-    # The school of the current enrollment, kept here so that scope filters need no join.
+    # The school of the current enrollment, kept here so that scope filters need no join. No index of its
+    # own: student_school_vi_name starts with the school and serves every lookup by school.
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="students",
-                               verbose_name="trường")
+                               verbose_name="trường", db_index=False)
 
     class Meta:
         # Vietnamese order (given, middle, family name): edu_portal.common.names.
@@ -69,8 +73,12 @@ class Student(TimeStamped, VerifiableIdentity, HeldIdNumber):
                          models.Func(F("id_number"), function="student_id_valid",
                                      output_field=models.BooleanField()),
                          name="student_dup_block", include=["full_name", "id_number", "school"]),
+            # The verification sweep's queued / error records (verification/services/sweep.py).
+            models.Index(fields=["verification_status"], name="student_verification_status"),
         ]
-        constraints = [id_number_unique("student_id_number_unique")]
+        constraints = [id_number_unique("student_id_number_unique"),
+                       # The name PostgreSQL gave `unique=True`'s constraint: the index is kept as it is.
+                       models.UniqueConstraint(fields=["pupil_code"], name="students_student_pupil_code_key")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.pupil_code})"
@@ -144,6 +152,9 @@ class AgeGroup(models.TextChoices):
 
 class Enrollment(TimeStamped):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
+    # Only the transferred-out feed reads enrollments by updated_at (students.selectors.enrollments_transferred_out):
+    # the partial index in Meta serves it, and the enrollments every upload and rollover writes (studying) skip it.
+    updated_at = models.DateTimeField("cập nhật lúc", default=timezone.now)
     school_year = models.PositiveSmallIntegerField("năm học")  # 2026 = 2026-2027
     # No index of its own: (school, school_year) below serves every lookup by school (issue 20: each index
     # is paid on every enrollment written, 24 million at the turn of the year).
@@ -181,7 +192,9 @@ class Enrollment(TimeStamped):
         constraints = [models.UniqueConstraint(fields=["student", "school_year"],
                                                condition=~models.Q(status="transferred_out"),
                                                name="one_open_enrollment_per_year")]
-        indexes = [models.Index(fields=["school", "school_year"])]
+        indexes = [models.Index(fields=["school", "school_year"]),
+                   models.Index(fields=["updated_at", "id"], condition=models.Q(status="transferred_out"),
+                                name="enrollment_transferred_out")]
 
 
 class Term(models.IntegerChoices):

@@ -50,7 +50,8 @@ class EmploymentStatus(models.TextChoices):
 
 
 class StaffMember(TimeStamped, VerifiableIdentity, HeldIdNumber):
-    staff_code = models.CharField("mã cán bộ", max_length=20, unique=True)
+    # Unique by the constraint in Meta, not `unique=True` (no varchar_pattern_ops twin: codes are matched whole).
+    staff_code = models.CharField("mã cán bộ", max_length=20)
     full_name = models.CharField("họ và tên", max_length=100)
     date_of_birth = models.DateField("ngày sinh")
     gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
@@ -67,10 +68,12 @@ class StaffMember(TimeStamped, VerifiableIdentity, HeldIdNumber):
                                               choices=QualificationStandard.choices,
                                               default=QualificationStandard.BELOW)
     meets_qualification_standard = models.BooleanField("đạt chuẩn trình độ", default=False)
+    # No index of its own: staff_school_vi_name starts with the school.
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="staff",
-                               verbose_name="trường")
+                               verbose_name="trường", db_index=False)
+    # No index: every query asks for the employed (nearly all rows), which an index cannot narrow.
     employment_status = models.CharField("tình trạng", max_length=20, choices=EmploymentStatus.choices,
-                                         default=EmploymentStatus.WORKING, db_index=True)
+                                         default=EmploymentStatus.WORKING)
 
     class Meta:
         # Vietnamese order (given, middle, family name): edu_portal.common.names.
@@ -82,8 +85,12 @@ class StaffMember(TimeStamped, VerifiableIdentity, HeldIdNumber):
             models.Index(*vietnamese_order(), F("id"), name="staff_vi_name"),
             # Search by the words of a name, with or without diacritics (edu_portal.common.search).
             name_search_index("full_name", name="staffmember_name_search_trgm"),
+            # The verification sweep's queued / error records (verification/services/sweep.py).
+            models.Index(fields=["verification_status"], name="staff_verification_status"),
         ]
-        constraints = [id_number_unique("staffmember_id_number_unique")]
+        constraints = [id_number_unique("staffmember_id_number_unique"),
+                       # The name PostgreSQL gave `unique=True`'s constraint: the index is kept as it is.
+                       models.UniqueConstraint(fields=["staff_code"], name="teachers_staffmember_staff_code_key")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.staff_code})"

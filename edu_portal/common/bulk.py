@@ -14,3 +14,14 @@ SETTING = "edu_portal.audit_bulk"
 
 def bulk_statements(cursor, journal: str) -> None:
     cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, journal[:200]])
+
+
+BATCH_SETTING = "edu_portal.audit_batch"
+
+
+def batched_inserts(cursor) -> None:
+    """Inside a transaction: the audit triggers record the rows each INSERT writes a batch to an event
+    (audit migration 0007: the same who and when, every record's new row under its id) instead of one
+    event per row. For the uploads' commit, which inserts pupils and enrollments by the ten thousand.
+    LOCAL to the transaction, like bulk_statements."""
+    cursor.execute("SELECT set_config(%s, 'on', true)", [BATCH_SETTING])

@@ -27,11 +27,15 @@ class Gender(models.TextChoices):
 
 class VerifiableIdentity(models.Model):
     """The verification state of a person's identity (pupil or staff member), written by the
-    verification app's workers; the records apps only set it to queued or invalid_id on an edit."""
+    verification app's workers; the records apps only set it to queued or invalid_id on an edit.
+
+    Each model indexes verification_status in its Meta.indexes (the sweep's `= 'queued'` / `= 'error'`):
+    `db_index=True` on a CharField also builds a varchar_pattern_ops twin for LIKE, which no query
+    uses and every write pays for (issue 20)."""
 
     verification_status = models.CharField(
         "trạng thái xác thực", max_length=12, choices=VerificationStatus.choices,
-        default=VerificationStatus.UNVERIFIED, db_index=True,
+        default=VerificationStatus.UNVERIFIED,
     )
     verification_checked_at = models.DateTimeField("lần kiểm tra cuối", null=True, blank=True)
     verification_attempts = models.PositiveIntegerField("số lần thử", default=0)

@@ -5,10 +5,11 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.scope import Scope
+from edu_portal.common.bulk import batched_inserts
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.importing import StaleUpload
 from edu_portal.common.queue import enqueue_on_commit
@@ -51,6 +52,9 @@ def upload_commit(*, upload_id: int) -> Upload:
                 # One upload at a time per school: the checks below stay true until commit.
                 list(type(upload.school).objects.select_for_update().filter(pk=upload.school_id).values_list("pk"))
             now = timezone.now()
+            # New records are recorded in the trail a batch to an event (audit migration 0007), not row by row.
+            with connection.cursor() as cursor:
+                batched_inserts(cursor)
             result = importer.write(context=context, now=now,
                                     staged_path=Path(settings.MEDIA_ROOT) / upload.staged_file.name)
             valid = upload.new_count + upload.changed_count + upload.unchanged_count
