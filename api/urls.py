@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from edu_portal.common.api.exceptions import not_found
+from edu_portal.common.api.feed import SnapshotView
 
 from . import views
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("tokens/", views.token_list_view, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token-revoke"),
+    path("snapshots/", SnapshotView.as_view(), name="snapshots"),
     path("schools/", include("schools.api.urls")),
     path("staff/", include("teachers.api.urls")),
     path("students/", include("students.api.urls")),
