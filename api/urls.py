@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from edu_portal.common.api.exceptions import not_found
+from edu_portal.common.api.feed import SnapshotView
 
 from . import views
 from .me import MeView
@@ -14,6 +15,7 @@ urlpatterns = [
     path("tokens/", views.token_list_view, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token-revoke"),
     path("me/", MeView.as_view(), name="me"),
+    path("snapshots/", SnapshotView.as_view(), name="snapshots"),
     path("schools/", include("schools.api.urls")),
     path("staff/", include("teachers.api.urls")),
     path("students/", include("students.api.urls")),

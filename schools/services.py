@@ -91,7 +91,7 @@ def school_delete(*, scope: Scope, school: School) -> None:
         raise NotInScope()
     school_edit_check(scope=scope)
     tombstone_create(kind=RecordKind.SCHOOL, record_id=school.pk, code=school.code, school_id=school.pk,
-                     province_id=school.province_id)
+                     province_id=school.province_id, school_code=school.code)
     pk = school.pk  # delete() forgets it
     try:
         with transaction.atomic():  # a savepoint: the refusal below leaves the outer transaction usable

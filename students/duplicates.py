@@ -30,7 +30,14 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
-from edu_portal.common.tombstones import DeletedRecord, RecordKind, tombstone_create
+from edu_portal.common.tombstones import (
+    DeletedRecord,
+    KeyChangeReason,
+    RecordKind,
+    key_change_create,
+    tombstone_create,
+)
+from schools.models import School
 
 from . import services
 from .models import (
@@ -567,7 +574,9 @@ def student_merge(*, scope: Scope, user, keep: Student, remove: Student) -> Dupl
     filled = {f: getattr(remove, f) for f in FILL_FIELDS if not getattr(keep, f) and getattr(remove, f)}
     removed_school = remove.school
     tombstone_create(kind=RecordKind.STUDENT, record_id=remove.pk, code=remove.pupil_code,
-                     school_id=removed_school.pk, province_id=removed_school.province_id, reason=reason)
+                     school_id=removed_school.pk, province_id=removed_school.province_id, reason=reason,
+                     school_code=removed_school.code, id_number=remove.id_number)
+    remove_pk = remove.pk  # delete() forgets it
     remove.delete()
     for field, value in filled.items():
         setattr(keep, field, value)
@@ -579,6 +588,13 @@ def student_merge(*, scope: Scope, user, keep: Student, remove: Student) -> Dupl
         keep.school_id = latest.school_id
     keep.updated_at = now
     keep.save()
+    # The key-changes/ feed: the removed record's natural key now points at the kept one (issue 20).
+    key_change_create(kind=RecordKind.STUDENT, reason=KeyChangeReason.MERGE, old_id=remove_pk,
+                      old_code=candidate.removed_code, old_school_code=removed_school.code,
+                      old_id_number=remove.id_number, new_id=keep.pk,
+                      new_code=keep.pupil_code, new_school_code=School.objects.values_list("code", flat=True).get(
+                          pk=keep.school_id), new_id_number=keep.id_number,
+                      school_id=removed_school.pk, province_id=removed_school.province_id)
     if "id_number" in filled:
         services._identity_changed(keep)
     services._age_groups_refresh(keep)

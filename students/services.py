@@ -677,7 +677,8 @@ def student_delete(*, scope: Scope, student: Student, reason: str) -> None:
     reason = deletion_reason_or_raise(reason)
     school_id = student.school_id
     tombstone_create(kind=RecordKind.STUDENT, record_id=student.pk, code=student.pupil_code,
-                     school_id=school_id, province_id=student.school.province_id, reason=reason)
+                     school_id=school_id, province_id=student.school.province_id, reason=reason,
+                     school_code=student.school.code, id_number=student.id_number)
     _announce(student, "deleted")
     student.delete()
     _statistics_changed(school_id)

@@ -139,7 +139,8 @@ def staff_delete(*, scope: Scope, staff: StaffMember, reason: str) -> None:
     reason = deletion_reason_or_raise(reason)
     school_id = staff.school_id
     tombstone_create(kind=RecordKind.STAFF, record_id=staff.pk, code=staff.staff_code,
-                     school_id=school_id, province_id=staff.school.province_id, reason=reason)
+                     school_id=school_id, province_id=staff.school.province_id, reason=reason,
+                     school_code=staff.school.code, id_number=staff.id_number)
     _announce(staff, "deleted")
     staff.delete()
     _statistics_changed(school_id)

@@ -168,4 +168,4 @@ def person_changes_apply(*, scope, person, changes: dict, name_fields: tuple[str
 
 
 # The tombstone model lives in its own module; importing it here registers it with the app.
-from .tombstones import DeletedRecord, RecordKind  # noqa: E402, F401
+from .tombstones import DeletedRecord, KeyChange, RecordKind  # noqa: E402, F401

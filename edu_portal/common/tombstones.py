@@ -42,6 +42,11 @@ class DeletedRecord(models.Model):
     # Why the record was deleted (entered by mistake, a duplicate of ...): shown to API clients in the
     # deleted/ feed and kept in the audit trail. Blank on tombstones written before it was asked for.
     reason = models.CharField("lý do xoá", max_length=REASON_MAX, blank=True, default="", db_default="")
+    # The natural key as it was (issue 20): clients match records by the school's code and the record's code
+    # or ID number, not by our ids. The ID number is shown masked unless the reader may see full numbers
+    # (Scope.show_id_number). Blank / null on tombstones written before they were kept.
+    school_code = models.CharField("mã trường", max_length=20, blank=True, default="", db_default="")
+    id_number = models.CharField("số định danh", max_length=12, null=True, blank=True)
 
     class Meta:
         db_table = "api_deletedrecord"
@@ -66,11 +71,59 @@ def deletion_reason_or_raise(reason: str | None) -> str:
 
 
 def tombstone_create(*, kind: str, record_id: int, code: str, school_id: int | None,
-                     province_id: str, reason: str = "") -> DeletedRecord:
+                     province_id: str, reason: str = "", school_code: str = "",
+                     id_number: str | None = None) -> DeletedRecord:
     """Record a deletion; the caller deletes the row in the same transaction. The audit trail hears
     of it (edu_portal.common.signals.record_deleted): the database triggers record the deleted row
     and who deleted it, but not why."""
     tombstone = DeletedRecord.objects.create(kind=kind, record_id=record_id, code=code, school_id=school_id,
-                                             province_id=province_id, reason=reason)
+                                             province_id=province_id, reason=reason, school_code=school_code,
+                                             id_number=id_number or None)
     record_deleted.send(sender=DeletedRecord, tombstone=tombstone)
     return tombstone
+
+
+class KeyChangeReason(models.TextChoices):
+    MERGE = "merge", _("Gộp hồ sơ trùng")
+
+
+class KeyChange(models.Model):
+    """A record's natural key that stopped being valid and the one that replaces it (issue 20): a merge of
+    duplicate pupils (the removed record lives on in the kept one). Written by the service that changes the
+    key, in its transaction, so that the key-changes/ feed is as consistent as the records.
+
+    Codes of schools, staff and pupils cannot be edited (a new code is a new record), so a merge is the only
+    key change there is today; `reason` leaves room for others. The old side's school and province are
+    copied: the feed shows a key change to whoever could see the old record."""
+
+    kind = models.CharField(max_length=10, choices=RecordKind.choices)
+    reason = models.CharField(max_length=20, choices=KeyChangeReason.choices)
+    old_id = models.BigIntegerField()
+    old_code = models.CharField(max_length=20)
+    old_school_code = models.CharField(max_length=20, blank=True, default="")
+    old_id_number = models.CharField(max_length=12, null=True, blank=True)
+    new_id = models.BigIntegerField()
+    new_code = models.CharField(max_length=20)
+    new_school_code = models.CharField(max_length=20, blank=True, default="")
+    new_id_number = models.CharField(max_length=12, null=True, blank=True)
+    school_id = models.BigIntegerField(null=True)
+    province_id = models.CharField(max_length=2)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "thay đổi khoá"
+        verbose_name_plural = "thay đổi khoá"
+        indexes = [models.Index(fields=["kind", "changed_at", "id"], name="common_keychange_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.old_code} -> {self.new_code}"
+
+
+def key_change_create(*, kind: str, reason: str, old_id: int, old_code: str, old_school_code: str,
+                      old_id_number: str | None, new_id: int, new_code: str, new_school_code: str,
+                      new_id_number: str | None, school_id: int | None, province_id: str) -> KeyChange:
+    """Journal a key change; the caller makes the change in the same transaction."""
+    return KeyChange.objects.create(
+        kind=kind, reason=reason, old_id=old_id, old_code=old_code, old_school_code=old_school_code,
+        old_id_number=old_id_number or None, new_id=new_id, new_code=new_code, new_school_code=new_school_code,
+        new_id_number=new_id_number or None, school_id=school_id, province_id=province_id)

@@ -260,6 +260,10 @@ API_PROFILE_RESOLVER = "api.profiles.request_rule"
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/minute")
 # How long a worker process trusts a token it has read (revocation reaches other processes within it).
 API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=5)
+# The change feed's snapshots (edu_portal/common/api/feed.py): how long a token serves a pull, and how far
+# before the oldest open transaction its as_of is set (stamps taken in Python, clock skew).
+API_SNAPSHOT_MAX_AGE_SECONDS = env.int("API_SNAPSHOT_MAX_AGE_SECONDS", default=2 * 24 * 3600)
+API_SNAPSHOT_MARGIN_SECONDS = env.float("API_SNAPSHOT_MARGIN_SECONDS", default=5.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "edu_portal API",
     "DESCRIPTION": "Statistics and records of the national education database.",

@@ -2,6 +2,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from edu_portal.common.api.base import UPDATED_SINCE, RecordViewSet
+from edu_portal.common.api.feed import FEED_PARAMETERS
 from schools.filtersets import SchoolFilterSet
 from schools.importers import SCHOOLS
 from schools.models import School
@@ -13,7 +14,7 @@ from .serializers import SchoolCreateSerializer, SchoolDetailSerializer, SchoolS
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Danh sách trường", parameters=[UPDATED_SINCE]),
+    list=extend_schema(summary="Danh sách trường", parameters=[UPDATED_SINCE, *FEED_PARAMETERS]),
     retrieve=extend_schema(summary="Một trường (kèm số học sinh, cán bộ)", responses=SchoolDetailSerializer),
     create=extend_schema(summary="Thêm trường (mã có quyền ghi, phạm vi toàn quốc hoặc tỉnh)",
                          request=SchoolCreateSerializer, responses={201: SchoolDetailSerializer}),
@@ -28,6 +29,7 @@ class SchoolViewSet(RecordViewSet):
     write_serializer_class = SchoolCreateSerializer
     update_serializer_class = SchoolUpdateSerializer
     list_order = ("id",)
+    partition_field = "id"  # a school is its own partition key, as its tombstone's school_id is
     importer = SCHOOLS
     not_for_update = frozenset({"code"})
     profile_resource = "schools"

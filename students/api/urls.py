@@ -1,7 +1,7 @@
 """Included by api/urls.py under /api/v1/ (namespace "api")."""
 from django.urls import path
 
-from edu_portal.common.api.base import deleted_feed_view
+from edu_portal.common.api.base import deleted_feed_view, key_changes_feed_view
 
 from .merges import MergedFeed
 from .results import StudentPhysicalView, StudentResultView
@@ -10,6 +10,8 @@ from .views import StudentViewSet, TransferredOutFeed
 urlpatterns = [
     path("", StudentViewSet.as_view({"get": "list", "post": "create"}), name="student-list"),
     path("deleted/", deleted_feed_view("student", summary="Bản ghi đã xoá (đồng bộ tăng dần)"), name="student-deleted"),
+    path("key-changes/", key_changes_feed_view("student", summary="Thay đổi khoá tự nhiên: khoá cũ -> khoá mới"),
+         name="student-key-changes"),
     path("merged/", MergedFeed.as_view({"get": "list"}), name="student-merged"),
     path("transferred-out/", TransferredOutFeed.as_view({"get": "list"}), name="student-transferred-out"),
     path("<int:pk>/", StudentViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),

@@ -6,13 +6,14 @@ from rest_framework.views import APIView
 
 from edu_portal.common.api.base import (
     DELETE_REASON,
-    PAGING_PARAMS,
+    FEED_PAGING_PARAMS,
     UPDATED_SINCE,
     RecordViewSet,
     check_query_params,
     parse_updated_since,
     request_scope,
 )
+from edu_portal.common.api.feed import FEED_PARAMETERS, FeedWindow
 from edu_portal.common.api.pagination import KeysetPagination
 from edu_portal.common.exceptions import AppError
 from schools.api.lookups import attach_schools, school_for_write
@@ -45,7 +46,7 @@ SYNC_MOVES = (
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Danh sách học sinh", description=SYNC_MOVES, parameters=[UPDATED_SINCE]),
+    list=extend_schema(summary="Danh sách học sinh", description=SYNC_MOVES, parameters=[UPDATED_SINCE, *FEED_PARAMETERS]),
     retrieve=extend_schema(summary="Một học sinh (ghi danh, kết quả học tập, thể lực)",
                            responses=StudentDetailSerializer),
     create=extend_schema(summary="Thêm học sinh (mã có quyền ghi)", request=StudentCreateSerializer,
@@ -137,12 +138,14 @@ class TransferredOutFeed(viewsets.GenericViewSet):
     @extend_schema(summary="Học sinh đã chuyển đi khỏi các trường trong phạm vi (đồng bộ tăng dần)",
                    description="Mỗi dòng là một ghi danh đã đóng vì chuyển trường, ở trường chuyển đi: học sinh "
                                "không còn trong danh sách học sinh của phạm vi này. " + SYNC_MOVES,
-                   parameters=[UPDATED_SINCE])
+                   parameters=[UPDATED_SINCE, *FEED_PARAMETERS])
     def list(self, request, *args, **kwargs):
-        check_query_params(request, PAGING_PARAMS)
+        check_query_params(request, FEED_PAGING_PARAMS)
         scope = request_scope(request)
         since = parse_updated_since(request.query_params.get("updated_since"))
-        queryset = enrollments_transferred_out(scope=scope, since=since).values(
+        window = FeedWindow.from_request(request)
+        queryset = window.apply(enrollments_transferred_out(scope=scope, since=since),
+                                stamp="updated_at", school="school_id").values(
             "id", "student_id", "student__pupil_code", "school_id", "school_year", "grade", "class_name", "left_on",
             "updated_at")
         rows = self.paginator.paginate_queryset(queryset, request, view=self, order=("updated_at", "id"))

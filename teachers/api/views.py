@@ -2,6 +2,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from edu_portal.common.api.base import DELETE_REASON, UPDATED_SINCE, RecordViewSet
+from edu_portal.common.api.feed import FEED_PARAMETERS
 from schools.api.lookups import attach_schools, school_for_write
 from teachers.filtersets import StaffFilterSet
 from teachers.importers import STAFF
@@ -13,7 +14,7 @@ from .serializers import StaffCreateSerializer, StaffDetailSerializer, StaffSeri
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Danh sách cán bộ, giáo viên", parameters=[UPDATED_SINCE]),
+    list=extend_schema(summary="Danh sách cán bộ, giáo viên", parameters=[UPDATED_SINCE, *FEED_PARAMETERS]),
     retrieve=extend_schema(summary="Một cán bộ, giáo viên", responses=StaffDetailSerializer),
     create=extend_schema(summary="Thêm cán bộ, giáo viên (mã có quyền ghi)", request=StaffCreateSerializer,
                          responses={201: StaffDetailSerializer}),

@@ -640,6 +640,13 @@ API_RULES: dict[str, ApiRule] = {
     "api:me": ApiRule(EVERY_TOKEN),
     "api:school-list": ApiRule(EVERY_TOKEN),
     "api:school-deleted": ApiRule(EVERY_TOKEN),
+    # Key changes (merges) and snapshots of the change feed (issue 20): every token, its own scope's.
+    "api:school-key-changes": ApiRule(EVERY_TOKEN),
+    "api:staff-key-changes": ApiRule(EVERY_TOKEN),
+    "api:student-key-changes": ApiRule(EVERY_TOKEN),
+    "api:snapshots": ApiRule(api(country_ro=201, country_rw=201, province_x_ro=201, province_x_rw=201,
+                                 province_y_ro=201, school_a_ro=201, school_a_rw=201, school_b_ro=201),
+                             method="post"),
     "api:school-detail": ApiRule(API_OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
     "api:staff-list": ApiRule(EVERY_TOKEN),
     "api:staff-deleted": ApiRule(EVERY_TOKEN),

@@ -14,6 +14,7 @@ from audit.models import Action, AuditEvent
 from edu_portal.common.exceptions import AppError
 from schools.selectors import scope_parse
 from students.models import Student
+from students.services import student_delete
 from tests.factories import UserFactory, make_staff, make_student
 
 from .conftest import ApiClient
@@ -150,3 +151,14 @@ def test_the_tokens_page_saves_a_profile_and_issues_a_token_under_it(client, min
                                                "profile": profile_id})
     assert response.status_code == 200
     assert ApiToken.objects.get(name="x").profile_id == profile_id
+
+
+def test_a_profile_without_id_number_reads_no_number_in_the_deletes_feed(officer, school_a):
+    pupil = make_student(school_a)
+    student_delete(scope=scope_parse("province:01"), student=pupil, reason="Nhập nhầm hồ sơ")
+    names_only = client_with(officer, "province:01", api_profile_save(name="names-feed", rules=HEALTH))
+    status, body = names_only.get("/students/deleted/")
+    assert status == 200 and body["results"][0]["natural_key"]["id_number"] is None
+    assert not AuditEvent.objects.filter(action=Action.VIEW_ID).exists()
+    status, body = client_with(officer, "province:01").get("/students/deleted/")
+    assert body["results"][0]["natural_key"]["id_number"] == pupil.id_number  # the token's own right

@@ -92,7 +92,8 @@ def test_updated_since_returns_changes_and_the_deletion_feed_the_deletions(world
     status, body = hanoi.get("/students/deleted/", {"updated_since": since})
     assert status == 200 and body["results"] == [
         {"id": unchanged.pk, "code": unchanged.pupil_code, "deleted_at": body["results"][0]["deleted_at"],
-         "reason": "Nhập trùng"}]
+         "reason": "Nhập trùng", "natural_key": {"school_code": school_a.code, "pupil_code": unchanged.pupil_code,
+                                                 "id_number": body["results"][0]["natural_key"]["id_number"]}}]
     # The other province's token does not learn of Hà Nội's deletion.
     assert api(province_user_y, "province:79").get("/students/deleted/")[1]["results"] == []
     # A client that synced after the deletion gets nothing more.

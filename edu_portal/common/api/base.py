@@ -21,21 +21,23 @@ from django.utils.module_loading import import_string
 from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import normalize_name
 from edu_portal.common.signals import id_numbers_shown
-from edu_portal.common.tombstones import DeletedRecord
+from edu_portal.common.tombstones import DeletedRecord, KeyChange, RecordKind
 
+from .feed import FEED_PARAMETERS, FEED_PARAMS, FeedWindow
 from .importing import validate_like_upload
 from .pagination import EARLIEST, LATEST, KeysetPagination, in_range
 from .profiles import refuse_unwritable, request_rule, trim
 
 ID_LIKE = re.compile(r"\d{9,12}")  # what edu_portal.common.search treats as an ID number
 PAGING_PARAMS = {"cursor", "page_size", "updated_since"}
+FEED_PAGING_PARAMS = PAGING_PARAMS | FEED_PARAMS  # a feed's paging, snapshot and partition (feed.py)
 BOOLEAN_VALUES = {"true", "false", "True", "False", "1", "0"}
 
 UPDATED_SINCE = OpenApiParameter(
@@ -117,9 +119,9 @@ def check_query_params(request, allowed: set[str]) -> None:
 def filter_params(request, filterset_class) -> dict:
     """The query string minus paging: only the FilterSet's own names, no empty or repeated ones,
     and yes/no filters that say yes or no (the pages' selects read anything else as "either")."""
-    check_query_params(request, set(filterset_class.base_filters) | PAGING_PARAMS)
+    check_query_params(request, set(filterset_class.base_filters) | FEED_PAGING_PARAMS)
     params = request.query_params.copy()
-    for name in PAGING_PARAMS:
+    for name in FEED_PAGING_PARAMS:
         params.pop(name, None)
     for name, value in params.items():
         if isinstance(filterset_class.base_filters[name], BooleanFilter) and value not in BOOLEAN_VALUES:
@@ -154,6 +156,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     write_serializer_class = None
     update_serializer_class = None
     list_order = ("school_id", "id")  # see pagination.py
+    partition_field = "school_id"  # what `partition` divides on (feed.py): the same rule on every feed
     code_field = None  # the record's code, for `q` searches by digits (see _id_search_as_code)
     importer = None  # the app's RecordImporter: API writes follow the upload's row rules (importing.py)
     not_for_update: frozenset[str] = frozenset()  # importer fields an update leaves alone (importing.py)
@@ -196,6 +199,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         scope = request_scope(request)
         filters = filter_params(request, self.filterset_class)
         since = parse_updated_since(request.query_params.get("updated_since"))
+        window = FeedWindow.from_request(request)
         code_only = self._id_search_as_code(scope, filters)
         # The selector gives the scoped records; the FilterSet runs once, over them (the selector
         # applies the same FilterSet when it is handed filters, as the pages do).
@@ -206,6 +210,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         queryset = queryset.select_related(None).values(*self.serializer_class.LIST_VALUES)
         if since is not None:
             queryset = queryset.filter(updated_at__gte=since)
+        queryset = window.apply(queryset, stamp="updated_at", school=self.partition_field)
         order = ("updated_at", "id") if since is not None else self.list_order
         rows = self.paginator.paginate_queryset(queryset, request, view=self, order=order)
         self.add_related(rows)
@@ -297,36 +302,137 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return value
 
 
+def natural_key(kind: str, *, code: str, school_code: str, id_number: str | None, scope,
+                numbers: bool = True) -> dict:
+    """How clients know a record without our ids: a school by its code; a pupil or a staff member by their
+    school's code and their own code, and their ID number, masked unless the reader may see full numbers
+    (none when `numbers` is off: a token whose profile does not read id_number)."""
+    if kind == RecordKind.SCHOOL:
+        return {"school_code": code}
+    code_name = "pupil_code" if kind == RecordKind.STUDENT else "staff_code"
+    return {"school_code": school_code, code_name: code,
+            "id_number": scope.show_id_number(id_number) if numbers else None}
+
+
+PROFILE_RESOURCE = {RecordKind.STUDENT: "students", RecordKind.STAFF: "staff", RecordKind.SCHOOL: "schools"}
+
+
+def _numbers_readable(request, kind: str) -> bool:
+    """Whether this client's profile reads ID numbers of this kind (issue 20: profiles hold on feeds too)."""
+    rule = request_rule(request, PROFILE_RESOURCE.get(kind, ""))
+    return rule is None or rule.read is None or "id_number" in rule.read
+
+
+NATURAL_KEY_SCHEMA = {
+    "type": "object",
+    "description": "Khoá tự nhiên: trường: school_code; học sinh: school_code, pupil_code, id_number; cán bộ: "
+                   "school_code, staff_code, id_number (số định danh bị che trừ khi mã truy cập được xem đầy đủ).",
+    "properties": {"school_code": {"type": "string"}, "pupil_code": {"type": "string"},
+                   "staff_code": {"type": "string"}, "id_number": {"type": "string"}},
+}
+
+
+@extend_schema_field(NATURAL_KEY_SCHEMA)
+class NaturalKeyField(serializers.Field):
+    """Read-only: a tombstone's natural key."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, row):
+        return natural_key(row.kind, code=row.code, school_code=row.school_code, id_number=row.id_number,
+                           scope=self.context["scope"], numbers=self.context.get("numbers", True))
+
+
 class DeletedRecordSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="record_id", help_text="id của bản ghi đã xoá")
     code = serializers.CharField(help_text="mã của bản ghi đã xoá")
+    natural_key = NaturalKeyField(help_text="khoá tự nhiên của bản ghi đã xoá, như lúc xoá")
     deleted_at = serializers.DateTimeField()
     reason = serializers.CharField(help_text="Lý do xoá (hồ sơ nhập nhầm); trống với bản ghi xoá trước khi phải ghi lý do")
 
 
-def deleted_feed_view(kind: str, *, summary: str):
-    """GET <records>/deleted/?updated_since=...: tombstones of this kind, within the scope."""
+KEY_SIDE_SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}, **NATURAL_KEY_SCHEMA["properties"]}}
 
-    class DeletedFeed(viewsets.GenericViewSet):
+
+@extend_schema_field(KEY_SIDE_SCHEMA)
+class KeySideField(serializers.Field):
+    """Read-only: one side of a key change, `old` or `new` (its field name): the id and the natural key."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, row):
+        p = f"{self.field_name}_"
+        return {"id": getattr(row, f"{p}id"),
+                **natural_key(row.kind, code=getattr(row, f"{p}code"), school_code=getattr(row, f"{p}school_code"),
+                              id_number=getattr(row, f"{p}id_number"), scope=self.context["scope"],
+                              numbers=self.context.get("numbers", True))}
+
+
+class KeyChangeSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="merge: hồ sơ trùng được gộp vào hồ sơ khác")
+    old = KeySideField(help_text="id và khoá tự nhiên không còn dùng (bản ghi đã xoá)")
+    new = KeySideField(help_text="id và khoá tự nhiên thay thế")
+    changed_at = serializers.DateTimeField()
+
+
+def _audit_tombstone_numbers(request, scope, rows, pairs, *, numbers: bool) -> None:
+    """Full ID numbers shown in a feed are recorded like those of the record lists."""
+    if numbers and scope.can_view_id_numbers and rows:
+        records = [SimpleNamespace(pk=getattr(r, pk), id_number=getattr(r, number)) for r in rows
+                   for pk, number in pairs]
+        id_numbers_shown.send(sender=type(rows[0]), request=request, scope=scope, records=records)
+
+
+def _feed_view(kind: str, *, model, serializer_class, stamp: str, summary: str, description: str, audit):
+    """GET <records>/<feed>/?updated_since=&snapshot=&partition=&partitions=: rows of `model` of this kind
+    within the scope, by (stamp, id). Rows keep their old school and province ids: the scope filters on
+    those copies, so a province never reads another's."""
+
+    class Feed(viewsets.GenericViewSet):
         permission_classes = [permissions.IsAuthenticated]
         pagination_class = KeysetPagination
-        serializer_class = DeletedRecordSerializer
-        queryset = DeletedRecord.objects.none()
+        serializer_class = None
+        queryset = model.objects.none()
 
-        @extend_schema(summary=summary, parameters=[UPDATED_SINCE])
+        @extend_schema(summary=summary, description=description, parameters=[UPDATED_SINCE, *FEED_PARAMETERS])
         def list(self, request, *args, **kwargs):
-            check_query_params(request, PAGING_PARAMS)
+            check_query_params(request, FEED_PAGING_PARAMS)
             scope = request_scope(request)
-            # Tombstones keep their school and province ids: the scope filters on those copies.
-            queryset = scope.filter(DeletedRecord.objects.filter(kind=kind), province_field="province")
+            window = FeedWindow.from_request(request)
+            queryset = scope.filter(model.objects.filter(kind=kind), province_field="province")
             since = parse_updated_since(request.query_params.get("updated_since"))
             if since is not None:
-                queryset = queryset.filter(deleted_at__gte=since)
-            rows = self.paginator.paginate_queryset(queryset, request, view=self, order=("deleted_at", "id"))
-            return self.paginator.get_paginated_response(self.get_serializer(rows, many=True).data)
+                queryset = queryset.filter(**{f"{stamp}__gte": since})
+            queryset = window.apply(queryset, stamp=stamp, school="school_id")
+            rows = self.paginator.paginate_queryset(queryset, request, view=self, order=(stamp, "id"))
+            numbers = _numbers_readable(request, kind)
+            _audit_tombstone_numbers(request, scope, rows, audit, numbers=numbers)
+            data = self.get_serializer(rows, many=True,
+                                       context={"scope": scope, "request": request, "numbers": numbers}).data
+            return self.paginator.get_paginated_response(data)
 
-    DeletedFeed.__name__ = f"Deleted{kind.title()}Feed"
-    return DeletedFeed.as_view({"get": "list"})
+    Feed.serializer_class = serializer_class
+    Feed.__name__ = f"{model.__name__}{kind.title()}Feed"
+    return Feed.as_view({"get": "list"})
+
+
+FEED_HOW = ("Khoá tự nhiên (natural_key) để khớp hồ sơ không cần id. Tải đầy đủ / đồng bộ tăng dần nhất quán: "
+            "snapshot và updated_since=<as_of của ảnh chụp trước>; tải song song: partition/partitions.")
+
+
+def deleted_feed_view(kind: str, *, summary: str):
+    """GET <records>/deleted/: tombstones of this kind, each with its natural key."""
+    return _feed_view(kind, model=DeletedRecord, serializer_class=DeletedRecordSerializer, stamp="deleted_at",
+                      summary=summary, description=FEED_HOW, audit=[("record_id", "id_number")])
+
+
+def key_changes_feed_view(kind: str, *, summary: str):
+    """GET <records>/key-changes/: natural keys replaced by others (merges), old and new."""
+    return _feed_view(kind, model=KeyChange, serializer_class=KeyChangeSerializer, stamp="changed_at",
+                      summary=summary, description=FEED_HOW,
+                      audit=[("old_id", "old_id_number"), ("new_id", "new_id_number")])
 
 
 def iso_datetime(value) -> str | None:
