@@ -6,6 +6,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 
@@ -19,9 +20,9 @@ def token_hash(token: str) -> str:
 
 
 class ScopeKind(models.TextChoices):
-    COUNTRY = COUNTRY, "Toàn quốc"
-    PROVINCE = PROVINCE, "Tỉnh/thành phố"
-    SCHOOL = SCHOOL, "Trường"
+    COUNTRY = COUNTRY, _("Toàn quốc")
+    PROVINCE = PROVINCE, _("Tỉnh/thành phố")
+    SCHOOL = SCHOOL, _("Trường")
 
 
 class ApiProfile(models.Model):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from edu_portal.common.i18n import lazy_interpolate
 from edu_portal.common.identity import VerificationStatus
 from facilities.models import QuantityBasis
 from facilities.selectors import taught_grades
@@ -146,6 +147,11 @@ def conduct_metric(term: int, scale: str, rating: str) -> str:
     return f"conduct_{term}_{scale}_{rating}"
 
 
+def grade_label(grade: int):
+    """A grade's name, lazily in the reader's language (the metrics are built once, at import)."""
+    return _("Mầm non") if grade == 0 else lazy_interpolate(_("Lớp %(grade)s"), {"grade": grade})
+
+
 def _metrics() -> list[Metric]:
     out = [
         Metric("pupils", "pupil", STUDYING, _("Học sinh đang học")),
@@ -153,7 +159,7 @@ def _metrics() -> list[Metric]:
         Metric("pupils_male", "pupil", studying("s.gender = 'M'"), _("Học sinh nam")),
     ]
     out += [Metric(f"pupils_grade_{g}", "pupil", studying(f"e.grade = {g}"),
-                   "Mầm non" if g == 0 else f"Lớp {g}") for g in GRADES]
+                   grade_label(g)) for g in GRADES]
     # Preschool children by nhà trẻ / mẫu giáo group (students.preschool); pupils_age_mg_5_6 is the
     # "trẻ 5 tuổi" of universal preschool education.
     out += [Metric(f"pupils_age_{a.value}", "pupil", studying(f"e.grade = 0 AND e.age_group = '{a.value}'"),

@@ -44,10 +44,10 @@ OFFICIAL_FIGURES = [("pupils", _("Học sinh")), ("pupils_female", _("Học sinh
                     ("pupils_per_teacher", _("HS/GV")), ("teachers_qualified_pct", _("Giáo viên đạt chuẩn (%)"))]
 OFFICIAL_UNIT_FIGURES = [("pupils", _("Học sinh")), ("staff", _("Cán bộ, giáo viên"))]
 
-UNIT_COLUMNS = [("name", "Đơn vị"), ("schools", "Trường"), ("connected", "Trường kết nối"),
-                ("staff", "Cán bộ, giáo viên"), ("pupils", "Học sinh"), ("verified_pct", "% định danh đã xác thực"),
-                ("pupils_per_teacher", "HS/GV"), ("teachers_qualified_pct", "% GV đạt chuẩn"),
-                ("completeness_pct", "% đầy đủ dữ liệu")]
+UNIT_COLUMNS = [("name", _("Đơn vị")), ("schools", _("Trường")), ("connected", _("Trường kết nối")),
+                ("staff", _("Cán bộ, giáo viên")), ("pupils", _("Học sinh")), ("verified_pct", _("% định danh đã xác thực")),
+                ("pupils_per_teacher", _("HS/GV")), ("teachers_qualified_pct", _("% GV đạt chuẩn")),
+                ("completeness_pct", _("% đầy đủ dữ liệu"))]
 SORTABLE = {key for key, _ in UNIT_COLUMNS}
 
 
@@ -101,23 +101,24 @@ def _area_tables(summary: Summary, unit: str, sort: str | None, link) -> list[Ta
     units = _sorted(summary.groups[unit], sort)
     for row in units:
         row["url"] = link(row["key"])
-    by = [("name", "Nhóm"), ("schools", "Trường"), ("connected", "Trường kết nối"), ("staff", "Cán bộ, giáo viên"),
-          ("pupils", "Học sinh"), ("verified", "Định danh đã xác thực"), ("verified_pct", "% đã xác thực")]
-    unit_title = {"province": "Tỉnh/thành phố", "commune": "Xã/phường", "school": "Trường"}[unit]
+    by = [("name", _("Nhóm")), ("schools", _("Trường")), ("connected", _("Trường kết nối")), ("staff", _("Cán bộ, giáo viên")),
+          ("pupils", _("Học sinh")), ("verified", _("Định danh đã xác thực")), ("verified_pct", _("% đã xác thực"))]
+    unit_title = {"province": _("Tỉnh/thành phố"), "commune": _("Xã/phường"), "school": _("Trường")}[unit]
+    by_unit = {"province": _("Theo tỉnh/thành phố"), "commune": _("Theo xã/phường"), "school": _("Theo trường")}[unit]
     return [
-        Table("units", f"Theo {unit_title.lower()}", [("name", unit_title)] + UNIT_COLUMNS[1:], units,
+        Table("units", by_unit, [("name", unit_title)] + UNIT_COLUMNS[1:], units,
               {"type": "bar", "labels": [r["name"] for r in units],
-               "datasets": [{"label": "Học sinh", "data": [r["pupils"] for r in units]},
-                            {"label": "Cán bộ, giáo viên", "data": [r["staff"] for r in units]}]}),
-        Table("by_level", "Theo cấp học", by, summary.groups["level"] + [{"name": "Tổng", **total}]),
-        Table("by_ownership", "Theo loại hình", by, summary.groups["ownership"] + [{"name": "Tổng", **total}]),
-        Table("verification", "Định danh theo trạng thái xác thực",
-              [("label", "Trạng thái"), ("pupils", "Học sinh"), ("staff", "Cán bộ, giáo viên"), ("count", "Tổng")],
+               "datasets": [{"label": _("Học sinh"), "data": [r["pupils"] for r in units]},
+                            {"label": _("Cán bộ, giáo viên"), "data": [r["staff"] for r in units]}]}),
+        Table("by_level", _("Theo cấp học"), by, summary.groups["level"] + [{"name": _("Tổng"), **total}]),
+        Table("by_ownership", _("Theo loại hình"), by, summary.groups["ownership"] + [{"name": _("Tổng"), **total}]),
+        Table("verification", _("Định danh theo trạng thái xác thực"),
+              [("label", _("Trạng thái")), ("pupils", _("Học sinh")), ("staff", _("Cán bộ, giáo viên")), ("count", _("Tổng"))],
               _verification_rows(total),
               {"type": "doughnut", "labels": [r["label"] for r in _verification_rows(total)],
-               "datasets": [{"label": "Tổng", "data": [r["count"] for r in _verification_rows(total)]}]}),
+               "datasets": [{"label": _("Tổng"), "data": [r["count"] for r in _verification_rows(total)]}]}),
         # Transfers in and out and leavers, per unit: where the pupils of the area came from and went.
-        Table("movements", _("Học sinh chuyển đến, chuyển đi và rời trường theo %(unit)s") % {"unit": unit_title.lower()},
+        Table("movements", _("Học sinh chuyển đến, chuyển đi và rời trường theo %(unit)s") % {"unit": str(unit_title).lower()},
               [("name", unit_title)] + [(m, BY_NAME[m].label) for m in MOVEMENT_METRICS],
               units + [{"name": _("Tổng"), **total}]),
     ]
@@ -201,7 +202,7 @@ def overview_view(request):
     filters = {k: request.GET.get(k) for k in FILTER_KEYS}
     return _area(request, scope=scope, filters=filters, unit="province",
                  link=_linker("dashboards:province", kept),
-                 title="Toàn quốc", crumbs=[])
+                 title=_("Toàn quốc"), crumbs=[])
 
 
 @login_required
@@ -237,7 +238,7 @@ def commune_view(request, code: str):
 def _crumbs(scope: Scope, kept: str) -> list:
     if scope.kind == PROVINCE or scope.kind == SCHOOL:
         return []
-    return [("Toàn quốc", reverse("dashboards:overview") + (f"?{kept}" if kept else ""))]
+    return [(_("Toàn quốc"), reverse("dashboards:overview") + (f"?{kept}" if kept else ""))]
 
 
 @login_required
@@ -279,7 +280,7 @@ def indicators_view(request):
     filters = {k: request.GET.get(k) for k in ("school_year", "level", "ownership", "province", "commune")}
     summary, tables = _indicators(scope=scope, filters=filters, term=request.GET.get("term"))
     return _respond(request, "dashboards/indicators.html",
-                    {"summary": summary, "total": summary.total, "title": "Các chỉ số", "terms": [(t.value, t.label) for t in REPORTING_TERMS],
+                    {"summary": summary, "total": summary.total, "title": _("Các chỉ số"), "terms": [(t.value, t.label) for t in REPORTING_TERMS],
                      "term": summary.term}, tables)
 
 
@@ -292,7 +293,7 @@ def completeness_view(request):
     for row in table.rows:
         row["url"] = link(row["key"])
     return _respond(request, "dashboards/completeness.html",
-                    {"summary": summary, "total": summary.total, "title": "Mức độ đầy đủ dữ liệu",
+                    {"summary": summary, "total": summary.total, "title": _("Mức độ đầy đủ dữ liệu"),
                      "shown": table.rows[:200]}, [table])
 
 

@@ -23,6 +23,11 @@ per school, pupils' kits per class, subject-room devices per school.
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
+# The units of the catalogue, in the message catalogue so that pages show them in the reader's language.
+UNITS = (gettext_noop("bộ"), gettext_noop("cái"), gettext_noop("quả"))
+
 # (code, name, level, grade_from, grade_to, subject, circular, unit, min_quantity, per)
 CATALOGUE: list[tuple] = [
     # --- Mầm non (Thông tư 02/2010, sửa đổi bởi 34/2013): mẫu giáo 3-6 tuổi, per class ---------------------

@@ -1,5 +1,6 @@
 """Reads on schools, always through the caller's scope."""
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
@@ -67,7 +68,7 @@ def school_counts(*, school: School) -> dict:
 def scope_describe(scope: Scope) -> str:
     """The scope's name for people: "Toàn quốc", the province's or the school's name."""
     if scope.kind == COUNTRY:
-        return "Toàn quốc"
+        return gettext("Toàn quốc")
     if scope.kind == PROVINCE:
         return Province.objects.filter(pk=scope.province_code).values_list("name", flat=True).first() or ""
     return School.objects.filter(pk=scope.school_id).values_list("name", flat=True).first() or ""

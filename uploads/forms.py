@@ -8,9 +8,9 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại dữ liệu"), widget=forms.Select(attrs={"class": "form-select"}))
     school_code = forms.CharField(label=_("Mã trường"), max_length=20, required=False,
                                   widget=forms.TextInput(attrs={"class": "form-control"}),
-                                  help_text="Khi tải lên thay cho một trường trong phạm vi của bạn "
-                                            "(không cần với dữ liệu Trường học; với điểm trường, cơ sở vật chất và thiết bị "
-                                            "để trống khi tệp ghi mã trường ở từng dòng).")
+                                  help_text=_("Khi tải lên thay cho một trường trong phạm vi của bạn "
+                                              "(không cần với dữ liệu Trường học; với điểm trường, cơ sở vật chất và "
+                                              "thiết bị để trống khi tệp ghi mã trường ở từng dòng)."))
     file = forms.FileField(label=_("Tệp dữ liệu"), widget=forms.ClearableFileInput(
         attrs={"class": "form-control", "accept": ".csv,.xlsx,.txt"}))
 

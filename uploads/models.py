@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from edu_portal.common.i18n import message_render, message_source, stored_text
+
 
 class UploadKind(models.TextChoices):
     PUPILS = "pupils", _("Học sinh (kèm ghi danh năm học)")
@@ -65,6 +67,9 @@ class Upload(models.Model):
     # The first errors, for the preview: [{"row", "column", "value", "reason", "message"}].
     errors = models.JSONField("lỗi (đầu danh sách)", default=list, blank=True)
     message = models.TextField("thông báo", blank=True)
+    # The same message as a code of the message catalogue with its parameters (edu_portal/common/i18n.py), shown
+    # in the reader's language; `message` keeps the Vietnamese text (rows written before codes have only that).
+    message_code = models.JSONField("mã thông báo", null=True, blank=True)
     # Uploads never guess (issue 16). The questions the file raised (a date column read either way:
     # [{"column", "header", "why", "suggested", "examples": [{"row", "value", "day_first", "month_first"}]}]),
     # the user's answers ({column key: "dmy" | "mdy"}, applied when the file is checked again and so on commit),
@@ -94,6 +99,14 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.file_name}"
+
+    @property
+    def message_shown(self) -> str:
+        """The message in the reader's language: its code when it still describes the message (a later step
+        may have written `message` alone), else the stored text through the catalogue."""
+        if self.message_code and message_source(self.message_code) == self.message:
+            return message_render(self.message_code)
+        return stored_text(self.message)
 
     @property
     def in_progress(self) -> bool:

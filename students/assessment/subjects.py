@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
 SUBJECTS_CSV = Path(__file__).resolve().parent.parent / "data" / "subjects_2018.csv"
 
 SCORED, COMMENTED = "scored", "commented"
@@ -127,3 +129,19 @@ def missing_compulsory(grade: int, codes: set[str]) -> list[Subject]:
     if present & {"am_nhac", "mi_thuat"}:
         present.add("nghe_thuat")
     return [s for s in subjects_for(grade) if s.compulsory and s.code not in present]
+
+
+# The subjects' names (students/data/subjects_2018.csv) in the catalogue, so that pages show them in the reader's
+# language (the `stored` filter): the file stays the one source of the names the schools' files are read by.
+SUBJECT_NAMES = (
+    gettext_noop("Tiếng Việt"), gettext_noop("Toán"), gettext_noop("Đạo đức"), gettext_noop("Tự nhiên và Xã hội"),
+    gettext_noop("Ngoại ngữ 1"), gettext_noop("Lịch sử và Địa lí"), gettext_noop("Khoa học"),
+    gettext_noop("Tin học và Công nghệ"), gettext_noop("Giáo dục thể chất"), gettext_noop("Âm nhạc"),
+    gettext_noop("Mĩ thuật"), gettext_noop("Hoạt động trải nghiệm"), gettext_noop("Tiếng dân tộc thiểu số"),
+    gettext_noop("Ngữ văn"), gettext_noop("Giáo dục công dân"), gettext_noop("Khoa học tự nhiên"),
+    gettext_noop("Công nghệ"), gettext_noop("Tin học"), gettext_noop("Nghệ thuật"),
+    gettext_noop("Hoạt động trải nghiệm, hướng nghiệp"), gettext_noop("Nội dung giáo dục của địa phương"),
+    gettext_noop("Ngoại ngữ 2"), gettext_noop("Lịch sử"), gettext_noop("Giáo dục quốc phòng và an ninh"),
+    gettext_noop("Địa lí"), gettext_noop("Giáo dục kinh tế và pháp luật"), gettext_noop("Vật lí"),
+    gettext_noop("Hoá học"), gettext_noop("Sinh học"),
+)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.scope import Scope
 from edu_portal.common.bulk import batched_inserts
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.i18n import message_source, message_store
 from edu_portal.common.importing import StaleUpload
 from edu_portal.common.queue import enqueue_on_commit
 from schools.services import school_mark_synchronized
@@ -61,8 +62,9 @@ def upload_commit(*, upload_id: int) -> Upload:
             upload.new_count, upload.changed_count = result["new"], result["changed"]
             upload.unchanged_count = max(valid - result["new"] - result["changed"], 0)
             upload.status, upload.committed_at, upload.progress = UploadStatus.COMMITTED, now, 100
-            upload.message = (f"Đã ghi: {upload.new_count} mới, {upload.changed_count} thay đổi, "
-                              f"{upload.unchanged_count} không đổi.")
+            upload.message_code = message_store("upload.committed", created=upload.new_count,
+                                                changed=upload.changed_count, unchanged=upload.unchanged_count)
+            upload.message = message_source(upload.message_code)
             upload.save()
             if upload.school_id:
                 school_mark_synchronized(school_id=upload.school_id, at=now)

@@ -5,6 +5,8 @@ import os
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
@@ -20,8 +22,9 @@ EXTENSIONS = (".csv", ".txt", ".xlsx")
 
 
 def limits_text() -> str:
-    rows = f"{MAX_ROWS:,}".replace(",", ".")  # Vietnamese thousands separator
-    return f"Tệp CSV (UTF-8) hoặc Excel (.xlsx), tối đa {MAX_BYTES // (1024 * 1024)} MB và {rows} dòng dữ liệu."
+    # In the reader's language, with its thousands separator (200.000 / 200,000).
+    return gettext("Tệp CSV (UTF-8) hoặc Excel (.xlsx), tối đa %(mb)s MB và %(rows)s dòng dữ liệu.") % {
+        "mb": MAX_BYTES // (1024 * 1024), "rows": number_format(MAX_ROWS, force_grouping=True)}
 
 
 # --- create ---------------------------------------------------------------------------------

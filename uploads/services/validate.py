@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from edu_portal.common.i18n import message_source, message_store
 from edu_portal.common.importing import NEW, UNCHANGED, RecordImporter, RowError, as_text, header_key
 from edu_portal.common.importing.codes import RESTORED_NOTE, restore_leading_zeros
 from edu_portal.common.importing.dates import DAY_FIRST, MONTH_FIRST, DateColumnTally
@@ -336,7 +337,8 @@ def upload_validate(*, upload_id: int, max_rows: int | None = None) -> Upload:
         _media_path(errors_name).unlink(missing_ok=True)
     upload.status = UploadStatus.INVALID if run.error_count else UploadStatus.VALIDATED
     upload.progress, upload.validated_at = 100, timezone.now()
-    upload.message = (f"{run.error_rows} dòng có lỗi: sửa tệp rồi tải lên lại. Không có gì được ghi."
-                      if run.error_count else "Tệp hợp lệ: kiểm tra số liệu rồi bấm Ghi dữ liệu.")
+    upload.message_code = (message_store("upload.failed_rows", n=run.error_rows) if run.error_count
+                           else message_store("upload.valid"))
+    upload.message = message_source(upload.message_code)
     upload.save()
     return upload

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 # A row error is stored (the first thousand on the upload) and shown: the cell it quotes and the
 # reason are cut to what a table can show, whatever the file held (a cell may be 32,767 characters).
 MAX_VALUE_CHARS = 200
@@ -31,6 +33,10 @@ class RowError:
             object.__setattr__(self, "reason", truncate(self.reason, MAX_REASON_CHARS))
 
     def message(self, header: str | None = None) -> str:
-        where = f"Dòng {self.row}, cột {header or self.column}: " if self.row else f"{header or self.column}: "
-        shown = f"'{self.value}' " if self.value not in ("", None) else ""
-        return f"{where}{shown}{self.reason}"
+        # Sentences of the catalogue (stored in the writer's language, shown in the reader's: common/i18n.py).
+        column = header or self.column
+        text = (gettext("'%(value)s' %(reason)s") % {"value": self.value, "reason": self.reason}
+                if self.value not in ("", None) else str(self.reason))
+        if self.row:
+            return gettext("Dòng %(row)s, cột %(column)s: %(text)s") % {"row": self.row, "column": column, "text": text}
+        return f"{column}: {text}"

@@ -199,7 +199,7 @@ def parse_id_number(value, *, date_of_birth: dt.date | None, gender: str | None)
         return None, SCIENTIFIC_REASON.format(what="số định danh")
     errors = id_number_errors(text, date_of_birth=date_of_birth, gender=gender)
     if errors:
-        return None, "không hợp lệ: " + " ".join(errors)
+        return None, translation.gettext("không hợp lệ: %(errors)s") % {"errors": " ".join(errors)}
     return text, None
 
 

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from edu_portal.common.i18n import message_render, stored_text
+
 register = template.Library()
 
 _BADGES = {"verified": "success", "mismatch": "danger", "not_found": "warning", "invalid_id": "danger",
@@ -18,3 +20,10 @@ def verification_badge(person):
     status = person.verification_status
     return format_html('<span class="badge text-bg-{}" data-status="{}">{}</span>', _BADGES.get(status, "light"),
                        status, person.get_verification_status_display())
+
+
+@register.filter
+def stored(value):
+    """A message kept in the database, in the reader's language: a {"code", "params"} value from the message
+    catalogue, or a sentence stored in Vietnamese (edu_portal/common/i18n.py)."""
+    return message_render(value) if isinstance(value, dict) else stored_text(value)
