@@ -20,6 +20,10 @@ class User(AbstractUser):
     # Full personal ID numbers are personal data (Nghị định 13/2023/NĐ-CP): shown only to
     # users granted this explicitly.
     may_view_id_numbers = models.BooleanField("được xem đầy đủ số định danh", default=False)
+    # The language the user chose (the language switch): it follows them to another browser or device, where
+    # signing in sets the language cookie from it. Empty: never chosen (Vietnamese, or the browser's cookie).
+    language = models.CharField("ngôn ngữ", max_length=8, blank=True, default="",
+                                choices=[("vi", "Tiếng Việt"), ("en", "English")])
 
     class Meta:
         verbose_name = "người dùng"

@@ -1,6 +1,7 @@
 """Writes on users: creating users with a scope."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from edu_portal.common.exceptions import full_clean_or_raise
@@ -17,3 +18,11 @@ def user_create(*, username: str, password: str, role: str, province_id: str | N
     full_clean_or_raise(user, exclude=["password"])
     user.save()
     return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language a signed-in user chose (one of settings.LANGUAGES), for their other devices."""
+    if language not in dict(settings.LANGUAGES):
+        return
+    User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+    user.language = language

@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import VerificationStatus
+from edu_portal.common.models import current_school_year
 from geo.models import Commune
 from schools.models import School
 from students.models import REPORTING_TERMS
 
 from .exports import table_export
 from .filtersets import SchoolStatsFilterSet
+from .headline import headline_figures
 from .metrics import BY_NAME, MOVEMENT_METRICS
 from .official import OFFICIAL_METRICS, official_summary, period_from, periods, require_domain
 from .presentation import Table, completeness_by_school, indicator_tables
@@ -46,7 +48,7 @@ OFFICIAL_UNIT_FIGURES = [("pupils", _("Học sinh")), ("staff", _("Cán bộ, gi
 
 UNIT_COLUMNS = [("name", _("Đơn vị")), ("schools", _("Trường")), ("connected", _("Trường kết nối")),
                 ("staff", _("Cán bộ, giáo viên")), ("pupils", _("Học sinh")), ("verified_pct", _("% định danh đã xác thực")),
-                ("pupils_per_teacher", _("HS/GV")), ("teachers_qualified_pct", _("% GV đạt chuẩn")),
+                ("pupils_per_teacher", _("HS/GV")), ("teachers_qualified_pct", _("GV đạt chuẩn (%)")),
                 ("completeness_pct", _("% đầy đủ dữ liệu"))]
 SORTABLE = {key for key, _ in UNIT_COLUMNS}
 
@@ -93,6 +95,9 @@ def _respond(request, template: str, context: dict, tables: list[Table]):
     context.setdefault("hide_province", scope.kind != COUNTRY)
     context.setdefault("filter", SchoolStatsFilterSet(request.GET))
     context.update({"tables": tables, "query": query.urlencode(), "kept": _kept_filters(request)})
+    if "total" in context and "summary" in context:  # the cards: the home page's figures (dashboards/headline.py)
+        year = context["summary"].filters.get("school_year") or current_school_year()
+        context.setdefault("figures", headline_figures(context["total"], school_year=year))
     return render(request, template, context)
 
 
@@ -302,5 +307,8 @@ def home_view(request):
     """The portal's home page: the user's scope and its head counts (it spans every records app,
     so it lives with the dashboards, not with accounts)."""
     scope = Scope.for_user(request.user)
+    summary = stats_summary(scope=scope, filters={})  # this school year's, as the dashboards' cards
+    year = summary.filters.get("school_year") or current_school_year()
     return render(request, "home.html", {"scope": scope, "summary": home_summary(scope=scope),
-                                         "todo": school_todo(scope=scope)})
+                                         "figures": headline_figures(summary.total, school_year=year),
+                                         "computed_at": summary.computed_at, "todo": school_todo(scope=scope)})

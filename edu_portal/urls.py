@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import language_set_view
 from dashboards.views import home_view
 from edu_portal.common.views import healthz
 from security.views import LoginView
@@ -10,7 +11,7 @@ urlpatterns = [
     path("", home_view, name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set_view, name="set_language"),  # the cookie, and the user's own choice
     path("healthz", healthz, name="healthz"),
     path("schools/", include("schools.urls")),
     path("staff/", include("teachers.urls")),

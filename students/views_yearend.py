@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.scope import COUNTRY, SCHOOL, Scope
@@ -148,7 +149,7 @@ def classes_confirm_view(request):
     school = school_for_entry(scope=scope, pk=request.POST.get("school"))
     names = request.POST.getlist("class_name")
     n = yearend.classes_confirm(scope=scope, school=school, year=year + 1, class_names=names or None)
-    messages.success(request, _("Đã xác nhận lớp cho %(n)d học sinh.") % {"n": n})
+    messages.success(request, ngettext("Đã xác nhận lớp cho %(n)d học sinh.", "Đã xác nhận lớp cho %(n)d học sinh.", n) % {"n": n})
     return redirect(_back(school, year, scope))
 
 

@@ -162,9 +162,11 @@ class StatsView(APIView):
     def respond(self, request, scope, build, extra=""):
         """The figures, rendered once per statistics version: later requests for the same scope,
         filters and format get the stored bytes (the ETag already names all of these)."""
+        # The titles and labels are in the reader's language (issue 21): one stored body per language.
+        extra = f"{extra}|{get_language()}"
         if "period" in request.query_params:
-            # An acceptance changes the answer, not the statistics; the period's label is in the reader's language.
-            extra = f"{extra}|{official_version()}|{get_language()}"
+            # An acceptance changes the answer, not the statistics.
+            extra = f"{extra}|{official_version()}"
         etag = self.etag(request, scope, extra)
         if etag and etag in request.headers.get("If-None-Match", ""):
             return Response(status=304, headers={"ETag": etag})

@@ -30,14 +30,15 @@ lazy_interpolate = lazy(_interpolate, str)
 
 
 # --- the catalogue of stored messages --------------------------------------------------------------------
-# code -> its template (gettext_lazy, or ngettext_lazy keyed by the parameter that counts). Parameters are plain
-# JSON values; one that is itself a stored message ({"code", "params"}) is rendered first.
+# code -> its template: gettext_lazy, or ngettext_lazy keyed by "_count" (the raw value of the parameter "n", which
+# the text shows with the language's thousands separator). Parameters are plain JSON values; one that is itself a
+# stored message ({"code", "params"}) is rendered first.
 MESSAGES: dict = {
     # uploads (uploads/services.py): the result of a commit and of a check
     "upload.committed": _("Đã ghi: %(created)s mới, %(changed)s thay đổi, %(unchanged)s không đổi."),
     "upload.valid": _("Tệp hợp lệ: kiểm tra số liệu rồi bấm Ghi dữ liệu."),
     "upload.failed_rows": ngettext_lazy("%(n)s dòng có lỗi: sửa tệp rồi tải lên lại. Không có gì được ghi.",
-                                        "%(n)s dòng có lỗi: sửa tệp rồi tải lên lại. Không có gì được ghi.", "n"),
+                                        "%(n)s dòng có lỗi: sửa tệp rồi tải lên lại. Không có gì được ghi.", "_count"),
 }
 
 
@@ -46,9 +47,10 @@ def message_text(code: str, params: Mapping | None = None) -> str:
     template = MESSAGES.get(code)
     if template is None:
         return ""
-    params = {k: message_render(v) if isinstance(v, dict) else _shown(v) for k, v in (params or {}).items()}
+    shown = {k: message_render(v) if isinstance(v, dict) else _shown(v) for k, v in (params or {}).items()}
+    shown["_count"] = int((params or {}).get("n") or 0)  # what a plural message's form is chosen by (raw "n")
     try:
-        return str(template % params) if params else str(template)
+        return str(template % shown)
     except (KeyError, ValueError, TypeError):  # a row stored with other parameters than the catalogue expects
         return str(template)
 

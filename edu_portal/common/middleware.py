@@ -33,6 +33,9 @@ class PortalLocaleMiddleware:
         from django.utils import translation
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in dict(settings.LANGUAGES) and request.path.startswith("/api/"):
+            # An API client has no language switch: its Accept-Language chooses (error messages, titles).
+            chosen = translation.get_language_from_request(request)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         request.LANGUAGE_CODE = language
         # For this request only: the thread goes back to its language afterwards, so nothing that

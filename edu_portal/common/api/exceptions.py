@@ -4,20 +4,22 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 
 from edu_portal.common.exceptions import AppError, validation_error_to_app_error
 
+# In the request's language (the language cookie, or an API client's Accept-Language).
 MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    401: "Cần xác thực: gửi tiêu đề 'Authorization: Token <mã truy cập>'.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy.",
-    405: "Phương thức không được hỗ trợ.",
-    406: "Định dạng yêu cầu không được hỗ trợ.",
-    415: "Kiểu nội dung không được hỗ trợ.",
-    429: "Quá nhiều yêu cầu; hãy thử lại sau.",
+    400: _("Yêu cầu không hợp lệ."),
+    401: _("Cần xác thực: gửi tiêu đề 'Authorization: Token' kèm mã truy cập."),
+    403: _("Bạn không có quyền thực hiện thao tác này."),
+    404: _("Không tìm thấy."),
+    405: _("Phương thức không được hỗ trợ."),
+    406: _("Định dạng yêu cầu không được hỗ trợ."),
+    415: _("Kiểu nội dung không được hỗ trợ."),
+    429: _("Quá nhiều yêu cầu; hãy thử lại sau."),
 }
 CODES = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
          405: "method_not_allowed", 406: "not_acceptable", 415: "unsupported_media_type", 429: "throttled"}
@@ -26,7 +28,7 @@ CODES = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404
 def error_body(status_code: int, *, message: str | None = None, code: str | None = None,
                details=None) -> dict:
     return {"error": {"code": code or CODES.get(status_code, "error"),
-                      "message": message or MESSAGES.get(status_code, "Lỗi."),
+                      "message": str(message or MESSAGES.get(status_code, _("Lỗi."))),
                       "details": details if details is not None else {}}}
 
 

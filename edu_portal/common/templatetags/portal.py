@@ -1,5 +1,9 @@
+import unicodedata
+
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 
 from edu_portal.common.i18n import message_render, stored_text
 
@@ -27,3 +31,11 @@ def stored(value):
     """A message kept in the database, in the reader's language: a {"code", "params"} value from the message
     catalogue, or a sentence stored in Vietnamese (edu_portal/common/i18n.py)."""
     return message_render(value) if isinstance(value, dict) else stored_text(value)
+
+
+@register.simple_tag
+def language_choices():
+    """The languages of the switch, each named in its own language ("Tiếng Việt", "English"): an English speaker
+    looks for "English", not "Tiếng Anh". NFC, as all our Vietnamese text (Django's own name is decomposed)."""
+    return [{"code": code, "name": unicodedata.normalize("NFC", get_language_info(code)["name_local"])}
+            for code, _name in settings.LANGUAGES]
