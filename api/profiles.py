@@ -16,6 +16,7 @@ from functools import cache
 
 from django.urls import URLResolver
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from edu_portal.common.api.profiles import FieldRule
@@ -86,7 +87,7 @@ def profile_rules_clean(rules) -> dict:
             clean[resource][mode] = sorted(set(value))
     if errors:
         first = next(iter(errors.items()))
-        raise AppError(f"{first[0]}: {first[1][0]}", code="invalid_profile", details=errors)
+        raise AppError(gettext("%(value)s: %(value2)s") % {"value": first[0], "value2": first[1][0]}, code="invalid_profile", details=errors)
     return clean
 
 

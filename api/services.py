@@ -31,22 +31,22 @@ def api_token_create(*, user, name: str, scope: Scope, can_write: bool = False,
     """
     name = (name or "").strip()
     if not name:
-        raise AppError("Hãy đặt tên cho mã truy cập (ví dụ: tên hệ thống sử dụng).", details={"name": ["Bắt buộc."]})
+        raise AppError(gettext("Hãy đặt tên cho mã truy cập (ví dụ: tên hệ thống sử dụng)."), details={"name": ["Bắt buộc."]})
     if not user.is_active:
-        raise AppError("Người dùng này đã bị khoá.", details={"user": ["Đã bị khoá."]})
+        raise AppError(gettext("Người dùng này đã bị khoá."), details={"user": ["Đã bị khoá."]})
     if not Scope.for_user(user).includes(scope):
-        raise AppError("Phạm vi của mã truy cập phải nằm trong phạm vi của người dùng.",
+        raise AppError(gettext("Phạm vi của mã truy cập phải nằm trong phạm vi của người dùng."),
                        code="invalid_scope", details={"scope": ["Vượt quá phạm vi của người dùng."]})
     issued_by_other = created_by is not None and created_by.pk != user.pk
     if issued_by_other and not (created_by.is_active and Scope.for_user(created_by).includes(scope)):
-        raise AppError("Phạm vi của mã truy cập phải nằm trong phạm vi của người cấp mã.",
+        raise AppError(gettext("Phạm vi của mã truy cập phải nằm trong phạm vi của người cấp mã."),
                        code="invalid_scope", details={"scope": ["Vượt quá phạm vi của người cấp mã."]})
     allowed = bool(user.may_view_id_numbers) and (not issued_by_other or bool(created_by.may_view_id_numbers))
     if can_view_id_numbers is None:
         can_view_id_numbers = allowed
     elif can_view_id_numbers and not allowed:
-        raise AppError("Chỉ cấp được mã xem đầy đủ số định danh khi cả người sở hữu và người cấp mã đều có "
-                       "quyền này.", code="id_numbers_not_allowed",
+        raise AppError(gettext("Chỉ cấp được mã xem đầy đủ số định danh khi cả người sở hữu và người cấp mã đều có "
+                       "quyền này."), code="id_numbers_not_allowed",
                        details={"can_view_id_numbers": ["Người sở hữu hoặc người cấp mã không có quyền này."]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(30)
     token = ApiToken(user=user, name=name[:100], scope_kind=scope.kind, can_write=can_write,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.scope import PROVINCE, SCHOOL, Scope
@@ -117,7 +118,7 @@ def _stats_clean(scope: Scope, filters: dict | None) -> tuple[SchoolStatsFilterS
     filterset = SchoolStatsFilterSet(filters or {}, queryset=_scoped(scope))
     if not filterset.is_valid():
         details = {k: [str(m) for m in v] for k, v in filterset.errors.items()}
-        raise AppError("Bộ lọc không hợp lệ.", code="invalid_filter", details=details)
+        raise AppError(gettext("Bộ lọc không hợp lệ."), code="invalid_filter", details=details)
     cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
     if key is not None:
         memo[key] = (filterset, cleaned)
@@ -223,7 +224,7 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
     metrics = list(metrics or OVERVIEW_METRICS)
     unknown = set(metrics) - set(METRIC_NAMES)
     if unknown:
-        raise AppError("Chỉ số không tồn tại.", details={"metrics": sorted(unknown)})
+        raise AppError(gettext("Chỉ số không tồn tại."), details={"metrics": sorted(unknown)})
     dims = [GROUPS[g] for g in groups]
     since = timezone.now() - CONNECTED_WINDOW
     # One step: the grouping sets straight over the rows. A selection is of one school year, so its rows

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from accounts.models import Role, User
 from accounts.services import user_create
@@ -33,10 +34,10 @@ def demo_users_ensure() -> list[User]:
     of Hồ Chí Minh City, so that transfers can be tried within and across provinces); only where
     settings allow demo logins."""
     if not settings.DEMO_LOGINS_ENABLED:
-        raise AppError("Tài khoản demo chỉ có ở môi trường phát triển.", code="demo_disabled")
+        raise AppError(gettext("Tài khoản demo chỉ có ở môi trường phát triển."), code="demo_disabled")
     school = _demo_school("01")
     if school is None:
-        raise AppError("Chưa có trường nào ở Hà Nội: hãy chạy seed_demo trước.", code="no_demo_school")
+        raise AppError(gettext("Chưa có trường nào ở Hà Nội: hãy chạy seed_demo trước."), code="no_demo_school")
     # The transfer logins need a second Hà Nội school and one in Hồ Chí Minh City; a seed too small for
     # them (34 schools: one a province) still gets the three scopes.
     school2 = _demo_school("01", like=school, besides=school)

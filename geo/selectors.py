@@ -1,6 +1,8 @@
 """Reads on the reference data (administrative units, ethnic groups; loaded by geo/services.py)."""
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from edu_portal.common.exceptions import AppError
 
 from .ethnicity import ethnicity_key, ethnicity_lookup_build
@@ -43,7 +45,7 @@ def ethnicity_official_or_raise(value: str | None) -> str:
     """The services' rule, so forms, the API and the admin store what an upload would."""
     name = ethnicity_normalize(value)
     if name is None:
-        raise AppError(f"Dân tộc '{value}' {ETHNICITY_UNKNOWN}.", details={"ethnicity": [ETHNICITY_UNKNOWN]})
+        raise AppError(gettext("Dân tộc '%(value)s' %(ETHNICITY_UNKNOWN)s.") % {"value": value, "ETHNICITY_UNKNOWN": ETHNICITY_UNKNOWN}, details={"ethnicity": [ETHNICITY_UNKNOWN]})
     return name
 
 

@@ -23,13 +23,14 @@ def changes_prune() -> int:
 @shared_task(name="reporting.notifications_mail", acks_late=True, time_limit=300, soft_time_limit=280,
              autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notifications_mail(ids: list[int]) -> int:
-    """One e-mail per notification, in Vietnamese (the portal's language; the app shows each user's own)."""
+    """One e-mail per notification, in the language its user chose (accounts.User.language; Vietnamese when they
+    never chose), as the app shows it to them."""
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for n in Notification.objects.filter(pk__in=ids).select_related("user", "period"):
-            if n.user.email:
+    for n in Notification.objects.filter(pk__in=ids).select_related("user", "period"):
+        if n.user.email:
+            with translation.override(n.user.language or settings.LANGUAGE_CODE):
                 send_mail(notifications.mail_subject(), notifications.text(n), None, [n.user.email])
-                sent += 1
+            sent += 1
     return sent
 
 

@@ -95,5 +95,5 @@ def scope_parse(value: str, *, can_view_id_numbers: bool = False) -> Scope:
         if school:
             return Scope(SCHOOL, school_id=school.pk, province_code=school.province_id,
                          can_view_id_numbers=can_view_id_numbers)
-    raise AppError(f"Phạm vi không hợp lệ: '{value}' (dùng country, province:<mã> hoặc school:<mã trường>).",
+    raise AppError(gettext("Phạm vi không hợp lệ: '%(value)s' (dùng country, province:<mã> hoặc school:<mã trường>).") % {"value": value},
                    code="invalid_scope")

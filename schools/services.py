@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.events import events_emit, record_event
@@ -27,8 +28,8 @@ def school_edit_check(*, scope: Scope) -> None:
     so a school that could change it could relax the rules its own data is checked against.
     Checked here, in the services, so that every door (pages, API, tokens, uploads) obeys it."""
     if scope.kind not in (COUNTRY, PROVINCE):
-        raise AppError("Chỉ Sở Giáo dục và Đào tạo hoặc Bộ Giáo dục và Đào tạo được thêm hoặc sửa thông tin "
-                       "của trường.", code="permission_denied", status_code=403)
+        raise AppError(gettext("Chỉ Sở Giáo dục và Đào tạo hoặc Bộ Giáo dục và Đào tạo được thêm hoặc sửa thông tin "
+                       "của trường."), code="permission_denied", status_code=403)
 
 
 def _announce(school: School, action: str, *, changed: list[str] | None = None) -> None:
@@ -43,9 +44,9 @@ def school_create(*, scope: Scope, code: str, name: str, level: str, ownership: 
                   merged_into_id: int | None = None, last_synced_at: dt.datetime | None = None) -> School:
     school_edit_check(scope=scope)
     if scope.kind != "country" and not scope.contains_province(province_id):
-        raise NotInScope("Bạn chỉ có thể tạo trường trong tỉnh/thành phố của mình.")
+        raise NotInScope(gettext("Bạn chỉ có thể tạo trường trong tỉnh/thành phố của mình."))
     if School.objects.filter(code=code.strip()).exists():
-        raise AppError(f"Mã trường '{code}' đã tồn tại.", details={"code": ["Mã trường đã tồn tại."]})
+        raise AppError(gettext("Mã trường '%(code)s' đã tồn tại.") % {"code": code}, details={"code": ["Mã trường đã tồn tại."]})
     school = School(code=code.strip(), name=normalize_name(name), level=level, ownership=ownership,
                     province_id=province_id, commune_id=commune_id, address=normalize_name(address),
                     status=status, merged_into_id=merged_into_id, last_synced_at=last_synced_at)
@@ -62,11 +63,11 @@ def school_update(*, scope: Scope, school: School, **changes) -> School:
     school_edit_check(scope=scope)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
+        raise AppError(gettext("Không thể sửa trường thông tin: %(join)s.") % {"join": ', '.join(sorted(unknown))})
     for field, value in changes.items():
         setattr(school, field, normalize_name(value) if field in ("name", "address") else value)
     if not scope.contains_school(school):
-        raise NotInScope("Không thể chuyển trường ra ngoài phạm vi của bạn.")
+        raise NotInScope(gettext("Không thể chuyển trường ra ngoài phạm vi của bạn."))
     school.updated_at = timezone.now()
     full_clean_or_raise(school)
     school.save()
@@ -99,8 +100,8 @@ def school_delete(*, scope: Scope, school: School) -> None:
             school.delete()
         _statistics_refresh(pk)
     except ProtectedError as exc:
-        raise AppError("Không thể xoá trường còn học sinh, cán bộ hoặc tài khoản; hãy chuyển trạng thái "
-                       "sang 'Đã đóng cửa'.", code="protected", status_code=409) from exc
+        raise AppError(gettext("Không thể xoá trường còn học sinh, cán bộ hoặc tài khoản; hãy chuyển trạng thái "
+                       "sang 'Đã đóng cửa'."), code="protected", status_code=409) from exc
 
 
 def school_mark_synchronized(*, school_id: int, at: dt.datetime | None = None) -> None:

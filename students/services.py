@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import Scope
 from edu_portal.common.events import events_emit, record_event, transfer_requested_event
@@ -61,7 +62,7 @@ def _missing_reason_settle(student: Student, *, required: bool) -> None:
     errors = missing_reason_errors(id_number=student.id_number, reason=student.id_number_missing_reason,
                                    note=student.id_number_missing_note, required=required)
     if errors:
-        raise AppError(f"Lý do chưa có số định danh: {errors[0]}.", code="invalid",
+        raise AppError(gettext("Lý do chưa có số định danh: %(value)s.") % {"value": errors[0]}, code="invalid",
                        details={"id_number_missing_reason": errors})
 
 
@@ -103,7 +104,7 @@ def _age_group_or_raise(*, grade: int, date_of_birth: dt.date, school_year: int)
         return enrollment_age_group(grade=grade, date_of_birth=date_of_birth, school_year=school_year,
                                     today=timezone.localdate())
     except PreschoolAgeError as wrong_age:
-        raise AppError(f"Không xếp được nhóm tuổi mầm non: {wrong_age}.",
+        raise AppError(gettext("Không xếp được nhóm tuổi mầm non: %(wrong_age)s.") % {"wrong_age": wrong_age},
                        details={"date_of_birth": [str(wrong_age)]}) from wrong_age
 
 
@@ -139,7 +140,7 @@ def student_create(*, scope: Scope, school: School, pupil_code: str, full_name: 
     _grade_taught_or_raise(grade, school)
     pupil_code = pupil_code.strip()
     if Student.objects.filter(pupil_code=pupil_code).exists():
-        raise AppError(f"Mã học sinh '{pupil_code}' đã tồn tại.", details={"pupil_code": ["Mã đã tồn tại."]})
+        raise AppError(gettext("Mã học sinh '%(pupil_code)s' đã tồn tại.") % {"pupil_code": pupil_code}, details={"pupil_code": ["Mã đã tồn tại."]})
     id_number = (id_number or "").strip() or None
     id_number_entry_check(scope=scope, typed=id_number is not None)
     student = Student(
@@ -173,7 +174,7 @@ def student_update(*, scope: Scope, student: Student, **changes) -> Student:
     student_in_transit_check(student)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
+        raise AppError(gettext("Không thể sửa trường thông tin: %(join)s.") % {"join": ', '.join(sorted(unknown))})
     identity_changed = person_changes_apply(scope=scope, person=student, changes=changes,
                                             name_fields=("full_name", "ethnicity"), noun="học sinh",
                                             code_field="pupil_code")
@@ -201,7 +202,7 @@ def student_enroll(*, scope: Scope, student: Student, grade: int, class_name: st
     student_in_transit_check(student)
     year = school_year or current_school_year()
     if Enrollment.objects.filter(student=student, school_year=year).exists():
-        raise AppError(f"Học sinh đã có ghi danh năm học {school_year_label(year)}.", code="already_enrolled",
+        raise AppError(gettext("Học sinh đã có ghi danh năm học %(school_year_label)s.") % {"school_year_label": school_year_label(year)}, code="already_enrolled",
                        details={"grade": ["Đã có ghi danh năm học này."]})
     _grade_taught_or_raise(grade, student.school)
     enrollment = Enrollment(student=student, school=student.school, school_year=year, grade=grade,
@@ -221,8 +222,7 @@ def _age_groups_refresh(student: Student) -> None:
         try:
             group = age_group(date_of_birth=student.date_of_birth, school_year=enrollment.school_year)
         except PreschoolAgeError as wrong_age:
-            raise AppError(f"Ngày sinh không phù hợp với lớp mầm non năm học {enrollment.school_year}-"
-                           f"{enrollment.school_year + 1}: {wrong_age}.",
+            raise AppError(gettext("Ngày sinh không phù hợp với lớp mầm non năm học %(school_year)s-%(value)s: %(wrong_age)s.") % {"school_year": enrollment.school_year, "value": enrollment.school_year + 1, "wrong_age": wrong_age},
                            details={"date_of_birth": [str(wrong_age)]}) from wrong_age
         if group != enrollment.age_group:
             enrollment.age_group, enrollment.updated_at = group, timezone.now()
@@ -265,7 +265,7 @@ def student_transfer(*, scope: Scope, student: Student, to_school: School, grade
     _require(scope, student.school)
     _require(scope, to_school)
     if to_school.pk == student.school_id:
-        raise AppError("Học sinh đã học ở trường này.")
+        raise AppError(gettext("Học sinh đã học ở trường này."))
     student = Student.objects.select_for_update().get(pk=student.pk)
     _student_move(student=student, to_school=to_school, grade=grade, class_name=class_name,
                   year=school_year or current_school_year(), on=timezone.localdate())
@@ -296,10 +296,10 @@ def _grade_taught_or_raise(grade: int, school: School) -> None:
 
 def _grade_class_or_raise(grade, class_name: str) -> tuple[int, str]:
     if not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 12:
-        raise AppError("Khối lớp phải từ 0 (mầm non) đến 12.", details={"grade": ["Từ 0 đến 12."]})
+        raise AppError(gettext("Khối lớp phải từ 0 (mầm non) đến 12."), details={"grade": ["Từ 0 đến 12."]})
     class_name = normalize_name(class_name)
     if not class_name or len(class_name) > 20:
-        raise AppError("Nhập tên lớp (tối đa 20 ký tự).", details={"class_name": ["Bắt buộc, tối đa 20 ký tự."]})
+        raise AppError(gettext("Nhập tên lớp (tối đa 20 ký tự)."), details={"class_name": ["Bắt buộc, tối đa 20 ký tự."]})
     return grade, class_name
 
 
@@ -311,11 +311,11 @@ def transfer_request_create(*, scope: Scope, user, to_school: School, date_of_bi
     _require(scope, to_school)
     pupil_code, id_number = (pupil_code or "").strip(), (id_number or "").strip()
     if id_number and not scope.may_enter_id_numbers:
-        raise AppError("Bạn không có quyền tìm học sinh theo số định danh; hãy dùng mã học sinh.",
+        raise AppError(gettext("Bạn không có quyền tìm học sinh theo số định danh; hãy dùng mã học sinh."),
                        code="id_number_not_allowed", details={"id_number": ["Không có quyền nhập số định danh."]},
                        status_code=403)
     if bool(pupil_code) == bool(id_number):
-        raise AppError("Nhập mã học sinh (hoặc số định danh) và ngày sinh của học sinh.",
+        raise AppError(gettext("Nhập mã học sinh (hoặc số định danh) và ngày sinh của học sinh."),
                        details={"pupil_code": ["Nhập mã học sinh hoặc số định danh (một trong hai)."]})
     grade, class_name = _grade_class_or_raise(grade, class_name)
     _grade_taught_or_raise(grade, to_school)
@@ -326,14 +326,14 @@ def transfer_request_create(*, scope: Scope, user, to_school: School, date_of_bi
     if student is None:
         raise AppError(TRANSFER_NOT_FOUND, code="not_found", status_code=404)
     if student.school_id == to_school.pk:
-        raise AppError("Học sinh đang học ở trường này.", code="already_here", status_code=409)
+        raise AppError(gettext("Học sinh đang học ở trường này."), code="already_here", status_code=409)
     open_request = TransferRequest.objects.filter(student=student, status=TransferStatus.PENDING).first()
     if open_request is not None:
         if open_request.to_school_id == to_school.pk:
-            raise AppError("Trường đã đề nghị tiếp nhận học sinh này; đề nghị đang chờ trường cũ trả lời.",
+            raise AppError(gettext("Trường đã đề nghị tiếp nhận học sinh này; đề nghị đang chờ trường cũ trả lời."),
                            code="duplicate_request", status_code=409)
-        raise AppError("Học sinh đang trong một thủ tục chuyển trường khác, chờ trường cũ trả lời; "
-                       "chỉ đề nghị lại được khi thủ tục đó kết thúc.", code="in_transit", status_code=409)
+        raise AppError(gettext("Học sinh đang trong một thủ tục chuyển trường khác, chờ trường cũ trả lời; "
+                       "chỉ đề nghị lại được khi thủ tục đó kết thúc."), code="in_transit", status_code=409)
     year = current_school_year()
     left = _latest_enrollment(student, for_update=True)
     if left is not None and left.status == EnrollmentStatus.COMPLETED:
@@ -367,14 +367,14 @@ def _intake_after_completion(*, student: Student, completed: Enrollment, to_scho
     consent to, so the intake is immediate, into the first grade of the next level in the school year
     after the one completed. The request is kept as the record of who took them in, and when."""
     if completed.grade >= 12:
-        raise AppError("Học sinh đã hoàn thành chương trình lớp 12.", code="graduated", status_code=409)
+        raise AppError(gettext("Học sinh đã hoàn thành chương trình lớp 12."), code="graduated", status_code=409)
     if grade != completed.grade + 1:
         message = f"Học sinh đã hoàn thành {'mầm non' if completed.grade == 0 else f'lớp {completed.grade}'}: " \
                   f"tiếp nhận vào lớp {completed.grade + 1}."
         raise AppError(message, code="grade_after_completion", details={"grade": [message]})
     year = completed.school_year + 1
     if Enrollment.objects.filter(OPEN_ENROLLMENT, student=student, school_year=year).exists():
-        raise AppError("Học sinh đã có lớp trong năm học này.", code="already_enrolled", status_code=409)
+        raise AppError(gettext("Học sinh đã có lớp trong năm học này."), code="already_enrolled", status_code=409)
     _age_group_or_raise(grade=grade, date_of_birth=student.date_of_birth, school_year=year)
     transfer = TransferRequest.objects.create(student=student, from_school=student.school, to_school=to_school,
                                               requested_by=_who(user), grade=grade, class_name=class_name,
@@ -393,13 +393,13 @@ def _transfer_for_answer(*, scope: Scope, transfer_id: int) -> tuple[TransferReq
     if found is None or not (scope.contains_school(found.from_school) or scope.contains_school(found.to_school)):
         raise NotInScope()
     if not scope.contains_school(found.from_school):
-        raise AppError("Chỉ trường chuyển đi (hoặc Sở GD&ĐT của trường đó) mới trả lời được đề nghị này.",
+        raise AppError(gettext("Chỉ trường chuyển đi (hoặc Sở GD&ĐT của trường đó) mới trả lời được đề nghị này."),
                        code="forbidden", status_code=403)
     student = Student.objects.select_for_update().get(pk=found.student_id)
     transfer = (TransferRequest.objects.select_for_update(of=("self",)).select_related("from_school", "to_school")
                 .get(pk=transfer_id))
     if transfer.status != TransferStatus.PENDING:
-        raise AppError(f"Đề nghị này đã được xử lý ({transfer.get_status_display()}).", code="not_pending",
+        raise AppError(gettext("Đề nghị này đã được xử lý (%(get_status_display)s).") % {"get_status_display": transfer.get_status_display()}, code="not_pending",
                        status_code=409)
     return transfer, student
 
@@ -409,7 +409,7 @@ def transfer_release(*, scope: Scope, user, transfer_id: int) -> TransferRequest
     """The sending school (or its province) releases the pupil: moved at once, on today's date."""
     transfer, student = _transfer_for_answer(scope=scope, transfer_id=transfer_id)
     if student.school_id != transfer.from_school_id:
-        raise AppError("Học sinh không còn thuộc trường chuyển đi; đề nghị không còn hiệu lực.", code="stale",
+        raise AppError(gettext("Học sinh không còn thuộc trường chuyển đi; đề nghị không còn hiệu lực."), code="stale",
                        status_code=409)
     _student_move(student=student, to_school=transfer.to_school, grade=transfer.grade,
                   class_name=transfer.class_name, year=current_school_year(), on=timezone.localdate())
@@ -426,11 +426,11 @@ def transfer_cancel(*, scope: Scope, user, transfer_id: int) -> TransferRequest:
     if found is None or not (scope.contains_school(found.from_school) or scope.contains_school(found.to_school)):
         raise NotInScope()
     if not scope.contains_school(found.to_school):
-        raise AppError("Chỉ trường tiếp nhận (hoặc Sở GD&ĐT của trường đó) mới huỷ được đề nghị này; trường "
-                       "chuyển đi đồng ý hoặc từ chối.", code="forbidden", status_code=403)
+        raise AppError(gettext("Chỉ trường tiếp nhận (hoặc Sở GD&ĐT của trường đó) mới huỷ được đề nghị này; trường "
+                       "chuyển đi đồng ý hoặc từ chối."), code="forbidden", status_code=403)
     transfer = TransferRequest.objects.select_for_update().get(pk=transfer_id)
     if transfer.status != TransferStatus.PENDING:
-        raise AppError(f"Đề nghị này đã được xử lý ({transfer.get_status_display()}).", code="not_pending",
+        raise AppError(gettext("Đề nghị này đã được xử lý (%(get_status_display)s).") % {"get_status_display": transfer.get_status_display()}, code="not_pending",
                        status_code=409)
     transfer.status, transfer.decided_by, transfer.decided_at = TransferStatus.CANCELLED, _who(user), timezone.now()
     transfer.save(update_fields=["status", "decided_by", "decided_at"])
@@ -453,9 +453,9 @@ def transfer_decline(*, scope: Scope, user, transfer_id: int, reason: str) -> Tr
     """The sending school (or its province) declines, saying why (the receiving school reads it)."""
     reason = normalize_name(reason)
     if not reason:
-        raise AppError("Nhập lý do từ chối.", details={"reason": ["Bắt buộc."]})
+        raise AppError(gettext("Nhập lý do từ chối."), details={"reason": ["Bắt buộc."]})
     if len(reason) > 500:
-        raise AppError("Lý do tối đa 500 ký tự.", details={"reason": ["Tối đa 500 ký tự."]})
+        raise AppError(gettext("Lý do tối đa 500 ký tự."), details={"reason": ["Tối đa 500 ký tự."]})
     transfer, _student = _transfer_for_answer(scope=scope, transfer_id=transfer_id)
     transfer.status, transfer.reason = TransferStatus.DECLINED, reason
     transfer.decided_by, transfer.decided_at = _who(user), timezone.now()
@@ -516,20 +516,19 @@ def student_withdraw(*, scope: Scope, student: Student, status: str, left_on: dt
     student_in_transit_check(student)
     if status not in WITHDRAW_STATUSES:
         allowed = ", ".join(str(s.label) for s in WITHDRAW_STATUSES)
-        raise AppError(f"Tình trạng rời trường không hợp lệ; chọn một trong: {allowed}.", code="invalid_status",
+        raise AppError(gettext("Tình trạng rời trường không hợp lệ; chọn một trong: %(allowed)s.") % {"allowed": allowed}, code="invalid_status",
                        details={"status": [f"Chọn một trong: {', '.join(WITHDRAW_STATUSES)}."]})
     reason = normalize_name(reason or "")
     if len(reason) > 200:
-        raise AppError("Lý do dài quá 200 ký tự.", details={"reason": ["Tối đa 200 ký tự."]})
+        raise AppError(gettext("Lý do dài quá 200 ký tự."), details={"reason": ["Tối đa 200 ký tự."]})
     if status == EnrollmentStatus.DROPPED_OUT and not reason:
-        raise AppError("Học sinh bỏ học: cần ghi lý do.", code="reason_required",
+        raise AppError(gettext("Học sinh bỏ học: cần ghi lý do."), code="reason_required",
                        details={"reason": ["Bắt buộc khi học sinh bỏ học."]})
     enrollment = _latest_enrollment(student, for_update=True)
     if enrollment is None:
-        raise AppError("Học sinh không có ghi danh ở trường này.", code="no_enrollment")
+        raise AppError(gettext("Học sinh không có ghi danh ở trường này."), code="no_enrollment")
     if enrollment.status != EnrollmentStatus.STUDYING:
-        raise AppError(f"Học sinh đã rời trường ({enrollment.get_status_display()}"
-                       f"{f', ngày {enrollment.left_on:%d/%m/%Y}' if enrollment.left_on else ''}).",
+        raise AppError(gettext("Học sinh đã rời trường (%(get_status_display)s%(value)s).") % {"get_status_display": enrollment.get_status_display(), "value": f', ngày {enrollment.left_on:%d/%m/%Y}' if enrollment.left_on else ''},
                        code="already_left", details={"status": ["Học sinh không còn đang học."]})
     # A leaver may be recorded ahead of the day (a pupil leaving at the end of the month, completing
     # the programme in May): they study, and are counted, until that day (dashboards' date rule). The
@@ -567,7 +566,7 @@ def student_readmit(*, scope: Scope, student: Student, grade: int | None = None,
     enrollment = _latest_enrollment(student, for_update=True)
     # A pupil recorded as leaving by transfer whom no school took in yet may come back too.
     if enrollment is None or enrollment.status not in WITHDRAW_STATUSES:
-        raise AppError("Học sinh đang học hoặc đã chuyển trường: không có gì để tiếp nhận lại.",
+        raise AppError(gettext("Học sinh đang học hoặc đã chuyển trường: không có gì để tiếp nhận lại."),
                        code="not_a_leaver", details={"status": ["Học sinh không ở tình trạng đã rời trường."]})
     year = current_school_year()
     if enrollment.school_year >= year:
@@ -577,7 +576,7 @@ def student_readmit(*, scope: Scope, student: Student, grade: int | None = None,
         enrollment.save(update_fields=["status", "left_on", "leave_reason", "updated_at"])
     else:
         if grade is None or not (class_name or "").strip():
-            raise AppError(f"Tiếp nhận lại cho năm học {school_year_label(year)}: cần ghi khối và lớp.",
+            raise AppError(gettext("Tiếp nhận lại cho năm học %(school_year_label)s: cần ghi khối và lớp.") % {"school_year_label": school_year_label(year)},
                            code="class_required",
                            details={"grade": ["Bắt buộc."], "class_name": ["Bắt buộc."]})
         _grade_taught_or_raise(grade, student.school)
@@ -605,7 +604,7 @@ def academic_result_record(*, scope: Scope, student: Student, school_year: int, 
     _require(scope, student.school)
     enrollment = Enrollment.objects.filter(OPEN_ENROLLMENT, student=student, school_year=school_year).first()
     if enrollment is None:
-        raise AppError(f"Học sinh không có ghi danh năm học {school_year_label(school_year)}.",
+        raise AppError(gettext("Học sinh không có ghi danh năm học %(school_year_label)s.") % {"school_year_label": school_year_label(school_year)},
                        code="no_enrollment", details={"school_year": ["không có ghi danh năm học này"]})
     first = second = None
     if term == 0:
@@ -641,17 +640,17 @@ def physical_record_add(*, scope: Scope, student: Student, measured_on: dt.date,
     _require(scope, student.school)
     height_cm, weight_kg = Decimal(str(height_cm)), Decimal(str(weight_kg))
     if not (Decimal(40) <= height_cm <= Decimal(230)) or not (Decimal(2) <= weight_kg <= Decimal(200)):
-        raise AppError("Chiều cao phải từ 40 đến 230 cm và cân nặng từ 2 đến 200 kg.",
+        raise AppError(gettext("Chiều cao phải từ 40 đến 230 cm và cân nặng từ 2 đến 200 kg."),
                        details={"height_cm": ["Ngoài khoảng hợp lệ."], "weight_kg": ["Ngoài khoảng hợp lệ."]})
     if measured_on < student.date_of_birth or measured_on > timezone.localdate():
-        raise AppError("Ngày đo phải sau ngày sinh và không ở tương lai.", details={"measured_on": ["Không hợp lệ."]})
+        raise AppError(gettext("Ngày đo phải sau ngày sinh và không ở tương lai."), details={"measured_on": ["Không hợp lệ."]})
     try:
         z, status = nutrition_classify(bmi=bmi_exact(height_cm, weight_kg), date_of_birth=student.date_of_birth,
                                        measured_on=measured_on, gender=student.gender)
         height_z, height_status = height_for_age(height_cm=height_cm, date_of_birth=student.date_of_birth,
                                                  measured_on=measured_on, gender=student.gender)
     except OutsideReference as past:
-        raise AppError(f"Không ghi được số đo: {past}.", details={"measured_on": [str(past)]}) from past
+        raise AppError(gettext("Không ghi được số đo: %(past)s.") % {"past": past}, details={"measured_on": [str(past)]}) from past
     bmi = bmi_of(height_cm, weight_kg)
     record, _ = PhysicalRecord.objects.update_or_create(
         student=student, measured_on=measured_on,

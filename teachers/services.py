@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import Scope
 from edu_portal.common.events import events_emit, record_event
@@ -85,7 +86,7 @@ def staff_create(*, scope: Scope, school: School, staff_code: str, full_name: st
         raise NotInScope()
     id_number_entry_check(scope=scope, typed=bool((id_number or "").strip()))
     if StaffMember.objects.filter(staff_code=staff_code.strip()).exists():
-        raise AppError(f"Mã cán bộ '{staff_code}' đã tồn tại.", details={"staff_code": ["Mã đã tồn tại."]})
+        raise AppError(gettext("Mã cán bộ '%(staff_code)s' đã tồn tại.") % {"staff_code": staff_code}, details={"staff_code": ["Mã đã tồn tại."]})
     staff = StaffMember(
         staff_code=staff_code.strip(), id_number=(id_number or "").strip() or None,
         full_name=canonical_name(full_name), date_of_birth=date_of_birth, gender=gender,
@@ -114,7 +115,7 @@ def staff_update(*, scope: Scope, staff: StaffMember, **changes) -> StaffMember:
     _refuse_in_transit(staff)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise AppError(f"Không thể sửa trường thông tin: {', '.join(sorted(unknown))}.")
+        raise AppError(gettext("Không thể sửa trường thông tin: %(join)s.") % {"join": ', '.join(sorted(unknown))})
     identity_changed = person_changes_apply(scope=scope, person=staff, changes=changes,
                                             name_fields=("full_name", "ethnicity", "main_subject"), noun="cán bộ",
                                             code_field="staff_code")
@@ -158,8 +159,8 @@ def _refuse_in_transit(staff: StaffMember) -> None:
     """While a request is open the sending school's record is what the receiving school was promised:
     an edit (or a deletion) would change it under the answer, so it waits for the answer."""
     if StaffReassignment.objects.filter(staff_id=staff.pk, status=ReassignmentStatus.PENDING).exists():
-        raise AppError("Cán bộ đang trong thủ tục điều chuyển công tác, chờ trường cũ trả lời: chưa sửa được hồ sơ. "
-                       "Hãy đồng ý hoặc từ chối đề nghị điều chuyển trước.", code="in_transit", status_code=409)
+        raise AppError(gettext("Cán bộ đang trong thủ tục điều chuyển công tác, chờ trường cũ trả lời: chưa sửa được hồ sơ. "
+                       "Hãy đồng ý hoặc từ chối đề nghị điều chuyển trước."), code="in_transit", status_code=409)
 
 
 def _who(user):
@@ -169,7 +170,7 @@ def _who(user):
 
 def _position_or_raise(position: str) -> str:
     if position not in Position.values:
-        raise AppError("Chọn chức vụ ở trường tiếp nhận.",
+        raise AppError(gettext("Chọn chức vụ ở trường tiếp nhận."),
                        details={"position": [f"Một trong: {', '.join(Position.values)}."]})
     return position
 
@@ -204,7 +205,7 @@ def staff_reassign(*, scope: Scope, staff: StaffMember, to_school: School, posit
     if not (scope.contains_school(staff.school) and scope.contains_school(to_school)):
         raise NotInScope()
     if to_school.pk == staff.school_id:
-        raise AppError("Cán bộ đang công tác ở trường này.", code="already_here", status_code=409)
+        raise AppError(gettext("Cán bộ đang công tác ở trường này."), code="already_here", status_code=409)
     staff = StaffMember.objects.select_for_update().select_related("school").get(pk=staff.pk)
     _refuse_in_transit(staff)
     _staff_move(staff=staff, to_school=to_school, position=_position_or_raise(position or staff.position),
@@ -221,7 +222,7 @@ def staff_reassignment_request(*, scope: Scope, user, to_school: School, staff_c
         raise NotInScope()
     staff_code = (staff_code or "").strip()
     if not staff_code:
-        raise AppError("Nhập mã cán bộ và ngày sinh của cán bộ.", details={"staff_code": ["Bắt buộc."]})
+        raise AppError(gettext("Nhập mã cán bộ và ngày sinh của cán bộ."), details={"staff_code": ["Bắt buộc."]})
     position = _position_or_raise(position)
     # Locked: two schools asking at once queue here, and the second one meets the first one's request.
     staff = (StaffMember.objects.select_for_update(of=("self",)).select_related("school")
@@ -229,14 +230,14 @@ def staff_reassignment_request(*, scope: Scope, user, to_school: School, staff_c
     if staff is None:
         raise AppError(REASSIGNMENT_NOT_FOUND, code="not_found", status_code=404)
     if staff.school_id == to_school.pk:
-        raise AppError("Cán bộ đang công tác ở trường này.", code="already_here", status_code=409)
+        raise AppError(gettext("Cán bộ đang công tác ở trường này."), code="already_here", status_code=409)
     open_request = StaffReassignment.objects.filter(staff=staff, status=ReassignmentStatus.PENDING).first()
     if open_request is not None:
         if open_request.to_school_id == to_school.pk:
-            raise AppError("Trường đã đề nghị tiếp nhận cán bộ này; đề nghị đang chờ trường cũ trả lời.",
+            raise AppError(gettext("Trường đã đề nghị tiếp nhận cán bộ này; đề nghị đang chờ trường cũ trả lời."),
                            code="duplicate_request", status_code=409)
-        raise AppError("Cán bộ đang trong một thủ tục điều chuyển công tác khác, chờ trường cũ trả lời; "
-                       "chỉ đề nghị lại được khi thủ tục đó kết thúc.", code="in_transit", status_code=409)
+        raise AppError(gettext("Cán bộ đang trong một thủ tục điều chuyển công tác khác, chờ trường cũ trả lời; "
+                       "chỉ đề nghị lại được khi thủ tục đó kết thúc."), code="in_transit", status_code=409)
     return StaffReassignment.objects.create(staff=staff, from_school=staff.school, to_school=to_school,
                                             requested_by=_who(user), position=position)
 
@@ -250,16 +251,16 @@ def _reassignment_for_answer(*, scope: Scope, reassignment_id: int, side: str
     if found is None or not (scope.contains_school(found.from_school) or scope.contains_school(found.to_school)):
         raise NotInScope()
     if side == "from" and not scope.contains_school(found.from_school):
-        raise AppError("Chỉ trường chuyển đi (hoặc Sở GD&ĐT của trường đó) mới trả lời được đề nghị này.",
+        raise AppError(gettext("Chỉ trường chuyển đi (hoặc Sở GD&ĐT của trường đó) mới trả lời được đề nghị này."),
                        code="forbidden", status_code=403)
     if side == "to" and not scope.contains_school(found.to_school):
-        raise AppError("Chỉ trường tiếp nhận (hoặc Sở GD&ĐT của trường đó) mới huỷ được đề nghị này.",
+        raise AppError(gettext("Chỉ trường tiếp nhận (hoặc Sở GD&ĐT của trường đó) mới huỷ được đề nghị này."),
                        code="forbidden", status_code=403)
     staff = StaffMember.objects.select_for_update().select_related("school").get(pk=found.staff_id)
     reassignment = (StaffReassignment.objects.select_for_update(of=("self",))
                     .select_related("from_school", "to_school").get(pk=reassignment_id))
     if reassignment.status != ReassignmentStatus.PENDING:
-        raise AppError(f"Đề nghị này đã được xử lý ({reassignment.get_status_display()}).", code="not_pending",
+        raise AppError(gettext("Đề nghị này đã được xử lý (%(get_status_display)s).") % {"get_status_display": reassignment.get_status_display()}, code="not_pending",
                        status_code=409)
     return reassignment, staff
 
@@ -276,7 +277,7 @@ def staff_reassignment_release(*, scope: Scope, user, reassignment_id: int) -> S
     """The sending school (or its province) releases the member: reassigned at once, on today's date."""
     reassignment, staff = _reassignment_for_answer(scope=scope, reassignment_id=reassignment_id, side="from")
     if staff.school_id != reassignment.from_school_id:
-        raise AppError("Cán bộ không còn thuộc trường chuyển đi; đề nghị không còn hiệu lực.", code="stale",
+        raise AppError(gettext("Cán bộ không còn thuộc trường chuyển đi; đề nghị không còn hiệu lực."), code="stale",
                        status_code=409)
     _staff_move(staff=staff, to_school=reassignment.to_school, position=reassignment.position,
                 on=timezone.localdate())
@@ -288,9 +289,9 @@ def staff_reassignment_decline(*, scope: Scope, user, reassignment_id: int, reas
     """The sending school (or its province) declines, saying why (the receiving school reads it)."""
     reason = normalize_name(reason or "")
     if not reason:
-        raise AppError("Nhập lý do từ chối.", details={"reason": ["Bắt buộc."]})
+        raise AppError(gettext("Nhập lý do từ chối."), details={"reason": ["Bắt buộc."]})
     if len(reason) > 500:
-        raise AppError("Lý do tối đa 500 ký tự.", details={"reason": ["Tối đa 500 ký tự."]})
+        raise AppError(gettext("Lý do tối đa 500 ký tự."), details={"reason": ["Tối đa 500 ký tự."]})
     reassignment, _staff = _reassignment_for_answer(scope=scope, reassignment_id=reassignment_id, side="from")
     return _decide(reassignment, user=user, status=ReassignmentStatus.DECLINED, reason=reason)
 

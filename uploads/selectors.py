@@ -2,6 +2,7 @@
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
@@ -73,6 +74,6 @@ def upload_file_get(*, scope: Scope, user, pk: int) -> Upload:
     """An upload whose files this user may download; anyone else in scope is refused."""
     upload = upload_get(scope=scope, pk=pk)
     if not upload_files_visible(scope=scope, user=user, upload=upload):
-        raise AppError("Tệp tải lên chứa số định danh đầy đủ; chỉ người tải lên và người được xem đầy đủ số định "
-                       "danh mới tải được.", code="id_numbers_not_allowed", status_code=403)
+        raise AppError(gettext("Tệp tải lên chứa số định danh đầy đủ; chỉ người tải lên và người được xem đầy đủ số định "
+                       "danh mới tải được."), code="id_numbers_not_allowed", status_code=403)
     return upload

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.scope import SCHOOL, Scope
@@ -41,7 +42,7 @@ def upload_new_view(request):
             school = scope.filter(School.objects.all(), school_field="").filter(code=code).first()
         try:
             if on_behalf and code and school is None:
-                raise AppError(f"Không có trường mã '{code}' trong phạm vi của bạn.")
+                raise AppError(gettext("Không có trường mã '%(code)s' trong phạm vi của bạn.") % {"code": code})
             upload = services.upload_create(user=request.user, kind=form.cleaned_data["kind"],
                                             file=form.cleaned_data["file"], school=school)
         except AppError as exc:

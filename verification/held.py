@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
@@ -74,7 +75,7 @@ def held_id_number_settle(*, scope: Scope, kind: str, pk: int, keep: str) -> Hel
     number was wrong; it loses it, the claim is confirmed and verified again."""
     _require_reviewer(scope)
     if kind not in MODELS or keep not in KEEP:
-        raise AppError("Yêu cầu không hợp lệ.", code="invalid")
+        raise AppError(gettext("Yêu cầu không hợp lệ."), code="invalid")
     model, _code = MODELS[kind]
     claim = model.objects.select_for_update().select_related("school").filter(pk=pk).first()
     if claim is None or not _covers(scope, claim) or claim.id_number_hold == CONFIRMED:

@@ -26,7 +26,7 @@ import hashlib
 
 from django.http import HttpResponse
 from django.utils.http import http_date, quote_etag
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -135,13 +135,13 @@ class StatsView(APIView):
         known = set(self.allowed_filters) | {"format", "page", "page_size"} | ({"period"} if self.takes_period else set())
         unknown = sorted(set(request.query_params) - known)
         if unknown:
-            raise AppError("Tham số lọc không được hỗ trợ.", code="invalid_filter",
+            raise AppError(gettext("Tham số lọc không được hỗ trợ."), code="invalid_filter",
                            details={k: ["Không được hỗ trợ."] for k in unknown})
         # A filter named but left blank (`?level=`) is refused as the schema says (its values are an
         # enum), rather than read as "all": a client that meant one level learns it sent none.
         blank = sorted(k for k in self.allowed_filters if k in request.query_params and not request.query_params.get(k))
         if blank:
-            raise AppError("Tham số lọc để trống.", code="invalid_filter",
+            raise AppError(gettext("Tham số lọc để trống."), code="invalid_filter",
                            details={k: ["Không được để trống: bỏ tham số này để lấy tất cả."] for k in blank})
         return {k: request.query_params.get(k) for k in self.allowed_filters if request.query_params.get(k)}
 
@@ -290,9 +290,9 @@ class SchoolListView(StatsView):
             default_size = MAX_PAGE if request.accepted_renderer.format != "csv" else 0
             page_size = int(request.query_params.get("page_size", default_size))
         except ValueError as exc:
-            raise AppError("page và page_size phải là số nguyên.", code="invalid_page") from exc
+            raise AppError(gettext("page và page_size phải là số nguyên."), code="invalid_page") from exc
         if page < 1 or page_size < 0 or page_size > MAX_PAGE:
-            raise AppError(f"page ≥ 1 và 0 ≤ page_size ≤ {MAX_PAGE}.", code="invalid_page")
+            raise AppError(gettext("page ≥ 1 và 0 ≤ page_size ≤ %(MAX_PAGE)s.") % {"MAX_PAGE": MAX_PAGE}, code="invalid_page")
         return self.respond(request, scope,
                             lambda: _area_list(scope, filters, "school", page=page, page_size=page_size or None,
                                                period=period))

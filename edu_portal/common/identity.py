@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 GEO_DATA = Path(__file__).resolve().parents[2] / "geo" / "data"
 LEGACY_PROVINCES_CSV = GEO_DATA / "legacy_provinces.csv"
@@ -221,7 +221,7 @@ def identity_validate_or_raise(*, id_number: str | None, date_of_birth, gender) 
     if errors:
         from .exceptions import AppError
 
-        raise AppError(f"Số định danh cá nhân: {errors[0]}", code="invalid", details={"id_number": errors})
+        raise AppError(gettext("Số định danh cá nhân: %(value)s") % {"value": errors[0]}, code="invalid", details={"id_number": errors})
 
 
 # Said to a user who may not see full ID numbers and typed one (an upload cell, an API field, a

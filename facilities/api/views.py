@@ -3,6 +3,7 @@ of updated_since, as every record list), the equipment catalogue and the standin
 Writes go through facilities.services with a read-write token of the school's scope."""
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, status
@@ -179,7 +180,7 @@ def _int_param(request, name: str, default=None) -> int:
     if raw is None and default is not None:
         return default
     if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
-        raise AppError(f"{name}: Phải là một số nguyên.", details={name: ["Phải là một số nguyên."]})
+        raise AppError(gettext("%(name)s: Phải là một số nguyên.") % {"name": name}, details={name: ["Phải là một số nguyên."]})
     return int(raw)
 
 
@@ -197,7 +198,7 @@ class StandardView(APIView):
         year = _int_param(request, "school_year", current_school_year())
         if not FIRST_YEAR <= year <= latest_school_year():
             message = f"Năm học phải từ {FIRST_YEAR} đến {latest_school_year()}."
-            raise AppError(f"school_year: {message}", details={"school_year": [message]})
+            raise AppError(gettext("school_year: %(message)s") % {"message": message}, details={"school_year": [message]})
         result = facilities_standard(scope=scope, school=school, school_year=year)
         unmet = [{"code": u.criterion.code, "label": str(u.criterion.label), "article": str(u.criterion.article),
                   "standard_level": u.standard_level, "message": str(u.shortfall.message),

@@ -23,6 +23,7 @@ and accepts provinces).
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -48,14 +49,14 @@ def _valid(serializer_class, request) -> dict:
 def _period(pk: int) -> ReportingPeriod:
     period = ReportingPeriod.objects.filter(pk=pk).first()
     if period is None:
-        raise AppError("Không có kỳ báo cáo này.", code="not_found", status_code=404)
+        raise AppError(gettext("Không có kỳ báo cáo này."), code="not_found", status_code=404)
     return period
 
 
 def _status_param(request, allowed: list[str]) -> str | None:
     status = request.query_params.get("status") or None
     if status and status not in allowed:
-        raise AppError(f"status: một trong {', '.join(allowed)}.", details={"status": ["Không hợp lệ."]})
+        raise AppError(gettext("status: một trong %(join)s.") % {"join": ', '.join(allowed)}, details={"status": ["Không hợp lệ."]})
     return status
 
 
@@ -245,7 +246,7 @@ class FiguresView(APIView):
         wanted = [m for m in (request.query_params.get("metrics") or "pupils,staff").split(",") if m]
         bad = [m for m in wanted if m not in METRIC_NAMES]
         if bad:
-            raise AppError(f"metrics: không có chỉ tiêu {', '.join(bad)}.", details={"metrics": bad})
+            raise AppError(gettext("metrics: không có chỉ tiêu %(join)s.") % {"join": ', '.join(bad)}, details={"metrics": bad})
         rows = selectors.official_beside_live(scope=request_scope(request), period=period, metrics=wanted)
         return Response({"period": period.pk, "school_year": period.school_year, "metrics": wanted, "areas": rows})
 
@@ -299,7 +300,7 @@ class ChecksView(APIView):
         status = _status_param(request, CheckStatus.values)
         school = request.query_params.get("school") or None
         if school is not None and not school.isdigit():
-            raise AppError("school: mã số (id) của trường.", details={"school": ["Không hợp lệ."]})
+            raise AppError(gettext("school: mã số (id) của trường."), details={"school": ["Không hợp lệ."]})
         rows = selectors.check_list(scope=request_scope(request), period=_period(pk),
                                     school_id=int(school) if school else None, status=status)
         return Response(CheckSerializer(rows[:5000], many=True).data)
@@ -327,7 +328,7 @@ class ExplainView(APIView):
         check_query_params(request, set())
         data = _valid(NoteSerializer, request)
         if not selectors.check_list(scope=request_scope(request), period=_period(pk)).filter(pk=check).exists():
-            raise AppError("Không có kết quả kiểm tra này trong kỳ và phạm vi.", code="not_found", status_code=404)
+            raise AppError(gettext("Không có kết quả kiểm tra này trong kỳ và phạm vi."), code="not_found", status_code=404)
         found = checks.check_explain(scope=request_scope(request), user=_user(request), check_id=check,
                                      note=data["note"])
         return Response(CheckSerializer(found).data)

@@ -2,6 +2,8 @@
 shared by the pupils' and staff endpoints (students/api/, teachers/api/)."""
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from edu_portal.common.exceptions import AppError
 from schools.models import School
 
@@ -11,7 +13,7 @@ def school_for_write(scope, pk: int | None, *, field: str = "school") -> School:
     one that does not exist, so a client learns nothing about other scopes."""
     school = scope.filter(School.objects.all(), school_field="").filter(pk=pk).first() if pk else None
     if school is None:
-        raise AppError(f"{field}: Không có trường này trong phạm vi của mã truy cập.",
+        raise AppError(gettext("%(field)s: Không có trường này trong phạm vi của mã truy cập.") % {"field": field},
                        details={field: ["Không có trường này trong phạm vi của mã truy cập."]})
     return school
 

@@ -4,6 +4,7 @@ The receiving school asks (POST), both sides list their requests (GET), the send
 province answers (release/, decline/), the receiving school (or its province) may withdraw its own
 request (cancel/). A request shows the receiving side only what identifies the
 pupil (name, date of birth, current school): never the ID number or the rest of the record."""
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -75,7 +76,7 @@ class TransferListView(APIView):
         check_query_params(request, {"status"})
         raw = request.query_params.get("status")
         if raw is not None and raw not in TransferStatus.values:
-            raise AppError("status: Tình trạng không hợp lệ.",
+            raise AppError(gettext("status: Tình trạng không hợp lệ."),
                            details={"status": [f"Một trong: {', '.join(TransferStatus.values)}."]})
         rows = list(transfer_list(scope=request_scope(request), status=raw)[:LIST_LIMIT])
         data = TransferSerializer(rows, many=True, context={"overdue_since": transfer_overdue_since()}).data

@@ -1,4 +1,5 @@
 """/api/v1/students/: pupils within the token's scope; /api/v1/subjects/: the subject catalogue."""
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.response import Response
@@ -161,7 +162,7 @@ def _grade(raw: str) -> int:
     text = raw.strip()
     # At most two digits before int(): Python refuses to convert strings of thousands of digits.
     if not (text.isascii() and text.isdigit() and len(text) <= 2 and int(text) in GRADES):
-        raise AppError(f"grade: {GRADE_MESSAGE}", details={"grade": [GRADE_MESSAGE]})
+        raise AppError(gettext("grade: %(GRADE_MESSAGE)s") % {"GRADE_MESSAGE": GRADE_MESSAGE}, details={"grade": [GRADE_MESSAGE]})
     return int(text)
 
 

@@ -7,6 +7,7 @@
     POST /api/v1/year-end/rollover/   {"school_year": Y}: turn Y into Y+1 for the country (mã toàn quốc có quyền ghi)
 
 Pupils are named by their code, never by their ID number."""
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -41,7 +42,7 @@ def _year(value) -> int:
     try:
         return int(value) if value not in (None, "") else current_school_year()
     except ValueError:
-        raise AppError("school_year: phải là một năm (vd. 2025).", details={"school_year": ["Không hợp lệ."]}) from None
+        raise AppError(gettext("school_year: phải là một năm (vd. 2025)."), details={"school_year": ["Không hợp lệ."]}) from None
 
 
 class YearEndProposalsView(APIView):
@@ -56,7 +57,7 @@ class YearEndProposalsView(APIView):
         try:
             school_pk = int(request.query_params.get("school", ""))
         except ValueError:
-            raise AppError("school: bắt buộc, là id của trường.", details={"school": ["Bắt buộc."]}) from None
+            raise AppError(gettext("school: bắt buộc, là id của trường."), details={"school": ["Bắt buộc."]}) from None
         # A school outside the token's scope does not exist for it (as any object of another scope).
         school = scope.filter(School.objects.all(), "").filter(pk=school_pk).first()
         if school is None:
@@ -125,11 +126,11 @@ class YearRolloverView(APIView):
         serializer = RolloverSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if request_scope(request).kind != COUNTRY:
-            raise AppError("Chỉ mã truy cập toàn quốc được chuyển năm học cho cả nước.", code="forbidden",
+            raise AppError(gettext("Chỉ mã truy cập toàn quốc được chuyển năm học cho cả nước."), code="forbidden",
                            status_code=403)
         year = serializer.validated_data.get("school_year") or current_school_year() - 1
         if year >= current_school_year():
-            raise AppError("school_year: năm học này chưa kết thúc.", details={"school_year": ["Chưa kết thúc."]},
+            raise AppError(gettext("school_year: năm học này chưa kết thúc."), details={"school_year": ["Chưa kết thúc."]},
                            code="year_not_over", status_code=409)
         enqueue_on_commit("students.year_rollover", year, None)
         return Response({"school_year": year, "queued": True}, status=202)

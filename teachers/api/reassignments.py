@@ -5,6 +5,7 @@ The receiving school asks (POST), both sides list their requests (GET), the send
 province answers (release/, decline/), the receiving side may withdraw (cancel/). A request shows the
 receiving side only what identifies the staff member (name, date of birth, current school): never the ID
 number or the rest of the record."""
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -70,7 +71,7 @@ class ReassignmentListView(APIView):
         check_query_params(request, {"status"})
         raw = request.query_params.get("status")
         if raw is not None and raw not in ReassignmentStatus.values:
-            raise AppError("status: Tình trạng không hợp lệ.",
+            raise AppError(gettext("status: Tình trạng không hợp lệ."),
                            details={"status": [f"Một trong: {', '.join(ReassignmentStatus.values)}."]})
         rows = list(staff_reassignment_list(scope=request_scope(request), status=raw)[:LIST_LIMIT])
         return Response({"count": len(rows), "results": ReassignmentSerializer(rows, many=True).data})

@@ -3,6 +3,7 @@ the file checked again with it, so the rows staged and committed are read the wa
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
@@ -18,7 +19,7 @@ def upload_answer(*, user, upload_id: int, date_orders: dict[str, str], enqueue:
     """`date_orders` answers every question: {column key: 'dmy' | 'mdy'}."""
     upload = upload_get(scope=Scope.for_user(user), pk=upload_id, for_update=True)
     if upload.status != UploadStatus.QUESTION:
-        raise AppError("Tệp này không có câu hỏi nào cần trả lời.", code="no_question", status_code=409)
+        raise AppError(gettext("Tệp này không có câu hỏi nào cần trả lời."), code="no_question", status_code=409)
     asked = {q["column"]: q["header"] for q in upload.questions}
     missing = [header for key, header in asked.items() if date_orders.get(key) not in ORDERS]
     if missing:

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import Scope
 from edu_portal.common.bulk import batched_inserts
@@ -28,9 +29,9 @@ def upload_confirm(*, user, upload_id: int, enqueue: bool = True) -> Upload:
     """Accept the preview: only an error-free, validated file can be committed."""
     upload = upload_get(scope=Scope.for_user(user), pk=upload_id, for_update=True)
     if upload.status == UploadStatus.COMMITTED:
-        raise AppError("Tệp này đã được ghi.", code="already_committed", status_code=409)
+        raise AppError(gettext("Tệp này đã được ghi."), code="already_committed", status_code=409)
     if not upload.can_commit:
-        raise AppError("Chỉ ghi được tệp đã kiểm tra xong và không có lỗi.", code="not_committable", status_code=409)
+        raise AppError(gettext("Chỉ ghi được tệp đã kiểm tra xong và không có lỗi."), code="not_committable", status_code=409)
     upload.status, upload.committed_by, upload.progress = UploadStatus.COMMITTING, user, 0
     upload.save(update_fields=["status", "committed_by", "progress"])
     if enqueue:

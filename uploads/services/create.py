@@ -35,7 +35,7 @@ def upload_create(*, user, kind: str, file, school=None, enqueue: bool = True) -
     province and ministry users choose a school in their scope (or upload schools)."""
     scope = Scope.for_user(user)
     if kind not in kinds_for(scope):
-        raise AppError("Bạn không được tải lên loại dữ liệu này.", code="kind_not_allowed", status_code=403)
+        raise AppError(gettext("Bạn không được tải lên loại dữ liệu này."), code="kind_not_allowed", status_code=403)
     importer = importer_for(kind)
     province_id = None
     if importer.rows_name_school and scope.kind == SCHOOL:
@@ -44,23 +44,23 @@ def upload_create(*, user, kind: str, file, school=None, enqueue: bool = True) -
         if scope.kind == SCHOOL:
             school = user.school
         if school is None:
-            raise AppError("Hãy chọn trường của dữ liệu tải lên.", details={"school": ["Bắt buộc."]})
+            raise AppError(gettext("Hãy chọn trường của dữ liệu tải lên."), details={"school": ["Bắt buộc."]})
         if not scope.contains_school(school):
-            raise NotInScope("Trường này không thuộc phạm vi của bạn.")
+            raise NotInScope(gettext("Trường này không thuộc phạm vi của bạn."))
         province_id = school.province_id
     else:
         school = None
         province_id = scope.province_code if scope.kind != "country" else None
     name = os.path.basename(getattr(file, "name", "") or "tep")[:200]
     if not name.lower().endswith(EXTENSIONS):
-        raise AppError("Chỉ nhận tệp CSV (.csv) hoặc Excel (.xlsx).", code="bad_extension",
+        raise AppError(gettext("Chỉ nhận tệp CSV (.csv) hoặc Excel (.xlsx)."), code="bad_extension",
                        details={"file": [limits_text()]})
     size = file.size
     if size > MAX_BYTES:
         raise AppError(f"Tệp lớn {size / 1024 / 1024:.1f} MB, vượt giới hạn {MAX_BYTES // (1024 * 1024)} MB. "
                        "Hãy chia thành nhiều tệp nhỏ hơn.", code="too_big", details={"file": [limits_text()]})
     if size == 0:
-        raise AppError("Tệp trống.", code="empty_file")
+        raise AppError(gettext("Tệp trống."), code="empty_file")
     upload = Upload(kind=kind, school=school, province_id=province_id, school_year=current_school_year(),
                     uploaded_by=user, file_name=name, file_size=size)
     upload.file.save(name, file, save=False)

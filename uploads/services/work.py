@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
@@ -64,7 +65,7 @@ def upload_cancel(*, user, upload_id: int) -> Upload:
     """The user drops a checked file instead of committing it: its work files go at once."""
     upload = upload_get(scope=Scope.for_user(user), pk=upload_id, for_update=True)
     if upload.status not in (UploadStatus.VALIDATED, UploadStatus.INVALID, UploadStatus.QUESTION):
-        raise AppError("Chỉ huỷ được tệp đã kiểm tra xong và chưa ghi.", code="not_cancellable", status_code=409)
+        raise AppError(gettext("Chỉ huỷ được tệp đã kiểm tra xong và chưa ghi."), code="not_cancellable", status_code=409)
     upload.status, upload.message = UploadStatus.CANCELLED, "Đã huỷ; không có gì được ghi."
     upload.staged_file.name, upload.error_file.name = "", ""
     upload.save(update_fields=["status", "message", "staged_file", "error_file"])

@@ -9,6 +9,7 @@ from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
@@ -62,16 +63,16 @@ def run_start(*, scope: Scope, started_by=None, include_verified: bool = False,
     """
     if user_scope is not None:
         if user_scope.kind not in (COUNTRY, PROVINCE):
-            raise AppError("Chỉ Bộ và Sở Giáo dục mới bắt đầu được đợt xác thực.", code="forbidden",
+            raise AppError(gettext("Chỉ Bộ và Sở Giáo dục mới bắt đầu được đợt xác thực."), code="forbidden",
                            status_code=403)
         if scope.kind == COUNTRY and user_scope.kind != COUNTRY:
-            raise AppError("Bạn chỉ được xác thực trong phạm vi tỉnh của mình.", code="forbidden", status_code=403)
+            raise AppError(gettext("Bạn chỉ được xác thực trong phạm vi tỉnh của mình."), code="forbidden", status_code=403)
         if scope.province_code and not user_scope.contains_province(scope.province_code):
-            raise AppError("Bạn chỉ được xác thực trong phạm vi tỉnh của mình.", code="forbidden", status_code=403)
+            raise AppError(gettext("Bạn chỉ được xác thực trong phạm vi tỉnh của mình."), code="forbidden", status_code=403)
     active = VerificationRun.objects.filter(scope=scope_as_string(scope),
                                             status__in=(RunStatus.PLANNING, RunStatus.RUNNING)).first()
     if active:
-        raise AppError(f"Đợt xác thực #{active.pk} cho phạm vi này đang chạy; hãy chờ hoặc hủy đợt đó.",
+        raise AppError(gettext("Đợt xác thực #%(pk)s cho phạm vi này đang chạy; hãy chờ hoặc hủy đợt đó.") % {"pk": active.pk},
                        code="conflict", status_code=409)
     run = VerificationRun.objects.create(
         scope=scope_as_string(scope), scope_label=scope_describe(scope), province_id=scope.province_code,
@@ -89,9 +90,9 @@ def run_cancel(*, run: VerificationRun, scope: Scope) -> VerificationRun:
         raise NotInScope()
     if scope.kind not in (COUNTRY, PROVINCE):
         # Schools may follow a run on their school, but only those who start runs may stop them.
-        raise AppError("Chỉ Bộ và Sở Giáo dục mới hủy được đợt xác thực.", code="forbidden", status_code=403)
+        raise AppError(gettext("Chỉ Bộ và Sở Giáo dục mới hủy được đợt xác thực."), code="forbidden", status_code=403)
     if not run.is_active:
-        raise AppError("Đợt xác thực này đã kết thúc.", code="conflict", status_code=409)
+        raise AppError(gettext("Đợt xác thực này đã kết thúc."), code="conflict", status_code=409)
     redis_client().set(f"{PREFIX}run:{run.pk}:cancelled", "1", ex=7 * 86400)
     run.status = RunStatus.CANCELLED
     run.finished_at = timezone.now()

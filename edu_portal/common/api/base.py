@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -90,13 +91,13 @@ def parse_updated_since(raw: str | None) -> dt.datetime | None:
     except ValueError:
         moment = None
     if moment is None:
-        raise AppError("updated_since: Phải là thời điểm ISO 8601, ví dụ 2026-09-05T08:00:00+07:00.",
+        raise AppError(gettext("updated_since: Phải là thời điểm ISO 8601, ví dụ 2026-09-05T08:00:00+07:00."),
                        details={"updated_since": ["Không phải thời điểm ISO 8601 hợp lệ."]})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)  # without an offset: Vietnam time (TIME_ZONE)
     if not in_range(moment):
         message = f"Phải từ năm {EARLIEST.year} đến trước năm {LATEST.year}."
-        raise AppError(f"updated_since: {message}", details={"updated_since": [message]})
+        raise AppError(gettext("updated_since: %(message)s") % {"message": message}, details={"updated_since": [message]})
     # The same moment in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (-23:59).
     return moment.astimezone(dt.UTC)
 
@@ -106,14 +107,14 @@ def check_query_params(request, allowed: set[str]) -> None:
     params = request.query_params
     unknown = sorted(set(params) - allowed)
     if unknown:
-        raise AppError(f"Tham số không được hỗ trợ: {', '.join(unknown)}.", code="unknown_parameter",
+        raise AppError(gettext("Tham số không được hỗ trợ: %(join)s.") % {"join": ', '.join(unknown)}, code="unknown_parameter",
                        details={name: ["Tham số không được hỗ trợ."] for name in unknown}
                        | {"allowed": sorted(allowed)})
     bad = {name: ["Không được để trống."] for name in params if not params.get(name, "").strip()}
     bad |= {name: ["Chỉ được ghi một lần."] for name in params if len(params.getlist(name)) > 1}
     if bad:
         name = next(iter(bad))
-        raise AppError(f"{name}: {bad[name][0]}", code="invalid", details=bad)
+        raise AppError(gettext("%(name)s: %(value)s") % {"name": name, "value": bad[name][0]}, code="invalid", details=bad)
 
 
 def filter_params(request, filterset_class) -> dict:
@@ -125,7 +126,7 @@ def filter_params(request, filterset_class) -> dict:
         params.pop(name, None)
     for name, value in params.items():
         if isinstance(filterset_class.base_filters[name], BooleanFilter) and value not in BOOLEAN_VALUES:
-            raise AppError(f"{name}: Phải là true hoặc false.", details={name: ["Phải là true hoặc false."]})
+            raise AppError(gettext("%(name)s: Phải là true hoặc false.") % {"name": name}, details={name: ["Phải là true hoặc false."]})
     return params
 
 
@@ -139,7 +140,7 @@ def filtered(filterset_class, params, queryset, *, scope=None):
     if not filterset.is_valid():
         errors = {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
         first = next(iter(errors.items()))
-        raise AppError(f"{first[0]}: {first[1][0]}", code="invalid", details=errors)
+        raise AppError(gettext("%(value)s: %(value2)s") % {"value": first[0], "value2": first[1][0]}, code="invalid", details=errors)
     return filterset.qs
 
 
@@ -269,7 +270,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                                                   context={"scope": scope, "request": request, "instance": record})
         serializer.is_valid(raise_exception=True)
         if not serializer.validated_data:
-            raise AppError("Không có thông tin nào để sửa.", details={"__all__": ["Thân yêu cầu trống."]})
+            raise AppError(gettext("Không có thông tin nào để sửa."), details={"__all__": ["Thân yêu cầu trống."]})
         self.perform_update(scope=scope, record=record, data=serializer.validated_data)
         record = self.select_one(scope=scope, pk=record.pk)
         return self._detail(request, scope, record)

@@ -94,7 +94,7 @@ def snapshot_create() -> Snapshot:
 
 
 def _bad(field: str, message: str, code: str = "invalid") -> AppError:
-    return AppError(f"{field}: {message}", code=code, details={field: [message]})
+    return AppError(gettext("%(field)s: %(message)s") % {"field": field, "message": message}, code=code, details={field: [message]})
 
 
 def snapshot_as_of(token: str) -> dt.datetime:

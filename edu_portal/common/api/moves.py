@@ -2,6 +2,7 @@
 two moves between schools show the other side the same things and answer release/decline/cancel alike.
 What the receiving side sees of the person is only what identifies them (name, date of birth), never
 the ID number or the rest of the record."""
+from django.utils.translation import gettext
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,7 +37,7 @@ def receiving_school_pk(scope, pk: int | None) -> int:
     ministry's token must name it). The caller checks it may write there (schools.api.lookups)."""
     if pk is None:
         if scope.school_id is None or scope.kind != "school":
-            raise AppError("school: Nhập trường tiếp nhận.", details={"school": ["Bắt buộc với mã cấp Sở, Bộ."]})
+            raise AppError(gettext("school: Nhập trường tiếp nhận."), details={"school": ["Bắt buộc với mã cấp Sở, Bộ."]})
         pk = scope.school_id
     return pk
 

@@ -18,6 +18,7 @@ import json
 
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -35,7 +36,7 @@ LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 
 
 def _bad(field: str, message: str) -> AppError:
-    return AppError(f"{field}: {message}", code="invalid", details={field: [message]})
+    return AppError(gettext("%(field)s: %(message)s") % {"field": field, "message": message}, code="invalid", details={field: [message]})
 
 
 def parse_page_size(raw: str | None) -> int:
