@@ -139,10 +139,26 @@ def segments(html: str) -> list[str]:
     return [s for s in (_squeeze(s) for s in parser.segments) if s]
 
 
-def _without_data(segment: str, data: tuple[str, ...]) -> str:
-    for value in data:  # longest first: "Trường Tiểu học Anpha" before "Anpha"
-        if value in segment:
-            segment = segment.replace(value, " ")
+_WORD = re.compile(r"\w+")
+
+
+def _data_index(data: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The data values with Vietnamese letters (only those can hide anything; a class "3A" removed would cut words
+    apart), by their first word, longest first: a page's text is compared with the few that may occur in it, not
+    with the country's names (tens of thousands in the demo database)."""
+    index: dict[str, list[str]] = {}
+    for value in {_squeeze(v) for v in data if v and VIETNAMESE.search(v)}:
+        first = _WORD.search(value)
+        if first:
+            index.setdefault(first.group(0), []).append(value)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
+
+
+def _without_data(segment: str, index: dict[str, tuple[str, ...]]) -> str:
+    for word in dict.fromkeys(_WORD.findall(segment)):
+        for value in index.get(word, ()):  # longest first: "Trường Tiểu học Anpha" before "Anpha"
+            if value in segment:
+                segment = segment.replace(value, " ")
     return segment
 
 
@@ -150,11 +166,10 @@ def untranslated(html: str, data: Iterable[str] = ()) -> list[str]:
     """Vietnamese text left in an English page: source strings of our catalogue and other text with
     Vietnamese letters, data values (`data`, and elements marked translate="no" or lang="vi") excepted."""
     exact, patterns = _catalogue()
-    # Only values with Vietnamese letters can hide anything (a class "3A" removed would cut words apart).
-    values = tuple(sorted({_squeeze(v) for v in data if v and VIETNAMESE.search(v)}, key=len, reverse=True))
+    index = _data_index(data)
     found: list[str] = []
     for segment in segments(html):
-        rest = _squeeze(KEPT.sub(" ", _without_data(segment, values)))
+        rest = _squeeze(KEPT.sub(" ", _without_data(segment, index)))
         if not rest:
             continue
         if rest in exact or VIETNAMESE.search(rest) or any(p.match(rest) for p in patterns):

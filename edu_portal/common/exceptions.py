@@ -1,6 +1,8 @@
 """The one exception type for errors a user can fix; views show it, the API returns it as JSON."""
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 
 class AppError(Exception):
     """A user-fixable error: `code` is stable for clients, `message` is shown to people.
@@ -28,8 +30,8 @@ class NotInScope(AppError):
 
     status_code = 404
 
-    def __init__(self, message: str = "Không tìm thấy bản ghi trong phạm vi của bạn.") -> None:
-        super().__init__(message, code="not_found")
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or gettext("Không tìm thấy bản ghi trong phạm vi của bạn."), code="not_found")
 
 
 def validation_error_to_app_error(exc) -> AppError:
