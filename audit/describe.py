@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from edu_portal.common.identity import FIELD_LABELS as IDENTITY_FIELDS
 from edu_portal.common.identity import mask_digits, mask_id_number
 
 from .labels import FIELD_LABELS, KIND_LABELS, TASK_WORDS
@@ -45,9 +46,11 @@ EMPTY = "—"
 # The pages of records named by the trail (only those that have one).
 DETAIL_URLS = {"students.student": "students:detail", "teachers.staffmember": "teachers:detail",
                "schools.school": "schools:detail"}
-# A related record is named through the pupil it belongs to.
-OWNED_BY_STUDENT = ("students.enrollment", "students.academicresult", "students.physicalrecord",
-                    "students.transferrequest")
+# A related record is named through the pupil or staff member it belongs to (its `student` or `staff`).
+OWNERS = ("student", "staff")
+# Kinds of records written to the trail besides audit.models.AUDITED_MODELS (their triggers are installed by
+# their own app's migrations: teachers/migrations/0007_staff_reassignments.py).
+MORE_AUDITED = ("teachers.staffposting", "teachers.staffreassignment")
 _TASK = re.compile(r"^(?P<name>[\w.]+?)(?:#(?P<subject>\d+))?$")
 
 
@@ -211,9 +214,12 @@ def value_text(model, column: str, value, names: _Names | None = None) -> str:
         return EMPTY
     if column in MASKED:
         return mask_id_number(str(value))
+    if column == "verification_mismatch_fields":  # the fields the registry disagreed on, by their names
+        names = value if isinstance(value, list) else _plain(value).split(", ")
+        return ", ".join(IDENTITY_FIELDS.get(name, name) for name in names if name) or EMPTY
     f = _fields_by_column(model).get(column)
     if f is None:
-        return mask_digits(_plain(value))
+        return mask_digits(_plain(value)) or EMPTY
     if f.is_relation and names is not None and f.related_model is not None:
         return names.name(f.related_model._meta.label_lower, value)
     if f.choices:
@@ -239,8 +245,7 @@ def value_text(model, column: str, value, names: _Names | None = None) -> str:
             value = json.loads(value)
         except ValueError:
             pass
-        return mask_digits(value if isinstance(value, str) else _plain(value))
-    return mask_digits(_plain(value))
+    return mask_digits(value if isinstance(value, str) else _plain(value)) or EMPTY
 
 
 def _plain(value) -> str:
@@ -318,8 +323,9 @@ class _Names:
             if model is None or not ids:
                 continue
             queryset = model._base_manager.filter(pk__in=ids)
-            if label in OWNED_BY_STUDENT:
-                queryset = queryset.select_related("student")
+            owners = [f.name for f in model._meta.concrete_fields if f.name in OWNERS and f.is_relation]
+            if owners:
+                queryset = queryset.select_related(*owners)
             self.found[label] = {obj.pk: obj for obj in queryset}
 
     def exists(self, label: str, pk) -> bool:
@@ -357,10 +363,10 @@ def record_name(label: str, obj) -> str:
         return f"{obj.name} ({obj.code})"
     if label == "accounts.user":
         return f"{_person(obj)} ({obj.username})" if obj.get_full_name() else obj.username
-    if label in OWNED_BY_STUDENT:
-        student = obj.student
-        return _("%(kind)s của %(name)s (%(code)s)") % {"kind": kind, "name": student.full_name,
-                                                        "code": student.pupil_code}
+    owner = next((getattr(obj, name) for name in OWNERS if hasattr(obj, f"{name}_id")), None)
+    if owner is not None:
+        return _("%(kind)s của %(name)s (%(code)s)") % {
+            "kind": kind, "name": owner.full_name, "code": getattr(owner, "pupil_code", "") or owner.staff_code}
     if label.startswith("geo."):
         return str(getattr(obj, "name", obj))
     name = getattr(obj, "name", None)

@@ -10,13 +10,14 @@ from accounts.models import User
 from api.models import ApiToken
 from edu_portal.common.filtersets import IdFilter, PortalFilterSet
 
-from .describe import kind_label
+from .describe import MORE_AUDITED, kind_label
 from .models import AUDITED_MODELS, Action, AuditEvent, Door
 
 
 def model_choices() -> list[tuple[str, str]]:
     """The kinds of records in the trail by their names (a callable: translated when the form is built)."""
-    return [(label, kind_label(label)) for label in AUDITED_MODELS] + [("common.deletedrecord", _("Lý do xoá"))]
+    return ([(label, kind_label(label)) for label in (*AUDITED_MODELS, *MORE_AUDITED)]
+            + [("common.deletedrecord", _("Lý do xoá"))])
 
 
 # Typed by people: dd/mm/yyyy (how dates are written here) or yyyy-mm-dd, with or without a time.

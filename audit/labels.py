@@ -19,6 +19,8 @@ KIND_LABELS = {
     "facilities.site": pgettext_lazy("record kind", "Điểm trường"),
     "facilities.sitefacilities": pgettext_lazy("record kind", "Cơ sở vật chất điểm trường"),
     "facilities.equipmentholding": pgettext_lazy("record kind", "Thiết bị hiện có"),
+    "teachers.staffposting": pgettext_lazy("record kind", "Quá trình công tác"),
+    "teachers.staffreassignment": pgettext_lazy("record kind", "Đề nghị điều chuyển công tác"),
 }
 
 # Columns named in the trail whose field carries no Vietnamese label (or that several models share).

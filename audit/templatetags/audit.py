@@ -10,7 +10,8 @@ register = template.Library()
 # Records shown on their holder's page (prefetched by the page's selector): their writes belong
 # to the holder's history.
 RELATED = {"students.student": (("enrollments", "students.enrollment"), ("results", "students.academicresult"),
-                                ("physical_records", "students.physicalrecord"))}
+                                ("physical_records", "students.physicalrecord")),
+           "teachers.staffmember": (("postings", "teachers.staffposting"),)}
 
 
 @register.inclusion_tag("audit/record_history.html", takes_context=True)

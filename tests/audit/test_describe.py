@@ -24,7 +24,7 @@ def _changed_pupil(school_a, school_b):
     other = real_identity(serial=424_242, gender="M", year=2014)
     Student.objects.filter(pk=pupil.pk).update(  # a fix made straight in the database: the trail sees every door
         ethnicity="Tày", gender="M", date_of_birth=datetime.date(2014, 3, 9), id_number=other["id_number"],
-        school=school_b)
+        school=school_b, verification_status="mismatch", verification_mismatch_fields=["full_name"])
     Enrollment.objects.filter(student=pupil).update(provisional=True)
     return pupil, other["id_number"]
 
@@ -44,6 +44,7 @@ def test_changes_read_in_words_with_names_labels_and_masked_numbers(client, scho
     assert update.action == "Sửa" and update.record_url == reverse("students:detail", args=[pupil.pk])
     changes = {c.label: (c.before, c.after) for c in update.changes}
     assert changes["Dân tộc"] == ("Kinh", "Tày")
+    assert changes["Trường sai lệch"] == ("—", "họ và tên")            # the registry's field names in words
     assert changes["Giới tính"] == ("Nữ", "Nam")                     # choices by their labels
     assert changes["Ngày sinh"][1] == "09/03/2014"                   # dd/mm/yyyy
     assert changes["Trường"] == (f"{school_a.name} ({school_a.code})", f"{school_b.name} ({school_b.code})")
@@ -56,6 +57,7 @@ def test_changes_read_in_words_with_names_labels_and_masked_numbers(client, scho
     assert ("Không", "Có") in [(c.before, c.after) for c in enrolled.changes]  # booleans in words
     table = html.split('data-testid="audit-table"', 1)[1]
     assert "students.student" not in table and "id_number" not in table and "school_id" not in table
+    assert "full_name" not in table
     # Never a full number: neither the page (the insert's row included) nor its export.
     assert pupil.id_number not in html and new_number not in html
     csv_text = b"".join(client.get(URL, {"format": "csv"}).streaming_content).decode("utf-8-sig")

@@ -65,3 +65,5 @@ def test_a_staff_members_page_leads_with_its_failure_too(client, school_a, schoo
     html = client.get(f"/staff/{teacher.pk}/").content.decode()
     assert html.index('data-testid="identity-reason"') < html.index('data-testid="id-number"')
     assert html.count('data-action="view_id"') == 0
+    # The staff member's posting, written with the record, is part of its history, named by its owner.
+    assert "Quá trình công tác" in html.split('data-testid="record-history"', 1)[1]
