@@ -21,6 +21,7 @@ KIND_LABELS = {
     "facilities.equipmentholding": pgettext_lazy("record kind", "Thiết bị hiện có"),
     "teachers.staffposting": pgettext_lazy("record kind", "Quá trình công tác"),
     "teachers.staffreassignment": pgettext_lazy("record kind", "Đề nghị điều chuyển công tác"),
+    "facilities.equipmentitem": pgettext_lazy("record kind", "Thiết bị trong danh mục tối thiểu"),
 }
 
 # Columns named in the trail whose field carries no Vietnamese label (or that several models share).
