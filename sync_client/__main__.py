@@ -24,6 +24,12 @@ from .sync import delta, full_load
 from .webhooks import make_server
 
 
+def partition_count(text: str) -> int:
+    if not (text.isdigit() and 1 <= int(text) <= 256):
+        raise argparse.ArgumentTypeError("a whole number from 1 to 256 (the API's limit)")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m sync_client", description=__doc__.split("\n")[0])
     main.add_argument("--url", default=os.environ.get("EDU_PORTAL_URL", "http://127.0.0.1:8000"),
@@ -33,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
                       help="the local mirror's SQLite file (env EDU_PORTAL_MIRROR)")
     commands = main.add_subparsers(dest="command", required=True)
     load = commands.add_parser("full-load", help="replace the mirror with the token's scope, under one snapshot")
-    load.add_argument("--partitions", type=int, default=4, help="partitions pulled in parallel threads")
+    load.add_argument("--partitions", type=partition_count, default=4,
+                      help="partitions pulled in parallel threads (1-256)")
     commands.add_parser("delta", help="apply what changed since the last full load or delta")
     bulk = commands.add_parser("push", help="bulk upsert of a CSV or NDJSON file")
     bulk.add_argument("kind", choices=BULK_KINDS)
@@ -55,7 +62,7 @@ def run(args) -> int:
     client = Client(args.url, args.token)
     try:
         if args.command == "status":
-            print(json.dumps({"url": args.url, "mirror": str(mirror.path), "records": mirror.counts(),
+            print(json.dumps({"url": mirror.get("url"), "mirror": str(mirror.path), "records": mirror.counts(),
                               "as_of": mirror.get("as_of"), "full_load_at": mirror.get("full_load_at"),
                               "delta_at": mirror.get("delta_at"),
                               "key_changes": len(mirror.key_changes("students")),

@@ -314,8 +314,12 @@ def bad_parameters(kit: Kit):
 def bulk(kit: Kit):
     writable = bool(kit.me.get("resources", {}).get("students", {}).get("write"))
     tag = uuid.uuid4().hex[:10]
-    # Rejected on any conforming server: a pupil without name, birth date or school, and a line that is no JSON.
-    body = (json.dumps({"pupil_code": f"CONFORMANCE-{tag}", "full_name": ""}) + "\n{not json\n").encode()
+    # Rejected by any conforming server, whatever the token's scope: a pupil without name, birth date or school,
+    # and one born on 30 February. Well-formed lines, so that the lifecycle is checked apart from how a server
+    # treats a line that is not JSON (checked last: a rejected line, or a 400 for the request).
+    lines = [{"pupil_code": f"CONFORMANCE-{tag}-1", "full_name": ""},
+             {"pupil_code": f"CONFORMANCE-{tag}-2", "full_name": "Kiểm Tra", "date_of_birth": "2018-02-30"}]
+    body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
     key = f"conformance-{tag}"
 
     def submit(data: bytes = body, mode: str = "per_record", with_key: str = key):
@@ -326,13 +330,13 @@ def bulk(kit: Kit):
         kit.error_of(submit, 403)
         return "read-only token: 403"
     try:
-        first, reused = submit()
+        first, status = submit()
     except ApiError as exc:
         raise Failed(f"POST /bulk/students/: {exc}") from exc
-    expect(not reused and {"job", "status", "url"} <= set(first) and first["status"] == "queued",
-           f"POST /bulk/students/: expected 202 {{job, status: queued, url}}, got {first}")
-    again, reused = submit()
-    expect(reused and again["job"] == first["job"], "same Idempotency-Key and body: not 200 with the same job")
+    expect(status == 202 and {"job", "status", "url"} <= set(first) and first["status"] == "queued",
+           f"POST /bulk/students/: expected 202 {{job, status: queued, url}}, got {status} {first}")
+    again, status = submit()
+    expect(status == 200 and again["job"] == first["job"], "same Idempotency-Key and body: not 200 with the same job")
     exc = kit.error_of(lambda: submit(body + b"\n"), 409)
     expect(exc.code == "idempotency_key_reused", f"key reused with another body: code {exc.code}")
     job = job_wait(kit.client, first["job"], timeout=120)
@@ -349,6 +353,14 @@ def bulk(kit: Kit):
     job = job_wait(kit.client, atomic["job"], timeout=120)
     expect(job["status"] in ("done", "failed") and job["counts"]["created"] == job["counts"]["updated"] == 0,
            f"atomic job with bad lines wrote something: {job}")
+    try:  # a line that is not JSON: rejected with its line number, or the request refused whole
+        broken, _ = submit(b"{not json\n", with_key=key + "-malformed")
+    except ApiError as exc:
+        expect(exc.status == 400 and exc.code != "unexpected_answer", f"a line that is not JSON: {exc}")
+    else:
+        job = job_wait(kit.client, broken["job"], timeout=120)
+        expect(job["counts"]["rejected"] == 1 and job_results(kit.client, job, "rejected")[0]["line"] == 1,
+               f"a line that is not JSON: {job}")
     return f"job {first['job']} (per_record), {atomic['job']} (atomic)"
 
 

@@ -49,8 +49,8 @@ def idempotency_key(body: bytes, mode: str) -> str:
 
 
 def bulk_submit(client: Client, kind: str, body: bytes, *, content_type: str, mode: str = "atomic",
-                key: str | None = None) -> tuple[dict, bool]:
-    """POST the file; returns (the job's first answer, whether the server already had it)."""
+                key: str | None = None) -> tuple[dict, int]:
+    """POST the file; returns (the job as answered, the HTTP status: 202 a new job, 200 one the server had)."""
     if kind not in BULK_KINDS:
         raise ValueError(f"bulk upload takes {' or '.join(BULK_KINDS)}, not {kind}")
     try:
@@ -62,7 +62,7 @@ def bulk_submit(client: Client, kind: str, body: bytes, *, content_type: str, mo
             raise ApiError(404, "bulk_unavailable", "this server has no bulk endpoint (/api/v1/bulk/)",
                            url=exc.url) from exc
         raise
-    return answer.json(), answer.status == 200
+    return answer.json(), answer.status
 
 
 def job_wait(client: Client, job_id: int, *, timeout: float = 3600, poll: float = 0.5,
@@ -88,7 +88,7 @@ def push(client: Client, kind: str, path: Path, *, mode: str = "atomic", key: st
          timeout: float = 3600) -> PushResult:
     """Send a file, wait for its job, fetch the rejected records' reasons."""
     body = path.read_bytes()
-    first, reused = bulk_submit(client, kind, body, content_type=content_type_of(path), mode=mode, key=key)
+    first, status = bulk_submit(client, kind, body, content_type=content_type_of(path), mode=mode, key=key)
     job = job_wait(client, first["job"], timeout=timeout)
     rejected = job_results(client, job, "rejected") if job["counts"].get("rejected") else []
-    return PushResult(job=job, rejected=rejected, reused=reused)
+    return PushResult(job=job, rejected=rejected, reused=status == 200)

@@ -58,6 +58,7 @@ def full_load(client: Client, mirror: Mirror, *, partitions: int = 4, kinds=KIND
         for (kind, _), job in jobs.items():
             counts[kind] += job.result()  # re-raises a partition's failure: the transaction rolls back
         mirror.set("as_of", as_of)
+        mirror.set("url", client.base_url)
         mirror.set("full_load_at", _now())
     return counts
 
@@ -67,6 +68,8 @@ def delta(client: Client, mirror: Mirror, *, kinds=KINDS, page_size: int = PAGE_
     since = mirror.get("as_of")
     if since is None:
         raise RuntimeError("no full load yet: run `full-load` first")
+    if mirror.get("url") not in (None, client.base_url):  # a delta applies only to the copy of the same server
+        raise RuntimeError(f"this mirror was loaded from {mirror.get('url')}: run `full-load` for {client.base_url}")
     token, as_of = snapshot_take(client)
     window = {"updated_since": since, "snapshot": token, "page_size": page_size}
     report = {kind: {"deleted": 0, "key_changes": 0, "transferred_out": 0, "upserted": 0} for kind in kinds}

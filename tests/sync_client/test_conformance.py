@@ -7,7 +7,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from django.urls import resolve
 
 from accounts.models import Role
 from accounts.scope import Scope
@@ -21,11 +20,10 @@ from teachers.services import staff_delete
 from tests.factories import UserFactory, make_staff, make_student
 from tests.processes import free_port
 
+from .conftest import BULK_HERE, NOT_HERE
+
 pytestmark = pytest.mark.django_db(transaction=True)
 COUNTRY = Scope.country(can_view_id_numbers=True)
-# The bulk endpoint is built on another branch; its checks run once it is merged (then remove this).
-BULK_HERE = resolve("/api/v1/bulk/students/").url_name is not None
-NOT_HERE = "bulk endpoint not on this branch"
 
 
 @pytest.fixture

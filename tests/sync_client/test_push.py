@@ -11,7 +11,7 @@ from students.models import Student
 from sync_client.__main__ import main
 from tests.factories import UserFactory
 
-from .test_conformance import BULK_HERE, NOT_HERE
+from .conftest import BULK_HERE, NOT_HERE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.skipif(not BULK_HERE, reason=NOT_HERE)]
 
@@ -21,8 +21,9 @@ def test_push_a_file_per_record_then_again(portal, tmp_path, school_a, capsys):
     token = api_token_create(user=user, name="vendor", scope=scope_parse("province:01"), can_write=True)[1]
     good = {"pupil_code": "HSPUSH001", "full_name": "Phạm Thị Gửi", "date_of_birth": "2018-03-04", "gender": "F",
             "school": school_a.pk, "grade": 3, "class_name": "3A", "id_number_missing_reason": "pending"}
+    bad = {**good, "pupil_code": "HSPUSH009", "date_of_birth": "2018-02-30"}
     path = tmp_path / "pupils.ndjson"
-    path.write_text(json.dumps(good, ensure_ascii=False) + "\n{not json\n", encoding="utf-8")
+    path.write_text(json.dumps(good, ensure_ascii=False) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
     cli = ["--url", portal, "--token", token, "--mirror", str(tmp_path / "m.sqlite3"), "push", "students", str(path)]
 
     assert main([*cli, "--mode", "per_record"]) == 1  # one line rejected: the exit says so
@@ -36,6 +37,6 @@ def test_push_a_file_per_record_then_again(portal, tmp_path, school_a, capsys):
     assert again["existing_job"] and again["job"]["job"] == job["job"]
     # All or nothing: a bad line keeps the good one out.
     good["pupil_code"] = "HSPUSH002"
-    path.write_text(json.dumps(good, ensure_ascii=False) + "\n{not json\n", encoding="utf-8")
+    path.write_text(json.dumps(good, ensure_ascii=False) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
     assert main(cli) == 1
     assert not Student.objects.filter(pupil_code="HSPUSH002").exists()
