@@ -337,7 +337,8 @@ def bulk(kit: Kit):
            f"POST /bulk/students/: expected 202 {{job, status: queued, url}}, got {status} {first}")
     again, status = submit()
     expect(status == 200 and again["job"] == first["job"], "same Idempotency-Key and body: not 200 with the same job")
-    exc = kit.error_of(lambda: submit(body + b"\n"), 409)
+    other = body + (json.dumps({"pupil_code": f"CONFORMANCE-{tag}-3"}) + "\n").encode()  # one more record
+    exc = kit.error_of(lambda: submit(other), 409)
     expect(exc.code == "idempotency_key_reused", f"key reused with another body: code {exc.code}")
     job = job_wait(kit.client, first["job"], timeout=120)
     expect(JOB_FIELDS <= set(job), f"job lacks {sorted(JOB_FIELDS - set(job))}")
