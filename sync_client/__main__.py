@@ -94,8 +94,8 @@ def run(args) -> int:
             result = push(client, args.kind, args.file, mode=args.mode, key=args.key)
             print(json.dumps({"job": result.job, "existing_job": result.reused}, ensure_ascii=False))
             for row in result.rejected:
-                print(f"line {row['line']} ({row.get('key') or '-'}): {json.dumps(row['errors'], ensure_ascii=False)}",
-                      file=sys.stderr)
+                key = json.dumps(row.get("key"), ensure_ascii=False)  # the natural key the line named
+                print(f"line {row['line']} {key}: {json.dumps(row['errors'], ensure_ascii=False)}", file=sys.stderr)
             return 0 if result.job["status"] == "done" and not result.rejected else 1
         for line in client.log:
             print(line, file=sys.stderr)

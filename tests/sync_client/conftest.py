@@ -5,10 +5,12 @@ from django.urls import resolve
 
 from accounts.models import Role
 from api.services import api_token_create
+from edu_portal.celery import app as celery_app
 from schools.selectors import scope_parse
 from sync_client.client import Client
 from sync_client.store import Mirror
 from tests.factories import UserFactory
+from tests.processes import thread_worker
 
 # The bulk endpoint is built on another branch: its tests skip until it is merged (then remove BULK_HERE).
 BULK_HERE = resolve("/api/v1/bulk/students/").url_name is not None
@@ -29,6 +31,14 @@ def province_token(transactional_db):
     """A Hà Nội read-only token, as `create_api_token --user hanoi --scope province:01` makes it."""
     user = UserFactory(role=Role.PROVINCE, province_id="01")
     return api_token_create(user=user, name="vendor", scope=scope_parse("province:01"), can_write=False)[1]
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """A real Celery worker in a thread: bulk jobs run there."""
+    with thread_worker():
+        yield
+    celery_app.control.purge()  # what the writes queued (verification, statistics) is not for the next test
 
 
 @pytest.fixture

@@ -13,14 +13,16 @@ from tests.factories import UserFactory
 
 from .conftest import BULK_HERE, NOT_HERE
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.skipif(not BULK_HERE, reason=NOT_HERE)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration,
+              pytest.mark.skipif(not BULK_HERE, reason=NOT_HERE)]
 
 
-def test_push_a_file_per_record_then_again(portal, tmp_path, school_a, capsys):
-    user = UserFactory(role=Role.PROVINCE, province_id="01")
-    token = api_token_create(user=user, name="vendor", scope=scope_parse("province:01"), can_write=True)[1]
-    good = {"pupil_code": "HSPUSH001", "full_name": "Phạm Thị Gửi", "date_of_birth": "2018-03-04", "gender": "F",
-            "school": school_a.pk, "grade": 3, "class_name": "3A", "id_number_missing_reason": "pending"}
+def test_push_a_file_per_record_then_again(portal, worker, tmp_path, school_a, capsys):
+    user = UserFactory(role=Role.PROVINCE, province_id="01", may_view_id_numbers=True)  # may enter ID numbers
+    token = api_token_create(user=user, name="vendor", scope=scope_parse("province:01"), can_write=True,
+                             can_view_id_numbers=True)[1]
+    good = {"school_code": school_a.code, "pupil_code": "HSPUSH001", "id_number": "001318000123",
+            "full_name": "Phạm Thị Gửi", "date_of_birth": "2018-03-04", "gender": "F", "grade": 3, "class_name": "3A"}
     bad = {**good, "pupil_code": "HSPUSH009", "date_of_birth": "2018-02-30"}
     path = tmp_path / "pupils.ndjson"
     path.write_text(json.dumps(good, ensure_ascii=False) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
@@ -29,7 +31,7 @@ def test_push_a_file_per_record_then_again(portal, tmp_path, school_a, capsys):
     assert main([*cli, "--mode", "per_record"]) == 1  # one line rejected: the exit says so
     out, err = capsys.readouterr()
     job = json.loads(out)["job"]
-    assert job["counts"]["created"] == 1 and job["counts"]["rejected"] == 1 and "line 2" in err
+    assert job["counts"]["created"] == 1 and job["counts"]["rejected"] == 1 and "line 2" in err, (job, err)
     assert Student.objects.filter(pupil_code="HSPUSH001").count() == 1
     # The same file again (a cron job run twice): the same job, nothing written twice.
     assert main([*cli, "--mode", "per_record"]) == 1
