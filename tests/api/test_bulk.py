@@ -216,6 +216,12 @@ def test_a_job_is_seen_by_its_token_only(worker, officer, province_user, school_
     other = Bulk(token(officer))
     assert other.get(f"/api/v1/bulk/jobs/{job['job']}/")[0] == 404
     assert other.get(f"/api/v1/bulk/jobs/{job['job']}/results/")[0] == 404
+    # Its owner, logged in on the site, sees it; another user does not.
+    browser = Client()
+    browser.force_login(officer)
+    assert browser.get(f"/api/v1/bulk/jobs/{job['job']}/").json()["counts"]["created"] == 1
+    browser.force_login(province_user)
+    assert browser.get(f"/api/v1/bulk/jobs/{job['job']}/").status_code == 404
 
 
 def test_without_the_right_to_numbers_a_number_taken_elsewhere_tells_nothing(worker, officer, school_a,

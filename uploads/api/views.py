@@ -58,8 +58,9 @@ def _visible_job(request, pk: int) -> BulkJob:
     job = BulkJob.objects.defer("body").filter(pk=pk).first() if pk < 2**63 else None
     if job is None:
         raise NotInScope()
-    mine = job.token_id == token.pk if token is not None and hasattr(token, "pk") else (
-        job.user_id == request.user.pk and job.token_id is None)
+    # Each token is a client system: another token, even the same owner's, is told nothing. The owner, logged in
+    # with a browser session (no token), sees the jobs of its tokens.
+    mine = job.token_id == token.pk if token is not None and hasattr(token, "pk") else job.user_id == request.user.pk
     if not mine:
         raise NotInScope()
     return job

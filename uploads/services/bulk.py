@@ -171,9 +171,10 @@ class _Run:
         by_pk = {s.pk: s for s in schools.values()}
         seen: dict = {}
         seen_unique: dict[str, dict] = {f: {} for f in importer.unique_fields}
-        checked = []
+        checked, references = [], {}
         for (school_id, year), members in groups.items():
-            context = ImportContext(scope=scope, school=by_pk[school_id], school_year=year)
+            # The reference lists (provinces, ethnic groups) are read once per job, not once per school.
+            context = ImportContext(scope=scope, school=by_pk[school_id], school_year=year, references=references)
             valid = self._validate(context, members, seen, seen_unique)
             checked.append((context, valid))
         if job.mode == BulkMode.ATOMIC and any(o.outcome == BulkOutcome.REJECTED for o in self.outcomes):
