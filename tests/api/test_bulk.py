@@ -122,15 +122,23 @@ def test_created_updated_unchanged_and_rejected_with_the_upload_rules(worker, of
     assert {pk for e in events for pk in e.record_ids} == set(ids.values())
     assert {e.token_id for e in events} == {BulkJob.objects.get(pk=job["job"]).token_id}
 
-
-def test_atomic_writes_nothing_when_one_record_is_rejected(worker, officer, school_a):
-    client = Bulk(token(officer))
-    rows = [pupil(i, school_a) for i in range(1, 4)] + [pupil(4, school_a, gender="X")]
+    # Atomic (the default): one record rejected and nothing is written.
+    rows = [pupil(i, school_a) for i in range(11, 14)] + [pupil(14, school_a, gender="X")]
     job, results = client.run(ndjson(rows))
     assert job["status"] == "failed" and "atomic" in job["error"]
     assert job["counts"] == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 1}
     assert [(r["line"], r["outcome"]) for r in results] == [(4, "rejected")]
-    assert not Student.objects.filter(school=school_a).exists()
+    assert not Student.objects.filter(pupil_code__in=[r["pupil_code"] for r in rows]).exists()
+
+    # Staff, by their natural key.
+    member = {"school_code": school_a.code, "staff_code": "CBB0000001", "full_name": "Trần Văn Bình",
+              "date_of_birth": "1985-09-02", "gender": "M", "position": "teacher", "qualification": "bachelor"}
+    job, results = client.run(ndjson([member]), records="staff")
+    assert job["counts"]["created"] == 1, results
+    assert results[0]["key"] == {"school_code": school_a.code, "staff_code": "CBB0000001"}
+    assert results[0]["id"] == StaffMember.objects.get(staff_code="CBB0000001").pk
+    job, results = client.run(ndjson([member]), records="staff")
+    assert job["counts"]["unchanged"] == 1
 
 
 def test_malformed_lines_duplicates_and_other_scopes_are_rejected_records(worker, officer, school_a,
@@ -172,7 +180,7 @@ def test_csv_and_ndjson_give_the_same_results(worker, officer, school_a, school_
     assert [r["line"] for r in second_results] == [r["line"] + 1 for r in first_results]  # CSV's header is line 1
 
 
-def test_an_idempotency_key_replays_the_job_and_refuses_another_body(worker, officer, school_a):
+def test_an_idempotency_key_replays_the_job_and_refuses_another_body(worker, officer, province_user, school_a):
     client = Bulk(token(officer))
     body = ndjson([pupil(1, school_a)])
     status, answer = client.post(body, key="nightly-2026-12-04")
@@ -188,7 +196,20 @@ def test_an_idempotency_key_replays_the_job_and_refuses_another_body(worker, off
     status, _ = Bulk(token(officer)).post(body, key="nightly-2026-12-04")
     assert status == 202
 
+    # A job is seen by the token that sent it only.
+    job = {"job": answer["job"]}
+    other = Bulk(token(officer))
+    assert other.get(f"/api/v1/bulk/jobs/{job['job']}/")[0] == 404
+    assert other.get(f"/api/v1/bulk/jobs/{job['job']}/results/")[0] == 404
+    # Its owner, logged in on the site, sees it; another user does not.
+    browser = Client()
+    browser.force_login(officer)
+    assert browser.get(f"/api/v1/bulk/jobs/{job['job']}/").json()["counts"]["created"] == 1
+    browser.force_login(province_user)
+    assert browser.get(f"/api/v1/bulk/jobs/{job['job']}/").status_code == 404
 
+
+@pytest.mark.django_db  # no worker: no need to commit
 def test_refusals_before_any_job(officer, school_a, monkeypatch):
     rw = Bulk(token(officer))
     assert Bulk(token(officer, write=False)).post(ndjson([pupil(1, school_a)]))[0] == 403
@@ -210,20 +231,6 @@ def test_refusals_before_any_job(officer, school_a, monkeypatch):
     assert not BulkJob.objects.exists()
 
 
-def test_a_job_is_seen_by_its_token_only(worker, officer, province_user, school_a):
-    client = Bulk(token(officer))
-    job, _ = client.run(ndjson([pupil(1, school_a)]))
-    other = Bulk(token(officer))
-    assert other.get(f"/api/v1/bulk/jobs/{job['job']}/")[0] == 404
-    assert other.get(f"/api/v1/bulk/jobs/{job['job']}/results/")[0] == 404
-    # Its owner, logged in on the site, sees it; another user does not.
-    browser = Client()
-    browser.force_login(officer)
-    assert browser.get(f"/api/v1/bulk/jobs/{job['job']}/").json()["counts"]["created"] == 1
-    browser.force_login(province_user)
-    assert browser.get(f"/api/v1/bulk/jobs/{job['job']}/").status_code == 404
-
-
 def test_without_the_right_to_numbers_a_number_taken_elsewhere_tells_nothing(worker, officer, school_a,
                                                                             school_other_province):
     # A pupil of another province holds the number; a Hà Nội client without the right may not type one at all,
@@ -240,19 +247,8 @@ def test_without_the_right_to_numbers_a_number_taken_elsewhere_tells_nothing(wor
     assert Student.objects.get(pupil_code="HSB0000004").id_number_hold != 0  # held for review
 
 
-def test_staff_by_natural_key(worker, officer, school_a):
-    client = Bulk(token(officer))
-    member = {"school_code": school_a.code, "staff_code": "CBB0000001", "full_name": "Trần Văn Bình",
-              "date_of_birth": "1985-09-02", "gender": "M", "position": "teacher", "qualification": "bachelor"}
-    job, results = client.run(ndjson([member]), records="staff")
-    assert job["counts"]["created"] == 1, results
-    assert results[0]["key"] == {"school_code": school_a.code, "staff_code": "CBB0000001"}
-    assert results[0]["id"] == StaffMember.objects.get(staff_code="CBB0000001").pk
-    job, results = client.run(ndjson([member]), records="staff")
-    assert job["counts"]["unchanged"] == 1
 
-
-
+@pytest.mark.django_db  # no worker: no need to commit
 def test_a_job_whose_worker_keeps_dying_ends_failed_with_nothing_written(officer, school_a):
     from django.core.cache import cache
 
@@ -267,3 +263,33 @@ def test_a_job_whose_worker_keeps_dying_ends_failed_with_nothing_written(officer
     assert job.status == "failed" and "gián đoạn" in job.error and job.finished_at is not None
     assert bytes(job.body) == b""  # the body (ID numbers in the clear) is not kept
     assert not Student.objects.filter(pupil_code="HSB0000001").exists()
+
+
+def test_a_write_the_database_refuses_leaves_nothing_half_written(worker, officer, ministry_user, school_user,
+                                                                 province_user, school_a, school_b):
+    # School A's report is approved (issue 19): the database refuses writes to its pupils, whatever the door.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.scope import Scope
+    from edu_portal.common.models import current_school_year
+    from reporting import services as reporting
+
+    today = timezone.localdate()
+    period = reporting.period_create(scope=Scope.for_user(ministry_user), school_year=current_school_year(),
+                                     kind="start", opens_on=today, closes_on=today,
+                                     expires_on=today + dt.timedelta(days=9), domains=["enrollment", "staff"])
+    reporting.submission_submit(scope=Scope.for_user(school_user), user=school_user, period_id=period.pk,
+                                school_id=school_a.pk)
+    reporting.submissions_approve(scope=Scope.for_user(province_user), user=province_user, period_id=period.pk,
+                                  school_ids=[school_a.pk])
+    client = Bulk(token(officer))
+    rows = [pupil(1, school_b), pupil(2, school_a), pupil(3, school_b)]
+    job, results = client.run(ndjson(rows))
+    assert job["status"] == "failed" and school_a.code in job["error"]
+    assert not Student.objects.filter(pupil_code__startswith="HSB").exists()  # school B's rows rolled back too
+    job, results = client.run(ndjson(rows), mode="per_record")
+    assert job["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert results[1]["outcome"] == "rejected" and school_a.code in results[1]["errors"]["__all__"][0]
+    assert set(Student.objects.filter(pupil_code__startswith="HSB").values_list("school_id", flat=True)) == {school_b.pk}
