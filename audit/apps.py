@@ -6,8 +6,8 @@ class AuditConfig(AppConfig):
     """Who wrote or saw what, through which door: an append-only trail kept by the database."""
 
     name = "audit"
-    verbose_name = _("Nhật ký truy cập")
-    nav_items = [("audit:events", _("Nhật ký truy cập"), ("ministry",))]
+    verbose_name = _("Nhật ký thay đổi")
+    nav_items = [("audit:events", _("Nhật ký thay đổi"), ("ministry",))]
 
     def ready(self):
         from django.db.backends.signals import connection_created
