@@ -104,7 +104,7 @@ def test_created_updated_unchanged_and_rejected_with_the_upload_rules(worker, of
     job, results = client.run(ndjson([pupil(i, school_a) for i in range(1, 6)]))
     assert job["status"] == "done" and job["counts"] == {"created": 5, "updated": 0, "unchanged": 0, "rejected": 0}
     assert [r["line"] for r in results] == [1, 2, 3, 4, 5]
-    ids = {r["key"]["pupil_code"]: r["id"] for r in results}
+    ids, first = {r["key"]["pupil_code"]: r["id"] for r in results}, job["job"]
     assert ids == dict(Student.objects.filter(school=school_a).values_list("pupil_code", "pk"))
     assert results[0]["key"] == {"school_code": school_a.code, "pupil_code": "HSB0000001"}
 
@@ -120,7 +120,8 @@ def test_created_updated_unchanged_and_rejected_with_the_upload_rules(worker, of
     # Written through the upload's path: new pupils are in the audit trail a batch to an event, under the token.
     events = AuditEvent.objects.filter(model="students.student", action="insert", record_ids__overlap=list(ids.values()))
     assert {pk for e in events for pk in e.record_ids} == set(ids.values())
-    assert {e.token_id for e in events} == {BulkJob.objects.get(pk=job["job"]).token_id}
+    assert {(e.token_id, e.actor_id, e.door, e.actor) for e in events} == {
+        (BulkJob.objects.get(pk=first).token_id, officer.pk, "upload", f"uploads.bulk_run#{first}")}
 
     # Atomic (the default): one record rejected and nothing is written.
     rows = [pupil(i, school_a) for i in range(11, 14)] + [pupil(14, school_a, gender="X")]
