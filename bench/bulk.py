@@ -82,6 +82,11 @@ def _round(secret: str, bodies: list[list[dict]], clients: int) -> dict:
             "server_cpu_s": round(_server_cpu() - cpu, 1), "clients": clients}
 
 
+def _cpu_ms_per_record(result: dict) -> float:
+    """Server CPU (gunicorn and worker; PostgreSQL not counted) per record: less noisy than wall time here."""
+    return round(result["server_cpu_s"] * 1000 / max(result["records"], 1), 3)
+
+
 def _single(secret: str, requests: list[tuple[str, str, dict]], clients: int) -> dict:
     headers = {"Authorization": f"Token {secret}"}
     local = [httpx.Client(base_url=BASE, headers=headers, timeout=60) for _ in range(clients)]
@@ -198,6 +203,11 @@ def run(quick: bool) -> dict:
         out["single_update"] = _single(secret, [("PATCH", f"/api/v1/students/{ids[d['pupil_code']]}/",
                                                  {"full_name": d["full_name"] + " Minh"})
                                                 for _m, _p, d in singles if d["pupil_code"] in ids], clients)
+        for name in ("bulk_full_load", "bulk_delta", "bulk_resync", "single_create", "single_update"):
+            out[name]["server_cpu_ms_per_record"] = _cpu_ms_per_record(out[name])
+        out["ratio_cpu_per_record_single_create_over_bulk_create"] = round(
+            out["single_create"]["server_cpu_ms_per_record"] / max(out["bulk_full_load"]["server_cpu_ms_per_record"],
+                                                                   0.001), 1)
         bulk_rate = out["bulk_full_load"]["records_per_s"]
         out["ratio_bulk_create_over_single_create"] = round(bulk_rate / max(out["single_create"]["records_per_s"], 0.1), 1)
         out["ratio_bulk_resync_over_single_update"] = round(
