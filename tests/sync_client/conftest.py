@@ -1,7 +1,6 @@
 """The reference client against a real portal: pytest-django's live server (a real HTTP server in a thread of
 this process) on the test database in PostgreSQL, tokens made through the service as an operator would."""
 import pytest
-from django.urls import resolve
 
 from accounts.models import Role
 from api.services import api_token_create
@@ -11,10 +10,6 @@ from sync_client.client import Client
 from sync_client.store import Mirror
 from tests.factories import UserFactory
 from tests.processes import thread_worker
-
-# The bulk endpoint is built on another branch: its tests skip until it is merged (then remove BULK_HERE).
-BULK_HERE = resolve("/api/v1/bulk/students/").url_name is not None
-NOT_HERE = "bulk endpoint not on this branch"
 
 
 @pytest.fixture

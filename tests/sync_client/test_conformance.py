@@ -20,8 +20,6 @@ from teachers.services import staff_delete
 from tests.factories import UserFactory, make_staff, make_student
 from tests.processes import free_port
 
-from .conftest import BULK_HERE, NOT_HERE
-
 pytestmark = pytest.mark.django_db(transaction=True)
 COUNTRY = Scope.country(can_view_id_numbers=True)
 
@@ -49,12 +47,11 @@ def token(*, write=False, id_numbers=False) -> str:
 
 
 def test_the_kit_passes_against_the_portal(portal, province_data, capsys):
-    skip = [] if BULK_HERE else ["--skip", "bulk"]
     for id_numbers in (False, True):  # masked and full numbers: each token is checked against its own /me/
-        assert main(["--url", portal, "--token", token(id_numbers=id_numbers), *skip]) == 0
+        assert main(["--url", portal, "--token", token(id_numbers=id_numbers)]) == 0
         printed = capsys.readouterr().out
         lines = [line for line in printed.splitlines() if line[:4] in ("PASS", "FAIL", "SKIP")]
-        assert len(lines) == len(CHECKS) - (0 if BULK_HERE else 1), printed
+        assert len(lines) == len(CHECKS), printed
         assert all(line.startswith("PASS") for line in lines), printed
         # The feeds' shapes were checked on real rows, not on empty pages.
         feeds = {line.split()[1]: line for line in lines}
@@ -64,7 +61,6 @@ def test_the_kit_passes_against_the_portal(portal, province_data, capsys):
         assert " 0 numbers" not in feeds["id_numbers"], printed
 
 
-@pytest.mark.skipif(not BULK_HERE, reason=NOT_HERE)
 @pytest.mark.integration
 def test_the_bulk_checks_pass_for_read_only_and_read_write_tokens(portal, worker, province_data):
     for write in (False, True):

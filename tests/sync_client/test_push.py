@@ -11,10 +11,7 @@ from students.models import Student
 from sync_client.__main__ import main
 from tests.factories import UserFactory
 
-from .conftest import BULK_HERE, NOT_HERE
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration,
-              pytest.mark.skipif(not BULK_HERE, reason=NOT_HERE)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
 
 def test_push_a_file_per_record_then_again(portal, worker, tmp_path, school_a, capsys):
