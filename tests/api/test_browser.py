@@ -28,6 +28,7 @@ def test_ministry_issues_and_revokes_a_token(page, login, live_server, ministry_
 
     page.goto(f"{live_server.url}/api/v1/tokens/")  # the secret is never shown again
     assert secret not in page.content() and token.key_prefix in page.content()
+    assert "Thành phố Hà Nội" in page.get_by_test_id("token-scope").first.inner_text()  # the scope in words
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id(f"revoke-{token.pk}").click()
     page.wait_for_load_state()
