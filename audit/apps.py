@@ -6,9 +6,9 @@ class AuditConfig(AppConfig):
     """Who wrote or saw what, through which door: an append-only trail kept by the database."""
 
     name = "audit"
-    verbose_name = _("Nhật ký truy cập")
+    verbose_name = _("Nhật ký thay đổi")
     nav_group = "admin"  # the menu this app's entries sit under (accounts/context_processors.py)
-    nav_items = [("audit:events", _("Nhật ký truy cập"), ("ministry",))]
+    nav_items = [("audit:events", _("Nhật ký thay đổi"), ("ministry",))]
 
     def ready(self):
         from django.db.backends.signals import connection_created

@@ -10,6 +10,10 @@ from .models import Door
 
 HEADER = "portal_actor"
 _tokens: dict[str, object] = {}
+# Tasks done for one thing a person can open (an upload): its id follows the task's name in the actor,
+# "uploads.tasks.upload_commit_task#123", so the trail's page reads "Tải lên #123" and links to it.
+SUBJECTS = {"uploads.tasks.upload_commit_task": "upload_id", "uploads.tasks.upload_validate_task": "upload_id",
+            "uploads.bulk_run": "job_id"}  # a bulk upsert of the API: its job (no page; the job's token reads it)
 
 
 @before_task_publish.connect(dispatch_uid="audit.actor.publish")
@@ -41,13 +45,22 @@ def _queued_by(task) -> tuple[int | None, int | None]:
     return actor_id, token_id
 
 
+def _actor_name(task, args, kwargs) -> str:
+    parameter = SUBJECTS.get(task.name)
+    if parameter is None:
+        return task.name
+    value = (kwargs or {}).get(parameter, (args or [None])[0])
+    return f"{task.name}#{value}" if isinstance(value, int) else task.name
+
+
 @task_prerun.connect(dispatch_uid="audit.actor.prerun")
-def adopt_actor(task_id=None, task=None, **kwargs):
+def adopt_actor(task_id=None, task=None, args=None, kwargs=None, **_kwargs):
     if task is None:
         return
     door = Door.UPLOAD if task.name.startswith("uploads.") else Door.TASK
     actor_id, token_id = _queued_by(task)
-    _tokens[task_id] = context._actor.set(context.Actor(door=door, actor=task.name[:150], actor_id=actor_id,
+    name = _actor_name(task, args, kwargs)
+    _tokens[task_id] = context._actor.set(context.Actor(door=door, actor=name[:150], actor_id=actor_id,
                                                         token_id=token_id))
     # At once, not on the first write: tasks write through the raw psycopg2 cursor (the uploads'
     # COPY and set-based upserts), which the execute wrapper does not see. (Celery's Django

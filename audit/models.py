@@ -29,6 +29,12 @@ class Action(models.TextChoices):
     EXPORT_ID = "export_id", _("Xuất số định danh đầy đủ")
 
 
+# The trail holds two logs: changes to records, and showings of full ID numbers ("ai đã xem số định
+# danh"). Pages show them apart: a page view must not push a record's real changes out of sight.
+CHANGE_ACTIONS = (Action.INSERT, Action.UPDATE, Action.DELETE)
+VIEW_ACTIONS = (Action.VIEW_ID, Action.EXPORT_ID)
+
+
 # The records whose writes are captured, as model label -> table (the triggers are installed on these).
 AUDITED_MODELS = {
     "schools.school": "schools_school",
@@ -66,8 +72,8 @@ class AuditEvent(models.Model):
                                 verbose_name="các trường thay đổi")
 
     class Meta:
-        verbose_name = "nhật ký truy cập"
-        verbose_name_plural = "nhật ký truy cập"
+        verbose_name = "nhật ký thay đổi"
+        verbose_name_plural = "nhật ký thay đổi"
         ordering = ["-id"]
         default_permissions = ("view",)
         indexes = [
@@ -77,6 +83,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "id"], name="audit_actor"),
             # Rows arrive in time order: a BRIN index is tiny and cheap to maintain on bulk inserts.
             BrinIndex(fields=["occurred_at"], name="audit_occurred_brin"),
+            # The page of showings of ID numbers, newest first: a few rows among many writes.
+            models.Index(fields=["-id"], name="audit_views_newest",
+                         condition=models.Q(action__in=["view_id", "export_id"])),
         ]
 
     def __str__(self) -> str:

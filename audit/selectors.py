@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import copy
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, When
 
-from accounts.models import User
+from accounts.models import Role, User
 from api.models import ApiToken
 from edu_portal.common.identity import mask_id_number
 
-from .models import Action, AuditEvent
+from .models import CHANGE_ACTIONS, VIEW_ACTIONS, Action, AuditEvent
 
 # Personal ID numbers inside before/after are always shown masked in the trail's pages and
 # exports: the trail tells who changed or saw a number; the full number is on the record's page.
@@ -17,22 +17,30 @@ MASKED_KEYS = ("id_number",)
 HISTORY_LIMIT = 50
 
 
-def event_list(*, filters=None) -> QuerySet[AuditEvent]:
-    """Every event, newest first, filtered by AuditEventFilterSet (ministry only: see views)."""
+LOGS = {"changes": CHANGE_ACTIONS, "views": VIEW_ACTIONS}
+
+
+def event_list(*, filters=None, log: str | None = None) -> QuerySet[AuditEvent]:
+    """Every event, newest first, filtered by AuditEventFilterSet (ministry only: see views); `log`
+    "changes" or "views" keeps one of the trail's two logs (LOGS)."""
     from .filtersets import AuditEventFilterSet
 
     queryset = with_token_holders(AuditEvent.objects.order_by("-id"))
+    if log in LOGS:
+        # The same list the partial index audit_views_newest is built on, for the planner to use it.
+        queryset = queryset.filter(action__in=[str(a) for a in LOGS[log]])
     if filters:
         queryset = AuditEventFilterSet(filters, queryset=queryset).qs
     return queryset
 
 
 def record_history(model_label: str, record_id: int, *, related: dict[str, list[int]] | None = None,
-                   limit: int = HISTORY_LIMIT) -> list[AuditEvent]:
+                   limit: int = HISTORY_LIMIT, log: str | None = None) -> list[AuditEvent]:
     """The newest events about one record: its writes and the showings of its full ID number,
     and the writes of the records it holds (`related`: model label -> ids, e.g. a pupil's
     enrollments, results and physical records). An upload's batch of inserts (audit migration 0007)
-    comes back as one insert event per record asked for, with that record's row."""
+    comes back as one insert event per record asked for, with that record's row. `log` "changes" or
+    "views": only the writes, or only the showings of the ID number (never of related records)."""
     label = model_label.lower()
     where = Q(model=label) & (Q(record_id=record_id) | Q(record_ids__contains=[record_id]))
     wanted = {label: {record_id}}
@@ -40,6 +48,10 @@ def record_history(model_label: str, record_id: int, *, related: dict[str, list[
         if ids:
             where |= Q(model=other) & (Q(record_id__in=list(ids)) | Q(record_ids__overlap=list(ids)))
             wanted.setdefault(other, set()).update(ids)
+    if log == "views":
+        where = Q(model=label) & (Q(record_id=record_id) | Q(record_ids__contains=[record_id]))
+    if log in LOGS:
+        where &= Q(action__in=[str(a) for a in LOGS[log]])
     events = with_token_holders(AuditEvent.objects.filter(where).order_by("-id"))[:limit]
     return [one for e in events for one in _per_record(e, wanted.get(e.model, set()))][:limit]
 
@@ -123,3 +135,15 @@ def usernames(events) -> dict[int, str]:
     """Usernames of the users named by id on these events (tasks carry the id of who queued them)."""
     ids = {e.actor_id for e in events if e.actor_id is not None}
     return dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+
+
+ACTOR_CHOICES_LIMIT = 500
+
+
+def actor_choices() -> list[tuple[str, str]]:
+    """(username, full name) of the users the actor picker offers (typing any username still works):
+    the ministry's and provinces' users first, a bounded list (a country has tens of thousands)."""
+    rank = Case(When(role=Role.MINISTRY, then=0), When(role=Role.PROVINCE, then=1), default=2)
+    users = (User.objects.filter(is_active=True).order_by(rank, "username")
+             .values_list("username", "first_name", "last_name")[:ACTOR_CHOICES_LIMIT])
+    return [(username, f"{first} {last}".strip()) for username, first, last in users]

@@ -48,6 +48,7 @@ def run(quick: bool) -> dict:
     import django
 
     django.setup()
+    from django.db import connection
     from django.test import Client
 
     from accounts.models import Role, User
@@ -57,6 +58,8 @@ def run(quick: bool) -> dict:
     from dashboards.services import stats_refresh_all, stats_refresh_current_years, stats_refresh_schools
     from schools.models import School
     from students.models import Enrollment
+
+    from .pgcpu import pg_cpu
 
     n_page, n_raw = (60, 3) if quick else (400, 10)
     n_raw = int(os.environ.get("BENCH_RAW_ITERATIONS", n_raw))  # GROUP BY at national size takes seconds each
@@ -73,7 +76,8 @@ def run(quick: bool) -> dict:
     refreshes = os.environ.get("BENCH_REFRESH", "1") != "0"
     if refreshes:
         started = time.perf_counter()
-        out["current_year_refresh_rows"] = stats_refresh_current_years()
+        with pg_cpu(connection, out, "current_year_refresh_pg_cpu_s"):
+            out["current_year_refresh_rows"] = stats_refresh_current_years()
         out["current_year_refresh_s"] = round(time.perf_counter() - started, 2)
         out["current_year_refresh_target_s"] = 60
 

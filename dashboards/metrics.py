@@ -9,9 +9,8 @@ is one line here plus a migration.
 Sources and their SQL aliases:
 - "pupil":     students_enrollment e JOIN students_student s, rows of the school year; a pupil
                counts at the school of their enrollment that year. Counted in two stages: its
-               conditions read the columns of PUPIL_COLUMNS.
-- "coverage":  students_enrollment e alone, each condition by its own query (with EXISTS on hr, hp); a metric's
-               `subset` further tests those rows (pupils_complete: a result too, by a LEFT JOIN to hr1).
+               conditions read the columns of PUPIL_COLUMNS (c: whether the pupil has results, physical
+               records that year).
 - "staff":     teachers_staffmember m, the current snapshot (staff have no school year).
 - "result":    students_academicresult r of the school year, at the school that recorded it, with
                the pupil's enrollment g of that year (its grade chooses the rating scale).
@@ -51,9 +50,6 @@ class Metric:
     label: str
     # The SQL aggregate over the source's rows of a school and year; by default the rows meeting `condition`.
     aggregate: str = ""
-    # "coverage" only: a further test of the rows `condition` selects, on the columns that source joins for it
-    # (services.py: the metric is counted in the branch of its condition, not in a branch of its own).
-    subset: str = ""
 
     @property
     def sql(self) -> str:
@@ -93,17 +89,14 @@ def has_left(status: str) -> str:
 TRANSFERRED_IN = f"e.started_on IS NOT NULL AND e.started_on <= {TODAY}"
 MOVEMENT_LABELS = {EnrollmentStatus.TRANSFERRED_OUT.value: _("Chuyển đi")}
 WORKING = f"m.employment_status = '{EmploymentStatus.WORKING.value}'"
-# Has the pupil any result / physical record that year: hr and hp are the (pupil, year) pairs of those
-# tables (services.py defines them, limited to the years refreshed). A semi-join, planned as a parallel
-# hash semi-join over the plain table: a LEFT JOIN to their DISTINCT pairs built that hash again in every
-# parallel worker (issue 17: 3 x 21 million physical records, 50 s each).
+# Has the pupil any result / physical record that year (columns c.has_result, c.has_physical of the pupil
+# source: PUPIL_COLUMNS): hr and hp are the (pupil, year) pairs of those tables (services.py defines them, limited
+# to the years refreshed), probed by index for the schools of a partial refresh. The full refresh joins instead
+# the one row per (pupil, year) it stages from each table (services.py: the latest measurement, the first term's
+# result), so that the enrollments are read once for every pupil metric (issue 17: a pass of its own over them,
+# with a hash of 21 million physical records, took a quarter of the national refresh).
 HAS_RESULT = "EXISTS (SELECT FROM hr WHERE hr.student_id = e.student_id AND hr.school_year = e.school_year)"
 HAS_PHYSICAL = "EXISTS (SELECT FROM hp WHERE hp.student_id = e.student_id AND hp.school_year = e.school_year)"
-# Among the pupils with a physical record, those with a result too (pupils_complete): a LEFT JOIN of that branch
-# to one row per (pupil, year) with results (services.py: hr1, the first term's result), rather than a third
-# branch with its own semi-joins: it built a 21-million-row hash of the physical records again, even in the months
-# before the year's first results (issue 17: 26 s of the national refresh).
-RESULT_JOINED = "hr1.student_id IS NOT NULL"
 
 GRADES = range(0, 13)
 TERMS = [int(t) for t in REPORTING_TERMS]
@@ -168,10 +161,9 @@ def _metrics() -> list[Metric]:
     out += [Metric("pupils_without_id", "pupil", studying("s.without_id"),
                    _("Học sinh chưa có số định danh"))]
     out += [
-        Metric("pupils_with_result", "coverage", studying(HAS_RESULT), _("Có kết quả học tập")),
-        Metric("pupils_with_physical", "coverage", studying(HAS_PHYSICAL), _("Có số liệu thể lực")),
-        Metric("pupils_complete", "coverage", studying(HAS_PHYSICAL), _("Có đủ kết quả và thể lực"),
-               subset=RESULT_JOINED),
+        Metric("pupils_with_result", "pupil", studying("c.has_result"), _("Có kết quả học tập")),
+        Metric("pupils_with_physical", "pupil", studying("c.has_physical"), _("Có số liệu thể lực")),
+        Metric("pupils_complete", "pupil", studying("c.has_physical AND c.has_result"), _("Có đủ kết quả và thể lực")),
         Metric("staff", "staff", WORKING, _("Cán bộ, giáo viên đang công tác")),
         Metric("staff_female", "staff", f"{WORKING} AND m.gender = 'F'", _("Cán bộ, giáo viên nữ")),
     ]
@@ -265,15 +257,14 @@ PUPIL_COLUMNS: dict[str, dict[str, str]] = {
           "status": "e.status", "left_on": "e.left_on", "started_on": "e.started_on"},
     # Only whether the pupil has a số định danh: the number itself would make each pupil a group of one.
     "s": {"gender": "s.gender", "verification_status": "s.verification_status", "without_id": "s.id_number IS NULL"},
+    # The full refresh replaces these by its staged joins (services.py).
+    "c": {"has_result": HAS_RESULT, "has_physical": HAS_PHYSICAL},
 }
 
 # Where each source's rows come from, and whether they are counted per school year.
 SOURCES: dict[str, dict] = {
     "pupil": {"alias": "e", "by_year": True,
               "from": "students_enrollment e JOIN students_student s ON s.id = e.student_id"},
-    # The pupils with results / physical records (HAS_RESULT, HAS_PHYSICAL): each metric counted by its own
-    # query, its condition in the WHERE, so that the EXISTS are semi-joins (services.py).
-    "coverage": {"alias": "e", "by_year": True, "from": "students_enrollment e"},
     "staff": {"alias": "m", "by_year": False, "from": "teachers_staffmember m"},
     # One open enrollment per pupil and year (a partial unique index; a transfer leaves the sending
     # school's row closed as transferred out): the join adds the grade, never a row.

@@ -59,15 +59,11 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
     # The (pupil, year) pairs with results / physical records (metrics.HAS_RESULT, HAS_PHYSICAL), inlined
     # into each EXISTS; the enrollment they are correlated with limits them to its pupil and year.
     pairs_where = "WHERE school_year = ANY(%(years)s)" if by_years else ""
-    # hr1: one row per (pupil, year) with results (the first term's: the (pupil, year, term) key is unique), for the
-    # LEFT JOIN of metrics.RESULT_JOINED; an anti-join, planned in parallel (a DISTINCT would be built again by
-    # every parallel worker).
-    pairs_and = " AND r0.school_year = ANY(%(years)s)" if by_years else ""
+    # A partial refresh probes each pupil's results and physical records by index (metrics.HAS_RESULT,
+    # HAS_PHYSICAL); the full refresh joins the rows it staged (_stage_sql).
     ctes = [f"hr AS NOT MATERIALIZED (SELECT student_id, school_year FROM students_academicresult {pairs_where})",
             f"hp AS NOT MATERIALIZED (SELECT student_id, school_year FROM students_physicalrecord {pairs_where})",
-            "hr1 AS NOT MATERIALIZED (SELECT r0.student_id, r0.school_year FROM students_academicresult r0"
-            " WHERE NOT EXISTS (SELECT FROM students_academicresult r1 WHERE r1.student_id = r0.student_id"
-            f" AND r1.school_year = r0.school_year AND r1.term < r0.term){pairs_and})"]
+            ] if only_schools else []
     selects, joins = [], []
     for source, spec in SOURCES.items():
         metrics = [m for m in METRICS if m.source == source]
@@ -77,29 +73,19 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         limit = where.format(alias=spec["alias"]) + (" " + year_where.format(alias=spec["alias"]) if by_year else "")
         from_ = EQUIPMENT_SOURCE if source == "equipment" else spec["from"]
         if source == "nutrition":
-            # Among all the pupil's records of the year, whatever school took them: a school's refresh counts
-            # what the full refresh counts (the latest measurement, at the school that took it).
-            limit += " AND " + NUTRITION_LATEST.format(where="")
-        if source == "coverage":
-            # The rows of each metric selected by its own query, its condition in the WHERE: EXISTS there is
-            # a semi-join (in a FILTER it would be a subplan, its hash built again by every parallel worker).
-            # One aggregate over their union: one parallel plan (a parallel append) rather than one per metric.
-            # One branch per condition; a metric with a `subset` counts the rows of its condition's branch that
-            # pass it (on the columns joined for it: metrics.RESULT_JOINED), flagged in the branch's column x.
-            conditions = list(dict.fromkeys(m.condition for m in metrics))
-            subsets = {c: {m.subset for m in metrics if m.condition == c and m.subset} for c in conditions}
-            assert all(len(v) <= 1 for v in subsets.values()), "one subset per coverage condition"
-            branches = " UNION ALL ".join(
-                f"SELECT {group}, {i} AS k, "
-                + (f"{next(iter(subsets[c]))} AS x FROM {from_} LEFT JOIN hr1 ON hr1.student_id = e.student_id"
-                   " AND hr1.school_year = e.school_year" if subsets[c] else f"false AS x FROM {from_}")
-                + f" WHERE {c} {limit}" for i, c in enumerate(conditions))
-            cols = ", ".join(f"COUNT(*) FILTER (WHERE k = {conditions.index(m.condition)}"
-                             + (" AND x" if m.subset else "") + f") AS {m.name}" for m in metrics)
-            ctes.append(f"{source}_c AS (SELECT school_id, school_year, {cols} FROM ({branches}) {spec['alias']}"
-                        " GROUP BY school_id, school_year)")
-        elif source == "pupil":
-            ctes.append(f"{source}_c AS ({_pupil_sql(metrics, from_=from_, limit=limit)})")
+            if only_schools:
+                # Among all the pupil's records of the year, whatever school took them: a school's refresh counts
+                # what the full refresh counts (the latest measurement, at the school that took it).
+                limit += " AND " + NUTRITION_LATEST.format(where="")
+            else:
+                from_ = f"{_LATEST} p"
+                _assert_staged(metrics)
+        if source == "pupil":
+            staged = {} if only_schools else _STAGED_COLUMNS
+            if not only_schools:
+                from_ += (f" LEFT JOIN {_LATEST} lp ON lp.student_id = e.student_id AND lp.school_year = e.school_year"
+                          f" LEFT JOIN {_RESULTS} lr ON lr.student_id = e.student_id AND lr.school_year = e.school_year")
+            ctes.append(f"{source}_c AS ({_pupil_sql(metrics, from_=from_, limit=limit, staged=staged)})")
         else:
             ctes.append(f"{source}_c AS (SELECT {group}, {cols}\n  FROM {from_}\n  WHERE TRUE {limit}\n"
                         f"  GROUP BY {group})")
@@ -162,8 +148,10 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         # PostgreSQL plans no parallel workers for INSERT ... SELECT, but does for CREATE TABLE
         # AS: the full refresh aggregates into a temporary table, then copies 54,000 rows a year.
         delete = f"DELETE FROM {_TABLE}" + (" WHERE school_year = ANY(%(years)s)" if by_years else "")
-        return ("DROP TABLE IF EXISTS _stats_new;\n"
+        return (_stage_sql(by_years=by_years)
+                + "DROP TABLE IF EXISTS _stats_new;\n"
                 f"CREATE TEMP TABLE _stats_new ON COMMIT DROP AS {select};\n"
+                f"DROP TABLE {_LATEST}, {_RESULTS};\n"
                 f"{delete};\n"
                 f"INSERT INTO {_TABLE} ({columns}) SELECT {columns} FROM _stats_new")
     return (
@@ -180,16 +168,48 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
     )
 
 
-def _pupil_sql(metrics: list, *, from_: str, limit: str) -> str:
+# The full refresh stages, for the years it refreshes, one row per (pupil, year) of the physical records (the latest
+# measurement: metrics.NUTRITION_LATEST) and of the results (the first term's), each computed once by a parallel
+# anti-join: the nutrition metrics count the first, and the pupil source joins both to know which pupils have
+# results and measurements (issue 17: the semi-join of every enrollment with the physical records, and the
+# anti-join of the latest measurement, each read the 21 million records again: ~35% of the national refresh).
+# Unlogged tables, created and dropped in the refresh's transaction (under its advisory lock): a temporary table
+# cannot be read by parallel workers.
+_LATEST = "dashboards_refresh_latest_physical"
+_RESULTS = "dashboards_refresh_result_pairs"
+_LATEST_COLUMNS = ("student_id", "school_year", "school_id", "nutrition_status", "height_status")
+_STAGED_COLUMNS = {"c": {"has_result": "lr.student_id IS NOT NULL", "has_physical": "lp.student_id IS NOT NULL"}}
+
+
+def _stage_sql(*, by_years: bool) -> str:
+    years = " AND {alias}.school_year = ANY(%(years)s)" if by_years else ""
+    return (f"CREATE UNLOGGED TABLE {_LATEST} AS SELECT {', '.join('p.' + c for c in _LATEST_COLUMNS)}"
+            f" FROM students_physicalrecord p WHERE {NUTRITION_LATEST.format(where='')}{years.format(alias='p')};\n"
+            f"CREATE UNLOGGED TABLE {_RESULTS} AS SELECT r0.student_id, r0.school_year FROM students_academicresult r0"
+            " WHERE NOT EXISTS (SELECT FROM students_academicresult r1 WHERE r1.student_id = r0.student_id"
+            f" AND r1.school_year = r0.school_year AND r1.term < r0.term){years.format(alias='r0')};\n"
+            # The planner's estimates for the joins (a new table has none).
+            f"ANALYZE {_LATEST}; ANALYZE {_RESULTS};\n")
+
+
+def _assert_staged(metrics: list) -> None:
+    for m in metrics:
+        for alias, column in re.findall(r"\b([a-z]\w*)\.([a-z_]\w*)", m.sql):
+            assert alias == "p" and column in _LATEST_COLUMNS, f"{m.name}: {alias}.{column} is not staged"
+
+
+def _pupil_sql(metrics: list, *, from_: str, limit: str, staged: dict) -> str:
     """The pupil source in two stages (metrics.PUPIL_COLUMNS): its rows grouped by the columns its conditions read,
     then each metric the sum of the counts of the groups meeting its condition (issue 17: ~36 conditions and the
     date rule on ~670,000 groups instead of 24 million enrollments; ~13 s of CPU less at national size).
 
-    The outer query names the grouped rows e, and s their pupil's columns, so that the conditions read as on the
+    The outer query names the grouped rows e, and s (c) their pupil's columns (whether the pupil has results and
+    measurements: `staged` gives the full refresh's expressions for them), so that the conditions read as on the
     raw rows. The grouping is planned in parallel (a partial aggregate in each worker) only if the planner expects
     it to reduce the rows: it multiplies the columns' distinct values and expects none. Over a UNION ALL (an
     empty second branch, removed by the planner) it has no statistics per column and expects a tenth of the rows."""
-    columns = {name: expr for cols in PUPIL_COLUMNS.values() for name, expr in cols.items()}
+    columns = {name: staged.get(alias, {}).get(name, expr)
+               for alias, cols in PUPIL_COLUMNS.items() for name, expr in cols.items()}
     for m in metrics:
         assert not m.aggregate, "a pupil metric is a count of the rows meeting its condition"
         for alias, column in re.findall(r"\b([a-z]\w*)\.([a-z_]\w*)", m.condition):
@@ -198,9 +218,10 @@ def _pupil_sql(metrics: list, *, from_: str, limit: str) -> str:
     branch = f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in columns.items())} FROM {from_} WHERE {{}}"
     grouped = (f"SELECT {names}, COUNT(*)::int AS n FROM ({branch.format('TRUE ' + limit)} UNION ALL"
                f" {branch.format('FALSE')}) j GROUP BY {names}")
-    pupil = ", ".join(f"e.{name}" for name in PUPIL_COLUMNS["s"])
+    aliases = "".join(f" CROSS JOIN LATERAL (SELECT {', '.join(f'e.{name}' for name in cols)}) {alias}"
+                      for alias, cols in PUPIL_COLUMNS.items() if alias != "e")
     sums = ",\n    ".join(f"COALESCE(SUM(e.n) FILTER (WHERE {m.condition}), 0) AS {m.name}" for m in metrics)
-    return (f"SELECT e.school_id, e.school_year, {sums}\n  FROM ({grouped}) e CROSS JOIN LATERAL (SELECT {pupil}) s\n"
+    return (f"SELECT e.school_id, e.school_year, {sums}\n  FROM ({grouped}) e{aliases}\n"
             "  GROUP BY e.school_id, e.school_year")
 
 

@@ -11,7 +11,7 @@ from edu_portal.common.identity import mask_digits, verification_failure_reason
 from edu_portal.common.names import vietnamese_order
 
 from . import services
-from .models import VerificationRun, VerificationStatus
+from .models import RunStatus, VerificationRun, VerificationStatus
 
 FAILED_STATES = (VerificationStatus.MISMATCH, VerificationStatus.NOT_FOUND, VerificationStatus.INVALID_ID,
                  VerificationStatus.ERROR)
@@ -55,6 +55,8 @@ def run_progress(*, run: VerificationRun) -> dict:
         "percent": round(100 * processed / total, 1) if total else (100.0 if not run.is_active else 0.0),
         "states": states, "rate": round(rate, 1), "eta_seconds": round(eta) if eta is not None else None,
         "elapsed_seconds": round(elapsed), "in_scope": in_scope,
+        # Before the planner has counted the scope the total is not known (not zero): no "0 / 0".
+        "preparing": run.status == RunStatus.PLANNING and not total,
         "verified_share": round(100 * verified_all / in_scope, 1) if in_scope else None,
     }
 
@@ -77,6 +79,10 @@ def failure_reason(person) -> str:
 # registry's answer (queued), slowly while the registry is down (error: retried on its own), and not
 # at all once the state is final or the record was never sent (unverified: a run sends it).
 POLL_SECONDS = {VerificationStatus.QUEUED: 2, VerificationStatus.ERROR: 15}
+# A check that failed on the record (the school must fix it) is red; the registry not answering (retried on
+# its own) is yellow.
+ALERTS = {VerificationStatus.MISMATCH: "danger", VerificationStatus.NOT_FOUND: "danger",
+          VerificationStatus.INVALID_ID: "danger", VerificationStatus.ERROR: "warning"}
 
 
 def identity_state(*, scope: Scope, kind: str, pk: int) -> dict:
@@ -102,4 +108,6 @@ def identity_state_of(*, person, kind: str, scope: Scope) -> dict:
             "checking": person.verification_status == VerificationStatus.QUEUED,
             "reason": reason if scope.can_view_id_numbers else mask_digits(reason),
             "checked_at": person.verification_checked_at,
-            "poll_seconds": POLL_SECONDS.get(person.verification_status)}
+            "poll_seconds": POLL_SECONDS.get(person.verification_status),
+            # The page leads with a failure (the school has something to fix), as an alert of this colour.
+            "alert": ALERTS.get(person.verification_status, "")}

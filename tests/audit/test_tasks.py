@@ -38,7 +38,7 @@ def test_an_upload_committed_by_its_task_is_recorded_through_the_upload_door(sch
     assert _named(pupils) == set(Student.objects.filter(school=school_a).values_list("pk", flat=True))
     assert len(_named(pupils)) == 40
     assert set(pupils.values_list("door", "actor", "actor_id")) == {
-        ("upload", "uploads.tasks.upload_commit_task", school_user.pk)}
+        ("upload", f"uploads.tasks.upload_commit_task#{upload.pk}", school_user.pk)}
     enrollments = AuditEvent.objects.filter(model="students.enrollment", action="insert", door="upload")
     assert _named(enrollments) == set(Enrollment.objects.filter(school=school_a).values_list("pk", flat=True))
     # After the task the thread is the shell again.
