@@ -25,7 +25,7 @@ test: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv services chromium-ensure wrk-ensure setup run test bench bench-national backup restore drill conformance
+.PHONY: help venv services chromium-ensure axe-ensure wrk-ensure setup run test bench bench-national backup restore drill conformance
 
 help:
 	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
@@ -49,6 +49,10 @@ services:
 chromium-ensure:
 	@bash scripts/ensure_chromium.sh
 
+# axe-core (npm, pinned) for the accessibility checks of the page walker (tests/pages/test_walk.py).
+axe-ensure:
+	@bash scripts/ensure_axe.sh
+
 setup: venv services
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_admin_units
@@ -60,7 +64,7 @@ setup: venv services
 run: setup
 	@bash scripts/run_all.sh
 
-test: venv services chromium-ensure
+test: venv services chromium-ensure axe-ensure
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/bandit -q -r . -x ./.venv,./tests,./.local,./staticfiles -lll

@@ -115,7 +115,8 @@ def _area_tables(summary: Summary, unit: str, sort: str | None, link) -> list[Ta
               [("label", "Trạng thái"), ("pupils", "Học sinh"), ("staff", "Cán bộ, giáo viên"), ("count", "Tổng")],
               _verification_rows(total),
               {"type": "doughnut", "labels": [r["label"] for r in _verification_rows(total)],
-               "datasets": [{"label": "Tổng", "data": [r["count"] for r in _verification_rows(total)]}]}),
+               "datasets": [{"label": "Tổng", "data": [r["count"] for r in _verification_rows(total)]}],
+               "states": [r["state"] for r in _verification_rows(total)]}),  # coloured as the badges (charts.js)
         # Transfers in and out and leavers, per unit: where the pupils of the area came from and went.
         Table("movements", _("Học sinh chuyển đến, chuyển đi và rời trường theo %(unit)s") % {"unit": unit_title.lower()},
               [("name", unit_title)] + [(m, BY_NAME[m].label) for m in MOVEMENT_METRICS],

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dashboards.views import home_view
-from edu_portal.common.views import healthz
+from edu_portal.common.views import favicon, healthz
 from security.views import LoginView
 
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("schools/", include("schools.urls")),
     path("staff/", include("teachers.urls")),
     path("students/", include("students.urls")),

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from .signals import id_numbers_shown
@@ -73,3 +74,9 @@ def healthz(request):
     healthy = state["database"] == "ok" and state["redis"] == "ok"
     state["status"] = "ok" if healthy else "degraded"
     return JsonResponse(state, status=200 if healthy else 503)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico by themselves (on files, JSON and error pages too, which carry no <link
+    rel="icon">): send them to the portal's icon rather than a 404 in every log."""
+    return redirect(static("favicon.svg"), permanent=True)

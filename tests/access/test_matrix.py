@@ -72,6 +72,8 @@ RULES: dict[str, Rule] = {
     "set_language": Rule(web(anonymous=302, school_a=302, school_b=302, province_x=302, province_y=302,
                              ministry=302), method="post"),  # back to the page the language was chosen on
     "healthz": Rule(PUBLIC),  # 503 only when PostgreSQL or Redis is down (tests/common/test_views.py)
+    # The icon browsers ask for by themselves: to the static file, for everyone.
+    "favicon": Rule(web(anonymous=301, school_a=301, school_b=301, province_x=301, province_y=301, ministry=301)),
     "schools:list": Rule(EVERY_USER),
     "schools:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
     "teachers:list": Rule(EVERY_USER),

@@ -3,8 +3,6 @@ from django.utils.html import format_html
 
 register = template.Library()
 
-_BADGES = {"verified": "success", "mismatch": "danger", "not_found": "warning", "invalid_id": "danger",
-           "error": "secondary", "queued": "info", "unverified": "light"}
 
 
 @register.simple_tag
@@ -15,6 +13,7 @@ def id_number(value, scope):
 
 @register.simple_tag
 def verification_badge(person):
+    """A verification status in its state's colour, the one the dashboards' charts use (portal.css --state-*)."""
     status = person.verification_status
-    return format_html('<span class="badge text-bg-{}" data-status="{}">{}</span>', _BADGES.get(status, "light"),
-                       status, person.get_verification_status_display())
+    return format_html('<span class="badge state state-{}" data-status="{}">{}</span>', status, status,
+                       person.get_verification_status_display())
