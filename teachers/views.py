@@ -1,15 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import fix_reasons
+from edu_portal.common.listing import Column, ListSpec, attr, display, narrowed_to_commune
+from edu_portal.common.names import vietnamese_order, vietnamese_order_by_sorting
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import person_edit_answer, render_list
-from schools.selectors import place_pickers, school_for_entry
+from schools.selectors import place_pickers, school_for_entry, scope_describe
 
 from .filtersets import StaffFilterSet
 from .forms import ReassignmentDeclineForm, ReassignmentRequestForm, StaffForm
@@ -32,15 +36,35 @@ def _list_filterset(scope: Scope, data):
     """The one StaffFilterSet, its form shown with pickers (places and schools by name, no codes)."""
     filterset = StaffFilterSet(data)
     filterset.use_pickers(place_pickers(scope=scope, province=data.get("province", ""),
-                                        commune=data.get("commune", "")), hidden=("school_code",))
+                                        commune=data.get("commune", ""), school=data.get("school", "")),
+                          hidden=("school_code",), search={"school": reverse("schools:pick")})
     return filterset
+
+
+# The staff list's columns: by code or name (indexed) anywhere, by the others on a school's or a commune's list.
+STAFF_LIST = ListSpec(
+    what=_l("Cán bộ, giáo viên"), narrowed=narrowed_to_commune,
+    columns=(
+        Column(_l("Mã cán bộ"), "code", ("staff_code",), indexed=True, unique=True, value=attr("staff_code")),
+        Column(_l("Họ và tên"), "name", tuple(vietnamese_order()), indexed=True,
+               narrowed_order=tuple(vietnamese_order_by_sorting()), value=attr("full_name")),
+        Column(_l("Số định danh"), value=lambda row, scope: scope.show_id_number(row.id_number)),
+        Column(_l("Ngày sinh"), "born", ("date_of_birth",), value=attr("date_of_birth")),
+        Column(_l("Chức vụ"), "position", ("position",), value=display("position")),
+        Column(_l("Trình độ"), "qualification", ("qualification",), value=display("qualification")),
+        Column(_l("Đạt chuẩn"), "standard", ("meets_qualification_standard",),
+               value=attr("meets_qualification_standard")),
+        Column(_l("Trường"), "school", ("school__name",), value=attr("school.name")),
+        Column(_l("Xác thực"), "verification", ("verification_status",), value=display("verification_status")),
+    ))
 
 
 @login_required
 def staff_list_view(request):
     scope = Scope.for_user(request.user)
     return render_list(request, scope=scope, selector=staff_list, template="teachers/staff_list.html",
-                       filterset_class=lambda data: _list_filterset(scope, data))
+                       filterset_class=lambda data: _list_filterset(scope, data), spec=STAFF_LIST,
+                       scope_name=scope_describe)
 
 
 @login_required

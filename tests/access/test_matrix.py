@@ -74,6 +74,8 @@ RULES: dict[str, Rule] = {
     "healthz": Rule(PUBLIC),  # 503 only when PostgreSQL or Redis is down (tests/common/test_views.py)
     "schools:list": Rule(EVERY_USER),
     "schools:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
+    # The school picker's search (JSON): each role finds the schools of its scope only.
+    "schools:pick": Rule(EVERY_USER, query="?q=T"),
     "teachers:list": Rule(EVERY_USER),
     "teachers:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
     "teachers:edit": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from edu_portal.common import listing
+
 register = template.Library()
 
 _BADGES = {"verified": "success", "mismatch": "danger", "not_found": "warning", "invalid_id": "danger",
@@ -18,3 +20,19 @@ def verification_badge(person):
     status = person.verification_status
     return format_html('<span class="badge text-bg-{}" data-status="{}">{}</span>', _BADGES.get(status, "light"),
                        status, person.get_verification_status_display())
+
+
+@register.simple_tag
+def page_links(page, query):
+    """The links of includes/pagination.html: previous, next and the numbered pages, each keeping the
+    page's other parameters (filters, sort, page size)."""
+    query = query.copy()
+    query.pop("export", None)
+    links = {"numbers": listing.page_links(page, query), "previous": "", "next": ""}
+    if page.has_previous():
+        query["page"] = page.previous_page_number()
+        links["previous"] = "?" + query.urlencode()
+    if page.has_next():
+        query["page"] = page.next_page_number()
+        links["next"] = "?" + query.urlencode()
+    return links
