@@ -46,7 +46,7 @@ def _list_filterset(scope: Scope, data):
 # The pupil list's columns. Indexed orders (any list, the country's included): the pupil code (unique) and
 # the name (student_vi_name, walked either way); the others sort a school's or a commune's pupils only.
 STUDENT_LIST = ListSpec(
-    what=_l("Học sinh"), narrowed=narrowed_to_commune,
+    what=_l("Học sinh"), id_numbers=True, narrowed=narrowed_to_commune,
     columns=(
         Column(_l("Mã học sinh"), "code", ("pupil_code",), indexed=True, unique=True, value=attr("pupil_code")),
         Column(_l("Họ và tên"), "name", tuple(vietnamese_order()), indexed=True,

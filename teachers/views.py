@@ -43,7 +43,7 @@ def _list_filterset(scope: Scope, data):
 
 # The staff list's columns: by code or name (indexed) anywhere, by the others on a school's or a commune's list.
 STAFF_LIST = ListSpec(
-    what=_l("Cán bộ, giáo viên"), narrowed=narrowed_to_commune,
+    what=_l("Cán bộ, giáo viên"), id_numbers=True, narrowed=narrowed_to_commune,
     columns=(
         Column(_l("Mã cán bộ"), "code", ("staff_code",), indexed=True, unique=True, value=attr("staff_code")),
         Column(_l("Họ và tên"), "name", tuple(vietnamese_order()), indexed=True,

@@ -72,7 +72,7 @@ def run_cancel_view(request, pk: int):
 # The failures list's columns. Its own order (school, then name) already sorts the failed records of the
 # scope (not an index walk), so any other order costs the same: every column sorts on every list.
 FAILURE_LIST = ListSpec(
-    what=_l("Hồ sơ chưa xác thực được"),
+    what=_l("Hồ sơ chưa xác thực được"), id_numbers=True,
     columns=(
         Column(_l("Họ và tên"), "name", tuple(vietnamese_order()), indexed=True, value=attr("full_name")),
         Column(_l("Số định danh"), value=lambda row, scope: scope.show_id_number(row.id_number)),

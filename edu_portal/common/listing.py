@@ -14,7 +14,7 @@ order from page to page (and the index on (key..., id) serves it)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
@@ -29,6 +29,7 @@ PAGE_SIZES = (25, 50, 100)
 EXPORT_MAX = 50_000
 # Parameters of the page itself, not filters (dropped from the filters described in an export).
 LIST_PARAMS = ("page", "per_page", "sort", "export")
+# A page with several lists (the transfers page) names each list's parameters with a prefix ("out_sort").
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Column:
     narrowed_order: tuple = ()
     value: Callable | None = None  # the cell's value in an export: value(row, scope)
     css: str = ""  # the header cell's class (e.g. text-end for numbers)
+    screen: bool = True  # False: in exports only (e.g. a code the screen shows inside another column's cell)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class ListSpec:
     columns: tuple[Column, ...]
     # Is the list narrow enough to sort by anything? (scope, filters) -> bool; None: always.
     narrowed: Callable | None = None
-    extra: dict = field(default_factory=dict)
+    # The list shows ID numbers (as the scope may see them): full numbers shown or exported are audited.
+    id_numbers: bool = False
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key and c.key == key), None)
@@ -108,7 +111,7 @@ def per_page_parse(value) -> int:
     return size if size in PAGE_SIZES else PAGE_SIZES[0]
 
 
-def page_links(page, query: QueryDict) -> list[dict]:
+def page_links(page, query: QueryDict, param: str = "page") -> list[dict]:
     """The numbered links of a page: 1 2 … 7 8 [9] 10 11 … 1553 (the far pages elided)."""
     paginator = page.paginator
     query = query.copy()
@@ -117,23 +120,23 @@ def page_links(page, query: QueryDict) -> list[dict]:
         if n == Paginator.ELLIPSIS:
             links.append({"ellipsis": True, "label": n})
             continue
-        query["page"] = n
+        query[param] = n
         links.append({"number": n, "url": "?" + query.urlencode(), "current": n == page.number})
     return links
 
 
-def header_cells(spec: ListSpec, state: SortState, query: QueryDict, *, narrowed: bool) -> list[dict]:
+def header_cells(spec: ListSpec, state: SortState, query: QueryDict, *, narrowed: bool, prefix: str = "") -> list[dict]:
     """The header of the table: each sortable column a link that sorts by it (ascending first, then the
     other way), the sorted one with its arrow and aria-sort; the page number dropped (a new order starts
     at page 1), the filters and the page size kept."""
     query = query.copy()
-    query.pop("page", None)
+    query.pop(prefix + "page", None)
     cells = []
-    for column in spec.columns:
+    for column in (c for c in spec.columns if c.screen):
         cell = {"label": column.label, "css": column.css, "url": "", "aria_sort": "", "arrow": ""}
         if column.key and column.order and (column.indexed or narrowed):
             descending = state.key == column.key and not state.descending
-            query["sort"] = ("-" if descending else "") + column.key
+            query[prefix + "sort"] = ("-" if descending else "") + column.key
             cell["url"] = "?" + query.urlencode()
             if state.key == column.key:
                 cell["aria_sort"] = "descending" if state.descending else "ascending"

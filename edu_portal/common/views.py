@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.forms import HiddenInput
 from django.http import JsonResponse
 from django.http.response import HttpResponseBase
@@ -44,22 +45,26 @@ def describe_filters(form, data) -> list[tuple[str, str]]:
 
 
 def list_page(request, *, queryset, spec: ListSpec, scope, narrowed: bool = True, scope_name=None,
-              filters=(), rows_hook=None):
+              filters=(), rows_hook=None, prefix: str = ""):
     """A list page's rows in the chosen order and page, or (?export=csv|xlsx) the same rows, all pages,
     as a download. Returns the context of the list component (templates/includes/list_*.html) or the
     response to send. `scope_name`: the scope in words (for the "as of" line); `filters`: the filters in
     force, described (describe_filters); `rows_hook(rows)` completes the rows shown or exported (e.g. a
-    reason read per row)."""
-    state = sort_parse(spec, request.GET.get("sort"), narrowed=narrowed)
+    reason read per row); `prefix`: of this list's parameters, on a page of several lists."""
+    params = {name: prefix + name for name in LIST_PARAMS}
+    state = sort_parse(spec, request.GET.get(params["sort"]), narrowed=narrowed)
     queryset = sort_apply(queryset, spec, state, narrowed=narrowed)
-    fmt = request.GET.get("export")
-    has_id_numbers = any(f.name == "id_number" for f in queryset.model._meta.fields)
+    fmt = request.GET.get(params["export"])
+    has_id_numbers = spec.id_numbers
     if fmt in ("csv", "xlsx"):
-        rows = list(queryset[:EXPORT_MAX + 1])
-        if len(rows) > EXPORT_MAX:
+        # Too many rows is found by their keys first (an index walk), before rows and annotations are read.
+        too_many = queryset.values("pk")[EXPORT_MAX:EXPORT_MAX + 1].exists() if isinstance(queryset, QuerySet) \
+            else len(queryset[:EXPORT_MAX + 1]) > EXPORT_MAX
+        rows = [] if too_many else list(queryset[:EXPORT_MAX])
+        if too_many:
             messages.warning(request, too_many_message())
             query = request.GET.copy()
-            query.pop("export", None)
+            query.pop(params["export"], None)
             return redirect(f"{request.path}?{query.urlencode()}")
         if rows_hook:
             rows_hook(rows)
@@ -73,32 +78,33 @@ def list_page(request, *, queryset, spec: ListSpec, scope, narrowed: bool = True
         return export_response(fmt, what=spec.what, parts=[where] + [v for _label, v in filters],
                                as_of=as_of_line(str(spec.what), scope=where, filters=list(filters) + sort_note),
                                header=header, rows=values)
-    per_page = per_page_parse(request.GET.get("per_page"))
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    per_page = per_page_parse(request.GET.get(params["per_page"]))
+    page = Paginator(queryset, per_page).get_page(request.GET.get(params["page"]))
     if rows_hook:
         rows_hook(page.object_list)
     if scope.can_view_id_numbers and has_id_numbers:
         # Audit (the audit app hears it): full ID numbers on this page.
         id_numbers_shown.send(sender=queryset.model, request=request, scope=scope, records=list(page))
     query = request.GET.copy()
-    query.pop("export", None)
+    query.pop(params["export"], None)
     sizes = query.copy()
-    sizes.pop("page", None)
+    sizes.pop(params["page"], None)
     exports = query.copy()
-    exports.pop("page", None)
-    exports.pop("per_page", None)
+    exports.pop(params["page"], None)
+    exports.pop(params["per_page"], None)
     size_links = []
     for size in PAGE_SIZES:
-        sizes["per_page"] = size
+        sizes[params["per_page"]] = size
         size_links.append({"size": size, "url": "?" + sizes.urlencode(), "current": size == per_page})
     export_links = []
     for key, label in (("csv", "CSV"), ("xlsx", "Excel")):
-        exports["export"] = key
+        exports[params["export"]] = key
         export_links.append({"format": key, "label": label, "url": "?" + exports.urlencode()})
-    query.pop("page", None)
+    query.pop(params["page"], None)
     return {"page": page, "query": query.urlencode(), "per_page": per_page, "page_sizes": PAGE_SIZES,
-            "listing": {"headers": header_cells(spec, state, request.GET, narrowed=narrowed), "sort": state,
-                        "sizes": size_links, "exports": export_links, "per_page": per_page}}
+            "listing": {"headers": header_cells(spec, state, request.GET, narrowed=narrowed, prefix=prefix),
+                        "sort": state, "sizes": size_links, "exports": export_links, "per_page": per_page,
+                        "page_param": params["page"]}}
 
 
 def render_list(request, *, scope, selector, filterset_class, template: str, spec: ListSpec, extra: dict | None = None,

@@ -164,6 +164,8 @@ def test_an_export_beyond_the_limit_asks_for_narrower_filters(client, school_use
     response = client.get("/students/", {"export": "xlsx", "sort": "born"})
     assert response.status_code == 302 and "export" not in response["Location"] and "sort=born" in response["Location"]
     assert "hãy lọc hẹp hơn" in str(list(get_messages(response.wsgi_request))[0])
+    monkeypatch.setattr("edu_portal.common.views.EXPORT_MAX", len(pupils))  # exactly the limit: exported whole
+    assert len(export_rows(client.get("/students/", {"export": "csv"}))) == 1 + len(pupils)
 
 
 def test_english_exports_are_named_and_separated_in_english(client, school_user, pupils):
@@ -204,3 +206,20 @@ def test_the_empty_choice_of_a_filter_reads_all(client, ministry_user):
     assert "---------" not in html and "Tất cả" in html
     html = client.get("/schools/").content.decode()
     assert "---------" not in html and "Mã tỉnh" not in html and "Mã xã" not in html
+
+
+def test_the_api_tokens_list_sorts_and_exports_without_secrets(client, ministry_user, province_user):
+    from api.services import api_token_create
+    from schools.selectors import scope_parse
+
+    secrets = [api_token_create(user=province_user, name=name, scope=scope_parse("province:01"))[1]
+               for name in ("Bravo", "Alpha", "Charlie")]
+    client.force_login(ministry_user)
+    assert [t.name for t in client.get("/api/v1/tokens/", {"sort": "name"}).context["page"]] == \
+        ["Alpha", "Bravo", "Charlie"]
+    assert [t.name for t in client.get("/api/v1/tokens/", {"sort": "-name"}).context["page"]] == \
+        ["Charlie", "Bravo", "Alpha"]
+    response = client.get("/api/v1/tokens/", {"export": "csv", "sort": "name"})
+    rows = export_rows(response)
+    assert [r[0] for r in rows[1:]] == ["Alpha", "Bravo", "Charlie"]
+    assert not any(secret in response.content.decode("utf-8-sig") for secret in secrets)

@@ -23,16 +23,18 @@ def verification_badge(person):
 
 
 @register.simple_tag
-def page_links(page, query):
+def page_links(page, query, param=""):
     """The links of includes/pagination.html: previous, next and the numbered pages, each keeping the
-    page's other parameters (filters, sort, page size)."""
+    page's other parameters (filters, sort, page size). `param`: the page's parameter ("page" unless the
+    page holds several lists)."""
+    param = param or "page"
     query = query.copy()
-    query.pop("export", None)
-    links = {"numbers": listing.page_links(page, query), "previous": "", "next": ""}
+    query.pop(param.replace("page", "export"), None)
+    links = {"numbers": listing.page_links(page, query, param), "previous": "", "next": ""}
     if page.has_previous():
-        query["page"] = page.previous_page_number()
+        query[param] = page.previous_page_number()
         links["previous"] = "?" + query.urlencode()
     if page.has_next():
-        query["page"] = page.next_page_number()
+        query[param] = page.next_page_number()
         links["next"] = "?" + query.urlencode()
     return links
