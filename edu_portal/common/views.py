@@ -55,56 +55,62 @@ def list_page(request, *, queryset, spec: ListSpec, scope, narrowed: bool = True
     state = sort_parse(spec, request.GET.get(params["sort"]), narrowed=narrowed)
     queryset = sort_apply(queryset, spec, state, narrowed=narrowed)
     fmt = request.GET.get(params["export"])
-    has_id_numbers = spec.id_numbers
     if fmt in ("csv", "xlsx"):
-        # Too many rows is found by their keys first (an index walk), before rows and annotations are read.
-        too_many = queryset.values("pk")[EXPORT_MAX:EXPORT_MAX + 1].exists() if isinstance(queryset, QuerySet) \
-            else len(queryset[:EXPORT_MAX + 1]) > EXPORT_MAX
-        rows = [] if too_many else list(queryset[:EXPORT_MAX])
-        if too_many:
-            messages.warning(request, too_many_message())
-            query = request.GET.copy()
-            query.pop(params["export"], None)
-            return redirect(f"{request.path}?{query.urlencode()}")
-        if rows_hook:
-            rows_hook(rows)
-        if scope.can_view_id_numbers and has_id_numbers:
-            # Audit (the audit app hears it): full ID numbers exported, as the API's exports are.
-            id_numbers_shown.send(sender=queryset.model, request=request, scope=scope, records=rows, exported=True)
-        header, values = export_rows(spec, rows, scope)
-        where = scope_name(scope) if scope_name else ""
-        sort_note = [(_("sắp xếp"), f"{spec.column(state.key).label} {'▼' if state.descending else '▲'}")] \
-            if state.key else []
-        return export_response(fmt, what=spec.what, parts=[where] + [v for _label, v in filters],
-                               as_of=as_of_line(str(spec.what), scope=where, filters=list(filters) + sort_note),
-                               header=header, rows=values)
+        return _list_export(request, fmt, queryset=queryset, spec=spec, state=state, scope=scope, params=params,
+                            where=scope_name(scope) if scope_name else "", filters=filters, rows_hook=rows_hook)
     per_page = per_page_parse(request.GET.get(params["per_page"]))
     page = Paginator(queryset, per_page).get_page(request.GET.get(params["page"]))
     if rows_hook:
         rows_hook(page.object_list)
-    if scope.can_view_id_numbers and has_id_numbers:
+    if scope.can_view_id_numbers and spec.id_numbers:
         # Audit (the audit app hears it): full ID numbers on this page.
         id_numbers_shown.send(sender=queryset.model, request=request, scope=scope, records=list(page))
     query = request.GET.copy()
     query.pop(params["export"], None)
-    sizes = query.copy()
-    sizes.pop(params["page"], None)
-    exports = query.copy()
-    exports.pop(params["page"], None)
-    exports.pop(params["per_page"], None)
-    size_links = []
-    for size in PAGE_SIZES:
-        sizes[params["per_page"]] = size
-        size_links.append({"size": size, "url": "?" + sizes.urlencode(), "current": size == per_page})
-    export_links = []
-    for key, label in (("csv", "CSV"), ("xlsx", "Excel")):
-        exports[params["export"]] = key
-        export_links.append({"format": key, "label": label, "url": "?" + exports.urlencode()})
     query.pop(params["page"], None)
     return {"page": page, "query": query.urlencode(), "per_page": per_page, "page_sizes": PAGE_SIZES,
             "listing": {"headers": header_cells(spec, state, request.GET, narrowed=narrowed, prefix=prefix),
-                        "sort": state, "sizes": size_links, "exports": export_links, "per_page": per_page,
-                        "page_param": params["page"]}}
+                        "sort": state, "per_page": per_page, "page_param": params["page"],
+                        **_list_links(query, params, per_page)}}
+
+
+def _list_links(query, params: dict, per_page: int) -> dict:
+    """The page-size choices (back to page 1) and the downloads (every page: no page, no size)."""
+    sizes, exports = query.copy(), query.copy()
+    exports.pop(params["per_page"], None)
+    size_links, export_links = [], []
+    for size in PAGE_SIZES:
+        sizes[params["per_page"]] = size
+        size_links.append({"size": size, "url": "?" + sizes.urlencode(), "current": size == per_page})
+    for key, label in (("csv", "CSV"), ("xlsx", "Excel")):
+        exports[params["export"]] = key
+        export_links.append({"format": key, "label": label, "url": "?" + exports.urlencode()})
+    return {"sizes": size_links, "exports": export_links}
+
+
+def _list_export(request, fmt: str, *, queryset, spec: ListSpec, state, scope, params: dict, where: str, filters,
+                 rows_hook):
+    """The list's rows, every page, as a download; beyond EXPORT_MAX back to the list with a message."""
+    # Too many rows is found by their keys first (an index walk), before rows and annotations are read.
+    too_many = queryset.values("pk")[EXPORT_MAX:EXPORT_MAX + 1].exists() if isinstance(queryset, QuerySet) \
+        else len(queryset[:EXPORT_MAX + 1]) > EXPORT_MAX
+    if too_many:
+        messages.warning(request, too_many_message())
+        query = request.GET.copy()
+        query.pop(params["export"], None)
+        return redirect(f"{request.path}?{query.urlencode()}")
+    rows = list(queryset[:EXPORT_MAX])
+    if rows_hook:
+        rows_hook(rows)
+    if scope.can_view_id_numbers and spec.id_numbers:
+        # Audit (the audit app hears it): full ID numbers exported, as the API's exports are.
+        id_numbers_shown.send(sender=queryset.model, request=request, scope=scope, records=rows, exported=True)
+    header, values = export_rows(spec, rows, scope)
+    sort_note = [(_("sắp xếp"), f"{spec.column(state.key).label} {'▼' if state.descending else '▲'}")] \
+        if state.key else []
+    return export_response(fmt, what=spec.what, parts=[where] + [value for _label, value in filters],
+                           as_of=as_of_line(str(spec.what), scope=where, filters=list(filters) + sort_note),
+                           header=header, rows=values)
 
 
 def render_list(request, *, scope, selector, filterset_class, template: str, spec: ListSpec, extra: dict | None = None,
