@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,19 @@ from . import held, selectors, services
 from .forms import RunStartForm
 from .models import VerificationStatus
 
+# The verification runs (a few a day at most): any column sorts.
+RUN_LIST = ListSpec(
+    what=_l("Các đợt xác thực"),
+    columns=(
+        Column("#", "id", ("id",), indexed=True, unique=True, value=attr("pk")),
+        Column(_l("Phạm vi"), "scope", ("scope_label",), indexed=True,
+               value=lambda run, scope: run.scope_label or run.scope),
+        Column(_l("Trạng thái"), "status", ("status",), indexed=True, value=display("status")),
+        Column(_l("Số hồ sơ"), "total", ("total",), indexed=True, css="text-end", value=attr("total")),
+        Column(_l("Bắt đầu"), "started", ("created_at",), indexed=True, value=attr("created_at")),
+        Column(_l("Người bắt đầu"), "user", ("started_by__username",), indexed=True, value=attr("started_by.username")),
+    ))
+
 
 @login_required
 def run_list_view(request):
@@ -26,9 +38,11 @@ def run_list_view(request):
     if scope.kind == SCHOOL:
         # Schools do not start runs; what they need is the list of their records to fix.
         return redirect("verification:failures")
-    page = Paginator(selectors.run_list(scope=scope), 25).get_page(request.GET.get("page"))
-    return render(request, "verification/run_list.html",
-                  {"page": page, "form": RunStartForm(user_scope=scope), "scope": scope, "query": ""})
+    answer = list_page(request, queryset=selectors.run_list(scope=scope), spec=RUN_LIST, scope=scope,
+                       scope_name=scope_describe)
+    if isinstance(answer, HttpResponseBase):
+        return answer
+    return render(request, "verification/run_list.html", {**answer, "form": RunStartForm(user_scope=scope), "scope": scope})
 
 
 @login_required
