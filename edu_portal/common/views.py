@@ -3,7 +3,6 @@ import redis
 from celery import current_app
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.forms import HiddenInput
@@ -17,6 +16,7 @@ from .listing import (
     EXPORT_MAX,
     LIST_PARAMS,
     PAGE_SIZES,
+    ListPaginator,
     ListSpec,
     export_rows,
     header_cells,
@@ -59,7 +59,7 @@ def list_page(request, *, queryset, spec: ListSpec, scope, narrowed: bool = True
         return _list_export(request, fmt, queryset=queryset, spec=spec, state=state, scope=scope, params=params,
                             where=scope_name(scope) if scope_name else "", filters=filters, rows_hook=rows_hook)
     per_page = per_page_parse(request.GET.get(params["per_page"]))
-    page = Paginator(queryset, per_page).get_page(request.GET.get(params["page"]))
+    page = ListPaginator(queryset, per_page).get_page(request.GET.get(params["page"]))
     if rows_hook:
         rows_hook(page.object_list)
     if scope.can_view_id_numbers and spec.id_numbers:
