@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import VerificationStatus
+from edu_portal.common.views import describe_filters
 from geo.models import Commune
 from schools.models import School
+from schools.selectors import scope_describe
 from students.models import REPORTING_TERMS
 
 from .exports import table_export
@@ -83,9 +85,14 @@ def _respond(request, template: str, context: dict, tables: list[Table]):
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         wanted = request.GET.get("table") or tables[0].name
+        scope = Scope.for_user(request.user)
+        where = str(context.get("title") or scope_describe(scope))
+        filterset = context.get("filter") or SchoolStatsFilterSet(request.GET)
+        filters = [(label, value) for label, value in describe_filters(filterset.form, filterset.data)
+                   if value != where]
         for table in tables:
             if table.name == wanted:
-                return table_export(table, fmt)
+                return table_export(table, fmt, where=where, filters=filters)
     query = request.GET.copy()
     for k in ("export", "table"):
         query.pop(k, None)

@@ -76,6 +76,8 @@ RULES: dict[str, Rule] = {
     "favicon": Rule(web(anonymous=301, school_a=301, school_b=301, province_x=301, province_y=301, ministry=301)),
     "schools:list": Rule(EVERY_USER),
     "schools:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
+    # The school picker's search (JSON): each role finds the schools of its scope only.
+    "schools:pick": Rule(EVERY_USER, query="?q=T"),
     "teachers:list": Rule(EVERY_USER),
     "teachers:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
     "teachers:edit": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),

@@ -1,15 +1,14 @@
 from django import template
 from django.utils.html import format_html
 
+from edu_portal.common import listing
+
 register = template.Library()
-
-
 
 @register.simple_tag
 def id_number(value, scope):
     """A personal ID number as this user's role may see it (masked unless allowed)."""
     return scope.show_id_number(value)
-
 
 @register.simple_tag
 def verification_badge(person):
@@ -17,3 +16,20 @@ def verification_badge(person):
     status = person.verification_status
     return format_html('<span class="badge state state-{}" data-status="{}">{}</span>', status, status,
                        person.get_verification_status_display())
+
+@register.simple_tag
+def page_links(page, query, param=""):
+    """The links of includes/pagination.html: previous, next and the numbered pages, each keeping the
+    page's other parameters (filters, sort, page size). `param`: the page's parameter ("page" unless the
+    page holds several lists)."""
+    param = param or "page"
+    query = query.copy()
+    query.pop(param.replace("page", "export"), None)
+    links = {"numbers": listing.page_links(page, query, param), "previous": "", "next": ""}
+    if page.has_previous():
+        query[param] = page.previous_page_number()
+        links["previous"] = "?" + query.urlencode()
+    if page.has_next():
+        query[param] = page.next_page_number()
+        links["next"] = "?" + query.urlencode()
+    return links
