@@ -25,7 +25,7 @@ test: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv services chromium-ensure wrk-ensure setup run test bench bench-national backup restore drill
+.PHONY: help venv services chromium-ensure axe-ensure wrk-ensure setup run test bench bench-national backup restore drill conformance
 
 help:
 	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
@@ -37,6 +37,7 @@ help:
 	@echo "make drill    drills with servers of their own (read replica: tests/scaling/)"
 	@echo "make backup   pg_dump DATABASE_URL to backups/<time>.dump (OUT=file to choose)"
 	@echo "make restore FILE=backups/x.dump [TARGET_URL=...]  restore a dump (default: into DATABASE_URL)"
+	@echo "make conformance [URL=... TOKEN=...]  check a server against the sync contract (default: make run's)"
 
 venv:
 	@bash scripts/venv.sh
@@ -47,6 +48,10 @@ services:
 
 chromium-ensure:
 	@bash scripts/ensure_chromium.sh
+
+# axe-core (npm, pinned) for the accessibility checks of the page walker (tests/pages/test_walk.py).
+axe-ensure:
+	@bash scripts/ensure_axe.sh
 
 setup: venv services
 	$(PYTHON) manage.py migrate --noinput
@@ -59,7 +64,7 @@ setup: venv services
 run: setup
 	@bash scripts/run_all.sh
 
-test: venv services chromium-ensure
+test: venv services chromium-ensure axe-ensure
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/bandit -q -r . -x ./.venv,./tests,./.local,./staticfiles -lll
@@ -110,3 +115,21 @@ backup:
 restore:
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<time>.dump [TARGET_URL=postgres://...]"; exit 2; }
 	@bash scripts/restore.sh "$(FILE)" $(TARGET_URL)
+
+# The conformance kit (sync_client/conformance.py): checks a server against the API's sync contract, PASS/FAIL per
+# check, non-zero exit on a failure. Without URL and TOKEN: the local `make run` server, with a read-only demo token of
+# the demo province login issued from the local database (CONFORMANCE_USER, CONFORMANCE_SCOPE; add
+# CONFORMANCE_FLAGS=--write to check the bulk lifecycle too). CONFORMANCE_ARGS passes options (--skip bulk, --only ...).
+URL ?= http://127.0.0.1:8000
+CONFORMANCE_USER ?= hanoi
+CONFORMANCE_SCOPE ?= province:01
+CONFORMANCE_FLAGS ?=
+CONFORMANCE_ARGS ?=
+conformance: export DJANGO_SETTINGS_MODULE ?= edu_portal.settings.dev
+conformance:
+	@token="$(TOKEN)"; \
+	if [ -z "$$token" ]; then \
+		token="$$($(PYTHON) manage.py create_api_token --user $(CONFORMANCE_USER) --scope $(CONFORMANCE_SCOPE) \
+			--name conformance $(CONFORMANCE_FLAGS))" || exit 2; \
+	fi; \
+	$(PYTHON) -m sync_client.conformance --url "$(URL)" --token "$$token" $(CONFORMANCE_ARGS)

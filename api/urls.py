@@ -27,6 +27,7 @@ urlpatterns = [
     path("facilities/", include("facilities.api.urls")),
     path("reporting/", include("reporting.api.urls")),
     path("webhooks/", include("webhooks.api.urls")),
+    path("bulk/", include("uploads.api.urls")),
     # The statistics (dashboards/api/) go here, before the catch-all below.
     path("stats/", include("dashboards.api.urls")),
     # Keep last: any other address under /api/v1/ answers 404 in the API's error shape.

@@ -2,12 +2,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.listing import Column, ListSpec, attr
+from edu_portal.common.views import list_page
+from schools.selectors import scope_describe
 
 from .forms import ApiProfileForm, ApiTokenForm
 from .models import ApiProfile, ApiToken
@@ -17,6 +23,29 @@ from .services import api_profile_save, api_token_create, api_token_revoke
 def _require_ministry(user) -> None:
     if not (user.role == Role.MINISTRY or user.is_superuser):
         raise PermissionDenied
+
+
+def _rights(token, scope) -> str:
+    rights = str(_("Đọc và ghi") if token.can_write else _("Chỉ đọc"))
+    return rights + (", " + str(_("xem đầy đủ số định danh")) if token.can_view_id_numbers else "")
+
+
+# The tokens (a few hundred at most): any column sorts. Exported without secrets (only their prefixes exist).
+TOKEN_LIST = ListSpec(
+    what=_l("Mã truy cập API"),
+    columns=(
+        Column(_l("Tên"), "name", ("name",), indexed=True, value=attr("name")),
+        Column(_l("Tiền tố"), "prefix", ("key_prefix",), indexed=True, value=attr("key_prefix")),
+        Column(_l("Người dùng"), "user", ("user__username",), indexed=True, value=attr("user.username")),
+        Column(_l("Người cấp"), "issuer", ("created_by__username",), indexed=True, value=attr("created_by.username")),
+        Column(_l("Phạm vi"), value=attr("scope_label")),
+        Column(_l("Quyền"), value=_rights),
+        Column(_l("Hồ sơ truy cập"), "profile", ("profile__name",), indexed=True, value=attr("profile.name")),
+        Column(_l("Tạo lúc"), "created", ("created_at",), indexed=True, value=attr("created_at")),
+        Column(_l("Dùng lần cuối"), "used", ("last_used_at",), indexed=True, value=attr("last_used_at")),
+        Column(_l("Trạng thái"), "revoked", ("revoked_at",), indexed=True, value=attr("revoked_at")),
+        Column(""),
+    ))
 
 
 @login_required
@@ -43,9 +72,13 @@ def token_list_view(request):
                 form = ApiTokenForm(initial={"user": request.user.pk})
     else:
         form = ApiTokenForm(initial={"user": request.user.pk})
-    tokens = ApiToken.objects.select_related("user", "province", "school", "created_by", "profile")[:500]
+    tokens = ApiToken.objects.select_related("user", "province", "school", "created_by", "profile").order_by("-id")
+    answer = list_page(request, queryset=tokens, spec=TOKEN_LIST, scope=Scope.for_user(request.user),
+                       scope_name=scope_describe)
+    if isinstance(answer, HttpResponseBase):
+        return answer
     # The secret is rendered in this response only (never stored, never redirected with it).
-    response = render(request, "api/token_list.html", {"form": form, "tokens": tokens, "new_token": new_token,
+    response = render(request, "api/token_list.html", {**answer, "form": form, "new_token": new_token,
                                                          "new_secret": new_secret,
                                                          "profiles": ApiProfile.objects.all(),
                                                          "profile_form": profile_form})

@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
 
     name = "audit"
     verbose_name = _("Nhật ký thay đổi")
+    nav_group = "admin"  # the menu this app's entries sit under (accounts/context_processors.py)
     nav_items = [("audit:events", _("Nhật ký thay đổi"), ("ministry",))]
 
     def ready(self):

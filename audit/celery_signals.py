@@ -12,7 +12,8 @@ HEADER = "portal_actor"
 _tokens: dict[str, object] = {}
 # Tasks done for one thing a person can open (an upload): its id follows the task's name in the actor,
 # "uploads.tasks.upload_commit_task#123", so the trail's page reads "Tải lên #123" and links to it.
-SUBJECTS = {"uploads.tasks.upload_commit_task": "upload_id", "uploads.tasks.upload_validate_task": "upload_id"}
+SUBJECTS = {"uploads.tasks.upload_commit_task": "upload_id", "uploads.tasks.upload_validate_task": "upload_id",
+            "uploads.bulk_run": "job_id"}  # a bulk upsert of the API: its job (no page; the job's token reads it)
 
 
 @before_task_publish.connect(dispatch_uid="audit.actor.publish")

@@ -265,7 +265,7 @@ def _describe_actor(view: EventView, e: AuditEvent, names: _Names) -> None:
         if user is not None:
             view.actor_detail = _("thay mặt %(name)s") % {"name": _person(user)}
         match = _TASK.match(e.actor)
-        if match and match["subject"] and match["name"].startswith("uploads."):
+        if match and match["subject"] and match["name"].startswith("uploads.tasks."):  # an upload (a bulk job has no page)
             view.actor_url = _url_or_blank("uploads:detail", int(match["subject"]))
         return
     if user is not None:

@@ -41,6 +41,7 @@ TASK_WORDS = {
     "uploads.tasks.upload_commit_task": _("Tải lên"),
     "uploads.tasks.upload_validate_task": _("Kiểm tra tệp tải lên"),
     "uploads.expire_work_files": _("Dọn tệp tải lên cũ"),
+    "uploads.bulk_run": _("Ghi hàng loạt qua API"),
     "verification.tasks.verify_records": _("Xác thực theo lô"),
     "verification.identities_verify": _("Gửi xác thực hồ sơ mới sửa"),
     "verification.tasks.run_plan_task": _("Đợt xác thực"),

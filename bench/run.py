@@ -19,7 +19,7 @@ from contextlib import closing
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-MODULES = ["seed", "uploads", "write_path", "school_upload", "verification", "dashboards", "api", "name_order", "partitioning",
+MODULES = ["seed", "uploads", "write_path", "school_upload", "verification", "dashboards", "api", "bulk", "name_order", "partitioning",
            "class_sheet", "transfers", "name_search", "duplicates", "year_end", "facilities_upload",
            "reporting"]
 

@@ -37,13 +37,15 @@ class Table:
     empty: str | None = None  # what an empty table says, when "no data" would mislead
 
 
-def _dist(name, title, total, items, *, chart_type="bar", scale=None) -> Table:
+def _dist(name, title, total, items, *, chart_type="bar", scale=None, states=None) -> Table:
     count = sum(total.get(k, 0) for k, _ in items)
     rows = [{"label": label, "count": total.get(k, 0), "pct": ratio(total.get(k, 0), count, 100)}
             for k, label in items]
-    return Table(name, title, [("label", _("Phân loại")), ("count", _("Số lượng")), ("pct", _("Tỉ lệ (%)"))], rows,
-                 {"type": chart_type, "labels": [r["label"] for r in rows],
-                  "datasets": [{"label": title, "data": [r["count"] for r in rows]}]}, scale)
+    chart = {"type": chart_type, "labels": [r["label"] for r in rows],
+             "datasets": [{"label": title, "data": [r["count"] for r in rows]}]}
+    if states:  # each slice coloured as its state's badge (portal.css --state-*, read by charts.js)
+        chart["states"] = states
+    return Table(name, title, [("label", _("Phân loại")), ("count", _("Số lượng")), ("pct", _("Tỉ lệ (%)"))], rows, chart, scale)
 
 
 # Circular 27/2020 rates a primary pupil's qualities (phẩm chất); Circular 22/2021 a secondary
@@ -109,9 +111,11 @@ def indicator_tables(*, scope: Scope, filters: dict | None = None, term: int | N
         _dist("stunting", _("Chiều cao theo tuổi (thấp còi, WHO)"), total,
               [(f"height_{h.value}", h.label) for h in HeightStatus], chart_type="doughnut"),
         _dist("pupil_verification", _("Xác thực định danh học sinh"), total,
-              [(f"pupils_ver_{v.value}", v.label) for v in VerificationStatus], chart_type="doughnut"),
+              [(f"pupils_ver_{v.value}", v.label) for v in VerificationStatus], chart_type="doughnut",
+              states=[v.value for v in VerificationStatus]),
         _dist("staff_verification", _("Xác thực định danh cán bộ, giáo viên"), total,
-              [(f"staff_ver_{v.value}", v.label) for v in VerificationStatus], chart_type="doughnut"),
+              [(f"staff_ver_{v.value}", v.label) for v in VerificationStatus], chart_type="doughnut",
+              states=[v.value for v in VerificationStatus]),
         _dist("staff_positions", _("Cán bộ, giáo viên theo chức vụ"), total,
               [(f"staff_{p.value}", p.label) for p in Position]),
         _dist("staff_qualifications", _("Cán bộ, giáo viên theo trình độ đào tạo"), total,

@@ -13,8 +13,10 @@ from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import VerificationStatus
 from edu_portal.common.models import current_school_year
+from edu_portal.common.views import describe_filters
 from geo.models import Commune
 from schools.models import School
+from schools.selectors import scope_describe
 from students.models import REPORTING_TERMS
 
 from .exports import table_export
@@ -85,9 +87,14 @@ def _respond(request, template: str, context: dict, tables: list[Table]):
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
         wanted = request.GET.get("table") or tables[0].name
+        scope = Scope.for_user(request.user)
+        where = str(context.get("title") or scope_describe(scope))
+        filterset = context.get("filter") or SchoolStatsFilterSet(request.GET)
+        filters = [(label, value) for label, value in describe_filters(filterset.form, filterset.data)
+                   if value != where]
         for table in tables:
             if table.name == wanted:
-                return table_export(table, fmt)
+                return table_export(table, fmt, where=where, filters=filters)
     query = request.GET.copy()
     for k in ("export", "table"):
         query.pop(k, None)
@@ -121,7 +128,8 @@ def _area_tables(summary: Summary, unit: str, sort: str | None, link) -> list[Ta
               [("label", _("Trạng thái")), ("pupils", _("Học sinh")), ("staff", _("Cán bộ, giáo viên")), ("count", _("Tổng"))],
               _verification_rows(total),
               {"type": "doughnut", "labels": [r["label"] for r in _verification_rows(total)],
-               "datasets": [{"label": _("Tổng"), "data": [r["count"] for r in _verification_rows(total)]}]}),
+               "datasets": [{"label": _("Tổng"), "data": [r["count"] for r in _verification_rows(total)]}],
+               "states": [r["state"] for r in _verification_rows(total)]}),  # coloured as the badges (charts.js)
         # Transfers in and out and leavers, per unit: where the pupils of the area came from and went.
         Table("movements", _("Học sinh chuyển đến, chuyển đi và rời trường theo %(unit)s") % {"unit": str(unit_title).lower()},
               [("name", unit_title)] + [(m, BY_NAME[m].label) for m in MOVEMENT_METRICS],

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts.views import language_set_view
 from dashboards.views import home_view
-from edu_portal.common.views import healthz
+from edu_portal.common.views import favicon, healthz
 from security.views import LoginView
 
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", language_set_view, name="set_language"),  # the cookie, and the user's own choice
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("schools/", include("schools.urls")),
     path("staff/", include("teachers.urls")),
     path("students/", include("students.urls")),

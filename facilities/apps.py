@@ -8,5 +8,6 @@ class FacilitiesConfig(AppConfig):
 
     name = "facilities"
     verbose_name = _("Cơ sở vật chất")
+    nav_group = "records"  # the menu this app's entries sit under (accounts/context_processors.py)
     # A school user opens their own school's page; provinces and the ministry reach a school's from its page.
     nav_items = [("facilities:mine", _("Cơ sở vật chất"), ("school",))]

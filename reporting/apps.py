@@ -6,6 +6,7 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reporting"
     verbose_name = _("Kỳ báo cáo")
+    nav_group = "data"  # the menu this app's entries sit under (accounts/context_processors.py)
     # Every level takes part: a school submits, a province approves, the ministry opens periods and accepts.
     nav_items = [("reporting:periods", _("Kỳ báo cáo"), None)]
 

@@ -6,18 +6,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from dashboards.metrics import METRICS
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.listing import Column, ListSpec, attr, display
 from edu_portal.common.models import school_year_label
+from edu_portal.common.views import list_page
 from geo.models import Commune, Province
 from schools.models import School
+from schools.selectors import scope_describe
 
 from . import checks, notifications, selectors, services
 from .forms import PeriodForm
@@ -85,6 +90,20 @@ def _checks_shown(checks_: list[CheckResult]) -> list[dict]:
     return shown
 
 
+# A period's reports of the scope's schools (a province's ~1,600): any column sorts.
+SUBMISSION_LIST = ListSpec(
+    what=_l("Báo cáo của các trường"),
+    columns=(
+        Column(""),
+        Column(_l("Trường"), "school", ("school__name",), indexed=True, value=attr("school.name")),
+        Column(_l("Mã trường"), value=attr("school.code"), screen=False),
+        Column(_l("Trạng thái"), "status", ("status",), indexed=True, value=display("status")),
+        Column(_l("Nộp lúc"), "submitted", ("first_submitted_at",), indexed=True, value=attr("first_submitted_at")),
+        Column(_l("Ý kiến"), value=attr("comment")),
+        Column(""),
+    ))
+
+
 @login_required
 def period_view(request, pk: int):
     scope = Scope.for_user(request.user)
@@ -101,13 +120,19 @@ def period_view(request, pk: int):
                         "events": submission.events.select_related("by") if submission else []})
         return render(request, "reporting/period_school.html", context)
     status = request.GET.get("status") or None
+    # The schools' reports: a list of the list component (sorted, paged, exported), its parameters "sub_sort"...
+    submissions = list_page(request, queryset=selectors.submission_list(scope=scope, period=period, status=status),
+                            spec=SUBMISSION_LIST, scope=scope, scope_name=scope_describe, prefix="sub_",
+                            filters=[(str(_("Kỳ báo cáo")), context["label"])])
+    if isinstance(submissions, HttpResponseBase):
+        return submissions
     areas = _rated(selectors.completeness(scope=scope, period=period))
     names = _area_names(scope, [a["area"] for a in areas])
     for row in areas:
         row["name"] = names.get(row["area"], row["area"])
     context.update({
         "areas": areas,
-        "submissions": list(selectors.submission_list(scope=scope, period=period, status=status)[:1000]),
+        "submissions": submissions,
         "not_submitted": selectors.not_submitted(scope=scope, period=period, limit=200),
         "figures": [{**row, "name": names.get(row["area"], row["area"]),
                      "pairs": [(m, row[f"official_{m}"], row[f"live_{m}"]) for m in FIGURES]}

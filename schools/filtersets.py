@@ -13,8 +13,8 @@ class SchoolFilterSet(PortalFilterSet):
     level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label=_("Cấp học"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Loại hình"))
     status = django_filters.ChoiceFilter(choices=SchoolStatus.choices, label=_("Trạng thái"))
-    province = django_filters.CharFilter(field_name="province_id", label=_("Mã tỉnh"))
-    commune = django_filters.CharFilter(field_name="commune_id", label=_("Mã xã"))
+    province = django_filters.CharFilter(field_name="province_id", label=_("Tỉnh/thành phố"))
+    commune = django_filters.CharFilter(field_name="commune_id", label=_("Xã/phường"))
 
     class Meta:
         model = School

@@ -36,7 +36,8 @@ def school_for_entry(*, scope: Scope, pk) -> School:
     return school_get(scope=scope, pk=pk)
 
 
-def place_pickers(*, scope: Scope, province: str = "", commune: str = "") -> dict[str, list[tuple] | None]:
+def place_pickers(*, scope: Scope, province: str = "", commune: str = "",
+                  school: str = "") -> dict[str, list[tuple] | None]:
     """The choices of a list page's place pickers (province, then a commune of it, then a school of that
     commune), so that nobody types a code or an id: a ministry user picks the province, a province user
     starts at the communes. None: a picker the scope or the choices made so far leave out (a school's
@@ -50,11 +51,28 @@ def place_pickers(*, scope: Scope, province: str = "", commune: str = "") -> dic
         province = scope.province_code
     communes = list(Commune.objects.filter(province_id=province).order_by("name").values_list("code", "name")) \
         if province else None
-    schools = None
     if communes and commune in {code for code, _name in communes}:
         schools = list(scope.filter(School.objects.filter(commune_id=commune), school_field="")
                        .order_by("name").values_list("pk", "name"))
+    else:
+        # Before a commune is picked, the school picker holds the school chosen (if in scope) and is filled by
+        # searching (school_search, static/js/pickers.js): thousands of schools are never sent at once.
+        schools = list(scope.filter(School.objects.filter(pk=school), school_field="").values_list("pk", "name")) \
+            if str(school).isdigit() and int(school) < 2**63 else []
     return {"province": provinces, "commune": communes, "school": schools}
+
+
+SCHOOL_SEARCH_LIMIT = 20
+
+
+def school_search(*, scope: Scope, q: str = "", province: str = "", commune: str = "") -> list[dict]:
+    """The school picker's search: schools of the scope (and of the province or commune picked) whose name or
+    code holds what was typed, by name, SCHOOL_SEARCH_LIMIT at most. Outside the scope nothing is found: a
+    province's staff never learn another province's school names this way."""
+    filters = {"q": q.strip()[:100], "province": province, "commune": commune}
+    rows = school_list(scope=scope, filters={k: v for k, v in filters.items() if v}).order_by("name", "pk")
+    return [{"id": s.pk, "name": s.name, "code": s.code, "commune": s.commune.name if s.commune_id else ""}
+            for s in rows[:SCHOOL_SEARCH_LIMIT]]
 
 
 def school_counts(*, school: School) -> dict:

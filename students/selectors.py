@@ -179,22 +179,22 @@ def transfers_overdue(*, scope: Scope) -> QuerySet[TransferRequest]:
     return qs
 
 
-TRANSFER_PAGE_LIMIT = 500  # a school's or a province's requests of the year are few; the newest first
 
 
 def transfer_pages(*, scope: Scope) -> dict[str, QuerySet[TransferRequest]]:
     """The transfers page: requests asked of the scope's schools ("outgoing": they answer) and those
     the scope's schools made ("incoming": they wait), pending first and, among those, the ones
-    escalated to the province first. A province holding both schools sees a request on both lists."""
+    escalated to the province first. A province holding both schools sees a request on both lists. Paged by
+    the page (edu_portal.common.views.list_page)."""
     order = [Case(When(status=TransferStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()),
              F("escalated_at").asc(nulls_last=True), "-created_at", "-id"]
     qs = TransferRequest.objects.select_related("student", "student__school", "from_school", "to_school",
                                                 "requested_by", "decided_by")
     if scope.kind == "country":
         # The ministry sees every request once, as the sending side's answerer of last resort.
-        return {"outgoing": qs.order_by(*order)[:TRANSFER_PAGE_LIMIT], "incoming": qs.none()}
-    return {"outgoing": qs.filter(scope.q("from_school")).order_by(*order)[:TRANSFER_PAGE_LIMIT],
-            "incoming": qs.filter(scope.q("to_school")).order_by(*order)[:TRANSFER_PAGE_LIMIT]}
+        return {"outgoing": qs.order_by(*order), "incoming": qs.none()}
+    return {"outgoing": qs.filter(scope.q("from_school")).order_by(*order),
+            "incoming": qs.filter(scope.q("to_school")).order_by(*order)}
 
 
 def transfer_pending_of(*, student: Student) -> TransferRequest | None:

@@ -1,16 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.identity import fix_reasons
+from edu_portal.common.listing import Column, ListSpec, attr, display, narrowed_to_commune
 from edu_portal.common.models import current_school_year
+from edu_portal.common.names import vietnamese_order, vietnamese_order_by_sorting
 from edu_portal.common.signals import id_numbers_shown
 from edu_portal.common.views import person_edit_answer, render_list
-from schools.selectors import place_pickers, school_for_entry
+from schools.selectors import place_pickers, school_for_entry, scope_describe
 
 from .duplicates import student_likely_duplicates
 from .filtersets import StudentFilterSet
@@ -31,19 +35,38 @@ def _list_filterset(scope: Scope, data):
     """The one StudentFilterSet, its form shown with pickers: places and schools by name, then the
     grades and classes of the school this year (no ids or codes typed by hand)."""
     filterset = StudentFilterSet(data)
-    choices = place_pickers(scope=scope, province=data.get("province", ""), commune=data.get("commune", ""))
+    choices = place_pickers(scope=scope, province=data.get("province", ""), commune=data.get("commune", ""), school=data.get("school", ""))
     school = scope.school_id if scope.kind == SCHOOL else data.get("school", "")
     choices |= class_pickers(scope=scope, school_id=int(school) if str(school).isdigit() else None,
                              grade=data.get("grade", ""))
-    filterset.use_pickers(choices, hidden=("school_code",))
+    filterset.use_pickers(choices, hidden=("school_code",), search={"school": reverse("schools:pick")})
     return filterset
+
+
+# The pupil list's columns. Indexed orders (any list, the country's included): the pupil code (unique) and
+# the name (student_vi_name, walked either way); the others sort a school's or a commune's pupils only.
+STUDENT_LIST = ListSpec(
+    what=_l("Học sinh"), id_numbers=True, narrowed=narrowed_to_commune,
+    columns=(
+        Column(_l("Mã học sinh"), "code", ("pupil_code",), indexed=True, unique=True, value=attr("pupil_code")),
+        Column(_l("Họ và tên"), "name", tuple(vietnamese_order()), indexed=True,
+               narrowed_order=tuple(vietnamese_order_by_sorting()), value=attr("full_name")),
+        Column(_l("Khối"), "grade", ("current_grade",), value=attr("current_grade")),
+        Column(_l("Lớp"), "class", ("current_class",), value=attr("current_class")),
+        Column(_l("Số định danh"), value=lambda row, scope: scope.show_id_number(row.id_number)),
+        Column(_l("Ngày sinh"), "born", ("date_of_birth",), value=attr("date_of_birth")),
+        Column(_l("Giới tính"), "gender", ("gender",), value=display("gender")),
+        Column(_l("Trường"), "school", ("school__name",), value=attr("school.name")),
+        Column(_l("Xác thực"), "verification", ("verification_status",), value=display("verification_status")),
+    ))
 
 
 @login_required
 def student_list_view(request):
     scope = Scope.for_user(request.user)
     return render_list(request, scope=scope, selector=student_list_page, template="students/student_list.html",
-                       filterset_class=lambda data: _list_filterset(scope, data))
+                       filterset_class=lambda data: _list_filterset(scope, data), spec=STUDENT_LIST,
+                       scope_name=scope_describe)
 
 
 def _detail(request, *, scope, student, leave_form=None, delete_form=None):

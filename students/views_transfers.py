@@ -7,28 +7,59 @@ never the pupil code, the ID number or the rest of the record, which the receivi
 the pupil is released to it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
-from schools.selectors import school_for_entry
+from edu_portal.common.listing import Column, ListSpec, attr, display
+from edu_portal.common.names import vietnamese_order
+from edu_portal.common.views import list_page
+from schools.selectors import school_for_entry, scope_describe
 
 from .forms import TransferRequestForm
 from .models import TransferStatus
 from .selectors import students_awaiting_transfer, transfer_overdue_since, transfer_pages
 from .services import transfer_cancel, transfer_decline, transfer_release, transfer_request_create
 
-AWAITING_LIMIT = 500
+
+def _transfer_columns() -> tuple[Column, ...]:
+    # What identifies the pupil to the other side only (the module's docstring): no code, no ID number.
+    return (
+        Column(_l("Học sinh"), "pupil", tuple(vietnamese_order("student__full_name")), indexed=True,
+               value=attr("student.full_name")),
+        Column(_l("Ngày sinh"), "born", ("student__date_of_birth",), indexed=True, value=attr("student.date_of_birth")),
+        Column(_l("Trường chuyển đi"), "from", ("from_school__name",), indexed=True, value=attr("from_school.name")),
+        Column(_l("Trường tiếp nhận"), "to", ("to_school__name",), indexed=True, value=attr("to_school.name")),
+        Column(_l("Khối, lớp"), "class", ("grade", "class_name"), indexed=True,
+               value=lambda t, scope: f"{t.grade} · {t.class_name}"),
+        Column(_l("Tình trạng"), "status", ("status",), indexed=True, value=display("status")),
+        Column(_l("Đề nghị"), "asked", ("created_at",), indexed=True, value=attr("created_at")),
+        Column(_l("Trả lời"), "answered", ("decided_at",), indexed=True, value=attr("decided_at")),
+        Column(""),
+    )
 
 
-@login_required
-def transfer_list_view(request):
-    scope = Scope.for_user(request.user)
-    pages = {side: list(rows) for side, rows in transfer_pages(scope=scope).items()}
-    overdue_since = transfer_overdue_since()
-    for rows in pages.values():
+# A school's or a province's requests are few (hundreds a year): any column sorts.
+TRANSFER_LISTS = {
+    "outgoing": ListSpec(what=_l("Đề nghị chuyển đi"), columns=_transfer_columns()),
+    "incoming": ListSpec(what=_l("Đề nghị chuyển đến"), columns=_transfer_columns()),
+}
+AWAITING_LIST = ListSpec(
+    what=_l("Chờ tiếp nhận"),
+    columns=(
+        Column(_l("Học sinh"), "pupil", tuple(vietnamese_order()), indexed=True, value=attr("full_name")),
+        Column(_l("Ngày sinh"), "born", ("date_of_birth",), indexed=True, value=attr("date_of_birth")),
+        Column(_l("Trường chuyển đi"), "from", ("school__name",), indexed=True, value=attr("school.name")),
+        Column(_l("Ngày rời trường"), "left", ("left_on",), indexed=True, value=attr("left_on")),
+    ))
+
+
+def _with_rights(scope, overdue_since):
+    def complete(rows) -> None:
         for t in rows:
             pending = t.status == TransferStatus.PENDING
             # What this user may do with the row (the services check it again on the answer).
@@ -38,9 +69,26 @@ def transfer_list_view(request):
             # The pupil's page, for whoever holds the pupil now (the sending side until release, then the
             # receiving side): nobody else follows a link to a record they may not see.
             t.pupil_visible = scope.contains_school(t.student.school)
+    return complete
+
+
+@login_required
+def transfer_list_view(request):
+    """The page's three lists, each sorted, paged and exported on its own (parameters "outgoing_sort",
+    "incoming_page", "awaiting_export"...)."""
+    scope = Scope.for_user(request.user)
+    complete = _with_rights(scope, transfer_overdue_since())
+    lists = {}
+    for side, queryset in transfer_pages(scope=scope).items():
+        lists[side] = list_page(request, queryset=queryset, spec=TRANSFER_LISTS[side], scope=scope,
+                                scope_name=scope_describe, rows_hook=complete, prefix=f"{side}_")
+    lists["awaiting"] = list_page(request, queryset=students_awaiting_transfer(scope=scope), spec=AWAITING_LIST,
+                                  scope=scope, scope_name=scope_describe, prefix="awaiting_")
+    for answer in lists.values():
+        if isinstance(answer, HttpResponseBase):
+            return answer
     return render(request, "students/transfers/list.html", {
-        "scope": scope, "outgoing": pages["outgoing"], "incoming": pages["incoming"],
-        "awaiting": list(students_awaiting_transfer(scope=scope)[:AWAITING_LIMIT]),
+        "scope": scope, "outgoing": lists["outgoing"], "incoming": lists["incoming"], "awaiting": lists["awaiting"],
         "may_ask": scope.kind == "school",
     })
 

@@ -1,15 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import fix_reasons
+from edu_portal.common.listing import Column, ListSpec, attr, display, narrowed_to_commune
+from edu_portal.common.names import vietnamese_order, vietnamese_order_by_sorting
 from edu_portal.common.signals import id_numbers_shown
-from edu_portal.common.views import person_edit_answer, render_list
-from schools.selectors import place_pickers, school_for_entry
+from edu_portal.common.views import list_page, person_edit_answer, render_list
+from schools.selectors import place_pickers, school_for_entry, scope_describe
 
 from .filtersets import StaffFilterSet
 from .forms import ReassignmentDeclineForm, ReassignmentRequestForm, StaffForm
@@ -32,15 +37,35 @@ def _list_filterset(scope: Scope, data):
     """The one StaffFilterSet, its form shown with pickers (places and schools by name, no codes)."""
     filterset = StaffFilterSet(data)
     filterset.use_pickers(place_pickers(scope=scope, province=data.get("province", ""),
-                                        commune=data.get("commune", "")), hidden=("school_code",))
+                                        commune=data.get("commune", ""), school=data.get("school", "")),
+                          hidden=("school_code",), search={"school": reverse("schools:pick")})
     return filterset
+
+
+# The staff list's columns: by code or name (indexed) anywhere, by the others on a school's or a commune's list.
+STAFF_LIST = ListSpec(
+    what=_l("Cán bộ, giáo viên"), id_numbers=True, narrowed=narrowed_to_commune,
+    columns=(
+        Column(_l("Mã cán bộ"), "code", ("staff_code",), indexed=True, unique=True, value=attr("staff_code")),
+        Column(_l("Họ và tên"), "name", tuple(vietnamese_order()), indexed=True,
+               narrowed_order=tuple(vietnamese_order_by_sorting()), value=attr("full_name")),
+        Column(_l("Số định danh"), value=lambda row, scope: scope.show_id_number(row.id_number)),
+        Column(_l("Ngày sinh"), "born", ("date_of_birth",), value=attr("date_of_birth")),
+        Column(_l("Chức vụ"), "position", ("position",), value=display("position")),
+        Column(_l("Trình độ"), "qualification", ("qualification",), value=display("qualification")),
+        Column(_l("Đạt chuẩn"), "standard", ("meets_qualification_standard",),
+               value=attr("meets_qualification_standard")),
+        Column(_l("Trường"), "school", ("school__name",), value=attr("school.name")),
+        Column(_l("Xác thực"), "verification", ("verification_status",), value=display("verification_status")),
+    ))
 
 
 @login_required
 def staff_list_view(request):
     scope = Scope.for_user(request.user)
     return render_list(request, scope=scope, selector=staff_list, template="teachers/staff_list.html",
-                       filterset_class=lambda data: _list_filterset(scope, data))
+                       filterset_class=lambda data: _list_filterset(scope, data), spec=STAFF_LIST,
+                       scope_name=scope_describe)
 
 
 @login_required
@@ -97,7 +122,25 @@ def staff_edit_view(request, pk: int):
 
 # --- reassignments between schools (điều chuyển công tác) ----------------------------------------------
 
-REASSIGNMENT_LIST_LIMIT = 200  # a school's or a province's requests are few; the newest first
+def _reassignment_columns() -> tuple[Column, ...]:
+    return (
+        Column(_l("Cán bộ"), "staff", tuple(vietnamese_order("staff__full_name")), indexed=True,
+               value=attr("staff.full_name")),
+        Column(_l("Ngày sinh"), "born", ("staff__date_of_birth",), indexed=True, value=attr("staff.date_of_birth")),
+        Column(_l("Trường chuyển đi"), "from", ("from_school__name",), indexed=True, value=attr("from_school.name")),
+        Column(_l("Trường tiếp nhận"), "to", ("to_school__name",), indexed=True, value=attr("to_school.name")),
+        Column(_l("Chức vụ ở trường tiếp nhận"), "position", ("position",), indexed=True, value=display("position")),
+        Column(_l("Ngày đề nghị"), "asked", ("created_at",), indexed=True, value=attr("created_at")),
+        Column(_l("Tình trạng"), "status", ("status",), indexed=True, value=display("status")),
+        Column(""),
+    )
+
+
+# A school's or a province's requests are few (newest first by default): any column sorts.
+REASSIGNMENT_LISTS = {
+    "outgoing": ListSpec(what=_l("Đề nghị điều chuyển cán bộ đi"), columns=_reassignment_columns()),
+    "incoming": ListSpec(what=_l("Đề nghị điều chuyển cán bộ về trường"), columns=_reassignment_columns()),
+}
 
 
 @login_required
@@ -130,17 +173,25 @@ def staff_reassignments_view(request):
     status = request.GET.get("status") or ""
     if status not in ReassignmentStatus.values:
         status = ""
-    rows = list(staff_reassignment_list(scope=scope, status=status or None)
-                .select_related("staff__school")[:REASSIGNMENT_LIST_LIMIT])
-    for row in rows:
-        # Which side the reader is on; the member's page opens only to a scope holding their school now.
-        row.outgoing = scope.contains_school(row.from_school)
-        row.incoming = scope.contains_school(row.to_school)
-        row.can_open = scope.contains_school(row.staff.school)
+    rows = staff_reassignment_list(scope=scope, status=status or None).select_related("staff__school")
+
+    def complete(page_rows) -> None:
+        for row in page_rows:
+            # The member's page opens only to a scope holding their school now.
+            row.can_open = scope.contains_school(row.staff.school)
+
+    described = [(str(_("Tình trạng")), str(ReassignmentStatus(status).label))] if status else []
+    # The two sides, each a list of the list component (parameters "outgoing_sort", "incoming_page"...).
+    lists = {side: list_page(request, queryset=rows.filter(scope.q(field)), spec=REASSIGNMENT_LISTS[side],
+                             scope=scope, scope_name=scope_describe, filters=described, rows_hook=complete,
+                             prefix=f"{side}_")
+             for side, field in (("outgoing", "from_school"), ("incoming", "to_school"))}
+    for answer in lists.values():
+        if isinstance(answer, HttpResponseBase):
+            return answer
     return render(request, "teachers/reassignments.html", {
         "scope": scope, "form": form, "status": status, "statuses": ReassignmentStatus.choices,
-        "outgoing": [r for r in rows if r.outgoing], "incoming": [r for r in rows if r.incoming],
-        "decline_form": ReassignmentDeclineForm(), "limit": REASSIGNMENT_LIST_LIMIT})
+        "outgoing": lists["outgoing"], "incoming": lists["incoming"], "decline_form": ReassignmentDeclineForm()})
 
 
 def _answer(request, action, pk: int, done: str, **kwargs):

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from edu_portal.common.filtersets import PortalFilterSet
+from edu_portal.common.filtersets import IdFilter, PortalFilterSet
 
 from .models import Upload, UploadKind, UploadStatus
 
@@ -9,8 +9,11 @@ from .models import Upload, UploadKind, UploadStatus
 class UploadFilterSet(PortalFilterSet):
     kind = django_filters.ChoiceFilter(choices=UploadKind.choices, label=_("Loại dữ liệu"))
     status = django_filters.ChoiceFilter(choices=UploadStatus.choices, label=_("Trạng thái"))
-    school = django_filters.NumberFilter(field_name="school_id", label=_("Trường (id)"))
+    # Places and the school: pickers by name on the page (uploads.views), codes and ids in links.
+    province = django_filters.CharFilter(field_name="province_id", label=_("Tỉnh/thành phố"))
+    commune = django_filters.CharFilter(field_name="school__commune_id", label=_("Xã/phường"))
+    school = IdFilter(field_name="school_id", label=_("Trường"))
 
     class Meta:
         model = Upload
-        fields = ["kind", "status", "school"]
+        fields = ["kind", "status", "province", "commune", "school"]

@@ -119,3 +119,74 @@ class Upload(models.Model):
     @property
     def errors_truncated(self) -> bool:
         return self.error_count > len(self.errors)
+
+
+# --- bulk upsert through the API (issue 20) ---------------------------------------------------
+
+class BulkMode(models.TextChoices):
+    ATOMIC = "atomic", _("Tất cả hoặc không gì cả")
+    PER_RECORD = "per_record", _("Ghi từng bản ghi hợp lệ")
+
+
+class BulkStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang chạy")
+    DONE = "done", _("Xong")
+    FAILED = "failed", _("Thất bại")
+
+
+class BulkOutcome(models.TextChoices):
+    CREATED = "created", _("Thêm mới")
+    UPDATED = "updated", _("Cập nhật")
+    UNCHANGED = "unchanged", _("Không đổi")
+    REJECTED = "rejected", _("Bị từ chối")
+
+
+class BulkJob(models.Model):
+    """One POST /api/v1/bulk/<records>/: the body waits here until the worker has run it (then it is
+    dropped: it holds ID numbers in the clear); the counts and one BulkResult per record stay."""
+
+    records = models.CharField(max_length=10)          # students | staff
+    mode = models.CharField(max_length=10, choices=BulkMode.choices, default=BulkMode.ATOMIC)
+    status = models.CharField(max_length=10, choices=BulkStatus.choices, default=BulkStatus.QUEUED)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The API token that sent it (api.ApiToken; a plain id: the job outlives a revoked token's row).
+    token_id = models.BigIntegerField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True, default="")
+    body_hash = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=20)     # ndjson | csv
+    body = models.BinaryField(default=b"", editable=False)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["token_id", "idempotency_key"],
+                                               condition=~models.Q(idempotency_key=""),
+                                               name="uploads_bulkjob_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"bulk {self.records} #{self.pk}"
+
+
+class BulkResult(models.Model):
+    """The outcome of one line (NDJSON) or row (CSV) of a bulk job."""
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="results")
+    line = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=10, choices=BulkOutcome.choices)
+    key = models.JSONField(default=dict)                # natural key: school_code + pupil_code / staff_code
+    record_id = models.BigIntegerField(null=True, blank=True)
+    errors = models.JSONField(default=dict)            # {field: [message]}, never an ID number
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "line"], name="uploads_bulkresult_job_line")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.line} {self.outcome}"

@@ -8,9 +8,11 @@ import logging
 from celery import shared_task
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 
 from . import services
 from .models import UploadStatus
+from .services.bulk import bulk_job_give_up, bulk_job_run
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +79,16 @@ def upload_commit_task(self, upload_id: int) -> None:
 def upload_expire_work_task() -> int:
     """Daily: work files (with ID numbers in the clear) of uploads left uncommitted are deleted."""
     return services.upload_expire_work()
+
+
+@shared_task(name="uploads.bulk_run", bind=True, acks_late=True, time_limit=1800, soft_time_limit=1740,
+             **DATABASE_GONE)
+def bulk_run_task(self, job_id: int) -> None:
+    """A bulk upsert of the API (services/bulk.py); its transaction holds the whole job, so a worker killed
+    mid-job leaves nothing written and the redelivered message starts it again, at most MAX_DELIVERIES times."""
+    if _delivery(self) > MAX_DELIVERIES:
+        logger.error("bulk job %s: task delivered more than %s times; marked failed", job_id, MAX_DELIVERIES)
+        bulk_job_give_up(job_id=job_id, message=_("Việc chạy bị gián đoạn nhiều lần (máy chủ xử lý dừng giữa "
+                                                  "chừng); không có gì được ghi. Hãy gửi lại yêu cầu."))
+        return
+    bulk_job_run(job_id=job_id)

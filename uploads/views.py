@@ -3,15 +3,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from accounts.scope import SCHOOL, Scope
+from accounts.scope import COUNTRY, SCHOOL, Scope
 from audit.models import Action, Door
 from audit.services import id_numbers_viewed
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.listing import Column, ListSpec, attr, display
 from edu_portal.common.views import render_list
 from schools.models import School
+from schools.selectors import place_pickers, scope_describe
 
 from . import services
 from .exports import XLSX_TYPE, template_csv, template_xlsx
@@ -22,10 +26,41 @@ from .registry import importer_for, kinds_for
 from .selectors import upload_file_get, upload_get, upload_list, upload_view
 
 
+def _narrowed(scope, filters) -> bool:
+    # A province's uploads (a few per school and year) sort by anything; the country's by time only.
+    return scope.kind != COUNTRY or any(filters.get(k) for k in ("province", "commune", "school"))
+
+
+UPLOAD_LIST = ListSpec(
+    what=_l("Tải lên dữ liệu"), narrowed=_narrowed,
+    columns=(
+        Column(_l("Thời gian"), "time", ("created_at",), indexed=True, value=attr("created_at")),
+        Column(_l("Loại"), "kind", ("kind",), value=display("kind")),
+        Column(_l("Tệp"), "file", ("file_name",), value=attr("file_name")),
+        Column(_l("Trường"), "school", ("school__name",), value=attr("school.name")),
+        Column(_l("Người tải"), "user", ("uploaded_by__username",), value=attr("uploaded_by.username")),
+        Column(_l("Dòng"), "rows", ("total_rows",), css="text-end", value=attr("total_rows")),
+        Column(_l("Mới"), "new", ("new_count",), css="text-end", value=attr("new_count")),
+        Column(_l("Thay đổi"), "changed", ("changed_count",), css="text-end", value=attr("changed_count")),
+        Column(_l("Lỗi"), "errors", ("error_count",), css="text-end", value=attr("error_count")),
+        Column(_l("Trạng thái"), "status", ("status",), value=display("status")),
+    ))
+
+
+def _list_filterset(scope, data):
+    filterset = UploadFilterSet(data)
+    filterset.use_pickers(place_pickers(scope=scope, province=data.get("province", ""),
+                                        commune=data.get("commune", ""), school=data.get("school", "")),
+                          search={"school": reverse("schools:pick")})
+    return filterset
+
+
 @login_required
 def upload_list_view(request):
-    return render_list(request, scope=Scope.for_user(request.user), selector=upload_list, filterset_class=UploadFilterSet,
-                       template="uploads/upload_list.html")
+    scope = Scope.for_user(request.user)
+    return render_list(request, scope=scope, selector=upload_list, template="uploads/upload_list.html",
+                       filterset_class=lambda data: _list_filterset(scope, data), spec=UPLOAD_LIST,
+                       scope_name=scope_describe)
 
 
 @login_required

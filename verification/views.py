@@ -1,18 +1,35 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.scope import SCHOOL, Scope
 from audit.services import id_numbers_shown
 from edu_portal.common.exceptions import AppError
-from schools.selectors import scope_parse
+from edu_portal.common.listing import Column, ListSpec, attr, display
+from edu_portal.common.names import vietnamese_order
+from edu_portal.common.views import list_page
+from schools.selectors import scope_describe, scope_parse
 
 from . import held, selectors, services
 from .forms import RunStartForm
 from .models import VerificationStatus
+
+# The verification runs (a few a day at most): any column sorts.
+RUN_LIST = ListSpec(
+    what=_l("Các đợt xác thực"),
+    columns=(
+        Column("#", "id", ("id",), indexed=True, unique=True, value=attr("pk")),
+        Column(_l("Phạm vi"), "scope", ("scope_label",), indexed=True,
+               value=lambda run, scope: run.scope_label or run.scope),
+        Column(_l("Trạng thái"), "status", ("status",), indexed=True, value=display("status")),
+        Column(_l("Số hồ sơ"), "total", ("total",), indexed=True, css="text-end", value=attr("total")),
+        Column(_l("Bắt đầu"), "started", ("created_at",), indexed=True, value=attr("created_at")),
+        Column(_l("Người bắt đầu"), "user", ("started_by__username",), indexed=True, value=attr("started_by.username")),
+    ))
 
 
 @login_required
@@ -21,9 +38,11 @@ def run_list_view(request):
     if scope.kind == SCHOOL:
         # Schools do not start runs; what they need is the list of their records to fix.
         return redirect("verification:failures")
-    page = Paginator(selectors.run_list(scope=scope), 25).get_page(request.GET.get("page"))
-    return render(request, "verification/run_list.html",
-                  {"page": page, "form": RunStartForm(user_scope=scope), "scope": scope, "query": ""})
+    answer = list_page(request, queryset=selectors.run_list(scope=scope), spec=RUN_LIST, scope=scope,
+                       scope_name=scope_describe)
+    if isinstance(answer, HttpResponseBase):
+        return answer
+    return render(request, "verification/run_list.html", {**answer, "form": RunStartForm(user_scope=scope), "scope": scope})
 
 
 @login_required
@@ -64,22 +83,44 @@ def run_cancel_view(request, pk: int):
     return redirect("verification:run_detail", pk=run.pk)
 
 
+# The failures list's columns. Its own order (school, then name) already sorts the failed records of the
+# scope (not an index walk), so any other order costs the same: every column sorts on every list.
+FAILURE_LIST = ListSpec(
+    what=_l("Hồ sơ chưa xác thực được"), id_numbers=True,
+    columns=(
+        Column(_l("Họ và tên"), "name", tuple(vietnamese_order()), indexed=True, value=attr("full_name")),
+        Column(_l("Số định danh"), value=lambda row, scope: scope.show_id_number(row.id_number)),
+        Column(_l("Ngày sinh"), "born", ("date_of_birth",), indexed=True, value=attr("date_of_birth")),
+        Column(_l("Trường"), "school", ("school__name",), indexed=True, value=attr("school.name")),
+        Column(_l("Trạng thái"), "status", ("verification_status",), indexed=True,
+               value=display("verification_status")),
+        Column(_l("Lý do và cách xử lý"), value=attr("reason")),
+    ))
+
+
+def _with_reasons(rows) -> None:
+    for person in rows:
+        person.reason = selectors.failure_reason(person)
+
+
 @login_required
 def failures_view(request):
     """Records in the user's scope that failed verification, each with the reason and a link."""
     scope = Scope.for_user(request.user)
+    kinds = [("student", _("Học sinh")), ("staff", _("Cán bộ, giáo viên"))]
+    statuses = [(s.value, s.label) for s in selectors.FAILED_STATES]
     kind = request.GET.get("kind") if request.GET.get("kind") in services.KINDS else "student"
     status = request.GET.get("status") or None
-    records = selectors.failed_records(scope=scope, kind=kind, status=status)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    for person in page:
-        person.reason = selectors.failure_reason(person)
-    query = request.GET.copy()
-    query.pop("page", None)
+    described = [(str(_("Đối tượng")), str(dict(kinds)[kind]))]
+    if status in dict(statuses):
+        described.append((str(_("Trạng thái")), str(dict(statuses)[status])))
+    answer = list_page(request, queryset=selectors.failed_records(scope=scope, kind=kind, status=status),
+                       spec=FAILURE_LIST, scope=scope, scope_name=scope_describe, filters=described,
+                       rows_hook=_with_reasons)
+    if isinstance(answer, HttpResponseBase):
+        return answer
     return render(request, "verification/failures.html", {
-        "page": page, "kind": kind, "status": status or "", "scope": scope, "query": query.urlencode(),
-        "statuses": [(s.value, s.label) for s in selectors.FAILED_STATES],
-        "kinds": [("student", _("Học sinh")), ("staff", _("Cán bộ, giáo viên"))],
+        **answer, "kind": kind, "status": status or "", "scope": scope, "statuses": statuses, "kinds": kinds,
         "detail_url": "students:detail" if kind == "student" else "teachers:detail",
         "edit_url": "students:edit" if kind == "student" else "teachers:edit",
         "VerificationStatus": VerificationStatus,

@@ -7,6 +7,7 @@ class WebhooksConfig(AppConfig):
 
     name = "webhooks"
     verbose_name = _("Webhook")
+    nav_group = "admin"  # the menu this app's entries sit under (accounts/context_processors.py)
     nav_items = [("webhooks:list", _("Webhook"), ("ministry", "province"))]
 
     def ready(self):

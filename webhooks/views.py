@@ -5,18 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.listing import Column, ListSpec, attr, display
+from edu_portal.common.views import list_page
+from schools.selectors import scope_describe
 
 from . import selectors, services
 from .models import Delivery, DeliveryStatus
-
-DELIVERIES_SHOWN = 200
 
 
 def _staff_scope(user) -> Scope:
@@ -33,6 +36,24 @@ def subscription_list_view(request):
     return render(request, "webhooks/subscription_list.html", {"subscriptions": subscriptions})
 
 
+def _attempts(delivery, scope) -> str:
+    return "; ".join(f"{a.number}: {a.status_code or '—'} ({a.duration_ms} ms){' ' + a.error if a.error else ''}"
+                     for a in delivery.attempt_log.all())
+
+
+# A subscription's deliveries (kept WEBHOOKS_RETENTION_DAYS): few enough to sort by any column.
+DELIVERY_LIST = ListSpec(
+    what=_l("Lần gửi webhook"),
+    columns=(
+        Column("#", "id", ("id",), indexed=True, unique=True, value=attr("pk")),
+        Column(_l("Sự kiện"), "event", ("event__type",), indexed=True, value=attr("event.type")),
+        Column(_l("Lúc"), "time", ("event__occurred_at",), indexed=True, value=attr("event.occurred_at")),
+        Column(_l("Trạng thái"), "status", ("status",), indexed=True, value=display("status")),
+        Column(_l("Các lần thử"), value=_attempts),
+        Column(""),
+    ))
+
+
 @login_required
 def subscription_detail_view(request, pk: int):
     scope = _staff_scope(request.user)
@@ -40,10 +61,15 @@ def subscription_detail_view(request, pk: int):
     status = request.GET.get("status") or None
     if status not in (None, *DeliveryStatus.values):
         status = None
-    deliveries = selectors.deliveries_of_subscription(subscription, status=status)[:DELIVERIES_SHOWN]
+    described = [(str(_("Mã truy cập API")), f"{subscription.token.name} {subscription.token.key_prefix}")]
+    if status:
+        described.append((str(_("Trạng thái")), str(DeliveryStatus(status).label)))
+    answer = list_page(request, queryset=selectors.deliveries_of_subscription(subscription, status=status),
+                       spec=DELIVERY_LIST, scope=scope, scope_name=scope_describe, filters=described)
+    if isinstance(answer, HttpResponseBase):
+        return answer
     return render(request, "webhooks/subscription_detail.html", {
-        "subscription": subscription, "deliveries": deliveries, "status": status or "",
-        "statuses": DeliveryStatus.choices, "shown": DELIVERIES_SHOWN})
+        **answer, "subscription": subscription, "status": status or "", "statuses": DeliveryStatus.choices})
 
 
 @login_required

@@ -145,7 +145,7 @@ def table_card(context, table, chart_id="", sortable=False, limit=False):
         "  </div>\n"
         '  <div class="card-body">\n'
         f"    {chart}\n"
-        f'    <div class="table-responsive"{style}>\n'
+        f'    <div class="table-scroll"{style}>\n'
         '    <table class="table table-sm table-striped mb-0">\n'
         f"      {body}\n"
         "    </table>\n"

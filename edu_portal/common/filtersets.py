@@ -38,6 +38,12 @@ class PortalFilterSet(django_filters.FilterSet):
         for field in form.fields.values():
             css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)
+            if str(getattr(field, "empty_label", None) or "").startswith("---"):
+                # The empty choice of a filter means "no filter": it reads so, not "---------".
+                field.empty_label = _("Tất cả")
+                choices = list(getattr(field.widget, "choices", []) or [])
+                if choices and choices[0][0] in ("", None):
+                    field.widget.choices = [("", _("Tất cả"))] + choices[1:]
             if isinstance(field, (forms.IntegerField, forms.DecimalField)) and not getattr(field, "_bounded", False):
                 # Any number filter, IdFilter or not: a value beyond bigint is a form error (400), not a
                 # database error (500).
@@ -46,10 +52,12 @@ class PortalFilterSet(django_filters.FilterSet):
                 field._bounded = True
         return form
 
-    def use_pickers(self, choices: dict[str, list[tuple] | None], *, hidden: tuple[str, ...] = ()) -> None:
+    def use_pickers(self, choices: dict[str, list[tuple] | None], *, hidden: tuple[str, ...] = (),
+                    search: dict[str, str] | None = None) -> None:
         """The HTML list page's filter form: each filter named in `choices` is shown as a select of
         those (value, label) pairs, or, for None, kept as a hidden field (a filter the page does not
-        offer, still carried by links); `hidden` filters too. Only the widgets change: the filters, their
+        offer, still carried by links); `hidden` filters too; `search`: the pickers searched by name through an
+        endpoint (name -> its URL). Only the widgets change: the filters, their
         parameters and their validation stay those of the API."""
         form = self.form
         for name, options in choices.items():
@@ -60,6 +68,10 @@ class PortalFilterSet(django_filters.FilterSet):
                 field.widget = forms.HiddenInput()
                 continue
             attrs = {"class": "form-select form-select-sm", "data-picker": PICKER_CLEARS.get(name, "")}
+            if name in (search or {}):
+                # A search box fills this picker from a JSON endpoint (static/js/pickers.js): too many to list.
+                attrs["data-search"] = search[name]
+                attrs["data-search-label"] = _("Tìm theo tên hoặc mã")
             field.widget = forms.Select(attrs=attrs, choices=[("", _("Tất cả"))] + [(str(v), label) for v, label in options])
         for name in hidden:
             if name in form.fields:

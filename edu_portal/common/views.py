@@ -3,36 +3,131 @@ import redis
 from celery import current_app
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
+from django.forms import HiddenInput
 from django.http import JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
+from .exports import as_of_line, export_response
+from .listing import (
+    EXPORT_MAX,
+    LIST_PARAMS,
+    PAGE_SIZES,
+    ListPaginator,
+    ListSpec,
+    export_rows,
+    header_cells,
+    per_page_parse,
+    sort_apply,
+    sort_parse,
+    too_many_message,
+)
 from .signals import id_numbers_shown
 
-PAGE_SIZES = (25, 50, 100)
+
+def describe_filters(form, data) -> list[tuple[str, str]]:
+    """The filters in force, as people read them: (label, value) with a picker's choice by its name (the
+    province's name, not its code). For the "as of" line and the file name of an export."""
+    described = []
+    for name, bound in form.fields.items():
+        value = data.get(name, "")
+        if name in LIST_PARAMS or value in ("", None) or isinstance(bound.widget, HiddenInput):
+            # A hidden filter is the page's own (the area in the path, the scope's province): said elsewhere.
+            continue
+        # A picker's choices are its widget's (use_pickers); a choice filter's are the field's.
+        options = getattr(bound.widget, "choices", None) or getattr(bound, "choices", None) or []
+        choices = {str(k): v for k, v in options}
+        described.append((str(bound.label or name), str(choices.get(str(value), value))))
+    return described
 
 
-def render_list(request, *, scope, selector, filterset_class, template: str, extra: dict | None = None):
-    """Filter form + paginated, list limited to `scope` (the caller's accounts.scope.Scope). Two
-    queries (count and page) for any page size."""
-    filters = request.GET.copy()
-    filterset = filterset_class(filters)
-    queryset = selector(scope=scope, filters=filters if filterset.is_valid() else {})
-    try:
-        per_page = int(request.GET.get("per_page", 25))
-    except ValueError:
-        per_page = 25
-    per_page = per_page if per_page in PAGE_SIZES else 25
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-    if scope.can_view_id_numbers and any(f.name == "id_number" for f in queryset.model._meta.fields):
+def list_page(request, *, queryset, spec: ListSpec, scope, narrowed: bool = True, scope_name=None,
+              filters=(), rows_hook=None, prefix: str = ""):
+    """A list page's rows in the chosen order and page, or (?export=csv|xlsx) the same rows, all pages,
+    as a download. Returns the context of the list component (templates/includes/list_*.html) or the
+    response to send. `scope_name`: the scope in words (for the "as of" line); `filters`: the filters in
+    force, described (describe_filters); `rows_hook(rows)` completes the rows shown or exported (e.g. a
+    reason read per row); `prefix`: of this list's parameters, on a page of several lists."""
+    params = {name: prefix + name for name in LIST_PARAMS}
+    state = sort_parse(spec, request.GET.get(params["sort"]), narrowed=narrowed)
+    queryset = sort_apply(queryset, spec, state, narrowed=narrowed)
+    fmt = request.GET.get(params["export"])
+    if fmt in ("csv", "xlsx"):
+        return _list_export(request, fmt, queryset=queryset, spec=spec, state=state, scope=scope, params=params,
+                            where=scope_name(scope) if scope_name else "", filters=filters, rows_hook=rows_hook)
+    per_page = per_page_parse(request.GET.get(params["per_page"]))
+    page = ListPaginator(queryset, per_page).get_page(request.GET.get(params["page"]))
+    if rows_hook:
+        rows_hook(page.object_list)
+    if scope.can_view_id_numbers and spec.id_numbers:
         # Audit (the audit app hears it): full ID numbers on this page.
         id_numbers_shown.send(sender=queryset.model, request=request, scope=scope, records=list(page))
     query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": filterset, "page": page, "scope": scope, "query": query.urlencode(),
-               "per_page": per_page, "page_sizes": PAGE_SIZES}
+    query.pop(params["export"], None)
+    query.pop(params["page"], None)
+    return {"page": page, "query": query.urlencode(), "per_page": per_page, "page_sizes": PAGE_SIZES,
+            "listing": {"headers": header_cells(spec, state, request.GET, narrowed=narrowed, prefix=prefix),
+                        "sort": state, "per_page": per_page, "page_param": params["page"],
+                        **_list_links(query, params, per_page)}}
+
+
+def _list_links(query, params: dict, per_page: int) -> dict:
+    """The page-size choices (back to page 1) and the downloads (every page: no page, no size)."""
+    sizes, exports = query.copy(), query.copy()
+    exports.pop(params["per_page"], None)
+    size_links, export_links = [], []
+    for size in PAGE_SIZES:
+        sizes[params["per_page"]] = size
+        size_links.append({"size": size, "url": "?" + sizes.urlencode(), "current": size == per_page})
+    for key, label in (("csv", "CSV"), ("xlsx", "Excel")):
+        exports[params["export"]] = key
+        export_links.append({"format": key, "label": label, "url": "?" + exports.urlencode()})
+    return {"sizes": size_links, "exports": export_links}
+
+
+def _list_export(request, fmt: str, *, queryset, spec: ListSpec, state, scope, params: dict, where: str, filters,
+                 rows_hook):
+    """The list's rows, every page, as a download; beyond EXPORT_MAX back to the list with a message."""
+    # Too many rows is found by their keys first (an index walk), before rows and annotations are read.
+    too_many = queryset.values("pk")[EXPORT_MAX:EXPORT_MAX + 1].exists() if isinstance(queryset, QuerySet) \
+        else len(queryset[:EXPORT_MAX + 1]) > EXPORT_MAX
+    if too_many:
+        messages.warning(request, too_many_message())
+        query = request.GET.copy()
+        query.pop(params["export"], None)
+        return redirect(f"{request.path}?{query.urlencode()}")
+    rows = list(queryset[:EXPORT_MAX])
+    if rows_hook:
+        rows_hook(rows)
+    if scope.can_view_id_numbers and spec.id_numbers:
+        # Audit (the audit app hears it): full ID numbers exported, as the API's exports are.
+        id_numbers_shown.send(sender=queryset.model, request=request, scope=scope, records=rows, exported=True)
+    header, values = export_rows(spec, rows, scope)
+    sort_note = [(_("sắp xếp"), f"{spec.column(state.key).label} {'▼' if state.descending else '▲'}")] \
+        if state.key else []
+    return export_response(fmt, what=spec.what, parts=[where] + [value for _label, value in filters],
+                           as_of=as_of_line(str(spec.what), scope=where, filters=list(filters) + sort_note),
+                           header=header, rows=values)
+
+
+def render_list(request, *, scope, selector, filterset_class, template: str, spec: ListSpec, extra: dict | None = None,
+                scope_name=None):
+    """Filter form + sorted, paginated list limited to `scope` (the caller's accounts.scope.Scope), or its
+    export (list_page). Two queries (count and page) for any page size."""
+    filters = request.GET.copy()
+    filterset = filterset_class(filters)
+    valid = filterset.is_valid()
+    queryset = selector(scope=scope, filters=filters if valid else {})
+    narrowed = spec.narrowed(scope, filters) if spec.narrowed else True
+    answer = list_page(request, queryset=queryset, spec=spec, scope=scope, narrowed=narrowed, scope_name=scope_name,
+                       filters=describe_filters(filterset.form, filters) if valid else [])
+    if isinstance(answer, HttpResponseBase):
+        return answer
+    context = {"filter": filterset, "scope": scope, **answer}
     context.update(extra or {})
     return render(request, template, context)
 
@@ -73,3 +168,9 @@ def healthz(request):
     healthy = state["database"] == "ok" and state["redis"] == "ok"
     state["status"] = "ok" if healthy else "degraded"
     return JsonResponse(state, status=200 if healthy else 503)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico by themselves (on files, JSON and error pages too, which carry no <link
+    rel="icon">): send them to the portal's icon rather than a 404 in every log."""
+    return redirect(static("favicon.svg"), permanent=True)

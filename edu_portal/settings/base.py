@@ -126,9 +126,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # The language chosen is remembered (Django's default cookie ends with the browser session); signed-in users'
 # choice is also kept on their account (accounts.User.language) and follows them to other devices.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-# Figures grouped by thousands in both languages (38.809 / 38,809): edu_portal/formats/vi.
-FORMAT_MODULE_PATH = ["edu_portal.formats"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Vietnamese numbers with their thousands grouped (edu_portal/formats/vi/formats.py says why).
+FORMAT_MODULE_PATH = ["edu_portal.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

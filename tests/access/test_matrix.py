@@ -72,8 +72,12 @@ RULES: dict[str, Rule] = {
     "set_language": Rule(web(anonymous=302, school_a=302, school_b=302, province_x=302, province_y=302,
                              ministry=302), method="post"),  # back to the page the language was chosen on
     "healthz": Rule(PUBLIC),  # 503 only when PostgreSQL or Redis is down (tests/common/test_views.py)
+    # The icon browsers ask for by themselves: to the static file, for everyone.
+    "favicon": Rule(web(anonymous=301, school_a=301, school_b=301, province_x=301, province_y=301, ministry=301)),
     "schools:list": Rule(EVERY_USER),
     "schools:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["school_a"].pk}),
+    # The school picker's search (JSON): each role finds the schools of its scope only.
+    "schools:pick": Rule(EVERY_USER, query="?q=T"),
     "teachers:list": Rule(EVERY_USER),
     "teachers:detail": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
     "teachers:edit": Rule(OBJECT_OF_A, kwargs=lambda o: {"pk": o["staff_a"].pk}),
@@ -444,8 +448,17 @@ def _webhook(objects) -> None:
     objects["delivery_a"] = subscription_ping(subscription=objects["subscription_a"])
 
 
+def _bulk_job(objects) -> None:
+    """A bulk upsert job of school A's token (token_a), queued (issue 20)."""
+    from uploads.services.bulk import bulk_job_create
+
+    objects["bulk_job_a"] = bulk_job_create(user=objects["token_a"].user, token_id=objects["token_a"].pk,
+                                            records="students", mode="atomic", content_kind="ndjson",
+                                            body=b'{"pupil_code": "X"}\n')[0]
+
+
 OBJECT_HOOKS: list = [_run_and_upload_and_token, _transfer, _reassignment, _duplicate, _year_end, _site, _period,
-                      _webhook]
+                      _webhook, _bulk_job]
 
 
 UPLOAD_IDS = ("001316000051", "001216000052")  # female and male, born 2016 (Hà Nội)
@@ -783,6 +796,13 @@ API_RULES: dict[str, ApiRule] = {
     "api:webhook-deliveries": ApiRule(EVERY_TOKEN),
     "api:webhook-delivery": ApiRule(NOT_THEIRS, kwargs=lambda o: {"pk": o["delivery_a"].pk}),
     "api:webhook-replay": ApiRule(NOT_THEIRS, kwargs=lambda o: {"pk": o["delivery_a"].pk}, method="post"),
+    # Bulk upsert (issue 20): read-write tokens only (the matrix's JSON body is the wrong content type: 400); a job
+    # is seen by the token that sent it only (token_a, none of the matrix's).
+    "api:bulk-upsert": ApiRule(api(country_ro=403, country_rw=400, province_x_ro=403, province_x_rw=400,
+                                   province_y_ro=403, school_a_ro=403, school_a_rw=400, school_b_ro=403),
+                               kwargs=lambda o: {"records": "students"}, method="post"),
+    "api:bulk-job": ApiRule(NOT_THEIRS, kwargs=lambda o: {"pk": o["bulk_job_a"].pk}),
+    "api:bulk-job-results": ApiRule(NOT_THEIRS, kwargs=lambda o: {"pk": o["bulk_job_a"].pk}),
     "api:reporting-freeze": ApiRule(api(country_ro=403, country_rw=200, province_x_ro=403, province_x_rw=403,
                                         province_y_ro=403, school_a_ro=403, school_a_rw=403, school_b_ro=403),
                                     kwargs=lambda o: {"pk": o["period"].pk}, method="post",

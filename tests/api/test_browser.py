@@ -11,6 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_ministry_issues_and_revokes_a_token(page, login, live_server, ministry_user, province_user):
     login(page, ministry_user)
     page.goto(f"{live_server.url}/")
+    page.get_by_test_id("nav-group-admin").click()  # the administration menu of the navigation bar
     page.get_by_role("link", name="Mã truy cập API").click()
     page.wait_for_url("**/api/v1/tokens/")
     form = page.get_by_test_id("token-form")
@@ -27,6 +28,7 @@ def test_ministry_issues_and_revokes_a_token(page, login, live_server, ministry_
 
     page.goto(f"{live_server.url}/api/v1/tokens/")  # the secret is never shown again
     assert secret not in page.content() and token.key_prefix in page.content()
+    assert "Thành phố Hà Nội" in page.get_by_test_id("token-scope").first.inner_text()  # the scope in words
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id(f"revoke-{token.pk}").click()
     page.wait_for_load_state()

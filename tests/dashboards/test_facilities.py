@@ -2,9 +2,7 @@
 computation over the raw facilities rows, on random data; the ratios from either source; scope."""
 from __future__ import annotations
 
-import csv
 import importlib
-import io
 import math
 import re
 from collections import Counter, defaultdict
@@ -26,6 +24,7 @@ from facilities.selectors import facilities_standard
 from schools.models import School
 from tests import queued
 from tests.dashboards.facilities_data import GOOD_NAME, GRADES, YEAR, YEARS
+from tests.exports import export_rows
 from tests.facilities.helpers import COUNTRY, GOOD_PRIMARY, facilities, main_site
 from tests.factories import SchoolFactory, commune_of
 
@@ -268,7 +267,7 @@ def test_a_province_page_pages_its_standing_lists(client, ministry_user, standin
     assert listed(client.get(url, {"unmet_page": "x"}).content.decode(), "unmet") == names["unmet"][:2]
     # The export has every school, whatever page is shown.
     export = client.get(url, {"unmet_page": "2", "export": "csv", "table": "fac_standard_unmet"})
-    assert [r[0] for r in csv.reader(io.StringIO(export.content.decode("utf-8-sig")))][1:] == names["unmet"]
+    assert [r[0] for r in export_rows(export)][1:] == names["unmet"]
 
 
 @pytest.mark.parametrize(("language", "standing", "criterion"), [("vi", "Chưa đạt mức độ 1", "Phòng y tế trường học"),

@@ -4,9 +4,7 @@ coverage; published figures never move when the school edits later under an exce
 in the reader's language; scope as everywhere; the exports carry the official columns."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 from django.utils import timezone
@@ -17,6 +15,7 @@ from edu_portal.common.models import current_school_year
 from reporting import services
 from reporting.models import OfficialFigures
 from tests.api.conftest import api, make_token  # noqa: F401 - fixtures
+from tests.exports import export_rows
 from tests.factories import SchoolFactory, make_staff, make_student
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +167,7 @@ def test_pages_with_a_bad_period_stay_live_and_say_why(client, published, provin
 def test_export_carries_the_official_columns(client, published, province_user):
     client.force_login(province_user)
     response = client.get("/dashboards/provinces/01/", {"period": published.pk, "export": "csv", "table": "by_level"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = export_rows(response)
     header = rows[0]
     assert "Trường đã duyệt" in header and "Học sinh (chính thức)" in header and "Học sinh: chênh lệch" in header
     total = dict(zip(header, rows[-1], strict=True))

@@ -62,7 +62,7 @@ CARD_TEMPLATE = """{% load i18n dashboards %}
     </div>
     {{ table.chart|json_script:chart_id }}
     {% endif %}
-    <div class="table-responsive" {% if limit %}style="max-height: 480px; overflow-y: auto"{% endif %}>
+    <div class="table-scroll" {% if limit %}style="max-height: 480px; overflow-y: auto"{% endif %}>
     <table class="table table-sm table-striped mb-0">
       {% table_body table rows sortable sort kept %}
     </table>

@@ -89,9 +89,9 @@ def test_csv_and_excel_exports_neutralise_formulas(client, ministry_user, refres
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text
     xlsx = client.get(url, {"export": "xlsx", "table": "units"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]  # under the "as of" row and the header
     assert any(n.startswith("'=HYPERLINK") for n in names)
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[2]]
     assert header[0] == "Trường" and "Học sinh" in header
 
 
@@ -102,7 +102,7 @@ def test_every_indicator_table_exports(client, ministry_user, refreshed):
         response = client.get(reverse("dashboards:indicators"), {"export": "xlsx", "table": table.name})
         assert response.status_code == 200
         sheet = load_workbook(io.BytesIO(response.content)).active
-        assert sheet.max_row == len(table.rows) + 1
+        assert sheet.max_row == len(table.rows) + 2  # the "as of" row, the header
 
 
 def test_odd_unit_codes_are_not_found(client, ministry_user, school_a):
@@ -119,7 +119,8 @@ def test_school_page_shows_and_exports_the_two_scales_apart(client, ministry_use
     html = client.get(url).content.decode()
     assert "Tiểu học — TT 27/2020" in html and "THCS, THPT — TT 22/2021" in html
     body = client.get(url, {"export": "csv", "table": "conduct_ratings_primary"}).content.decode("utf-8-sig")
-    assert body.splitlines() == ["Phân loại,Số lượng,Tỉ lệ (%)", "Tốt,3,75.0", "Đạt,1,25.0", "Cần cố gắng,0,0.0"]
+    # Vietnamese CSV: ";" between fields and a decimal comma (edu_portal.common.exports), under the "as of" line.
+    assert body.splitlines()[1:] == ["Phân loại;Số lượng;Tỉ lệ (%)", "Tốt;3;75,0", "Đạt;1;25,0", "Cần cố gắng;0;0,0"]
 
 
 # --- the school's to-do list on the home page ------------------------------------------------------

@@ -34,7 +34,7 @@ def test_the_ministry_sees_each_levels_ratios_with_definitions_and_the_year_with
     csv_rows = client.get(reverse("dashboards:trends"), {"export": "csv", "table": "coverage_primary"}) \
         .content.decode("utf-8-sig").splitlines()
     summary = coverage_summary.uncached(scope=Scope.country(), filters={}, unit="province")
-    assert len(csv_rows) == 1 + len(summary.trend)
+    assert len(csv_rows) == 2 + len(summary.trend)  # the "as of" line, the header
 
 
 def test_a_schools_page_says_there_is_no_ratio_for_a_school(client, school_user, records):

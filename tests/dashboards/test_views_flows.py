@@ -1,6 +1,4 @@
 """The trends page (issue 17): every level, scoped; each table exportable; definitions beside the figures."""
-import csv
-import io
 
 import pytest
 from django.urls import reverse
@@ -9,6 +7,7 @@ from accounts.models import Role
 from dashboards.services import stats_refresh_all
 from edu_portal.common.models import current_school_year, school_year_label
 from tests.dashboards.test_flows import random_history
+from tests.exports import export_rows
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +21,7 @@ def history():
 
 
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return export_rows(response)
 
 
 def test_the_ministry_sees_each_level_over_the_years_with_the_definitions(client, ministry_user, history):

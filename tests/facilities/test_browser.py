@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_school_records_a_sites_facilities_in_place(page, login, live_server, school_user, school_a):
     site = main_site(school_a)
     login(page, school_user)
+    page.get_by_test_id("nav-group-records").click()  # its menu in the navigation bar
     page.click("text=Cơ sở vật chất")
     page.wait_for_url(f"{live_server.url}/facilities/schools/{school_a.pk}/")
     prefix = f"#id_site{site.pk}-"

@@ -105,6 +105,7 @@ def _save(card) -> None:
 
 
 def _school_uses_the_forms(page, live_server, school: School) -> tuple[Site, Site]:
+    page.get_by_test_id("nav-group-records").click()  # the menu of the navigation bar holding it
     page.get_by_role("link", name="Cơ sở vật chất").first.click()
     page.wait_for_url(f"{live_server.url}/facilities/schools/{school.pk}/")
     cards = page.get_by_test_id("site")

@@ -50,6 +50,7 @@ def test_one_full_period(page, login, live_server, school_a, school_b, school_us
 
     # The ministry opens the period.
     login(page, ministry_user)
+    page.get_by_test_id("nav-group-data").click()  # its menu in the navigation bar
     page.click("text=Kỳ báo cáo")
     today = timezone.localdate()
     page.select_option("#id_kind", "semester_1")
@@ -65,6 +66,7 @@ def test_one_full_period(page, login, live_server, school_a, school_b, school_us
 
     # The school checks, finds the class over its size, deletes the record entered twice, and submits.
     login(page, school_user)
+    page.get_by_test_id("nav-group-data").click()  # its menu in the navigation bar
     page.click("text=Kỳ báo cáo")
     page.click(f"text={period.get_kind_display()}")
     page.get_by_test_id("check").click()

@@ -48,6 +48,7 @@ def test_a_pupil_moves_to_another_school_and_to_another_province(page, login, li
     sign_out(page)
 
     login(page, school_user)
+    page.get_by_test_id("nav-group-records").click()  # its menu in the navigation bar
     page.click("text=Chuyển trường")
     page.get_by_test_id("outgoing").get_by_test_id("release").click()
     assert "Đã đồng ý chuyển trường" in page.content()

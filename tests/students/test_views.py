@@ -56,7 +56,9 @@ def test_province_list_picks_commune_then_school_by_name(client, province_user, 
     html = client.get(reverse("students:list")).content.decode()
     assert _select(html, "province") == ""  # the province is the user's own
     assert f'value="{school_a.commune_id}"' in _select(html, "commune")
-    assert _select(html, "school") == "" and _select(html, "class_name") == ""
+    # Before a commune is picked the school picker lists no school: it is filled by searching (/schools/pick/).
+    assert "data-search=" in _select(html, "school") and "<option value=\"\" selected>Tất cả</option>" in html
+    assert f'value="{school_a.pk}"' not in _select(html, "school") and _select(html, "class_name") == ""
     assert 'type="number" name="school"' not in html and 'name="school_code"' not in html.replace(
         'type="hidden" name="school_code"', "")
     picked = client.get(reverse("students:list"), {"commune": school_a.commune_id}).content.decode()

@@ -118,7 +118,8 @@ def test_the_province_sees_escalated_requests_first_and_its_pupils_awaiting_a_sc
     student_withdraw(scope=Scope.for_user(school_user), student=leaver, status="transferred_out",
                      left_on=timezone.localdate())
     signed_in(client, province_user)
-    with django_assert_max_num_queries(12):
+    # Each of the three lists counts its rows for its numbered pages (a count each, not one per row).
+    with django_assert_max_num_queries(15):
         page = client.get(reverse("students:transfers")).content.decode()
     outgoing = page.split('data-testid="outgoing"')[1].split("</table>")[0]
     assert outgoing.index(late_pupil.full_name) < outgoing.index(new_pupil.full_name)
@@ -144,3 +145,26 @@ def test_leaving_by_transfer_from_the_pupil_page_then_taken_in(client, school_a,
     assert "đã được tiếp nhận" in response.content.decode()
     assert Enrollment.objects.filter(student=pupil, school=school_b, status="studying").exists()
     assert client.get(reverse("students:detail", kwargs={"pk": pupil.pk})).status_code == 200
+
+
+def test_each_list_of_the_transfers_page_sorts_pages_and_exports_on_its_own(client, school_a, school_b, school_user,
+                                                                            school_user_b):
+    """The page's lists (edu_portal.common.listing with a prefix per list): sorting one leaves the others as
+    they are; an export holds that list only, and only what identifies the pupil (no code, no ID number)."""
+    from tests.exports import read_export
+
+    pupils = [make_student(school_a) for _ in range(3)]
+    for pupil in pupils:
+        transfer_request_create(scope=Scope.for_user(school_user_b), user=school_user_b, to_school=school_b,
+                                pupil_code=pupil.pupil_code, date_of_birth=pupil.date_of_birth, grade=3,
+                                class_name="3B")
+    signed_in(client, school_user)
+    page = client.get(reverse("students:transfers"), {"outgoing_sort": "-born"})
+    shown = [t.student.date_of_birth for t in page.context["outgoing"]["page"]]
+    assert shown == sorted(shown, reverse=True) and len(shown) == 3
+    assert 'data-testid="release"' in page.content.decode()  # the rows keep their actions
+    assert "outgoing_sort=born" in page.content.decode()  # the header sorts the other way
+    as_of, rows = read_export(client.get(reverse("students:transfers"), {"outgoing_export": "csv"}))
+    assert rows[0][0] == "Học sinh" and len(rows) == 4 and school_a.name in as_of
+    text = "\n".join(";".join(r) for r in rows)
+    assert not any(p.pupil_code in text or p.id_number in text for p in pupils)

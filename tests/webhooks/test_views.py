@@ -64,3 +64,20 @@ def test_a_province_user_sees_its_schools_tokens(province_user, school_a, token_
     services.subscription_create(token=token_for(clerk, name="SIS trường A")[0], url="http://127.0.0.1:9/a",
                                  event_types=["student.created"])
     assert "SIS trường A" in _client(province_user).get("/webhooks/").content.decode()
+
+
+def test_the_deliveries_sort_page_and_export(subscriptions, province_user):
+    """The list component on a subscription's deliveries (edu_portal.common.listing): sorted both ways, exported
+    with the "as of" line, never another province's subscription."""
+    from tests.exports import read_export
+
+    hanoi, hcm = subscriptions
+    client = _client(province_user)
+    url = f"/webhooks/{hanoi.pk}/"
+    ids = list(Delivery.objects.filter(subscription=hanoi).values_list("pk", flat=True))
+    assert ids
+    assert [d.pk for d in client.get(url, {"sort": "id"}).context["page"]] == sorted(ids)
+    assert [d.pk for d in client.get(url, {"sort": "-id"}).context["page"]] == sorted(ids, reverse=True)
+    as_of, rows = read_export(client.get(url, {"export": "xlsx", "sort": "-id"}))
+    assert "SIS Hà Nội" in as_of and [r[0] for r in rows[1:]] == sorted(ids, reverse=True)
+    assert client.get(f"/webhooks/{hcm.pk}/", {"export": "csv"}).status_code == 404

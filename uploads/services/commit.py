@@ -39,6 +39,34 @@ def upload_confirm(*, user, upload_id: int, enqueue: bool = True) -> Upload:
     return upload
 
 
+def staged_write(*, importer, context, now, staged_path, fallback_school_id: int | None = None) -> dict:
+    """The staged rows of one school (or of schools, for the schools' own records) into the real tables, in the
+    caller's transaction, and what follows a write: the school marked synchronized, the dashboards' figures of
+    the schools touched, changed identities to verification and new people to the duplicate scan, all queued
+    after commit. The upload commit and the API's bulk upsert (bulk.py) both write through here."""
+    # New records are recorded in the trail a batch to an event (audit migration 0007), not row by row.
+    with connection.cursor() as cursor:
+        batched_inserts(cursor)
+    result = importer.write(context=context, now=now, staged_path=staged_path)
+    school_id = getattr(context.school, "pk", None) or fallback_school_id
+    if school_id:
+        school_mark_synchronized(school_id=school_id, at=now)
+    # The dashboards' pre-aggregated figures of the schools touched, after commit.
+    touched = result.get("school_ids") or ([school_id] if school_id else [])
+    if touched and (result["new"] or result["changed"]):
+        enqueue_on_commit("dashboards.refresh_schools", sorted({int(i) for i in touched}))
+    queue_kind = importer.verification_kind
+    if queue_kind and result["queued"]:
+        # Handed to the workers in batches once this transaction commits (by task name:
+        # uploads does not import verification).
+        enqueue_on_commit("verification.identities_verify", queue_kind, [int(i) for i in result["queued"]])
+    if importer.duplicate_scan_task and result.get("identity"):
+        # New records and changed identities are looked at for a second record of the same person
+        # (by the name the importer gives: uploads does not import the records' apps).
+        enqueue_on_commit(importer.duplicate_scan_task, [int(i) for i in result["identity"]])
+    return result
+
+
 def upload_commit(*, upload_id: int) -> Upload:
     """Write every staged row in one transaction, or nothing. Safe to run twice: the status
     changes to committed in the same transaction as the records."""
@@ -54,11 +82,9 @@ def upload_commit(*, upload_id: int) -> Upload:
                 # One upload at a time per school: the checks below stay true until commit.
                 list(type(upload.school).objects.select_for_update().filter(pk=upload.school_id).values_list("pk"))
             now = timezone.now()
-            # New records are recorded in the trail a batch to an event (audit migration 0007), not row by row.
-            with connection.cursor() as cursor:
-                batched_inserts(cursor)
-            result = importer.write(context=context, now=now,
-                                    staged_path=Path(settings.MEDIA_ROOT) / upload.staged_file.name)
+            result = staged_write(importer=importer, context=context, now=now,
+                                  staged_path=Path(settings.MEDIA_ROOT) / upload.staged_file.name,
+                                  fallback_school_id=upload.school_id)
             valid = upload.new_count + upload.changed_count + upload.unchanged_count
             upload.new_count, upload.changed_count = result["new"], result["changed"]
             upload.unchanged_count = max(valid - result["new"] - result["changed"], 0)
@@ -67,12 +93,6 @@ def upload_commit(*, upload_id: int) -> Upload:
                                                 changed=upload.changed_count, unchanged=upload.unchanged_count)
             upload.message = message_source(upload.message_code)
             upload.save()
-            if upload.school_id:
-                school_mark_synchronized(school_id=upload.school_id, at=now)
-            # The dashboards' pre-aggregated figures of the schools touched, after commit.
-            touched = result.get("school_ids") or ([upload.school_id] if upload.school_id else [])
-            if touched and (result["new"] or result["changed"]):
-                enqueue_on_commit("dashboards.refresh_schools", sorted({int(i) for i in touched}))
             # The staged rows are written: the work files go once this transaction commits.
             upload.staged_file.name = upload.error_file.name = ""
             upload.save(update_fields=["staged_file", "error_file"])
@@ -80,15 +100,6 @@ def upload_commit(*, upload_id: int) -> Upload:
             if result.get("held"):
                 logger.warning("upload %s by user %s: %d ID number(s) held for review", upload.pk,
                                upload.uploaded_by_id, result["held"])
-            queue_kind = importer.verification_kind
-            if queue_kind and result["queued"]:
-                # Handed to the workers in batches once this transaction commits (by task name:
-                # uploads does not import verification).
-                enqueue_on_commit("verification.identities_verify", queue_kind, [int(i) for i in result["queued"]])
-            if importer.duplicate_scan_task and result.get("identity"):
-                # New records and changed identities are looked at for a second record of the same person
-                # (by the name the importer gives: uploads does not import the records' apps).
-                enqueue_on_commit(importer.duplicate_scan_task, [int(i) for i in result["identity"]])
     except (StaleUpload, IntegrityError, AppError) as exc:
         # AppError: a write the database refused with a reason for the user (an approved reporting period's
         # lock: edu_portal.common.period_locks); nothing was written.

@@ -1,15 +1,23 @@
 // Draw every <canvas data-chart="<json_script id>"> with Chart.js (served from static/vendor).
+// Colours come from portal.css, defined once: a chart of states (cfg.states: verification statuses...) paints each
+// slice with its state's colour (--state-<value>, the same as the badge of that state); other charts take the
+// series colours --series-1..--series-10 in order.
 (function () {
-  const palette = ["#0d6efd", "#198754", "#ffc107", "#dc3545", "#6f42c1", "#20c997", "#fd7e14", "#6c757d",
-                   "#0dcaf0", "#d63384", "#adb5bd", "#198754", "#6610f2"];
+  const css = getComputedStyle(document.documentElement);
+  const colour = function (name) { return css.getPropertyValue(name).trim(); };
+  const palette = [];
+  for (let i = 1; i <= 10; i++) { palette.push(colour("--series-" + i)); }
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     const cfg = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
     const round = cfg.type === "doughnut" || cfg.type === "pie";
     const line = cfg.type === "line";
+    const states = cfg.states ? cfg.states.map(function (s) { return colour("--state-" + s) || colour("--series-10"); })
+                              : null;
     cfg.datasets.forEach(function (ds, i) {
-      ds.backgroundColor = round ? palette : palette[i % palette.length];
+      ds.backgroundColor = states || (round ? palette : palette[i % palette.length]);
       if (line) { ds.borderColor = palette[i % palette.length]; ds.spanGaps = true; }
     });
+    canvas.setAttribute("role", "img");  // a picture of the table below it, which carries the figures
     new Chart(canvas, {
       type: cfg.type,
       data: {labels: cfg.labels, datasets: cfg.datasets},

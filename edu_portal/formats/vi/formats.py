@@ -1,5 +1,5 @@
-"""Vietnamese number formats: Django's own, with figures grouped by thousands (38.809), which Django's Vietnamese
-locale leaves ungrouped (NUMBER_GROUPING 0), so that intcomma and number_format group as in English (38,809)."""
-from django.conf.locale.vi.formats import *  # noqa: F403 - Django's Vietnamese formats, extended below
+"""Vietnamese number formats: Django's, with thousands grouped (1.553, 26.600.000). Django's own vi formats
+name the separator "." but no grouping, so intcomma wrote 38809 where a Vietnamese reader expects 38.809."""
+from django.conf.locale.vi.formats import *  # noqa: F403
 
 NUMBER_GROUPING = 3
