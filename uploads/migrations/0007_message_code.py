@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('uploads', '0005_facilities_kinds'),
+        ('uploads', '0006_bulk_jobs'),
     ]
 
     operations = [
