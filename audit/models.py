@@ -10,9 +10,7 @@ from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
-
-from edu_portal.common.i18n import stored_text
+from django.utils.translation import pgettext_lazy
 
 
 class Door(models.TextChoices):
@@ -92,27 +90,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.model}#{self.record_id or ''}"
-
-    @property
-    def model_verbose_name(self) -> str:
-        """"học sinh", "ghi danh", ...: the record's kind as the pages name it."""
-        from django.apps import apps
-
-        try:
-            return stored_text(str(apps.get_model(self.model)._meta.verbose_name))  # in the reader's language
-        except (LookupError, ValueError):
-            return self.model
-
-
-# The records' names as the trail shows them (their models' verbose names), in the message catalogue so that
-# model_verbose_name shows them in the reader's language.
-RECORD_NAMES = (
-    gettext_noop("người dùng"), gettext_noop("trường"), gettext_noop("cán bộ, giáo viên"),
-    gettext_noop("quá trình công tác"), gettext_noop("đề nghị điều chuyển công tác"), gettext_noop("học sinh"),
-    gettext_noop("ghi danh"), gettext_noop("kết quả học tập"), gettext_noop("xét lên lớp"),
-    gettext_noop("chuyển năm học"), gettext_noop("quyết định xét lên lớp"), gettext_noop("thể lực"),
-    gettext_noop("đề nghị chuyển trường"), gettext_noop("cặp nghi trùng"), gettext_noop("điểm trường"),
-    gettext_noop("cơ sở vật chất điểm trường"), gettext_noop("thiết bị hiện có"),
-    gettext_noop("mức đạt chuẩn cơ sở vật chất"), gettext_noop("đợt xác thực"), gettext_noop("lần tải lên"),
-    gettext_noop("hồ sơ truy cập API"),
-)
