@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from dashboards.metrics import METRICS
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.i18n import stored_text
 from edu_portal.common.listing import Column, ListSpec, attr, display
 from edu_portal.common.models import school_year_label
 from edu_portal.common.views import list_page
@@ -51,6 +52,34 @@ def _ids(request, name: str = "school") -> list[int]:
         raise AppError(_("Trường không hợp lệ."), code="invalid") from None
 
 
+def _period_label(period: ReportingPeriod, scope=None) -> str:
+    return f"{period.get_kind_display()} {school_year_label(period.school_year)}"
+
+
+# The periods are few (a handful a year) and a user's notifications some hundreds: every column sorts.
+PERIOD_LIST = ListSpec(
+    what=_l("Kỳ báo cáo"),
+    columns=(
+        Column(_l("Kỳ"), "period", ("school_year", "opens_on"), indexed=True, value=_period_label),
+        Column(_l("Mở từ ngày"), "opens", ("opens_on",), indexed=True, value=attr("opens_on")),
+        Column(_l("Hạn nộp"), "closes", ("closes_on",), indexed=True, value=attr("closes_on")),
+        Column(_l("Hết hạn"), "expires", ("expires_on",), indexed=True, value=attr("expires_on")),
+    ))
+
+NOTIFICATION_LIST = ListSpec(
+    what=_l("Thông báo"),
+    columns=(
+        Column(_l("Thời gian"), "time", ("created_at",), indexed=True, value=attr("created_at")),
+        Column(_l("Thông báo"), value=lambda row, scope: stored_text(row.text)),
+        Column(_l("Đã đọc lúc"), value=attr("read_at"), screen=False),
+    ))
+
+
+def _labelled(periods) -> None:
+    for period in periods:
+        period.label = _period_label(period)
+
+
 @login_required
 def period_list_view(request):
     scope = Scope.for_user(request.user)
@@ -64,21 +93,34 @@ def period_list_view(request):
             else:
                 messages.success(request, _("Đã mở kỳ báo cáo %(period)s.") % {"period": period})
                 return redirect(_back(period))
-    periods = list(selectors.period_list())
-    for period in periods:
-        period.label = f"{period.get_kind_display()} {school_year_label(period.school_year)}"
+    answer = list_page(request, queryset=selectors.period_list(), spec=PERIOD_LIST, scope=scope,
+                       scope_name=scope_describe, rows_hook=_labelled)
+    if isinstance(answer, HttpResponseBase):
+        return answer
     unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
-    return render(request, "reporting/period_list.html", {"periods": periods, "form": form, "scope": scope,
-                                                          "unread": unread})
+    return render(request, "reporting/period_list.html", {"form": form, "scope": scope, "unread": unread, **answer})
+
+
+def _worded(rows) -> None:
+    for row in rows:
+        row.text = notifications.text(row)
 
 
 @login_required
 def notifications_view(request):
-    """The user's notifications, newest first, worded in their language; shown means read."""
-    shown = list(Notification.objects.filter(user=request.user).select_related("period")[:200])
-    rows = [{"n": n, "text": notifications.text(n), "unread": n.read_at is None} for n in shown]
-    Notification.objects.filter(pk__in=[n.pk for n in shown if n.read_at is None]).update(read_at=timezone.now())
-    return render(request, "reporting/notifications.html", {"rows": rows})
+    """The user's notifications, newest first, worded in their language; shown on a page means read (a
+    download reads them all but marks none)."""
+    scope = Scope.for_user(request.user)
+    answer = list_page(request, queryset=Notification.objects.filter(user=request.user).select_related("period"),
+                       spec=NOTIFICATION_LIST, scope=scope, scope_name=lambda s: request.user.get_username(),
+                       rows_hook=_worded)
+    if isinstance(answer, HttpResponseBase):
+        return answer
+    shown = list(answer["page"])
+    for n in shown:
+        n.unread = n.read_at is None
+    Notification.objects.filter(pk__in=[n.pk for n in shown if n.unread]).update(read_at=timezone.now())
+    return render(request, "reporting/notifications.html", {"scope": scope, **answer})
 
 
 def _checks_shown(checks_: list[CheckResult]) -> list[dict]:
