@@ -39,10 +39,19 @@ def describe_filters(form, data) -> list[tuple[str, str]]:
             # A hidden filter is the page's own (the area in the path, the scope's province): said elsewhere.
             continue
         # A picker's choices are its widget's (use_pickers); a choice filter's are the field's.
-        options = getattr(bound.widget, "choices", None) or getattr(bound, "choices", None) or []
-        choices = {str(k): v for k, v in options}
+        choices = {str(k): v for k, v in _options(bound)}
         described.append((str(bound.label or name), str(choices.get(str(value), value))))
     return described
+
+
+def _options(bound) -> list:
+    """The choices of a filter's field: a picker's are its widget's (use_pickers); a choice filter's are the
+    field's. Listed, never tested for truth: django-filter's choices from a callable have no len()."""
+    for source in (getattr(bound.widget, "choices", None), getattr(bound, "choices", None)):
+        options = list(source) if source is not None else []
+        if options:
+            return options
+    return []
 
 
 def list_page(request, *, queryset, spec: ListSpec, scope, narrowed: bool = True, scope_name=None,
