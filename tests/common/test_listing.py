@@ -185,7 +185,8 @@ def test_english_exports_are_named_and_separated_in_english(client, school_user,
     assert rows[0][:2] == ["Staff code", "Full name"] and b"," in response.content.splitlines()[1]
 
 
-@pytest.mark.parametrize("url", ["/staff/", "/schools/", "/uploads/", "/verification/failures/", "/verification/"])
+@pytest.mark.parametrize("url", ["/staff/", "/schools/", "/uploads/", "/verification/failures/", "/verification/",
+                                 "/students/duplicates/", "/reporting/", "/reporting/notifications/", "/audit/"])
 def test_every_list_sorts_and_exports(client, ministry_user, school_a, url):
     make_staff(school_a)
     make_student(school_a)
