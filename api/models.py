@@ -106,6 +106,15 @@ class ApiToken(models.Model):
                          can_view_id_numbers=see)
         return Scope.country(can_view_id_numbers=see)
 
+    def scope_in_words(self) -> str:
+        """The scope for people (pages and exports): the province's name, the school's with its code, or the
+        country; scope_label() is the form the commands take."""
+        if self.scope_kind == PROVINCE:
+            return self.province.name
+        if self.scope_kind == SCHOOL:
+            return f"{self.school.name} ({self.school.code})"
+        return str(_("Toàn quốc"))
+
     def scope_label(self) -> str:
         if self.scope_kind == PROVINCE:
             return f"province:{self.province_id}"

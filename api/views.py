@@ -38,7 +38,7 @@ TOKEN_LIST = ListSpec(
         Column(_l("Tiền tố"), "prefix", ("key_prefix",), indexed=True, value=attr("key_prefix")),
         Column(_l("Người dùng"), "user", ("user__username",), indexed=True, value=attr("user.username")),
         Column(_l("Người cấp"), "issuer", ("created_by__username",), indexed=True, value=attr("created_by.username")),
-        Column(_l("Phạm vi"), value=attr("scope_label")),
+        Column(_l("Phạm vi"), value=lambda token, scope: token.scope_in_words()),
         Column(_l("Quyền"), value=_rights),
         Column(_l("Hồ sơ truy cập"), "profile", ("profile__name",), indexed=True, value=attr("profile.name")),
         Column(_l("Tạo lúc"), "created", ("created_at",), indexed=True, value=attr("created_at")),

@@ -7,15 +7,18 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.scope import Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.listing import Column, ListSpec, attr
 from edu_portal.common.models import current_school_year, school_year_label
+from edu_portal.common.views import list_page
 from schools.selectors import school_for_entry
 
 from . import assessment
@@ -128,6 +131,18 @@ def student_physical_view(request, pk: int):
 
 # --- the class sheet ---------------------------------------------------------------------------
 
+# A school's classes this year (a few dozen, counted, read at once): every column sorts, in memory.
+CLASS_LIST = ListSpec(
+    what=_l("Lớp học"),
+    columns=(
+        Column(_l("Khối"), "grade", ("grade", "class_name"), indexed=True, unique=True, value=attr("grade")),
+        Column(_l("Lớp"), "class", ("class_name", "grade"), indexed=True, unique=True, value=attr("class_name")),
+        Column(_l("Sĩ số"), "pupils", ("pupils", "grade", "class_name"), indexed=True, unique=True,
+               value=attr("pupils"), css="text-end"),
+        Column(_l("Sổ điểm")),
+    ))
+
+
 @login_required
 def class_sheet_index_view(request):
     """The school's classes this year, each opening its sheet (a school user: their school; a
@@ -135,9 +150,13 @@ def class_sheet_index_view(request):
     scope = Scope.for_user(request.user)
     school = school_for_entry(scope=scope, pk=request.GET.get("school"))
     year = current_school_year()
+    answer = list_page(request, queryset=school_classes(scope=scope, school=school, school_year=year),
+                       spec=CLASS_LIST, scope=scope, scope_name=lambda scope: f"{school.code} {school.name}",
+                       filters=[(_("năm học"), school_year_label(year))])
+    if isinstance(answer, HttpResponseBase):
+        return answer
     return render(request, "students/class_sheet_index.html", {
-        "school": school, "year": year, "year_label": school_year_label(year), "scope": scope,
-        "classes": school_classes(scope=scope, school=school, school_year=year)})
+        **answer, "school": school, "year": year, "year_label": school_year_label(year), "scope": scope})
 
 
 def class_sheet_url(*, school, grade, class_name, term) -> str:

@@ -35,7 +35,7 @@ def _tokens_within(scope: Scope) -> Q:
 
 def subscriptions_in_scope(scope: Scope) -> QuerySet[Subscription]:
     return (Subscription.objects.filter(_tokens_within(scope))
-            .select_related("token", "token__user", "token__school")
+            .select_related("token", "token__user", "token__school", "token__province")
             .annotate(pending=Count("deliveries", filter=Q(deliveries__status="pending")),
                       failed=Count("deliveries", filter=Q(deliveries__status="failed")))
             .order_by("-id"))

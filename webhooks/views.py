@@ -29,11 +29,34 @@ def _staff_scope(user) -> Scope:
     return Scope.for_user(user)
 
 
+def _active(subscription, scope) -> str:
+    return str(_("Đang dùng") if subscription.active else _("Tạm dừng"))
+
+
+# The client systems' subscriptions (one or a few per token): any column sorts.
+SUBSCRIPTION_LIST = ListSpec(
+    what=_l("Đăng ký webhook"),
+    columns=(
+        Column(_l("Mã truy cập"), "token", ("token__name",), indexed=True, value=attr("token.name")),
+        Column(_l("Tiền tố"), value=attr("token.key_prefix"), screen=False),
+        Column(_l("Phạm vi"), value=lambda s, scope: s.token.scope_in_words()),
+        Column(_l("Địa chỉ nhận"), "url", ("url",), indexed=True, value=attr("url")),
+        Column(_l("Loại sự kiện"), value=lambda s, scope: ", ".join(s.event_types)),
+        Column(_l("Trạng thái"), "active", ("active",), indexed=True, value=_active),
+        Column(_l("Đang chờ gửi"), "pending", ("pending",), indexed=True, value=attr("pending"), css="text-end"),
+        Column(_l("Gửi không được"), "failed", ("failed",), indexed=True, value=attr("failed"), css="text-end"),
+        Column(_l("Tạo lúc"), "created", ("created_at",), indexed=True, value=attr("created_at")),
+    ))
+
+
 @login_required
 def subscription_list_view(request):
     scope = _staff_scope(request.user)
-    subscriptions = selectors.subscriptions_in_scope(scope)[:500]
-    return render(request, "webhooks/subscription_list.html", {"subscriptions": subscriptions})
+    answer = list_page(request, queryset=selectors.subscriptions_in_scope(scope), spec=SUBSCRIPTION_LIST, scope=scope,
+                       scope_name=scope_describe)
+    if isinstance(answer, HttpResponseBase):
+        return answer
+    return render(request, "webhooks/subscription_list.html", answer)
 
 
 def _attempts(delivery, scope) -> str:

@@ -92,15 +92,30 @@ def _term(term, descending: bool):
 
 
 def sort_apply(queryset, spec: ListSpec, state: SortState, *, narrowed: bool = False):
-    """The queryset in the chosen order, the primary key last in the same direction (a stable order)."""
-    if not state.key or not isinstance(queryset, QuerySet):
+    """The queryset in the chosen order, the primary key last in the same direction (a stable order). A list
+    already read (a school's few dozen classes, counted) is sorted in memory by the column's fields."""
+    if not state.key:
         return queryset
     column = spec.column(state.key)
     order = column.narrowed_order if narrowed and column.narrowed_order else column.order
+    if not isinstance(queryset, QuerySet):
+        return _sorted_in_memory(queryset, order, state.descending)
     terms = [_term(t, state.descending) for t in order]
     if not column.unique:
         terms.append(F("pk").desc() if state.descending else F("pk").asc())
     return queryset.order_by(*terms)
+
+
+def _sorted_in_memory(rows, order: tuple, descending: bool) -> list:
+    """Rows (objects or dicts) by the order's field names; empty values last, as PostgreSQL puts NULLs last in
+    an ascending order (and first in a descending one). Python's sort is stable: equal keys keep the list's
+    own order."""
+    names = [term for term in order if isinstance(term, str)]
+
+    def key(row):
+        return tuple((value is None, value) if value is not None else (True, 0)
+                     for value in (lookup(row, name) for name in names))
+    return sorted(rows, key=key, reverse=descending)
 
 
 class ListPaginator(Paginator):
@@ -188,12 +203,15 @@ def display(name: str) -> Callable:
     return lambda row, scope: getattr(row, f"get_{name}_display")()
 
 
+def lookup(row, path: str):
+    """The row's value at a path dotted through relations ("school.name"); a dict's (a values() row) by key."""
+    for part in path.replace("__", ".").split("."):
+        row = row.get(part) if isinstance(row, dict) else getattr(row, part, None)
+        if row is None:
+            return None
+    return row
+
+
 def attr(path: str) -> Callable:
-    """An export value: the row's attribute, dotted through relations ("school.name")."""
-    def value(row, scope):
-        for part in path.split("."):
-            row = getattr(row, part, None)
-            if row is None:
-                return None
-        return row
-    return value
+    """An export value: the row's attribute, dotted through relations ("school.name"), or a dict's key."""
+    return lambda row, scope: lookup(row, path)

@@ -230,3 +230,15 @@ def test_the_api_tokens_list_sorts_and_exports_without_secrets(client, ministry_
     rows = export_rows(response)
     assert [r[0] for r in rows[1:]] == ["Alpha", "Bravo", "Charlie"]
     assert not any(secret in response.content.decode("utf-8-sig") for secret in secrets)
+    assert {r[rows[0].index("Phạm vi")] for r in rows[1:]} == {province_user.province.name}  # in words
+
+
+def test_a_list_read_at_once_sorts_in_memory_with_empty_values_where_postgresql_puts_nulls():
+    from edu_portal.common.listing import Column, ListSpec, SortState, sort_apply
+
+    spec = ListSpec(what="x", columns=(Column("n", "n", ("n", "name"), unique=True),))
+    rows = [{"n": 2, "name": "b"}, {"n": None, "name": "a"}, {"n": 1, "name": "c"}, {"n": 2, "name": "a"}]
+    assert [(r["n"], r["name"]) for r in sort_apply(rows, spec, SortState(key="n"))] == \
+        [(1, "c"), (2, "a"), (2, "b"), (None, "a")]
+    assert [(r["n"], r["name"]) for r in sort_apply(rows, spec, SortState(key="n", descending=True))] == \
+        [(None, "a"), (2, "b"), (2, "a"), (1, "c")]

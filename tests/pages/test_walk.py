@@ -76,6 +76,9 @@ def _check(page, where, problems: list, *, axe: bool, english: bool) -> None:
         for violation in walker.axe_violations(page):
             problems.append((*where, "axe", violation))
     SPENT["axe"] += time.monotonic() - started
+    title = page.title()
+    if not title.strip() or "<" in title or len(title) > 200:  # a template's block left open swallows the page
+        problems.append((*where, "document title", title[:120]))
     if english:
         left = walker.untranslated(page)
         if left:

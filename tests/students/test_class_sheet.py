@@ -15,6 +15,7 @@ from edu_portal.common.models import current_school_year
 from students.class_sheet import ResultRow, class_results_record, class_sheet_rows
 from students.models import AcademicResult, PhysicalRecord
 from students.services import academic_result_record
+from tests.exports import export_rows
 from tests.factories import SchoolFactory, UserFactory, make_student
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +170,21 @@ def test_links_to_the_sheet_from_the_class_list_and_the_school_page(client, teac
     assert 'data-testid="school-class-sheets"' in school_page
     index = client.get(reverse("students:class_sheet_index") + f"?school={secondary.pk}").content.decode()
     assert "7A" in index and "7B" in index
+
+
+def test_the_class_list_sorts_by_any_column_and_exports(client, teacher, klass, secondary):
+    """The index of class sheets is a list like the others (issue 21): sorted in memory (a school's classes,
+    counted), exported with the school and year in the file."""
+    make_student(secondary, grade=6, class_name="6C")
+    client.force_login(teacher)
+    url = reverse("students:class_sheet_index")
+    rows = lambda response: [(c["grade"], c["class_name"], c["pupils"]) for c in response.context["page"]]  # noqa: E731
+    assert rows(client.get(url)) == [(6, "6C", 1), (7, "7A", 3), (7, "7B", 1)]
+    assert rows(client.get(url, {"sort": "-pupils"})) == [(7, "7A", 3), (7, "7B", 1), (6, "6C", 1)]
+    assert rows(client.get(url, {"sort": "-class"})) == [(7, "7B", 1), (7, "7A", 3), (6, "6C", 1)]
+    response = client.get(url, {"sort": "-pupils", "export": "csv"})
+    assert response.status_code == 200 and secondary.code in response["Content-Disposition"]
+    assert export_rows(response)[1:] == [["7", "7A", "3"], ["7", "7B", "1"], ["6", "6C", "1"]]
 
 
 # --- the pupil's forms -----------------------------------------------------------------------

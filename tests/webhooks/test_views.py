@@ -81,3 +81,21 @@ def test_the_deliveries_sort_page_and_export(subscriptions, province_user):
     as_of, rows = read_export(client.get(url, {"export": "xlsx", "sort": "-id"}))
     assert "SIS Hà Nội" in as_of and [r[0] for r in rows[1:]] == sorted(ids, reverse=True)
     assert client.get(f"/webhooks/{hcm.pk}/", {"export": "csv"}).status_code == 404
+
+
+def test_the_subscriptions_sort_and_export_within_the_scope_with_scopes_in_words(subscriptions, province_user,
+                                                                                 ministry_user):
+    from tests.exports import export_rows
+
+    hanoi, hcm = subscriptions
+    client = _client(ministry_user)
+    assert [s.pk for s in client.get("/webhooks/", {"sort": "token"}).context["page"]] == [hanoi.pk, hcm.pk]
+    assert [s.pk for s in client.get("/webhooks/", {"sort": "-token"}).context["page"]] == [hcm.pk, hanoi.pk]
+    for sort in ("pending", "-failed", "active", "url", "created"):
+        assert client.get("/webhooks/", {"sort": sort}).status_code == 200
+    rows = export_rows(client.get("/webhooks/", {"export": "csv", "sort": "token"}))
+    assert [r[0] for r in rows[1:]] == ["SIS Hà Nội", "SIS Sài Gòn"]
+    scope_column = rows[0].index("Phạm vi")
+    assert rows[1][scope_column] == hanoi.token.province.name and "province:" not in "".join(rows[1])
+    own = export_rows(_client(province_user).get("/webhooks/", {"export": "xlsx"}))
+    assert [r[0] for r in own[1:]] == ["SIS Hà Nội"]
