@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.scope import SCHOOL, Scope
+from audit.models import Action
 from audit.services import id_numbers_shown
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.listing import Column, ListSpec, attr, display
@@ -18,6 +19,11 @@ from . import held, selectors, services
 from .forms import RunStartForm
 from .models import VerificationStatus
 
+def _run_total(run, scope):
+    """The records to verify; none yet while the planner counts them (not a zero)."""
+    return None if run.status == "planning" and not run.total else run.total
+
+
 # The verification runs (a few a day at most): any column sorts.
 RUN_LIST = ListSpec(
     what=_l("Các đợt xác thực"),
@@ -26,7 +32,7 @@ RUN_LIST = ListSpec(
         Column(_l("Phạm vi"), "scope", ("scope_label",), indexed=True,
                value=lambda run, scope: run.scope_label or run.scope),
         Column(_l("Trạng thái"), "status", ("status",), indexed=True, value=display("status")),
-        Column(_l("Số hồ sơ"), "total", ("total",), indexed=True, css="text-end", value=attr("total")),
+        Column(_l("Số hồ sơ"), "total", ("total",), indexed=True, css="text-end", value=_run_total),
         Column(_l("Bắt đầu"), "started", ("created_at",), indexed=True, value=attr("created_at")),
         Column(_l("Người bắt đầu"), "user", ("started_by__username",), indexed=True, value=attr("started_by.username")),
     ))
@@ -152,13 +158,43 @@ def held_view(request):
         else:
             messages.success(request, _("Đã xử lý số định danh trùng."))
         return redirect("verification:held")
-    claims = held.held_id_numbers(scope=scope)
-    for kind, model in (("student", held.Student), ("staff", held.StaffMember)):
-        shown = [c.claim for c in claims if c.kind == kind] + [c.owner for c in claims if c.kind == kind and c.owner]
-        id_numbers_shown(request=request, scope=scope, records=shown, model=model)
-    response = render(request, "verification/held.html", {"claims": claims})
-    response["Cache-Control"] = "no-store"
-    return response
+    exported = request.GET.get("export") in ("csv", "xlsx")
+
+    def audited(claims) -> None:
+        # Audit (rule: every full ID number shown or exported is recorded): both records of each claim.
+        for kind, model in (("student", held.Student), ("staff", held.StaffMember)):
+            shown = [c.claim for c in claims if c.kind == kind] + [c.owner for c in claims if c.kind == kind and c.owner]
+            id_numbers_shown(request=request, scope=scope, records=shown, model=model,
+                             action=Action.EXPORT_ID if exported else Action.VIEW_ID)
+
+    answer = list_page(request, queryset=held.held_id_numbers(scope=scope), spec=HELD_LIST, scope=scope,
+                       scope_name=scope_describe, rows_hook=audited)
+    if not isinstance(answer, HttpResponseBase):
+        answer = render(request, "verification/held.html", answer)
+    answer["Cache-Control"] = "no-store"
+    return answer
+
+
+def _person(record) -> str:
+    return f"{record.full_name} ({record.date_of_birth:%d/%m/%Y}), {record.school.name}" if record else ""
+
+
+# Held ID numbers (a review queue, at most 500 of each kind, read at once): every column sorts, in memory. Only
+# reviewers who see full numbers reach it (held._require_reviewer), so the numbers are shown and exported whole.
+HELD_LIST = ListSpec(
+    what=_l("Số định danh trùng chờ xử lý"),
+    columns=(
+        Column(_l("Số định danh"), "id_number", ("claim.id_number", "claim.updated_at"), indexed=True,
+               value=lambda c, scope: c.claim.id_number),
+        Column(_l("Loại hồ sơ"), "kind", ("kind", "claim.updated_at"), indexed=True,
+               value=lambda c, scope: str(_("Học sinh") if c.kind == "student" else _("Cán bộ, giáo viên"))),
+        Column(_l("Hồ sơ nhập sau (đang giữ)"), "claim", ("claim.full_name", "claim.updated_at"), indexed=True,
+               value=lambda c, scope: _person(c.claim)),
+        Column(_l("Giữ từ"), "since", ("claim.updated_at",), indexed=True, value=lambda c, scope: c.claim.updated_at),
+        Column(_l("Hồ sơ đang có số"), "owner", ("owner.full_name", "claim.updated_at"), indexed=True,
+               value=lambda c, scope: _person(c.owner)),
+        Column(""),
+    ))
 
 
 def _int(value) -> int:

@@ -13,6 +13,7 @@ page says so. Every order ends with the primary key in the same direction: rows 
 order from page to page (and the index on (key..., id) serves it)."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -113,9 +114,28 @@ def _sorted_in_memory(rows, order: tuple, descending: bool) -> list:
     names = [term for term in order if isinstance(term, str)]
 
     def key(row):
-        return tuple((value is None, value) if value is not None else (True, 0)
+        return tuple((True, 0) if value is None else (False, _text_key(value) if isinstance(value, str) else value)
                      for value in (lookup(row, name) for name in names))
     return sorted(rows, key=key, reverse=descending)
+
+
+# The Vietnamese alphabet (ă, â, đ, ê, ô, ơ, ư are letters of their own) and its tones, in dictionary order.
+_LETTERS = {letter: rank for rank, letter in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
+_LETTER_MARKS = ("\u0306", "\u0302", "\u031b")  # breve, circumflex, horn: part of the letter
+_TONES = {tone: rank for rank, tone in enumerate(("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"))}
+
+
+def _text_key(value: str) -> tuple:
+    """Text in a Vietnamese dictionary's order, for a list sorted in memory (the database sorts with ICU): letters
+    first (case ignored; Đ after D, Ă and Â after A), then tones (ngang, huyền, hỏi, ngã, sắc, nặng)."""
+    letters, tones = [], []
+    for char in value.casefold():
+        base, *marks = unicodedata.normalize("NFD", char)
+        letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _LETTER_MARKS))
+        # Digits, spaces and signs before letters (as ICU puts them); letters of other alphabets after.
+        letters.append(_LETTERS.get(letter, ord(letter[0]) + (100 if letter.isalpha() else -1_000_000)))
+        tones.append(next((_TONES[m] for m in marks if m in _TONES), 0))
+    return tuple(letters), tuple(tones), value
 
 
 class ListPaginator(Paginator):

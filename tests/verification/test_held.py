@@ -66,3 +66,34 @@ def test_the_page_shows_and_settles_for_a_reviewer_and_refuses_others(client, cl
     client.post(reverse("verification:held"), {"kind": "student", "pk": new.pk, "keep": "owner"})
     new.refresh_from_db()
     assert new.id_number is None
+
+
+def test_the_queue_sorts_and_exports_with_the_export_audited(client, claim):
+    """The held queue on the list component (issue 21): sorted by name in Vietnamese order (in memory), exported
+    whole to a reviewer, the export recorded as one of full ID numbers; refused to a user without the right."""
+    new, owner = claim
+    far = owner.school
+    other_owner = make_student(far, pupil_code="OWN2", id_number="001216000888", full_name="Đỗ Văn Có",
+                               date_of_birth=DOB, gender="M")
+    from students.services import student_create
+
+    clerk = Scope("school", school_id=new.school_id, province_code="01", can_view_id_numbers=True)
+    second = student_create(scope=clerk, school=new.school, pupil_code="NEW2", full_name="Dương Văn Sau",
+                            date_of_birth=DOB, gender="M", grade=3, class_name="3A", id_number=other_owner.id_number)
+    reviewer = UserFactory(username="t_reviewer2", role=Role.MINISTRY, may_view_id_numbers=True)
+    client.force_login(reviewer)
+    url = reverse("verification:held")
+    # By the whole name in the Vietnamese alphabet: Dương before Nguyễn; Đỗ (Đ after D) before Lê.
+    assert [c.claim.pk for c in client.get(url, {"sort": "claim"}).context["page"]] == [second.pk, new.pk]
+    assert [c.claim.pk for c in client.get(url, {"sort": "-claim"}).context["page"]] == [new.pk, second.pk]
+    assert [c.claim.pk for c in client.get(url, {"sort": "owner"}).context["page"]] == [second.pk, new.pk]
+    response = client.get(url, {"export": "csv", "sort": "id_number"})
+    assert response["Cache-Control"] == "no-store"
+    from tests.exports import export_rows
+
+    rows = export_rows(response)
+    assert [r[0] for r in rows[1:]] == ["001216000888", "001316000777"]
+    assert "Dương Văn Sau" in rows[1][2] and "Đỗ Văn Có" in rows[1][4]
+    assert AuditEvent.objects.filter(action="export_id", actor_id=reviewer.pk).exists()
+    client.force_login(UserFactory(username="t_masked2", role=Role.MINISTRY))
+    assert client.get(url, {"export": "csv"}).status_code == 403
