@@ -306,6 +306,9 @@ def _hanoi_reads_the_standings(page, live_server) -> None:
         english = [str(c.label) for c in CRITERIA]
     assert any(label in unmet for label in english)
     assert not any(label in unmet for label in CRITERION_LABELS if label not in english)
+    # Back to Vietnamese: the choice is remembered on the account (accounts.User.language), not only this session.
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "vi")
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -345,7 +348,8 @@ def _ministry_reads_and_exports(page, live_server) -> None:
     with open(download.value.path(), "rb") as fh:
         raw = fh.read()
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads the Vietnamese right
-    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=_delimiter(raw)))
+    as_of, *table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=_delimiter(raw)))
+    assert "số liệu lúc" in as_of[0]  # the "as of" line first (edu_portal.common.exports)
     assert table[0][0] == "Năm học" and "Đạt chuẩn mức 1 (%)" in table[0]
     assert [r[0] for r in table[1:]] == [school_year_label(y) for y in SEEDED_YEARS]
     share = table[0].index("Đạt chuẩn mức 1 (%)")
@@ -354,17 +358,18 @@ def _ministry_reads_and_exports(page, live_server) -> None:
     with page.expect_download() as download:
         page.get_by_test_id("export-xlsx-fac_units").click()
     sheet = _workbook(download.value).active
-    header = [c.value for c in sheet[1]]
+    assert "số liệu lúc" in sheet["A1"].value  # the "as of" line, then the header
+    header = [c.value for c in sheet[2]]
     assert header[0] == "Tỉnh/thành phố" and "Phòng kiên cố (%)" in header
-    body = list(sheet.iter_rows(min_row=2, values_only=True))
+    body = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(body) == 35  # 34 provinces and the total
     assert isinstance(body[-1][header.index("Trường có số liệu")], int)  # real numbers, not text
     assert body[-1][header.index("Trường có số liệu")] == School.objects.count()
 
 
 def _delimiter(raw: bytes) -> str:
-    first = raw.decode("utf-8-sig").splitlines()[0]
-    return ";" if first.count(";") > first.count(",") else ","
+    header = raw.decode("utf-8-sig").splitlines()[1]  # the header (the "as of" line is one cell)
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 # --- an API client with Hà Nội's token -----------------------------------------------------------------------
