@@ -92,6 +92,9 @@ def _check(page, where, problems: list, *, axe: bool, english: bool) -> None:
         found = walker.overflow(page)
         if found:
             problems.append((*where, width, "page wider than the window", found))
+        spilled = walker.spilled_cells(page)
+        if spilled:
+            problems.append((*where, width, "text running over into the next cell", spilled))
     SPENT["widths"] += time.monotonic() - started
 
 

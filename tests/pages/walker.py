@@ -2,6 +2,7 @@
 same checks can be run by hand against a running portal (`python -m tests.pages.walker URL USER PASSWORD PATH...`).
 
 - the page never scrolls sideways: wide tables scroll inside their own `.table-scroll` box (static/css/portal.css);
+- no table cell's text runs over into the next cell;
 - axe-core finds no critical or serious violation of WCAG 2 A/AA;
 - in English, no Vietnamese source string is left (tests/i18n_check.py, written apart; skipped only while missing).
 """
@@ -41,6 +42,21 @@ OVERFLOW_JS = """() => {
   return {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, culprits: out.slice(0, 5)};
 }"""
 
+# Table cells whose content runs over into the next cell (a fixed table layout with unbreakable text): the page may
+# fit its window and still be unreadable. 2 px of rounding allowed; cells that clip or scroll on purpose are skipped.
+SPILL_JS = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    if (cell.offsetParent === null || cell.scrollWidth <= cell.clientWidth + 2) continue;
+    if (getComputedStyle(cell).overflowX !== 'visible') continue;
+    const table = cell.closest('table');
+    out.push((table && table.dataset.testid ? table.dataset.testid + ': ' : '')
+             + cell.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40)
+             + ' (' + cell.scrollWidth + ' > ' + cell.clientWidth + 'px)');
+  }
+  return out.slice(0, 5);
+}"""
+
 # Two animation frames: a resize's observers (Chart.js redraws its canvas) have run.
 NEXT_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
@@ -63,6 +79,10 @@ def is_full_page(page) -> bool:
 
 def overflow(page) -> dict | None:
     return page.evaluate(OVERFLOW_JS)
+
+
+def spilled_cells(page) -> list[str]:
+    return page.evaluate(SPILL_JS)
 
 
 def axe_violations(page) -> list[dict]:
@@ -103,7 +123,8 @@ if __name__ == "__main__":  # pragma: no cover - a tool for looking at a running
             for width in (1366, 390):
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(base + path, wait_until="domcontentloaded")
-                found = {"overflow": overflow(page), "axe": axe_violations(page) if width == 1366 else []}
-                if found["overflow"] or found["axe"]:
+                found = {"overflow": overflow(page), "spilled": spilled_cells(page),
+                         "axe": axe_violations(page) if width == 1366 else []}
+                if any(found.values()):
                     print(path, width, json.dumps(found, ensure_ascii=False, indent=1))
         browser.close()
