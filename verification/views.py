@@ -19,6 +19,7 @@ from . import held, selectors, services
 from .forms import RunStartForm
 from .models import VerificationStatus
 
+
 def _run_total(run, scope):
     """The records to verify; none yet while the planner counts them (not a zero)."""
     return None if run.status == "planning" and not run.total else run.total
