@@ -242,3 +242,14 @@ def test_a_list_read_at_once_sorts_in_memory_with_empty_values_where_postgresql_
         [(1, "c"), (2, "a"), (2, "b"), (None, "a")]
     assert [(r["n"], r["name"]) for r in sort_apply(rows, spec, SortState(key="n", descending=True))] == \
         [(None, "a"), (2, "b"), (2, "a"), (1, "c")]
+
+
+def test_text_sorted_in_memory_follows_the_vietnamese_alphabet():
+    """Đ after every D, Ă and Â after A, tones after letters; digits first; case ignored."""
+    from edu_portal.common.listing import Column, ListSpec, SortState, sort_apply
+
+    spec = ListSpec(what="x", columns=(Column("name", "name", ("name",), unique=True),))
+    names = ["Đức", "Dũng", "Zung", "Ân", "an", "Ăn", "Bính", "Bình", "binh", "10A", "7A", "Ư", "U", "Anh"]
+    rows = sort_apply([{"name": n} for n in names], spec, SortState(key="name"))
+    assert [r["name"] for r in rows] == ["10A", "7A", "an", "Anh", "Ăn", "Ân", "binh", "Bình", "Bính", "Dũng",
+                                         "Đức", "U", "Ư", "Zung"]
