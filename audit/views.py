@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from accounts.scope import Scope
 from edu_portal.common.listing import Column, ListSpec, attr, display
-from edu_portal.common.views import describe_filters, list_page
+from edu_portal.common.views import describe_filters, export_requested, list_page
 from schools.selectors import scope_describe
 
 from .describe import describe
@@ -97,7 +97,7 @@ def event_list_view(request):
     actions = CHANGE_ACTIONS if log == "changes" else VIEW_ACTIONS
     filterset.form.fields["action"].choices = [("", _("Tất cả"))] + [(a.value, a.label) for a in actions]
     valid = filterset.is_valid()
-    exporting = request.GET.get("format") == "csv" or request.GET.get("export") in ("csv", "xlsx")
+    exporting = request.GET.get("format") == "csv" or export_requested(request)
     if exporting and not valid:  # a bad date is not "no date": refuse rather than export everything
         return HttpResponseBadRequest(" ".join(str(e) for errors in filterset.errors.values() for e in errors))
     if request.GET.get("format") == "csv":

@@ -17,7 +17,7 @@ from accounts.scope import COUNTRY, PROVINCE, Scope
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.listing import Column, ListSpec, attr
 from edu_portal.common.signals import id_numbers_shown
-from edu_portal.common.views import list_page
+from edu_portal.common.views import export_requested, list_page
 from schools.selectors import scope_describe
 
 from .duplicates import (
@@ -106,7 +106,7 @@ def _pupils_shown(request, scope):
         if scope.can_view_id_numbers:
             # Audit (the audit app hears it): full ID numbers shown or exported.
             id_numbers_shown.send(sender=Student, request=request, scope=scope, records=pupils,
-                                  exported=request.GET.get("export") in ("csv", "xlsx"))
+                                  exported=export_requested(request))
     return hook
 
 

@@ -7,12 +7,11 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from accounts.scope import SCHOOL, Scope
-from audit.models import Action
-from audit.services import id_numbers_shown
 from edu_portal.common.exceptions import AppError
 from edu_portal.common.listing import Column, ListSpec, attr, display
 from edu_portal.common.names import vietnamese_order
-from edu_portal.common.views import list_page
+from edu_portal.common.signals import id_numbers_shown
+from edu_portal.common.views import export_requested, list_page
 from schools.selectors import scope_describe, scope_parse
 
 from . import held, selectors, services
@@ -159,14 +158,12 @@ def held_view(request):
         else:
             messages.success(request, _("Đã xử lý số định danh trùng."))
         return redirect("verification:held")
-    exported = request.GET.get("export") in ("csv", "xlsx")
-
     def audited(claims) -> None:
-        # Audit (rule: every full ID number shown or exported is recorded): both records of each claim.
+        # Audit (the audit app hears it): every full ID number shown or exported, both records of each claim.
         for kind, model in (("student", held.Student), ("staff", held.StaffMember)):
             shown = [c.claim for c in claims if c.kind == kind] + [c.owner for c in claims if c.kind == kind and c.owner]
-            id_numbers_shown(request=request, scope=scope, records=shown, model=model,
-                             action=Action.EXPORT_ID if exported else Action.VIEW_ID)
+            id_numbers_shown.send(sender=model, request=request, scope=scope, records=shown,
+                                  exported=export_requested(request))
 
     answer = list_page(request, queryset=held.held_id_numbers(scope=scope), spec=HELD_LIST, scope=scope,
                        scope_name=scope_describe, rows_hook=audited)

@@ -225,7 +225,7 @@ def display(name: str) -> Callable:
 
 def lookup(row, path: str):
     """The row's value at a path dotted through relations ("school.name"); a dict's (a values() row) by key."""
-    for part in path.replace("__", ".").split("."):
+    for part in path.split("."):
         row = row.get(part) if isinstance(row, dict) else getattr(row, part, None)
         if row is None:
             return None

@@ -54,6 +54,15 @@ def _options(bound) -> list:
     return []
 
 
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_requested(request, prefix: str = "") -> bool:
+    """Does this request ask list_page for a download (?export=csv|xlsx)? For a rows_hook that audits full ID
+    numbers as exported rather than shown."""
+    return request.GET.get(prefix + "export") in EXPORT_FORMATS
+
+
 def list_page(request, *, queryset, spec: ListSpec, scope, narrowed: bool = True, scope_name=None,
               filters=(), rows_hook=None, prefix: str = ""):
     """A list page's rows in the chosen order and page, or (?export=csv|xlsx) the same rows, all pages,
@@ -64,9 +73,8 @@ def list_page(request, *, queryset, spec: ListSpec, scope, narrowed: bool = True
     params = {name: prefix + name for name in LIST_PARAMS}
     state = sort_parse(spec, request.GET.get(params["sort"]), narrowed=narrowed)
     queryset = sort_apply(queryset, spec, state, narrowed=narrowed)
-    fmt = request.GET.get(params["export"])
-    if fmt in ("csv", "xlsx"):
-        return _list_export(request, fmt, queryset=queryset, spec=spec, state=state, scope=scope, params=params,
+    if export_requested(request, prefix):
+        return _list_export(request, request.GET[params["export"]], queryset=queryset, spec=spec, state=state, scope=scope, params=params,
                             where=scope_name(scope) if scope_name else "", filters=filters, rows_hook=rows_hook)
     per_page = per_page_parse(request.GET.get(params["per_page"]))
     page = ListPaginator(queryset, per_page).get_page(request.GET.get(params["page"]))
