@@ -91,13 +91,13 @@ bench: venv services wrk-ensure
 # before facilities existed gets them from seed_demo_facilities --if-empty (a fresh load has them: it does nothing).
 NATIONAL_URL ?= $(shell echo "$(DATABASE_URL)" | sed 's#/[^/]*$$#/edu_portal_national#')
 NATIONAL_ADMIN_URL = $(shell echo "$(NATIONAL_URL)" | sed 's#/[^/]*$$#/postgres#')
-NATIONAL_MANAGE = DATABASE_URL="$(NATIONAL_URL)" DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py
+NATIONAL_MANAGE = DATABASE_URL="$(NATIONAL_URL)" POPULATION_REGISTRY_POPULATION_FILE=$(CURDIR)/.local/population-national.csv.gz DJANGO_SETTINGS_MODULE=edu_portal.settings.dev $(PYTHON) manage.py
 bench-national: venv services wrk-ensure
 	psql "$(NATIONAL_ADMIN_URL)" -tAc "SELECT 1 FROM pg_database WHERE datname = 'edu_portal_national'" | grep -q 1 \
 		|| psql "$(NATIONAL_ADMIN_URL)" -c "CREATE DATABASE edu_portal_national"
 	$(NATIONAL_MANAGE) migrate --noinput
 	$(NATIONAL_MANAGE) load_admin_units
-	$(NATIONAL_MANAGE) seed_demo --scale national --workers 2 --if-empty
+	$(NATIONAL_MANAGE) seed_demo --scale national --workers 2 --if-empty --no-past-results
 	$(NATIONAL_MANAGE) stats_refresh --if-empty
 	$(NATIONAL_MANAGE) seed_demo_facilities --if-empty
 	BENCH_DATABASE_URL="$(NATIONAL_URL)" BENCH_LABEL=national BENCH_ONLY=dashboards,api,school_upload,facilities_upload,verification,name_order,name_search,duplicates,reporting \

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import pickle  # noqa: S403 - our own selections, written by our own processes
 import threading
 import uuid
@@ -15,6 +16,7 @@ import uuid
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection
+from django.utils.functional import Promise, lazy
 
 from accounts.scope import Scope
 
@@ -98,6 +100,32 @@ def _redis_call(method, *args):
         return None
 
 
+@functools.cache
+def _lazy_function(func, *resultclasses):
+    return lazy(func, *resultclasses)
+
+
+def _lazy_again(func, args, kwargs, *resultclasses):
+    """A lazy text (a level's or a state's label) out of a pickle. Django's own unpickling calls lazy()
+    for each one, which builds a new proxy class every time (~0.25 ms: a dashboard's selections hold a few
+    dozen labels, 2-3 ms of a 20 ms page); here the class is built once per function."""
+    return _lazy_function(func, *resultclasses)(*args, **kwargs)
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj):
+        if isinstance(obj, Promise):
+            _unpickle, arguments = obj.__reduce__()
+            return _lazy_again, arguments
+        return NotImplemented
+
+
+def _dumps(value) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
 def cached(fn):
     """Memoise a selector under the current statistics version: per process, and shared by every
     process through Redis, so that after a refresh one process computes a selection (national
@@ -121,7 +149,7 @@ def cached(fn):
             pickled = _redis_call(cache.get, shared)
             if not isinstance(pickled, bytes):
                 value = fn(scope=scope, filters=filters, **kwargs)
-                pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+                pickled = _dumps(value)
                 _redis_call(cache.set, shared, pickled, SHARED_TTL)
             if len(_LOCAL["entries"]) >= _LOCAL_MAX:
                 _LOCAL["entries"].clear()

@@ -102,7 +102,7 @@ def _create_indexes(definitions: list[str]) -> None:
 
 
 def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=print,
-              population_file: Path | None = None) -> dict:
+              population_file: Path | None = None, past_results: bool = True) -> dict:
     """Generate and COPY the data set of `years` school years, the current one last; returns counts,
     seconds and rows per second. The population the children belong to is written to
     `population_file` (demo_population.population), for the mock registry's statistics.
@@ -124,6 +124,7 @@ def seed_demo(*, schools: int, seed: int, workers: int = 1, years: int = 3, log=
                            "students_physicalrecord": children["physical"]})
     plan: Plan = plan_make(n_schools=schools, seed=seed, geo=geo, first_ids=firsts[:3], years=years)
     plan.child_firsts = dict(zip(("enrollment", "result", "physical"), firsts[3:], strict=True))
+    plan.past_results = past_results
     results_pools_warm()
     school_year = current_school_year()
     log(f"Plan: {len(plan.schools):,} schools, {plan.staff:,} staff; school years "

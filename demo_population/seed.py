@@ -111,6 +111,10 @@ class Plan:
     students: int = 0
     staff: int = 0
     years: int = 1  # school years seeded, the current one last
+    # False: the past years get enrollments but no results (~5 GB a year at national size): what the
+    # national bench loads on a disk of ~75 GB free (make bench-national). Their draws are made all the same,
+    # so every other row is the one a full load writes.
+    past_results: bool = True
     # Ids of the pupils who left before the current year, per province: from leaver_first, at most
     # leaver_room of them (demo_population.history.leaver_capacity).
     leaver_first: dict[str, int] = field(default_factory=dict)
@@ -469,7 +473,10 @@ class _PupilWriter:
                 step.left_on.isoformat() if step.left_on else "",
                 COMPLETED_REASON if step.outcome == "completed" else ""])
             if step.grade >= 1:
-                for j, (term, ratings) in enumerate(_year_results(rng, step, self.school_year)):
+                drawn = _year_results(rng, step, self.school_year)
+                if not plan.past_results and step.year != self.school_year:
+                    drawn = []
+                for j, (term, ratings) in enumerate(drawn):
                     w["result"].writerow([child_id(plan, "result", sid, k, j), sid, step.school.id, step.year,
                                           term, *ratings, now, now])
         last = steps[-1]

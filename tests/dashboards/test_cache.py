@@ -77,3 +77,24 @@ def test_one_request_sees_one_statistics_version():
         assert stats_cache.stats_version() == "next"
     finally:
         _signal(request_finished)
+
+
+def test_labels_from_the_cache_follow_the_readers_language(refreshed):
+    """A selection's labels are lazy texts: served from this process's memo or from Redis (another
+    process), each still renders in the language of the request that reads it, as the computed one does."""
+    from django.utils import translation
+    from django.utils.functional import Promise
+
+    selection = {"scope": Scope.country(), "filters": {}, "groups": ("level",)}
+
+    def labels(summary):
+        rows = summary.groups["level"]
+        assert rows and all(isinstance(r["name"], Promise) for r in rows)
+        return {r["key"]: (translation.override("vi")(str)(r["name"]),
+                           translation.override("en")(str)(r["name"])) for r in rows}
+
+    computed = labels(stats_summary(**selection))
+    assert any(vi != en for vi, en in computed.values())
+    assert labels(stats_summary(**selection)) == computed
+    stats_cache._LOCAL["entries"].clear()  # another process: the figures come from Redis
+    assert labels(stats_summary(**selection)) == computed

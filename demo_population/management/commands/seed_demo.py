@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=3,
                             help="school years to build, the current one last (promotion, repetition, dropout, "
                                  "transfers and intake between them)")
+        parser.add_argument("--no-past-results", action="store_true",
+                            help="no results for the past years, only their enrollments (about 5 GB less a year "
+                                 "at national size; the current year's results are written)")
         parser.add_argument("--no-stats", action="store_true",
                             help="do not compute the statistics after loading (stats_refresh does)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when schools already exist")
@@ -46,7 +49,8 @@ class Command(BaseCommand):
             raise CommandError("--years must be at least 1.")
         result = seed_demo(schools=opts["schools"] or SCALES[opts["scale"]], seed=opts["seed"],
                            workers=opts["workers"], years=opts["years"], log=self.stdout.write,
-                           population_file=settings.POPULATION_REGISTRY_POPULATION_FILE)
+                           population_file=settings.POPULATION_REGISTRY_POPULATION_FILE,
+                           past_results=not opts["no_past_results"])
         counts = ", ".join(f"{k}: {v:,}" for k, v in result["counts"].items())
         self.stdout.write(f"Loaded {result['rows']:,} rows in {result['seconds']} s "
                           f"({result['rows_per_second']:,} rows/s). {counts}")
