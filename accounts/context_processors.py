@@ -1,5 +1,7 @@
+import functools
+
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .scope import Scope
@@ -17,6 +19,16 @@ NAV_RECORDS = (("schools:list", _("Trường học")), ("teachers:list", _("Cán
                ("students:list", _("Học sinh")))
 
 
+@functools.cache
+def _url(url_name: str, prefix: str) -> str | None:
+    """A menu entry's address: the URLconf does not change while the process runs, so each is reversed once per
+    script prefix rather than ~20 times a page (~0.5 ms of a dashboard's 20 ms budget); None if it has none."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 def scope(request):
     """The user's scope and the navigation entries their role may use, the current page's entry marked.
 
@@ -27,17 +39,18 @@ def scope(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    records = [{"url": reverse(name), "label": label} for name, label in NAV_RECORDS]
+    prefix = get_script_prefix()
+    records = [{"url": _url(name, prefix), "label": label} for name, label in NAV_RECORDS]
     nav = []
     grouped = {key: [] for key, _label in NAV_GROUPS}
     for config in apps.get_app_configs():
         for url_name, label, roles in getattr(config, "nav_items", ()):
             if roles and user.role not in roles and not user.is_superuser:
                 continue
-            try:
-                item = {"url": reverse(url_name), "label": label}
-            except NoReverseMatch:
+            url = _url(url_name, prefix)
+            if url is None:
                 continue
+            item = {"url": url, "label": label}
             nav.append(item)
             grouped.get(getattr(config, "nav_group", "data"), grouped["data"]).append(item)
     _mark_current(request.path, records + nav)
