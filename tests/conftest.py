@@ -4,6 +4,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 
 from accounts.models import Role
+from edu_portal.common.request_id import request_id_var
 from tests.factories import SchoolFactory, UserFactory
 
 # The autouse fixture below is function-scoped but idempotent, so Hypothesis may reuse it.
@@ -41,6 +42,15 @@ def fresh_statistics_cache():
     stats_version_bump()
     official_version_bump()  # the official figures and the periods cached for the pages, likewise
     _LOCAL["entries"].clear()
+
+
+@pytest.fixture(autouse=True)
+def outside_any_request():
+    """Each test starts outside any request, as a shell or a task does. The request id is a context variable of
+    the thread, and a request made through the test client clears it only when its response is closed: a
+    streamed export a test did not read to the end leaves its id to the tests that run after it in the same
+    process (which ones, depends on how the parallel run hands out the modules)."""
+    request_id_var.set("-")
 
 
 def _is_transactional(request) -> bool:
