@@ -24,12 +24,16 @@ setup run: export DJANGO_SETTINGS_MODULE ?= edu_portal.settings.dev
 test: export DJANGO_SETTINGS_MODULE = edu_portal.settings.test
 
 PYTEST_ARGS ?=
+# Test processes in parallel (pytest-xdist), one per CPU; each has its own test database, Redis database and ports
+# (edu_portal/settings/test.py). A whole test module stays in one process (module fixtures run once).
+# TEST_PROCESSES=0 runs the tests in this process, one after another.
+TEST_PROCESSES ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: help venv services chromium-ensure axe-ensure wrk-ensure setup run test bench bench-national backup restore drill conformance
 
 help:
 	@echo "make run      set everything up, then run web + Celery worker + beat + mock registry"
-	@echo "make test     ruff, import layers (lint-imports), makemigrations --check, pytest (PYTEST_ARGS='...')"
+	@echo "make test     ruff, import layers (lint-imports), makemigrations --check, pytest in parallel (PYTEST_ARGS='...', TEST_PROCESSES=n)"
 	@echo "make setup    venv, PostgreSQL, Redis, migrations, demo data and users"
 	@echo "make services start PostgreSQL and Redis if they are not running"
 	@echo "make bench    benchmarks (QUICK=1 for a short run)"
@@ -69,7 +73,7 @@ test: venv services chromium-ensure axe-ensure
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/bandit -q -r . -x ./.venv,./tests,./.local,./staticfiles -lll
 	$(PYTHON) manage.py makemigrations --check --dry-run
-	$(PYTHON) -m pytest --create-db $(PYTEST_ARGS)
+	$(PYTHON) -m pytest --create-db -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # Runs bench/__main__.py (python -m bench) or else bench/run.py (as the module bench.run,
 # so the project root is importable). QUICK=1 reaches it as BENCH_QUICK=1. bench/api.py loads

@@ -29,7 +29,10 @@ HOST = "127.0.0.1"
 
 def free_port(preferred: int = 0) -> int:
     """`preferred` if nothing listens there, else any free port on loopback. (Another test session
-    on this machine may hold a fixed port; its server would vanish when that session ends.)"""
+    on this machine may hold a fixed port; its server would vanish when that session ends.) In parallel
+    tests (pytest-xdist) always any free port: the processes would race for the preferred one."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        preferred = 0
     for port in dict.fromkeys((preferred, 0)):
         with socket.socket() as sock:
             try:

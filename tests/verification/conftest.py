@@ -1,7 +1,8 @@
 """The mock registry as a real process over loopback HTTP, a real Celery worker, real Redis.
 
-The registry is started once per session on port 8199 (the test settings' POPULATION_API_URL)
-with the test client secret, and stopped by its PID. Each test starts from the registry's default
+The registry is started once per session (per test process in parallel runs) with the test client
+secret, on port 8199 (the test settings' POPULATION_API_URL) or, when that is taken or the tests run
+in parallel, on any free port, and stopped by its PID. Each test starts from the registry's default
 behaviour with counters cleared, and from empty verification state in Redis.
 """
 from __future__ import annotations
