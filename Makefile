@@ -37,7 +37,7 @@ help:
 	@echo "make setup    venv, PostgreSQL, Redis, migrations, demo data and users"
 	@echo "make services start PostgreSQL and Redis if they are not running"
 	@echo "make bench    benchmarks (QUICK=1 for a short run)"
-	@echo "make bench-national  the benchmarks on the whole country (loads it once: > 40 min, > 50 GB of disk)"
+	@echo "make bench-national  the benchmarks on the whole country (loads it once: ~70 min, ~45 GB of disk)"
 	@echo "make drill    drills with servers of their own (read replica: tests/scaling/)"
 	@echo "make backup   pg_dump DATABASE_URL to backups/<time>.dump (OUT=file to choose)"
 	@echo "make restore FILE=backups/x.dump [TARGET_URL=...]  restore a dump (default: into DATABASE_URL)"
