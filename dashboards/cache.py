@@ -29,16 +29,13 @@ _LOCAL_MAX = 512
 # figures, and the year choices of the two filter sets it builds), each a round trip. Outside requests
 # (workers, shells) it is read every time.
 _REQUEST = threading.local()
-_UNREAD = object()
 
 
 def _request_begins(**kwargs) -> None:
-    _REQUEST.version = _UNREAD
     _REQUEST.memo = {}
 
 
 def _request_ends(**kwargs) -> None:
-    _REQUEST.__dict__.pop("version", None)
     _REQUEST.__dict__.pop("memo", None)
 
 
@@ -53,19 +50,36 @@ request_started.connect(_request_begins, dispatch_uid="dashboards.cache.request_
 request_finished.connect(_request_ends, dispatch_uid="dashboards.cache.request_ends")
 
 
+def request_once(key: str, read):
+    """`read()` once a request under `key` (every time outside one): a version read from Redis, which a page asks
+    for several times. An empty answer (Redis unreachable) is not kept."""
+    memo = request_memo()
+    if memo is not None and key in memo:
+        return memo[key]
+    value = read()
+    if memo is not None and value:
+        memo[key] = value
+    return value
+
+
+def request_forget(key: str) -> None:
+    """A version bumped inside a request: what the request reads next is the new one."""
+    memo = request_memo()
+    if memo is not None:
+        memo.pop(key, None)
+
+
+def _stats_version_read() -> str | None:
+    try:
+        return cache.get(VERSION_KEY) or "0"
+    except Exception:  # noqa: BLE001 - without Redis the figures are computed every time
+        return None
+
+
 def stats_version() -> str | None:
     """The version of the statistics (bumped by every refresh); None when Redis is unreachable.
     One request sees one version from its first read on (its figures and its choices agree)."""
-    memo = getattr(_REQUEST, "version", None)
-    if memo is not None and memo is not _UNREAD:
-        return memo
-    try:
-        version = cache.get(VERSION_KEY) or "0"
-    except Exception:  # noqa: BLE001 - without Redis the figures are computed every time
-        version = None
-    if memo is _UNREAD and version is not None:
-        _REQUEST.version = version
-    return version
+    return request_once("stats_version", _stats_version_read)
 
 
 def stats_version_bump() -> None:
@@ -73,8 +87,7 @@ def stats_version_bump() -> None:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)
     except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
         pass
-    if hasattr(_REQUEST, "version"):  # a refresh inside a request: what it reads next is the new version
-        _REQUEST.version = _UNREAD
+    request_forget("stats_version")  # a refresh inside a request
 
 
 def selection_key(scope: Scope, filters: dict | None, *parts) -> tuple:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import PROVINCE, Scope
 from edu_portal.common.exceptions import AppError
 
-from .cache import SHARED_TTL, request_memo
+from .cache import SHARED_TTL, request_forget, request_once
 
 # The figures shown official beside live on the general pages, and in the API (plus their ratios).
 OFFICIAL_METRICS = ["pupils", "pupils_female", "pupils_male", "staff", "staff_teacher", "teachers_qualified",
@@ -101,22 +101,19 @@ def _cache_call(method, *args):
 def official_version() -> str:
     """Bumped by the reporting app after every commit that changes frozen figures or acceptances: part of the
     key of every cached official answer (the statistics' version does not move when a province is accepted)."""
-    memo = request_memo()  # read once a request: a page asks for its periods and its sums (one round trip less)
-    if memo is not None and "official_version" in memo:
-        return memo["official_version"]
+    # Read once a request: a page asks for its periods and its sums.
+    return request_once("official_version", _official_version_read)
+
+
+def _official_version_read() -> str:
     try:
-        version = cache.get(VERSION_KEY) or "0"
+        return cache.get(VERSION_KEY) or "0"
     except Exception:  # noqa: BLE001 - without Redis nothing official is cached
         return ""
-    if memo is not None:
-        memo["official_version"] = version
-    return version
 
 
 def official_version_bump() -> None:
-    memo = request_memo()
-    if memo is not None:  # a write inside a request: what it reads next is under the new version
-        memo.pop("official_version", None)
+    request_forget("official_version")  # a write inside a request
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, None)
     except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
