@@ -14,14 +14,12 @@ from edu_portal.common.exceptions import NotInScope
 from facilities.models import SchoolStanding
 from facilities.standard import CRITERIA, Standing
 from geo.models import Commune
-from schools.models import School
 
 from .cache import cached
 from .indicators_facilities import FACILITY_METRICS, derive_facilities
 from .selectors import Summary, stats_by_year_from, stats_filter, stats_rows_source, stats_summary_from
 
 CRITERION_LABELS = {c.code: c.label for c in CRITERIA}
-MET = (Standing.LEVEL_1, Standing.LEVEL_2)
 
 
 def criterion_labels() -> dict[str, str]:
@@ -85,34 +83,32 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
     _qs, cleaned = stats_filter(scope=scope, filters=filters)  # refuses bad filters as the pages do
     if scope.kind == SCHOOL:
         raise NotInScope()
-    conditions = [("ss.school_year = %s", cleaned["school_year"])]
+    # meets_level_1: true (level 1 or 2), false (below level 1), null (not assessed under the circular: not listed).
+    conditions = [("ss.school_year = %s", cleaned["school_year"]), ("ss.meets_level_1 IS NOT NULL", None)]
     for province in {scope.province_code, cleaned.get("province")} - {None, ""}:
-        # The standings of the province's schools by their own copy of the province (an index range, where
-        # probing the standings school by school took most of the page's time), and the school's province
-        # still decides: a school moved since its standing was written is listed nowhere until the refresh.
-        conditions += [("ss.province_id = %s", province), ("s.province_id = %s", province)]
-    for key, column in (("commune", "s.commune_id"), ("level", "s.level"), ("ownership", "s.ownership")):
+        conditions.append(("ss.province_id = %s", province))
+    for key in ("commune", "level", "ownership"):
         if key in cleaned:
-            conditions.append((f"{column} = %s", cleaned[key]))
+            conditions.append((f"ss.{key}{'_id' if key == 'commune' else ''} = %s", cleaned[key]))
     # Written by hand (the ORM cannot say it): only a page of each kind leaves the database, with each kind's
-    # count. A province has a few thousand schools, and reading (and decoding the unmet criteria of) all of
-    # them cost more than the rest of its page. The narrow rows of the selection are read once (b), each kind's
-    # page is a top-N sort of them (ranking all of them with two windows took twice as long at national size,
-    # 2,700 schools), the counts a third pass; the unmet criteria and the commune's name are joined to the
-    # rows kept only. LIMIT NULL is no limit (an export).
-    standings, schools = SchoolStanding._meta.db_table, School._meta.db_table
-    page = ("(SELECT * FROM b WHERE {} met ORDER BY name, school_id LIMIT %s OFFSET %s)")
-    sql = (f"WITH b AS MATERIALIZED (SELECT ss.id, ss.school_id, s.name, s.code, s.commune_id,"  # noqa: S608 - constants; values are parameters
-           f" ss.standing IN %s AS met FROM {standings} ss JOIN {schools} s ON s.id = ss.school_id"
-           f" WHERE ss.standing IN %s AND {' AND '.join(c for c, _v in conditions)}),"
-           f" p AS ({page.format('')} UNION ALL {page.format('NOT')})"
-           f" SELECT p.school_id, p.code, p.name, c.name, ss.standing, ss.unmet, p.met, NULL::bigint FROM p"
-           f" JOIN {standings} ss ON ss.id = p.id JOIN {Commune._meta.db_table} c ON c.code = p.commune_id"
-           f" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, met, count(*) FROM b GROUP BY met"
-           f" ORDER BY 3, 1")  # by name, then id; the counts (no name) last
-    params = [MET, (*MET, Standing.NONE), *(v for _c, v in conditions)]
+    # count. A province has a few thousand schools: each page is read in its order from the index
+    # standing_list_order (year, province, meets level 1, name, school), which stops after the page, where
+    # joining and sorting the province's schools took 6 ms at national size (issue 18). The standings' copies of
+    # their school's province, commune, name, level and ownership follow the school at once (a trigger:
+    # facilities migration 0006). LIMIT NULL is no limit (an export).
+    where = " AND ".join(c for c, _v in conditions)
+    standings, communes = SchoolStanding._meta.db_table, Commune._meta.db_table
+    page = (f"(SELECT ss.school_id, ss.school_code, ss.school_name, c.name, ss.standing, ss.unmet, ss.meets_level_1,"  # noqa: S608 - constants; values are parameters
+            f" NULL::bigint FROM {standings} ss LEFT JOIN {communes} c ON c.code = ss.commune_id WHERE {where} AND {{}} ss.meets_level_1"
+            " ORDER BY ss.school_name, ss.school_id LIMIT %s OFFSET %s)")
+    sql = (f"{page.format('')} UNION ALL {page.format('NOT')} UNION ALL"  # noqa: S608 - constants; values are parameters
+           f" SELECT NULL, NULL, NULL, NULL, NULL, NULL, ss.meets_level_1, count(*) FROM {standings} ss"
+           f" WHERE {where} GROUP BY ss.meets_level_1 ORDER BY 7, 3, 1")  # each kind by name, then id
+    values = [v for c, v in conditions if "%s" in c]
+    params = []
     for page_number in (met_page, unmet_page):
-        params += [limit, (max(page_number, 1) - 1) * (limit or 0)]
+        params += [*values, limit, (max(page_number, 1) - 1) * (limit or 0)]
+    params += values
     with connections[SchoolStanding.objects.db].cursor() as cursor:  # the router's choice for reads
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -25,6 +25,8 @@ _FACT_FIELDS = tuple(f for f in SchoolFacts.__dataclass_fields__ if f in SUMMED 
 _ROW_FIELDS = ("site_id", "school_id", "school_year", "land_area_m2", "water_source", "electricity", "internet",
                *_FACT_FIELDS)
 _BATCH = 2000
+# SchoolStanding.meets_level_1 of each standing: the schools listed as meeting level 1 and as not meeting it.
+_MEETS_LEVEL_1 = {Standing.LEVEL_1: True, Standing.LEVEL_2: True, Standing.NONE: False}
 
 
 def _amount(value):
@@ -58,7 +60,9 @@ def standings_compute(*, school_ids: list[int] | None = None) -> list[SchoolStan
         sites_qs = sites_qs.filter(school_id__in=school_ids)
         rows_qs = rows_qs.filter(school_id__in=school_ids)
         schools_qs = schools_qs.filter(pk__in=school_ids)
-    schools = {pk: (level, province) for pk, level, province in schools_qs.values_list("pk", "level", "province_id")}
+    # What the standing copies of its school (SchoolStanding: a province's list is read in order from its index).
+    copied = ("level", "province_id", "name", "code", "commune_id", "ownership")
+    schools = {row[0]: dict(zip(copied, row[1:], strict=True)) for row in schools_qs.values_list("pk", *copied)}
     sites: dict[int, list[Site]] = defaultdict(list)
     for site in sites_qs:
         sites[site.school_id].append(site)
@@ -71,17 +75,21 @@ def standings_compute(*, school_ids: list[int] | None = None) -> list[SchoolStan
             row = dict(zip(_ROW_FIELDS, values, strict=True))
             by_school[row["school_id"]][row["site_id"]] = row
         for school_id, rows in by_school.items():
-            level, province_id = schools.get(school_id, (None, None))
-            if level is None:
+            school = schools.get(school_id)
+            if school is None:
                 continue
+            level = school["level"]
             if level == SchoolLevel.CONTINUING:
                 result_standing, unmet = Standing.NOT_APPLICABLE, []
             else:
                 result = evaluate(_facts(level, sites[school_id], rows))
                 result_standing = result.standing
                 unmet = [[u.criterion.code, u.standard_level, _amount(u.shortfall.missing)] for u in result.unmet]
-            out.append(SchoolStanding(school_id=school_id, province_id=province_id, school_year=year,
-                                      standing=result_standing, unmet=unmet, computed_at=now))
+            out.append(SchoolStanding(school_id=school_id, province_id=school["province_id"], school_year=year,
+                                      standing=result_standing, unmet=unmet, computed_at=now,
+                                      meets_level_1=_MEETS_LEVEL_1.get(result_standing),
+                                      school_name=school["name"], school_code=school["code"],
+                                      commune_id=school["commune_id"], level=level, ownership=school["ownership"]))
     return out
 
 

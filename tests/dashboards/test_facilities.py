@@ -297,33 +297,60 @@ def _listed(standards) -> dict[str, list[int]]:
     return {"met": [r["key"] for r in standards.met], "unmet": [r["key"] for r in standards.unmet]}
 
 
-def test_the_standings_carry_their_schools_province_and_the_list_reads_by_it(standings_79):
-    """The refresh copies each school's province into its standing (the province's list reads its rows by
-    it); the data migration fills the rows written before; the school's own province still decides."""
+def test_the_standings_carry_their_schools_copies_and_the_list_reads_by_them(standings_79):
+    """The refresh copies each school's province, commune, name, code, level and ownership into its standing (the
+    province's list reads its rows in order by them); the data migrations fill the rows written before; a trigger
+    keeps the copies the school's own."""
+    copied = {"province_id": "province_id", "commune_id": "commune_id", "school_name": "name", "school_code": "code",
+              "level": "level", "ownership": "ownership"}
+
+    def copies_hold() -> bool:
+        return all(getattr(s, k) == getattr(s.school, v) for s in SchoolStanding.objects.select_related("school")
+                   for k, v in copied.items())
+
     stored = SchoolStanding.objects.select_related("school")
-    assert stored.count() >= 7 and all(s.province_id == s.school.province_id for s in stored)
+    assert stored.count() >= 7 and copies_hold()
+    assert all(s.meets_level_1 == {"level_1": True, "level_2": True, "none": False}.get(s.standing) for s in stored)
     before = facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"})
     assert [len(before.met), len(before.unmet)] == [3, 4]
 
-    # Rows as they were before the column: the migration's UPDATE gives them their school's province.
-    migration = importlib.import_module("facilities.migrations.0005_standing_province").Migration
-    fill = next(op.sql for op in migration.operations if isinstance(op, migrations.RunSQL))
-    SchoolStanding.objects.update(province=None)
-    with connection.cursor() as cursor:
-        cursor.execute(fill)
-    assert all(s.province_id == s.school.province_id for s in stored.all())
+    # Rows as they were before the columns: the migrations' UPDATEs give them their school's.
+    for name in ("0005_standing_province", "0006_standing_list_order"):
+        migration = importlib.import_module(f"facilities.migrations.{name}").Migration
+        fill = next(op.sql for op in migration.operations if isinstance(op, migrations.RunSQL) and "UPDATE" in op.sql
+                    and "TRIGGER" not in op.sql)
+        SchoolStanding.objects.update(province=None, commune=None, school_name="", school_code="", level="",
+                                      ownership="", meets_level_1=None)
+        with connection.cursor() as cursor:
+            cursor.execute(fill)
+            if name.startswith("0005"):  # the next migration's columns are not that one's
+                assert all(s.province_id == s.school.province_id for s in stored.all())
+    assert copies_hold()
     after = facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"})
     assert (after.met, after.unmet, after.met_count, after.unmet_count) == (
         before.met, before.unmet, before.met_count, before.unmet_count)
 
-    # A school moved to another province since its standing was written: listed in neither until the refresh
-    # (which the move enqueues), then in its new province.
+    # A school moved to another province and renamed: listed there under its new name at once, and no longer in
+    # its old province's list or count; its standing is recomputed by the refresh the move enqueues.
     moved = School.objects.get(pk=before.unmet[0]["key"])
-    School.objects.filter(pk=moved.pk).update(province_id="01", commune_id=commune_of("01"))
-    assert moved.pk not in _listed(facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"}))["unmet"]
-    assert moved.pk not in _listed(facilities_standard_list.uncached(scope=PROVINCE_01, filters={}))["unmet"]
+    School.objects.filter(pk=moved.pk).update(province_id="01", commune_id=commune_of("01"), name="Trường Mới")
+    assert copies_hold()
+    old_province = facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"})
+    assert _listed(old_province)["unmet"] == [k for k in _listed(before)["unmet"] if k != moved.pk]
+    assert old_province.unmet_count == before.unmet_count - 1
+    new_province = facilities_standard_list.uncached(scope=PROVINCE_01, filters={})
+    assert [r["name"] for r in new_province.unmet if r["key"] == moved.pk] == ["Trường Mới"]
+    # An update that changes none of the copied columns leaves the standings as they are.
+    def versions() -> list:  # where the rows' versions are (ctid): an UPDATE writes a new version elsewhere
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ctid::text FROM facilities_schoolstanding WHERE school_id = %s ORDER BY id", [moved.pk])
+            return cursor.fetchall()
+
+    kept = versions()
+    School.objects.filter(pk=moved.pk).update(address="Số 1, đường Mới")
+    assert versions() == kept
+    School.objects.filter(pk=moved.pk).update(code=moved.code + "X")
+    assert versions() != kept
     stats_refresh_schools(school_ids=[moved.pk])
     assert SchoolStanding.objects.get(school=moved, school_year=YEAR).province_id == "01"
     assert moved.pk in _listed(facilities_standard_list.uncached(scope=PROVINCE_01, filters={}))["unmet"]
-    assert _listed(facilities_standard_list.uncached(scope=COUNTRY, filters={"province": "79"}))["unmet"] == [
-        k for k in _listed(before)["unmet"] if k != moved.pk]
