@@ -5,7 +5,7 @@ count and the page's rows, two queries). Each case is measured on the first page
 one (page DEEP_PAGE, or the last if there are fewer), in two orders, side by side:
 
     new   the model's order: given, middle, family name under ICU `vi`, then id (the expression
-          indexes student_vi_name and student_school_vi_name serve it)
+          indexes student_vi_name_search and student_school_vi_name serve it)
     old   the order before: order_by("full_name", "pk"), with the index it had then,
           (school_id, full_name), created for the measurement and dropped after (the new schema
           no longer has it)

@@ -44,7 +44,7 @@ def _list_filterset(scope: Scope, data):
 
 
 # The pupil list's columns. Indexed orders (any list, the country's included): the pupil code (unique) and
-# the name (student_vi_name, walked either way); the others sort a school's or a commune's pupils only.
+# the name (student_vi_name_search, walked either way); the others sort a school's or a commune's pupils only.
 STUDENT_LIST = ListSpec(
     what=_l("Học sinh"), id_numbers=True, narrowed=narrowed_to_commune,
     columns=(

@@ -120,13 +120,14 @@ def _random_pupils(schools, count: int, *, prefix: str, seed: int) -> None:
 
 def test_province_and_school_pages_are_served_by_the_name_indexes(school_other_province):
     """With enough rows for the planner to care (20,000 pupils in 21 schools), a page of a
-    province's pupils walks student_vi_name and a school's walks student_school_vi_name: no sort
+    province's pupils walks student_vi_name_search (its keys begin with the order) and a school's walks
+    student_school_vi_name: no sort
     of the whole province. Written as the list page writes it (selector, then a slice)."""
     schools = [SchoolFactory(province_id="01") for _ in range(20)] + [school_other_province]
     _random_pupils(schools, 20_000, prefix="HSPLAN", seed=14)
     province = student_list(scope=Scope(PROVINCE, province_code="01"), filters={})
     school = student_list(scope=Scope.country(), filters={"school": str(schools[0].pk)})
-    for queryset, index in ((province, "student_vi_name"), (school, "student_school_vi_name")):
+    for queryset, index in ((province, "student_vi_name_search"), (school, "student_school_vi_name")):
         for first in (0, 200):  # the first page and the ninth
             plan = queryset[first:first + 25].explain()
             assert f"using {index} " in plan and "Sort" not in plan, plan
@@ -162,8 +163,8 @@ def test_a_communes_list_is_sorted_in_the_same_order_not_walked_through_the_coun
     _random_pupils(others, 20_000, prefix="HSCOM", seed=15)
     commune = student_list(scope=Scope.country(), filters={"commune": school_a.commune_id})
     assert list(commune.values_list("full_name", flat=True)) == CLASS_LIST  # school_a has no pupils
-    # At national size the planner walked student_vi_name for this (10 s on page 40): the ORDER BY is
-    # written so that the index cannot match it, whatever the planner's estimates.
+    # At national size the planner walked the country's name index for this (10 s on page 40): the ORDER BY
+    # is written so that no index can match it, whatever the planner's estimates.
     plan = commune[975:1000].explain()
     assert "student_vi_name" not in plan and "Sort" in plan, plan
     assert "concat(" in str(commune.query).lower()
