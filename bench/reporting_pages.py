@@ -19,6 +19,7 @@ def _frozen_period(out: dict):
 
     from accounts.scope import Scope
     from bench.reporting import _submit
+    from dashboards.official import periods_changed
     from edu_portal.common.models import current_school_year
     from reporting import services
     from reporting.models import ReportingPeriod
@@ -43,6 +44,7 @@ def _frozen_period(out: dict):
         # No domain: the frozen figures are what the pages read; no school's data is locked by leaving it.
         period = ReportingPeriod.objects.create(school_year=year, kind=kind, domains=[], opens_on=today,
                                                 closes_on=today, expires_on=today + dt.timedelta(days=1))
+        periods_changed()  # opened directly, as services.period_create would say it: the pickers offer it
         with connection.cursor() as cursor:
             submitted = _submit(cursor, period.pk, None)
     started = time.perf_counter()

@@ -32,6 +32,9 @@ OFFICIAL_METRICS = ["pupils", "pupils_female", "pupils_male", "staff", "staff_te
                     "pupils_without_id"]
 FACILITIES_DOMAIN = "facilities"
 VERSION_KEY = "dashboards:official_version"
+# The periods' own version: the picker's list changes when a period is opened, not with every approval or
+# acceptance (which move VERSION_KEY), so that those do not send every page back to the database for it.
+PERIODS_VERSION_KEY = "dashboards:periods_version"
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,11 @@ def register(source: OfficialSource) -> None:
 
 
 def periods(*, school_year: int) -> list[Period]:
-    """The school year's reporting periods (the page's picker), cached under the official version (bumped when a
-    period is opened): every dashboard page asks, and most pages never choose one."""
+    """The school year's reporting periods (the page's picker), cached under the periods' version (bumped when a
+    period is opened: periods_changed): every dashboard page asks, and most pages never choose one."""
     if not _SOURCE:
         return []
-    version = official_version()
+    version = request_once("periods_version", _periods_version_read)
     key = (f"dashboards:periods:{version}:{connection.settings_dict['NAME']}:{int(school_year)}:"
            f"{translation.get_language()}") if version else None
     found = _cache_call(cache.get, key) if key else None
@@ -110,6 +113,29 @@ def _official_version_read() -> str:
         return cache.get(VERSION_KEY) or "0"
     except Exception:  # noqa: BLE001 - without Redis nothing official is cached
         return ""
+
+
+def _periods_version_read() -> str:
+    try:
+        return cache.get(PERIODS_VERSION_KEY) or "0"
+    except Exception:  # noqa: BLE001 - without Redis the periods are read every time
+        return ""
+
+
+def periods_version_bump() -> None:
+    request_forget("periods_version")  # a write inside a request
+    try:
+        cache.set(PERIODS_VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
+        pass
+
+
+def periods_changed() -> None:
+    """Called by a write of reporting periods (one opened): the pickers' cached lists dropped now and at commit, as
+    official_changed drops the official figures (which it also does)."""
+    periods_version_bump()
+    transaction.on_commit(periods_version_bump)
+    official_changed()
 
 
 def official_version_bump() -> None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
-from dashboards.official import official_changed
+from dashboards.official import official_changed, periods_changed
 from dashboards.services import stats_refresh_schools
 from edu_portal.common.events import events_emit, period_events
 from edu_portal.common.exceptions import AppError, NotInScope
@@ -81,7 +81,7 @@ def period_create(*, scope: Scope, school_year: int, kind: str, opens_on: dt.dat
                        details={"closes_on": [_("Phải trong khoảng từ ngày mở đến ngày hết hạn.")]})
     if ReportingPeriod.objects.filter(school_year=school_year, kind=kind).exists():
         raise AppError(_("Năm học này đã có kỳ báo cáo đó."), code="duplicate", status_code=409)
-    official_changed()  # the dashboards' period pickers offer it
+    periods_changed()  # the dashboards' period pickers offer it
     return ReportingPeriod.objects.create(school_year=school_year, kind=kind, domains=domains, opens_on=opens_on,
                                           closes_on=closes_on, expires_on=expires_on)
 

@@ -46,10 +46,11 @@ def fresh_statistics_cache():
     """Each test's database starts over, but Redis (and the dashboards' cache in it, keyed by the
     statistics version) outlives it: a new version per test, as a refresh would."""
     from dashboards.cache import _LOCAL, stats_version_bump
-    from dashboards.official import official_version_bump
+    from dashboards.official import official_version_bump, periods_version_bump
 
     stats_version_bump()
-    official_version_bump()  # the official figures and the periods cached for the pages, likewise
+    official_version_bump()  # the official figures cached for the pages, likewise
+    periods_version_bump()  # and the periods of their pickers
     _LOCAL["entries"].clear()
 
 

@@ -239,6 +239,32 @@ def test_cached_official_answers_follow_approvals_acceptances_and_new_periods(ap
     assert "Cuối học kỳ I" in _page(client, "/dashboards/")  # the picker offers the new period at once
 
 
+def test_the_pickers_periods_stay_cached_through_approvals(api, client, published, ministry_user,  # noqa: F811
+                                                          school_other_province):
+    """The periods' list is cached under its own version (dashboards.official.periods_changed): an approval moves
+    the official figures, not the list, so the pages do not read the list again after it; a new period does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def read_list(queries) -> list[str]:  # the source's read of a year's periods (the ORM's quoted names)
+        return [q["sql"] for q in queries.captured_queries if '"reporting_reportingperiod"."school_year" =' in q["sql"]]
+
+    ministry = api(ministry_user, "country")
+    client.force_login(ministry_user)
+    _page(client, "/dashboards/", period=published.pk)
+    services.submissions_approve(scope=Scope.country(), user=ministry_user, period_id=published.pk,
+                                 school_ids=[school_other_province.pk])
+    with CaptureQueriesContext(connection) as queries:
+        _page(client, "/dashboards/", period=published.pk)
+        body = ministry.get("/stats/overview/", {"period": published.pk})[1]
+    assert body["coverage"]["approved"] == 3  # the figures moved
+    assert not read_list(queries)  # the list did not
+    _open("semester_1")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Cuối học kỳ I" in _page(client, "/dashboards/")
+    assert read_list(queries)
+
+
 def test_trends_give_the_official_figures_of_the_periods_year(api, published, ministry_user, province_user_y):  # noqa: F811
     status, body = api(ministry_user, "country").get("/stats/trends/", {"period": published.pk, "province": "01"})
     assert status == 200 and body["period"]["id"] == published.pk
