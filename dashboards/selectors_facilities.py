@@ -73,6 +73,10 @@ def unmet_text(unmet: list, level: int, labels: dict | None = None) -> str:
     return "; ".join(parts)
 
 
+# The list's filters, by the standings' copies of their school (SchoolStanding).
+_LIST_FILTERS = {"commune": "ss.commune_id", "level": "ss.level", "ownership": "ss.ownership"}
+
+
 @cached
 def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit: int | None = None,
                              met_page: int = 1, unmet_page: int = 1) -> StandardList:
@@ -84,19 +88,21 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
     if scope.kind == SCHOOL:
         raise NotInScope()
     # meets_level_1: true (level 1 or 2), false (below level 1), null (not assessed under the circular: not listed).
-    conditions = [("ss.school_year = %s", cleaned["school_year"]), ("ss.meets_level_1 IS NOT NULL", None)]
+    conditions, values = ["ss.school_year = %s", "ss.meets_level_1 IS NOT NULL"], [cleaned["school_year"]]
     for province in {scope.province_code, cleaned.get("province")} - {None, ""}:
-        conditions.append(("ss.province_id = %s", province))
-    for key in ("commune", "level", "ownership"):
+        conditions.append("ss.province_id = %s")
+        values.append(province)
+    for key, column in _LIST_FILTERS.items():
         if key in cleaned:
-            conditions.append((f"ss.{key}{'_id' if key == 'commune' else ''} = %s", cleaned[key]))
+            conditions.append(f"{column} = %s")
+            values.append(cleaned[key])
     # Written by hand (the ORM cannot say it): only a page of each kind leaves the database, with each kind's
     # count. A province has a few thousand schools: each page is read in its order from the index
     # standing_list_order (year, province, meets level 1, name, school), which stops after the page, where
     # joining and sorting the province's schools took 6 ms at national size (issue 18). The standings' copies of
     # their school's province, commune, name, level and ownership follow the school at once (a trigger:
     # facilities migration 0006). LIMIT NULL is no limit (an export).
-    where = " AND ".join(c for c, _v in conditions)
+    where = " AND ".join(conditions)
     standings, communes = SchoolStanding._meta.db_table, Commune._meta.db_table
     page = (f"(SELECT ss.school_id, ss.school_code, ss.school_name, c.name, ss.standing, ss.unmet, ss.meets_level_1,"  # noqa: S608 - constants; values are parameters
             f" NULL::bigint FROM {standings} ss LEFT JOIN {communes} c ON c.code = ss.commune_id WHERE {where} AND {{}} ss.meets_level_1"
@@ -104,7 +110,6 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
     sql = (f"{page.format('')} UNION ALL {page.format('NOT')} UNION ALL"  # noqa: S608 - constants; values are parameters
            f" SELECT NULL, NULL, NULL, NULL, NULL, NULL, ss.meets_level_1, count(*) FROM {standings} ss"
            f" WHERE {where} GROUP BY ss.meets_level_1 ORDER BY 7, 3, 1")  # each kind by name, then id
-    values = [v for c, v in conditions if "%s" in c]
     params = []
     for page_number in (met_page, unmet_page):
         params += [*values, limit, (max(page_number, 1) - 1) * (limit or 0)]
