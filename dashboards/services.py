@@ -71,6 +71,11 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         by_year = spec["by_year"]
         group = f"{spec['alias']}.school_id" + (f", {spec['alias']}.school_year" if by_year else "")
         limit = where.format(alias=spec["alias"]) + (" " + year_where.format(alias=spec["alias"]) if by_year else "")
+        if source == "result" and by_years:
+            # The results' enrollments of those years too: implied by the join on the year, but PostgreSQL does not
+            # carry `= ANY(...)` across it, and probed the hash of the year's results with every year's enrollments
+            # (70 million at national size with three years, where 24 million are the year's).
+            limit += " " + year_where.format(alias="g")
         from_ = EQUIPMENT_SOURCE if source == "equipment" else spec["from"]
         if source == "nutrition":
             if only_schools:

@@ -282,11 +282,17 @@ def test_concurrent_refreshes_do_not_collide(world):
     assert_stats_match_raw(current_school_year())
 
 
-@pytest.mark.parametrize("refresh", ["all", "schools"])
+@pytest.mark.parametrize("refresh", ["all", "years", "schools"])
 def test_each_rating_scale_is_counted_by_the_pupils_grade(multi_level, refresh):
     """A multi-level school: grades 1-5 on Circular 27/2020's scale, 6-12 on 22/2021's, whatever
-    the school's level; conduct "tot" counted once per scale; a rating of the wrong scale nowhere."""
-    stats_refresh_all() if refresh == "all" else stats_refresh_schools(school_ids=[multi_level.pk])
+    the school's level; conduct "tot" counted once per scale; a rating of the wrong scale nowhere. The same from
+    the refresh of the current year alone (the beat's), which limits the results' enrollments to the year."""
+    if refresh == "all":
+        stats_refresh_all()
+    elif refresh == "years":
+        stats_refresh_all(years=[current_school_year()])
+    else:
+        stats_refresh_schools(school_ids=[multi_level.pk])
     row = SchoolStats.objects.get(school=multi_level, school_year=current_school_year())
     learning = {r: getattr(row, f"learning_1_{r}") for r in
                 ("hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh", "chua_hoan_thanh", "tot", "kha", "dat",
