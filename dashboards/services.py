@@ -187,12 +187,16 @@ _STAGED_COLUMNS = {"c": {"has_result": "lr.student_id IS NOT NULL", "has_physica
 
 
 def _stage_sql(*, by_years: bool) -> str:
+    # The years on both sides of each anti-join: implied by its join on the year, but PostgreSQL does not carry
+    # `= ANY(...)` across it, and would hash every year's records to find the latest of one year's.
     years = " AND {alias}.school_year = ANY(%(years)s)" if by_years else ""
     return (f"CREATE UNLOGGED TABLE {_LATEST} AS SELECT {', '.join('p.' + c for c in _LATEST_COLUMNS)}"
-            f" FROM students_physicalrecord p WHERE {NUTRITION_LATEST.format(where='')}{years.format(alias='p')};\n"
+            f" FROM students_physicalrecord p WHERE {NUTRITION_LATEST.format(where=years.format(alias='p1'))}"
+            f"{years.format(alias='p')};\n"
             f"CREATE UNLOGGED TABLE {_RESULTS} AS SELECT r0.student_id, r0.school_year FROM students_academicresult r0"
             " WHERE NOT EXISTS (SELECT FROM students_academicresult r1 WHERE r1.student_id = r0.student_id"
-            f" AND r1.school_year = r0.school_year AND r1.term < r0.term){years.format(alias='r0')};\n"
+            f" AND r1.school_year = r0.school_year AND r1.term < r0.term{years.format(alias='r1')})"
+            f"{years.format(alias='r0')};\n"
             # The planner's estimates for the joins (a new table has none).
             f"ANALYZE {_LATEST}; ANALYZE {_RESULTS};\n")
 
