@@ -15,7 +15,7 @@ import uuid
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.functional import Promise, lazy
 
 from accounts.scope import Scope
@@ -69,25 +69,53 @@ def request_forget(key: str) -> None:
         memo.pop(key, None)
 
 
-def _stats_version_read() -> str | None:
-    try:
-        return cache.get(VERSION_KEY) or "0"
-    except Exception:  # noqa: BLE001 - without Redis the figures are computed every time
-        return None
+class SharedVersion:
+    """A version kept in Redis under `key`, part of the keys of what is cached under it: read once a request
+    (request_once), replaced by `bump()` when what it versions changes. Without Redis it reads as `unreachable`
+    (nothing is then cached under it)."""
+
+    def __init__(self, key: str, *, unreachable: str | None = "") -> None:
+        self.key, self.unreachable = key, unreachable
+
+    def get(self) -> str | None:
+        return request_once(self.key, self._read)
+
+    def _read(self) -> str | None:
+        try:
+            return cache.get(self.key) or "0"
+        except Exception:  # noqa: BLE001 - without Redis everything is computed every time
+            return self.unreachable
+
+    def bump(self) -> None:
+        request_forget(self.key)  # a write inside a request: what it reads next is the new version
+        try:
+            cache.set(self.key, uuid.uuid4().hex, None)
+        except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
+            pass
+
+    def changed(self) -> None:
+        """A write inside a transaction: the cached answers dropped now (for the transaction's own readers) and
+        again at commit (a reader between the two may have cached the old ones under the new version)."""
+        self.bump()
+        transaction.on_commit(self.bump)
+
+
+_STATS_VERSION = SharedVersion(VERSION_KEY, unreachable=None)
 
 
 def stats_version() -> str | None:
     """The version of the statistics (bumped by every refresh); None when Redis is unreachable.
     One request sees one version from its first read on (its figures and its choices agree)."""
-    return request_once("stats_version", _stats_version_read)
+    return _STATS_VERSION.get()
 
 
 def stats_version_bump() -> None:
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
-        pass
-    request_forget("stats_version")  # a refresh inside a request
+    _STATS_VERSION.bump()
+
+
+def stats_changed() -> None:
+    """New figures written in the caller's transaction (a refresh): SharedVersion.changed."""
+    _STATS_VERSION.changed()
 
 
 def selection_key(scope: Scope, filters: dict | None, *parts) -> tuple:

@@ -274,7 +274,9 @@ SOURCES: dict[str, dict] = {
     "staff": {"alias": "m", "by_year": False, "from": "teachers_staffmember m"},
     # One open enrollment per pupil and year (a partial unique index; a transfer leaves the sending
     # school's row closed as transferred out): the join adds the grade, never a row.
-    "result": {"alias": "r", "by_year": True,
+    # `joined_by_year`: tables joined on the year, limited to the refreshed years too (PostgreSQL does not carry
+    # `= ANY(...)` across the join: it probed the year's results with every year's enrollments).
+    "result": {"alias": "r", "by_year": True, "joined_by_year": ("g",),
                "from": "students_academicresult r JOIN students_enrollment g"
                        " ON g.student_id = r.student_id AND g.school_year = r.school_year"
                        " AND g.status <> 'transferred_out'"},

@@ -13,27 +13,24 @@ reader knows when an official total is partial.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.scope import PROVINCE, Scope
 from edu_portal.common.exceptions import AppError
 
-from .cache import SHARED_TTL, request_forget, request_once
+from .cache import SHARED_TTL, SharedVersion
 
 # The figures shown official beside live on the general pages, and in the API (plus their ratios).
 OFFICIAL_METRICS = ["pupils", "pupils_female", "pupils_male", "staff", "staff_teacher", "teachers_qualified",
                     "pupils_without_id"]
 FACILITIES_DOMAIN = "facilities"
 VERSION_KEY = "dashboards:official_version"
-# The periods' own version: the picker's list changes when a period is opened, not with every approval or
-# acceptance (which move VERSION_KEY), so that those do not send every page back to the database for it.
 PERIODS_VERSION_KEY = "dashboards:periods_version"
 
 
@@ -83,7 +80,7 @@ def periods(*, school_year: int) -> list[Period]:
     period is opened: periods_changed): every dashboard page asks, and most pages never choose one."""
     if not _SOURCE:
         return []
-    version = request_once("periods_version", _periods_version_read)
+    version = _PERIODS_VERSION.get()
     key = (f"dashboards:periods:{version}:{connection.settings_dict['NAME']}:{int(school_year)}:"
            f"{translation.get_language()}") if version else None
     found = _cache_call(cache.get, key) if key else None
@@ -101,57 +98,38 @@ def _cache_call(method, *args):
         return None
 
 
+_OFFICIAL_VERSION = SharedVersion(VERSION_KEY)
+# The periods' own version: the picker's list changes when a period is opened, not with every approval or
+# acceptance (which move VERSION_KEY), so that those do not send every page back to the database for it.
+_PERIODS_VERSION = SharedVersion(PERIODS_VERSION_KEY)
+
+
 def official_version() -> str:
     """Bumped by the reporting app after every commit that changes frozen figures or acceptances: part of the
     key of every cached official answer (the statistics' version does not move when a province is accepted)."""
     # Read once a request: a page asks for its periods and its sums.
-    return request_once("official_version", _official_version_read)
-
-
-def _official_version_read() -> str:
-    try:
-        return cache.get(VERSION_KEY) or "0"
-    except Exception:  # noqa: BLE001 - without Redis nothing official is cached
-        return ""
-
-
-def _periods_version_read() -> str:
-    try:
-        return cache.get(PERIODS_VERSION_KEY) or "0"
-    except Exception:  # noqa: BLE001 - without Redis the periods are read every time
-        return ""
-
-
-def periods_version_bump() -> None:
-    request_forget("periods_version")  # a write inside a request
-    try:
-        cache.set(PERIODS_VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
-        pass
-
-
-def periods_changed() -> None:
-    """Called by a write of reporting periods (one opened): the pickers' cached lists dropped now and at commit, as
-    official_changed drops the official figures (which it also does)."""
-    periods_version_bump()
-    transaction.on_commit(periods_version_bump)
-    official_changed()
+    return _OFFICIAL_VERSION.get()
 
 
 def official_version_bump() -> None:
-    request_forget("official_version")  # a write inside a request
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # noqa: BLE001, S110 - nothing is cached without Redis either
-        pass
+    _OFFICIAL_VERSION.bump()
+
+
+def periods_version_bump() -> None:
+    _PERIODS_VERSION.bump()
 
 
 def official_changed() -> None:
-    """Called by a write of frozen figures, acceptances or periods: drop the cached official answers now (for the
-    transaction's own readers) and again at commit (a reader between the two may have cached the old ones under
-    the new version), as the statistics' refresh does."""
-    official_version_bump()
-    transaction.on_commit(official_version_bump)
+    """Called by a write of frozen figures, acceptances or periods: the cached official answers dropped now and at
+    commit, as the statistics' refresh does (SharedVersion.changed)."""
+    _OFFICIAL_VERSION.changed()
+
+
+def periods_changed() -> None:
+    """Called by a write of reporting periods (one opened): the pickers' cached lists dropped now and at commit,
+    and the official answers too."""
+    _PERIODS_VERSION.changed()
+    official_changed()
 
 
 def period_from(value, *, school_year: int | None = None, choices: list[Period] | None = None) -> Period | None:

@@ -37,7 +37,7 @@ from edu_portal.common.queue import enqueue_on_commit
 from facilities.standings import standings_refresh
 
 from . import flows, rollup
-from .cache import stats_version_bump
+from .cache import stats_changed
 from .metrics import EQUIPMENT_SOURCE, METRICS, NUTRITION_LATEST, PUPIL_COLUMNS, SOURCES, STUDYING
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,8 @@ def _refresh_sql(*, only_schools: bool, by_years: bool = False) -> str:
         by_year = spec["by_year"]
         group = f"{spec['alias']}.school_id" + (f", {spec['alias']}.school_year" if by_year else "")
         limit = where.format(alias=spec["alias"]) + (" " + year_where.format(alias=spec["alias"]) if by_year else "")
-        if source == "result" and by_years:
-            # The results' enrollments of those years too: implied by the join on the year, but PostgreSQL does not
-            # carry `= ANY(...)` across it, and probed the hash of the year's results with every year's enrollments
-            # (70 million at national size with three years, where 24 million are the year's).
-            limit += " " + year_where.format(alias="g")
+        if by_years:  # metrics.SOURCES: the tables joined on the year (70 M enrollments probed, not 24 M, before)
+            limit += "".join(" " + year_where.format(alias=alias) for alias in spec.get("joined_by_year", ()))
         from_ = EQUIPMENT_SOURCE if source == "equipment" else spec["from"]
         if source == "nutrition":
             if only_schools:
@@ -286,7 +283,7 @@ def stats_refresh_all(*, years: list[int] | None = None) -> int:
             cursor.execute(_flows_sql(False))
         else:
             rollup.rollup_rebuild(cursor, where=rollup.YEARS, params={"years": params["years"]})
-    _bump()
+    stats_changed()  # the cached figures dropped now and at commit
     log.info("stats_refresh_all(years=%s): %s rows in %.1f s", years, rows, time.monotonic() - started)
     return rows
 
@@ -319,7 +316,7 @@ def stats_refresh_flows() -> int:
         cursor.execute("SET LOCAL work_mem = %s", [settings_work_mem()])
         cursor.execute(_flows_sql(False))
         rows = cursor.rowcount
-    _bump()
+    stats_changed()  # the cached figures dropped now and at commit
     return rows
 
 
@@ -388,15 +385,8 @@ def stats_refresh_schools(*, school_ids: list[int], years: list[int] | None = No
         rollup.rollup_rebuild_areas(cursor, areas=areas | new_areas)
         if years is None:
             cursor.execute(_flows_sql(True), {"ids": ids})
-    _bump()
+    stats_changed()  # the cached figures dropped now and at commit
     return rows
-
-
-def _bump() -> None:
-    """New figures: drop cached ones now (for this transaction's readers) and again at commit
-    (a reader between the two may have cached the old figures under the new version)."""
-    stats_version_bump()
-    transaction.on_commit(stats_version_bump)
 
 
 def stats_refresh_leavers_due(*, on: dt.date | None = None, days: int = 3) -> list[int]:
