@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import time
 
-from bench.dashboards import _timed
+from bench.dashboards import _before, _timed
 
 PAGE_TARGET_MS = 20
 
@@ -95,24 +95,15 @@ def pages(quick: bool) -> dict:
             assert response.status_code == 200, (url, response.status_code)
         return call
 
+    # What makes a request cold (new versions, as after a refresh or an approval) runs before it, untimed.
     def official_cold(fn):
-        def call():
-            official_version_bump()
-            fn()
-        return call
+        return _before(fn, official_version_bump)
 
     def all_cold(fn):
-        def call():
-            cache.stats_version_bump()
-            official_version_bump()
-            fn()
-        return call
+        return _before(fn, cache.stats_version_bump, official_version_bump)
 
     def live_cold(fn):
-        def call():
-            cache.stats_version_bump()
-            fn()
-        return call
+        return _before(fn, cache.stats_version_bump)
 
     urls = {"overview": "/dashboards/", "province": f"/dashboards/provinces/{province}/",
             "commune": f"/dashboards/communes/{commune}/", "school": f"/dashboards/schools/{school}/",

@@ -41,8 +41,8 @@ def _request_ends(**kwargs) -> None:
 
 def request_memo() -> dict | None:
     """A dict that lives as long as the current request (None outside one), for what a request would
-    otherwise work out several times from the same input: a facilities page cleans the same filters for
-    each of its three selections (~1 ms each). Not a cache of figures: the next request starts empty."""
+    otherwise read several times: the versions in Redis (request_once). Not a cache of figures: the next
+    request starts empty."""
     return getattr(_REQUEST, "memo", None)
 
 

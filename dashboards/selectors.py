@@ -27,6 +27,7 @@ from edu_portal.common.identity import (
     mask_digits,
     verification_failure_reason,
 )
+from edu_portal.common.models import current_school_year
 from edu_portal.common.names import vietnamese_order
 from geo.models import Commune, Province
 from schools.models import CONNECTED_WINDOW, Ownership, School, SchoolLevel, SchoolStatus
@@ -35,7 +36,7 @@ from students.selectors import student_missing_data, students_at_school
 from teachers.models import StaffMember
 from teachers.selectors import EMPLOYED, staff_missing_data
 
-from .cache import cached, request_memo, selection_key, stats_version
+from .cache import cached
 from .filtersets import SchoolStatsFilterSet, years_on_record
 from .metrics import METRIC_NAMES, MOVEMENT_METRICS
 from .models import SchoolStats, StatsRollup
@@ -102,27 +103,35 @@ class Summary:
 
 def stats_filter(*, scope: Scope, filters: dict | None = None) -> tuple[QuerySet[SchoolStats], dict]:
     """The scope-limited, filtered per-school rows and the cleaned filters; bad filters -> AppError."""
-    filterset, cleaned = _stats_clean(scope, filters)
-    return filterset.qs, cleaned
+    cleaned = stats_clean(filters=filters)
+    return SchoolStatsFilterSet(filters or {}, queryset=_scoped(scope)).qs, cleaned
 
 
-def _stats_clean(scope: Scope, filters: dict | None) -> tuple[SchoolStatsFilterSet, dict]:
-    """stats_filter without building the filtered queryset (the rollup's readers do not need it). Once per
-    request for a scope and filters (the year choices of one statistics version): the filter set is
-    the same, the cleaned filters a copy each (callers drop keys)."""
-    memo = request_memo()
-    key = ("stats_clean", stats_version(), *selection_key(scope, filters)) if memo is not None else None
-    if key in (memo or {}):
-        filterset, cleaned = memo[key]
-        return filterset, dict(cleaned)
-    filterset = SchoolStatsFilterSet(filters or {}, queryset=_scoped(scope))
-    if not filterset.is_valid():
-        details = {k: [str(m) for m in v] for k, v in filterset.errors.items()}
-        raise AppError(gettext("Bộ lọc không hợp lệ."), code="invalid_filter", details=details)
-    cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
-    if key is not None:
-        memo[key] = (filterset, cleaned)
-    return filterset, dict(cleaned)
+# Filters found valid, and what they cleaned to, for every later reader in this process. A page read after a
+# refresh (a new statistics version) cleaned them again with a new FilterSet, whose form deep-copies every
+# filter's choices: about a millisecond of the cold path. The key holds all that the cleaning depends on: the
+# values and the school years offered (those on record and the current one). The provinces, levels and ownerships
+# offered are fixed for the process's life. Bad filters are not kept: their messages are in the reader's language.
+_CLEANED: dict[tuple, dict] = {}
+_CLEANED_MAX = 1024
+
+
+def stats_clean(*, filters: dict | None) -> dict:
+    """The statistics filters cleaned (school year, level, ownership, province, commune); bad ones -> AppError.
+    Each caller gets its own copy (callers drop keys)."""
+    values = tuple(sorted((k, str(v)) for k, v in (filters or {}).items() if v not in (None, "")))
+    key = (years_on_record(), current_school_year(), values)
+    cleaned = _CLEANED.get(key)
+    if cleaned is None:
+        filterset = SchoolStatsFilterSet(filters or {})
+        if not filterset.is_valid():
+            details = {k: [str(m) for m in v] for k, v in filterset.errors.items()}
+            raise AppError(gettext("Bộ lọc không hợp lệ."), code="invalid_filter", details=details)
+        cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
+        if len(_CLEANED) >= _CLEANED_MAX:
+            _CLEANED.clear()
+        _CLEANED[key] = cleaned
+    return dict(cleaned)
 
 
 def _scoped(scope: Scope) -> QuerySet[SchoolStats]:
@@ -220,7 +229,7 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                        metrics: list[str] | None = None, derive_row=derive) -> Summary:
     """stats_summary read from `source` (stats_rows_source; the tests compare the sources). `derive_row`:
     what computes a row's indicators from its sums (another set of metrics has its own)."""
-    _filterset, cleaned = _stats_clean(scope, filters)
+    cleaned = stats_clean(filters=filters)
     metrics = list(metrics or OVERVIEW_METRICS)
     unknown = set(metrics) - set(METRIC_NAMES)
     if unknown:
@@ -504,7 +513,7 @@ def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None
                        metrics: tuple[str, ...] = (), derive_row=derive) -> list[dict]:
     filters = {k: v for k, v in (filters or {}).items() if k != "school_year"}
     school = filters.pop("school", None)
-    _qs, cleaned = stats_filter(scope=scope, filters=filters)  # refuses bad filters as the pages do
+    cleaned = stats_clean(filters=filters)  # refuses bad filters as the pages do
     cleaned.pop("school_year", None)  # every year
     metrics = metrics or TREND_METRICS
     # Written by hand, as the summary's (the ORM took ~1.5 ms to compile a few dozen sums); bigint: the

@@ -17,7 +17,7 @@ from geo.models import Commune
 
 from .cache import cached
 from .indicators_facilities import FACILITY_METRICS, derive_facilities
-from .selectors import Summary, stats_by_year_from, stats_filter, stats_rows_source, stats_summary_from
+from .selectors import Summary, stats_by_year_from, stats_clean, stats_rows_source, stats_summary_from
 
 CRITERION_LABELS = {c.code: c.label for c in CRITERIA}
 
@@ -84,7 +84,7 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
     tư 13/2020 that year: those meeting level 1 (with what level 2 lacks) and the others (with the unmet level-1
     criteria and how much each lacks), by name; `limit` of each (page `met_page` and `unmet_page` of them, from
     1; all when no limit), and how many there are (a page past the end lists none, and still counts them)."""
-    _qs, cleaned = stats_filter(scope=scope, filters=filters)  # refuses bad filters as the pages do
+    cleaned = stats_clean(filters=filters)  # refuses bad filters as the pages do
     if scope.kind == SCHOOL:
         raise NotInScope()
     # meets_level_1: true (level 1 or 2), false (below level 1), null (not assessed under the circular: not listed).

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.listing import PAGE_SIZES
 from geo.models import Commune
 from schools.models import School
 
@@ -35,7 +36,8 @@ TEMPLATE = "dashboards/facilities.html"
 # Schools of each standing list on a page of a province's (or commune's) page, paged by ?met_page= and
 # ?unmet_page=; the export has them all. A province has a few thousand: rendering 200 of each made the list
 # most of its page's time, and nobody reads 200 rows without looking for one (the export, or the filters).
-SHOWN = 50
+# As many as every other list of the portal shows first (issue 21): 25.
+SHOWN = PAGE_SIZES[0]
 PAGE_KEYS = {"met": "met_page", "unmet": "unmet_page"}
 # Shown official beside live when a period that collected facilities is chosen: the counts behind the indicators,
 # then the indicators (computed from the official sums as the live ones are from the live sums).

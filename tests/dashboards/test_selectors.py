@@ -210,3 +210,27 @@ def test_school_todo_shows_why_a_pupil_has_no_id_number(school_a):
     reasons = {item["pk"]: item["reason"] for item in group.items}
     assert reasons[pending.pk].startswith("Lý do chưa có số định danh: Đang chờ cấp. Chưa có số định danh cá nhân")
     assert reasons[other.pk].startswith("Lý do chưa có số định danh: Gia đình chưa làm khai sinh.")
+
+
+def test_cleaned_filters_are_kept_and_follow_the_years_on_record(refreshed):
+    """Valid filters are cleaned once per process (dashboards.selectors.stats_clean), not again after every refresh.
+    What was valid can stop being so: a year whose statistics are gone is no longer offered, and refused (the
+    years on record are part of what is kept)."""
+    from dashboards.cache import stats_version_bump
+    from dashboards.models import SchoolStats
+    from dashboards.selectors import stats_clean
+
+    with pytest.raises(AppError):
+        stats_clean(filters={"school_year": "2019"})
+    first = stats_clean(filters={"level": "primary"})
+    first.pop("level")  # a caller's copy: what it drops is not dropped for the next caller
+    assert stats_clean(filters={"level": "primary"})["level"] == "primary"
+    row = SchoolStats.objects.first()
+    row.pk, row.school_year = None, 2019
+    row.save()
+    stats_version_bump()  # what a refresh does at commit
+    assert stats_clean(filters={"school_year": "2019"})["school_year"] == 2019
+    SchoolStats.objects.filter(school_year=2019).delete()
+    stats_version_bump()
+    with pytest.raises(AppError):
+        stats_clean(filters={"school_year": "2019"})
