@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from accounts.scope import PROVINCE, SCHOOL, Scope
+from accounts.scope import COUNTRY, PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import AppError, NotInScope
 from edu_portal.common.identity import (
     FIXABLE_STATUSES,
@@ -155,6 +155,8 @@ def stats_warm(*, province_codes=()) -> None:
 
 # Where the sums are read from: the rollup's rows by province or by commune, or the per-school rows.
 ROLLUP_BY_PROVINCE, ROLLUP_BY_COMMUNE, SCHOOL_ROWS = "province", "commune", "school"
+# The country's rows by level and ownership (rollup.GRAINS): what the whole country's sums are read from.
+ROLLUP_COUNTRY = "country"
 _TOTAL = "_total"  # a grain's rows over every level and ownership (rollup.GRAINS)
 # The filters the rollup can apply, by its columns (the FilterSet's, less a school).
 _ROLLUP_FILTERS = {"school_year": "school_year", "level": "level", "ownership": "ownership",
@@ -180,9 +182,17 @@ def _rollup_conditions(scope: Scope, cleaned: dict, source: str) -> list[tuple[s
     grain = source.removesuffix(_TOTAL)
     conditions = [("commune_id", ">" if grain == ROLLUP_BY_COMMUNE else "=", ""),
                   ("level", "=" if source.endswith(_TOTAL) else "<>", TOTAL)]
+    if grain != ROLLUP_BY_COMMUNE:  # the rows by province, or the country's (province '')
+        conditions.append(("province_id", "=" if grain == ROLLUP_COUNTRY else ">", TOTAL))
     if scope.kind == PROVINCE:
         conditions.append(("province_id", "=", scope.province_code))
     return conditions + [(column, "=", cleaned[key]) for key, column in _ROLLUP_FILTERS.items() if key in cleaned]
+
+
+def _whole_country(scope: Scope, cleaned: dict, groups: tuple[str, ...] = ()) -> bool:
+    """Sums of the whole country, none by province: read from the country's rows (a score a year) rather than
+    summed from the 600 by province."""
+    return scope.kind == COUNTRY and not {"province", "commune"} & cleaned.keys() and "province" not in groups
 
 
 def _rollup_rows(scope: Scope, cleaned: dict, source: str) -> QuerySet[StatsRollup]:
@@ -248,6 +258,8 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                   " MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at")
         params, db = [SchoolStatus.OPEN, SchoolStatus.OPEN, since, *params], SchoolStats.objects.db
     else:
+        if source == ROLLUP_BY_PROVINCE and _whole_country(scope, cleaned, groups):
+            source = ROLLUP_COUNTRY
         where, params = _rollup_where(scope, cleaned, source)
         inner = _rollup_select(where, metrics)
         db = StatsRollup.objects.db  # the router's choice for reads (the replica where one is configured)
@@ -263,17 +275,20 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
     unit = {ROLLUP_BY_COMMUNE: "commune", ROLLUP_BY_PROVINCE: "province"}.get(source)
     if unit in groups and unit not in cleaned and not {"level", "ownership"} & cleaned.keys():
         # The units' sums from the rows over every level and ownership (a province's 168 communes: 168 rows,
-        # not a thousand summed), every other set (the total, by level, ...) from the rows by province: the
-        # same sums (one refresh rebuilds every grain), from a few dozen rows.
+        # not a thousand summed), every other set (the total, by level, ...) from the rows by province, or the
+        # country's: the same sums (one refresh rebuilds every grain), from a few dozen rows.
         column = GROUPS[unit]
         fine, fine_params = _rollup_where(scope, cleaned, source + _TOTAL)
-        coarse, coarse_params = _rollup_where(scope, cleaned, ROLLUP_BY_PROVINCE)
+        # The other sets (the total, by level, ...): the country's rows unless one is by province.
+        country = _whole_country(scope, cleaned, tuple(g for g in groups if g != unit))
+        coarse, coarse_params = _rollup_where(scope, cleaned, ROLLUP_COUNTRY if country else ROLLUP_BY_PROVINCE)
         sql = (f"{_unit_rows_sql(fine, dims, column, metrics)} UNION ALL "
                f"{_grouping_sql(_rollup_select(coarse, metrics), dims, [x for x in sets if x != (column,)], tail)}")
         params = [params[0], *fine_params, params[0], *coarse_params]  # each part's `since` and rows
     elif source == ROLLUP_BY_COMMUNE and "commune" in groups and "commune" not in cleaned:
         # As above, the communes' sums from their rows by level and ownership (a level or ownership is chosen).
-        coarse, coarse_params = _rollup_where(scope, cleaned, ROLLUP_BY_PROVINCE)
+        coarse, coarse_params = _rollup_where(
+            scope, cleaned, ROLLUP_COUNTRY if _whole_country(scope, cleaned, groups) else ROLLUP_BY_PROVINCE)
         sql = (f"{_grouping_sql(inner, dims, [('commune_id',)], tail)} UNION ALL "
                f"{_grouping_sql(_rollup_select(coarse, metrics), dims, [x for x in sets if x != ('commune_id',)], tail)}")
         params = params + [params[0], *coarse_params]  # the second query's `since` and rows
@@ -415,7 +430,8 @@ def stats_mismatch_reasons(*, scope: Scope, filters: dict | None = None) -> list
 def stats_mismatch_reasons_from(*, source: str, scope: Scope, filters: dict | None = None) -> list[tuple[str, int]]:
     qs, cleaned = stats_filter(scope=scope, filters=filters)
     if source != SCHOOL_ROWS:
-        qs = _rollup_rows(scope, cleaned, source)
+        qs = _rollup_rows(scope, cleaned, ROLLUP_COUNTRY if source == ROLLUP_BY_PROVINCE
+                          and _whole_country(scope, cleaned) else source)
     inner, params = qs.order_by().values("pupil_mismatch_fields", "staff_mismatch_fields").query.sql_with_params()
     sql = (f"SELECT k, SUM(v::int) FROM ({inner}) t,"  # noqa: S608 - the inner query is the ORM's
            " LATERAL (SELECT * FROM jsonb_each_text(t.pupil_mismatch_fields)"
@@ -522,7 +538,9 @@ def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None
         where, params = _school_rows_where(scope, cleaned, int(school) if school is not None else None)
         table, count, db = SchoolStats._meta.db_table, "COUNT(*)", SchoolStats.objects.db
     else:
-        where, params = _rollup_where(scope, cleaned, source)
+        # A year's totals, or its rows by level and ownership when one is chosen: the country's, or the area's.
+        grain = ROLLUP_COUNTRY if source == ROLLUP_BY_PROVINCE and _whole_country(scope, cleaned) else source
+        where, params = _rollup_where(scope, cleaned, grain if {"level", "ownership"} & cleaned.keys() else grain + _TOTAL)
         # Every year on record, named: the rollup's keys begin with the year, and without it a commune's rows
         # were looked for through the whole index (a commune's facilities page waited 8 ms for them).
         where, params = f"school_year = ANY(%s) AND {where}", [list(years_on_record()), *params]

@@ -50,18 +50,21 @@ COUNTED = ["schools", "rows", *METRIC_NAMES]
 
 def sums_of_school_rows() -> dict[tuple, dict]:
     """The rollup as it should be, summed in Python from SchoolStats: by province (commune '') and by
-    commune, each × level × ownership and over every level and ownership (level = ownership = '')."""
+    commune, each × level × ownership and over every level and ownership (level = ownership = ''), and the
+    country's (province ''). The synchronisations kept are those that may still count (rollup.SYNCED_SINCE)."""
     out: dict[tuple, dict] = {}
+    since = timezone.now() - CONNECTED_WINDOW - dt.timedelta(days=1)
     for row in SchoolStats.objects.values():
-        for commune, (level, ownership) in product(("", row["commune_id"]), ((row["level"], row["ownership"]), ("", ""))):
-            key = (row["school_year"], row["province_id"], commune, level, ownership)
+        areas = [(row["province_id"], ""), (row["province_id"], row["commune_id"]), ("", "")]
+        for (province, commune), (level, ownership) in product(areas, ((row["level"], row["ownership"]), ("", ""))):
+            key = (row["school_year"], province, commune, level, ownership)
             agg = out.setdefault(key, {"counts": Counter(), "synced": [], "computed": [],
                                        "pupil_mm": Counter(), "staff_mm": Counter()})
             agg["counts"].update({m: row[m] for m in METRIC_NAMES})
             agg["counts"]["rows"] += 1
             if row["status"] == "open":
                 agg["counts"]["schools"] += 1
-                if row["last_synced_at"] is not None:
+                if row["last_synced_at"] is not None and row["last_synced_at"] >= since:
                     agg["synced"].append(row["last_synced_at"])
             agg["computed"].append(row["computed_at"])
             agg["pupil_mm"].update(row["pupil_mismatch_fields"])
@@ -98,10 +101,11 @@ def two_years(schools: list[School]) -> int:
 
 
 def synced_variously(schools: list[School]) -> None:
-    """Schools synchronised just now, inside and outside the window, never; one closed."""
+    """Schools synchronised just now, inside and outside the window, long before (not kept in the rollup: it can
+    never count again), never (the closed one)."""
     now = timezone.now()
     times = [now, now - CONNECTED_WINDOW + dt.timedelta(minutes=5), now - CONNECTED_WINDOW - dt.timedelta(hours=1),
-             None, now - dt.timedelta(days=2)]
+             now - CONNECTED_WINDOW - dt.timedelta(days=3), None]
     for school, at in zip(schools, times, strict=False):
         School.objects.filter(pk=school.pk).update(last_synced_at=at)
     School.objects.filter(pk=schools[-1].pk).update(status="closed")
@@ -115,14 +119,21 @@ def test_the_full_refresh_builds_every_grain(world):
     years = set(StatsRollup.objects.values_list("school_year", flat=True))
     assert years == {current_school_year() - 1, current_school_year()}
     # By province: one row per (year, province, level, ownership), none with a commune.
-    provinces = StatsRollup.objects.filter(commune_id="").exclude(level="")
+    provinces = StatsRollup.objects.filter(commune_id="").exclude(level="").exclude(province_id="")
     assert provinces.count() == len({(y, s.province_id, s.level, s.ownership) for s in world for y in years})
     assert sum(provinces.values_list("rows", flat=True)) == SchoolStats.objects.count()
-    # Over every level and ownership: one row per (year, province) and per (year, commune).
+    # The country's: one row per (year, level, ownership).
+    country = StatsRollup.objects.filter(province_id="", commune_id="").exclude(level="")
+    assert country.count() == len({(y, s.level, s.ownership) for s in world for y in years})
+    assert sum(country.values_list("rows", flat=True)) == SchoolStats.objects.count()
+    # Over every level and ownership: one row per (year, province), per (year, commune) and per year.
     totals = StatsRollup.objects.filter(level="", ownership="")
-    assert totals.filter(commune_id="").count() == len({(y, s.province_id) for s in world for y in years})
+    assert totals.filter(commune_id="").exclude(province_id="").count() == len({(y, s.province_id) for s in world
+                                                                                for y in years})
     assert totals.exclude(commune_id="").count() == len({(y, s.commune_id) for s in world for y in years})
-    assert sum(totals.filter(commune_id="").values_list("rows", flat=True)) == SchoolStats.objects.count()
+    assert totals.filter(province_id="").count() == len(years)
+    for grain in (totals.filter(commune_id="").exclude(province_id=""), totals.filter(province_id="")):
+        assert sum(grain.values_list("rows", flat=True)) == SchoolStats.objects.count()
 
 
 @pytest.mark.parametrize("seed", [1, 4])
@@ -191,7 +202,8 @@ def test_a_deleted_school_leaves_the_rollup(school_a, school_b, django_capture_o
     assert _run_queued_refreshes() == {deleted}
     assert not SchoolStats.objects.filter(school_id=deleted).exists()
     assert_rollup_is_the_sums()
-    assert StatsRollup.objects.exclude(level="").get(commune_id="", school_year=current_school_year()).rows == 1
+    assert StatsRollup.objects.exclude(level="").exclude(province_id="").get(
+        commune_id="", school_year=current_school_year()).rows == 1
 
 
 def test_a_refresh_of_one_year_leaves_the_others_and_the_flows(world):
@@ -336,9 +348,12 @@ def test_the_migration_fills_the_rollup_from_the_school_rows(world):
 
     with connection.schema_editor() as editor:
         migration.fill(apps, editor)
-        # The rows over every level and ownership came later, summed from those rows by their own migration.
-        assert stored_rollup() == {key: row for key, row in built.items() if key[3] != ""}
+        # The rows over every level and ownership came later, summed from those rows by their own migration; the
+        # country's rows, and the synchronisations that can no longer count left out, later still.
+        assert stored_rollup().keys() == {key for key in built if key[3] != "" and key[1] != ""}
         importlib.import_module("dashboards.migrations.0014_rollup_area_totals").fill(apps, editor)
+        assert stored_rollup().keys() == {key for key in built if key[1] != ""}
+        importlib.import_module("dashboards.migrations.0015_rollup_country_grain").fill(apps, editor)
     assert stored_rollup() == built
 
 
