@@ -253,6 +253,15 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
         where, params = _school_rows_where(scope, cleaned)
         inner = (f"SELECT school_id, province_id, commune_id, level, ownership, status, last_synced_at,"  # noqa: S608 - constant columns; values are parameters
                  f" computed_at, {', '.join(metrics)} FROM {SchoolStats._meta.db_table} WHERE {where}")
+        if scope.kind == SCHOOL and set(groups) <= {"level", "ownership"}:
+            # One school's row of the year, summed here: GROUPING SETS of 200 sums over one row cost 2 ms of
+            # the school's page to plan and run, the row itself a fifth of that.
+            with connections[SchoolStats.objects.db].cursor() as cursor:
+                cursor.execute(inner, params)
+                names = [c[0] for c in cursor.description]
+                school_rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+            return _summary_of(_grouping_in_python(school_rows, dims, metrics, since), groups, dims, metrics,
+                               set(), derive_row, cleaned)
         counts = ("COUNT(*) FILTER (WHERE status = %s)::int AS schools,"
                   " COUNT(*) FILTER (WHERE status = %s AND last_synced_at >= %s)::int AS connected,"
                   " MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at")
@@ -300,6 +309,32 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
         cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    return _summary_of(rows, groups, dims, metrics, labelled, derive_row, cleaned)
+
+
+def _grouping_in_python(school_rows: list[dict], dims: list[str], metrics: list[str], since) -> list[dict]:
+    """The rows _grouping_sql's query gives for the grouping sets (), (d,) for each of `dims` over these
+    per-school rows: the same keys, flags, counts and sums (the total's even over no row)."""
+    out = []
+    for grouping in [None, *dims]:
+        by_key: dict = {} if grouping else {None: []}
+        for row in school_rows:
+            by_key.setdefault(row[grouping] if grouping else None, []).append(row)
+        for key, members in by_key.items():
+            opened = [m for m in members if m["status"] == SchoolStatus.OPEN]
+            computed = [m["computed_at"] for m in members]
+            out.append({**{d: key if d == grouping else None for d in dims},
+                        **{f"g_{d}": 0 if d == grouping else 1 for d in dims},
+                        "schools": len(opened),
+                        "connected": sum(1 for m in opened if m["last_synced_at"] and m["last_synced_at"] >= since),
+                        "computed_at": min(computed, default=None), "updated_at": max(computed, default=None),
+                        **{m: sum(r[m] or 0 for r in members) for m in metrics}})
+    return out
+
+
+def _summary_of(rows: list[dict], groups: tuple[str, ...], dims: list[str], metrics: list[str], labelled: set,
+                derive_row, cleaned: dict) -> Summary:
+    """The Summary of the grouping sets' rows (their flags say which set each is of)."""
     total = None
     out: dict[str, list[dict]] = {g: [] for g in groups}
     for row in rows:

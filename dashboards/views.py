@@ -31,7 +31,6 @@ from .selectors import (
     derive,
     home_summary,
     province_names,
-    school_stats_get,
     school_todo,
     stats_summary,
 )
@@ -258,8 +257,9 @@ def _crumbs(scope: Scope, kept: str) -> list:
 def school_view(request, pk: int):
     scope = Scope.for_user(request.user)
     filters = {k: request.GET.get(k) for k in ("school_year",)}
-    school_stats_get(scope=scope, pk=pk, filters=filters)  # not found unless in the user's scope
-    school = School.objects.select_related("province", "commune").get(pk=pk)
+    school = School.objects.select_related("province", "commune").filter(pk=pk).first()
+    if school is None or not scope.contains_school(school):
+        raise NotInScope()  # not found unless in the user's scope
     school_scope = Scope(SCHOOL, school_id=pk, province_code=school.province_id)
     summary, tables = _indicators(scope=school_scope, filters=filters, term=request.GET.get("term"))
     official, _found = official_read(request, scope=school_scope, summary=summary, groups=(),
