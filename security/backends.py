@@ -1,7 +1,8 @@
 """The authentication backend every login goes through (portal form, admin, DRF session)."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections, router
 
 from . import lockout
 
@@ -27,3 +28,22 @@ class ThrottledModelBackend(ModelBackend):
         else:
             lockout.attempt_succeeded(attempt)
         return user
+
+    def get_user(self, user_id):
+        """The signed-in user of a request, as ModelBackend finds it (None when gone or inactive), by one SQL
+        statement: through the ORM this read of every request cost ~0.6 ms more (security.sessions)."""
+        model = get_user_model()
+        fields = model._meta.concrete_fields
+        db = router.db_for_read(model)
+        try:
+            pk = model._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        with connections[db].cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(f.column for f in fields)} FROM {model._meta.db_table}"  # noqa: S608 - the model's own columns
+                           f" WHERE {model._meta.pk.column} = %s", [pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        user = model.from_db(db, [f.attname for f in fields], row)
+        return user if self.user_can_authenticate(user) else None

@@ -105,6 +105,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Every login (portal, admin, API session) is throttled: security/lockout.py.
 AUTHENTICATION_BACKENDS = ["security.backends.ThrottledModelBackend"]
+# Django's database sessions, read by one statement instead of the ORM (security/sessions.py).
+SESSION_ENGINE = "security.sessions"
 LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=5)
 LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
