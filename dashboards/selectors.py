@@ -189,10 +189,13 @@ def _rollup_conditions(scope: Scope, cleaned: dict, source: str) -> list[tuple[s
     return conditions + [(column, "=", cleaned[key]) for key, column in _ROLLUP_FILTERS.items() if key in cleaned]
 
 
-def _whole_country(scope: Scope, cleaned: dict, groups: tuple[str, ...] = ()) -> bool:
-    """Sums of the whole country, none by province: read from the country's rows (a score a year) rather than
-    summed from the 600 by province."""
-    return scope.kind == COUNTRY and not {"province", "commune"} & cleaned.keys() and "province" not in groups
+def _by_area(source: str, scope: Scope, cleaned: dict, groups: tuple[str, ...] = ()) -> str:
+    """`source`, but the country's rows (a score a year) for the rows by province when the sums are the whole
+    country's and none is by province: the same sums as from the 600 rows by province."""
+    if (source == ROLLUP_BY_PROVINCE and scope.kind == COUNTRY and not {"province", "commune"} & cleaned.keys()
+            and "province" not in groups):
+        return ROLLUP_COUNTRY
+    return source
 
 
 def _rollup_rows(scope: Scope, cleaned: dict, source: str) -> QuerySet[StatsRollup]:
@@ -267,8 +270,7 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
                   " MIN(computed_at) AS computed_at, MAX(computed_at) AS updated_at")
         params, db = [SchoolStatus.OPEN, SchoolStatus.OPEN, since, *params], SchoolStats.objects.db
     else:
-        if source == ROLLUP_BY_PROVINCE and _whole_country(scope, cleaned, groups):
-            source = ROLLUP_COUNTRY
+        source = _by_area(source, scope, cleaned, groups)
         where, params = _rollup_where(scope, cleaned, source)
         inner = _rollup_select(where, metrics)
         db = StatsRollup.objects.db  # the router's choice for reads (the replica where one is configured)
@@ -289,15 +291,14 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
         column = GROUPS[unit]
         fine, fine_params = _rollup_where(scope, cleaned, source + _TOTAL)
         # The other sets (the total, by level, ...): the country's rows unless one is by province.
-        country = _whole_country(scope, cleaned, tuple(g for g in groups if g != unit))
-        coarse, coarse_params = _rollup_where(scope, cleaned, ROLLUP_COUNTRY if country else ROLLUP_BY_PROVINCE)
+        coarse, coarse_params = _rollup_where(
+            scope, cleaned, _by_area(ROLLUP_BY_PROVINCE, scope, cleaned, tuple(g for g in groups if g != unit)))
         sql = (f"{_unit_rows_sql(fine, dims, column, metrics)} UNION ALL "
                f"{_grouping_sql(_rollup_select(coarse, metrics), dims, [x for x in sets if x != (column,)], tail)}")
         params = [params[0], *fine_params, params[0], *coarse_params]  # each part's `since` and rows
     elif source == ROLLUP_BY_COMMUNE and "commune" in groups and "commune" not in cleaned:
         # As above, the communes' sums from their rows by level and ownership (a level or ownership is chosen).
-        coarse, coarse_params = _rollup_where(
-            scope, cleaned, ROLLUP_COUNTRY if _whole_country(scope, cleaned, groups) else ROLLUP_BY_PROVINCE)
+        coarse, coarse_params = _rollup_where(scope, cleaned, _by_area(ROLLUP_BY_PROVINCE, scope, cleaned, groups))
         sql = (f"{_grouping_sql(inner, dims, [('commune_id',)], tail)} UNION ALL "
                f"{_grouping_sql(_rollup_select(coarse, metrics), dims, [x for x in sets if x != ('commune_id',)], tail)}")
         params = params + [params[0], *coarse_params]  # the second query's `since` and rows
@@ -465,8 +466,7 @@ def stats_mismatch_reasons(*, scope: Scope, filters: dict | None = None) -> list
 def stats_mismatch_reasons_from(*, source: str, scope: Scope, filters: dict | None = None) -> list[tuple[str, int]]:
     qs, cleaned = stats_filter(scope=scope, filters=filters)
     if source != SCHOOL_ROWS:
-        qs = _rollup_rows(scope, cleaned, ROLLUP_COUNTRY if source == ROLLUP_BY_PROVINCE
-                          and _whole_country(scope, cleaned) else source)
+        qs = _rollup_rows(scope, cleaned, _by_area(source, scope, cleaned))
     inner, params = qs.order_by().values("pupil_mismatch_fields", "staff_mismatch_fields").query.sql_with_params()
     sql = (f"SELECT k, SUM(v::int) FROM ({inner}) t,"  # noqa: S608 - the inner query is the ORM's
            " LATERAL (SELECT * FROM jsonb_each_text(t.pupil_mismatch_fields)"
@@ -574,7 +574,7 @@ def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None
         table, count, db = SchoolStats._meta.db_table, "COUNT(*)", SchoolStats.objects.db
     else:
         # A year's totals, or its rows by level and ownership when one is chosen: the country's, or the area's.
-        grain = ROLLUP_COUNTRY if source == ROLLUP_BY_PROVINCE and _whole_country(scope, cleaned) else source
+        grain = _by_area(source, scope, cleaned)
         where, params = _rollup_where(scope, cleaned, grain if {"level", "ownership"} & cleaned.keys() else grain + _TOTAL)
         # Every year on record, named: the rollup's keys begin with the year, and without it a commune's rows
         # were looked for through the whole index (a commune's facilities page waited 8 ms for them).

@@ -15,8 +15,7 @@ from edu_portal.common.identity import VerificationStatus
 from edu_portal.common.models import current_school_year
 from edu_portal.common.views import describe_filters
 from geo.models import Commune
-from schools.models import School
-from schools.selectors import scope_describe
+from schools.selectors import school_get, scope_describe
 from students.models import REPORTING_TERMS
 
 from .exports import table_export
@@ -257,9 +256,7 @@ def _crumbs(scope: Scope, kept: str) -> list:
 def school_view(request, pk: int):
     scope = Scope.for_user(request.user)
     filters = {k: request.GET.get(k) for k in ("school_year",)}
-    school = School.objects.select_related("province", "commune").filter(pk=pk).first()
-    if school is None or not scope.contains_school(school):
-        raise NotInScope()  # not found unless in the user's scope
+    school = school_get(scope=scope, pk=pk)  # not found unless in the user's scope
     school_scope = Scope(SCHOOL, school_id=pk, province_code=school.province_id)
     summary, tables = _indicators(scope=school_scope, filters=filters, term=request.GET.get("term"))
     official, _found = official_read(request, scope=school_scope, summary=summary, groups=(),

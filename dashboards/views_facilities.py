@@ -12,7 +12,7 @@ from accounts.scope import PROVINCE, SCHOOL, Scope
 from edu_portal.common.exceptions import NotInScope
 from edu_portal.common.listing import PAGE_SIZES
 from geo.models import Commune
-from schools.models import School
+from schools.selectors import school_get
 
 from .indicators_facilities import FACILITY_METRICS, derive_facilities
 from .official import FACILITIES_DOMAIN
@@ -160,9 +160,7 @@ def facilities_commune_view(request, code: str):
 def facilities_school_view(request, pk: int):
     scope = Scope.for_user(request.user)
     filters = {"school_year": request.GET.get("school_year")}
-    school = School.objects.select_related("province", "commune").filter(pk=pk).first()
-    if school is None or not scope.contains_school(school):
-        raise NotInScope()  # not found unless in the user's scope
+    school = school_get(scope=scope, pk=pk)  # not found unless in the user's scope
     school_scope = Scope(SCHOOL, school_id=pk, province_code=school.province_id)
     # The school's facilities sums (the page's figures) give the year too: its general figures are not read.
     summary = facilities_summary(scope=school_scope, filters=filters, unit=None)
