@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edu_portal.common.filtersets import PortalFilterSet
 from edu_portal.common.models import current_school_year, school_year_label
+from edu_portal.common.prepared import execute_prepared
 from geo.models import Province
 from schools.models import Ownership, SchoolLevel
 
@@ -41,7 +42,7 @@ def years_on_record() -> tuple[int, ...]:
     version = stats_version()
     if version is None or version != _YEARS["version"]:
         with connection.cursor() as cursor:
-            cursor.execute(_YEARS_SQL)
+            execute_prepared(cursor, _YEARS_SQL)
             _YEARS["years"] = tuple(row[0] for row in cursor.fetchall())
         _YEARS["version"] = version
     return _YEARS["years"]

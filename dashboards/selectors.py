@@ -29,6 +29,7 @@ from edu_portal.common.identity import (
 )
 from edu_portal.common.models import current_school_year
 from edu_portal.common.names import vietnamese_order
+from edu_portal.common.prepared import execute_prepared
 from geo.models import Commune, Province
 from schools.models import CONNECTED_WINDOW, Ownership, School, SchoolLevel, SchoolStatus
 from schools.selectors import scope_describe
@@ -260,7 +261,7 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
             # One school's row of the year, summed here: GROUPING SETS of 200 sums over one row cost 2 ms of
             # the school's page to plan and run, the row itself a fifth of that.
             with connections[SchoolStats.objects.db].cursor() as cursor:
-                cursor.execute(inner, params)
+                execute_prepared(cursor, inner, params)
                 names = [c[0] for c in cursor.description]
                 school_rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
             return _summary_of(_grouping_in_python(school_rows, dims, metrics, since), groups, dims, metrics,
@@ -307,7 +308,7 @@ def stats_summary_from(*, source: str, scope: Scope, filters: dict | None = None
     sql, labelled = _with_labels(sql, groups)
     # The database the router chose for this queryset (the read replica where one is configured).
     with connections[db].cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     return _summary_of(rows, groups, dims, metrics, labelled, derive_row, cleaned)
@@ -584,7 +585,7 @@ def stats_by_year_from(*, source: str, scope: Scope, filters: dict | None = None
            f"{', '.join(f'SUM({m})::bigint AS {m}' for m in metrics)} FROM {table}"
            f" WHERE {where} GROUP BY school_year ORDER BY school_year")
     with connections[db].cursor() as cursor:  # the router's choice for reads
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
         names = [c[0] for c in cursor.description]
         sums = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
     return [derive_row({k: v or 0 for k, v in row.items()}) for row in sums]

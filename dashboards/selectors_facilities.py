@@ -11,6 +11,7 @@ from django.db import connections
 
 from accounts.scope import SCHOOL, Scope
 from edu_portal.common.exceptions import NotInScope
+from edu_portal.common.prepared import execute_prepared
 from facilities.models import SchoolStanding
 from facilities.standard import CRITERIA, Standing
 from geo.models import Commune
@@ -115,7 +116,7 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
         params += [*values, limit, (max(page_number, 1) - 1) * (limit or 0)]
     params += values
     with connections[SchoolStanding.objects.db].cursor() as cursor:  # the router's choice for reads
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
         rows = cursor.fetchall()
     out = StandardList()
     for school_id, code, name, commune, standing, unmet, is_met, count in rows:

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from accounts.scope import COUNTRY, PROVINCE, Scope
 from dashboards.metrics import METRIC_NAMES
+from edu_portal.common.prepared import execute_prepared
 
 from .models import CheckResult, ReportingPeriod, Submission
 
@@ -176,7 +177,7 @@ def _frozen_sums(*, scope: Scope, period: int, school_year: int, filters: dict, 
 def _by_sets(sql: str, params, groups: tuple[str, ...]) -> tuple[dict, dict[str, dict]]:
     """The rows of a grouping-sets query (d<i>, g<i> per group) as the total and each group's rows by key."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     total: dict = {}

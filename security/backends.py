@@ -4,6 +4,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router
 
+from edu_portal.common.prepared import execute_prepared
+
 from . import lockout
 
 
@@ -40,7 +42,7 @@ class ThrottledModelBackend(ModelBackend):
         except ValidationError:
             return None
         with connections[db].cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(f.column for f in fields)} FROM {model._meta.db_table}"  # noqa: S608 - the model's own columns
+            execute_prepared(cursor, f"SELECT {', '.join(f.column for f in fields)} FROM {model._meta.db_table}"  # noqa: S608 - the model's own columns
                            f" WHERE {model._meta.pk.column} = %s", [pk])
             row = cursor.fetchone()
         if row is None:

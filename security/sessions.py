@@ -9,13 +9,15 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from edu_portal.common.prepared import execute_prepared
+
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         """The unexpired session row of this key, as Django's reads it (None, and no key, when there is none)."""
         model = self.model
         with connections[router.db_for_read(model)].cursor() as cursor:
-            cursor.execute(f"SELECT session_data, expire_date FROM {model._meta.db_table}"  # noqa: S608 - the model's own table
+            execute_prepared(cursor, f"SELECT session_data, expire_date FROM {model._meta.db_table}"  # noqa: S608 - the model's own table
                            " WHERE session_key = %s AND expire_date > %s", [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:

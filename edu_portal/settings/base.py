@@ -91,6 +91,9 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The dashboards' reads as prepared statements (edu_portal/common/prepared.py); off behind a transaction-mode
+# pooler (PgBouncer's), where a session's prepared statements do not follow its next transaction.
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # Optional streaming replica for the dashboards' and the API's reads (edu_portal/db_router.py,
 # docs/scaling.md). Tests mirror it onto `default`.
 if env.str("DATABASE_REPLICA_URL", default=""):
