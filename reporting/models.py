@@ -173,7 +173,8 @@ class OfficialFigures(models.Model):
 
 class OfficialRollup(models.Model):
     """The frozen rows (OfficialFigures) of a period summed by province (commune_id = '') and by commune, each
-    x level x ownership, as dashboards_statsrollup sums the live ones: the official pages of the country, a
+    x level x ownership, and by commune over every level and ownership (level = ownership = ''), as
+    dashboards_statsrollup sums the live ones: the official pages of the country, a
     province and a commune read a few hundred rows instead of up to 54,000 JSON objects (reporting.official_rollup).
     Rebuilt for the provinces an approval touched, in its transaction: it always equals the frozen rows' sums."""
 

@@ -16,13 +16,18 @@ from __future__ import annotations
 from dashboards.metrics import METRIC_NAMES
 
 TABLE = "reporting_officialrollup"
+# The rows by commune x level x ownership; each commune also has one row over every level and ownership
+# (level = ownership = ''), which a province's page reads as they are: 168 rows, not a thousand summed again.
+# Each a condition on the rows of a table alias given by format ("r." or "").
+BY_COMMUNE = "{0}commune_id <> '' AND {0}level <> ''"
+COMMUNE_TOTAL = "{0}commune_id <> '' AND {0}level = ''"
 
 
 def rebuild_sql(metrics: list[str]) -> str:
     """Rebuild the period's (%(period)s, of school year %(year)s) rollup rows of some communes, given as parallel
     arrays %(provinces)s, %(communes)s, and of their provinces: the communes' rows summed again from their frozen
-    rows (each row's JSON expanded once: the costly part, so only theirs), then the provinces' rows from their
-    communes' rows (every frozen row has a commune: a school's is required). A school's level and ownership are
+    rows (each row's JSON expanded once: the costly part, so only theirs), each commune's total from its rows,
+    then the provinces' rows from their communes' rows (every frozen row has a commune: a school's is required). A school's level and ownership are
     those frozen with its figures (rows frozen before they were read them from the school, as
     reporting.selectors.official_sums does). Written in the unique key's order, so that an area's rows lie
     together in the table (a few pages, not one per row, for its page to read)."""
@@ -31,6 +36,7 @@ def rebuild_sql(metrics: list[str]) -> str:
     columns = f"period_id, province_id, commune_id, level, ownership, approved, {', '.join(metrics)}"
     areas = "(SELECT * FROM unnest(%(provinces)s::text[], %(communes)s::text[]))"
     provinces = "(SELECT DISTINCT unnest(%(provinces)s::text[]))"
+    sums = ", ".join(f"sum({m})" for m in metrics)
     return (
         f"DELETE FROM {TABLE} WHERE period_id = %(period)s AND commune_id <> ''"
         f" AND (province_id, commune_id) IN {areas};\n"
@@ -42,10 +48,14 @@ def rebuild_sql(metrics: list[str]) -> str:
         f" CROSS JOIN LATERAL jsonb_to_record(o.figures) AS f({record})\n"
         f"WHERE s.period_id = %(period)s AND o.school_year = %(year)s AND (o.province_id, o.commune_id) IN {areas}\n"
         f"GROUP BY 2, 3, 4, 5 ORDER BY 2, 3, 4, 5;\n"
+        f"INSERT INTO {TABLE} ({columns})\n"
+        f"SELECT %(period)s, province_id, commune_id, '', '', sum(approved), {sums}\n"
+        f"FROM {TABLE} WHERE period_id = %(period)s AND {BY_COMMUNE.format('')} AND (province_id, commune_id) IN {areas}\n"
+        f"GROUP BY 2, 3 ORDER BY 2, 3;\n"
         f"DELETE FROM {TABLE} WHERE period_id = %(period)s AND commune_id = '' AND province_id IN {provinces};\n"
         f"INSERT INTO {TABLE} ({columns})\n"
-        f"SELECT %(period)s, province_id, '', level, ownership, sum(approved), {', '.join(f'sum({m})' for m in metrics)}\n"
-        f"FROM {TABLE} WHERE period_id = %(period)s AND commune_id <> '' AND province_id IN {provinces}\n"
+        f"SELECT %(period)s, province_id, '', level, ownership, sum(approved), {sums}\n"
+        f"FROM {TABLE} WHERE period_id = %(period)s AND {BY_COMMUNE.format('')} AND province_id IN {provinces}\n"
         f"GROUP BY 2, 4, 5 ORDER BY 2, 4, 5"
     )
 

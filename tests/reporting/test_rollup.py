@@ -22,12 +22,13 @@ pytestmark = pytest.mark.django_db
 
 def _expected(period) -> dict[tuple, dict]:
     """The oracle: the period's frozen rows summed in Python, by province (commune '') and by commune, x level x
-    ownership (the level and ownership frozen with the figures)."""
+    ownership (the level and ownership frozen with the figures), and by commune over every level and ownership."""
     sums: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     for row in OfficialFigures.objects.filter(submission__period=period):
         f = row.figures
-        for commune in ("", row.commune_id):
-            key = (row.province_id, commune, f["level"], f["ownership"])
+        for key in ((row.province_id, "", f["level"], f["ownership"]),
+                    (row.province_id, row.commune_id, f["level"], f["ownership"]),
+                    (row.province_id, row.commune_id, "", "")):
             sums[key]["approved"] += 1
             for m in METRIC_NAMES:
                 sums[key][m] += f.get(m) or 0
@@ -46,7 +47,11 @@ def _assert_exact(period) -> dict[tuple, dict]:
 
 
 def _pupils(rollup, province: str, commune: str = "") -> int:
-    return sum(v["pupils"] for k, v in rollup.items() if k[0] == province and k[1] == commune)
+    """The area's pupils from its rows by level and ownership; a commune's own total row must say the same."""
+    pupils = sum(v["pupils"] for k, v in rollup.items() if k[0] == province and k[1] == commune and k[2])
+    if commune:
+        assert rollup.get((province, commune, "", ""), {"pupils": 0})["pupils"] == pupils
+    return pupils
 
 
 @pytest.fixture
@@ -64,6 +69,21 @@ def approved(period, province_user, ministry_user, school_a, school_b, school_ot
     services.submissions_approve(scope=Scope.country(), user=ministry_user, period_id=period.pk,
                                  school_ids=[school_other_province.pk])
     return period
+
+
+def test_the_migration_adds_each_communes_total_as_the_approvals_write_it(approved):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    OfficialRollup.objects.exclude(commune_id="").filter(level="").delete()
+    migration = importlib.import_module("reporting.migrations.0009_official_rollup_commune_totals")
+    with connection.schema_editor() as editor:
+        migration.add_totals(apps, editor)
+        migration.add_totals(apps, editor)  # twice: the same rows (an approval may have written them already)
+    assert OfficialRollup.objects.exclude(commune_id="").filter(level="").exists()
+    _assert_exact(approved)
 
 
 def test_the_rollup_is_the_frozen_rows_summed_after_approval(approved, school_a):
@@ -142,10 +162,17 @@ def test_the_national_freeze_fills_the_rollup(period, ministry_user, school_a, s
     (Scope(PROVINCE, province_code="01"), {"province": "01"}, ("commune", "level", "ownership")),
     (Scope(PROVINCE, province_code="01"), {"province": "79"}, ("commune",)),
     (Scope(PROVINCE, province_code="79"), {}, ()),
+    # The communes' totals read as they are (a province's page), whatever the groups' order; the rows by commune x
+    # level x ownership summed when a level, an ownership or a commune is chosen.
+    (Scope.country(), {"province": "01"}, ("ownership", "commune")),
+    (Scope.country(), {}, ("commune",)),
+    (Scope.country(), {"province": "01", "level": "primary"}, ("commune", "level")),
+    (Scope.country(), {"commune": "school_a"}, ("level", "ownership")),
 ])
-def test_official_sums_from_the_rollup_are_those_from_the_frozen_rows(approved, ministry_user, scope, filters, groups,
-                                                                        django_assert_num_queries):
+def test_official_sums_from_the_rollup_are_those_from_the_frozen_rows(approved, ministry_user, school_a, scope, filters,
+                                                                        groups, django_assert_num_queries):
     services.province_accept(scope=Scope.country(), user=ministry_user, period_id=approved.pk, province_code="01")
+    filters = {k: school_a.commune_id if v == "school_a" else v for k, v in filters.items()}
     metrics = ["pupils", "pupils_female", "staff", "pupils_without_id"]
     args = {"scope": scope, "period": approved.pk, "school_year": approved.school_year,
             "filters": {"school_year": approved.school_year, **filters}, "groups": groups, "metrics": metrics}
