@@ -130,7 +130,7 @@ SHARED_TTL = 3600  # seconds; a new version makes old entries unreachable long b
 def _shared_key(version: str, key: tuple) -> str:
     # The database's name too: several databases may share one Redis (test workers, staging).
     digest = hashlib.sha256(repr((connection.settings_dict["NAME"], key)).encode()).hexdigest()[:40]
-    return f"dashboards:p:{version}:{digest}"  # p: pickled by cached() (s: the objects, before)
+    return f"dashboards:b:{version}:{digest}"  # b: bytes pickled by cached() (p: pickled again by Django, before)
 
 
 def _redis_call(method, *args):
@@ -203,11 +203,11 @@ def cached(fn):
         value = None
         if pickled is None:
             shared = _shared_key(version, key)
-            pickled = _redis_call(cache.get, shared)
+            pickled = _redis_call(cache.get_bytes, shared)
             if not isinstance(pickled, bytes):
                 value = fn(scope=scope, filters=filters, **kwargs)
                 pickled = _dumps(value)
-                _redis_call(cache.set, shared, pickled, SHARED_TTL)
+                _redis_call(cache.set_bytes, shared, pickled, SHARED_TTL)
             if len(_LOCAL["entries"]) >= _LOCAL_MAX:
                 _LOCAL["entries"].clear()
             _LOCAL["entries"][key] = pickled

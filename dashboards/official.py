@@ -13,6 +13,7 @@ reader knows when an official total is partial.
 from __future__ import annotations
 
 import hashlib
+import pickle  # noqa: S403 - our own sums, written by our own processes
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -75,6 +76,9 @@ def register(source: OfficialSource) -> None:
     _SOURCE[:] = [source]
 
 
+_PERIODS: dict[str, list[Period]] = {}
+
+
 def periods(*, school_year: int) -> list[Period]:
     """The school year's reporting periods (the page's picker), cached under the periods' version (bumped when a
     period is opened: periods_changed): every dashboard page asks, and most pages never choose one."""
@@ -83,12 +87,19 @@ def periods(*, school_year: int) -> list[Period]:
     version = _PERIODS_VERSION.get()
     key = (f"dashboards:periods:{version}:{connection.settings_dict['NAME']}:{int(school_year)}:"
            f"{translation.get_language()}") if version else None
-    found = _cache_call(cache.get, key) if key else None
+    # Kept by this process too, under the same key (a new version is a new key): a round trip less on every page.
+    found = _PERIODS.get(key) if key else None
+    if found is None:
+        found = _cache_call(cache.get, key) if key else None
     if found is None:
         found = _SOURCE[0].periods(school_year=school_year)
         if key:
             _cache_call(cache.set, key, found, SHARED_TTL)
-    return found
+    if key:
+        if len(_PERIODS) >= 64:
+            _PERIODS.clear()
+        _PERIODS[key] = found
+    return list(found)
 
 
 def _cache_call(method, *args):
@@ -195,13 +206,13 @@ def _sums(*, scope: Scope, period: Period, filters: dict, groups: tuple[str, ...
     if version:
         parts = (connection.settings_dict["NAME"], scope.kind, scope.province_code, scope.school_id, period.id,
                  sorted((k, str(v)) for k, v in filters.items()), groups, metrics)
-        key = f"dashboards:o:{version}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
-        found = _cache_call(cache.get, key)
-        if found is not None:
-            return found
+        key = f"dashboards:ob:{version}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
+        found = _cache_call(cache.get_bytes, key)
+        if isinstance(found, bytes):
+            return pickle.loads(found)  # noqa: S301 - our own sums, written by our own processes (dashboards.cache)
     found = _SOURCE[0].sums(scope=scope, period=period, filters=filters, groups=groups, metrics=metrics)
     if key:
-        _cache_call(cache.set, key, found, SHARED_TTL)
+        _cache_call(cache.set_bytes, key, pickle.dumps(found, pickle.HIGHEST_PROTOCOL), SHARED_TTL)
     return found
 
 
