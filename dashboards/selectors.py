@@ -381,7 +381,8 @@ def _unit_rows_sql(where: str, dims: list[str], column: str, metrics: list[str])
     flags = [f"{0 if d == column else 1} AS g_{d}" for d in dims]
     return (f"SELECT {', '.join(columns + flags)}, schools,"  # noqa: S608 - names from our constants
             " cardinality(synced) - width_bucket(%s::timestamptz, synced) AS connected,"
-            f" computed_at_min AS computed_at, computed_at_max AS updated_at, {', '.join(metrics)}"
+            # A unit's newest row is not kept (_summary_of): not read either (a timestamp parsed per unit).
+            f" computed_at_min AS computed_at, NULL::timestamptz AS updated_at, {', '.join(metrics)}"
             f" FROM {StatsRollup._meta.db_table} WHERE {where}")
 
 
