@@ -195,3 +195,20 @@ def test_drill_down_tables_name_and_link_each_unit(client, ministry_user, refres
     html = page.content.decode()
     assert f'<a href="{reverse("dashboards:school", args=[school.pk])}">{school.name} ({school.code})</a>' in html
     assert 'href="?export=csv&table=units"' in html
+
+
+@pytest.mark.parametrize(("url", "current"), [
+    ("/dashboards/", "Tổng quan"), ("/dashboards/provinces/01/", "Tổng quan"),
+    ("/dashboards/indicators/", "Các chỉ số"), ("/dashboards/facilities/", "Cơ sở vật chất"),
+    ("/dashboards/facilities/provinces/01/", "Cơ sở vật chất"),
+])
+def test_one_tab_is_marked_current_and_every_tab_keeps_the_filters(client, ministry_user, refreshed, url, current):
+    import re
+
+    client.force_login(ministry_user)
+    html = client.get(url, {"level": "primary"}).content.decode()
+    tabs = re.search(r'<ul class="nav nav-tabs mb-3">(.*?)</ul>', html, re.S).group(1)
+    marked = re.findall(r'class="nav-link active" aria-current="page" href="[^"]*"[^>]*>([^<]*)<', tabs)
+    assert marked == [current]
+    links = re.findall(r'href="([^"]*)"', tabs)
+    assert len(links) == 5 and all("level=primary" in link for link in links)
