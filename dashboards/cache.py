@@ -159,6 +159,10 @@ def _reduce_lazy(obj):
     return _lazy_again, arguments
 
 
+def _reduce_as_usual(obj):
+    return obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)  # what the pickler calls for it without this table
+
+
 class _Reducers(dict):
     """copyreg's reducers, and _reduce_lazy for every class of lazy text (found the first time one is seen). A
     table the C pickler looks in only for what is not a str, int, float, list, dict...: a Pickler subclass
@@ -166,10 +170,13 @@ class _Reducers(dict):
     (a third of the time a province's summary took to pickle)."""
 
     def __missing__(self, cls):
-        if isinstance(cls, type) and issubclass(cls, Promise):
-            self[cls] = _reduce_lazy
-            return _reduce_lazy
-        raise KeyError(cls)
+        if not isinstance(cls, type) or issubclass(cls, type):
+            raise KeyError(cls)  # classes are pickled by name, which the pickler does after looking here
+        # Any other class (a selection's datetimes, its dataclass): the pickler's own reduction, kept so that the
+        # next one is found here rather than raising KeyError again (each row of a selection has a timestamp).
+        reducer = _reduce_lazy if issubclass(cls, Promise) else _reduce_as_usual
+        self[cls] = reducer
+        return reducer
 
 
 _REDUCERS = _Reducers(copyreg.dispatch_table)

@@ -130,6 +130,28 @@ def facilities_standard_list(*, scope: Scope, filters: dict | None = None, limit
     return out
 
 
+@dataclass
+class AreaPage:
+    """What a province's or a commune's facilities page shows: its indicators by `unit`, its years, and a page of
+    each of its standing lists."""
+
+    summary: Summary
+    trend: list[dict]
+    standards: StandardList
+
+
+@cached
+def facilities_area_page(*, scope: Scope, filters: dict | None = None, unit: str, limit: int, met_page: int = 1,
+                         unmet_page: int = 1) -> AreaPage:
+    """An area page's three selections computed and cached as one entry: a cold page read and wrote three (each
+    a round trip to Redis and a pickle, ~1 ms of a province's 20 ms). The same figures as each selector's."""
+    area = {k: v for k, v in (filters or {}).items() if k != "school_year"}
+    return AreaPage(summary=facilities_summary.uncached(scope=scope, filters=filters, unit=unit),
+                    trend=_facilities_by_year.uncached(scope=scope, filters=area),
+                    standards=facilities_standard_list.uncached(scope=scope, filters=filters, limit=limit,
+                                                                met_page=met_page, unmet_page=unmet_page))
+
+
 def facilities_school_standing(*, scope: Scope, school_id: int, school_year: int) -> dict | None:
     """One school's stored standing of a year, with its unmet criteria by level; None: not assessed."""
     if scope.kind == SCHOOL and scope.school_id != school_id:

@@ -25,6 +25,8 @@ from .presentation_facilities import (
 )
 from .selectors import province_names
 from .selectors_facilities import (
+    AreaPage,
+    facilities_area_page,
     facilities_by_year,
     facilities_school_standing,
     facilities_standard_list,
@@ -58,12 +60,12 @@ def _crumbs(scope: Scope, kept: str) -> list:
 
 
 def _page(request, *, scope: Scope, filters: dict, unit: str | None, link, title: str, crumbs: list,
-          extra_tables=(), context=None, summary=None):
+          extra_tables=(), context=None, summary=None, trend=None):
     summary = summary or facilities_summary(scope=scope, filters=filters, unit=unit)
     if unit:
         for row in summary.groups[unit]:
             row["url"] = link(row["key"])
-    trend = facilities_by_year(scope=scope, filters=filters)
+    trend = trend if trend is not None else facilities_by_year(scope=scope, filters=filters)
     groups = ((unit,) if unit else ()) + ("level", "ownership")
     official, _found = official_read(request, scope=scope, summary=summary, groups=groups, figures=OFFICIAL_FIGURES,
                                      metrics=FACILITY_METRICS, derive_row=derive_facilities, domain=FACILITIES_DOMAIN,
@@ -100,15 +102,17 @@ def _page_number(request, key: str) -> int:
     return min(int(value), 10_000) if value.isascii() and value.isdigit() and int(value) > 0 else 1
 
 
-def _standards(request, scope: Scope, filters: dict) -> tuple[list, dict]:
+def _standards(request, scope: Scope, filters: dict, unit: str) -> tuple[list, dict, AreaPage | None]:
     """The schools meeting level 1 and the others: a page of SHOWN of each on the page (a page past the end
-    shows the last), all in an export."""
+    shows the last), all in an export; and, but for an export, the rest of the area's page (read as one)."""
+    area = None
     if request.GET.get("export"):
         standards, pages = facilities_standard_list(scope=scope, filters=filters), {}
     else:
         pages = {kind: _page_number(request, key) for kind, key in PAGE_KEYS.items()}
-        standards = facilities_standard_list(scope=scope, filters=filters, limit=SHOWN, met_page=pages["met"],
-                                             unmet_page=pages["unmet"])
+        area = facilities_area_page(scope=scope, filters=filters, unit=unit, limit=SHOWN, met_page=pages["met"],
+                                    unmet_page=pages["unmet"])
+        standards = area.standards
         last = {kind: max(1, -(-getattr(standards, f"{kind}_count") // SHOWN)) for kind in PAGE_KEYS}
         if any(pages[kind] > last[kind] for kind in PAGE_KEYS):
             pages = {kind: min(pages[kind], last[kind]) for kind in PAGE_KEYS}
@@ -120,7 +124,12 @@ def _standards(request, scope: Scope, filters: dict) -> tuple[list, dict]:
     pagers = {f"fac_standard_{kind}": standard_pager(request.GET, key, getattr(standards, f"{kind}_count"), SHOWN,
                                                      pages[kind], f"fac_standard_{kind}")
               for kind, key in PAGE_KEYS.items() if pages}
-    return standard_tables(standards), {"standards": standards, "shown": SHOWN, "pagers": pagers}
+    return standard_tables(standards), {"standards": standards, "shown": SHOWN, "pagers": pagers}, area
+
+
+def _read(area: AreaPage | None) -> dict:
+    """The area page's figures already read with its standing lists (none for an export: read by the page)."""
+    return {"summary": area.summary, "trend": area.trend} if area else {}
 
 
 @login_required
@@ -133,10 +142,10 @@ def facilities_province_view(request, code: str):
         raise NotInScope()
     kept = _kept_filters(request)
     filters = _filters(request) | {"province": code}
-    extra, context = _standards(request, scope, filters)
+    extra, context, area = _standards(request, scope, filters, "commune")
     return _page(request, scope=scope, filters=filters, unit="commune",
                  link=_linker("dashboards:facilities_commune", kept), title=_("Cơ sở vật chất — %(name)s") % {"name": name},
-                 crumbs=_crumbs(scope, kept), extra_tables=extra, context=context)
+                 crumbs=_crumbs(scope, kept), extra_tables=extra, context=context, **_read(area))
 
 
 @login_required
@@ -149,11 +158,11 @@ def facilities_commune_view(request, code: str):
     filters = _filters(request) | {"province": commune.province_id, "commune": code}
     crumbs = _crumbs(scope, kept) + [(commune.province.name, _with_query(
         reverse("dashboards:facilities_province", args=[commune.province_id]), kept))]
-    extra, context = _standards(request, scope, filters)
+    extra, context, area = _standards(request, scope, filters, "school")
     return _page(request, scope=scope, filters=filters, unit="school",
                  link=_linker("dashboards:facilities_school", kept),
                  title=_("Cơ sở vật chất — %(name)s") % {"name": f"{commune.name}, {commune.province.name}"},
-                 crumbs=crumbs, extra_tables=extra, context=context)
+                 crumbs=crumbs, extra_tables=extra, context=context, **_read(area))
 
 
 @login_required

@@ -182,6 +182,19 @@ def test_province_standard_list(facilities_world):
         School.objects.exclude(province_id="01").values_list("pk", flat=True))
 
 
+@pytest.mark.parametrize(("filters", "unit"), [({"province": "01"}, "commune"), ({"province": "01", "level": "primary"},
+                                                                                  "commune")])
+def test_an_area_pages_selections_read_as_one_are_each_selectors(facilities_world, filters, unit):
+    from dashboards.selectors_facilities import facilities_area_page
+
+    page = facilities_area_page(scope=PROVINCE_01, filters=filters, unit=unit, limit=2, met_page=1, unmet_page=2)
+    assert page.summary == facilities_summary.uncached(scope=PROVINCE_01, filters=filters, unit=unit)
+    assert page.trend == facilities_by_year(scope=PROVINCE_01, filters=filters)
+    assert page.standards == facilities_standard_list(scope=PROVINCE_01, filters=filters, limit=2, met_page=1,
+                                                      unmet_page=2)
+    assert page.summary.groups[unit] and page.trend and page.standards.met_count + page.standards.unmet_count
+
+
 def test_standing_follows_a_facilities_write(db, school_a, django_capture_on_commit_callbacks):
     site = main_site(school_a)
     facilities(site, YEAR, **(GOOD_PRIMARY | {"medical_rooms": 0}))
