@@ -129,10 +129,21 @@ def controls_from_the_form(filterset, only_year=False, hide_province=False):
                                   {"ownership": "private", "gender": "F", "school": "12", "school_year": "2025"}])
 @pytest.mark.parametrize("flags", [(False, False), (True, False), (False, True)])
 def test_the_filter_selects_are_those_of_the_form(db, filterset_class, data, flags):
-    for language in ("vi", "en"):
+    for language in ("vi", "en", "vi"):  # the second time in Vietnamese as kept by the process
         with translation.override(language):
             assert filter_controls(filterset_class(QueryDict(urlencode(data))), *flags) == (
                 controls_from_the_form(filterset_class(QueryDict(urlencode(data))), *flags))
+
+
+def test_the_filter_selects_offer_a_year_as_soon_as_it_has_statistics(db, monkeypatch):
+    from dashboards import filtersets
+
+    year = filtersets.current_school_year()
+    before = filter_controls(SchoolStatsFilterSet(QueryDict("")))
+    assert f'value="{year - 3}"' not in before
+    monkeypatch.setattr(filtersets, "_YEARS", {"version": filtersets.stats_version(), "years": (year - 3, year)})
+    after = filter_controls(SchoolStatsFilterSet(QueryDict("")))
+    assert f'value="{year - 3}"' in after and after == controls_from_the_form(SchoolStatsFilterSet(QueryDict("")))
 
 
 def reference_body(table, seps):
