@@ -42,25 +42,13 @@ def _request_ends(**kwargs) -> None:
 
 def request_memo() -> dict | None:
     """A dict that lives as long as the current request (None outside one), for what a request would
-    otherwise read several times: the versions in Redis (request_once). Not a cache of figures: the next
+    otherwise read several times: the versions in Redis (SharedVersion.get). Not a cache of figures: the next
     request starts empty."""
     return getattr(_REQUEST, "memo", None)
 
 
 request_started.connect(_request_begins, dispatch_uid="dashboards.cache.request_begins")
 request_finished.connect(_request_ends, dispatch_uid="dashboards.cache.request_ends")
-
-
-def request_once(key: str, read):
-    """`read()` once a request under `key` (every time outside one): a version read from Redis, which a page asks
-    for several times. An empty answer (Redis unreachable) is not kept."""
-    memo = request_memo()
-    if memo is not None and key in memo:
-        return memo[key]
-    value = read()
-    if memo is not None and value:
-        memo[key] = value
-    return value
 
 
 def request_forget(key: str) -> None:
@@ -70,16 +58,32 @@ def request_forget(key: str) -> None:
         memo.pop(key, None)
 
 
+_VERSIONS: list[SharedVersion] = []  # every SharedVersion made, read together once a request
+
+
 class SharedVersion:
     """A version kept in Redis under `key`, part of the keys of what is cached under it: read once a request
-    (request_once), replaced by `bump()` when what it versions changes. Without Redis it reads as `unreachable`
+    (SharedVersion.get), replaced by `bump()` when what it versions changes. Without Redis it reads as `unreachable`
     (nothing is then cached under it)."""
 
     def __init__(self, key: str, *, unreachable: str | None = "") -> None:
         self.key, self.unreachable = key, unreachable
+        _VERSIONS.append(self)
 
     def get(self) -> str | None:
-        return request_once(self.key, self._read)
+        """Inside a request, the first version asked for reads every version at once (one MGET): a dashboard page
+        asks for two or three of them (the statistics', the periods', the official figures'), each a round trip."""
+        memo = request_memo()
+        if memo is None:
+            return self._read()
+        if self.key not in memo:
+            try:
+                found = cache.get_many([version.key for version in _VERSIONS])
+            except Exception:  # noqa: BLE001 - without Redis everything is computed every time (not kept)
+                return self.unreachable
+            for version in _VERSIONS:
+                memo.setdefault(version.key, found.get(version.key) or "0")
+        return memo[self.key]
 
     def _read(self) -> str | None:
         try:

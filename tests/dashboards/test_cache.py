@@ -98,3 +98,27 @@ def test_labels_from_the_cache_follow_the_readers_language(refreshed):
     assert labels(stats_summary(**selection)) == computed
     stats_cache._LOCAL["entries"].clear()  # another process: the figures come from Redis
     assert labels(stats_summary(**selection)) == computed
+
+
+def test_a_request_reads_every_version_in_one_round_trip(monkeypatch):
+    from dashboards import official
+
+    cache.set(stats_cache.VERSION_KEY, "stats-1", None)
+    cache.set(official.VERSION_KEY, "official-1", None)
+    cache.delete(official.PERIODS_VERSION_KEY)  # never bumped: "0", as when read alone
+    reads = []
+    get_many, get = cache.get_many, cache.get
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(tuple(keys)) or get_many(keys))
+    monkeypatch.setattr(cache, "get", lambda key, *a: reads.append(key) or get(key, *a))
+    _signal(request_started)
+    try:
+        assert stats_cache.stats_version() == "stats-1"
+        assert official.official_version() == "official-1"
+        assert official._PERIODS_VERSION.get() == "0"
+        assert len(reads) == 1 and set(reads[0]) >= {stats_cache.VERSION_KEY, official.VERSION_KEY}
+        official.official_version_bump()  # bumped in the request: the next read is the new one, the others kept
+        cache.set(stats_cache.VERSION_KEY, "stats-2", None)
+        assert official.official_version() not in ("official-1", "0")
+        assert stats_cache.stats_version() == "stats-1"
+    finally:
+        _signal(request_finished)
