@@ -137,7 +137,7 @@ def _shared_key(version: str, key: tuple) -> str:
     return f"dashboards:b:{version}:{digest}"  # b: bytes pickled by cached() (p: pickled again by Django, before)
 
 
-def _redis_call(method, *args):
+def shared_call(method, *args):
     """A call on the shared cache; None if Redis went away since the version was read (the
     selection is then computed, and the local copy still serves this process)."""
     try:
@@ -186,7 +186,8 @@ class _Reducers(dict):
 _REDUCERS = _Reducers(copyreg.dispatch_table)
 
 
-def _dumps(value) -> bytes:
+def dumps(value) -> bytes:
+    """A selection pickled for this process's memo and Redis (lazy texts by _REDUCERS)."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _REDUCERS
@@ -214,11 +215,11 @@ def cached(fn):
         value = None
         if pickled is None:
             shared = _shared_key(version, key)
-            pickled = _redis_call(cache.get_bytes, shared)
+            pickled = shared_call(cache.get_bytes, shared)
             if not isinstance(pickled, bytes):
                 value = fn(scope=scope, filters=filters, **kwargs)
-                pickled = _dumps(value)
-                _redis_call(cache.set_bytes, shared, pickled, SHARED_TTL)
+                pickled = dumps(value)
+                shared_call(cache.set_bytes, shared, pickled, SHARED_TTL)
             if len(_LOCAL["entries"]) >= _LOCAL_MAX:
                 _LOCAL["entries"].clear()
             _LOCAL["entries"][key] = pickled

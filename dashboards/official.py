@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import PROVINCE, Scope
 from edu_portal.common.exceptions import AppError
 
-from .cache import SHARED_TTL, SharedVersion
+from .cache import SHARED_TTL, SharedVersion, dumps, shared_call
 
 # The figures shown official beside live on the general pages, and in the API (plus their ratios).
 OFFICIAL_METRICS = ["pupils", "pupils_female", "pupils_male", "staff", "staff_teacher", "teachers_qualified",
@@ -90,23 +90,16 @@ def periods(*, school_year: int) -> list[Period]:
     # Kept by this process too, under the same key (a new version is a new key): a round trip less on every page.
     found = _PERIODS.get(key) if key else None
     if found is None:
-        found = _cache_call(cache.get, key) if key else None
+        found = shared_call(cache.get, key) if key else None
     if found is None:
         found = _SOURCE[0].periods(school_year=school_year)
         if key:
-            _cache_call(cache.set, key, found, SHARED_TTL)
+            shared_call(cache.set, key, found, SHARED_TTL)
     if key:
         if len(_PERIODS) >= 64:
             _PERIODS.clear()
         _PERIODS[key] = found
     return list(found)
-
-
-def _cache_call(method, *args):
-    try:
-        return method(*args)
-    except Exception:  # noqa: BLE001 - without Redis the answer is computed
-        return None
 
 
 _OFFICIAL_VERSION = SharedVersion(VERSION_KEY)
@@ -207,12 +200,12 @@ def _sums(*, scope: Scope, period: Period, filters: dict, groups: tuple[str, ...
         parts = (connection.settings_dict["NAME"], scope.kind, scope.province_code, scope.school_id, period.id,
                  sorted((k, str(v)) for k, v in filters.items()), groups, metrics)
         key = f"dashboards:ob:{version}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
-        found = _cache_call(cache.get_bytes, key)
+        found = shared_call(cache.get_bytes, key)
         if isinstance(found, bytes):
             return pickle.loads(found)  # noqa: S301 - our own sums, written by our own processes (dashboards.cache)
     found = _SOURCE[0].sums(scope=scope, period=period, filters=filters, groups=groups, metrics=metrics)
     if key:
-        _cache_call(cache.set_bytes, key, pickle.dumps(found, pickle.HIGHEST_PROTOCOL), SHARED_TTL)
+        shared_call(cache.set_bytes, key, dumps(found), SHARED_TTL)
     return found
 
 

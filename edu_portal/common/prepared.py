@@ -79,16 +79,16 @@ def _prepare(cursor, name: str, sql: str) -> bool:
         if in_transaction:
             raw.execute("ROLLBACK TO SAVEPOINT edu_prepare")
             raw.execute("RELEASE SAVEPOINT edu_prepare")
-        if error.pgcode == DUPLICATE_PREPARED_STATEMENT:  # prepared by another alias of this connection
-            _TEXTS[name] = sql
-            return True
-        if not (error.pgcode or "").startswith("42"):  # a broken connection or transaction: not the text's doing
-            raise
-        logger.warning("Statement not prepared, run as text from now on: %.200s", sql, exc_info=True)
-        _REFUSED.add(name)
-        return False
-    if in_transaction:
-        raw.execute("RELEASE SAVEPOINT edu_prepare")
+        # Already prepared by another alias of this connection: as good as done here.
+        if error.pgcode != DUPLICATE_PREPARED_STATEMENT:
+            if not (error.pgcode or "").startswith("42"):  # a broken connection or transaction: not the text's doing
+                raise
+            logger.warning("Statement not prepared, run as text from now on: %.200s", sql, exc_info=True)
+            _REFUSED.add(name)
+            return False
+    else:
+        if in_transaction:
+            raw.execute("RELEASE SAVEPOINT edu_prepare")
     if len(_TEXTS) < MAX_TEXTS:
         _TEXTS[name] = sql
     return True
