@@ -104,14 +104,16 @@ def worker(registry, transactional_db):
         yield
 
 
-def wait_until(predicate, *, timeout: float = 60, interval: float = 0.1, message: str = "condition"):
+def wait_until(predicate, *, timeout: float = 60, interval: float = 0.1, message="condition"):
+    """`predicate()` once it is true; an AssertionError naming `message` (or what `message()` says then) after
+    `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {message}")
+    raise AssertionError(f"timed out waiting for {message() if callable(message) else message}")
 
 
 def statuses(ids) -> dict[str, int]:

@@ -7,8 +7,9 @@ import subprocess
 import pytest
 from django.conf import settings
 
+from edu_portal.celery import app as celery_app
 from students.models import Student
-from tests.processes import database_url, start_worker, stop
+from tests.processes import database_url, output_tail, start_worker, stop
 
 from .conftest import bulk_pupils, statuses, wait_until
 from .test_tasks import finished, start_run
@@ -24,6 +25,8 @@ def start_worker_process(name: str) -> subprocess.Popen:
 
 
 def test_worker_killed_mid_batch_every_record_still_reaches_a_final_state(registry, school_a):
+    # What earlier tests of this process queued and left is not this worker's: it would take those first.
+    celery_app.control.purge()
     registry.set(latency_ms=2000)
     pupils = bulk_pupils(school_a, 100)  # 2 batches of 50
     first = start_worker_process("doomed")
@@ -31,7 +34,7 @@ def test_worker_killed_mid_batch_every_record_still_reaches_a_final_state(regist
     try:
         run = start_run(school_a)
         wait_until(lambda: registry.stats().get("in_flight", 0) >= 1, timeout=30,
-                   message="the first batch to be in flight")
+                   message=lambda: f"the first batch to be in flight (the worker said: {output_tail(first)!r})")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         assert Student.objects.filter(pk__in=pupils["ids"], verification_status="verified").count() == 0
