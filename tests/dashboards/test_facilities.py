@@ -367,3 +367,19 @@ def test_the_standings_carry_their_schools_copies_and_the_list_reads_by_them(sta
     stats_refresh_schools(school_ids=[moved.pk])
     assert SchoolStanding.objects.get(school=moved, school_year=YEAR).province_id == "01"
     assert moved.pk in _listed(facilities_standard_list.uncached(scope=PROVINCE_01, filters={}))["unmet"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_long_lists_pager_elides_the_far_pages(language):
+    from django.http import QueryDict
+
+    from dashboards.presentation_facilities import standard_pager
+
+    with translation.override(language):
+        pager = standard_pager(QueryDict("level=primary&export=csv"), "unmet_page", 1000, 25, 20, "fac_standard_unmet")
+        gap = str(translation.gettext("…"))
+    items = re.findall(r'<li class="page-item( active| disabled)?">(.*?)</li>', pager)
+    shown = [re.sub(r"<[^>]+>", "", text) for _state, text in items]
+    assert shown == ["1", gap, "18", "19", "20", "21", "22", gap, "40"]
+    assert [state for state, _text in items].count(" disabled") == 2 and 'aria-current="page">20<' in pager
+    assert 'href="?level=primary&amp;unmet_page=21#fac_standard_unmet"' in pager and "export" not in pager

@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.template import Context, Template
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -184,3 +185,30 @@ def test_the_table_body_built_by_column_gives_each_cell_as_before(rows, language
         empty = escape(translation.gettext("Chưa có số liệu."))
     body = html.split("<tbody>", 1)[1].removesuffix("</tbody>")
     assert body == (reference_body(table, seps) if rows else f'<tr><td colspan="3" class="text-muted">{empty}</td></tr>')
+
+
+# The facilities page's cards as its template laid them out before facilities_cards (issue 18).
+CARDS_AS_A_LOOP = """{% load dashboards %}{% for table in tables %}{% if table.name != "official" %}
+  <div class="{% if table.name == 'fac_by_level' or table.name == 'fac_by_ownership' or table.name == 'fac_counts' or table.name == 'fac_school_standard' %}col-xl-6{% else %}col-12{% endif %}" id="{{ table.name }}">
+{% table_card table "chart-"|add:table.name False True %}
+{% if table.name == "fac_standard_met" %}{{ pagers.fac_standard_met }}{% elif table.name == "fac_standard_unmet" %}{{ pagers.fac_standard_unmet }}{% endif %}
+</div>
+{% endif %}{% endfor %}"""
+
+
+@pytest.mark.parametrize("pagers", [None, {"fac_standard_met": mark_safe('<nav data-testid="pager">1</nav>'),
+                                           "fac_standard_unmet": "<b>not safe</b>", "fac_units": "not shown"}])
+def test_the_facilities_cards_are_those_of_the_templates_loop(pagers):
+    rows = [{"key": "79", "name": "Hồ Chí Minh", "solid_pct": 12.5, "url": "/x/?a=1&b=2"}]
+    chart = {"type": "bar", "labels": ["Hồ Chí Minh"], "datasets": [{"label": "%", "data": [12.5]}]}
+    tables = [Table(name, f"{name} <title>", [("name", "Tên"), ("solid_pct", "Kiên cố (%)")], rows,
+                    chart if name in ("fac_units", "fac_by_level") else None)
+              for name in ("official", "fac_standard_met", "fac_standard_unmet", "fac_units", "fac_by_level",
+                           "fac_by_ownership", "fac_counts", "fac_trend", "fac_school_standard", "fac_definitions")]
+    context = {"tables": tables, "query": "level=primary&x=<y>", "kept": "level=primary"}
+    if pagers is not None:
+        context["pagers"] = pagers
+    for language in ("vi", "en"):
+        with translation.override(language):
+            assert (Template("{% load dashboards %}{% facilities_cards tables pagers %}").render(Context(context))
+                    == Template(CARDS_AS_A_LOOP).render(Context(context)))
