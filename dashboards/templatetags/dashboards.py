@@ -66,6 +66,13 @@ def _escape(value) -> str:
     return html.escape(str(value))
 
 
+# The texts of the floats already formatted, per pair of separators, kept by the process: the ratios are rounded
+# to two decimals, so that few values recur on every page (100 %, 0 %, 50 %, ...; 1,900 in a province's tables,
+# of which half repeat one another). Emptied when full.
+_REAL_TEXTS: dict[tuple[str, str], dict[float, str]] = {}
+_REAL_TEXTS_MAX = 65_536
+
+
 def _cell_formatters(seps: tuple[str, str]):
     """format_cell, then _escape for what is not a figure, as one function per kind of value: a cell's text
     is `(kinds.get(type(value)) or other)(value)`, one lookup and one call for the common kinds."""
@@ -77,7 +84,9 @@ def _cell_formatters(seps: tuple[str, str]):
             return format_cell(value, seps)
         return escape(str(value))
 
-    texts: dict[float, str] = {}  # half of a province's 1,900 ratios repeat another (100 %, 0 %, ...)
+    texts = _REAL_TEXTS.setdefault(seps, {})
+    if len(texts) >= _REAL_TEXTS_MAX:
+        texts.clear()
 
     def real(value: float) -> str:
         text = texts.get(value)
@@ -87,7 +96,8 @@ def _cell_formatters(seps: tuple[str, str]):
                 text = ("%.2f" % value).rstrip("0").rstrip(".").replace(".", decimal)  # noqa: UP031
             else:
                 text = format_cell(value, seps)
-            texts[value] = text
+            if value:  # not 0.0, equal to -0.0 as a key and not the same text ("0", "-0")
+                texts[value] = text
         return text
 
     kinds = {int: lambda value: f"{value:,}".replace(",", thousands), str: escape, float: real,

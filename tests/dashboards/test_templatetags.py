@@ -1,5 +1,6 @@
 """The dashboards' HTML built in Python (issue 17: a national page has thousands of cells): the same
 text the general formatting and the card template gave."""
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -212,3 +213,14 @@ def test_the_facilities_cards_are_those_of_the_templates_loop(pagers):
         with translation.override(language):
             assert (Template("{% load dashboards %}{% facilities_cards tables pagers %}").render(Context(context))
                     == Template(CARDS_AS_A_LOOP).render(Context(context)))
+
+
+def test_the_texts_of_figures_kept_by_the_process_follow_the_language_and_the_sign():
+    """table_body keeps the texts of the floats it formatted, per pair of separators: a figure is written in the
+    reader's format whichever language formatted it first, and 0.0 and -0.0 (equal as keys) keep their own texts."""
+    values = [12.5, 0.0, -0.0, 1234.5, 99.99, 12.5]
+    table = Table("t", "T", [("v", "V")], [{"v": v} for v in values])
+    for language, seps in (("vi", SEPARATORS[0]), ("en", SEPARATORS[1]), ("vi", SEPARATORS[0])):
+        with translation.override(language):
+            body = table_body(table).split("<tbody>", 1)[1]
+        assert re.findall(r'<td data-col="v">([^<]*)</td>', body) == [general_format(v, seps) for v in values]
