@@ -132,7 +132,7 @@ def table_body(table, rows=None, sortable=False, sort="", kept=""):
                      for text, row in zip(texts, rows, strict=True)]
         texts_by_column.append(texts)
     # A row is one %-formatting of the table's row pattern (its <td>s, long texts wrapping at 390 px:
-    # `table.wrap`): one call a row where joining each cell's own string took a third of a province's table.
+    # `table.wrap`), not a string per cell joined: a few per cent of a province's 3,000-cell table.
     cells = "".join(f'<td data-col="{key.replace("%", "%%")}"' + (' class="cell-text">' if key in wrap else ">")
                     + "%s</td>" for key, _label in columns)
     pattern = f'<tr data-key="%s">{cells}</tr>'
@@ -180,7 +180,6 @@ def table_card(context, table, chart_id="", sortable=False, limit=False):
         "</div>")
 
 
-
 # The facilities page's cards shown half wide (two side by side on a wide screen); the others take the row.
 _HALF_WIDTH = frozenset({"fac_by_level", "fac_by_ownership", "fac_counts", "fac_school_standard"})
 _PAGED = frozenset({"fac_standard_met", "fac_standard_unmet"})
@@ -190,7 +189,7 @@ _PAGED = frozenset({"fac_standard_met", "fac_standard_unmet"})
 def facilities_cards(context, tables, pagers=None):
     """The facilities page's cards (all its tables but the official one, which the header shows), each with its
     pager when it is a standing list. Built here: the template's loop and its conditions over eight tables cost the
-    province's page ~0.3 ms (issue 18)."""
+    province's page ~0.3 ms (a profile of the page, issue 18)."""
     pagers = pagers or {}
     parts = []
     for table in tables:
@@ -201,6 +200,7 @@ def facilities_cards(context, tables, pagers=None):
         card = table_card(context, table, f"chart-{table.name}", False, True)
         parts.append(f'\n  <div class="{width}" id="{conditional_escape(table.name)}">\n{card}\n{pager}\n</div>\n')
     return mark_safe("".join(parts))  # noqa: S308 - the cards are built escaped, the rest is escaped here
+
 
 _CONTROLS: dict = {}  # filter_controls' HTML by what it depends on
 
