@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import PROVINCE, Scope
 from edu_portal.common.exceptions import AppError
+from edu_portal.common.memo import Kept
 
 from .cache import SHARED_TTL, SharedVersion, dumps, shared_call
 
@@ -76,7 +77,7 @@ def register(source: OfficialSource) -> None:
     _SOURCE[:] = [source]
 
 
-_PERIODS: dict[str, list[Period]] = {}
+_PERIODS: Kept[list[Period]] = Kept(limit=64)
 
 
 def periods(*, school_year: int) -> list[Period]:
@@ -87,19 +88,17 @@ def periods(*, school_year: int) -> list[Period]:
     version = _PERIODS_VERSION.get()
     key = (f"dashboards:periods:{version}:{connection.settings_dict['NAME']}:{int(school_year)}:"
            f"{translation.get_language()}") if version else None
-    # Kept by this process too, under the same key (a new version is a new key): a round trip less on every page.
-    found = _PERIODS.get(key) if key else None
-    if found is None:
+
+    def read() -> list[Period]:
         found = shared_call(cache.get, key) if key else None
-    if found is None:
-        found = _SOURCE[0].periods(school_year=school_year)
-        if key:
-            shared_call(cache.set, key, found, SHARED_TTL)
-    if key:
-        if len(_PERIODS) >= 64:
-            _PERIODS.clear()
-        _PERIODS[key] = found
-    return list(found)
+        if found is None:
+            found = _SOURCE[0].periods(school_year=school_year)
+            if key:
+                shared_call(cache.set, key, found, SHARED_TTL)
+        return found
+
+    # Kept by this process too, under the same key (a new version is a new key): a round trip less on every page.
+    return list(_PERIODS.get(key, read) if key else read())
 
 
 _OFFICIAL_VERSION = SharedVersion(VERSION_KEY)

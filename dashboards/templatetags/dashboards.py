@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.filtersets import years_on_record
+from edu_portal.common.memo import Kept
 from edu_portal.common.models import current_school_year
 
 register = template.Library()
@@ -202,7 +203,7 @@ def facilities_cards(context, tables, pagers=None):
     return mark_safe("".join(parts))  # noqa: S308 - the cards are built escaped, the rest is escaped here
 
 
-_CONTROLS: dict = {}  # filter_controls' HTML by what it depends on
+_CONTROLS: Kept[str] = Kept()  # filter_controls' HTML by what it depends on
 
 
 @register.simple_tag
@@ -215,12 +216,7 @@ def filter_controls(filterset, only_year=False, hide_province=False):
     values = tuple((name, str(data.get(name) or "")) for name in filterset.filters)
     key = (type(filterset), get_language(), bool(only_year), bool(hide_province), values, years_on_record(),
            current_school_year())
-    html_ = _CONTROLS.get(key)
-    if html_ is None:
-        if len(_CONTROLS) >= 512:
-            _CONTROLS.clear()
-        html_ = _CONTROLS[key] = _controls(filterset, only_year, hide_province)
-    return html_
+    return _CONTROLS.get(key, lambda: _controls(filterset, only_year, hide_province))
 
 
 def _controls(filterset, only_year, hide_province):

@@ -15,6 +15,9 @@ plan_cache_mode: a generic plan when that costs no more than the custom ones).
   session's prepared statements do not follow its next transaction).
 - A text PostgreSQL refuses to prepare (a parameter whose type it cannot infer) is run as before, and never
   prepared again by this process.
+- A LIMIT or OFFSET given as a parameter keeps the statement planned at every call (the generic plan assumes a
+  tenth of the rows are wanted, so it never looks cheaper): write the few values a caller uses into the text
+  (dashboards.selectors_facilities.facilities_standard_list).
 """
 from __future__ import annotations
 

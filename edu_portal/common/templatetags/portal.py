@@ -8,6 +8,7 @@ from django.utils.translation import get_language, get_language_info
 
 from edu_portal.common import listing
 from edu_portal.common.i18n import message_render, stored_text
+from edu_portal.common.memo import Kept
 
 register = template.Library()
 
@@ -62,7 +63,7 @@ def _nav_link(item: dict, css: str) -> str:
             f'{conditional_escape(item["label"])}</a>')
 
 
-_NAV: dict = {}  # nav_entries' HTML by what it depends on
+_NAV: Kept[str] = Kept()  # nav_entries' HTML by what it depends on
 
 
 def _entries_key(items) -> tuple:
@@ -79,12 +80,7 @@ def nav_entries(context) -> str:
     records, groups = context.get("nav_records") or (), context.get("nav_groups") or ()
     key = (get_language(), _entries_key(records),
            tuple((group["key"], bool(group.get("active")), _entries_key(group["items"])) for group in groups))
-    html = _NAV.get(key)
-    if html is None:
-        if len(_NAV) >= 512:
-            _NAV.clear()
-        html = _NAV[key] = _nav_html(records, groups)
-    return html
+    return _NAV.get(key, lambda: _nav_html(records, groups))
 
 
 def _nav_html(records, groups) -> str:
